@@ -1,0 +1,33 @@
+// DESIGN §3 invariant 5: only db/ opens connections; and the system door has named callers.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+
+const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "*.ts", "*.tsx", "*.mjs"], {
+  encoding: "utf8",
+})
+  .split("\n")
+  .filter(Boolean);
+
+const source = (file: string) => {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return ""; // deleted in the work tree
+  }
+};
+
+describe("module boundaries", () => {
+  it("lets nothing outside db/ import pg, PGlite or the pool", () => {
+    const offenders = files
+      .filter((f) => !f.startsWith("db/") && !f.startsWith("e2e/"))
+      .filter((f) => /from\s+["'](pg|pg-pool|@electric-sql\/pglite[^"']*|[./@]*\/?db\/client)["']/.test(source(f)));
+    expect(offenders).toEqual([]);
+  });
+
+  it("lets only the named modules open the system door", () => {
+    const allowed = new Set(["db/tenant.ts", "db/seed.ts"]);
+    const callers = files.filter((f) => !f.endsWith(".test.ts") && /\bwithSystem\b/.test(source(f)));
+    expect(callers.filter((f) => !allowed.has(f))).toEqual([]);
+  });
+});

@@ -1,0 +1,10 @@
+import { defineConfig } from "drizzle-kit";
+
+// generate + migrate only: `drizzle-kit push` mishandles policies (DESIGN §2).
+export default defineConfig({
+  dialect: "postgresql",
+  schema: "./db/schema.ts",
+  out: "./db/migrations",
+  schemaFilter: ["control"],
+  entities: { roles: false },
+});

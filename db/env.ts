@@ -1,0 +1,36 @@
+// Database settings from the environment, validated once (DESIGN §3 invariant 6).
+import { z } from "zod";
+
+const schema = z.object({
+  DATABASE_URL: z.url({ message: "DATABASE_URL must be a postgres:// URL" }).optional(),
+  APP_DATABASE_URL: z.url({ message: "APP_DATABASE_URL must be a postgres:// URL" }).optional(),
+  APP_DATABASE_PASSWORD: z.string().optional(),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  // Set by `npm start` when it runs the embedded PGlite: PGlite answers every login as its
+  // superuser, so the app drops to its login role on each new connection (DESIGN §9).
+  TENANTRY_EMBEDDED: z.enum(["0", "1"]).default("0"),
+});
+
+export type DatabaseEnv = z.infer<typeof schema>;
+
+export function readDatabaseEnv(env: NodeJS.ProcessEnv = process.env): DatabaseEnv {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`Invalid database configuration: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
+  }
+  return parsed.data;
+}
+
+/** The URL the app logs in with: APP_DATABASE_URL, or DATABASE_URL with the user swapped for tenantry_app. */
+export function appDatabaseUrl(env: DatabaseEnv): string {
+  if (env.APP_DATABASE_URL) return env.APP_DATABASE_URL;
+  if (!env.DATABASE_URL) {
+    throw new Error("No database configured: set DATABASE_URL (and optionally APP_DATABASE_URL), or run `npm start`.");
+  }
+  const url = new URL(env.DATABASE_URL);
+  url.username = APP_LOGIN_ROLE;
+  url.password = env.APP_DATABASE_PASSWORD ?? "";
+  return url.toString();
+}
+
+export const APP_LOGIN_ROLE = "tenantry_app";

@@ -1,0 +1,117 @@
+// The start-up guard (DESIGN §3 invariant 4): the app serves only when its login role is
+// subject to RLS and every tenant table has RLS enabled, forced and the one tenant policy.
+import "server-only";
+import type pg from "pg";
+
+export interface GuardCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface GuardReport {
+  ok: boolean;
+  checks: GuardCheck[];
+}
+
+type Queryable = Pick<pg.ClientBase, "query">;
+
+// Tables keyed by customer under another column name than tenant_id.
+const CUSTOMER_KEYED = [{ schema: "control", table: "customers", column: "id" }];
+
+/** The deparsed form of `col = (select nullif(current_setting('app.tenant_id', true), ''))`. */
+function isTenantExpression(expression: string | null, column: string): boolean {
+  if (!expression) return false;
+  const compact = expression.replace(/\s+/g, "").replace(/"/g, "").toLowerCase();
+  return (
+    compact ===
+    `(${column}=(selectnullif(current_setting('app.tenant_id'::text,true),''::text)asnullif))`
+  );
+}
+
+export async function checkIsolation(db: Queryable): Promise<GuardReport> {
+  const checks: GuardCheck[] = [];
+
+  const role = await db.query<{ current_user: string; session_user: string; rolsuper: boolean; rolbypassrls: boolean }>(
+    `select current_user, session_user, r.rolsuper, r.rolbypassrls
+       from pg_roles r where r.rolname = current_user`,
+  );
+  const login = role.rows[0];
+  checks.push({
+    name: "login role is not superuser",
+    ok: !login.rolsuper,
+    detail: login.rolsuper ? `${login.current_user} is a superuser: RLS would be skipped` : login.current_user,
+  });
+  checks.push({
+    name: "login role does not bypass RLS",
+    ok: !login.rolbypassrls,
+    detail: login.rolbypassrls ? `${login.current_user} has BYPASSRLS` : login.current_user,
+  });
+
+  const tables = await db.query<{
+    schema: string;
+    table: string;
+    column: string;
+    enabled: boolean;
+    forced: boolean;
+    policies: { name: string; command: string; permissive: boolean; roles: string[]; using: string | null; check: string | null }[];
+  }>(
+    `with keyed as (
+       select c.oid, n.nspname as schema, c.relname as "table", a.attname as "column"
+         from pg_attribute a
+         join pg_class c on c.oid = a.attrelid
+         join pg_namespace n on n.oid = c.relnamespace
+        where a.attname = 'tenant_id' and not a.attisdropped and c.relkind in ('r', 'p')
+          and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_temp%'
+       union
+       select c.oid, k.schema, k.table, k."column"
+         from jsonb_to_recordset($1::jsonb) as k(schema text, "table" text, "column" text)
+         join pg_namespace n on n.nspname = k.schema
+         join pg_class c on c.relnamespace = n.oid and c.relname = k.table
+     )
+     select k.schema, k."table", k."column", c.relrowsecurity as enabled, c.relforcerowsecurity as forced,
+            coalesce(jsonb_agg(jsonb_build_object(
+              'name', p.polname, 'command', p.polcmd, 'permissive', p.polpermissive,
+              'roles', p.polroles::int[], 'using', pg_get_expr(p.polqual, p.polrelid),
+              'check', pg_get_expr(p.polwithcheck, p.polrelid))) filter (where p.oid is not null), '[]') as policies
+       from keyed k
+       join pg_class c on c.oid = k.oid
+       left join pg_policy p on p.polrelid = k.oid
+      group by k.schema, k."table", k."column", c.relrowsecurity, c.relforcerowsecurity
+      order by 1, 2`,
+    [JSON.stringify(CUSTOMER_KEYED)],
+  );
+
+  for (const t of tables.rows) {
+    const name = `${t.schema}.${t.table}`;
+    // polroles {0} is PUBLIC; polcmd '*' is ALL.
+    const policy = t.policies.find(
+      (p) =>
+        p.command === "*" &&
+        p.permissive &&
+        p.roles.length === 1 &&
+        p.roles[0] === 0 &&
+        isTenantExpression(p.using, t.column) &&
+        isTenantExpression(p.check, t.column),
+    );
+    const missing = [
+      !t.enabled && "RLS not enabled",
+      !t.forced && "RLS not forced",
+      !policy && `no tenant policy on ${t.column}`,
+    ].filter(Boolean);
+    checks.push({
+      name: `${name} is tenant-isolated`,
+      ok: missing.length === 0,
+      detail: missing.length === 0 ? `policy ${policy!.name}` : `${name}: ${missing.join(", ")}`,
+    });
+  }
+
+  return { ok: checks.every((c) => c.ok), checks };
+}
+
+export function describeFailures(report: GuardReport): string {
+  return report.checks
+    .filter((c) => !c.ok)
+    .map((c) => `  - ${c.name}: ${c.detail}`)
+    .join("\n");
+}

@@ -1,0 +1,37 @@
+// Applies the committed SQL migrations as the owner (DESIGN §3 invariant 4).
+// Run directly: `npm run db:migrate` with DATABASE_URL set.
+import path from "node:path";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { migrate } from "drizzle-orm/node-postgres/migrator";
+import pg from "pg";
+
+export const MIGRATIONS_FOLDER = path.join(import.meta.dirname, "migrations");
+
+export async function runMigrations(ownerUrl: string, options: { appPassword?: string } = {}) {
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    // Silence the NOTICEs of idempotent DDL; errors still throw.
+    await client.query("set client_min_messages = warning");
+    await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
+    if (options.appPassword) {
+      await client.query(`alter role tenantry_app password ${client.escapeLiteral(options.appPassword)}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+if (import.meta.filename === process.argv[1]) {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    console.error("Set DATABASE_URL to the owner's connection string.");
+    process.exit(1);
+  }
+  runMigrations(url, { appPassword: process.env.APP_DATABASE_PASSWORD })
+    .then(() => console.log("Migrations applied."))
+    .catch((error: Error) => {
+      console.error(`Migration failed: ${error.message}`);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,142 @@
+// The control plane: the console's own tables in schema `control` (DESIGN §5).
+// Every table keyed by a customer carries the tenant policy of DESIGN §3; FORCE, roles and
+// grants are added by the hand-written migration that follows the generated one.
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  check,
+  index,
+  jsonb,
+  pgPolicy,
+  pgRole,
+  pgSchema,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+export const control = pgSchema("control");
+
+const tenantRole = pgRole("tenantry_tenant").existing();
+
+/** The tenant the current transaction is bound to; NULL (so: no rows) when none is set. */
+export const currentTenant = sql`(select nullif(current_setting('app.tenant_id', true), ''))`;
+
+/** The one policy of DESIGN §3, on the column that names the customer. */
+export function tenantPolicy(name: string, column = "tenant_id") {
+  const matches = sql`${sql.identifier(column)} = ${currentTenant}`;
+  return pgPolicy(name, { as: "permissive", for: "all", using: matches, withCheck: matches });
+}
+
+export const customerStatuses = ["trial", "active", "suspended", "offboarding", "deleted"] as const;
+
+export const customers = control.table(
+  "customers",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    status: text("status", { enum: customerStatuses }).notNull().default("trial"),
+    plan: text("plan").notNull().default("free"),
+    contactEmail: text("contact_email").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    trialEndsAt: timestamp("trial_ends_at", { withTimezone: true }),
+    settings: jsonb("settings").notNull().default({}),
+  },
+  (t) => [
+    check(
+      "customers_id_format",
+      sql`${t.id} ~ '^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{9}$' or ${t.id} = 'LEGACY001'`,
+    ),
+    check("customers_status_valid", sql`${t.status} in ('trial','active','suspended','offboarding','deleted')`),
+    index("customers_name_idx").on(t.name),
+    tenantPolicy("customers_tenant_isolation", "id"),
+  ],
+);
+export type Customer = typeof customers.$inferSelect;
+export type NewCustomer = typeof customers.$inferInsert;
+
+export const users = control.table(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    email: text("email").notNull(),
+    passwordHash: text("password_hash"),
+    displayName: text("display_name").notNull(),
+    platformRole: text("platform_role", { enum: ["super_admin"] }),
+    status: text("status", { enum: ["active", "disabled"] }).notNull().default("active"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("users_email_key").on(sql`lower(${t.email})`),
+    check("users_platform_role_valid", sql`${t.platformRole} is null or ${t.platformRole} = 'super_admin'`),
+    check("users_status_valid", sql`${t.status} in ('active','disabled')`),
+    // A customer's users are visible inside its tenant context through their membership;
+    // the membership table is itself tenant-isolated, so this sees only the current tenant's.
+    pgPolicy("users_visible_through_membership", {
+      as: "permissive",
+      for: "select",
+      to: tenantRole,
+      using: sql`exists (select 1 from control.memberships m where m.user_id = ${t.id})`,
+    }),
+  ],
+);
+export type User = typeof users.$inferSelect;
+export type NewUser = typeof users.$inferInsert;
+
+export const membershipRoles = ["admin", "member"] as const;
+
+export const memberships = control.table(
+  "memberships",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => customers.id),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role", { enum: membershipRoles }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.userId] }),
+    // A console user belongs to exactly one customer.
+    uniqueIndex("memberships_user_key").on(t.userId),
+    check("memberships_role_valid", sql`${t.role} in ('admin','member')`),
+    tenantPolicy("memberships_tenant_isolation"),
+  ],
+);
+export type Membership = typeof memberships.$inferSelect;
+
+export const auditOutcomes = ["ok", "denied", "failed"] as const;
+
+export const auditEvents = control.table(
+  "audit_events",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    actorUserId: uuid("actor_user_id"),
+    actorEmail: text("actor_email"),
+    actorRole: text("actor_role"),
+    actingAs: uuid("acting_as"),
+    // NULL for platform events, which no tenant context can see.
+    tenantId: text("tenant_id").references(() => customers.id),
+    action: text("action").notNull(),
+    targetType: text("target_type"),
+    targetId: text("target_id"),
+    outcome: text("outcome", { enum: auditOutcomes }).notNull(),
+    details: jsonb("details").notNull().default({}),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    requestId: text("request_id"),
+  },
+  (t) => [
+    check("audit_events_outcome_valid", sql`${t.outcome} in ('ok','denied','failed')`),
+    index("audit_events_tenant_at_idx").on(t.tenantId, t.at),
+    index("audit_events_at_idx").on(t.at),
+    tenantPolicy("audit_events_tenant_isolation"),
+  ],
+);
+export type AuditEvent = typeof auditEvents.$inferSelect;
+export type NewAuditEvent = typeof auditEvents.$inferInsert;

@@ -1,0 +1,47 @@
+// The demo seed (DESIGN §9): one super-admin and three customers with an admin each.
+// Written through withSystem("seed"), so it runs as the app would, never as the owner.
+import { count } from "drizzle-orm";
+import { hashPassword } from "../lib/auth/passwords";
+import { generateCustomerId } from "../lib/customers/ids";
+import { customers, memberships, users } from "./schema";
+import { withSystem } from "./tenant";
+
+export const DEMO_PASSWORD = "tenantry-demo";
+export const DEMO_SUPER_ADMIN = "admin@tenantry.local";
+
+export const DEMO_CUSTOMERS = [
+  { name: "Northwind Motors", admin: "admin@northwind.example", status: "active" },
+  { name: "Bluebird Auto Parts", admin: "admin@bluebird.example", status: "active" },
+  { name: "Cascade Tire & Service", admin: "admin@cascade.example", status: "trial" },
+] as const;
+
+/** Seeds the demo once; returns false when the database already has users. */
+export async function seedDemo(): Promise<boolean> {
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  return withSystem("seed", async (tx) => {
+    const [{ existing }] = await tx.select({ existing: count() }).from(users);
+    if (existing > 0) return false;
+    await tx.insert(users).values({
+      email: DEMO_SUPER_ADMIN,
+      displayName: "Platform Admin",
+      platformRole: "super_admin",
+      passwordHash,
+    });
+    for (const demo of DEMO_CUSTOMERS) {
+      const id = generateCustomerId();
+      await tx.insert(customers).values({
+        id,
+        name: demo.name,
+        status: demo.status,
+        contactEmail: demo.admin,
+        trialEndsAt: demo.status === "trial" ? new Date(Date.now() + 14 * 86_400_000) : null,
+      });
+      const [admin] = await tx
+        .insert(users)
+        .values({ email: demo.admin, displayName: `${demo.name} Admin`, passwordHash })
+        .returning({ id: users.id });
+      await tx.insert(memberships).values({ tenantId: id, userId: admin.id, role: "admin" });
+    }
+    return true;
+  });
+}

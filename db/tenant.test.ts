@@ -1,0 +1,214 @@
+// The isolation floor of DESIGN §3, against a real PostgreSQL: two customers, one table,
+// and every way one of them could reach the other's rows.
+import { eq, sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { generateCustomerId } from "../lib/customers/ids";
+import { createPool, setAppPool } from "./client";
+import { auditEvents, memberships } from "./schema";
+import { withPlatform, withTenant, TenantContextError } from "./tenant";
+import { insertCustomers, useTestDatabase } from "./test/fixture";
+
+const db = useTestDatabase();
+
+/** The database's own words: drizzle wraps them in a "Failed query" error. */
+async function databaseError(work: Promise<unknown>): Promise<string> {
+  const error = await work.then(
+    () => new Error("expected the database to refuse"),
+    (e: Error) => e,
+  );
+  return ((error.cause as Error | undefined) ?? error).message;
+}
+const [A, B] = [generateCustomerId(), generateCustomerId()];
+const ten = Array.from({ length: 10 }, generateCustomerId);
+
+async function addMember(tenantId: string, email: string) {
+  const { rows } = await db.owner.query<{ id: string }>(
+    "insert into control.users (email, display_name) values ($1, $1) returning id",
+    [email],
+  );
+  await db.owner.query("insert into control.memberships (tenant_id, user_id, role) values ($1, $2, 'member')", [
+    tenantId,
+    rows[0].id,
+  ]);
+  return rows[0].id;
+}
+
+beforeAll(async () => {
+  await insertCustomers(db.owner, [A, B, ...ten]);
+  await addMember(A, "a1@a.example");
+  await addMember(A, "a2@a.example");
+  await addMember(B, "b1@b.example");
+  for (const id of ten) for (let i = 0; i < 3; i++) await addMember(id, `${i}@${id.toLowerCase()}.example`);
+  await db.owner.query(
+    "insert into control.audit_events (tenant_id, action, outcome) values ($1, 'a.thing', 'ok'), ($2, 'b.thing', 'ok'), (null, 'platform.thing', 'ok')",
+    [A, B],
+  );
+});
+
+describe("withTenant", () => {
+  it("sees only its own customer's rows with a plain select", async () => {
+    const rows = await withTenant({ tenantId: A }, (tx) => tx.execute(sql`select * from control.memberships`));
+    expect(rows.rows).toHaveLength(2);
+    expect(rows.rows.every((r) => r.tenant_id === A)).toBe(true);
+
+    const visibleCustomers = await withTenant({ tenantId: A }, (tx) => tx.execute(sql`select id from control.customers`));
+    expect(visibleCustomers.rows).toEqual([{ id: A }]);
+
+    const users = await withTenant({ tenantId: B }, (tx) => tx.execute(sql`select email from control.users`));
+    expect(users.rows).toEqual([{ email: "b1@b.example" }]);
+  });
+
+  it("runs as tenantry_tenant with the tenant setting, and only inside the transaction", async () => {
+    const inside = await withTenant({ tenantId: A }, (tx) =>
+      tx.execute(sql`select current_user as role, current_setting('app.tenant_id') as tenant`),
+    );
+    expect(inside.rows[0]).toEqual({ role: "tenantry_tenant", tenant: A });
+  });
+
+  it("rejects an insert of another customer's row", async () => {
+    const userId = await addMember(B, "b2@b.example");
+    await db.owner.query("delete from control.memberships where user_id = $1", [userId]);
+    expect(
+      await databaseError(
+        withTenant({ tenantId: A }, (tx) => tx.insert(memberships).values({ tenantId: B, userId, role: "admin" })),
+      ),
+    ).toMatch(/new row violates row-level security policy/);
+    const { rows } = await db.owner.query("select 1 from control.memberships where user_id = $1", [userId]);
+    expect(rows).toHaveLength(0);
+  });
+
+  it("updates and deletes nothing of another customer's rows", async () => {
+    const result = await withTenant({ tenantId: A }, async (tx) => ({
+      updated: await tx.execute(sql`update control.memberships set role = 'admin' where tenant_id = ${B}`),
+      deleted: await tx.execute(sql`delete from control.memberships where tenant_id = ${B}`),
+    }));
+    expect(result.updated.rowCount).toBe(0);
+    expect(result.deleted.rowCount).toBe(0);
+    const { rows } = await db.owner.query("select role from control.memberships where tenant_id = $1", [B]);
+    expect(rows.map((r) => r.role)).toEqual(["member"]);
+    // The audit log is append-only for the app's roles: not even a customer's own rows go.
+    expect(
+      await databaseError(withTenant({ tenantId: A }, (tx) => tx.execute(sql`delete from control.audit_events`))),
+    ).toMatch(/permission denied/);
+  });
+
+  it("sees its own audit events and neither another customer's nor the platform's", async () => {
+    const rows = await withTenant({ tenantId: A }, (tx) => tx.select().from(auditEvents), { readOnly: true });
+    expect(rows.map((r) => r.action)).toEqual(["a.thing"]);
+  });
+
+  it("refuses writes when read-only", async () => {
+    expect(
+      await databaseError(
+        withTenant({ tenantId: A }, (tx) => tx.execute(sql`update control.memberships set role = 'admin'`), {
+          readOnly: true,
+        }),
+      ),
+    ).toMatch(/read-only transaction/);
+  });
+
+  it("rolls back everything when the callback throws", async () => {
+    await expect(
+      withTenant({ tenantId: A }, async (tx) => {
+        await tx.update(memberships).set({ role: "admin" }).where(eq(memberships.tenantId, A));
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    const { rows } = await db.owner.query("select role from control.memberships where tenant_id = $1", [A]);
+    expect(rows.every((r) => r.role === "member")).toBe(true);
+  });
+
+  it("refuses a malformed tenant ID before touching the database", async () => {
+    for (const tenantId of ["", "abc", "A'; drop table x; --", "LEGACY002", "O0I1LOOOO"]) {
+      await expect(withTenant({ tenantId }, async () => 1)).rejects.toBeInstanceOf(TenantContextError);
+    }
+  });
+});
+
+describe("fail closed", () => {
+  it("shows the app role nothing and lets it write nothing outside a tenant context", async () => {
+    const client = await db.app.connect();
+    try {
+      const role = await client.query("select current_user");
+      expect(role.rows[0].current_user).toBe("tenantry_app");
+      for (const table of ["memberships", "customers", "users", "audit_events"]) {
+        const { rows } = await client.query(`select * from control.${table}`);
+        expect(rows, table).toHaveLength(0);
+      }
+      await expect(
+        client.query("insert into control.audit_events (tenant_id, action, outcome) values ($1, 'x', 'ok')", [A]),
+      ).rejects.toThrow(/row-level security/);
+      const updated = await client.query("update control.memberships set role = 'admin'");
+      expect(updated.rowCount).toBe(0);
+    } finally {
+      client.release();
+    }
+  });
+
+  it("leaves nothing of the tenant on a pooled connection after commit or rollback", async () => {
+    const single = createPool(db.database.appUrl, { max: 1 });
+    const previous = setAppPool(single);
+    try {
+      await withTenant({ tenantId: A }, (tx) => tx.execute(sql`select 1`));
+      await withTenant({ tenantId: A }, async (tx) => {
+        await tx.execute(sql`select 1`);
+        throw new Error("rolled back");
+      }).catch(() => undefined);
+      // A failure in the very first statement, which travels with BEGIN and the settings.
+      await withTenant({ tenantId: A }, (tx) => tx.execute(sql`select 1/0`)).catch(() => undefined);
+      const client = await single.connect();
+      try {
+        const { rows } = await client.query(
+          "select current_user as role, coalesce(current_setting('app.tenant_id', true), '') as tenant, (select count(*)::int from control.memberships) as visible",
+        );
+        expect(rows[0]).toEqual({ role: "tenantry_app", tenant: "", visible: 0 });
+        expect(single.totalCount).toBe(1);
+      } finally {
+        client.release();
+      }
+    } finally {
+      setAppPool(previous);
+      await single.end();
+    }
+  });
+
+  it("keeps 100 concurrent calls for 10 customers on a pool of 10 apart", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 100 }, async (_, i) => {
+        const tenantId = ten[i % ten.length];
+        const rows = await withTenant({ tenantId }, async (tx) => {
+          // Hold the connection a moment so calls overlap and connections are reused.
+          await tx.execute(sql`select pg_sleep(0.005)`);
+          return tx.select({ tenantId: memberships.tenantId }).from(memberships);
+        });
+        return { tenantId, seen: rows.map((r) => r.tenantId) };
+      }),
+    );
+    for (const { tenantId, seen } of results) {
+      expect(seen).toHaveLength(3);
+      expect(new Set(seen)).toEqual(new Set([tenantId]));
+    }
+  });
+});
+
+describe("withPlatform", () => {
+  it("refuses a context that is not a super-admin", async () => {
+    await expect(
+      withPlatform({ userId: crypto.randomUUID(), email: "x@a.example", platformRole: null }, { action: "x" }, async () => 1),
+    ).rejects.toBeInstanceOf(TenantContextError);
+  });
+
+  it("sees every customer and writes an audit event in the same transaction", async () => {
+    const userId = crypto.randomUUID();
+    const seen = await withPlatform(
+      { userId, email: "root@tenantry.example", platformRole: "super_admin" },
+      { action: "customers.list" },
+      (tx) => tx.execute(sql`select count(*)::int as n from control.memberships`),
+    );
+    expect(seen.rows[0].n).toBeGreaterThanOrEqual(33);
+    const { rows } = await db.owner.query("select actor_email, outcome from control.audit_events where actor_user_id = $1", [
+      userId,
+    ]);
+    expect(rows).toEqual([{ actor_email: "root@tenantry.example", outcome: "ok" }]);
+  });
+});

@@ -1,0 +1,181 @@
+// The tenant-bound layer (DESIGN §3 invariants 2 and 4): the only ways to touch data.
+//   withTenant   — one customer's data, as tenantry_tenant, subject to RLS;
+//   withPlatform — cross-tenant, as tenantry_platform, super-admins only, audited;
+//   withSystem   — no user yet (sign-in, context resolution, jobs, seeds): a narrow door that
+//                  only the modules named in SYSTEM_PURPOSES may open.
+// Each runs one transaction whose settings are transaction-local, so nothing outlives it on
+// a pooled connection. The settings travel with bound parameters in the same network
+// message as BEGIN and the callback's first statement: one round trip, not three.
+import "server-only";
+import pg from "pg";
+import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
+import { isCustomerId } from "../lib/customers/ids";
+import { appPool } from "./client";
+import * as schema from "./schema";
+
+export type Tx = NodePgDatabase<typeof schema>;
+
+export interface TenantContext {
+  tenantId: string;
+}
+
+export interface PlatformContext {
+  userId: string;
+  email: string;
+  platformRole: "super_admin" | null;
+}
+
+export interface PlatformAccess {
+  /** What the super-admin is doing, e.g. `customers.list`; written to the audit log. */
+  action: string;
+  tenantId?: string;
+  targetType?: string;
+  targetId?: string;
+  details?: Record<string, unknown>;
+}
+
+export const SYSTEM_PURPOSES = ["seed", "sign-in", "request-context", "usage-snapshot", "adoption"] as const;
+export type SystemPurpose = (typeof SYSTEM_PURPOSES)[number];
+
+export class TenantContextError extends Error {}
+
+
+type DbRole = "tenantry_tenant" | "tenantry_platform";
+
+interface Binding {
+  role: DbRole;
+  tenantId: string;
+  readOnly: boolean;
+}
+
+export async function withTenant<T>(
+  ctx: TenantContext,
+  fn: (tx: Tx) => Promise<T>,
+  options: { readOnly?: boolean } = {},
+): Promise<T> {
+  // Only a well-formed customer ID ever reaches SQL.
+  if (!isCustomerId(ctx.tenantId)) throw new TenantContextError("withTenant needs a valid customer ID");
+  return bound({ role: "tenantry_tenant", tenantId: ctx.tenantId, readOnly: options.readOnly ?? false }, fn);
+}
+
+export async function withPlatform<T>(
+  ctx: PlatformContext,
+  access: PlatformAccess,
+  fn: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  if (ctx.platformRole !== "super_admin") throw new TenantContextError("withPlatform needs a super-admin");
+  return bound({ role: "tenantry_platform", tenantId: "", readOnly: false }, async (tx) => {
+    await tx.insert(schema.auditEvents).values({
+      actorUserId: ctx.userId,
+      actorEmail: ctx.email,
+      actorRole: "super_admin",
+      tenantId: access.tenantId ?? null,
+      action: access.action,
+      targetType: access.targetType,
+      targetId: access.targetId,
+      outcome: "ok",
+      details: access.details ?? {},
+    });
+    return fn(tx);
+  });
+}
+
+export async function withSystem<T>(purpose: SystemPurpose, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  if (!SYSTEM_PURPOSES.includes(purpose)) throw new TenantContextError(`unknown system purpose ${purpose}`);
+  return bound({ role: "tenantry_platform", tenantId: "", readOnly: false }, fn);
+}
+
+async function bound<T>(binding: Binding, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const client = await appPool().connect();
+  const boundClient = new BoundClient(client, binding);
+  let broken: Error | undefined;
+  try {
+    const result = await fn(drizzle(boundClient as unknown as pg.PoolClient, { schema }));
+    if (boundClient.begun) await client.query("commit");
+    return result;
+  } catch (error) {
+    if (boundClient.begun) {
+      await client.query("rollback").catch((rollbackError: Error) => (broken = rollbackError));
+    }
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+type QueryConfig = pg.QueryConfig & { rowMode?: "array"; types?: unknown };
+
+/**
+ * What drizzle sees as its client. The first statement it sends goes out behind BEGIN and
+ * the two set_config calls, all in one write and one Sync; later statements pass through.
+ */
+class BoundClient {
+  begun = false;
+
+  constructor(
+    private readonly client: pg.PoolClient,
+    private readonly binding: Binding,
+  ) {}
+
+  query(config: string | QueryConfig, values?: unknown[]): Promise<pg.QueryResult> {
+    const normalized: QueryConfig = typeof config === "string" ? { text: config } : { ...config };
+    if (values) normalized.values = values;
+    if (this.begun) return this.client.query(normalized);
+    this.begun = true;
+    return new Promise((resolve, reject) => {
+      const query = new BoundFirstQuery(this.binding, normalized, (error, results) => {
+        if (error) reject(error);
+        // BEGIN, set_config, then the caller's statement: the caller gets its own result.
+        else resolve(Array.isArray(results) ? results[results.length - 1] : results);
+      });
+      this.client.query(query as unknown as pg.QueryConfig);
+    });
+  }
+}
+
+const PgQuery = (pg as unknown as { Query: new (config: object) => PgQueryInternals }).Query;
+
+interface PgConnection {
+  stream: { cork?: () => void; uncork?: () => void };
+  parse(message: { text: string }): void;
+  bind(message: { values: unknown[] }): void;
+  describe(message: { type: "P"; name: string }): void;
+  execute(message: object): void;
+}
+
+interface PgQueryInternals {
+  submit(connection: PgConnection): Error | null;
+}
+
+class BoundFirstQuery extends PgQuery {
+  constructor(
+    private readonly binding: Binding,
+    config: QueryConfig,
+    callback: (error: Error | null, results: pg.QueryResult | pg.QueryResult[]) => void,
+  ) {
+    // Extended protocol even without parameters: a simple Query message would end the batch.
+    super({ ...config, queryMode: "extended", callback });
+  }
+
+  override submit(connection: PgConnection): Error | null {
+    connection.stream.cork?.();
+    try {
+      this.send(connection, this.binding.readOnly ? "begin read only" : "begin", []);
+      this.send(
+        connection,
+        "select set_config('app.tenant_id', $1, true), set_config('role', $2, true)",
+        [this.binding.tenantId, this.binding.role],
+      );
+      return super.submit(connection);
+    } finally {
+      connection.stream.uncork?.();
+    }
+  }
+
+  private send(connection: PgConnection, text: string, values: unknown[]) {
+    connection.parse({ text });
+    connection.bind({ values });
+    connection.describe({ type: "P", name: "" });
+    connection.execute({});
+  }
+}

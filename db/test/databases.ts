@@ -1,0 +1,66 @@
+// Fresh PostgreSQL databases for tests: one migrated template per run, then a copy per test
+// file, so a file may change the catalog (e.g. drop FORCE) without touching any other.
+import pg from "pg";
+import { APP_LOGIN_ROLE } from "../env";
+
+export const TEST_SERVER_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+export function databaseUrl(name: string, user?: string): string {
+  const url = new URL(TEST_SERVER_URL);
+  url.pathname = `/${name}`;
+  if (user) {
+    url.username = user;
+    url.password = "";
+  }
+  return url.toString();
+}
+
+export async function withServer<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: TEST_SERVER_URL });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(
+      `Cannot reach the test PostgreSQL at ${TEST_SERVER_URL} (${(error as Error).message}). ` +
+        "Start it, or point TEST_DATABASE_URL at a server where this user may create databases.",
+    );
+  }
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface TestDatabase {
+  name: string;
+  ownerUrl: string;
+  appUrl: string;
+}
+
+export async function createDatabase(name: string, template?: string): Promise<TestDatabase> {
+  await withServer(async (client) => {
+    const from = template ? ` template ${pg.escapeIdentifier(template)}` : "";
+    // Two copies of one template at the same instant can collide on the template's lock.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await client.query(`create database ${pg.escapeIdentifier(name)}${from}`);
+        return;
+      } catch (error) {
+        if (attempt >= 20 || !/being accessed by other users/.test((error as Error).message)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
+      }
+    }
+  });
+  return { name, ownerUrl: databaseUrl(name), appUrl: databaseUrl(name, APP_LOGIN_ROLE) };
+}
+
+export async function dropDatabases(prefix: string): Promise<void> {
+  await withServer(async (client) => {
+    const { rows } = await client.query<{ datname: string }>(
+      "select datname from pg_database where starts_with(datname, $1)",
+      [prefix],
+    );
+    for (const { datname } of rows) await client.query(`drop database if exists ${pg.escapeIdentifier(datname)} with (force)`);
+  });
+}

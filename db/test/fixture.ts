@@ -1,0 +1,41 @@
+// Per test file: a fresh copy of the migrated template, the app pool pointed at it, and an
+// owner client for arranging data the app itself could never write.
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { afterAll, beforeAll, inject } from "vitest";
+import { createPool, setAppPool } from "../client";
+import { createDatabase, type TestDatabase } from "./databases";
+
+export interface DatabaseFixture {
+  database: TestDatabase;
+  owner: pg.Pool;
+  app: pg.Pool;
+}
+
+export function useTestDatabase(options: { poolSize?: number } = {}): DatabaseFixture {
+  const fixture = {} as DatabaseFixture;
+  beforeAll(async () => {
+    const name = `${inject("runPrefix")}_${randomBytes(4).toString("hex")}`;
+    fixture.database = await createDatabase(name, inject("templateDatabase"));
+    fixture.owner = new pg.Pool({ connectionString: fixture.database.ownerUrl, max: 2 });
+    fixture.app = createPool(fixture.database.appUrl, { max: options.poolSize ?? 10 });
+    setAppPool(fixture.app);
+  });
+  afterAll(async () => {
+    setAppPool(undefined);
+    await fixture.app?.end();
+    await fixture.owner?.end();
+  });
+  return fixture;
+}
+
+/** Inserts customers as the owner (bypassing the app) and returns their IDs. */
+export async function insertCustomers(owner: pg.Pool, ids: string[]): Promise<string[]> {
+  for (const id of ids) {
+    await owner.query(
+      "insert into control.customers (id, name, contact_email, status) values ($1, $2, $3, 'active')",
+      [id, `Customer ${id}`, `admin@${id.toLowerCase()}.example`],
+    );
+  }
+  return ids;
+}

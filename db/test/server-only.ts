@@ -1,0 +1,2 @@
+// Stands in for the `server-only` package under vitest and the CLI scripts: both are server code.
+export {};

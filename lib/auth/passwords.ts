@@ -1,0 +1,18 @@
+// Password hashing with argon2id (@node-rs/argon2: maintained, prebuilt native binaries on npm,
+// no build toolchain needed at install).
+import { hash, verify, Algorithm } from "@node-rs/argon2";
+
+export const ARGON2_OPTIONS = {
+  algorithm: Algorithm.Argon2id,
+  memoryCost: 19_456, // KiB — the OWASP baseline for argon2id
+  timeCost: 2,
+  parallelism: 1,
+} as const;
+
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, ARGON2_OPTIONS);
+}
+
+export function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  return verify(passwordHash, password).catch(() => false);
+}
