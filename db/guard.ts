@@ -2,6 +2,7 @@
 // subject to RLS and every tenant table has RLS enabled, forced and the one tenant policy.
 import "server-only";
 import type pg from "pg";
+import { appPool } from "./client";
 
 export interface GuardCheck {
   name: string;
@@ -54,7 +55,7 @@ export async function checkIsolation(db: Queryable): Promise<GuardReport> {
     column: string;
     enabled: boolean;
     forced: boolean;
-    policies: { name: string; command: string; permissive: boolean; roles: string[]; using: string | null; check: string | null }[];
+    policies: { name: string; command: string; permissive: boolean; roles: number[]; using: string | null; check: string | null }[];
   }>(
     `with keyed as (
        select c.oid, n.nspname as schema, c.relname as "table", a.attname as "column"
@@ -114,4 +115,14 @@ export function describeFailures(report: GuardReport): string {
     .filter((c) => !c.ok)
     .map((c) => `  - ${c.name}: ${c.detail}`)
     .join("\n");
+}
+
+/** The report for the app's own pool: run as its login role, on a pooled connection. */
+export async function appIsolationReport(): Promise<GuardReport> {
+  const client = await appPool().connect();
+  try {
+    return await checkIsolation(client);
+  } finally {
+    client.release();
+  }
 }

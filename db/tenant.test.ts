@@ -97,6 +97,19 @@ describe("withTenant", () => {
     expect(rows.map((r) => r.action)).toEqual(["a.thing"]);
   });
 
+  it("binds every statement of a read-only callback, not only the first", async () => {
+    const [first, second] = await withTenant(
+      { tenantId: B },
+      async (tx) => [
+        await tx.execute(sql`select current_user as role, count(*)::int as n from control.memberships`),
+        await tx.execute(sql`select current_user as role, count(*)::int as n from control.memberships where tenant_id <> ${B}`),
+      ],
+      { readOnly: true },
+    );
+    expect(first.rows[0]).toEqual({ role: "tenantry_tenant", n: 1 });
+    expect(second.rows[0]).toEqual({ role: "tenantry_tenant", n: 0 });
+  });
+
   it("refuses writes when read-only", async () => {
     expect(
       await databaseError(
@@ -150,6 +163,8 @@ describe("fail closed", () => {
     const previous = setAppPool(single);
     try {
       await withTenant({ tenantId: A }, (tx) => tx.execute(sql`select 1`));
+      await withTenant({ tenantId: A }, (tx) => tx.execute(sql`select 1`), { readOnly: true });
+      await withTenant({ tenantId: A }, (tx) => tx.execute(sql`select 1/0`), { readOnly: true }).catch(() => undefined);
       await withTenant({ tenantId: A }, async (tx) => {
         await tx.execute(sql`select 1`);
         throw new Error("rolled back");

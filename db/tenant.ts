@@ -3,9 +3,14 @@
 //   withPlatform — cross-tenant, as tenantry_platform, super-admins only, audited;
 //   withSystem   — no user yet (sign-in, context resolution, jobs, seeds): a narrow door that
 //                  only the modules named in SYSTEM_PURPOSES may open.
-// Each runs one transaction whose settings are transaction-local, so nothing outlives it on
-// a pooled connection. The settings travel with bound parameters in the same network
-// message as BEGIN and the callback's first statement: one round trip, not three.
+// Each runs in a transaction whose settings are transaction-local, so nothing outlives it on
+// a pooled connection. The settings travel as bound parameters in the same network write as
+// the statement they govern, so binding a tenant costs no round trip of its own:
+//   - writes: BEGIN, the settings and the first statement go out together; COMMIT follows;
+//   - reads (readOnly): each statement goes out behind the settings and a read-only flag as
+//     one implicit transaction (a pipeline up to Sync is one transaction). Under READ
+//     COMMITTED every statement takes its own snapshot anyway, so a read-only BEGIN…COMMIT
+//     would add a round trip and no consistency.
 import "server-only";
 import pg from "pg";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
@@ -34,7 +39,8 @@ export interface PlatformAccess {
   details?: Record<string, unknown>;
 }
 
-export const SYSTEM_PURPOSES = ["seed", "sign-in", "request-context", "usage-snapshot", "adoption"] as const;
+// "bench" lets the benches time the tenant-bound path with RLS bypassed, as a baseline.
+export const SYSTEM_PURPOSES = ["seed", "sign-in", "request-context", "usage-snapshot", "adoption", "bench"] as const;
 export type SystemPurpose = (typeof SYSTEM_PURPOSES)[number];
 
 export class TenantContextError extends Error {}
@@ -104,28 +110,45 @@ async function bound<T>(binding: Binding, fn: (tx: Tx) => Promise<T>): Promise<T
 }
 
 type QueryConfig = pg.QueryConfig & { rowMode?: "array"; types?: unknown };
+type Statement = { text: string; values: unknown[] };
 
 /**
- * What drizzle sees as its client. The first statement it sends goes out behind BEGIN and
- * the two set_config calls, all in one write and one Sync; later statements pass through.
+ * What drizzle sees as its client: it sends the statements that bind the transaction in the
+ * same write as the caller's statement (see the header), and passes the rest through.
  */
 class BoundClient {
+  /** An explicit transaction is open and must be committed or rolled back. */
   begun = false;
+  private readonly settings: Statement;
 
   constructor(
     private readonly client: pg.PoolClient,
     private readonly binding: Binding,
-  ) {}
+  ) {
+    this.settings = binding.readOnly
+      ? {
+          text: "select set_config('app.tenant_id', $1, true), set_config('role', $2, true), set_config('transaction_read_only', 'on', true)",
+          values: [binding.tenantId, binding.role],
+        }
+      : {
+          text: "select set_config('app.tenant_id', $1, true), set_config('role', $2, true)",
+          values: [binding.tenantId, binding.role],
+        };
+  }
 
   query(config: string | QueryConfig, values?: unknown[]): Promise<pg.QueryResult> {
     const normalized: QueryConfig = typeof config === "string" ? { text: config } : { ...config };
     if (values) normalized.values = values;
     if (this.begun) return this.client.query(normalized);
-    this.begun = true;
+    let prelude = [this.settings];
+    if (!this.binding.readOnly) {
+      prelude = [{ text: "begin", values: [] }, this.settings];
+      this.begun = true;
+    }
     return new Promise((resolve, reject) => {
-      const query = new BoundFirstQuery(this.binding, normalized, (error, results) => {
+      const query = new PreludedQuery(prelude, normalized, (error, results) => {
         if (error) reject(error);
-        // BEGIN, set_config, then the caller's statement: the caller gets its own result.
+        // The prelude's results come first; the caller gets its own statement's.
         else resolve(Array.isArray(results) ? results[results.length - 1] : results);
       });
       this.client.query(query as unknown as pg.QueryConfig);
@@ -147,9 +170,10 @@ interface PgQueryInternals {
   submit(connection: PgConnection): Error | null;
 }
 
-class BoundFirstQuery extends PgQuery {
+/** A pg query that sends the prelude's statements ahead of its own, all before one Sync. */
+class PreludedQuery extends PgQuery {
   constructor(
-    private readonly binding: Binding,
+    private readonly prelude: Statement[],
     config: QueryConfig,
     callback: (error: Error | null, results: pg.QueryResult | pg.QueryResult[]) => void,
   ) {
@@ -160,22 +184,15 @@ class BoundFirstQuery extends PgQuery {
   override submit(connection: PgConnection): Error | null {
     connection.stream.cork?.();
     try {
-      this.send(connection, this.binding.readOnly ? "begin read only" : "begin", []);
-      this.send(
-        connection,
-        "select set_config('app.tenant_id', $1, true), set_config('role', $2, true)",
-        [this.binding.tenantId, this.binding.role],
-      );
+      for (const { text, values } of this.prelude) {
+        connection.parse({ text });
+        connection.bind({ values });
+        connection.describe({ type: "P", name: "" });
+        connection.execute({});
+      }
       return super.submit(connection);
     } finally {
       connection.stream.uncork?.();
     }
-  }
-
-  private send(connection: PgConnection, text: string, values: unknown[]) {
-    connection.parse({ text });
-    connection.bind({ values });
-    connection.describe({ type: "P", name: "" });
-    connection.execute({});
   }
 }

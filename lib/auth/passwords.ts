@@ -1,9 +1,9 @@
 // Password hashing with argon2id (@node-rs/argon2: maintained, prebuilt native binaries on npm,
 // no build toolchain needed at install).
-import { hash, verify, Algorithm } from "@node-rs/argon2";
+import { hash, verify } from "@node-rs/argon2";
 
 export const ARGON2_OPTIONS = {
-  algorithm: Algorithm.Argon2id,
+  algorithm: 2, // Algorithm.Argon2id (a const enum, which isolatedModules cannot read)
   memoryCost: 19_456, // KiB — the OWASP baseline for argon2id
   timeCost: 2,
   parallelism: 1,

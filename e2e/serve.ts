@@ -1,0 +1,25 @@
+// The e2e server: a fresh database (from TEST_DATABASE_URL's server), migrated and seeded with
+// the demo, then `next start` on the build that `npm run test:e2e` has just made.
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { createPool, setAppPool } from "../db/client";
+import { runMigrations } from "../db/migrate";
+import { seedDemo } from "../db/seed";
+import { createDatabase } from "../db/test/databases";
+
+const name = process.env.E2E_DATABASE!;
+const database = await createDatabase(name);
+await runMigrations(database.ownerUrl);
+const pool = createPool(database.appUrl, { max: 2 });
+setAppPool(pool);
+await seedDemo();
+await pool.end();
+
+const root = path.resolve(import.meta.dirname, "..");
+const next = spawn(path.join(root, "node_modules", ".bin", "next"), ["start", "-p", process.env.PORT ?? "3210"], {
+  cwd: root,
+  stdio: "inherit",
+  env: { ...process.env, DATABASE_URL: database.ownerUrl, APP_DATABASE_URL: database.appUrl },
+});
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => next.kill(signal));
+next.on("exit", (code) => process.exit(code ?? 0));

@@ -1,0 +1,23 @@
+import { expect, test } from "@playwright/test";
+
+test("the console shell loads with its navigation and reports isolation in force", async ({ page }) => {
+  await page.goto("/");
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
+  await expect(page.getByText("Nothing to show yet")).toBeVisible();
+
+  await page.getByRole("link", { name: "System health" }).click();
+  await expect(page).toHaveURL(/\/system$/);
+  await expect(page.getByRole("link", { name: "System health" })).toHaveAttribute("aria-current", "page");
+  await expect(page.getByText("All isolation checks pass")).toBeVisible();
+  await expect(page.getByRole("row", { name: /control\.memberships is tenant-isolated pass/ })).toBeVisible();
+});
+
+test("the health route answers 200 with every check passing", async ({ request }) => {
+  const response = await request.get("/api/health");
+  expect(response.status()).toBe(200);
+  const body = await response.json();
+  expect(body.status).toBe("ok");
+  expect(body.checks.length).toBeGreaterThanOrEqual(5);
+  expect(body.checks.every((c: { ok: boolean }) => c.ok)).toBe(true);
+});
