@@ -62,7 +62,7 @@ try {
   type Make = (t: string, n: number) => ReturnType<typeof sql>;
   const ways = {
     a: (q: Make, t: string, n: number) => bare.execute(q(t, n)),
-    b: (q: Make, t: string, n: number) => withSystem("bench", (tx) => tx.execute(q(t, n))),
+    b: (q: Make, t: string, n: number) => withSystem("bench", (tx) => tx.execute(q(t, n)), { readOnly: true }),
     c: (q: Make, t: string, n: number) => withTenant({ tenantId: t }, (tx) => tx.execute(q(t, n)), { readOnly: true }),
   };
 
