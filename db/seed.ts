@@ -1,4 +1,5 @@
-// The demo seed (DESIGN §9): one super-admin and three customers with an admin each.
+// The demo seed (DESIGN §9): one super-admin and three customers with an admin each (and one
+// member, so every role can be tried).
 // Written through withSystem("seed"), so it runs as the app would, never as the owner.
 import { count } from "drizzle-orm";
 import { hashPassword } from "../lib/auth/passwords";
@@ -10,9 +11,9 @@ export const DEMO_PASSWORD = "tenantry-demo";
 export const DEMO_SUPER_ADMIN = "admin@tenantry.local";
 
 export const DEMO_CUSTOMERS = [
-  { name: "Northwind Motors", admin: "admin@northwind.example", status: "active" },
-  { name: "Bluebird Auto Parts", admin: "admin@bluebird.example", status: "active" },
-  { name: "Cascade Tire & Service", admin: "admin@cascade.example", status: "trial" },
+  { name: "Northwind Motors", admin: "admin@northwind.example", member: "member@northwind.example", status: "active" },
+  { name: "Bluebird Auto Parts", admin: "admin@bluebird.example", member: null, status: "active" },
+  { name: "Cascade Tire & Service", admin: "admin@cascade.example", member: null, status: "trial" },
 ] as const;
 
 /** Seeds the demo once; returns false when the database already has users. */
@@ -41,6 +42,13 @@ export async function seedDemo(): Promise<boolean> {
         .values({ email: demo.admin, displayName: `${demo.name} Admin`, passwordHash })
         .returning({ id: users.id });
       await tx.insert(memberships).values({ tenantId: id, userId: admin.id, role: "admin" });
+      if (demo.member) {
+        const [member] = await tx
+          .insert(users)
+          .values({ email: demo.member, displayName: `${demo.name} Member`, passwordHash })
+          .returning({ id: users.id });
+        await tx.insert(memberships).values({ tenantId: id, userId: member.id, role: "member" });
+      }
     }
     return true;
   });

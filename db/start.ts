@@ -2,7 +2,8 @@
 // Starts the database if embedded, migrates, seeds the demo on first start, checks isolation,
 // builds if needed, starts Next, prints the URL and the demo sign-in; Ctrl-C stops it all.
 import { fork, spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createPool, setAppPool } from "./client";
 import { APP_LOGIN_ROLE, appDatabaseUrl, readDatabaseEnv } from "./env";
@@ -47,6 +48,17 @@ async function startEmbedded(): Promise<{ ownerUrl: string; appUrl: string }> {
   return { ownerUrl: base.replace("%s", "postgres"), appUrl: base.replace("%s", APP_LOGIN_ROLE) };
 }
 
+/** AUTH_SECRET from the environment, or one made on first start and kept in .data/. */
+function authSecret(): string {
+  if (process.env.AUTH_SECRET) return process.env.AUTH_SECRET;
+  const file = path.join(root, ".data", "auth-secret");
+  if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
+  }
+  return readFileSync(file, "utf8").trim();
+}
+
 async function main() {
   const env = readDatabaseEnv();
   const embedded = !env.DATABASE_URL;
@@ -89,6 +101,8 @@ async function main() {
       DATABASE_URL: ownerUrl,
       APP_DATABASE_URL: appUrl,
       TENANTRY_EMBEDDED: embedded ? "1" : "0",
+      AUTH_SECRET: authSecret(),
+      NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
       DB_POOL_SIZE: embedded ? "1" : String(env.DB_POOL_SIZE),
     },
   });

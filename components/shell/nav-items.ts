@@ -1,9 +1,14 @@
+import type { Permission } from "@/lib/auth/permissions";
+
 export interface NavItem {
   href: string;
   label: string;
+  /** Shown only to roles with this permission; the page checks it again. */
+  permission?: Permission;
 }
 
 export const NAV_ITEMS: NavItem[] = [
-  { href: "/", label: "Overview" },
-  { href: "/system", label: "System health" },
+  { href: "/", label: "Overview", permission: "usage.platform" },
+  { href: "/home", label: "Home", permission: "usage.own" },
+  { href: "/system", label: "System health", permission: "system.health" },
 ];

@@ -1,8 +1,9 @@
 import Link from "next/link";
+import { can, type Role } from "@/lib/auth/permissions";
 import { NavLink } from "./nav-link";
 import { NAV_ITEMS } from "./nav-items";
 
-export function Sidebar() {
+export function Sidebar({ role }: { role: Role }) {
   return (
     <aside className="w-56 shrink-0 border-r border-slate-200 bg-white">
       <div className="px-5 py-4">
@@ -12,7 +13,7 @@ export function Sidebar() {
       </div>
       <nav aria-label="Main" className="px-3">
         <ul className="space-y-1">
-          {NAV_ITEMS.map((item) => (
+          {NAV_ITEMS.filter((item) => !item.permission || can(role, item.permission)).map((item) => (
             <li key={item.href}>
               <NavLink href={item.href}>{item.label}</NavLink>
             </li>

@@ -1,7 +1,8 @@
 import { expect, test } from "@playwright/test";
+import { SUPER_ADMIN, signIn } from "../auth/helpers";
 
 test("the console shell loads with its navigation and reports isolation in force", async ({ page }) => {
-  await page.goto("/");
+  await signIn(page, SUPER_ADMIN);
   await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
   await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
   await expect(page.getByText("Nothing to show yet")).toBeVisible();
@@ -13,7 +14,7 @@ test("the console shell loads with its navigation and reports isolation in force
   await expect(page.getByRole("row", { name: /control\.memberships is tenant-isolated pass/ })).toBeVisible();
 });
 
-test("the health route answers 200 with every check passing", async ({ request }) => {
+test("the health route answers 200 with every check passing, without signing in", async ({ request }) => {
   const response = await request.get("/api/health");
   expect(response.status()).toBe(200);
   const body = await response.json();

@@ -1,0 +1,25 @@
+import { redirect } from "next/navigation";
+import { Header } from "@/components/shell/header";
+import { Sidebar } from "@/components/shell/sidebar";
+import { getRequestContext } from "@/lib/auth/context";
+
+export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
+  const ctx = await getRequestContext();
+  if (!ctx) redirect("/sign-in");
+  return (
+    <>
+      <a href="#content" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:bg-white focus:p-2">
+        Skip to content
+      </a>
+      <div className="flex min-h-screen">
+        <Sidebar role={ctx.role} />
+        <div className="flex min-w-0 flex-1 flex-col">
+          <Header ctx={ctx} />
+          <main id="content" className="flex-1 px-8 py-6">
+            {children}
+          </main>
+        </div>
+      </div>
+    </>
+  );
+}

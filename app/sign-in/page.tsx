@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { SignInForm } from "@/components/auth/sign-in-form";
+
+export const metadata = { title: "Sign in" };
+
+// Only same-site paths: an open redirect would let a link send a fresh session elsewhere.
+const searchSchema = z.object({
+  callbackUrl: z
+    .string()
+    .regex(/^\/(?!\/)[^\s\\]*$/)
+    .catch("/")
+    .default("/"),
+});
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
+  const { callbackUrl } = searchSchema.parse(await searchParams);
+  return (
+    <main className="flex min-h-screen items-center justify-center px-4">
+      <div className="w-full max-w-sm rounded-lg border border-slate-200 bg-white p-8 shadow-sm">
+        <h1 className="mb-1 text-xl font-semibold tracking-tight text-indigo-700">Tenantry</h1>
+        <p className="mb-6 text-sm text-slate-500">Sign in to the console.</p>
+        <SignInForm callbackUrl={callbackUrl} />
+      </div>
+    </main>
+  );
+}

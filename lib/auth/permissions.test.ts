@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { can, PERMISSIONS, ROLES, type Permission, type Role } from "./permissions";
+
+// DESIGN §4, written out again by hand so a change to the table is a deliberate one.
+const EXPECTED: Record<Permission, Record<Role, boolean>> = {
+  "customers.manage": { super_admin: true, admin: false, member: false },
+  "customers.plan": { super_admin: true, admin: false, member: false },
+  "usage.platform": { super_admin: true, admin: false, member: false },
+  "usage.own": { super_admin: false, admin: true, member: true },
+  "users.manage": { super_admin: false, admin: true, member: false },
+  "audit.own": { super_admin: false, admin: true, member: false },
+  "switch.start": { super_admin: true, admin: false, member: false },
+  "audit.platform": { super_admin: true, admin: false, member: false },
+  "migrations.manage": { super_admin: true, admin: false, member: false },
+  "system.health": { super_admin: true, admin: false, member: false },
+};
+
+describe("permissions", () => {
+  it("covers exactly the actions of the design", () => {
+    expect(Object.keys(PERMISSIONS).sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  for (const permission of Object.keys(EXPECTED) as Permission[]) {
+    for (const role of ROLES) {
+      it(`${role} ${EXPECTED[permission][role] ? "may" : "may not"} ${permission}`, () => {
+        expect(can(role, permission)).toBe(EXPECTED[permission][role]);
+      });
+    }
+  }
+
+  it("grants nothing without a role", () => {
+    for (const permission of Object.keys(EXPECTED) as Permission[]) {
+      expect(can(null, permission)).toBe(false);
+      expect(can(undefined, permission)).toBe(false);
+    }
+  });
+});
