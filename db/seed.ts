@@ -3,6 +3,7 @@
 // Written through withSystem("seed"), so it runs as the app would, never as the owner.
 import { count } from "drizzle-orm";
 import { hashPassword } from "../lib/auth/passwords";
+import { insertSuperAdmin } from "../lib/auth/super-admins";
 import { generateCustomerId } from "../lib/customers/ids";
 import { customers, memberships, users } from "./schema";
 import { withSystem } from "./tenant";
@@ -22,12 +23,7 @@ export async function seedDemo(): Promise<boolean> {
   return withSystem("seed", async (tx) => {
     const [{ existing }] = await tx.select({ existing: count() }).from(users);
     if (existing > 0) return false;
-    await tx.insert(users).values({
-      email: DEMO_SUPER_ADMIN,
-      displayName: "Platform Admin",
-      platformRole: "super_admin",
-      passwordHash,
-    });
+    await insertSuperAdmin(tx, { email: DEMO_SUPER_ADMIN, displayName: "Platform Admin", password: DEMO_PASSWORD });
     for (const demo of DEMO_CUSTOMERS) {
       const id = generateCustomerId();
       await tx.insert(customers).values({

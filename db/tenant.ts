@@ -42,7 +42,7 @@ export interface PlatformAccess {
 }
 
 // "bench" lets the benches time the tenant-bound path with RLS bypassed, as a baseline.
-export const SYSTEM_PURPOSES = ["seed", "sign-in", "request-context", "usage-snapshot", "adoption", "bench"] as const;
+export const SYSTEM_PURPOSES = ["seed", "sign-in", "request-context", "usage-snapshot", "adoption", "admin-create", "bench"] as const;
 export type SystemPurpose = (typeof SYSTEM_PURPOSES)[number];
 
 export class TenantContextError extends Error {}
@@ -95,6 +95,11 @@ export async function withSystem<T>(
 ): Promise<T> {
   if (!SYSTEM_PURPOSES.includes(purpose)) throw new TenantContextError(`unknown system purpose ${purpose}`);
   return bound({ role: "tenantry_platform", tenantId: "", readOnly: options.readOnly ?? false }, fn);
+}
+
+/** Closes the app's pool, for command-line scripts that are done with the database. */
+export async function closeDatabase(): Promise<void> {
+  await appPool().end();
 }
 
 async function bound<T>(binding: Binding, fn: (tx: Tx) => Promise<T>): Promise<T> {

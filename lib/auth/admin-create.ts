@@ -1,0 +1,41 @@
+// npm run admin:create -- --email you@example.com [--name "Your Name"] [--password-stdin]
+// Creates the first (or another) super-admin on the database in DATABASE_URL. Without
+// --password-stdin a strong password is generated and printed once.
+import { randomBytes } from "node:crypto";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { closeDatabase, withSystem } from "@/db/tenant";
+import { insertSuperAdmin } from "./super-admins";
+
+const { values } = parseArgs({
+  options: { email: { type: "string" }, name: { type: "string" }, "password-stdin": { type: "boolean" } },
+});
+const email = z.email().safeParse(values.email?.trim());
+if (!email.success) {
+  console.error("Usage: npm run admin:create -- --email you@example.com [--name \"Your Name\"] [--password-stdin]");
+  process.exit(2);
+}
+
+let password = randomBytes(18).toString("base64url");
+if (values["password-stdin"]) {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  password = Buffer.concat(chunks).toString("utf8").trim();
+  if (password.length < 12) {
+    console.error("The password must have at least 12 characters.");
+    process.exit(2);
+  }
+}
+
+try {
+  await withSystem("admin-create", (tx) =>
+    insertSuperAdmin(tx, { email: email.data, displayName: values.name ?? "Platform Admin", password }),
+  );
+  console.log(`Super-admin ${email.data} created.`);
+  if (!values["password-stdin"]) console.log(`Password (shown once): ${password}`);
+} catch (error) {
+  console.error(`Could not create the super-admin: ${(error as Error).message}`);
+  process.exitCode = 1;
+} finally {
+  await closeDatabase();
+}
