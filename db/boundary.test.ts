@@ -31,8 +31,9 @@ describe("module boundaries", () => {
       "db/seed.ts",
       "db/bench/rls.ts",
       "lib/auth/sign-in.ts",
-      "lib/auth/context.ts",
+      "lib/auth/resolve-context.ts",
       "lib/auth/admin-create.ts",
+      "db/bench/auth.ts",
     ]);
     const callers = files.filter((f) => !f.endsWith(".test.ts") && /\bwithSystem\b/.test(source(f)));
     expect(callers.filter((f) => !allowed.has(f))).toEqual([]);

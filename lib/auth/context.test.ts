@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { insertCustomers, useTestDatabase } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
-import { resolveContext } from "./context";
+import { resolveContext } from "./resolve-context";
 
 const db = useTestDatabase();
 const [A, B] = [generateCustomerId(), generateCustomerId()];
