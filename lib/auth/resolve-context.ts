@@ -17,7 +17,8 @@ export interface RequestContext {
   role: Role;
 }
 
-const BLOCKED_CUSTOMER_STATUSES = new Set(["suspended", "offboarding", "deleted"]);
+/** A customer in one of these states may not use the console: sign-in and every request refuse. */
+export const BLOCKED_CUSTOMER_STATUSES = new Set(["suspended", "offboarding", "deleted"]);
 
 /** Resolves a user ID to its context, or null when it may no longer act (signed out). */
 export async function resolveContext(userId: string): Promise<RequestContext | null> {

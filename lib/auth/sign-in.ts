@@ -6,6 +6,7 @@ import { and, count, eq, gte, sql } from "drizzle-orm";
 import { customers, memberships, signInAttempts, users } from "@/db/schema";
 import { withSystem } from "@/db/tenant";
 import { hashPassword, verifyPassword } from "./passwords";
+import { BLOCKED_CUSTOMER_STATUSES } from "./resolve-context";
 
 export const THROTTLE = { windowMinutes: 15, perEmail: 5, perIp: 20 } as const;
 
@@ -17,8 +18,6 @@ export interface Clock {
   now(): Date;
 }
 export const systemClock: Clock = { now: () => new Date() };
-
-const BLOCKED_CUSTOMER_STATUSES = new Set(["suspended", "offboarding", "deleted"]);
 
 // Verified against for unknown emails, so they cost the same argon2 work as a wrong password.
 let decoyHash: Promise<string> | undefined;
