@@ -33,17 +33,16 @@ export async function seedDemo(): Promise<boolean> {
         contactEmail: demo.admin,
         trialEndsAt: demo.status === "trial" ? new Date(Date.now() + 14 * 86_400_000) : null,
       });
-      const [admin] = await tx
-        .insert(users)
-        .values({ email: demo.admin, displayName: `${demo.name} Admin`, passwordHash })
-        .returning({ id: users.id });
-      await tx.insert(memberships).values({ tenantId: id, userId: admin.id, role: "admin" });
-      if (demo.member) {
-        const [member] = await tx
+      const people: { email: string; role: "admin" | "member"; title: string }[] = [
+        { email: demo.admin, role: "admin", title: "Admin" },
+      ];
+      if (demo.member) people.push({ email: demo.member, role: "member", title: "Member" });
+      for (const person of people) {
+        const [user] = await tx
           .insert(users)
-          .values({ email: demo.member, displayName: `${demo.name} Member`, passwordHash })
+          .values({ email: person.email, displayName: `${demo.name} ${person.title}`, passwordHash })
           .returning({ id: users.id });
-        await tx.insert(memberships).values({ tenantId: id, userId: member.id, role: "member" });
+        await tx.insert(memberships).values({ tenantId: id, userId: user.id, role: person.role });
       }
     }
     return true;

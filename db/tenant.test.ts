@@ -6,7 +6,7 @@ import { generateCustomerId } from "../lib/customers/ids";
 import { createPool, setAppPool } from "./client";
 import { auditEvents, memberships } from "./schema";
 import { withPlatform, withTenant, TenantContextError } from "./tenant";
-import { insertCustomers, useTestDatabase } from "./test/fixture";
+import { insertCustomers, insertUser, useTestDatabase } from "./test/fixture";
 
 const db = useTestDatabase();
 
@@ -20,18 +20,7 @@ async function databaseError(work: Promise<unknown>): Promise<string> {
 }
 const [A, B] = [generateCustomerId(), generateCustomerId()];
 const ten = Array.from({ length: 10 }, generateCustomerId);
-
-async function addMember(tenantId: string, email: string) {
-  const { rows } = await db.owner.query<{ id: string }>(
-    "insert into control.users (email, display_name) values ($1, $1) returning id",
-    [email],
-  );
-  await db.owner.query("insert into control.memberships (tenant_id, user_id, role) values ($1, $2, 'member')", [
-    tenantId,
-    rows[0].id,
-  ]);
-  return rows[0].id;
-}
+const addMember = (tenantId: string, email: string) => insertUser(db.owner, { email, tenantId });
 
 beforeAll(async () => {
   await insertCustomers(db.owner, [A, B, ...ten]);

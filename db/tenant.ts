@@ -136,15 +136,11 @@ class BoundClient {
     private readonly client: pg.PoolClient,
     private readonly binding: Binding,
   ) {
-    this.settings = binding.readOnly
-      ? {
-          text: "select set_config('app.tenant_id', $1, true), set_config('role', $2, true), set_config('transaction_read_only', 'on', true)",
-          values: [binding.tenantId, binding.role],
-        }
-      : {
-          text: "select set_config('app.tenant_id', $1, true), set_config('role', $2, true)",
-          values: [binding.tenantId, binding.role],
-        };
+    const readOnly = binding.readOnly ? ", set_config('transaction_read_only', 'on', true)" : "";
+    this.settings = {
+      text: `select set_config('app.tenant_id', $1, true), set_config('role', $2, true)${readOnly}`,
+      values: [binding.tenantId, binding.role],
+    };
   }
 
   query(config: string | QueryConfig, values?: unknown[]): Promise<pg.QueryResult> {

@@ -39,3 +39,25 @@ export async function insertCustomers(owner: pg.Pool, ids: string[]): Promise<st
   }
   return ids;
 }
+
+/**
+ * Inserts a console user as the owner and returns its ID: a member of `tenantId` with `role`,
+ * or a super-admin when `tenantId` is null.
+ */
+export async function insertUser(
+  owner: pg.Pool,
+  user: { email: string; tenantId: string | null; role?: "admin" | "member"; passwordHash?: string },
+): Promise<string> {
+  const { rows } = await owner.query<{ id: string }>(
+    "insert into control.users (email, display_name, password_hash, platform_role) values ($1, $1, $2, $3) returning id",
+    [user.email, user.passwordHash ?? null, user.tenantId ? null : "super_admin"],
+  );
+  if (user.tenantId) {
+    await owner.query("insert into control.memberships (tenant_id, user_id, role) values ($1, $2, $3)", [
+      user.tenantId,
+      rows[0].id,
+      user.role ?? "member",
+    ]);
+  }
+  return rows[0].id;
+}

@@ -1,30 +1,19 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { insertCustomers, useTestDatabase } from "@/db/test/fixture";
+import { insertCustomers, insertUser, useTestDatabase } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
 import { resolveContext } from "./resolve-context";
 
 const db = useTestDatabase();
 const [A, B] = [generateCustomerId(), generateCustomerId()];
 
-async function addUser(email: string, tenantId: string | null, role: "admin" | "member" = "admin") {
-  const { rows } = await db.owner.query<{ id: string }>(
-    "insert into control.users (email, display_name, platform_role) values ($1, $1, $2) returning id",
-    [email, tenantId ? null : "super_admin"],
-  );
-  if (tenantId) {
-    await db.owner.query("insert into control.memberships (tenant_id, user_id, role) values ($1, $2, $3)", [tenantId, rows[0].id, role]);
-  }
-  return rows[0].id;
-}
-
 let superAdmin: string, adminA: string, memberA: string, adminB: string;
 
 beforeAll(async () => {
   await insertCustomers(db.owner, [A, B]);
-  superAdmin = await addUser("root@tenantry.example", null);
-  adminA = await addUser("admin@a.example", A);
-  memberA = await addUser("member@a.example", A, "member");
-  adminB = await addUser("admin@b.example", B);
+  superAdmin = await insertUser(db.owner, { email: "root@tenantry.example", tenantId: null });
+  adminA = await insertUser(db.owner, { email: "admin@a.example", tenantId: A, role: "admin" });
+  memberA = await insertUser(db.owner, { email: "member@a.example", tenantId: A, role: "member" });
+  adminB = await insertUser(db.owner, { email: "admin@b.example", tenantId: B, role: "admin" });
 });
 
 describe("resolveContext", () => {

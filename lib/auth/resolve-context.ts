@@ -3,7 +3,7 @@
 import "server-only";
 import { eq } from "drizzle-orm";
 import { customers, memberships, users } from "@/db/schema";
-import { withSystem } from "@/db/tenant";
+import { withSystem, type Tx } from "@/db/tenant";
 import type { Role } from "./permissions";
 
 export interface RequestContext {
@@ -18,44 +18,54 @@ export interface RequestContext {
 }
 
 /** A customer in one of these states may not use the console: sign-in and every request refuse. */
-export const BLOCKED_CUSTOMER_STATUSES = new Set(["suspended", "offboarding", "deleted"]);
+const BLOCKED_CUSTOMER_STATUSES = new Set(["suspended", "offboarding", "deleted"]);
 
-/** Resolves a user ID to its context, or null when it may no longer act (signed out). */
-export async function resolveContext(userId: string): Promise<RequestContext | null> {
-  const [row] = await withSystem(
-    "request-context",
-    (tx) =>
-      tx
-        .select({
-          id: users.id,
-          email: users.email,
-          displayName: users.displayName,
-          status: users.status,
-          platformRole: users.platformRole,
-          membershipRole: memberships.role,
-          customerId: customers.id,
-          customerName: customers.name,
-          customerStatus: customers.status,
-        })
-        .from(users)
-        .leftJoin(memberships, eq(memberships.userId, users.id))
-        .leftJoin(customers, eq(customers.id, memberships.tenantId))
-        .where(eq(users.id, userId)),
-    { readOnly: true },
-  );
-  if (!row || row.status !== "active") return null;
-  const user = { id: row.id, email: row.email, displayName: row.displayName };
-  if (row.platformRole === "super_admin") {
+/** A console user with the membership and customer that decide what they may do. */
+export function selectAccounts(tx: Tx) {
+  return tx
+    .select({
+      id: users.id,
+      email: users.email,
+      displayName: users.displayName,
+      passwordHash: users.passwordHash,
+      status: users.status,
+      platformRole: users.platformRole,
+      membershipRole: memberships.role,
+      customerId: customers.id,
+      customerName: customers.name,
+      customerStatus: customers.status,
+    })
+    .from(users)
+    .leftJoin(memberships, eq(memberships.userId, users.id))
+    .leftJoin(customers, eq(customers.id, memberships.tenantId));
+}
+
+type Account = Awaited<ReturnType<typeof selectAccounts>>[number];
+
+/** The one rule of who may act: an active user who is a super-admin or a member of a live customer. */
+export function contextFor(account: Account): RequestContext | null {
+  if (account.status !== "active") return null;
+  const user = { id: account.id, email: account.email, displayName: account.displayName };
+  if (account.platformRole === "super_admin") {
     return { user, platformRole: "super_admin", customer: null, membershipRole: null, activeSwitch: null, role: "super_admin" };
   }
-  if (!row.membershipRole || !row.customerId || BLOCKED_CUSTOMER_STATUSES.has(row.customerStatus ?? "")) return null;
+  if (!account.membershipRole || !account.customerId || BLOCKED_CUSTOMER_STATUSES.has(account.customerStatus ?? "")) {
+    return null;
+  }
   return {
     user,
     platformRole: null,
-    customer: { id: row.customerId, name: row.customerName!, status: row.customerStatus! },
-    membershipRole: row.membershipRole,
+    customer: { id: account.customerId, name: account.customerName!, status: account.customerStatus! },
+    membershipRole: account.membershipRole,
     activeSwitch: null,
-    role: row.membershipRole,
+    role: account.membershipRole,
   };
 }
 
+/** Resolves a user ID to its context, or null when it may no longer act (signed out). */
+export async function resolveContext(userId: string): Promise<RequestContext | null> {
+  const [account] = await withSystem("request-context", (tx) => selectAccounts(tx).where(eq(users.id, userId)), {
+    readOnly: true,
+  });
+  return account ? contextFor(account) : null;
+}

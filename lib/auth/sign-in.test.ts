@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { insertCustomers, useTestDatabase } from "@/db/test/fixture";
+import { insertCustomers, insertUser, useTestDatabase } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
 import { hashPassword } from "./passwords";
 import { checkCredentials, THROTTLE, type Clock } from "./sign-in";
@@ -7,17 +7,6 @@ import { checkCredentials, THROTTLE, type Clock } from "./sign-in";
 const db = useTestDatabase();
 const PASSWORD = "correct horse battery staple";
 const [ACTIVE, SUSPENDED] = [generateCustomerId(), generateCustomerId()];
-
-async function addUser(email: string, tenantId: string | null, role: "admin" | "member" = "admin") {
-  const { rows } = await db.owner.query<{ id: string }>(
-    "insert into control.users (email, display_name, password_hash, platform_role) values ($1, $1, $2, $3) returning id",
-    [email, await hashPassword(PASSWORD), tenantId ? null : "super_admin"],
-  );
-  if (tenantId) {
-    await db.owner.query("insert into control.memberships (tenant_id, user_id, role) values ($1, $2, $3)", [tenantId, rows[0].id, role]);
-  }
-  return rows[0].id;
-}
 
 /** A clock the test moves by hand: no sleeps. */
 function fixedClock(start = new Date("2026-11-01T10:00:00Z")) {
@@ -30,6 +19,9 @@ function fixedClock(start = new Date("2026-11-01T10:00:00Z")) {
 }
 
 beforeAll(async () => {
+  const passwordHash = await hashPassword(PASSWORD);
+  const addUser = (email: string, tenantId: string | null, role: "admin" | "member" = "admin") =>
+    insertUser(db.owner, { email, tenantId, role, passwordHash });
   await insertCustomers(db.owner, [ACTIVE, SUSPENDED]);
   await db.owner.query("update control.customers set status = 'suspended' where id = $1", [SUSPENDED]);
   await addUser("root@tenantry.example", null);

@@ -3,10 +3,10 @@
 // email as for a wrong password, and refusal for a customer that may not sign in.
 import "server-only";
 import { and, count, eq, gte, sql } from "drizzle-orm";
-import { customers, memberships, signInAttempts, users } from "@/db/schema";
+import { signInAttempts, users } from "@/db/schema";
 import { withSystem } from "@/db/tenant";
 import { hashPassword, verifyPassword } from "./passwords";
-import { BLOCKED_CUSTOMER_STATUSES } from "./resolve-context";
+import { contextFor, selectAccounts } from "./resolve-context";
 
 export const THROTTLE = { windowMinutes: 15, perEmail: 5, perIp: 20 } as const;
 
@@ -44,20 +44,7 @@ export async function checkCredentials(
     const throttledUntil = over.length
       ? new Date(Math.max(...over.map((oldest) => new Date(oldest).getTime())) + THROTTLE.windowMinutes * 60_000)
       : null;
-    const [user] = await tx
-      .select({
-        id: users.id,
-        email: users.email,
-        displayName: users.displayName,
-        passwordHash: users.passwordHash,
-        status: users.status,
-        platformRole: users.platformRole,
-        customerStatus: customers.status,
-      })
-      .from(users)
-      .leftJoin(memberships, eq(memberships.userId, users.id))
-      .leftJoin(customers, eq(customers.id, memberships.tenantId))
-      .where(sql`lower(${users.email}) = ${email}`);
+    const [user] = await selectAccounts(tx).where(sql`lower(${users.email}) = ${email}`);
     return { throttledUntil, user };
   });
 
@@ -72,9 +59,8 @@ export async function checkCredentials(
   const valid = Boolean(user && user.passwordHash && passwordOk && user.status === "active");
   await record(email, input.ip, valid, now);
   if (!valid || !user) return { ok: false, reason: "invalid" };
-  if (!user.platformRole && (!user.customerStatus || BLOCKED_CUSTOMER_STATUSES.has(user.customerStatus))) {
-    return { ok: false, reason: "customer-inactive" };
-  }
+  // The password was right: now the same rule every request applies.
+  if (!contextFor(user)) return { ok: false, reason: "customer-inactive" };
   return { ok: true, userId: user.id, email: user.email, displayName: user.displayName };
 }
 
