@@ -13,5 +13,5 @@ export async function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!sign-in|api/auth|api/health|_next/|favicon.ico).*)"],
+  matcher: ["/((?!sign-in|invite/|api/auth|api/health|_next/|favicon.ico).*)"],
 };

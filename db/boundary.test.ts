@@ -33,6 +33,7 @@ describe("module boundaries", () => {
       "lib/auth/sign-in.ts",
       "lib/auth/resolve-context.ts",
       "lib/auth/admin-create.ts",
+      "lib/invites/accept.ts",
       "db/bench/auth.ts",
     ]);
     const callers = files.filter((f) => !f.endsWith(".test.ts") && /\bwithSystem\b/.test(source(f)));

@@ -154,3 +154,29 @@ export const signInAttempts = control.table(
   },
   (t) => [index("sign_in_attempts_email_at_idx").on(t.email, t.at), index("sign_in_attempts_ip_at_idx").on(t.ip, t.at)],
 );
+
+/** Invitations to a customer's console: single-use, expiring; only the token's hash is kept. */
+export const invites = control.table(
+  "invites",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => customers.id),
+    email: text("email").notNull(),
+    role: text("role", { enum: membershipRoles }).notNull(),
+    tokenHash: text("token_hash").notNull(),
+    invitedBy: uuid("invited_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    acceptedAt: timestamp("accepted_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("invites_token_hash_key").on(t.tokenHash),
+    index("invites_tenant_created_idx").on(t.tenantId, t.createdAt),
+    check("invites_role_valid", sql`${t.role} in ('admin','member')`),
+    tenantPolicy("invites_tenant_isolation"),
+  ],
+);
+export type Invite = typeof invites.$inferSelect;

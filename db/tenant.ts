@@ -35,14 +35,14 @@ export interface PlatformContext {
 export interface PlatformAccess {
   /** What the super-admin is doing, e.g. `customers.list`; written to the audit log. */
   action: string;
+  outcome?: "ok" | "denied" | "failed";
   tenantId?: string;
   targetType?: string;
   targetId?: string;
   details?: Record<string, unknown>;
 }
 
-// "bench" lets the benches time the tenant-bound path with RLS bypassed, as a baseline.
-export const SYSTEM_PURPOSES = ["seed", "sign-in", "request-context", "usage-snapshot", "adoption", "admin-create", "bench"] as const;
+export const SYSTEM_PURPOSES = ["seed", "sign-in", "request-context", "usage-snapshot", "adoption", "admin-create", "invite-accept", "bench"] as const;
 export type SystemPurpose = (typeof SYSTEM_PURPOSES)[number];
 
 export class TenantContextError extends Error {}
@@ -66,13 +66,18 @@ export async function withTenant<T>(
   return bound({ role: "tenantry_tenant", tenantId: ctx.tenantId, readOnly: options.readOnly ?? false }, fn);
 }
 
+/**
+ * Cross-tenant work for a super-admin. The callback may fill in `access` (target, details);
+ * the audit event is written from it after the callback, in the same transaction.
+ */
 export async function withPlatform<T>(
   ctx: PlatformContext,
   access: PlatformAccess,
-  fn: (tx: Tx) => Promise<T>,
+  fn: (tx: Tx, access: PlatformAccess) => Promise<T>,
 ): Promise<T> {
   if (ctx.platformRole !== "super_admin") throw new TenantContextError("withPlatform needs a super-admin");
   return bound({ role: "tenantry_platform", tenantId: "", readOnly: false }, async (tx) => {
+    const result = await fn(tx, access);
     await tx.insert(schema.auditEvents).values({
       actorUserId: ctx.userId,
       actorEmail: ctx.email,
@@ -81,10 +86,10 @@ export async function withPlatform<T>(
       action: access.action,
       targetType: access.targetType,
       targetId: access.targetId,
-      outcome: "ok",
+      outcome: access.outcome ?? "ok",
       details: access.details ?? {},
     });
-    return fn(tx);
+    return result;
   });
 }
 

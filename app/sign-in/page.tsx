@@ -10,16 +10,20 @@ const searchSchema = z.object({
     .regex(/^\/(?!\/)[^\s\\]*$/)
     .catch("/")
     .default("/"),
+  // Set after accepting an invitation: the new account's email, to prefill the form.
+  invited: z.email().optional().catch(undefined),
 });
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
-  const { callbackUrl } = searchSchema.parse(await searchParams);
+  const { callbackUrl, invited } = searchSchema.parse(await searchParams);
   return (
     <main className="flex min-h-screen items-center justify-center px-4">
       <div className="w-full max-w-sm rounded-lg border border-slate-200 bg-white p-8 shadow-sm">
         <h1 className="mb-1 text-xl font-semibold tracking-tight text-indigo-700">Tenantry</h1>
-        <p className="mb-6 text-sm text-slate-500">Sign in to the console.</p>
-        <SignInForm callbackUrl={callbackUrl} />
+        <p className="mb-6 text-sm text-slate-500">
+          {invited ? "Your account is ready. Sign in with your new password." : "Sign in to the console."}
+        </p>
+        <SignInForm callbackUrl={callbackUrl} defaultEmail={invited} />
       </div>
     </main>
   );

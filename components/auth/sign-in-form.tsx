@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { signInSchema } from "@/lib/auth/schemas";
 
-export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
+export function SignInForm({ callbackUrl, defaultEmail }: { callbackUrl: string; defaultEmail?: string }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
@@ -41,6 +41,7 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
           autoComplete="username"
           required
           autoFocus
+          defaultValue={defaultEmail}
           className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
         />
       </div>

@@ -1,0 +1,74 @@
+import { notFound, redirect } from "next/navigation";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { Cell, Row, Table } from "@/components/ui/table";
+import { InviteForm } from "@/components/users/invite-form";
+import { RevokeInviteButton } from "@/components/users/revoke-invite-button";
+import { withTenant } from "@/db/tenant";
+import { getRequestContext } from "@/lib/auth/context";
+import { can } from "@/lib/auth/permissions";
+import { listMembers, listPendingInvites } from "@/lib/invites/queries";
+
+export const dynamic = "force-dynamic";
+export const metadata = { title: "Users" };
+
+const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+
+export default async function UsersPage() {
+  const ctx = await getRequestContext();
+  if (!ctx) redirect("/sign-in");
+  if (!ctx.customer || !can(ctx.role, "users.manage")) notFound();
+  const tenantId = ctx.customer.id;
+  const [members, pending] = await withTenant(
+    { tenantId },
+    (tx) => Promise.all([listMembers(tx, tenantId), listPendingInvites(tx, tenantId, new Date())]),
+    { readOnly: true },
+  );
+  return (
+    <>
+      <PageHeader title="Users" description={`Who can sign in to the console for ${ctx.customer.name}.`} />
+      <div className="space-y-6">
+        <section aria-labelledby="members-heading" className="rounded-lg border border-slate-200 bg-white">
+          <h2 id="members-heading" className="border-b border-slate-200 px-4 py-3 text-sm font-medium">
+            Members ({members.length})
+          </h2>
+          <Table headers={["Name", "Email", "Role"]}>
+            {members.map((m) => (
+              <Row key={m.id}>
+                <Cell>{m.displayName}</Cell>
+                <Cell>{m.email}</Cell>
+                <Cell>{m.role}</Cell>
+              </Row>
+            ))}
+          </Table>
+        </section>
+
+        <section aria-labelledby="invites-heading">
+          <h2 id="invites-heading" className="mb-2 text-sm font-medium">
+            Open invitations
+          </h2>
+          {pending.length === 0 ? (
+            <EmptyState title="No open invitations" />
+          ) : (
+            <div className="rounded-lg border border-slate-200 bg-white">
+              <Table headers={["Email", "Role", "Expires (UTC)", ""]}>
+                {pending.map((invite) => (
+                  <Row key={invite.id}>
+                    <Cell>{invite.email}</Cell>
+                    <Cell>{invite.role}</Cell>
+                    <Cell>{dateTime.format(invite.expiresAt)}</Cell>
+                    <Cell>
+                      <RevokeInviteButton inviteId={invite.id} email={invite.email} />
+                    </Cell>
+                  </Row>
+                ))}
+              </Table>
+            </div>
+          )}
+        </section>
+
+        <InviteForm />
+      </div>
+    </>
+  );
+}

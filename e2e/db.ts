@@ -1,0 +1,14 @@
+// Direct reads of the e2e database, as its owner: for arranging and checking what the UI
+// must not be able to reach.
+import pg from "pg";
+import { databaseUrl } from "../db/test/databases";
+
+export async function ownerQuery<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: databaseUrl(process.env.E2E_DATABASE!) });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,72 @@
+// Accepting an invitation: there is no user yet, so this goes through the system door, and
+// only by the token's hash. Single use: the invite row is locked, checked and marked in the
+// same transaction that creates the user and the membership.
+import "server-only";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { auditEvents, customers, invites, memberships, users } from "@/db/schema";
+import { withSystem } from "@/db/tenant";
+import { hashPassword } from "@/lib/auth/passwords";
+import { systemClock, type Clock } from "@/lib/auth/sign-in";
+import { hashInviteToken } from "./tokens";
+
+const OPEN_CUSTOMER_STATUSES = ["trial", "active"];
+
+export type InviteLookup =
+  | { ok: true; email: string; role: string; customerName: string }
+  | { ok: false; reason: string };
+
+export const INVALID_INVITE = "This invitation is not valid: it may have expired, been used or been withdrawn. Ask for a new one.";
+
+/** What the accept page shows for a token. */
+export async function findOpenInvite(token: string, clock: Clock = systemClock): Promise<InviteLookup> {
+  const [row] = await withSystem(
+    "invite-accept",
+    (tx) =>
+      tx
+        .select({ email: invites.email, role: invites.role, customerName: customers.name, customerStatus: customers.status, expiresAt: invites.expiresAt })
+        .from(invites)
+        .innerJoin(customers, eq(customers.id, invites.tenantId))
+        .where(and(eq(invites.tokenHash, hashInviteToken(token)), isNull(invites.acceptedAt), isNull(invites.revokedAt))),
+    { readOnly: true },
+  );
+  if (!row || row.expiresAt <= clock.now() || !OPEN_CUSTOMER_STATUSES.includes(row.customerStatus)) return { ok: false, reason: INVALID_INVITE };
+  return { ok: true, email: row.email, role: row.role, customerName: row.customerName };
+}
+
+export async function acceptInvite(
+  input: { token: string; displayName: string; password: string },
+  clock: Clock = systemClock,
+): Promise<{ ok: true; email: string } | { ok: false; reason: string }> {
+  const passwordHash = await hashPassword(input.password);
+  const now = clock.now();
+  return withSystem("invite-accept", async (tx) => {
+    const [invite] = await tx
+      .select()
+      .from(invites)
+      .where(and(eq(invites.tokenHash, hashInviteToken(input.token)), isNull(invites.acceptedAt), isNull(invites.revokedAt)))
+      .for("update");
+    const [customer] = invite
+      ? await tx.select({ status: customers.status }).from(customers).where(eq(customers.id, invite.tenantId))
+      : [];
+    if (!invite || !customer || invite.expiresAt <= now || !OPEN_CUSTOMER_STATUSES.includes(customer.status)) {
+      return { ok: false, reason: INVALID_INVITE };
+    }
+    const { email, tenantId, role, id } = invite;
+    const [existing] = await tx.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${email}`);
+    if (existing) return { ok: false, reason: `${email} already has a console account. Sign in with it, or ask for an invitation to another address.` };
+    const [user] = await tx.insert(users).values({ email, displayName: input.displayName, passwordHash }).returning({ id: users.id });
+    await tx.insert(memberships).values({ tenantId, userId: user.id, role });
+    await tx.update(invites).set({ acceptedAt: now }).where(eq(invites.id, id));
+    await tx.insert(auditEvents).values({
+      actorUserId: user.id,
+      actorEmail: email,
+      actorRole: role,
+      tenantId,
+      action: "invites.accept",
+      targetType: "invite",
+      targetId: id,
+      outcome: "ok",
+    });
+    return { ok: true, email };
+  });
+}
