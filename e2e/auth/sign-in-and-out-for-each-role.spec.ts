@@ -30,3 +30,14 @@ test("a signed-out visitor is sent to sign-in and back to the page they asked fo
   await expect(page).toHaveURL(/\/system$/);
   await expect(page.getByText("All isolation checks pass")).toBeVisible();
 });
+
+test("the session expires: its cookie lasts eight hours and is httpOnly", async ({ page, context }) => {
+  await signIn(page, SUPER_ADMIN);
+  const session = (await context.cookies()).find((c) => c.name.endsWith("next-auth.session-token"));
+  expect(session, "session cookie").toBeDefined();
+  expect(session!.httpOnly).toBe(true);
+  expect(session!.sameSite).toBe("Lax");
+  const hours = (session!.expires * 1000 - Date.now()) / 3_600_000;
+  expect(hours).toBeGreaterThan(7.9);
+  expect(hours).toBeLessThanOrEqual(8);
+});

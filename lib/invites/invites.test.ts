@@ -1,11 +1,13 @@
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { invites } from "@/db/schema";
-import { withTenant } from "@/db/tenant";
+import { withPlatform, withTenant } from "@/db/tenant";
 import { insertCustomers, useTestDatabase } from "@/db/test/fixture";
 import { checkCredentials, type Clock } from "../auth/sign-in";
 import { generateCustomerId } from "../customers/ids";
+import { ActionError } from "../auth/action";
 import { acceptInvite, findOpenInvite } from "./accept";
+import { createInvite } from "./create";
 import { newInviteToken } from "./tokens";
 
 const db = useTestDatabase();
@@ -102,5 +104,24 @@ describe("accepting an invitation", () => {
     expect(rows).toEqual([{ accepted_at: null }]);
     const count = await db.owner.query("select count(*)::int as n from control.users where email = 'twice@a.example'");
     expect(count.rows[0].n).toBe(1);
+  });
+});
+
+describe("createInvite", () => {
+  it("lets a super-admin invite a customer's first admin, once, through withPlatform", async () => {
+    const superAdmin = { userId: crypto.randomUUID(), email: "root@tenantry.example", platformRole: "super_admin" as const };
+    const create = () =>
+      withPlatform(superAdmin, { action: "invites.create", tenantId: B }, (tx) =>
+        createInvite(tx, { tenantId: B, email: "first-admin@b.example", role: "admin", invitedBy: null, now: new Date(NOW) }),
+      );
+    const { token, expiresAt } = await create();
+    expect(expiresAt.toISOString()).toBe("2026-11-13T12:00:00.000Z");
+    expect(await findOpenInvite(token, at(NOW))).toMatchObject({ ok: true, email: "first-admin@b.example", role: "admin" });
+    await expect(create()).rejects.toBeInstanceOf(ActionError);
+    // B's own admins see it; A's do not.
+    const seenByB = await withTenant({ tenantId: B }, (tx) => tx.select({ email: invites.email }).from(invites), { readOnly: true });
+    expect(seenByB.map((r) => r.email)).toContain("first-admin@b.example");
+    const seenByA = await withTenant({ tenantId: A }, (tx) => tx.select({ email: invites.email }).from(invites), { readOnly: true });
+    expect(seenByA.map((r) => r.email)).not.toContain("first-admin@b.example");
   });
 });
