@@ -5,6 +5,7 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
+  integer,
   check,
   index,
   jsonb,
@@ -33,17 +34,37 @@ export function tenantPolicy(name: string, column = "tenant_id") {
 
 export const customerStatuses = ["trial", "active", "suspended", "offboarding", "deleted"] as const;
 
+/** Plans and their limits (DESIGN §5.1); global reference data, readable by every tenant. */
+export const plans = control.table("plans", {
+  name: text("name").primaryKey(),
+  displayName: text("display_name").notNull(),
+  position: integer("position").notNull(),
+  maxUsers: integer("max_users").notNull(),
+  maxRows: bigint("max_rows", { mode: "number" }).notNull(),
+  maxStorageBytes: bigint("max_storage_bytes", { mode: "number" }).notNull(),
+  maxApiCallsMonth: bigint("max_api_calls_month", { mode: "number" }).notNull(),
+  rateLimitPerMinute: integer("rate_limit_per_minute").notNull(),
+});
+export type Plan = typeof plans.$inferSelect;
+
 export const customers = control.table(
   "customers",
   {
     id: text("id").primaryKey(),
     name: text("name").notNull(),
     status: text("status", { enum: customerStatuses }).notNull().default("trial"),
-    plan: text("plan").notNull().default("free"),
+    plan: text("plan")
+      .notNull()
+      .default("free")
+      .references(() => plans.name),
+    /** Per-customer limits that replace the plan's: { maxUsers?, maxRows?, … }. */
+    quotaOverrides: jsonb("quota_overrides").notNull().default({}),
     contactEmail: text("contact_email").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     trialEndsAt: timestamp("trial_ends_at", { withTimezone: true }),
     settings: jsonb("settings").notNull().default({}),
+    /** Bumped by every edit: an edit based on an older version is refused, not applied. */
+    version: integer("version").notNull().default(1),
   },
   (t) => [
     check(
@@ -51,7 +72,9 @@ export const customers = control.table(
       sql`${t.id} ~ '^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{9}$' or ${t.id} = 'LEGACY001'`,
     ),
     check("customers_status_valid", sql`${t.status} in ('trial','active','suspended','offboarding','deleted')`),
-    index("customers_name_idx").on(t.name),
+    index("customers_status_created_idx").on(t.status, t.createdAt),
+    index("customers_plan_created_idx").on(t.plan, t.createdAt),
+    index("customers_created_idx").on(t.createdAt),
     tenantPolicy("customers_tenant_isolation", "id"),
   ],
 );
@@ -78,6 +101,13 @@ export const users = control.table(
     pgPolicy("users_visible_through_membership", {
       as: "permissive",
       for: "select",
+      to: tenantRole,
+      using: sql`exists (select 1 from control.memberships m where m.user_id = ${t.id})`,
+    }),
+    // …and a customer admin removing one of their users deletes the account with it.
+    pgPolicy("users_deletable_through_membership", {
+      as: "permissive",
+      for: "delete",
       to: tenantRole,
       using: sql`exists (select 1 from control.memberships m where m.user_id = ${t.id})`,
     }),

@@ -40,6 +40,8 @@ export interface PlatformAccess {
   targetType?: string;
   targetId?: string;
   details?: Record<string, unknown>;
+  /** Where the request came from, when there is one. */
+  meta?: { ip: string | null; userAgent: string | null; requestId: string };
 }
 
 export const SYSTEM_PURPOSES = ["seed", "sign-in", "request-context", "usage-snapshot", "adoption", "admin-create", "invite-accept", "bench"] as const;
@@ -88,6 +90,7 @@ export async function withPlatform<T>(
       targetId: access.targetId,
       outcome: access.outcome ?? "ok",
       details: access.details ?? {},
+      ...access.meta,
     });
     return result;
   });

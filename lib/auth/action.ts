@@ -1,6 +1,7 @@
 // The one chain every server action goes through (STYLE §2): authenticate → resolve context →
-// check permission → zod-parse input → run in the customer's transaction → audit → a result
-// the form can show. The customer is the context's, never the form's.
+// check permission → zod-parse input → run in one transaction with its audit event → a result
+// the form can show. Tenant actions act on the context's customer, never on one named by the
+// form; platform actions are for super-admins and audited through withPlatform.
 import "server-only";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
@@ -17,10 +18,12 @@ export type ActionState =
 
 /** An ID that is unknown or another customer's: answered as "not found" and audited as denied. */
 export class NotFoundError extends Error {}
-/** A refusal with a sentence for the user (e.g. a duplicate); audited as failed. */
+/** A refusal with a sentence for the user (a duplicate, a stale edit); audited as failed. */
 export class ActionError extends Error {}
 
+/** What the audit event says beyond who and which action; handlers fill it in. */
 export interface ActionAudit {
+  tenantId?: string;
   targetType?: string;
   targetId?: string;
   details?: Record<string, unknown>;
@@ -37,15 +40,22 @@ interface Spec<S extends z.ZodType> {
   revalidate?: string;
 }
 
-const NOT_FOUND = "Not found. It may have been removed, or it is not yours to change.";
+export const NOT_FOUND = "Not found. It may have been removed, or it is not yours to change.";
 
-async function audit(ctx: RequestContext, action: string, outcome: "ok" | "denied" | "failed", record: ActionAudit, tx?: Tx) {
+/** Writes an audit event for the context's user: in `tx` when given, else in its own transaction. */
+export async function auditAccess(
+  ctx: RequestContext,
+  action: string,
+  outcome: "ok" | "denied" | "failed",
+  record: ActionAudit,
+  tx?: Tx,
+) {
   const meta = await requestMeta();
   const event = {
     actorUserId: ctx.user.id,
     actorEmail: ctx.user.email,
     actorRole: ctx.role,
-    tenantId: ctx.customer?.id ?? null,
+    tenantId: record.tenantId ?? ctx.customer?.id ?? null,
     action,
     outcome,
     targetType: record.targetType,
@@ -54,12 +64,55 @@ async function audit(ctx: RequestContext, action: string, outcome: "ok" | "denie
     ...meta,
   };
   if (tx) return void (await tx.insert(auditEvents).values(event));
-  if (ctx.customer) return void (await withTenant({ tenantId: ctx.customer.id }, (t) => t.insert(auditEvents).values(event)));
-  await withPlatform(
-    { userId: ctx.user.id, email: ctx.user.email, platformRole: ctx.platformRole },
-    { action, outcome, targetType: record.targetType, targetId: record.targetId, details: record.details },
-    async () => undefined,
-  );
+  if (ctx.customer) {
+    // Recorded in the actor's own customer, whatever they tried to reach.
+    return void (await withTenant({ tenantId: ctx.customer.id }, (t) =>
+      t.insert(auditEvents).values({ ...event, tenantId: ctx.customer!.id }),
+    ));
+  }
+  await withPlatform(platformContext(ctx), { action, outcome, ...record, meta }, async () => undefined);
+}
+
+function platformContext(ctx: RequestContext) {
+  return { userId: ctx.user.id, email: ctx.user.email, platformRole: ctx.platformRole };
+}
+
+/** The chain itself; `run` does the work in a transaction and writes the ok event in it. */
+function chain<S extends z.ZodType>(
+  spec: Spec<S>,
+  allowed: (ctx: RequestContext) => boolean,
+  run: (ctx: RequestContext, input: z.infer<S>, record: ActionAudit) => Promise<ActionState>,
+) {
+  return async (_previous: ActionState, formData: FormData): Promise<ActionState> => {
+    const ctx = await getRequestContext();
+    if (!ctx) return { ok: false, error: "Your session has ended. Sign in again." };
+    if (!can(ctx.role, spec.permission) || !allowed(ctx)) {
+      await auditAccess(ctx, spec.name, "denied", { targetId: formData.get("id")?.toString(), details: { reason: "permission" } });
+      return { ok: false, error: NOT_FOUND };
+    }
+    const parsed = spec.schema.safeParse(Object.fromEntries(formData.entries()));
+    if (!parsed.success) {
+      return { ok: false, error: "Check the highlighted fields.", fieldErrors: z.flattenError(parsed.error).fieldErrors };
+    }
+    const record: ActionAudit = {};
+    try {
+      const result = await run(ctx, parsed.data, record);
+      if (spec.revalidate) revalidatePath(spec.revalidate);
+      return result;
+    } catch (error) {
+      if (error instanceof NotFoundError) {
+        await auditAccess(ctx, spec.name, "denied", { ...record, details: { ...record.details, reason: "not found" } });
+        return { ok: false, error: NOT_FOUND };
+      }
+      if (error instanceof ActionError) {
+        await auditAccess(ctx, spec.name, "failed", { ...record, details: { ...record.details, reason: error.message } });
+        return { ok: false, error: error.message };
+      }
+      console.error(`action ${spec.name} failed:`, error);
+      await auditAccess(ctx, spec.name, "failed", record).catch(() => undefined);
+      return { ok: false, error: "Something went wrong; nothing was changed. Try again." };
+    }
+  };
 }
 
 /** A server action on the signed-in user's own customer, for useActionState. */
@@ -67,39 +120,31 @@ export function tenantAction<S extends z.ZodType>(
   spec: Spec<S>,
   handler: (tx: Tx, input: z.infer<S>, ctx: TenantActionContext, record: ActionAudit) => Promise<ActionState | void>,
 ) {
-  return async (_previous: ActionState, formData: FormData): Promise<ActionState> => {
-    const ctx = await getRequestContext();
-    if (!ctx) return { ok: false, error: "Your session has ended. Sign in again." };
-    const record: ActionAudit = {};
-    if (!can(ctx.role, spec.permission) || !ctx.customer) {
-      await audit(ctx, spec.name, "denied", { details: { reason: "permission" } });
-      return { ok: false, error: NOT_FOUND };
-    }
-    const parsed = spec.schema.safeParse(Object.fromEntries(formData.entries()));
-    if (!parsed.success) {
-      return { ok: false, error: "Check the highlighted fields.", fieldErrors: z.flattenError(parsed.error).fieldErrors };
-    }
-    const tenantCtx = ctx as TenantActionContext;
-    try {
-      const result = await withTenant({ tenantId: tenantCtx.customer.id }, async (tx): Promise<ActionState> => {
-        const result = await handler(tx, parsed.data, tenantCtx, record);
-        await audit(ctx, spec.name, "ok", record, tx);
+  return chain(
+    spec,
+    (ctx) => ctx.customer !== null,
+    (ctx, input, record) =>
+      withTenant({ tenantId: ctx.customer!.id }, async (tx): Promise<ActionState> => {
+        const result = await handler(tx, input, ctx as TenantActionContext, record);
+        await auditAccess(ctx, spec.name, "ok", record, tx);
         return result ?? { ok: true as const };
-      });
-      if (spec.revalidate) revalidatePath(spec.revalidate);
-      return result;
-    } catch (error) {
-      if (error instanceof NotFoundError) {
-        await audit(ctx, spec.name, "denied", { ...record, details: { ...record.details, reason: "not found" } });
-        return { ok: false, error: NOT_FOUND };
-      }
-      if (error instanceof ActionError) {
-        await audit(ctx, spec.name, "failed", { ...record, details: { ...record.details, reason: error.message } });
-        return { ok: false, error: error.message };
-      }
-      console.error(`action ${spec.name} failed:`, error);
-      await audit(ctx, spec.name, "failed", record).catch(() => undefined);
-      return { ok: false, error: "Something went wrong; nothing was changed. Try again." };
-    }
-  };
+      }),
+  );
+}
+
+/** A super-admin's server action across customers, audited by withPlatform in its transaction. */
+export function platformAction<S extends z.ZodType>(
+  spec: Spec<S>,
+  handler: (tx: Tx, input: z.infer<S>, ctx: RequestContext, record: ActionAudit) => Promise<ActionState | void>,
+) {
+  return chain(
+    spec,
+    (ctx) => ctx.platformRole === "super_admin",
+    async (ctx, input, record) =>
+      withPlatform(platformContext(ctx), { action: spec.name, meta: await requestMeta() }, async (tx, access): Promise<ActionState> => {
+        const result = await handler(tx, input, ctx, record);
+        Object.assign(access, record);
+        return result ?? { ok: true as const };
+      }),
+  );
 }

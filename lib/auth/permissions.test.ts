@@ -8,6 +8,7 @@ const EXPECTED: Record<Permission, Record<Role, boolean>> = {
   "usage.platform": { super_admin: true, admin: false, member: false },
   "usage.own": { super_admin: false, admin: true, member: true },
   "users.manage": { super_admin: false, admin: true, member: false },
+  "organisation.edit": { super_admin: false, admin: true, member: false },
   "audit.own": { super_admin: false, admin: true, member: false },
   "switch.start": { super_admin: true, admin: false, member: false },
   "audit.platform": { super_admin: true, admin: false, member: false },

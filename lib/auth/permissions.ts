@@ -8,6 +8,7 @@ export const PERMISSIONS = {
   "usage.platform": ["super_admin"],
   "usage.own": ["admin", "member"],
   "users.manage": ["admin"],
+  "organisation.edit": ["admin"],
   "audit.own": ["admin"],
   "switch.start": ["super_admin"],
   "audit.platform": ["super_admin"],

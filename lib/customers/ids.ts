@@ -28,3 +28,26 @@ export function isCustomerId(value: string): boolean {
 export function formatCustomerId(id: string): string {
   return id.match(/.{1,3}/g)?.join("-") ?? id;
 }
+
+export class CustomerIdExhaustedError extends Error {
+  constructor(attempts: number) {
+    super(`No free customer ID after ${attempts} attempts. Nothing was created; try again.`);
+  }
+}
+
+/**
+ * Runs `insert` with fresh IDs until one is not taken (the primary key decides, so two
+ * concurrent creators cannot both win the same ID). `insert` returns false on a collision.
+ */
+export async function withFreshCustomerId<T>(
+  insert: (id: string) => Promise<T | false>,
+  options: { generate?: () => string; attempts?: number } = {},
+): Promise<T> {
+  const attempts = options.attempts ?? 5;
+  const generate = options.generate ?? generateCustomerId;
+  for (let i = 0; i < attempts; i++) {
+    const result = await insert(generate());
+    if (result !== false) return result;
+  }
+  throw new CustomerIdExhaustedError(attempts);
+}

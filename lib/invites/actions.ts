@@ -1,7 +1,6 @@
 "use server";
 
 import { and, eq, isNull } from "drizzle-orm";
-import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { invites } from "@/db/schema";
@@ -9,12 +8,7 @@ import { NotFoundError, tenantAction, type ActionState } from "@/lib/auth/action
 import { acceptInvite } from "./accept";
 import { acceptInviteSchema, INVITE_TTL_HOURS, inviteSchema, revokeInviteSchema } from "./schemas";
 import { createInvite } from "./create";
-
-async function inviteLink(token: string): Promise<string> {
-  const h = await headers();
-  const base = process.env.NEXTAUTH_URL ?? `${h.get("x-forwarded-proto") ?? "http"}://${h.get("host")}`;
-  return new URL(`/invite/${token}`, base).toString();
-}
+import { inviteLink } from "./links";
 
 export const inviteUser = tenantAction(
   { name: "invites.create", permission: "users.manage", schema: inviteSchema, revalidate: "/users" },

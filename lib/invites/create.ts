@@ -1,8 +1,8 @@
 import "server-only";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
-import { invites, memberships, users } from "@/db/schema";
+import { customers, invites, memberships, plans, users } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
-import { ActionError } from "@/lib/auth/action";
+import { ActionError, NotFoundError } from "@/lib/auth/action";
 import { INVITE_TTL_HOURS } from "./schemas";
 import { newInviteToken } from "./tokens";
 
@@ -28,6 +28,7 @@ export async function createInvite(
     .from(invites)
     .where(and(eq(invites.tenantId, tenantId), eq(invites.email, email), isNull(invites.acceptedAt), isNull(invites.revokedAt), gt(invites.expiresAt, now)));
   if (pending) throw new ActionError(`${email} already has an open invitation. Withdraw it to send a new one.`);
+  await requireUserQuota(tx, tenantId, now);
 
   const { token, tokenHash } = newInviteToken();
   const expiresAt = new Date(now.getTime() + INVITE_TTL_HOURS * 3_600_000);
@@ -36,4 +37,25 @@ export async function createInvite(
     .values({ tenantId, email, role, tokenHash, invitedBy: input.invitedBy, expiresAt })
     .returning({ id: invites.id });
   return { id: invite.id, token, expiresAt };
+}
+
+/** Console users are limited by the plan (or the customer's override); open invitations count. */
+async function requireUserQuota(tx: Tx, tenantId: string, now: Date) {
+  const [limits] = await tx
+    .select({ plan: plans.displayName, maxUsers: plans.maxUsers, overrides: customers.quotaOverrides })
+    .from(customers)
+    .innerJoin(plans, eq(plans.name, customers.plan))
+    .where(eq(customers.id, tenantId));
+  if (!limits) throw new NotFoundError();
+  const max = (limits.overrides as { maxUsers?: number }).maxUsers ?? limits.maxUsers;
+  const { rows } = await tx.execute<{ taken: number }>(sql`
+    select (select count(*)::int from control.memberships m where m.tenant_id = ${tenantId})
+         + (select count(*)::int from control.invites i where i.tenant_id = ${tenantId}
+              and i.accepted_at is null and i.revoked_at is null and i.expires_at > ${now}) as taken`);
+  const taken = rows[0].taken;
+  if (taken >= max) {
+    throw new ActionError(
+      `The ${limits.plan} plan allows ${max} console user${max === 1 ? "" : "s"}, and ${taken} are taken (users and open invitations). Remove one, or ask for a larger plan.`,
+    );
+  }
 }

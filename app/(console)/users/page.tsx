@@ -7,7 +7,7 @@ import { RevokeInviteButton } from "@/components/users/revoke-invite-button";
 import { withTenant } from "@/db/tenant";
 import { getRequestContext } from "@/lib/auth/context";
 import { can } from "@/lib/auth/permissions";
-import { listMembers, listPendingInvites } from "@/lib/invites/queries";
+import { listMembers, listPendingInvites } from "@/lib/users/queries";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Users" };

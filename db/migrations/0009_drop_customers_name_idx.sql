@@ -1,0 +1,1 @@
+DROP INDEX "control"."customers_name_idx";

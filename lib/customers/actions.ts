@@ -1,0 +1,89 @@
+"use server";
+
+import { customers } from "@/db/schema";
+import { ActionError, platformAction, tenantAction, type ActionAudit } from "@/lib/auth/action";
+import { createInvite } from "@/lib/invites/create";
+import { inviteLink } from "@/lib/invites/links";
+import { eq, and } from "drizzle-orm";
+import { formatCustomerId } from "./ids";
+import { findTransition } from "./lifecycle";
+import { changePlan, createCustomer, editCustomer, STALE, transitionCustomer } from "./mutations";
+import { changePlanSchema, contactEmailSchema, createCustomerSchema, editCustomerSchema, transitionSchema } from "./schemas";
+
+/** Before/after of the fields that changed, for the audit log. */
+function diff(record: ActionAudit, before: Record<string, unknown>, after: Record<string, unknown>, fields: string[]) {
+  const changed = fields.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
+  record.details = {
+    ...record.details,
+    before: Object.fromEntries(changed.map((f) => [f, before[f]])),
+    after: Object.fromEntries(changed.map((f) => [f, after[f]])),
+  };
+}
+
+export const createCustomerAction = platformAction(
+  { name: "customers.create", permission: "customers.manage", schema: createCustomerSchema, revalidate: "/customers" },
+  async (tx, input, ctx, record) => {
+    const { id, sameName } = await createCustomer(tx, input);
+    Object.assign(record, { tenantId: id, targetType: "customer", targetId: id, details: { after: { ...input, adminEmail: undefined } } });
+    const data: Record<string, string> = { id };
+    let message = `Created ${input.name} (${formatCustomerId(id)}).`;
+    if (sameName > 0) message += ` Note: ${sameName} other customer${sameName === 1 ? " is" : "s are"} also named ${input.name}.`;
+    if (input.adminEmail) {
+      const invite = await createInvite(tx, { tenantId: id, email: input.adminEmail, role: "admin", invitedBy: ctx.user.id });
+      data.link = await inviteLink(invite.token);
+      console.log(`invite for ${input.adminEmail} to ${id} (admin): ${data.link}`);
+      message += ` Send ${input.adminEmail} the invitation link below; it works once, for 72 hours.`;
+    }
+    return { ok: true, message, data };
+  },
+);
+
+export const editCustomerAction = platformAction(
+  { name: "customers.edit", permission: "customers.manage", schema: editCustomerSchema, revalidate: "/customers" },
+  async (tx, input, _ctx, record) => {
+    Object.assign(record, { tenantId: input.id, targetType: "customer", targetId: input.id });
+    const { before, after } = await editCustomer(tx, input);
+    diff(record, before, after, ["name", "contactEmail"]);
+    return { ok: true, message: "Saved." };
+  },
+);
+
+export const changePlanAction = platformAction(
+  { name: "customers.plan", permission: "customers.plan", schema: changePlanSchema, revalidate: "/customers" },
+  async (tx, { id, version, plan, ...overrides }, _ctx, record) => {
+    Object.assign(record, { tenantId: id, targetType: "customer", targetId: id });
+    const { before, after } = await changePlan(tx, { id, version, plan, overrides });
+    diff(record, before, after, ["plan", "quotaOverrides"]);
+    return { ok: true, message: "Plan and limits saved." };
+  },
+);
+
+export const transitionCustomerAction = platformAction(
+  { name: "customers.status", permission: "customers.manage", schema: transitionSchema, revalidate: "/customers" },
+  async (tx, input, _ctx, record) => {
+    Object.assign(record, { tenantId: input.id, targetType: "customer", targetId: input.id, details: { reason: input.reason } });
+    const { before, after } = await transitionCustomer(tx, input);
+    diff(record, before, after, ["status"]);
+    const verb = findTransition(before.status, after.status)?.verb ?? "Changed";
+    return { ok: true, message: `${verb}: the customer is now ${after.status}.` };
+  },
+);
+
+/** A customer admin edits their own organisation's contact email (DESIGN §4). */
+export const updateContactEmailAction = tenantAction(
+  { name: "customers.edit", permission: "organisation.edit", schema: contactEmailSchema, revalidate: "/organisation" },
+  async (tx, { version, contactEmail }, ctx, record) => {
+    const id = ctx.customer.id;
+    Object.assign(record, { targetType: "customer", targetId: id });
+    const [before] = await tx.select({ contactEmail: customers.contactEmail }).from(customers).where(eq(customers.id, id));
+    const updated = await tx
+      .update(customers)
+      .set({ contactEmail, version: version + 1 })
+      .where(and(eq(customers.id, id), eq(customers.version, version)))
+      .returning({ contactEmail: customers.contactEmail });
+    if (updated.length === 0) throw new ActionError(STALE);
+    diff(record, before, updated[0], ["contactEmail"]);
+    return { ok: true, message: "Contact email saved." };
+  },
+);
+

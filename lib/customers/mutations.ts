@@ -1,0 +1,93 @@
+// Changes to customers, in the caller's transaction (withPlatform for a super-admin). Each
+// returns what it changed so the action can audit before/after.
+import "server-only";
+import { and, count, eq, sql } from "drizzle-orm";
+import { customers, plans } from "@/db/schema";
+import type { Tx } from "@/db/tenant";
+import { ActionError, NotFoundError } from "@/lib/auth/action";
+import { LEGACY_CUSTOMER_ID, withFreshCustomerId } from "./ids";
+import { findTransition } from "./lifecycle";
+
+export const STALE = "This customer was changed by someone else since you opened it. Reload to see the changes, then try again.";
+
+async function requirePlan(tx: Tx, plan: string) {
+  const [row] = await tx.select({ name: plans.name }).from(plans).where(eq(plans.name, plan));
+  if (!row) throw new ActionError(`There is no plan called ${plan}.`);
+}
+
+export async function createCustomer(
+  tx: Tx,
+  input: { name: string; contactEmail: string; plan: string; trialDays: number },
+  options: { now?: Date; generate?: () => string; attempts?: number } = {},
+): Promise<{ id: string; sameName: number }> {
+  await requirePlan(tx, input.plan);
+  const now = options.now ?? new Date();
+  const [{ sameName }] = await tx
+    .select({ sameName: count() })
+    .from(customers)
+    .where(sql`lower(${customers.name}) = lower(${input.name})`);
+  const id = await withFreshCustomerId(
+    async (candidate) => {
+      const inserted = await tx
+        .insert(customers)
+        .values({
+          id: candidate,
+          name: input.name,
+          contactEmail: input.contactEmail,
+          plan: input.plan,
+          status: input.trialDays > 0 ? "trial" : "active",
+          trialEndsAt: input.trialDays > 0 ? new Date(now.getTime() + input.trialDays * 86_400_000) : null,
+          createdAt: now,
+        })
+        .onConflictDoNothing({ target: customers.id })
+        .returning({ id: customers.id });
+      return inserted[0]?.id ?? false;
+    },
+    { generate: options.generate, attempts: options.attempts },
+  );
+  return { id, sameName };
+}
+
+async function current(tx: Tx, id: string) {
+  const [row] = await tx.select().from(customers).where(eq(customers.id, id)).for("update");
+  if (!row) throw new NotFoundError();
+  return row;
+}
+
+/** Applies `changes` if the row is still at `version`; returns the row before and after. */
+async function update(tx: Tx, id: string, version: number, changes: Partial<typeof customers.$inferInsert>) {
+  const before = await current(tx, id);
+  if (before.version !== version) throw new ActionError(STALE);
+  const [after] = await tx
+    .update(customers)
+    .set({ ...changes, version: version + 1 })
+    .where(and(eq(customers.id, id), eq(customers.version, version)))
+    .returning();
+  return { before, after };
+}
+
+export function editCustomer(tx: Tx, input: { id: string; version: number; name: string; contactEmail: string }) {
+  return update(tx, input.id, input.version, { name: input.name, contactEmail: input.contactEmail });
+}
+
+export async function changePlan(
+  tx: Tx,
+  input: { id: string; version: number; plan: string; overrides: Record<string, number | undefined> },
+) {
+  await requirePlan(tx, input.plan);
+  const overrides = Object.fromEntries(Object.entries(input.overrides).filter(([, v]) => v !== undefined));
+  return update(tx, input.id, input.version, { plan: input.plan, quotaOverrides: overrides });
+}
+
+export async function transitionCustomer(tx: Tx, input: { id: string; version: number; to: string; reason: string }) {
+  const row = await current(tx, input.id);
+  const transition = findTransition(row.status, input.to);
+  if (!transition) throw new ActionError(`A customer that is ${row.status} cannot become ${input.to}.`);
+  if (transition.reasonRequired && input.reason.trim().length < 5) {
+    throw new ActionError(`${transition.verb} needs a reason of at least 5 characters.`);
+  }
+  if (input.id === LEGACY_CUSTOMER_ID && (input.to === "offboarding" || input.to === "deleted")) {
+    throw new ActionError("The legacy customer owns the rows from before multi-tenancy; it cannot be offboarded or deleted.");
+  }
+  return update(tx, input.id, input.version, { status: transition.to });
+}

@@ -1,0 +1,68 @@
+import { z } from "zod";
+import { customerStatuses } from "@/db/schema";
+import { isCustomerId, normalizeCustomerId } from "./ids";
+
+/** A customer ID as typed or pasted (`abc-def ghj`): normalised, then validated. */
+export const customerIdSchema = z
+  .string()
+  .transform(normalizeCustomerId)
+  .refine(isCustomerId, { message: "Not a customer ID." });
+
+const name = z.string().trim().min(2, { message: "Give the customer a name of at least 2 characters." }).max(120);
+const email = z.string().trim().toLowerCase().pipe(z.email({ message: "Enter a valid email address." }));
+const planName = z.string().trim().min(1, { message: "Choose a plan." }).max(40);
+const version = z.coerce.number().int().min(1);
+
+/** An empty form field means "not given". */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === "" || v === null ? undefined : v), schema.optional());
+
+export const createCustomerSchema = z.object({
+  name,
+  contactEmail: email,
+  plan: planName,
+  trialDays: z.coerce.number({ message: "Enter a number of days." }).int().min(0, { message: "0 to 90 days." }).max(90, { message: "0 to 90 days." }),
+  adminEmail: optional(email),
+});
+
+export const editCustomerSchema = z.object({ id: customerIdSchema, version, name, contactEmail: email });
+
+const limit = optional(z.coerce.number({ message: "Enter a whole number." }).int().min(0, { message: "Must be 0 or more." }));
+
+export const changePlanSchema = z.object({
+  id: customerIdSchema,
+  version,
+  plan: planName,
+  maxUsers: limit,
+  maxRows: limit,
+  maxStorageBytes: limit,
+  maxApiCallsMonth: limit,
+});
+
+export const transitionSchema = z.object({
+  id: customerIdSchema,
+  version,
+  to: z.enum(customerStatuses),
+  reason: z.string().trim().max(500).default(""),
+});
+
+export const contactEmailSchema = z.object({ version, contactEmail: email });
+
+export const SORTABLE = ["name", "status", "plan", "users", "created"] as const;
+export const PAGE_SIZES = [10, 25, 50, 100] as const;
+
+/** The customer list's URL: everything a shared link or a reload needs to show the same view. */
+export const customerListSchema = z.object({
+  q: z.string().trim().max(120).catch("").default(""),
+  status: z.enum(customerStatuses).optional().catch(undefined),
+  plan: z.string().trim().max(40).optional().catch(undefined),
+  sort: z.enum(SORTABLE).catch("created").default("created"),
+  dir: z.enum(["asc", "desc"]).catch("desc").default("desc"),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+  size: z.coerce
+    .number()
+    .refine((n) => (PAGE_SIZES as readonly number[]).includes(n))
+    .catch(25)
+    .default(25),
+});
+export type CustomerListParams = z.infer<typeof customerListSchema>;
