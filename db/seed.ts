@@ -12,9 +12,9 @@ export const DEMO_PASSWORD = "tenantry-demo";
 export const DEMO_SUPER_ADMIN = "admin@tenantry.local";
 
 export const DEMO_CUSTOMERS = [
-  { name: "Northwind Motors", admin: "admin@northwind.example", member: "member@northwind.example", status: "active" },
-  { name: "Bluebird Auto Parts", admin: "admin@bluebird.example", member: null, status: "active" },
-  { name: "Cascade Tire & Service", admin: "admin@cascade.example", member: null, status: "trial" },
+  { name: "Northwind Motors", admin: "admin@northwind.example", member: "member@northwind.example", status: "active", plan: "team" },
+  { name: "Bluebird Auto Parts", admin: "admin@bluebird.example", member: null, status: "active", plan: "business" },
+  { name: "Cascade Tire & Service", admin: "admin@cascade.example", member: null, status: "trial", plan: "free" },
 ] as const;
 
 /** Seeds the demo once; returns false when the database already has users. */
@@ -30,6 +30,7 @@ export async function seedDemo(): Promise<boolean> {
         id,
         name: demo.name,
         status: demo.status,
+        plan: demo.plan,
         contactEmail: demo.admin,
         trialEndsAt: demo.status === "trial" ? new Date(Date.now() + 14 * 86_400_000) : null,
       });

@@ -9,6 +9,7 @@ export interface NavItem {
 
 export const NAV_ITEMS: NavItem[] = [
   { href: "/", label: "Overview", permission: "usage.platform" },
+  { href: "/customers", label: "Customers", permission: "customers.manage" },
   { href: "/home", label: "Home", permission: "usage.own" },
   { href: "/users", label: "Users", permission: "users.manage" },
   { href: "/system", label: "System health", permission: "system.health" },

@@ -36,7 +36,7 @@ interface Spec<S extends z.ZodType> {
   name: string;
   permission: Permission;
   schema: S;
-  /** The page whose data the action changes, re-rendered after it commits. */
+  /** The pages whose data the action changes (this path and below), re-rendered after it commits. */
   revalidate?: string;
 }
 
@@ -97,7 +97,8 @@ function chain<S extends z.ZodType>(
     const record: ActionAudit = {};
     try {
       const result = await run(ctx, parsed.data, record);
-      if (spec.revalidate) revalidatePath(spec.revalidate);
+      // "layout": the path and everything under it, e.g. /customers and /customers/<id>.
+      if (spec.revalidate) revalidatePath(spec.revalidate, "layout");
       return result;
     } catch (error) {
       if (error instanceof NotFoundError) {

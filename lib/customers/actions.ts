@@ -71,7 +71,7 @@ export const transitionCustomerAction = platformAction(
 
 /** A customer admin edits their own organisation's contact email (DESIGN §4). */
 export const updateContactEmailAction = tenantAction(
-  { name: "customers.edit", permission: "organisation.edit", schema: contactEmailSchema, revalidate: "/organisation" },
+  { name: "customers.edit", permission: "organisation.edit", schema: contactEmailSchema, revalidate: "/home" },
   async (tx, { version, contactEmail }, ctx, record) => {
     const id = ctx.customer.id;
     Object.assign(record, { targetType: "customer", targetId: id });

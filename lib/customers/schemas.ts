@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { customerStatuses } from "@/db/schema";
 import { isCustomerId, normalizeCustomerId } from "./ids";
+import { PAGE_SIZES, SORTABLE } from "./list";
 
 /** A customer ID as typed or pasted (`abc-def ghj`): normalised, then validated. */
 export const customerIdSchema = z
@@ -48,8 +49,6 @@ export const transitionSchema = z.object({
 
 export const contactEmailSchema = z.object({ version, contactEmail: email });
 
-export const SORTABLE = ["name", "status", "plan", "users", "created"] as const;
-export const PAGE_SIZES = [10, 25, 50, 100] as const;
 
 /** The customer list's URL: everything a shared link or a reload needs to show the same view. */
 export const customerListSchema = z.object({

@@ -1,34 +1,38 @@
-import { notFound, redirect } from "next/navigation";
+import { notFound } from "next/navigation";
+import { ContactEmailForm } from "@/components/customers/contact-email-form";
 import { PageHeader } from "@/components/ui/page-header";
 import { withTenant } from "@/db/tenant";
-import { getRequestContext } from "@/lib/auth/context";
+import { requirePage } from "@/lib/auth/pages";
 import { can } from "@/lib/auth/permissions";
-import { getOwnCustomer } from "@/lib/customers/queries";
 import { formatCustomerId } from "@/lib/customers/ids";
+import { getOwnCustomer } from "@/lib/customers/queries";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Home" };
 
+/** A customer user's home: their organisation's profile; admins may change the contact email. */
 export default async function CustomerHomePage() {
-  const ctx = await getRequestContext();
-  if (!ctx) redirect("/sign-in");
-  if (!ctx.customer || !can(ctx.role, "usage.own")) notFound();
+  const ctx = await requirePage("usage.own", { action: "customers.home" });
+  if (!ctx.customer) notFound();
   const tenantId = ctx.customer.id;
   const customer = await withTenant({ tenantId }, (tx) => getOwnCustomer(tx, tenantId), { readOnly: true });
   if (!customer) notFound();
   return (
     <>
       <PageHeader title={customer.name} description="Your organisation on the platform." />
-      <dl className="grid max-w-xl grid-cols-[10rem_1fr] gap-y-2 rounded-lg border border-slate-200 bg-white p-6 text-sm">
+      <dl className="mb-6 grid max-w-xl grid-cols-[10rem_1fr] gap-y-2 rounded-lg border border-slate-200 bg-white p-6 text-sm">
         <dt className="text-slate-500">Customer ID</dt>
         <dd className="font-mono">{formatCustomerId(customer.id)}</dd>
         <dt className="text-slate-500">Status</dt>
         <dd>{customer.status}</dd>
+        <dt className="text-slate-500">Plan</dt>
+        <dd>{customer.plan}</dd>
         <dt className="text-slate-500">Contact</dt>
         <dd>{customer.contactEmail}</dd>
         <dt className="text-slate-500">Your role</dt>
         <dd>{ctx.membershipRole}</dd>
       </dl>
+      {can(ctx.role, "organisation.edit") && <ContactEmailForm version={customer.version} contactEmail={customer.contactEmail} />}
     </>
   );
 }

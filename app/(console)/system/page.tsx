@@ -1,18 +1,14 @@
-import { notFound, redirect } from "next/navigation";
 import { IsolationChecks } from "@/components/system/isolation-checks";
 import { PageHeader } from "@/components/ui/page-header";
 import { appIsolationReport } from "@/db/guard";
-import { getRequestContext } from "@/lib/auth/context";
-import { can } from "@/lib/auth/permissions";
+import { requirePage } from "@/lib/auth/pages";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "System health" };
 
 export default async function SystemPage() {
-  const ctx = await getRequestContext();
-  if (!ctx) redirect("/sign-in");
   // 404, not 403: a customer user learns nothing about which platform pages exist.
-  if (!can(ctx.role, "system.health")) notFound();
+  await requirePage("system.health", { action: "system.view" });
   const report = await appIsolationReport();
   return (
     <>

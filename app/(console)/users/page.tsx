@@ -1,12 +1,12 @@
-import { notFound, redirect } from "next/navigation";
+import { notFound } from "next/navigation";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Cell, Row, Table } from "@/components/ui/table";
 import { InviteForm } from "@/components/users/invite-form";
+import { MemberActions } from "@/components/users/member-actions";
 import { RevokeInviteButton } from "@/components/users/revoke-invite-button";
 import { withTenant } from "@/db/tenant";
-import { getRequestContext } from "@/lib/auth/context";
-import { can } from "@/lib/auth/permissions";
+import { requirePage } from "@/lib/auth/pages";
 import { listMembers, listPendingInvites } from "@/lib/users/queries";
 
 export const dynamic = "force-dynamic";
@@ -15,9 +15,8 @@ export const metadata = { title: "Users" };
 const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 export default async function UsersPage() {
-  const ctx = await getRequestContext();
-  if (!ctx) redirect("/sign-in");
-  if (!ctx.customer || !can(ctx.role, "users.manage")) notFound();
+  const ctx = await requirePage("users.manage", { action: "users.list" });
+  if (!ctx.customer) notFound();
   const tenantId = ctx.customer.id;
   const [members, pending] = await withTenant(
     { tenantId },
@@ -32,12 +31,15 @@ export default async function UsersPage() {
           <h2 id="members-heading" className="border-b border-slate-200 px-4 py-3 text-sm font-medium">
             Members ({members.length})
           </h2>
-          <Table headers={["Name", "Email", "Role"]}>
+          <Table headers={["Name", "Email", "Role", ""]}>
             {members.map((m) => (
               <Row key={m.id}>
                 <Cell>{m.displayName}</Cell>
                 <Cell>{m.email}</Cell>
                 <Cell>{m.role}</Cell>
+                <Cell>
+                  <MemberActions userId={m.id} email={m.email} role={m.role} />
+                </Cell>
               </Row>
             ))}
           </Table>

@@ -1,0 +1,127 @@
+import { notFound } from "next/navigation";
+import { EditCustomerForm, PlanForm, TransitionForm } from "@/components/customers/customer-forms";
+import { StatusBadge } from "@/components/customers/status-badge";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { Cell, Row, Table } from "@/components/ui/table";
+import { withPlatform } from "@/db/tenant";
+import { requestMeta } from "@/lib/audit/request";
+import { requirePage } from "@/lib/auth/pages";
+import { formatCustomerId } from "@/lib/customers/ids";
+import { isTrialExpired, transitionsFrom } from "@/lib/customers/lifecycle";
+import { customerHistory, getCustomer, listPlans } from "@/lib/customers/queries";
+import { customerIdSchema } from "@/lib/customers/schemas";
+import { listMembers } from "@/lib/users/queries";
+
+export const dynamic = "force-dynamic";
+export const metadata = { title: "Customer" };
+
+const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+
+function Section({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <section aria-label={title} className="rounded-lg border border-slate-200 bg-white p-6">
+      <h2 className="mb-4 text-base font-medium">{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+export default async function CustomerPage({ params }: { params: Promise<{ id: string }> }) {
+  const raw = (await params).id;
+  const ctx = await requirePage("customers.manage", { action: "customers.view", targetType: "customer", targetId: raw });
+  const parsed = customerIdSchema.safeParse(raw);
+  if (!parsed.success) notFound();
+  const id = parsed.data;
+  const found = await withPlatform(
+    { userId: ctx.user.id, email: ctx.user.email, platformRole: ctx.platformRole },
+    { action: "customers.view", tenantId: id, targetType: "customer", targetId: id, meta: await requestMeta() },
+    async (tx, access) => {
+      const detail = await getCustomer(tx, id);
+      if (!detail) {
+        // An unknown ID is audited without a tenant (the column refers to customers).
+        access.tenantId = undefined;
+        return null;
+      }
+      return { ...detail, history: await customerHistory(tx, id), members: await listMembers(tx, id), plans: await listPlans(tx) };
+    },
+  );
+  if (!found) notFound();
+  const { customer, plan, history, members, plans } = found;
+  const overrides = customer.quotaOverrides as Record<string, number>;
+  const transitions = transitionsFrom(customer.status);
+  return (
+    <>
+      <PageHeader title={customer.name} description={`Customer ${formatCustomerId(customer.id)} · ${plan.displayName} plan`} />
+      <p className="-mt-4 mb-6 flex items-center gap-3 text-sm">
+        <StatusBadge status={customer.status} trialExpired={isTrialExpired(customer)} />
+        <span className="text-slate-500">
+          created {dateTime.format(customer.createdAt)} UTC
+          {customer.trialEndsAt && customer.status === "trial" && ` · trial ends ${dateTime.format(customer.trialEndsAt)} UTC`}
+        </span>
+      </p>
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Section title="Profile">
+          <EditCustomerForm id={customer.id} version={customer.version} name={customer.name} contactEmail={customer.contactEmail} />
+        </Section>
+        <Section title="Plan and limits">
+          <PlanForm
+            id={customer.id}
+            version={customer.version}
+            plan={customer.plan}
+            overrides={overrides}
+            plans={plans.map((p) => ({ name: p.name, displayName: p.displayName }))}
+          />
+        </Section>
+        <Section title="Status">
+          {transitions.length === 0 ? (
+            <p className="text-sm text-slate-600">A {customer.status} customer has no further status.</p>
+          ) : (
+            <div className="space-y-4">
+              {transitions.map((t) => (
+                <TransitionForm key={t.to} id={customer.id} version={customer.version} to={t.to} verb={t.verb} reasonRequired={t.reasonRequired} />
+              ))}
+            </div>
+          )}
+        </Section>
+        <Section title="Usage">
+          <p className="text-sm text-slate-600">Usage figures arrive with the usage snapshots; the data plane is not tenant-scoped yet.</p>
+        </Section>
+        <Section title="Users">
+          {members.length === 0 ? (
+            <EmptyState title="No users yet" />
+          ) : (
+            <Table headers={["Name", "Email", "Role"]}>
+              {members.map((m) => (
+                <Row key={m.id}>
+                  <Cell>{m.displayName}</Cell>
+                  <Cell>{m.email}</Cell>
+                  <Cell>{m.role}</Cell>
+                </Row>
+              ))}
+            </Table>
+          )}
+        </Section>
+        <Section title="History">
+          {history.length === 0 ? (
+            <EmptyState title="No changes yet" />
+          ) : (
+            <ol className="space-y-2 text-sm">
+              {history.map((h, i) => {
+                const details = h.details as { before?: Record<string, unknown>; after?: Record<string, unknown>; reason?: string };
+                return (
+                  <li key={i} className="border-b border-slate-100 pb-2">
+                    <span className="text-slate-500">{dateTime.format(h.at)} UTC</span> · {h.action.replace("customers.", "")} by{" "}
+                    {h.actorEmail}
+                    {details.after && <span className="block font-mono text-xs text-slate-600">{JSON.stringify(details.before ?? {})} → {JSON.stringify(details.after)}</span>}
+                    {details.reason && <span className="block text-slate-600">Reason: {details.reason}</span>}
+                  </li>
+                );
+              })}
+            </ol>
+          )}
+        </Section>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,46 @@
+import Link from "next/link";
+import { CustomerFilters } from "@/components/customers/customer-filters";
+import { CustomersTable } from "@/components/customers/customers-table";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { withPlatform } from "@/db/tenant";
+import { requestMeta } from "@/lib/audit/request";
+import { requirePage } from "@/lib/auth/pages";
+import { listCustomers, listPlans } from "@/lib/customers/queries";
+import { customerListSchema } from "@/lib/customers/schemas";
+
+export const dynamic = "force-dynamic";
+export const metadata = { title: "Customers" };
+
+export default async function CustomersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
+  const ctx = await requirePage("customers.manage", { action: "customers.list" });
+  const params = customerListSchema.parse(await searchParams);
+  const { rows, total, plans } = await withPlatform(
+    { userId: ctx.user.id, email: ctx.user.email, platformRole: ctx.platformRole },
+    { action: "customers.list", details: { ...params }, meta: await requestMeta() },
+    async (tx) => ({ ...(await listCustomers(tx, params)), plans: await listPlans(tx) }),
+  );
+  const filtered = Boolean(params.q || params.status || params.plan);
+  return (
+    <>
+      <div className="flex items-start justify-between">
+        <PageHeader title="Customers" description="Every tenant of the platform." />
+        <Link href="/customers/new" className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700">
+          New customer
+        </Link>
+      </div>
+      <CustomerFilters params={params} plans={plans} />
+      {total === 0 && !filtered ? (
+        <EmptyState title="No customers yet">Create the first one with New customer.</EmptyState>
+      ) : total === 0 && params.page === 1 ? (
+        <EmptyState title="No customer matches">Change the search or the filters, or clear them.</EmptyState>
+      ) : (
+        <CustomersTable
+          rows={rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), trialEndsAt: r.trialEndsAt?.toISOString() ?? null }))}
+          total={total}
+          params={params}
+        />
+      )}
+    </>
+  );
+}
