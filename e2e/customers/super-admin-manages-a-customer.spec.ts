@@ -82,3 +82,11 @@ test("a super-admin creates, finds, edits and suspends a customer, whose admin i
   await expect(admin.locator("form").getByRole("alert")).toContainText("access to the console is suspended");
   await delta.close();
 });
+
+test("a malformed or unknown customer ID in the URL answers 404", async ({ page }) => {
+  await signIn(page, SUPER_ADMIN);
+  for (const id of ["not-an-id", "ABCDEFGH0", "ABCDEFGHJ", "abc-def-ghj"]) {
+    const response = await page.goto(`/customers/${id}`);
+    expect(response?.status(), id).toBe(404);
+  }
+});
