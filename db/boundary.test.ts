@@ -34,6 +34,7 @@ describe("module boundaries", () => {
       "lib/auth/resolve-context.ts",
       "lib/auth/admin-create.ts",
       "lib/invites/accept.ts",
+      "lib/audit/chain.ts",
       "db/bench/auth.ts",
       "db/bench/customers.ts",
     ]);

@@ -161,8 +161,14 @@ export const auditEvents = control.table(
     ip: text("ip"),
     userAgent: text("user_agent"),
     requestId: text("request_id"),
+    // Set by the chaining trigger, never by the app: the position in the chain, the previous
+    // event's hash, and this event's hash over its content and that previous hash.
+    chainSeq: bigint("chain_seq", { mode: "number" }),
+    prevHash: text("prev_hash"),
+    hash: text("hash"),
   },
   (t) => [
+    uniqueIndex("audit_events_chain_seq_key").on(t.chainSeq),
     check("audit_events_outcome_valid", sql`${t.outcome} in ('ok','denied','failed')`),
     index("audit_events_tenant_at_idx").on(t.tenantId, t.at),
     index("audit_events_at_idx").on(t.at),
@@ -210,3 +216,12 @@ export const invites = control.table(
   ],
 );
 export type Invite = typeof invites.$inferSelect;
+
+/** The head of the audit hash chain, and the anchor left by retention (DESIGN §3 invariant 7). */
+export const auditChain = control.table("audit_chain", {
+  chain: text("chain").primaryKey(),
+  seq: bigint("seq", { mode: "number" }).notNull(),
+  lastHash: text("last_hash"),
+  anchorSeq: bigint("anchor_seq", { mode: "number" }).notNull().default(0),
+  anchorHash: text("anchor_hash"),
+});

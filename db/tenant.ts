@@ -15,7 +15,7 @@ import "server-only";
 import pg from "pg";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import { isCustomerId } from "../lib/customers/ids";
-import { appPool } from "./client";
+import { appPool, setAppPool } from "./client";
 import * as schema from "./schema";
 
 // Without the relational-query schema: building that per transaction cost ~30 µs a call
@@ -44,7 +44,7 @@ export interface PlatformAccess {
   meta?: { ip: string | null; userAgent: string | null; requestId: string };
 }
 
-export const SYSTEM_PURPOSES = ["seed", "sign-in", "request-context", "usage-snapshot", "adoption", "admin-create", "invite-accept", "bench"] as const;
+export const SYSTEM_PURPOSES = ["seed", "sign-in", "request-context", "usage-snapshot", "adoption", "admin-create", "invite-accept", "audit-verify", "bench"] as const;
 export type SystemPurpose = (typeof SYSTEM_PURPOSES)[number];
 
 export class TenantContextError extends Error {}
@@ -107,7 +107,7 @@ export async function withSystem<T>(
 
 /** Closes the app's pool, for command-line scripts that are done with the database. */
 export async function closeDatabase(): Promise<void> {
-  await appPool().end();
+  await setAppPool(undefined)?.end();
 }
 
 async function bound<T>(binding: Binding, fn: (tx: Tx) => Promise<T>): Promise<T> {

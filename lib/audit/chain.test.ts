@@ -1,0 +1,85 @@
+import { sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { applyAuditRetention } from "@/db/audit-retention";
+import { auditEvents } from "@/db/schema";
+import { withPlatform, withTenant, type PlatformContext } from "@/db/tenant";
+import { insertCustomers, useTestDatabase } from "@/db/test/fixture";
+import { generateCustomerId } from "../customers/ids";
+import { verifyAuditChain } from "./chain";
+
+const db = useTestDatabase();
+const root: PlatformContext = { userId: crypto.randomUUID(), email: "root@tenantry.example", platformRole: "super_admin" };
+const [A] = [generateCustomerId()];
+
+const write = (action: string) => withTenant({ tenantId: A }, (tx) => tx.insert(auditEvents).values({ tenantId: A, action, outcome: "ok" }));
+const databaseError = (work: Promise<unknown>) =>
+  work.then(
+    () => "no error",
+    (e: Error) => ((e.cause as Error | undefined) ?? e).message,
+  );
+
+beforeAll(async () => {
+  await insertCustomers(db.owner, [A]);
+  for (let i = 0; i < 5; i++) await write(`setup.${i}`);
+});
+
+describe("the audit log", () => {
+  it("refuses UPDATE and DELETE to every role the app takes", async () => {
+    expect(await databaseError(withTenant({ tenantId: A }, (tx) => tx.execute(sql`update control.audit_events set action = 'x'`)))).toMatch(/permission denied/);
+    expect(await databaseError(withTenant({ tenantId: A }, (tx) => tx.execute(sql`delete from control.audit_events`)))).toMatch(/permission denied/);
+    expect(await databaseError(withPlatform(root, { action: "t" }, (tx) => tx.execute(sql`update control.audit_events set action = 'x'`)))).toMatch(
+      /permission denied|append-only/,
+    );
+    expect(await databaseError(withPlatform(root, { action: "t" }, (tx) => tx.execute(sql`delete from control.audit_events`)))).toMatch(/append-only/);
+    // Not even the owner, outside the retention job.
+    expect(await databaseError(db.owner.query("delete from control.audit_events"))).toMatch(/append-only/);
+    expect(await databaseError(db.owner.query("truncate control.audit_events"))).toMatch(/append-only/);
+    expect((await verifyAuditChain()).ok).toBe(true);
+  });
+
+  it("chains 20 parallel writers into one unbroken chain", async () => {
+    await Promise.all(Array.from({ length: 20 }, (_, i) => write(`parallel.${i}`)));
+    const report = await verifyAuditChain();
+    expect(report).toMatchObject({ ok: true });
+    const { rows } = await db.owner.query("select count(*)::int as n, min(chain_seq)::int as lo, max(chain_seq)::int as hi from control.audit_events");
+    expect(rows[0].hi - rows[0].lo + 1).toBe(rows[0].n);
+  });
+
+  it("names the row whose content was altered, and the one after a deleted row", async () => {
+    const { rows } = await db.owner.query<{ id: string }>("select id from control.audit_events order by chain_seq offset 3 limit 1");
+    const victim = Number(rows[0].id);
+    // A DBA with the owner's rights, bypassing the triggers: exactly what the chain must reveal.
+    await db.owner.query("alter table control.audit_events disable trigger audit_events_append_only");
+    try {
+      await db.owner.query("update control.audit_events set details = '{\"changed\": true}' where id = $1", [victim]);
+      expect(await verifyAuditChain()).toMatchObject({ ok: false, brokenId: victim, reason: "its content does not match its hash" });
+      const { rows: after } = await db.owner.query<{ id: string }>(
+        "select id from control.audit_events where chain_seq > (select chain_seq from control.audit_events where id = $1) order by chain_seq limit 1",
+        [victim],
+      );
+      await db.owner.query("delete from control.audit_events where id = $1", [victim]);
+      expect(await verifyAuditChain()).toMatchObject({ ok: false, brokenId: Number(after[0].id), reason: "events before it are missing" });
+    } finally {
+      await db.owner.query("alter table control.audit_events enable trigger audit_events_append_only");
+    }
+  });
+});
+
+describe("retention", () => {
+  it("deletes only old events, anchors the chain, audits itself, and the chain still verifies", async () => {
+    const [B] = await insertCustomers(db.owner, [generateCustomerId()]);
+    // Everything so far (tampered rows included) is made 400 days old, so the cut removes it.
+    const old = new Date(Date.now() - 400 * 86_400_000);
+    await db.owner.query("alter table control.audit_events disable trigger audit_events_append_only");
+    await db.owner.query("update control.audit_events set at = $1", [old]);
+    await db.owner.query("alter table control.audit_events enable trigger audit_events_append_only");
+    await withTenant({ tenantId: B }, (tx) => tx.insert(auditEvents).values({ tenantId: B, action: "recent.1", outcome: "ok" }));
+    await withTenant({ tenantId: B }, (tx) => tx.insert(auditEvents).values({ tenantId: B, action: "recent.2", outcome: "ok" }));
+
+    const result = await applyAuditRetention(db.database.ownerUrl, { days: 365 });
+    expect(result.deleted).toBeGreaterThan(20);
+    const { rows } = await db.owner.query("select action from control.audit_events order by chain_seq");
+    expect(rows.map((r) => r.action)).toEqual(["recent.1", "recent.2", "audit.retention"]);
+    expect(await verifyAuditChain()).toMatchObject({ ok: true, events: 3 });
+  });
+});
