@@ -225,3 +225,37 @@ export const auditChain = control.table("audit_chain", {
   anchorSeq: bigint("anchor_seq", { mode: "number" }).notNull().default(0),
   anchorHash: text("anchor_hash"),
 });
+
+export const switchModes = ["read", "write"] as const;
+
+/** A super-admin inside one customer's context: reasoned, time-boxed, visible to the customer. */
+export const switches = control.table(
+  "switches",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    superAdminId: uuid("super_admin_id")
+      .notNull()
+      .references(() => users.id),
+    // Kept on the row: the customer sees who accessed it, and cannot read platform users.
+    superAdminEmail: text("super_admin_email").notNull(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => customers.id),
+    reason: text("reason").notNull(),
+    mode: text("mode", { enum: switchModes }).notNull().default("read"),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+    endedByEmail: text("ended_by_email"),
+    endReason: text("end_reason"),
+  },
+  (t) => [
+    uniqueIndex("switches_one_open_per_admin").on(t.superAdminId).where(sql`${t.endedAt} is null`),
+    index("switches_tenant_started_idx").on(t.tenantId, t.startedAt),
+    check("switches_reason_length", sql`length(${t.reason}) >= 10`),
+    check("switches_mode_valid", sql`${t.mode} in ('read','write')`),
+    check("switches_at_most_four_hours", sql`${t.expiresAt} > ${t.startedAt} and ${t.expiresAt} <= ${t.startedAt} + interval '4 hours'`),
+    tenantPolicy("switches_tenant_isolation"),
+  ],
+);
+export type Switch = typeof switches.$inferSelect;

@@ -37,6 +37,8 @@ export interface PlatformAccess {
   action: string;
   outcome?: "ok" | "denied" | "failed";
   tenantId?: string;
+  /** The switch the super-admin acts under, if any. */
+  actingAs?: string;
   targetType?: string;
   targetId?: string;
   details?: Record<string, unknown>;
@@ -85,6 +87,7 @@ export async function withPlatform<T>(
       actorEmail: ctx.email,
       actorRole: "super_admin",
       tenantId: access.tenantId ?? null,
+      actingAs: access.actingAs ?? null,
       action: access.action,
       targetType: access.targetType,
       targetId: access.targetId,

@@ -1,6 +1,7 @@
 import { redirect } from "next/navigation";
 import { Header } from "@/components/shell/header";
 import { Sidebar } from "@/components/shell/sidebar";
+import { SwitchBanner } from "@/components/switches/switch-banner";
 import { getRequestContext } from "@/lib/auth/context";
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
@@ -14,6 +15,9 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
       <div className="flex min-h-screen">
         <Sidebar role={ctx.role} />
         <div className="flex min-w-0 flex-1 flex-col">
+          {ctx.activeSwitch && ctx.customer && (
+            <SwitchBanner customer={ctx.customer} mode={ctx.activeSwitch.mode} expiresAt={ctx.activeSwitch.expiresAt.toISOString()} />
+          )}
           <Header ctx={ctx} />
           <main id="content" className="flex-1 px-8 py-6">
             {children}

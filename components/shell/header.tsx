@@ -16,7 +16,7 @@ export function Header({ ctx }: { ctx: RequestContext }) {
       </span>
       <div className="flex items-center gap-4 text-sm">
         <span className="text-slate-600" data-testid="signed-in-as">
-          {ctx.user.email} · {ctx.role === "super_admin" ? "super-admin" : ctx.role}
+          {ctx.user.email} · {ctx.platformRole === "super_admin" ? (ctx.activeSwitch ? "super-admin, switched" : "super-admin") : ctx.role}
         </span>
         <SignOutButton />
       </div>

@@ -10,7 +10,10 @@ export interface NavItem {
 export const NAV_ITEMS: NavItem[] = [
   { href: "/", label: "Overview", permission: "usage.platform" },
   { href: "/customers", label: "Customers", permission: "customers.manage" },
+  { href: "/switches", label: "Switches", permission: "switch.start" },
+  { href: "/audit-log", label: "Audit log", permission: "audit.platform" },
   { href: "/home", label: "Home", permission: "usage.own" },
   { href: "/users", label: "Users", permission: "users.manage" },
+  { href: "/audit", label: "Audit trail", permission: "audit.own" },
   { href: "/system", label: "System health", permission: "system.health" },
 ];

@@ -24,6 +24,7 @@ export class ActionError extends Error {}
 /** What the audit event says beyond who and which action; handlers fill it in. */
 export interface ActionAudit {
   tenantId?: string;
+  actingAs?: string;
   targetType?: string;
   targetId?: string;
   details?: Record<string, unknown>;
@@ -38,6 +39,8 @@ interface Spec<S extends z.ZodType> {
   schema: S;
   /** The pages whose data the action changes (this path and below), re-rendered after it commits. */
   revalidate?: string;
+  /** False for the few actions a read-only switch may still take (leaving it). Default true. */
+  writes?: boolean;
 }
 
 export const NOT_FOUND = "Not found. It may have been removed, or it is not yours to change.";
@@ -54,7 +57,9 @@ export async function auditAccess(
   const event = {
     actorUserId: ctx.user.id,
     actorEmail: ctx.user.email,
-    actorRole: ctx.role,
+    // The real actor: a switched super-admin is recorded as the super-admin, with the switch.
+    actorRole: ctx.platformRole ?? ctx.role,
+    actingAs: record.actingAs ?? ctx.activeSwitch?.id ?? null,
     tenantId: record.tenantId ?? ctx.customer?.id ?? null,
     action,
     outcome,
@@ -89,6 +94,10 @@ function chain<S extends z.ZodType>(
     if (!can(ctx.role, spec.permission) || !allowed(ctx)) {
       await auditAccess(ctx, spec.name, "denied", { targetId: formData.get("id")?.toString(), details: { reason: "permission" } });
       return { ok: false, error: NOT_FOUND };
+    }
+    if (ctx.activeSwitch?.mode === "read" && spec.writes !== false) {
+      await auditAccess(ctx, spec.name, "denied", { targetId: formData.get("id")?.toString(), details: { reason: "read-only switch" } });
+      return { ok: false, error: "You switched in read-only mode: nothing can be changed. Exit and switch again in write mode to make changes." };
     }
     const parsed = spec.schema.safeParse(Object.fromEntries(formData.entries()));
     if (!parsed.success) {

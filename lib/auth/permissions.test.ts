@@ -3,17 +3,18 @@ import { can, PERMISSIONS, ROLES, type Permission, type Role } from "./permissio
 
 // DESIGN §4, written out again by hand so a change to the table is a deliberate one.
 const EXPECTED: Record<Permission, Record<Role, boolean>> = {
-  "customers.manage": { super_admin: true, admin: false, member: false },
-  "customers.plan": { super_admin: true, admin: false, member: false },
-  "usage.platform": { super_admin: true, admin: false, member: false },
-  "usage.own": { super_admin: false, admin: true, member: true },
-  "users.manage": { super_admin: false, admin: true, member: false },
-  "organisation.edit": { super_admin: false, admin: true, member: false },
-  "audit.own": { super_admin: false, admin: true, member: false },
-  "switch.start": { super_admin: true, admin: false, member: false },
-  "audit.platform": { super_admin: true, admin: false, member: false },
-  "migrations.manage": { super_admin: true, admin: false, member: false },
-  "system.health": { super_admin: true, admin: false, member: false },
+  "customers.manage": { super_admin: true, switched: false, admin: false, member: false },
+  "customers.plan": { super_admin: true, switched: false, admin: false, member: false },
+  "usage.platform": { super_admin: true, switched: false, admin: false, member: false },
+  "usage.own": { super_admin: false, switched: true, admin: true, member: true },
+  "users.manage": { super_admin: false, switched: true, admin: true, member: false },
+  "organisation.edit": { super_admin: false, switched: true, admin: true, member: false },
+  "audit.own": { super_admin: false, switched: true, admin: true, member: false },
+  "switch.start": { super_admin: true, switched: false, admin: false, member: false },
+  "switch.exit": { super_admin: false, switched: true, admin: false, member: false },
+  "audit.platform": { super_admin: true, switched: false, admin: false, member: false },
+  "migrations.manage": { super_admin: true, switched: false, admin: false, member: false },
+  "system.health": { super_admin: true, switched: false, admin: false, member: false },
 };
 
 describe("permissions", () => {

@@ -1,16 +1,19 @@
 // Who may do what (DESIGN §4): the one table the server consults; the UI only hides.
-export const ROLES = ["super_admin", "admin", "member"] as const;
+// "switched": a super-admin inside one customer's context (DESIGN §5.3), who may do there
+// what the customer's admin may — and, in read mode, change nothing (the action chain refuses).
+export const ROLES = ["super_admin", "switched", "admin", "member"] as const;
 export type Role = (typeof ROLES)[number];
 
 export const PERMISSIONS = {
   "customers.manage": ["super_admin"],
   "customers.plan": ["super_admin"],
   "usage.platform": ["super_admin"],
-  "usage.own": ["admin", "member"],
-  "users.manage": ["admin"],
-  "organisation.edit": ["admin"],
-  "audit.own": ["admin"],
+  "usage.own": ["switched", "admin", "member"],
+  "users.manage": ["switched", "admin"],
+  "organisation.edit": ["switched", "admin"],
+  "audit.own": ["switched", "admin"],
   "switch.start": ["super_admin"],
+  "switch.exit": ["switched"],
   "audit.platform": ["super_admin"],
   "migrations.manage": ["super_admin"],
   "system.health": ["super_admin"],

@@ -1,26 +1,39 @@
-// Who a signed-in user is allowed to be right now: role, customer and membership, re-read from
-// the database on every request (DESIGN §3 invariant 1).
+// Who a signed-in user is allowed to be right now: role, customer and membership — or, for a
+// super-admin, the customer they have switched into — re-read from the database on every
+// request (DESIGN §3 invariant 1), so a removed membership, a suspended customer or an ended
+// switch takes effect at the next request.
 import "server-only";
-import { eq } from "drizzle-orm";
-import { customers, memberships, users } from "@/db/schema";
+import { and, eq, isNull } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import { auditEvents, customers, memberships, switches, users } from "@/db/schema";
 import { withSystem, type Tx } from "@/db/tenant";
 import type { Role } from "./permissions";
+
+export interface ActiveSwitch {
+  id: string;
+  mode: "read" | "write";
+  reason: string;
+  startedAt: Date;
+  expiresAt: Date;
+}
 
 export interface RequestContext {
   user: { id: string; email: string; displayName: string };
   platformRole: "super_admin" | null;
+  /** The customer whose data this request may touch: the membership's, or the switch's. */
   customer: { id: string; name: string; status: string } | null;
   membershipRole: "admin" | "member" | null;
-  /** Switching arrives with the switching issue; until then no one is ever switched. */
-  activeSwitch: null;
-  /** The role the permissions table is read with. */
+  activeSwitch: ActiveSwitch | null;
+  /** The role the permissions table is read with ("switched" while a super-admin is switched). */
   role: Role;
 }
 
 /** A customer in one of these states may not use the console: sign-in and every request refuse. */
 const BLOCKED_CUSTOMER_STATUSES = new Set(["suspended", "offboarding", "deleted"]);
 
-/** A console user with the membership and customer that decide what they may do. */
+const switchCustomers = alias(customers, "switch_customers");
+
+/** A console user with the membership, customer and open switch that decide what they may do. */
 export function selectAccounts(tx: Tx) {
   return tx
     .select({
@@ -34,19 +47,45 @@ export function selectAccounts(tx: Tx) {
       customerId: customers.id,
       customerName: customers.name,
       customerStatus: customers.status,
+      switchId: switches.id,
+      switchMode: switches.mode,
+      switchReason: switches.reason,
+      switchStartedAt: switches.startedAt,
+      switchExpiresAt: switches.expiresAt,
+      switchTenantId: switches.tenantId,
+      switchCustomerName: switchCustomers.name,
+      switchCustomerStatus: switchCustomers.status,
     })
     .from(users)
     .leftJoin(memberships, eq(memberships.userId, users.id))
-    .leftJoin(customers, eq(customers.id, memberships.tenantId));
+    .leftJoin(customers, eq(customers.id, memberships.tenantId))
+    .leftJoin(switches, and(eq(switches.superAdminId, users.id), isNull(switches.endedAt)))
+    .leftJoin(switchCustomers, eq(switchCustomers.id, switches.tenantId));
 }
 
 type Account = Awaited<ReturnType<typeof selectAccounts>>[number];
 
 /** The one rule of who may act: an active user who is a super-admin or a member of a live customer. */
-export function contextFor(account: Account): RequestContext | null {
+export function contextFor(account: Account, now = new Date()): RequestContext | null {
   if (account.status !== "active") return null;
   const user = { id: account.id, email: account.email, displayName: account.displayName };
   if (account.platformRole === "super_admin") {
+    if (account.switchId && account.switchExpiresAt! > now) {
+      return {
+        user,
+        platformRole: "super_admin",
+        customer: { id: account.switchTenantId!, name: account.switchCustomerName!, status: account.switchCustomerStatus! },
+        membershipRole: null,
+        activeSwitch: {
+          id: account.switchId,
+          mode: account.switchMode!,
+          reason: account.switchReason!,
+          startedAt: account.switchStartedAt!,
+          expiresAt: account.switchExpiresAt!,
+        },
+        role: "switched",
+      };
+    }
     return { user, platformRole: "super_admin", customer: null, membershipRole: null, activeSwitch: null, role: "super_admin" };
   }
   if (!account.membershipRole || !account.customerId || BLOCKED_CUSTOMER_STATUSES.has(account.customerStatus ?? "")) {
@@ -63,9 +102,35 @@ export function contextFor(account: Account): RequestContext | null {
 }
 
 /** Resolves a user ID to its context, or null when it may no longer act (signed out). */
-export async function resolveContext(userId: string): Promise<RequestContext | null> {
+export async function resolveContext(userId: string, now = new Date()): Promise<RequestContext | null> {
   const [account] = await withSystem("request-context", (tx) => selectAccounts(tx).where(eq(users.id, userId)), {
     readOnly: true,
   });
-  return account ? contextFor(account) : null;
+  if (!account) return null;
+  // A switch past its end is ended now, on this request: never silently extended.
+  if (account.switchId && account.switchExpiresAt! <= now) await endExpiredSwitch(account, now);
+  return contextFor(account, now);
+}
+
+async function endExpiredSwitch(account: Account, now: Date) {
+  await withSystem("request-context", async (tx) => {
+    const ended = await tx
+      .update(switches)
+      .set({ endedAt: now, endReason: "expired" })
+      .where(and(eq(switches.id, account.switchId!), isNull(switches.endedAt)))
+      .returning({ id: switches.id });
+    if (ended.length === 0) return; // another request ended it first
+    await tx.insert(auditEvents).values({
+      actorUserId: account.id,
+      actorEmail: account.email,
+      actorRole: "super_admin",
+      actingAs: account.switchId,
+      tenantId: account.switchTenantId,
+      action: "switch.ended",
+      targetType: "switch",
+      targetId: account.switchId,
+      outcome: "ok",
+      details: { reason: "expired", expiresAt: account.switchExpiresAt },
+    });
+  });
 }

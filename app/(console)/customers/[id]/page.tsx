@@ -1,6 +1,7 @@
 import { notFound } from "next/navigation";
 import { EditCustomerForm, PlanForm, TransitionForm } from "@/components/customers/customer-forms";
 import { StatusBadge } from "@/components/customers/status-badge";
+import { StartSwitchForm } from "@/components/switches/start-switch-form";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Cell, Row, Table } from "@/components/ui/table";
@@ -83,6 +84,9 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
               ))}
             </div>
           )}
+        </Section>
+        <Section title="Switch into this customer">
+          <StartSwitchForm customerId={customer.id} customerName={customer.name} />
         </Section>
         <Section title="Usage">
           <p className="text-sm text-slate-600">Usage figures arrive with the usage snapshots; the data plane is not tenant-scoped yet.</p>

@@ -1,0 +1,28 @@
+import { AuditFilters } from "@/components/audit/audit-filters";
+import { AuditTable } from "@/components/audit/audit-table";
+import { PageHeader } from "@/components/ui/page-header";
+import { withPlatform } from "@/db/tenant";
+import { listAuditEvents } from "@/lib/audit/queries";
+import { requestMeta } from "@/lib/audit/request";
+import { auditFilterSchema } from "@/lib/audit/schemas";
+import { requirePage } from "@/lib/auth/pages";
+
+export const dynamic = "force-dynamic";
+export const metadata = { title: "Audit log" };
+
+export default async function PlatformAuditLogPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
+  const ctx = await requirePage("audit.platform", { action: "audit.list" });
+  const filter = auditFilterSchema.parse(await searchParams);
+  const { rows, total } = await withPlatform(
+    { userId: ctx.user.id, email: ctx.user.email, platformRole: ctx.platformRole },
+    { action: "audit.list", details: { ...filter }, meta: await requestMeta() },
+    (tx) => listAuditEvents(tx, filter),
+  );
+  return (
+    <>
+      <PageHeader title="Audit log" description="Every audited action on the platform, newest first. The log is append-only and hash-chained." />
+      <AuditFilters filter={filter} path="/audit-log" showCustomer />
+      <AuditTable rows={rows.map((r) => ({ ...r, at: r.at.toISOString() }))} total={total} page={filter.page} size={filter.size} showCustomer />
+    </>
+  );
+}

@@ -1,0 +1,54 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useActionState, useEffect } from "react";
+import { ActionMessage } from "@/components/ui/action-message";
+import { buttonClass, Field, inputClass } from "@/components/ui/field";
+import { startSwitchAction } from "@/lib/switches/actions";
+import { SWITCH_MINUTES } from "@/lib/switches/schemas";
+
+export function StartSwitchForm({ customerId, customerName }: { customerId: string; customerName: string }) {
+  const [state, action, pending] = useActionState(startSwitchAction, null);
+  const router = useRouter();
+  const errors = state && !state.ok ? state.fieldErrors : undefined;
+  useEffect(() => {
+    if (state?.ok && state.data?.redirect) {
+      router.push(state.data.redirect);
+      router.refresh();
+    }
+  }, [state, router]);
+  return (
+    <form action={action} noValidate className="space-y-4" aria-label="Switch into this customer">
+      <input type="hidden" name="id" value={customerId} />
+      <p className="text-sm text-slate-600">
+        You will see and act in {customerName}&apos;s console as its admins do. {customerName}&apos;s admins see this access, with your
+        reason, in their audit trail.
+      </p>
+      <Field id="switch-reason" label="Reason (required; a ticket reference is welcome)" errors={errors?.reason}>
+        <textarea id="switch-reason" name="reason" rows={2} className={inputClass} aria-invalid={Boolean(errors?.reason)} />
+      </Field>
+      <fieldset className="flex gap-6 text-sm">
+        <legend className="mb-1 text-sm font-medium text-slate-700">Mode</legend>
+        <label className="flex items-center gap-2">
+          <input type="radio" name="mode" value="read" defaultChecked /> Read only
+        </label>
+        <label className="flex items-center gap-2">
+          <input type="radio" name="mode" value="write" /> Read and write
+        </label>
+      </fieldset>
+      <Field id="switch-minutes" label="For" errors={errors?.minutes}>
+        <select id="switch-minutes" name="minutes" defaultValue={30} className={inputClass}>
+          {SWITCH_MINUTES.map((m) => (
+            <option key={m} value={m}>
+              {m < 60 ? `${m} minutes` : `${m / 60} hour${m === 60 ? "" : "s"}`}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <ActionMessage state={state} />
+      <button type="submit" disabled={pending} className={buttonClass}>
+        Switch into {customerName}
+      </button>
+    </form>
+  );
+}

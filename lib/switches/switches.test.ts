@@ -1,0 +1,58 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { switches } from "@/db/schema";
+import { withTenant } from "@/db/tenant";
+import { insertCustomers, insertUser, useTestDatabase } from "@/db/test/fixture";
+import { resolveContext } from "../auth/resolve-context";
+import { generateCustomerId } from "../customers/ids";
+
+const db = useTestDatabase();
+const [A, B] = [generateCustomerId(), generateCustomerId()];
+let root: string;
+
+async function openSwitch(tenantId: string, startedAt: Date, minutes: number, mode = "read") {
+  const { rows } = await db.owner.query<{ id: string }>(
+    `insert into control.switches (super_admin_id, super_admin_email, tenant_id, reason, mode, started_at, expires_at)
+     values ($1, 'root@tenantry.example', $2, 'ticket OPS-77: checking invoices', $3, $4::timestamptz, $4::timestamptz + $5 * interval '1 minute') returning id`,
+    [root, tenantId, mode, startedAt, minutes],
+  );
+  return rows[0].id;
+}
+
+beforeAll(async () => {
+  await insertCustomers(db.owner, [A, B]);
+  root = await insertUser(db.owner, { email: "root@tenantry.example", tenantId: null });
+});
+
+describe("switching", () => {
+  it("puts a switched super-admin in the customer's context with the switch's mode", async () => {
+    const id = await openSwitch(A, new Date(), 30, "write");
+    expect(await resolveContext(root)).toMatchObject({ role: "switched", customer: { id: A }, activeSwitch: { id, mode: "write" } });
+    await db.owner.query("update control.switches set ended_at = now() where id = $1", [id]);
+    expect(await resolveContext(root)).toMatchObject({ role: "super_admin", customer: null, activeSwitch: null });
+  });
+
+  it("ends a switch past its expiry on the next context resolution, and audits it", async () => {
+    const id = await openSwitch(A, new Date(Date.now() - 31 * 60_000), 30);
+    const ctx = await resolveContext(root);
+    expect(ctx).toMatchObject({ role: "super_admin", activeSwitch: null });
+    const { rows } = await db.owner.query("select end_reason, ended_at is not null as ended from control.switches where id = $1", [id]);
+    expect(rows[0]).toEqual({ end_reason: "expired", ended: true });
+    const events = await db.owner.query("select tenant_id, acting_as from control.audit_events where action = 'switch.ended' and target_id = $1", [id]);
+    expect(events.rows).toEqual([{ tenant_id: A, acting_as: id }]);
+  });
+
+  it("refuses a second open switch for the same super-admin, and one longer than 4 hours", async () => {
+    await openSwitch(A, new Date(), 30);
+    await expect(openSwitch(B, new Date(), 30)).rejects.toThrow(/switches_one_open_per_admin/);
+    await db.owner.query("update control.switches set ended_at = now() where ended_at is null");
+    await expect(openSwitch(B, new Date(), 241)).rejects.toThrow(/switches_at_most_four_hours/);
+  });
+
+  it("shows a customer the switches into it and none into another customer", async () => {
+    const seenByA = await withTenant({ tenantId: A }, (tx) => tx.select({ tenantId: switches.tenantId }).from(switches), { readOnly: true });
+    expect(seenByA.length).toBeGreaterThan(0);
+    expect(new Set(seenByA.map((s) => s.tenantId))).toEqual(new Set([A]));
+    const seenByB = await withTenant({ tenantId: B }, (tx) => tx.select().from(switches), { readOnly: true });
+    expect(seenByB).toEqual([]);
+  });
+});
