@@ -1,6 +1,7 @@
 // npm run audit:retention — deletes audit events older than AUDIT_RETENTION_DAYS (default 365),
-// as the owner, in one transaction that also records the anchor (the hash of the last deleted
-// event, so the chain stays verifiable across the cut) and writes its own audit event.
+// as the owner, in one transaction that also records, for each chain, the anchor (the hash of
+// its last deleted event, so the chain stays verifiable across the cut) and writes its own
+// audit event.
 import pg from "pg";
 import { z } from "zod";
 
@@ -11,29 +12,36 @@ export async function applyAuditRetention(ownerUrl: string, options: { days: num
   try {
     await client.query("begin");
     await client.query("select set_config('app.audit_retention', 'on', true)");
-    // Only a prefix of the chain may go: everything up to the last old event in chain order.
-    const { rows } = await client.query<{ seq: string | null; hash: string | null }>(
-      `select e.chain_seq as seq, e.hash from control.audit_events e
-        where e.chain_seq = (select max(chain_seq) from control.audit_events where at < $1)`,
+    // FORCE binds the owner to RLS too: events are read and deleted as tenantry_platform (which
+    // bypasses it); the chain heads are written as the owner, and the trigger still sees the
+    // owner's login (session_user) with the retention flag.
+    await client.query("set local role tenantry_platform");
+    // Per chain, only a prefix may go: everything up to its last old event, in chain order.
+    const { rows: cuts } = await client.query<{ chain: string; cut: string; hash: string }>(
+      `select c.chain, c.cut, e.hash
+         from (select coalesce(tenant_id, '') as chain, max(chain_seq) as cut
+                 from control.audit_events where at < $1 group by 1) c
+         join control.audit_events e on coalesce(e.tenant_id, '') = c.chain and e.chain_seq = c.cut`,
       [cutoff],
     );
-    const cut = rows[0]?.seq ? Number(rows[0].seq) : 0;
-    let deleted = 0;
-    if (cut > 0) {
-      await client.query("update control.audit_chain set anchor_seq = $1, anchor_hash = $2 where chain = 'main'", [cut, rows[0].hash]);
-      // FORCE binds the owner to RLS too; tenantry_platform bypasses it, and the trigger still
-      // sees the owner's login (session_user) with the retention flag.
-      await client.query("set local role tenantry_platform");
-      deleted = (await client.query("delete from control.audit_events where chain_seq <= $1", [cut])).rowCount ?? 0;
-    } else {
-      await client.query("set local role tenantry_platform");
+    await client.query("reset role");
+    for (const c of cuts) {
+      await client.query("update control.audit_chain set anchor_seq = $2, anchor_hash = $3 where chain = $1", [c.chain, c.cut, c.hash]);
     }
+    await client.query("set local role tenantry_platform");
+    const deleted =
+      (
+        await client.query(
+          `delete from control.audit_events e using control.audit_chain h
+            where h.chain = coalesce(e.tenant_id, '') and e.chain_seq <= h.anchor_seq`,
+        )
+      ).rowCount ?? 0;
     await client.query(
       "insert into control.audit_events (actor_role, action, outcome, details) values ('system', 'audit.retention', 'ok', $1)",
-      [JSON.stringify({ days: options.days, cutoff: cutoff.toISOString(), deleted, anchorSeq: cut })],
+      [JSON.stringify({ days: options.days, cutoff: cutoff.toISOString(), deleted, chains: cuts.length })],
     );
     await client.query("commit");
-    return { deleted, anchorSeq: cut, cutoff };
+    return { deleted, chains: cuts.length, cutoff };
   } catch (error) {
     await client.query("rollback").catch(() => undefined);
     throw error;
@@ -51,7 +59,7 @@ if (import.meta.filename === process.argv[1]) {
     process.exit(2);
   }
   applyAuditRetention(env.data.DATABASE_URL, { days: env.data.AUDIT_RETENTION_DAYS })
-    .then((r) => console.log(`Audit retention: ${r.deleted} events before ${r.cutoff.toISOString()} deleted; the chain is anchored at position ${r.anchorSeq}.`))
+    .then((r) => console.log(`Audit retention: ${r.deleted} events before ${r.cutoff.toISOString()} deleted from ${r.chains} chain(s), each anchored at its cut.`))
     .catch((error: Error) => {
       console.error(`Audit retention failed; nothing was deleted: ${error.message}`);
       process.exit(1);

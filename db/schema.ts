@@ -161,14 +161,16 @@ export const auditEvents = control.table(
     ip: text("ip"),
     userAgent: text("user_agent"),
     requestId: text("request_id"),
-    // Set by the chaining trigger, never by the app: the position in the chain, the previous
+    // Set by the chaining trigger, never by the app: the position in its chain, the previous
     // event's hash, and this event's hash over its content and that previous hash.
     chainSeq: bigint("chain_seq", { mode: "number" }),
     prevHash: text("prev_hash"),
     hash: text("hash"),
   },
   (t) => [
-    uniqueIndex("audit_events_chain_seq_key").on(t.chainSeq),
+    // One chain per customer, and one for platform events (no customer): writers of different
+    // customers never wait on each other, and each customer's trail verifies on its own.
+    uniqueIndex("audit_events_chain_position_key").on(sql`coalesce(${t.tenantId}, '')`, t.chainSeq),
     check("audit_events_outcome_valid", sql`${t.outcome} in ('ok','denied','failed')`),
     index("audit_events_tenant_at_idx").on(t.tenantId, t.at),
     index("audit_events_at_idx").on(t.at),
@@ -217,7 +219,10 @@ export const invites = control.table(
 );
 export type Invite = typeof invites.$inferSelect;
 
-/** The head of the audit hash chain, and the anchor left by retention (DESIGN §3 invariant 7). */
+/**
+ * The head of each audit hash chain — keyed by customer ID, '' for platform events — and the
+ * anchor left there by retention (DESIGN §3 invariant 7).
+ */
 export const auditChain = control.table("audit_chain", {
   chain: text("chain").primaryKey(),
   seq: bigint("seq", { mode: "number" }).notNull(),

@@ -37,25 +37,28 @@ describe("the audit log", () => {
     expect((await verifyAuditChain()).ok).toBe(true);
   });
 
-  it("chains 20 parallel writers into one unbroken chain", async () => {
+  it("chains 20 parallel writers of one customer into one unbroken chain", async () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => write(`parallel.${i}`)));
     const report = await verifyAuditChain();
     expect(report).toMatchObject({ ok: true });
-    const { rows } = await db.owner.query("select count(*)::int as n, min(chain_seq)::int as lo, max(chain_seq)::int as hi from control.audit_events");
-    expect(rows[0].hi - rows[0].lo + 1).toBe(rows[0].n);
+    const { rows } = await db.owner.query(
+      "select count(*)::int as n, min(chain_seq)::int as lo, max(chain_seq)::int as hi from control.audit_events where tenant_id = $1",
+      [A],
+    );
+    expect(rows[0]).toEqual({ n: 25, lo: 1, hi: 25 });
   });
 
   it("names the row whose content was altered, and the one after a deleted row", async () => {
-    const { rows } = await db.owner.query<{ id: string }>("select id from control.audit_events order by chain_seq offset 3 limit 1");
+    const { rows } = await db.owner.query<{ id: string }>("select id from control.audit_events where tenant_id = $1 order by chain_seq offset 3 limit 1", [A]);
     const victim = Number(rows[0].id);
     // A DBA with the owner's rights, bypassing the triggers: exactly what the chain must reveal.
     await db.owner.query("alter table control.audit_events disable trigger audit_events_append_only");
     try {
       await db.owner.query("update control.audit_events set details = '{\"changed\": true}' where id = $1", [victim]);
-      expect(await verifyAuditChain()).toMatchObject({ ok: false, brokenId: victim, reason: "its content does not match its hash" });
+      expect(await verifyAuditChain()).toMatchObject({ ok: false, chain: A, brokenId: victim, reason: "its content does not match its hash" });
       const { rows: after } = await db.owner.query<{ id: string }>(
-        "select id from control.audit_events where chain_seq > (select chain_seq from control.audit_events where id = $1) order by chain_seq limit 1",
-        [victim],
+        "select id from control.audit_events where tenant_id = $2 and chain_seq > (select chain_seq from control.audit_events where id = $1) order by chain_seq limit 1",
+        [victim, A],
       );
       await db.owner.query("delete from control.audit_events where id = $1", [victim]);
       expect(await verifyAuditChain()).toMatchObject({ ok: false, brokenId: Number(after[0].id), reason: "events before it are missing" });
@@ -78,8 +81,23 @@ describe("retention", () => {
 
     const result = await applyAuditRetention(db.database.ownerUrl, { days: 365 });
     expect(result.deleted).toBeGreaterThan(20);
-    const { rows } = await db.owner.query("select action from control.audit_events order by chain_seq");
+    const { rows } = await db.owner.query("select action from control.audit_events order by id");
     expect(rows.map((r) => r.action)).toEqual(["recent.1", "recent.2", "audit.retention"]);
     expect(await verifyAuditChain()).toMatchObject({ ok: true, events: 3 });
+  });
+});
+
+describe("chains per customer", () => {
+  it("keeps each customer's chain and the platform's apart, each verifiable", async () => {
+    const [C, D] = await insertCustomers(db.owner, [generateCustomerId(), generateCustomerId()]);
+    const writeFor = (tenantId: string) =>
+      withTenant({ tenantId }, (tx) => tx.insert(auditEvents).values({ tenantId, action: "x", outcome: "ok" }));
+    await Promise.all([writeFor(C), writeFor(D), writeFor(C), writeFor(D), withPlatform(root, { action: "platform.x" }, async () => 1)]);
+    const { rows } = await db.owner.query(
+      "select coalesce(tenant_id, '') as chain, array_agg(chain_seq order by chain_seq)::int[] as seqs from control.audit_events where tenant_id in ($1, $2) group by 1 order by 1",
+      [C, D].sort(),
+    );
+    expect(rows.map((r) => r.seqs)).toEqual([[1, 2], [1, 2]]);
+    expect(await verifyAuditChain()).toMatchObject({ ok: true });
   });
 });

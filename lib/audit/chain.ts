@@ -1,54 +1,59 @@
-// Recomputes the audit hash chain (DESIGN §3 invariant 7) and names the first event that does
-// not fit: changed content, a changed or missing predecessor, or a gap in the sequence.
+// Recomputes the audit hash chains (DESIGN §3 invariant 7) — one per customer, one for platform
+// events — and names the first event that does not fit: changed content, a changed or missing
+// predecessor, a gap, or a missing newest event.
 import "server-only";
 import { sql } from "drizzle-orm";
 import { withSystem } from "@/db/tenant";
 
 export type ChainReport =
-  | { ok: true; events: number; firstSeq: number | null; lastSeq: number | null }
-  | { ok: false; events: number; brokenId: number | null; brokenSeq: number | null; reason: string };
+  | { ok: true; events: number; chains: number }
+  | { ok: false; events: number; chain: string; brokenId: number | null; brokenSeq: number | null; reason: string };
 
 export async function verifyAuditChain(): Promise<ChainReport> {
   return withSystem(
     "audit-verify",
     async (tx) => {
-      const { rows: broken } = await tx.execute<{ id: number; chain_seq: number; reason: string }>(sql`
-        with head as (select seq, last_hash, anchor_seq, anchor_hash from control.audit_chain where chain = 'main'),
-        walked as (
-          select e.id, e.chain_seq, e.prev_hash, e.hash,
+      const { rows: counts } = await tx.execute<{ events: number; chains: number }>(
+        sql`select (select count(*)::int from control.audit_events) as events, (select count(*)::int from control.audit_chain) as chains`,
+      );
+      const { events, chains } = counts[0];
+      const { rows: broken } = await tx.execute<{ chain: string; id: number; chain_seq: number; reason: string }>(sql`
+        with walked as (
+          select e.id, coalesce(e.tenant_id, '') as chain, e.chain_seq, e.prev_hash, e.hash,
                  control.audit_event_hash(e.prev_hash, e) as recomputed,
                  lag(e.hash) over w as previous_hash, lag(e.chain_seq) over w as previous_seq
             from control.audit_events e
-          window w as (order by e.chain_seq))
-        select w.id::int, w.chain_seq::int,
-               case when w.hash is distinct from w.recomputed then 'its content does not match its hash'
+          window w as (partition by coalesce(e.tenant_id, '') order by e.chain_seq))
+        select w.chain, w.id::int, w.chain_seq::int,
+               case when h.chain is null then 'its chain has no head'
+                    when w.hash is distinct from w.recomputed then 'its content does not match its hash'
                     when w.chain_seq <> coalesce(w.previous_seq, h.anchor_seq) + 1 then 'events before it are missing'
                     else 'its link to the previous event is broken' end as reason
-          from walked w, head h
-         where w.hash is distinct from w.recomputed
+          from walked w left join control.audit_chain h on h.chain = w.chain
+         where h.chain is null
+            or w.hash is distinct from w.recomputed
             or w.chain_seq <> coalesce(w.previous_seq, h.anchor_seq) + 1
             or w.prev_hash is distinct from coalesce(w.previous_hash, h.anchor_hash)
-         order by w.chain_seq
+         order by w.chain, w.chain_seq
          limit 1`);
-      const { rows: summary } = await tx.execute<{ events: number; first_seq: number | null; last_seq: number | null; last_hash: string | null; head_seq: number; head_hash: string | null }>(sql`
-        select (select count(*)::int from control.audit_events) as events,
-               (select min(chain_seq)::int from control.audit_events) as first_seq,
-               (select max(chain_seq)::int from control.audit_events) as last_seq,
-               (select hash from control.audit_events order by chain_seq desc limit 1) as last_hash,
-               h.seq::int as head_seq, h.last_hash as head_hash
-          from control.audit_chain h where h.chain = 'main'`);
-      const s = summary[0];
       if (broken.length > 0) {
-        return { ok: false, events: s.events, brokenId: broken[0].id, brokenSeq: broken[0].chain_seq, reason: broken[0].reason };
+        const b = broken[0];
+        return { ok: false, events, chain: b.chain, brokenId: b.id, brokenSeq: b.chain_seq, reason: b.reason };
       }
-      // The newest events are gone when the head has moved past the last one left.
-      if ((s.last_seq ?? 0) !== s.head_seq && !(s.events === 0 && s.head_seq === 0)) {
-        return { ok: false, events: s.events, brokenId: null, brokenSeq: s.head_seq, reason: `the newest events (up to position ${s.head_seq}) are missing` };
+      // The newest events of a chain are gone when its head has moved past the last one left.
+      const { rows: tails } = await tx.execute<{ chain: string; seq: number }>(sql`
+        select h.chain, h.seq::int
+          from control.audit_chain h
+          left join lateral (
+            select e.chain_seq, e.hash from control.audit_events e
+             where coalesce(e.tenant_id, '') = h.chain order by e.chain_seq desc limit 1) t on true
+         where coalesce(t.chain_seq, h.anchor_seq) <> h.seq
+            or (t.chain_seq is not null and t.hash is distinct from h.last_hash)
+         limit 1`);
+      if (tails.length > 0) {
+        return { ok: false, events, chain: tails[0].chain, brokenId: null, brokenSeq: tails[0].seq, reason: `its newest events (up to position ${tails[0].seq}) are missing` };
       }
-      if (s.events > 0 && s.last_hash !== s.head_hash) {
-        return { ok: false, events: s.events, brokenId: null, brokenSeq: s.last_seq, reason: "the newest event does not match the chain head" };
-      }
-      return { ok: true, events: s.events, firstSeq: s.first_seq, lastSeq: s.last_seq };
+      return { ok: true, events, chains };
     },
     { readOnly: true },
   );
@@ -58,8 +63,9 @@ export function describeChain(report: ChainReport): string {
   if (report.ok) {
     return report.events === 0
       ? "The audit log is empty; nothing to verify."
-      : `The audit chain is intact: ${report.events} events, positions ${report.firstSeq} to ${report.lastSeq}.`;
+      : `The audit chains are intact: ${report.events} events in ${report.chains} chain${report.chains === 1 ? "" : "s"}.`;
   }
+  const chain = report.chain === "" ? "the platform chain" : `customer ${report.chain}'s chain`;
   const where = report.brokenId !== null ? `event ${report.brokenId} (position ${report.brokenSeq})` : `position ${report.brokenSeq}`;
-  return `The audit chain is broken at ${where}: ${report.reason}.`;
+  return `The audit log is broken in ${chain} at ${where}: ${report.reason}.`;
 }

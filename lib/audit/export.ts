@@ -14,7 +14,7 @@ function toRecord(r: AuditRow) {
 }
 
 /** Writes the CSV through `write`, batch by batch; returns the number of rows. */
-export async function exportAuditCsv(tx: Tx, filter: AuditFilter, tenantId: string | undefined, write: (chunk: string) => Promise<void>, batch = 5000) {
+export async function exportAuditCsv(tx: Tx, filter: AuditFilter, tenantId: string | undefined, write: (chunk: string) => Promise<void>, batch = 1000) {
   await write(stringify([CSV_COLUMNS]));
   let before: number | null = null;
   let rows = 0;

@@ -1,0 +1,105 @@
+// npm run bench:audit — the cost of the hash chain, and the CSV export at a million events.
+// (1) Audit inserts through withTenant, chained (control.audit_events: one chain per customer)
+//     against an unchained copy of the table, timed in the same run — 1 writer, 16 writers for
+//     16 customers, and 16 writers for one customer (who then share one chain): throughput
+//     ratio chained / plain (target ≥ 0.5).
+// (2) The streamed CSV export of 1 000 000 events: rows/s and peak memory (target < 200 MB).
+import { sql } from "drizzle-orm";
+import { exportAuditCsv } from "../../lib/audit/export";
+import { auditFilterSchema } from "../../lib/audit/schemas";
+import { createPool, setAppPool } from "../client";
+import { runMigrations } from "../migrate";
+import { generateCustomerId } from "../../lib/customers/ids";
+import { withSystem, withTenant } from "../tenant";
+import { createDatabase, dropDatabases } from "../test/databases";
+import { ratio } from "./stats";
+
+const INSERTS = Number(process.env.BENCH_INSERTS ?? 4_000);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+
+const name = `tenantry_bench_audit_${process.pid}`;
+const database = await createDatabase(name);
+const owner = createPool(database.ownerUrl, { max: 2 });
+const app = createPool(database.appUrl, { max: 16 });
+setAppPool(app);
+
+try {
+  await runMigrations(database.ownerUrl);
+  const tenants = Array.from({ length: 16 }, generateCustomerId);
+  await owner.query(
+    "insert into control.customers (id, name, contact_email) select t, 'Bench ' || t, 'b@example.com' from unnest($1::text[]) t",
+    [tenants],
+  );
+  await owner.query(`
+    create table control.audit_events_plain (like control.audit_events including defaults including identity);
+    grant insert on control.audit_events_plain to tenantry_tenant;
+    grant usage on all sequences in schema control to tenantry_tenant;`);
+
+  type Table = "audit_events" | "audit_events_plain";
+  const insert = (table: Table, tenantId: string, i: number) =>
+    withTenant({ tenantId }, (tx) =>
+      tx.execute(sql`insert into ${sql.identifier("control")}.${sql.identifier(table)} (tenant_id, actor_email, actor_role, action, outcome, details)
+                     values (${tenantId}, 'bench@tenantry.example', 'admin', 'bench.insert', 'ok', ${JSON.stringify({ i })}::jsonb)`),
+    );
+  const throughput = async (table: Table, writers: number, customers: number) => {
+    let next = 0;
+    const start = process.hrtime.bigint();
+    await Promise.all(
+      Array.from({ length: writers }, async (_, w) => {
+        while (next < INSERTS) await insert(table, tenants[w % customers], next++);
+      }),
+    );
+    return INSERTS / (Number(process.hrtime.bigint() - start) / 1e9);
+  };
+  console.log(`Audit inserts (${INSERTS} per run, each its own transaction, chained vs an unchained copy)`);
+  for (const [label, writers, customers] of [
+    ["1 writer", 1, 1],
+    ["16 writers, 16 customers", 16, 16],
+    ["16 writers, one customer", 16, 1],
+  ] as const) {
+    await throughput("audit_events_plain", writers, customers); // warm-up
+    const plain = (await throughput("audit_events_plain", writers, customers)) + (await throughput("audit_events_plain", writers, customers));
+    const chained = (await throughput("audit_events", writers, customers)) + (await throughput("audit_events", writers, customers));
+    console.log(
+      `  ${label.padEnd(26)} plain ${(plain / 2).toFixed(0)}/s, chained ${(chained / 2).toFixed(0)}/s, ratio ${ratio(chained / plain)} (target ≥ 0.50)`,
+    );
+  }
+
+  console.log(`\nLoading ${EVENTS.toLocaleString("en")} events for the export (chain trigger off: the export does not read it) …`);
+  await owner.query("alter table control.audit_events disable trigger audit_events_chain");
+  await owner.query(
+    `insert into control.audit_events (at, actor_email, actor_role, action, target_type, target_id, outcome, details, ip, user_agent)
+     select now() - g * interval '1 second', 'user' || (g % 5000) || '@example.com', 'admin',
+            (array['users.list','invites.create','customers.edit','switch.started'])[1 + g % 4], 'user', md5(g::text),
+            (array['ok','ok','ok','denied'])[1 + g % 4], jsonb_build_object('before', jsonb_build_object('role', 'member'), 'after', jsonb_build_object('role', 'admin'), 'n', g),
+            '203.0.113.' || (g % 255), 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156'
+       from generate_series(1, $1::int) g`,
+    [EVENTS],
+  );
+  await owner.query("alter table control.audit_events enable trigger audit_events_chain");
+  await owner.query("vacuum analyze control.audit_events");
+
+  global.gc?.();
+  const baseline = process.memoryUsage().rss;
+  let peak = baseline;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  let bytes = 0;
+  const start = process.hrtime.bigint();
+  const rows = await withSystem("bench", (tx) =>
+    exportAuditCsv(tx, auditFilterSchema.parse({}), undefined, async (chunk) => {
+      // Discarded: the bench measures producing the CSV, not a client's download speed.
+      bytes += Buffer.byteLength(chunk);
+    }),
+    { readOnly: true },
+  );
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  console.log(`CSV export: ${rows.toLocaleString("en")} rows, ${(bytes / 1e6).toFixed(0)} MB in ${seconds.toFixed(1)} s = ${(rows / seconds).toFixed(0)} rows/s`);
+  console.log(`  peak memory (RSS) ${(peak / 1e6).toFixed(0)} MB, ${((peak - baseline) / 1e6).toFixed(0)} MB above the start (target < 200 MB)`);
+} finally {
+  setAppPool(undefined);
+  await app.end();
+  await owner.end();
+  await dropDatabases(name);
+}
