@@ -22,10 +22,11 @@ export function SwitchBanner({ customer, mode, expiresAt }: { customer: { id: st
     return () => clearInterval(timer);
   }, []);
   const remaining = new Date(expiresAt).getTime() - now;
+  const expired = remaining <= 0;
   useEffect(() => {
     // Past its end the switch is over: the next request ends it on the server.
-    if (remaining <= 0) router.refresh();
-  }, [remaining <= 0, router]); // eslint-disable-line react-hooks/exhaustive-deps
+    if (expired) router.refresh();
+  }, [expired, router]);
   useEffect(() => {
     if (state?.ok) {
       router.push(state.data?.redirect ?? "/");
