@@ -35,6 +35,7 @@ describe("module boundaries", () => {
       "lib/auth/admin-create.ts",
       "lib/invites/accept.ts",
       "lib/audit/chain.ts",
+      "lib/usage/snapshot.ts",
       "db/bench/auth.ts",
       "db/bench/customers.ts",
       "db/bench/audit.ts",

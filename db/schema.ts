@@ -264,3 +264,34 @@ export const switches = control.table(
   ],
 );
 export type Switch = typeof switches.$inferSelect;
+
+/** One figure of one customer at one time, from a snapshot run (DESIGN §5.5). */
+export const usageSnapshots = control.table(
+  "usage_snapshots",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    runId: uuid("run_id").notNull(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    takenAt: timestamp("taken_at", { withTimezone: true }).notNull(),
+    metric: text("metric").notNull(),
+    value: bigint("value", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    index("usage_snapshots_tenant_metric_taken_idx").on(t.tenantId, t.metric, t.takenAt),
+    index("usage_snapshots_run_idx").on(t.runId),
+    tenantPolicy("usage_snapshots_tenant_isolation"),
+  ],
+);
+
+/** The snapshot runs themselves: when, what started them, how long they took. */
+export const usageRuns = control.table("usage_runs", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  trigger: text("trigger", { enum: ["command", "refresh", "periodic"] }).notNull(),
+  startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+  finishedAt: timestamp("finished_at", { withTimezone: true }).notNull(),
+  customers: integer("customers").notNull(),
+  figures: integer("figures").notNull(),
+  scopedTables: integer("scoped_tables").notNull(),
+});

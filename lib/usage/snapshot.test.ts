@@ -1,0 +1,119 @@
+import { sql } from "drizzle-orm";
+import pg from "pg";
+import { beforeAll, describe, expect, it } from "vitest";
+import { usageSnapshots } from "@/db/schema";
+import { withTenant } from "@/db/tenant";
+import { insertCustomers, insertUser, useTestDatabase } from "@/db/test/fixture";
+import { generateCustomerId } from "../customers/ids";
+import { takeSnapshot } from "./snapshot";
+
+const db = useTestDatabase();
+const [A, B, EMPTY] = [generateCustomerId(), generateCustomerId(), generateCustomerId()];
+const NOW = new Date();
+
+async function figures(runId: string, tenantId: string) {
+  const { rows } = await db.owner.query<{ metric: string; value: string }>(
+    "select metric, value from control.usage_snapshots where run_id = $1 and tenant_id = $2 order by metric",
+    [runId, tenantId],
+  );
+  return Object.fromEntries(rows.map((r) => [r.metric, Number(r.value)]));
+}
+
+beforeAll(async () => {
+  await insertCustomers(db.owner, [A, B, EMPTY]);
+  for (let i = 0; i < 3; i++) await insertUser(db.owner, { email: `u${i}@a.example`, tenantId: A });
+  await insertUser(db.owner, { email: "u0@b.example", tenantId: B });
+  // Sign-ins: two of A's users in the window (one twice), one long ago; B's user once.
+  await db.owner.query(
+    `insert into control.sign_in_attempts (email, ip, succeeded, at) values
+       ('u0@a.example', '10.0.0.1', true, now() - interval '1 day'),
+       ('u0@a.example', '10.0.0.1', true, now() - interval '2 days'),
+       ('u1@a.example', '10.0.0.1', true, now() - interval '3 days'),
+       ('u2@a.example', '10.0.0.1', true, now() - interval '60 days'),
+       ('u2@a.example', '10.0.0.1', false, now()),
+       ('u0@b.example', '10.0.0.2', true, now())`,
+  );
+  await db.owner.query(
+    `insert into control.audit_events (tenant_id, action, outcome, at) values
+       ($1, 'x', 'ok', now() - interval '1 hour'), ($1, 'y', 'ok', now() - interval '40 days'), ($2, 'z', 'denied', now())`,
+    [A, B],
+  );
+  // A data-plane table as adoption leaves it: tenant_id, RLS forced, readable by the platform.
+  await db.owner.query(`
+    create schema app;
+    create table app.orders (tenant_id text not null, id int, note text, primary key (tenant_id, id));
+    alter table app.orders enable row level security;
+    alter table app.orders force row level security;
+    create policy orders_tenant on app.orders
+      using (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')))
+      with check (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')));
+    grant usage on schema app to tenantry_tenant, tenantry_platform;
+    grant select on app.orders to tenantry_tenant, tenantry_platform;
+    create table app.not_scoped (tenant_id text, v int);`);
+  await db.owner.query(
+    "insert into app.orders select $1, g, repeat('x', 100) from generate_series(1, 40) g union all select $2, g, repeat('x', 100) from generate_series(1, 10) g",
+    [A, B],
+  );
+});
+
+describe("the usage snapshot", () => {
+  it("gives exactly the known figures per customer, zeros for one with nothing", async () => {
+    const run = await takeSnapshot("command", NOW);
+    if (run.skipped) throw new Error("the snapshot skipped");
+    expect(run).toMatchObject({ customers: 3, scopedTables: 1 });
+    const a = await figures(run.runId, A);
+    expect(a).toMatchObject({
+      "users.total": 3,
+      "users.active30": 2,
+      "signins.30d": 3,
+      "actions.30d": 1,
+      "rows.app.orders": 40,
+      "rows.total": 40,
+    });
+    expect(a["activity.last"]).toBeGreaterThan(NOW.getTime() / 1000 - 7200);
+    const b = await figures(run.runId, B);
+    expect(b).toMatchObject({ "users.total": 1, "users.active30": 1, "signins.30d": 1, "actions.30d": 1, "rows.total": 10 });
+    // Storage is shared out by rows: A holds four times B's share.
+    expect(a["storage.bytes"]).toBeGreaterThan(0);
+    expect(Math.round(a["storage.bytes"] / b["storage.bytes"])).toBe(4);
+    expect(await figures(run.runId, EMPTY)).toEqual({
+      "activity.last": 0,
+      "actions.30d": 0,
+      "rows.app.orders": 0,
+      "rows.total": 0,
+      "signins.30d": 0,
+      "storage.bytes": 0,
+      "users.active30": 0,
+      "users.total": 0,
+    });
+    // The direct count agrees with the snapshot.
+    const direct = await db.owner.query("select count(*)::int as n from app.orders where tenant_id = $1", [A]);
+    expect(direct.rows[0].n).toBe(a["rows.app.orders"]);
+  });
+
+  it("skips instead of running twice at once", async () => {
+    const holder = new pg.Client({ connectionString: db.database.ownerUrl });
+    await holder.connect();
+    try {
+      await holder.query("begin");
+      await holder.query("select pg_advisory_xact_lock(hashtext('tenantry.usage-snapshot'))");
+      const before = await db.owner.query("select count(*)::int as n from control.usage_snapshots");
+      expect(await takeSnapshot("periodic")).toEqual({ skipped: true });
+      const after = await db.owner.query("select count(*)::int as n from control.usage_snapshots");
+      expect(after.rows[0].n).toBe(before.rows[0].n);
+    } finally {
+      await holder.query("rollback");
+      await holder.end();
+    }
+  });
+
+  it("shows a customer only its own figures, whatever the snapshot table holds", async () => {
+    const seen = await withTenant({ tenantId: A }, (tx) => tx.select({ tenantId: usageSnapshots.tenantId }).from(usageSnapshots), { readOnly: true });
+    expect(seen.length).toBeGreaterThan(0);
+    expect(new Set(seen.map((r) => r.tenantId))).toEqual(new Set([A]));
+    const probe = await withTenant({ tenantId: A }, (tx) => tx.execute(sql`select count(*)::int as n from control.usage_snapshots where tenant_id = ${B}`), {
+      readOnly: true,
+    });
+    expect(probe.rows[0].n).toBe(0);
+  });
+});
