@@ -1,5 +1,4 @@
 import { sql } from "drizzle-orm";
-import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import { usageSnapshots } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
@@ -92,8 +91,7 @@ describe("the usage snapshot", () => {
   });
 
   it("skips instead of running twice at once", async () => {
-    const holder = new pg.Client({ connectionString: db.database.ownerUrl });
-    await holder.connect();
+    const holder = await db.owner.connect();
     try {
       await holder.query("begin");
       await holder.query("select pg_advisory_xact_lock(hashtext('tenantry.usage-snapshot'))");
@@ -103,7 +101,7 @@ describe("the usage snapshot", () => {
       expect(after.rows[0].n).toBe(before.rows[0].n);
     } finally {
       await holder.query("rollback");
-      await holder.end();
+      holder.release();
     }
   });
 
