@@ -3,5 +3,7 @@ export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
     const { refuseUnlessIsolated } = await import("./lib/health/startup");
     await refuseUnlessIsolated();
+    const { startPeriodicSnapshots } = await import("./lib/usage/schedule");
+    startPeriodicSnapshots();
   }
 }

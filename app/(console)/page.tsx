@@ -1,22 +1,154 @@
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
+import { Cell, Row, Table } from "@/components/ui/table";
+import { RefreshUsageButton } from "@/components/usage/refresh-button";
+import { formatBytes } from "@/components/usage/usage-figures";
+import { withPlatform } from "@/db/tenant";
+import { requestMeta } from "@/lib/audit/request";
 import { getRequestContext } from "@/lib/auth/context";
 import { can } from "@/lib/auth/permissions";
+import { platformOverview } from "@/lib/usage/queries";
 
 export const dynamic = "force-dynamic";
+
+const number = new Intl.NumberFormat("en");
+const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+const PLACEMENT_THRESHOLD_ROWS = Number(process.env.PLACEMENT_THRESHOLD_ROWS ?? 1_000_000);
 
 /** Super-admins land on the platform overview; customer users on their customer's home. */
 export default async function OverviewPage() {
   const ctx = await getRequestContext();
   if (!ctx) redirect("/sign-in");
   if (!can(ctx.role, "usage.platform")) redirect("/home");
+  const o = await withPlatform(
+    { userId: ctx.user.id, email: ctx.user.email, platformRole: ctx.platformRole },
+    { action: "usage.overview", meta: await requestMeta() },
+    (tx) => platformOverview(tx, PLACEMENT_THRESHOLD_ROWS),
+  );
+  const customers = o.byStatus.reduce((n, r) => n + r.n, 0);
+  const scoped = (o.run?.scopedTables ?? 0) > 0;
+  const tally = (key: "status" | "plan") =>
+    Object.entries(o.byStatus.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r[key]]: (acc[r[key]] ?? 0) + r.n }), {}));
+  const growth = (metric: string, days: number) => {
+    const then = o.growth.find((g) => g.metric === metric && g.days === days);
+    const now = o.totals[metric];
+    return then && now !== undefined ? `${now - then.total >= 0 ? "+" : ""}${number.format(now - then.total)}` : "—";
+  };
   return (
     <>
-      <PageHeader title="Overview" description="The platform at a glance." />
-      <EmptyState title="Nothing to show yet">
-        Customers, usage and migrations appear here as they are added to the console.
-      </EmptyState>
+      <div className="flex items-start justify-between">
+        <PageHeader
+          title="Overview"
+          description={o.run ? `The platform at ${when.format(o.run.startedAt)} UTC (latest snapshot).` : "No usage snapshot yet."}
+        />
+        <RefreshUsageButton />
+      </div>
+      <div className="space-y-6">
+        <dl className="grid grid-cols-2 gap-4 sm:grid-cols-4">
+          {[
+            ["Customers", number.format(customers)],
+            ["Console users", number.format(o.totals["users.total"] ?? 0)],
+            ["Audited actions, 30 days", number.format(o.totals["actions.30d"] ?? 0)],
+            ["Data-plane rows", scoped ? number.format(o.totals["rows.total"] ?? 0) : "not yet scoped"],
+          ].map(([label, value]) => (
+            <div key={label} className="rounded-lg border border-slate-200 bg-white p-4">
+              <dt className="text-xs text-slate-500">{label}</dt>
+              <dd className="mt-1 text-lg font-semibold">{value}</dd>
+            </div>
+          ))}
+        </dl>
+        <div className="grid gap-6 lg:grid-cols-3">
+          {(["status", "plan"] as const).map((key) => (
+            <section key={key} aria-label={`Customers by ${key}`} className="rounded-lg border border-slate-200 bg-white">
+              <h2 className="border-b border-slate-200 px-4 py-3 text-sm font-medium">Customers by {key}</h2>
+              <Table headers={[key === "status" ? "Status" : "Plan", "Customers"]}>
+                {tally(key).map(([name, n]) => (
+                  <Row key={name}>
+                    <Cell>{name}</Cell>
+                    <Cell>{number.format(n)}</Cell>
+                  </Row>
+                ))}
+              </Table>
+            </section>
+          ))}
+          <section aria-label="Growth" className="rounded-lg border border-slate-200 bg-white">
+            <h2 className="border-b border-slate-200 px-4 py-3 text-sm font-medium">Growth</h2>
+            <Table headers={["", "7 days", "30 days"]}>
+              {[
+                ["Console users", "users.total"],
+                ["Data-plane rows", "rows.total"],
+              ].map(([label, metric]) => (
+                <Row key={metric}>
+                  <Cell>{label}</Cell>
+                  <Cell>{growth(metric, 7)}</Cell>
+                  <Cell>{growth(metric, 30)}</Cell>
+                </Row>
+              ))}
+            </Table>
+          </section>
+        </div>
+        <section aria-label="Most active customers" className="rounded-lg border border-slate-200 bg-white">
+          <h2 className="border-b border-slate-200 px-4 py-3 text-sm font-medium">Most active customers (audited actions, 30 days)</h2>
+          {o.top.length === 0 ? (
+            <EmptyState title="No figures yet">Refresh to take the first snapshot.</EmptyState>
+          ) : (
+            <Table headers={["Customer", "Users", "Actions", "Rows", "Storage"]}>
+              {o.top.map((c) => (
+                <Row key={c.id}>
+                  <Cell>
+                    <Link href={`/customers/${c.id}`} className="text-indigo-700 hover:underline">
+                      {c.name}
+                    </Link>
+                  </Cell>
+                  <Cell>{number.format(c.users)}</Cell>
+                  <Cell>{number.format(c.actions)}</Cell>
+                  <Cell>{scoped ? number.format(Number(c.rows ?? 0)) : "—"}</Cell>
+                  <Cell>{scoped ? formatBytes(Number(c.storage ?? 0)) : "—"}</Cell>
+                </Row>
+              ))}
+            </Table>
+          )}
+        </section>
+        <div className="grid gap-6 lg:grid-cols-2">
+          <section aria-label="At 80 % of a quota" className="rounded-lg border border-slate-200 bg-white">
+            <h2 className="border-b border-slate-200 px-4 py-3 text-sm font-medium">At 80 % or more of the user quota</h2>
+            {o.atQuota.length === 0 ? (
+              <p className="px-4 py-3 text-sm text-slate-600">None.</p>
+            ) : (
+              <Table headers={["Customer", "Users", "Limit"]}>
+                {o.atQuota.map((c) => (
+                  <Row key={c.id}>
+                    <Cell>{c.name}</Cell>
+                    <Cell className={c.users > c.max_users ? "font-medium text-red-700" : "text-amber-800"}>{c.users}</Cell>
+                    <Cell>{c.max_users}</Cell>
+                  </Row>
+                ))}
+              </Table>
+            )}
+          </section>
+          <section aria-label="Above the dedicated-placement threshold" className="rounded-lg border border-slate-200 bg-white">
+            <h2 className="border-b border-slate-200 px-4 py-3 text-sm font-medium">
+              Above the dedicated-placement threshold ({number.format(PLACEMENT_THRESHOLD_ROWS)} rows)
+            </h2>
+            {!scoped ? (
+              <p className="px-4 py-3 text-sm text-slate-600">The data plane is not tenant-scoped yet.</p>
+            ) : o.overThreshold.length === 0 ? (
+              <p className="px-4 py-3 text-sm text-slate-600">None.</p>
+            ) : (
+              <Table headers={["Customer", "Rows"]}>
+                {o.overThreshold.map((c) => (
+                  <Row key={c.id}>
+                    <Cell>{c.name}</Cell>
+                    <Cell>{number.format(Number(c.rows))}</Cell>
+                  </Row>
+                ))}
+              </Table>
+            )}
+          </section>
+        </div>
+      </div>
     </>
   );
 }

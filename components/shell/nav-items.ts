@@ -13,6 +13,7 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/switches", label: "Switches", permission: "switch.start" },
   { href: "/audit-log", label: "Audit log", permission: "audit.platform" },
   { href: "/home", label: "Home", permission: "usage.own" },
+  { href: "/usage", label: "Usage", permission: "usage.own" },
   { href: "/users", label: "Users", permission: "users.manage" },
   { href: "/audit", label: "Audit trail", permission: "audit.own" },
   { href: "/system", label: "System health", permission: "system.health" },

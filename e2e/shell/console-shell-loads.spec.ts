@@ -5,7 +5,7 @@ test("the console shell loads with its navigation and reports isolation in force
   await signIn(page, SUPER_ADMIN);
   await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
   await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
-  await expect(page.getByText("Nothing to show yet")).toBeVisible();
+  await expect(page.getByRole("region", { name: "Customers by status" })).toBeVisible();
 
   await page.getByRole("link", { name: "System health" }).click();
   await expect(page).toHaveURL(/\/system$/);

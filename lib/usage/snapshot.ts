@@ -37,66 +37,75 @@ export async function scopedTables(tx: Tx): Promise<{ schema: string; table: str
 
 const LOCK = sql`hashtext('tenantry.usage-snapshot')`;
 
-export async function takeSnapshot(trigger: "command" | "refresh" | "periodic", now = new Date()): Promise<SnapshotResult> {
+type Trigger = "command" | "refresh" | "periodic";
+
+/** A snapshot in its own transaction, through the system door (the job and the command). */
+export function takeSnapshot(trigger: Trigger, now = new Date()): Promise<SnapshotResult> {
+  return withSystem("usage-snapshot", (tx) => snapshotIn(tx, trigger, now));
+}
+
+/**
+ * A snapshot in the caller's transaction, which must bypass RLS (withPlatform for a
+ * super-admin's Refresh: one connection, so it also works on the embedded pool of one).
+ */
+export async function snapshotIn(tx: Tx, trigger: Trigger, now = new Date()): Promise<SnapshotResult> {
   const started = process.hrtime.bigint();
-  return withSystem("usage-snapshot", async (tx) => {
-    const { rows } = await tx.execute<{ locked: boolean }>(sql`select pg_try_advisory_xact_lock(${LOCK}) as locked`);
-    if (!rows[0].locked) return { skipped: true };
-    const runId = randomUUID();
-    const since = new Date(now.getTime() - 30 * 86_400_000);
-    // Every live customer gets every figure, zeros included.
-    const insert = (metric: string, perCustomer: SQL) =>
-      tx.execute(sql`
-        insert into control.usage_snapshots (run_id, tenant_id, taken_at, metric, value)
-        select ${runId}, c.id, ${now}, ${metric}, coalesce(v.value, 0)
-          from control.customers c left join (${perCustomer}) v on v.tenant_id = c.id
-         where c.status <> 'deleted'`);
+  const { rows } = await tx.execute<{ locked: boolean }>(sql`select pg_try_advisory_xact_lock(${LOCK}) as locked`);
+  if (!rows[0].locked) return { skipped: true };
+  const runId = randomUUID();
+  const since = new Date(now.getTime() - 30 * 86_400_000);
+  // Every live customer gets every figure, zeros included.
+  const insert = (metric: string, perCustomer: SQL) =>
+    tx.execute(sql`
+      insert into control.usage_snapshots (run_id, tenant_id, taken_at, metric, value)
+      select ${runId}, c.id, ${now}, ${metric}, coalesce(v.value, 0)
+        from control.customers c left join (${perCustomer}) v on v.tenant_id = c.id
+       where c.status <> 'deleted'`);
 
-    await insert("users.total", sql`select tenant_id, count(*) as value from control.memberships group by 1`);
-    await insert(
-      "users.active30",
-      sql`select m.tenant_id, count(distinct m.user_id) as value
-            from control.memberships m join control.users u on u.id = m.user_id
-            join control.sign_in_attempts a on a.email = lower(u.email) and a.succeeded and a.at >= ${since}
-           group by 1`,
-    );
-    await insert(
-      "signins.30d",
-      sql`select m.tenant_id, count(*) as value
-            from control.memberships m join control.users u on u.id = m.user_id
-            join control.sign_in_attempts a on a.email = lower(u.email) and a.succeeded and a.at >= ${since}
-           group by 1`,
-    );
-    await insert("actions.30d", sql`select tenant_id, count(*) as value from control.audit_events where at >= ${since} and tenant_id is not null group by 1`);
-    await insert(
-      "activity.last",
-      sql`select tenant_id, extract(epoch from max(at))::bigint as value from control.audit_events where tenant_id is not null group by 1`,
-    );
+  await insert("users.total", sql`select tenant_id, count(*) as value from control.memberships group by 1`);
+  await insert(
+    "users.active30",
+    sql`select m.tenant_id, count(distinct m.user_id) as value
+          from control.memberships m join control.users u on u.id = m.user_id
+          join control.sign_in_attempts a on a.email = lower(u.email) and a.succeeded and a.at >= ${since}
+         group by 1`,
+  );
+  await insert(
+    "signins.30d",
+    sql`select m.tenant_id, count(*) as value
+          from control.memberships m join control.users u on u.id = m.user_id
+          join control.sign_in_attempts a on a.email = lower(u.email) and a.succeeded and a.at >= ${since}
+         group by 1`,
+  );
+  await insert("actions.30d", sql`select tenant_id, count(*) as value from control.audit_events where at >= ${since} and tenant_id is not null group by 1`);
+  await insert(
+    "activity.last",
+    sql`select tenant_id, extract(epoch from max(at))::bigint as value from control.audit_events where tenant_id is not null group by 1`,
+  );
 
-    const tables = await scopedTables(tx);
-    const rowCounts: SQL[] = [];
-    const storage: SQL[] = [];
-    for (const t of tables) {
-      const name = sql`${sql.identifier(t.schema)}.${sql.identifier(t.table)}`;
-      const counts = sql`select tenant_id, count(*) as value from ${name} group by 1`;
-      await insert(`rows.${t.schema}.${t.table}`, counts);
-      rowCounts.push(counts);
-      // Storage is estimated: the table's size on disk (with indexes and TOAST) shared out by
-      // each customer's share of its rows.
-      storage.push(
-        sql`select tenant_id, (count(*) * ${t.bytes}::numeric / greatest(sum(count(*)) over (), 1))::bigint as value from ${name} group by 1`,
-      );
-    }
-    if (tables.length > 0) {
-      await insert("rows.total", sql`select tenant_id, sum(value)::bigint as value from (${sql.join(rowCounts, sql` union all `)}) r group by 1`);
-      await insert("storage.bytes", sql`select tenant_id, sum(value)::bigint as value from (${sql.join(storage, sql` union all `)}) s group by 1`);
-    }
-    const [{ customers, figures }] = (
-      await tx.execute<{ customers: number; figures: number }>(
-        sql`select count(distinct tenant_id)::int as customers, count(*)::int as figures from control.usage_snapshots where run_id = ${runId}`,
-      )
-    ).rows;
-    await tx.insert(usageRuns).values({ id: runId, trigger, startedAt: now, finishedAt: new Date(), customers, figures, scopedTables: tables.length });
-    return { skipped: false, runId, customers, figures, scopedTables: tables.length, ms: Number(process.hrtime.bigint() - started) / 1e6 };
-  });
+  const tables = await scopedTables(tx);
+  const rowCounts: SQL[] = [];
+  const storage: SQL[] = [];
+  for (const t of tables) {
+    const name = sql`${sql.identifier(t.schema)}.${sql.identifier(t.table)}`;
+    const counts = sql`select tenant_id, count(*) as value from ${name} group by 1`;
+    await insert(`rows.${t.schema}.${t.table}`, counts);
+    rowCounts.push(counts);
+    // Storage is estimated: the table's size on disk (with indexes and TOAST) shared out by
+    // each customer's share of its rows.
+    storage.push(
+      sql`select tenant_id, (count(*) * ${t.bytes}::numeric / greatest(sum(count(*)) over (), 1))::bigint as value from ${name} group by 1`,
+    );
+  }
+  if (tables.length > 0) {
+    await insert("rows.total", sql`select tenant_id, sum(value)::bigint as value from (${sql.join(rowCounts, sql` union all `)}) r group by 1`);
+    await insert("storage.bytes", sql`select tenant_id, sum(value)::bigint as value from (${sql.join(storage, sql` union all `)}) s group by 1`);
+  }
+  const [{ customers, figures }] = (
+    await tx.execute<{ customers: number; figures: number }>(
+      sql`select count(distinct tenant_id)::int as customers, count(*)::int as figures from control.usage_snapshots where run_id = ${runId}`,
+    )
+  ).rows;
+  await tx.insert(usageRuns).values({ id: runId, trigger, startedAt: now, finishedAt: new Date(), customers, figures, scopedTables: tables.length });
+  return { skipped: false, runId, customers, figures, scopedTables: tables.length, ms: Number(process.hrtime.bigint() - started) / 1e6 };
 }

@@ -2,6 +2,7 @@ import { notFound } from "next/navigation";
 import { EditCustomerForm, PlanForm, TransitionForm } from "@/components/customers/customer-forms";
 import { StatusBadge } from "@/components/customers/status-badge";
 import { StartSwitchForm } from "@/components/switches/start-switch-form";
+import { UsageFigures } from "@/components/usage/usage-figures";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Cell, Row, Table } from "@/components/ui/table";
@@ -12,6 +13,7 @@ import { formatCustomerId } from "@/lib/customers/ids";
 import { isTrialExpired, transitionsFrom } from "@/lib/customers/lifecycle";
 import { customerHistory, getCustomer, listPlans } from "@/lib/customers/queries";
 import { customerIdSchema } from "@/lib/customers/schemas";
+import { latestFigures } from "@/lib/usage/queries";
 import { listMembers } from "@/lib/users/queries";
 
 export const dynamic = "force-dynamic";
@@ -44,11 +46,17 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
         access.tenantId = undefined;
         return null;
       }
-      return { ...detail, history: await customerHistory(tx, id), members: await listMembers(tx, id), plans: await listPlans(tx) };
+      return {
+        ...detail,
+        history: await customerHistory(tx, id),
+        members: await listMembers(tx, id),
+        plans: await listPlans(tx),
+        usage: await latestFigures(tx, id),
+      };
     },
   );
   if (!found) notFound();
-  const { customer, plan, history, members, plans } = found;
+  const { customer, plan, history, members, plans, usage } = found;
   const overrides = customer.quotaOverrides as Record<string, number>;
   const transitions = transitionsFrom(customer.status);
   return (
@@ -89,7 +97,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
           <StartSwitchForm customerId={customer.id} customerName={customer.name} />
         </Section>
         <Section title="Usage">
-          <p className="text-sm text-slate-600">Usage figures arrive with the usage snapshots; the data plane is not tenant-scoped yet.</p>
+          <UsageFigures figures={usage.figures} takenAt={usage.takenAt} scoped={"rows.total" in usage.figures} />
         </Section>
         <Section title="Users">
           {members.length === 0 ? (

@@ -1,0 +1,117 @@
+import type { Figures } from "@/lib/usage/queries";
+
+const number = new Intl.NumberFormat("en");
+const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** The figures of one customer from its latest snapshot; data-plane ones only once adopted. */
+export function UsageFigures({ figures, takenAt, scoped }: { figures: Figures; takenAt: Date | null; scoped: boolean }) {
+  if (!takenAt) {
+    return <p className="text-sm text-slate-600">No snapshot yet: figures appear after the first one (every few minutes, or Refresh on the overview).</p>;
+  }
+  const last = figures["activity.last"];
+  const items: [string, string][] = [
+    ["Console users", number.format(figures["users.total"] ?? 0)],
+    ["Active in 30 days", number.format(figures["users.active30"] ?? 0)],
+    ["Sign-ins in 30 days", number.format(figures["signins.30d"] ?? 0)],
+    ["Audited actions in 30 days", number.format(figures["actions.30d"] ?? 0)],
+    ["Last activity", last ? `${when.format(new Date(last * 1000))} UTC` : "none yet"],
+    ["Data-plane rows", scoped ? number.format(figures["rows.total"] ?? 0) : "not yet scoped"],
+    ["Storage (estimate)", scoped ? formatBytes(figures["storage.bytes"] ?? 0) : "not yet scoped"],
+  ];
+  return (
+    <div>
+      <dl className="grid grid-cols-2 gap-4 sm:grid-cols-4">
+        {items.map(([label, value]) => (
+          <div key={label} className="rounded-lg border border-slate-200 bg-white p-4">
+            <dt className="text-xs text-slate-500">{label}</dt>
+            <dd className="mt-1 text-lg font-semibold" data-testid={`figure-${label}`}>
+              {value}
+            </dd>
+          </div>
+        ))}
+      </dl>
+      <p className="mt-2 text-xs text-slate-500">
+        Taken {when.format(takenAt)} UTC. Storage is estimated: each tenant-scoped table&apos;s size on disk (with its indexes) shared out by
+        each customer&apos;s share of its rows.
+      </p>
+    </div>
+  );
+}
+
+/** Usage against a limit: amber from 80 %, red over the limit. */
+export function QuotaBar({ label, used, limit, format = (n: number) => number.format(n) }: { label: string; used: number | null; limit: number; format?: (n: number) => string }) {
+  if (used === null) {
+    return (
+      <div className="text-sm">
+        <span className="font-medium">{label}</span>: not yet scoped (limit {format(limit)})
+      </div>
+    );
+  }
+  const share = limit > 0 ? used / limit : 1;
+  const tone = share > 1 ? "bg-red-600" : share >= 0.8 ? "bg-amber-500" : "bg-emerald-600";
+  return (
+    <div className="text-sm">
+      <div className="flex justify-between">
+        <span className="font-medium">{label}</span>
+        <span className={share > 1 ? "font-medium text-red-700" : ""}>
+          {format(used)} of {format(limit)} ({Math.round(share * 100)} %){share > 1 ? " — over the limit" : share >= 0.8 ? " — nearly full" : ""}
+        </span>
+      </div>
+      <div
+        className="mt-1 h-2 rounded bg-slate-200"
+        role="meter"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={limit}
+        aria-valuenow={used}
+      >
+        <div className={`h-2 rounded ${tone}`} style={{ width: `${Math.min(100, share * 100)}%` }} />
+      </div>
+    </div>
+  );
+}
+
+/** A 30-day trend as a small bar chart with its numbers in a table beside it (hover shows them too). */
+export function Trend({ title, points }: { title: string; points: { day: string; value: number }[] }) {
+  const max = Math.max(1, ...points.map((p) => Number(p.value)));
+  return (
+    <figure className="rounded-lg border border-slate-200 bg-white p-4">
+      <figcaption className="mb-2 text-sm font-medium">{title}</figcaption>
+      {points.length === 0 ? (
+        <p className="text-sm text-slate-500">No figures in the last 30 days.</p>
+      ) : (
+        <>
+          <div className="flex h-24 items-end gap-1" aria-hidden="true">
+            {points.map((p) => (
+              <div key={p.day} title={`${p.day}: ${number.format(Number(p.value))}`} className="flex-1 rounded-t bg-indigo-500" style={{ height: `${(Number(p.value) / max) * 100}%` }} />
+            ))}
+          </div>
+          <details className="mt-2 text-xs">
+            <summary className="cursor-pointer text-indigo-700">Show as a table</summary>
+            <table className="mt-1">
+              <tbody>
+                {points.map((p) => (
+                  <tr key={p.day}>
+                    <td className="pr-4">{p.day}</td>
+                    <td className="text-right">{number.format(Number(p.value))}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </details>
+        </>
+      )}
+    </figure>
+  );
+}

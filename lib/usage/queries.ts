@@ -1,0 +1,100 @@
+import "server-only";
+import { and, desc, eq, gte, sql } from "drizzle-orm";
+import { customers, plans, usageRuns, usageSnapshots } from "@/db/schema";
+import type { Tx } from "@/db/tenant";
+
+export type Figures = Record<string, number>;
+
+/** A customer's latest figures and when they were taken (null before the first snapshot). */
+export async function latestFigures(tx: Tx, tenantId: string): Promise<{ takenAt: Date | null; figures: Figures }> {
+  const rows = await tx
+    .selectDistinctOn([usageSnapshots.metric], { metric: usageSnapshots.metric, value: usageSnapshots.value, takenAt: usageSnapshots.takenAt })
+    .from(usageSnapshots)
+    .where(eq(usageSnapshots.tenantId, tenantId))
+    .orderBy(usageSnapshots.metric, desc(usageSnapshots.takenAt));
+  const takenAt = rows.reduce<Date | null>((latest, r) => (!latest || r.takenAt > latest ? r.takenAt : latest), null);
+  return { takenAt, figures: Object.fromEntries(rows.map((r) => [r.metric, r.value])) };
+}
+
+/** One value a day for the last `days` days: the last snapshot of each day. */
+export function dailyTrend(tx: Tx, tenantId: string, metric: string, days = 30) {
+  const day = sql<string>`to_char(date_trunc('day', ${usageSnapshots.takenAt} at time zone 'UTC'), 'YYYY-MM-DD')`;
+  return tx
+    .select({ day, value: sql<number>`(array_agg(${usageSnapshots.value} order by ${usageSnapshots.takenAt} desc))[1]::bigint` })
+    .from(usageSnapshots)
+    .where(and(eq(usageSnapshots.tenantId, tenantId), eq(usageSnapshots.metric, metric), gte(usageSnapshots.takenAt, new Date(Date.now() - days * 86_400_000))))
+    .groupBy(day)
+    .orderBy(day);
+}
+
+/** The customer's limits: the plan's, with the customer's overrides. */
+export async function effectiveLimits(tx: Tx, tenantId: string) {
+  const [row] = await tx
+    .select({ plan: plans, overrides: customers.quotaOverrides })
+    .from(customers)
+    .innerJoin(plans, eq(plans.name, customers.plan))
+    .where(eq(customers.id, tenantId));
+  if (!row) return null;
+  const o = row.overrides as Partial<Record<"maxUsers" | "maxRows" | "maxStorageBytes" | "maxApiCallsMonth", number>>;
+  return {
+    plan: row.plan.displayName,
+    maxUsers: o.maxUsers ?? row.plan.maxUsers,
+    maxRows: o.maxRows ?? row.plan.maxRows,
+    maxStorageBytes: o.maxStorageBytes ?? row.plan.maxStorageBytes,
+  };
+}
+
+export async function latestRun(tx: Tx) {
+  const [run] = await tx.select().from(usageRuns).orderBy(desc(usageRuns.startedAt)).limit(1);
+  return run ?? null;
+}
+
+/** The platform overview from the latest run: totals, top customers, quota pressure. */
+export async function platformOverview(tx: Tx, placementThresholdRows: number) {
+  const run = await latestRun(tx);
+  const { rows: byStatus } = await tx.execute<{ status: string; plan: string; n: number }>(
+    sql`select status, plan, count(*)::int as n from control.customers group by 1, 2 order by 1, 2`,
+  );
+  if (!run) return { run, byStatus, totals: {} as Figures, top: [], atQuota: [], overThreshold: [], growth: [] };
+  const { rows: totals } = await tx.execute<{ metric: string; total: string }>(
+    sql`select metric, sum(value)::bigint as total from control.usage_snapshots where run_id = ${run.id} group by 1`,
+  );
+  const wide = sql`(select s.tenant_id,
+            max(value) filter (where metric = 'users.total') as users,
+            max(value) filter (where metric = 'actions.30d') as actions,
+            max(value) filter (where metric = 'rows.total') as rows,
+            max(value) filter (where metric = 'storage.bytes') as storage
+       from control.usage_snapshots s where s.run_id = ${run.id} group by 1) w`;
+  const { rows: top } = await tx.execute<{ id: string; name: string; users: number; actions: number; rows: number | null; storage: number | null }>(sql`
+    select c.id, c.name, w.users::int, w.actions::int, w.rows::bigint as rows, w.storage::bigint as storage
+      from ${wide} join control.customers c on c.id = w.tenant_id
+     order by w.actions desc nulls last, c.name limit 10`);
+  const { rows: atQuota } = await tx.execute<{ id: string; name: string; users: number; max_users: number }>(sql`
+    select c.id, c.name, w.users::int as users,
+           coalesce((c.quota_overrides->>'maxUsers')::int, p.max_users) as max_users
+      from ${wide} join control.customers c on c.id = w.tenant_id join control.plans p on p.name = c.plan
+     where w.users >= 0.8 * coalesce((c.quota_overrides->>'maxUsers')::int, p.max_users)
+     order by w.users::float / greatest(coalesce((c.quota_overrides->>'maxUsers')::int, p.max_users), 1) desc limit 50`);
+  const { rows: overThreshold } = await tx.execute<{ id: string; name: string; rows: number }>(sql`
+    select c.id, c.name, w.rows::bigint as rows from ${wide} join control.customers c on c.id = w.tenant_id
+     where w.rows >= ${placementThresholdRows} order by w.rows desc limit 50`);
+  // Growth: the total of each figure now against the run nearest 7 and 30 days ago.
+  const { rows: growth } = await tx.execute<{ days: number; metric: string; total: string }>(sql`
+    select d.days, s.metric, sum(s.value)::bigint as total
+      from (values (7), (30)) d(days)
+      cross join lateral (select id from control.usage_runs
+                           where started_at <= ${run.startedAt}::timestamptz - make_interval(days => d.days)
+                           order by started_at desc limit 1) r
+      join control.usage_snapshots s on s.run_id = r.id
+     where s.metric in ('users.total', 'rows.total', 'actions.30d')
+     group by 1, 2`);
+  return {
+    run,
+    byStatus,
+    totals: Object.fromEntries(totals.map((t) => [t.metric, Number(t.total)])) as Figures,
+    top,
+    atQuota,
+    overThreshold,
+    growth: growth.map((g) => ({ days: g.days, metric: g.metric, total: Number(g.total) })),
+  };
+}
