@@ -3,6 +3,7 @@ import { redirect } from "next/navigation";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Cell, Row, Table } from "@/components/ui/table";
+import { BarChart } from "@/components/usage/bar-chart";
 import { RefreshUsageButton } from "@/components/usage/refresh-button";
 import { formatBytes } from "@/components/usage/usage-figures";
 import { withPlatform } from "@/db/tenant";
@@ -63,6 +64,9 @@ export default async function OverviewPage() {
           {(["status", "plan"] as const).map((key) => (
             <section key={key} aria-label={`Customers by ${key}`} className="rounded-lg border border-slate-200 bg-white">
               <h2 className="border-b border-slate-200 px-4 py-3 text-sm font-medium">Customers by {key}</h2>
+              <div className="px-2 pt-2">
+                <BarChart label={`Customers by ${key}`} data={tally(key).map(([name, n]) => ({ name, value: n }))} />
+              </div>
               <Table headers={[key === "status" ? "Status" : "Plan", "Customers"]}>
                 {tally(key).map(([name, n]) => (
                   <Row key={name}>

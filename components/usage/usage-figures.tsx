@@ -1,3 +1,4 @@
+import { BarChart } from "./bar-chart";
 import type { Figures } from "@/lib/usage/queries";
 
 const number = new Intl.NumberFormat("en");
@@ -82,9 +83,8 @@ export function QuotaBar({ label, used, limit, format = (n: number) => number.fo
   );
 }
 
-/** A 30-day trend as a small bar chart with its numbers in a table beside it (hover shows them too). */
+/** A 30-day trend: a chart, numbers on hover, and the same figures as a table. */
 export function Trend({ title, points }: { title: string; points: { day: string; value: number }[] }) {
-  const max = Math.max(1, ...points.map((p) => Number(p.value)));
   return (
     <figure className="rounded-lg border border-slate-200 bg-white p-4">
       <figcaption className="mb-2 text-sm font-medium">{title}</figcaption>
@@ -92,11 +92,7 @@ export function Trend({ title, points }: { title: string; points: { day: string;
         <p className="text-sm text-slate-500">No figures in the last 30 days.</p>
       ) : (
         <>
-          <div className="flex h-24 items-end gap-1" aria-hidden="true">
-            {points.map((p) => (
-              <div key={p.day} title={`${p.day}: ${number.format(Number(p.value))}`} className="flex-1 rounded-t bg-indigo-500" style={{ height: `${(Number(p.value) / max) * 100}%` }} />
-            ))}
-          </div>
+          <BarChart label={title} data={points.map((p) => ({ name: p.day.slice(5), value: Number(p.value) }))} />
           <details className="mt-2 text-xs">
             <summary className="cursor-pointer text-indigo-700">Show as a table</summary>
             <table className="mt-1">
