@@ -280,7 +280,8 @@ export const usageSnapshots = control.table(
   },
   (t) => [
     index("usage_snapshots_tenant_metric_taken_idx").on(t.tenantId, t.metric, t.takenAt),
-    index("usage_snapshots_run_idx").on(t.runId),
+    index("usage_snapshots_run_idx").on(t.runId, t.metric),
+    index("usage_snapshots_tenant_taken_idx").on(t.tenantId, t.takenAt),
     tenantPolicy("usage_snapshots_tenant_isolation"),
   ],
 );

@@ -93,28 +93,38 @@ export default async function OverviewPage() {
             </Table>
           </section>
         </div>
-        <section aria-label="Most active customers" className="rounded-lg border border-slate-200 bg-white">
-          <h2 className="border-b border-slate-200 px-4 py-3 text-sm font-medium">Most active customers (audited actions, 30 days)</h2>
-          {o.top.length === 0 ? (
-            <EmptyState title="No figures yet">Refresh to take the first snapshot.</EmptyState>
-          ) : (
-            <Table headers={["Customer", "Users", "Actions", "Rows", "Storage"]}>
-              {o.top.map((c) => (
-                <Row key={c.id}>
-                  <Cell>
-                    <Link href={`/customers/${c.id}`} className="text-indigo-700 hover:underline">
-                      {c.name}
-                    </Link>
-                  </Cell>
-                  <Cell>{number.format(c.users)}</Cell>
-                  <Cell>{number.format(c.actions)}</Cell>
-                  <Cell>{scoped ? number.format(Number(c.rows ?? 0)) : "—"}</Cell>
-                  <Cell>{scoped ? formatBytes(Number(c.storage ?? 0)) : "—"}</Cell>
-                </Row>
-              ))}
-            </Table>
-          )}
-        </section>
+        {(
+          [
+            ["actions", "Most active customers (audited actions, 30 days)"],
+            ["rows", "Largest customers by data-plane rows"],
+            ["storage", "Largest customers by storage (estimate)"],
+          ] as const
+        )
+          .filter(([key]) => key === "actions" || scoped)
+          .map(([key, title]) => (
+            <section key={key} aria-label={title} className="rounded-lg border border-slate-200 bg-white">
+              <h2 className="border-b border-slate-200 px-4 py-3 text-sm font-medium">{title}</h2>
+              {o.top[key].length === 0 ? (
+                <EmptyState title="No figures yet">Refresh to take the first snapshot.</EmptyState>
+              ) : (
+                <Table headers={["Customer", "Users", "Actions", "Rows", "Storage"]}>
+                  {o.top[key].map((c) => (
+                    <Row key={c.id}>
+                      <Cell>
+                        <Link href={`/customers/${c.id}`} className="text-indigo-700 hover:underline">
+                          {c.name}
+                        </Link>
+                      </Cell>
+                      <Cell>{number.format(c.users)}</Cell>
+                      <Cell>{number.format(c.actions)}</Cell>
+                      <Cell>{scoped ? number.format(Number(c.rows ?? 0)) : "—"}</Cell>
+                      <Cell>{scoped ? formatBytes(Number(c.storage ?? 0)) : "—"}</Cell>
+                    </Row>
+                  ))}
+                </Table>
+              )}
+            </section>
+          ))}
         <div className="grid gap-6 lg:grid-cols-2">
           <section aria-label="At 80 % of a quota" className="rounded-lg border border-slate-200 bg-white">
             <h2 className="border-b border-slate-200 px-4 py-3 text-sm font-medium">At 80 % or more of the user quota</h2>

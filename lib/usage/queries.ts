@@ -7,13 +7,12 @@ export type Figures = Record<string, number>;
 
 /** A customer's latest figures and when they were taken (null before the first snapshot). */
 export async function latestFigures(tx: Tx, tenantId: string): Promise<{ takenAt: Date | null; figures: Figures }> {
+  const latest = sql`(select max(${usageSnapshots.takenAt}) from ${usageSnapshots} where ${usageSnapshots.tenantId} = ${tenantId})`;
   const rows = await tx
-    .selectDistinctOn([usageSnapshots.metric], { metric: usageSnapshots.metric, value: usageSnapshots.value, takenAt: usageSnapshots.takenAt })
+    .select({ metric: usageSnapshots.metric, value: usageSnapshots.value, takenAt: usageSnapshots.takenAt })
     .from(usageSnapshots)
-    .where(eq(usageSnapshots.tenantId, tenantId))
-    .orderBy(usageSnapshots.metric, desc(usageSnapshots.takenAt));
-  const takenAt = rows.reduce<Date | null>((latest, r) => (!latest || r.takenAt > latest ? r.takenAt : latest), null);
-  return { takenAt, figures: Object.fromEntries(rows.map((r) => [r.metric, r.value])) };
+    .where(and(eq(usageSnapshots.tenantId, tenantId), eq(usageSnapshots.takenAt, latest)));
+  return { takenAt: rows[0]?.takenAt ?? null, figures: Object.fromEntries(rows.map((r) => [r.metric, r.value])) };
 }
 
 /** One value a day for the last `days` days: the last snapshot of each day. */
@@ -55,7 +54,7 @@ export async function platformOverview(tx: Tx, placementThresholdRows: number) {
   const { rows: byStatus } = await tx.execute<{ status: string; plan: string; n: number }>(
     sql`select status, plan, count(*)::int as n from control.customers group by 1, 2 order by 1, 2`,
   );
-  if (!run) return { run, byStatus, totals: {} as Figures, top: [], atQuota: [], overThreshold: [], growth: [] };
+  if (!run) return { run, byStatus, totals: {} as Figures, top: { actions: [], rows: [], storage: [] }, atQuota: [], overThreshold: [], growth: [] };
   const { rows: totals } = await tx.execute<{ metric: string; total: string }>(
     sql`select metric, sum(value)::bigint as total from control.usage_snapshots where run_id = ${run.id} group by 1`,
   );
@@ -65,10 +64,14 @@ export async function platformOverview(tx: Tx, placementThresholdRows: number) {
             max(value) filter (where metric = 'rows.total') as rows,
             max(value) filter (where metric = 'storage.bytes') as storage
        from control.usage_snapshots s where s.run_id = ${run.id} group by 1) w`;
-  const { rows: top } = await tx.execute<{ id: string; name: string; users: number; actions: number; rows: number | null; storage: number | null }>(sql`
-    select c.id, c.name, w.users::int, w.actions::int, w.rows::bigint as rows, w.storage::bigint as storage
-      from ${wide} join control.customers c on c.id = w.tenant_id
-     order by w.actions desc nulls last, c.name limit 10`);
+  const topBy = async (key: "actions" | "rows" | "storage") =>
+    (
+      await tx.execute<{ id: string; name: string; users: number; actions: number; rows: number | null; storage: number | null }>(sql`
+        select c.id, c.name, w.users::int, w.actions::int, w.rows::bigint as rows, w.storage::bigint as storage
+          from ${wide} join control.customers c on c.id = w.tenant_id
+         order by ${sql.identifier(key)} desc nulls last, c.name limit 10`)
+    ).rows;
+  const top = { actions: await topBy("actions"), rows: await topBy("rows"), storage: await topBy("storage") };
   const { rows: atQuota } = await tx.execute<{ id: string; name: string; users: number; max_users: number }>(sql`
     select c.id, c.name, w.users::int as users,
            coalesce((c.quota_overrides->>'maxUsers')::int, p.max_users) as max_users

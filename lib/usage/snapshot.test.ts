@@ -1,9 +1,10 @@
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { usageSnapshots } from "@/db/schema";
-import { withTenant } from "@/db/tenant";
+import { withPlatform, withTenant } from "@/db/tenant";
 import { insertCustomers, insertUser, useTestDatabase } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
+import { platformOverview } from "./queries";
 import { takeSnapshot } from "./snapshot";
 
 const db = useTestDatabase();
@@ -113,5 +114,20 @@ describe("the usage snapshot", () => {
       readOnly: true,
     });
     expect(probe.rows[0].n).toBe(0);
+  });
+});
+
+describe("the platform overview", () => {
+  it("ranks customers, flags quota pressure and the placement threshold from the latest run", async () => {
+    await takeSnapshot("command");
+    const o = await withPlatform({ userId: crypto.randomUUID(), email: "root@tenantry.example", platformRole: "super_admin" }, { action: "t" }, (tx) =>
+      platformOverview(tx, 30),
+    );
+    expect(o.totals["users.total"]).toBe(4);
+    expect(o.totals["rows.total"]).toBe(50);
+    expect(o.top.rows.map((c) => c.id).slice(0, 2)).toEqual([A, B]);
+    // A: 3 users on the Free plan's 3 — at 100 %; B: 1 of 3 is not.
+    expect(o.atQuota.map((c) => c.id)).toEqual([A]);
+    expect(o.overThreshold.map((c) => [c.id, Number(c.rows)])).toEqual([[A, 40]]);
   });
 });

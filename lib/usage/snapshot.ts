@@ -83,23 +83,31 @@ export async function snapshotIn(tx: Tx, trigger: Trigger, now = new Date()): Pr
     sql`select tenant_id, extract(epoch from max(at))::bigint as value from control.audit_events where tenant_id is not null group by 1`,
   );
 
+  // Each tenant-scoped table is scanned once; the total and the storage estimate are then
+  // derived from those per-table figures.
   const tables = await scopedTables(tx);
-  const rowCounts: SQL[] = [];
-  const storage: SQL[] = [];
   for (const t of tables) {
     const name = sql`${sql.identifier(t.schema)}.${sql.identifier(t.table)}`;
-    const counts = sql`select tenant_id, count(*) as value from ${name} group by 1`;
-    await insert(`rows.${t.schema}.${t.table}`, counts);
-    rowCounts.push(counts);
-    // Storage is estimated: the table's size on disk (with indexes and TOAST) shared out by
-    // each customer's share of its rows.
-    storage.push(
-      sql`select tenant_id, (count(*) * ${t.bytes}::numeric / greatest(sum(count(*)) over (), 1))::bigint as value from ${name} group by 1`,
-    );
+    await insert(`rows.${t.schema}.${t.table}`, sql`select tenant_id, count(*) as value from ${name} group by 1`);
   }
   if (tables.length > 0) {
-    await insert("rows.total", sql`select tenant_id, sum(value)::bigint as value from (${sql.join(rowCounts, sql` union all `)}) r group by 1`);
-    await insert("storage.bytes", sql`select tenant_id, sum(value)::bigint as value from (${sql.join(storage, sql` union all `)}) s group by 1`);
+    const perTable = sql`select s.tenant_id, s.metric, s.value from control.usage_snapshots s
+                          where s.run_id = ${runId} and s.metric like 'rows.%.%'`;
+    await insert("rows.total", sql`select tenant_id, sum(value)::bigint as value from (${perTable}) r group by 1`);
+    // Storage is estimated: each table's size on disk (with indexes and TOAST) shared out by
+    // each customer's share of its rows.
+    const sizes = sql.join(
+      tables.map((t) => sql`(${`rows.${t.schema}.${t.table}`}, ${t.bytes}::numeric)`),
+      sql`, `,
+    );
+    await insert(
+      "storage.bytes",
+      sql`select r.tenant_id, sum(r.value * b.bytes / greatest(t.total, 1))::bigint as value
+            from (${perTable}) r
+            join (values ${sizes}) b(metric, bytes) on b.metric = r.metric
+            join (select metric, sum(value) as total from (${perTable}) x group by 1) t on t.metric = r.metric
+           group by 1`,
+    );
   }
   const [{ customers, figures }] = (
     await tx.execute<{ customers: number; figures: number }>(
