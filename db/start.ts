@@ -9,6 +9,7 @@ import { createPool, setAppPool } from "./client";
 import { APP_LOGIN_ROLE, appDatabaseUrl, readDatabaseEnv } from "./env";
 import { checkIsolation, describeFailures } from "./guard";
 import { runMigrations } from "./migrate";
+import { DEMO_SAMPLE_ROWS, generateSample, sampleExists } from "./sample/generate";
 import { DEMO_PASSWORD, DEMO_SUPER_ADMIN, seedDemo } from "./seed";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -33,7 +34,8 @@ process.on("SIGTERM", () => shutdown(0));
 async function startEmbedded(): Promise<{ ownerUrl: string; appUrl: string }> {
   const pgPort = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
   const dataDir = process.env.TENANTRY_DATA_DIR ?? path.join(root, ".data", "pglite");
-  console.log(`Starting the embedded PostgreSQL (PGlite, data in ${path.relative(root, dataDir) || dataDir}) …`);
+  const shown = path.relative(root, dataDir);
+  console.log(`Starting the embedded PostgreSQL (PGlite, data in ${shown && !shown.startsWith("..") ? shown : dataDir}) …`);
   const child = fork(path.join(import.meta.dirname, "embedded.ts"), {
     execArgv: ["--import", "tsx"],
     env: { ...process.env, TENANTRY_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort) },
@@ -69,6 +71,12 @@ async function main() {
   await runMigrations(ownerUrl, { appPassword: env.APP_DATABASE_PASSWORD }).catch((error: Error) =>
     fail(`Migrations failed: ${error.message}`),
   );
+
+  // The demo's legacy data plane, un-adopted, so the adoption dashboard has real work to do.
+  if (!(await sampleExists(ownerUrl))) {
+    console.log(`Generating the sample legacy data plane (${DEMO_SAMPLE_ROWS.toLocaleString("en")} rows) …`);
+    await generateSample(ownerUrl, { rows: DEMO_SAMPLE_ROWS }).catch((error: Error) => fail(`The sample data plane failed: ${error.message}`));
+  }
 
   // PGlite takes one connection at a time here: this pool closes before Next opens its own.
   const pool = createPool(appUrl, { max: 1, sessionRole: embedded ? APP_LOGIN_ROLE : undefined });

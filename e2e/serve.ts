@@ -4,12 +4,14 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { createPool, setAppPool } from "../db/client";
 import { runMigrations } from "../db/migrate";
+import { DEMO_SAMPLE_ROWS, generateSample } from "../db/sample/generate";
 import { seedDemo } from "../db/seed";
 import { createDatabase } from "../db/test/databases";
 
 const name = process.env.E2E_DATABASE!;
 const database = await createDatabase(name);
 await runMigrations(database.ownerUrl);
+await generateSample(database.ownerUrl, { rows: DEMO_SAMPLE_ROWS });
 const pool = createPool(database.appUrl, { max: 2 });
 setAppPool(pool);
 await seedDemo();
