@@ -2,15 +2,12 @@
 // as the owner, in one transaction that also records, for each chain, the anchor (the hash of
 // its last deleted event, so the chain stays verifiable across the cut) and writes its own
 // audit event.
-import pg from "pg";
+import { inOwnerTransaction } from "./owner";
 import { z } from "zod";
 
 export async function applyAuditRetention(ownerUrl: string, options: { days: number; now?: Date }) {
   const cutoff = new Date((options.now ?? new Date()).getTime() - options.days * 86_400_000);
-  const client = new pg.Client({ connectionString: ownerUrl });
-  await client.connect();
-  try {
-    await client.query("begin");
+  return inOwnerTransaction(ownerUrl, async (client) => {
     await client.query("select set_config('app.audit_retention', 'on', true)");
     // FORCE binds the owner to RLS too: events are read and deleted as tenantry_platform (which
     // bypasses it); the chain heads are written as the owner, and the trigger still sees the
@@ -40,14 +37,8 @@ export async function applyAuditRetention(ownerUrl: string, options: { days: num
       "insert into control.audit_events (actor_role, action, outcome, details) values ('system', 'audit.retention', 'ok', $1)",
       [JSON.stringify({ days: options.days, cutoff: cutoff.toISOString(), deleted, chains: cuts.length })],
     );
-    await client.query("commit");
     return { deleted, chains: cuts.length, cutoff };
-  } catch (error) {
-    await client.query("rollback").catch(() => undefined);
-    throw error;
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 if (import.meta.filename === process.argv[1]) {

@@ -3,23 +3,19 @@
 import path from "node:path";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
-import pg from "pg";
+import { withOwnerClient } from "./owner";
 
 export const MIGRATIONS_FOLDER = path.join(import.meta.dirname, "migrations");
 
 export async function runMigrations(ownerUrl: string, options: { appPassword?: string } = {}) {
-  const client = new pg.Client({ connectionString: ownerUrl });
-  await client.connect();
-  try {
+  await withOwnerClient(ownerUrl, async (client) => {
     // Silence the NOTICEs of idempotent DDL; errors still throw.
     await client.query("set client_min_messages = warning");
     await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
     if (options.appPassword) {
       await client.query(`alter role tenantry_app password ${client.escapeLiteral(options.appPassword)}`);
     }
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 if (import.meta.filename === process.argv[1]) {

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import pg from "pg";
+import { inOwnerTransaction, withOwnerClient } from "../owner";
 
 export const SAMPLE_SCHEMA = "app";
 /** The demo's size: about 50 000 rows (DESIGN §6). */
@@ -59,27 +59,19 @@ function share(n: number, weight: number, minimum = 1): number {
 }
 
 export async function sampleExists(connectionString: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  try {
+  return withOwnerClient(connectionString, async (client) => {
     return (await client.query("select 1 from pg_namespace where nspname = $1", [SAMPLE_SCHEMA])).rows.length > 0;
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** Creates schema app and fills it to about `rows` rows; refuses if it exists unless `reset`. */
 export async function generateSample(connectionString: string, options: { rows: number; reset?: boolean }) {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  try {
-    const { rows: existing } = await client.query("select 1 from pg_namespace where nspname = $1", [SAMPLE_SCHEMA]);
-    if (existing.length > 0 && !options.reset) {
-      throw new Error(`Schema ${SAMPLE_SCHEMA} exists already; pass --reset to drop and regenerate it.`);
-    }
-    await client.query("begin");
+  if ((await sampleExists(connectionString)) && !options.reset) {
+    throw new Error(`Schema ${SAMPLE_SCHEMA} exists already; pass --reset to drop and regenerate it.`);
+  }
+  const result = await inOwnerTransaction(connectionString, async (client) => {
     await client.query("set local client_min_messages = warning");
-    if (existing.length > 0) await client.query(`drop schema ${SAMPLE_SCHEMA} cascade`);
+    await client.query(`drop schema if exists ${SAMPLE_SCHEMA} cascade`);
     await client.query(SCHEMA_SQL);
     await client.query(
       `create function pg_temp.r(g bigint, salt text) returns bigint language sql immutable
@@ -96,15 +88,10 @@ export async function generateSample(connectionString: string, options: { rows: 
       await client.query(`select setval(pg_get_serial_sequence('${SAMPLE_SCHEMA}.${spec.table}', 'id'), ${count})`);
       total += count;
     }
-    await client.query("commit");
-    await client.query(`analyze`);
     return { tables: SPECS.length, rows: total, counts };
-  } catch (error) {
-    await client.query("rollback").catch(() => undefined);
-    throw error;
-  } finally {
-    await client.end();
-  }
+  });
+  await withOwnerClient(connectionString, (client) => client.query(`analyze`));
+  return result;
 }
 
 if (import.meta.filename === process.argv[1]) {

@@ -1,0 +1,28 @@
+// Connections as the owner, for the scripts that must be the owner (migrations, the sample data
+// plane, audit retention): one client for the work, always closed; a transaction when asked.
+import pg from "pg";
+
+export async function withOwnerClient<T>(connectionString: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** `fn` in one transaction: committed when it returns, rolled back when it throws. */
+export function inOwnerTransaction<T>(connectionString: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withOwnerClient(connectionString, async (client) => {
+    await client.query("begin");
+    try {
+      const result = await fn(client);
+      await client.query("commit");
+      return result;
+    } catch (error) {
+      await client.query("rollback").catch(() => undefined);
+      throw error;
+    }
+  });
+}
