@@ -1,0 +1,129 @@
+// The adoption plan (DESIGN §7): from a schema's catalog, what will change in each table and
+// the exact SQL, in the order one transaction must run it — or, before anything runs, what it
+// cannot handle and why.
+import { LEGACY_CUSTOMER_ID } from "@/lib/customers/ids";
+import type { TableInfo } from "./introspect";
+
+export interface PlanOptions {
+  /** Who owns the rows that exist today. */
+  tenantForExisting?: string;
+  /** Tables that stay global reference data (not scoped). */
+  globalTables?: string[];
+  column?: string;
+}
+
+export interface TablePlan {
+  table: string;
+  rows: number;
+  scoped: boolean;
+  changes: string[];
+}
+
+export interface AdoptionPlan {
+  schema: string;
+  column: string;
+  tenantForExisting: string;
+  tables: TablePlan[];
+  /** Reasons the plan cannot run; empty when it can. */
+  problems: string[];
+  /** Each step's statements, in order. */
+  steps: { name: string; statements: string[] }[];
+  estimatedSeconds: number;
+}
+
+const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const list = (columns: string[]) => columns.map(q).join(", ");
+
+export function planAdoption(schema: string, tables: TableInfo[], options: PlanOptions = {}): AdoptionPlan {
+  const column = options.column ?? "tenant_id";
+  const tenant = options.tenantForExisting ?? LEGACY_CUSTOMER_ID;
+  const global = new Set(options.globalTables ?? []);
+  const problems: string[] = [];
+  // Partitions follow their parent: columns, keys and policies are declared there.
+  const candidates = tables.filter((t) => !t.partitionOf);
+  const scoped = candidates.filter((t) => !global.has(t.name));
+  const scopedNames = new Set(scoped.map((t) => t.name));
+  const name = (t: { name: string }) => `${q(schema)}.${q(t.name)}`;
+
+  for (const t of scoped) {
+    if (t.columns.includes(column)) problems.push(`${schema}.${t.name} already has a column named ${column}; rename it or choose another column name.`);
+  }
+  for (const t of candidates.filter((c) => global.has(c.name))) {
+    for (const fk of t.foreignKeys.filter((f) => f.refSchema === schema && scopedNames.has(f.refTable))) {
+      problems.push(`${schema}.${t.name} is global but its foreign key ${fk.name} points at ${fk.refTable}, which is scoped: a global row cannot point at one customer's row. Make ${fk.refTable} global too, or ${t.name} scoped.`);
+    }
+  }
+
+  const steps: AdoptionPlan["steps"] = [];
+  const step = (stepName: string, statements: string[]) => steps.push({ name: stepName, statements });
+  const literal = `'${tenant.replace(/'/g, "''")}'`;
+  const fromSetting = `(nullif(current_setting('app.tenant_id', true), ''))`;
+
+  step("add column", scoped.map((t) => `alter table ${name(t)} add column ${q(column)} text not null default ${literal}`));
+  step("default from the tenant setting", scoped.map((t) => `alter table ${name(t)} alter column ${q(column)} set default ${fromSetting}`));
+
+  const internalFks = scoped.flatMap((t) => t.foreignKeys.filter((f) => f.refSchema === schema && scopedNames.has(f.refTable)).map((f) => ({ t, f })));
+  step("drop foreign keys", internalFks.map(({ t, f }) => `alter table ${name(t)} drop constraint ${q(f.name)}`));
+  step(
+    "tenant-scoped keys",
+    scoped.flatMap((t) => [
+      ...t.uniques.map((u) => `alter table ${name(t)} drop constraint ${q(u.name)}`),
+      ...(t.primaryKey ? [`alter table ${name(t)} drop constraint ${q(t.primaryKey.name)}`] : []),
+      ...(t.primaryKey ? [`alter table ${name(t)} add constraint ${q(t.primaryKey.name)} primary key (${list([column, ...t.primaryKey.columns])})`] : []),
+      ...t.uniques.map((u) => `alter table ${name(t)} add constraint ${q(u.name)} unique (${list([column, ...u.columns])})`),
+    ]),
+  );
+  step(
+    "composite foreign keys",
+    internalFks.map(
+      ({ t, f }) =>
+        `alter table ${name(t)} add constraint ${q(f.name)} foreign key (${list([column, ...f.columns])}) references ${q(schema)}.${q(f.refTable)} (${list([column, ...f.refColumns])}) on delete ${f.onDelete} on update ${f.onUpdate}`,
+    ),
+  );
+  step(
+    "indexes leading with the tenant",
+    scoped.flatMap((t) =>
+      t.indexes
+        .filter((i) => / USING btree \(/.test(i.definition) && !i.definition.includes(`(${column}`))
+        .flatMap((i) => [`drop index ${q(schema)}.${q(i.name)}`, i.definition.replace(/ USING btree \(/, ` USING btree (${q(column)}, `)]),
+    ),
+  );
+  const policy = `${q(column)} = (select nullif(current_setting('app.tenant_id', true), ''))`;
+  step("row-level security", [
+    `grant usage on schema ${q(schema)} to tenantry_tenant, tenantry_platform`,
+    ...scoped.flatMap((t) => [
+      `alter table ${name(t)} enable row level security`,
+      `alter table ${name(t)} force row level security`,
+      `create policy ${q(`${t.name}_tenant_isolation`)} on ${name(t)} using (${policy}) with check (${policy})`,
+      `grant select, insert, update, delete on ${name(t)} to tenantry_tenant, tenantry_platform`,
+    ]),
+    ...candidates.filter((t) => global.has(t.name)).map((t) => `grant select on ${name(t)} to tenantry_tenant, tenantry_platform`),
+    `grant usage on all sequences in schema ${q(schema)} to tenantry_tenant, tenantry_platform`,
+  ]);
+  const views = [...new Set(scoped.flatMap((t) => t.views))];
+  // A plain view runs as its owner and would bypass RLS; security_invoker makes it the caller's.
+  step("views run as the caller", views.map((v) => `alter view ${q(schema)}.${q(v)} set (security_invoker = true)`));
+
+  const plans: TablePlan[] = candidates.map((t) => {
+    if (global.has(t.name)) return { table: t.name, rows: t.rows, scoped: false, changes: ["stays global reference data; readable by every customer"] };
+    const changes = [`add ${column} (existing rows: ${tenant}; new rows: the tenant setting)`];
+    if (t.primaryKey) changes.push(`primary key (${[column, ...t.primaryKey.columns].join(", ")})`);
+    else changes.push("no primary key: nothing can refer to it; scoped by the column and the policy");
+    for (const u of t.uniques) changes.push(`unique per customer: (${[column, ...u.columns].join(", ")})`);
+    for (const f of t.foreignKeys) {
+      changes.push(
+        scopedNames.has(f.refTable)
+          ? `foreign key ${f.name} → ${f.refTable} (${[column, ...f.refColumns].join(", ")})`
+          : `foreign key ${f.name} → ${f.refTable} kept (global reference data)`,
+      );
+    }
+    if (t.partitioned) changes.push("partitioned: the column, keys and policy are declared on the parent and reach every partition");
+    if (t.triggers.length) changes.push(`triggers kept: ${t.triggers.join(", ")}`);
+    if (t.views.length) changes.push(`views made security_invoker: ${t.views.join(", ")}`);
+    changes.push("RLS enabled, forced, one policy on the tenant");
+    return { table: t.name, rows: t.rows, scoped: true, changes };
+  });
+  const totalRows = candidates.reduce((n, t) => n + t.rows, 0);
+  // Rebuilding keys and indexes dominates: about a million rows a second here, plus the catalog work.
+  return { schema, column, tenantForExisting: tenant, tables: plans, problems, steps, estimatedSeconds: 0.2 + totalRows / 1_000_000 };
+}
