@@ -36,6 +36,7 @@ describe("module boundaries", () => {
       "lib/invites/accept.ts",
       "lib/audit/chain.ts",
       "lib/usage/snapshot.ts",
+      "lib/adoption/cli.ts",
       "db/bench/auth.ts",
       "db/bench/customers.ts",
       "db/bench/audit.ts",
