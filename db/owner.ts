@@ -1,6 +1,9 @@
 // Connections as the owner, for the scripts that must be the owner (migrations, the sample data
 // plane, audit retention): one client for the work, always closed; a transaction when asked.
+import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import pg from "pg";
+
+export type OwnerClient = pg.Client;
 
 export async function withOwnerClient<T>(connectionString: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString });
@@ -13,11 +16,11 @@ export async function withOwnerClient<T>(connectionString: string, fn: (client: 
 }
 
 /** `fn` in one transaction: committed when it returns, rolled back when it throws. */
-export function inOwnerTransaction<T>(connectionString: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+export function inOwnerTransaction<T>(connectionString: string, fn: (client: pg.Client, tx: NodePgDatabase) => Promise<T>): Promise<T> {
   return withOwnerClient(connectionString, async (client) => {
     await client.query("begin");
     try {
-      const result = await fn(client);
+      const result = await fn(client, drizzle(client));
       await client.query("commit");
       return result;
     } catch (error) {

@@ -296,3 +296,33 @@ export const usageRuns = control.table("usage_runs", {
   figures: integer("figures").notNull(),
   scopedTables: integer("scoped_tables").notNull(),
 });
+
+/** Adoption runs (DESIGN §7): what ran, how it ended, and for a failure where and why. */
+export const adoptionRuns = control.table("adoption_runs", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  schemaName: text("schema_name").notNull(),
+  kind: text("kind", { enum: ["adopt", "revert"] }).notNull(),
+  status: text("status", { enum: ["running", "succeeded", "failed"] }).notNull(),
+  startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+  finishedAt: timestamp("finished_at", { withTimezone: true }),
+  options: jsonb("options").notNull().default({}),
+  failedStep: text("failed_step"),
+  error: text("error"),
+  instructions: text("instructions"),
+});
+
+/** Each step of a run as it happens, written on its own connection so a dashboard sees it live. */
+export const adoptionSteps = control.table(
+  "adoption_steps",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => adoptionRuns.id, { onDelete: "cascade" }),
+    step: text("step").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    ms: integer("ms"),
+    outcome: text("outcome", { enum: ["running", "ok", "failed", "rolled back"] }).notNull(),
+  },
+  (t) => [index("adoption_steps_run_idx").on(t.runId, t.id)],
+);

@@ -1,12 +1,13 @@
-// npm run adopt -- plan [--schema app] [--tenant LEGACY001] [--global t1,t2] [--sql]
-// Prints the adoption plan of a schema of the database in DATABASE_URL: per table what will
-// change, the problems that stop it, and with --sql the exact statements. (run, verify and
-// revert are the next part of the engine.)
+// npm run adopt -- plan|run [--schema app] [--tenant LEGACY001] [--global t1,t2] [--sql]
+// plan: what adoption would change in each table of a schema of the database in DATABASE_URL,
+// the problems that stop it, and with --sql the exact statements. run: does it, in one
+// transaction, verified, or rolls it all back and says why. (verify and revert: to come.)
 import { parseArgs } from "node:util";
 import { closeDatabase, withSystem } from "@/db/tenant";
 import { isCustomerId, normalizeCustomerId } from "@/lib/customers/ids";
 import { introspect } from "./introspect";
 import { planAdoption } from "./plan";
+import { runAdoption } from "./run";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -20,14 +21,26 @@ const { positionals, values } = parseArgs({
 
 async function main() {
   const [verb] = positionals;
-  if (verb !== "plan") {
-    console.error(verb ? `adopt ${verb} is not available yet; only plan is.` : "Usage: npm run adopt -- plan [--schema app] [--tenant LEGACY001] [--global t1,t2] [--sql]");
+  if (verb !== "plan" && verb !== "run") {
+    console.error(
+      verb ? `adopt ${verb} is not available yet; plan and run are.` : "Usage: npm run adopt -- plan|run [--schema app] [--tenant LEGACY001] [--global t1,t2] [--sql]",
+    );
     return 2;
   }
   const tenant = normalizeCustomerId(values.tenant!);
   if (!isCustomerId(tenant)) {
     console.error(`${values.tenant} is not a customer ID.`);
     return 2;
+  }
+  const globalTables = values.global!.split(",").map((s) => s.trim()).filter(Boolean);
+  if (verb === "run") {
+    if (!process.env.DATABASE_URL) {
+      console.error("adopt run changes the schema: set DATABASE_URL to the owner's connection string.");
+      return 2;
+    }
+    const result = await runAdoption(process.env.DATABASE_URL, { schema: values.schema!, tenantForExisting: tenant, globalTables });
+    console.log(result.ok ? `Adopted ${result.tables} tables of ${values.schema} in ${result.ms} ms, verified.` : result.instructions);
+    return result.ok ? 0 : 1;
   }
   const tables = await withSystem("adoption", (tx) => introspect(tx, values.schema!), { readOnly: true });
   if (tables.length === 0) {
@@ -36,7 +49,7 @@ async function main() {
   }
   const plan = planAdoption(values.schema!, tables, {
     tenantForExisting: tenant,
-    globalTables: values.global!.split(",").map((s) => s.trim()).filter(Boolean),
+    globalTables,
   });
   for (const t of plan.tables) {
     console.log(`${plan.schema}.${t.table} (${t.rows.toLocaleString("en")} rows${t.scoped ? "" : ", global"})`);

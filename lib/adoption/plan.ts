@@ -45,8 +45,11 @@ export function planAdoption(schema: string, tables: TableInfo[], options: PlanO
   const scopedNames = new Set(scoped.map((t) => t.name));
   const name = (t: { name: string }) => `${q(schema)}.${q(t.name)}`;
 
-  for (const t of scoped) {
-    if (t.columns.includes(column)) problems.push(`${schema}.${t.name} already has a column named ${column}; rename it or choose another column name.`);
+  const conflicting = scoped.filter((t) => t.columns.includes(column));
+  if (conflicting.length > 0 && conflicting.length === scoped.length) {
+    problems.push(`Every table of ${schema} already has ${column}: the schema looks adopted already. Verify it instead of adopting again.`);
+  } else {
+    for (const t of conflicting) problems.push(`${schema}.${t.name} already has a column named ${column}; rename it or choose another column name.`);
   }
   for (const t of candidates.filter((c) => global.has(c.name))) {
     for (const fk of t.foreignKeys.filter((f) => f.refSchema === schema && scopedNames.has(f.refTable))) {
