@@ -7,24 +7,15 @@
 import { sql } from "drizzle-orm";
 import { exportAuditCsv } from "../../lib/audit/export";
 import { auditFilterSchema } from "../../lib/audit/schemas";
-import { createPool, setAppPool } from "../client";
-import { runMigrations } from "../migrate";
 import { generateCustomerId } from "../../lib/customers/ids";
 import { withSystem, withTenant } from "../tenant";
-import { createDatabase, dropDatabases } from "../test/databases";
+import { withBenchDatabase } from "./database";
 import { ratio } from "./stats";
 
 const INSERTS = Number(process.env.BENCH_INSERTS ?? 4_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 
-const name = `tenantry_bench_audit_${process.pid}`;
-const database = await createDatabase(name);
-const owner = createPool(database.ownerUrl, { max: 2 });
-const app = createPool(database.appUrl, { max: 16 });
-setAppPool(app);
-
-try {
-  await runMigrations(database.ownerUrl);
+await withBenchDatabase("audit", { owner: 2, app: 16 }, async ({ owner }) => {
   const tenants = Array.from({ length: 16 }, generateCustomerId);
   await owner.query(
     "insert into control.customers (id, name, contact_email) select t, 'Bench ' || t, 'b@example.com' from unnest($1::text[]) t",
@@ -97,9 +88,4 @@ try {
   peak = Math.max(peak, process.memoryUsage().rss);
   console.log(`CSV export: ${rows.toLocaleString("en")} rows, ${(bytes / 1e6).toFixed(0)} MB in ${seconds.toFixed(1)} s = ${(rows / seconds).toFixed(0)} rows/s`);
   console.log(`  peak memory (RSS) ${(peak / 1e6).toFixed(0)} MB, ${((peak - baseline) / 1e6).toFixed(0)} MB above the start (target < 200 MB)`);
-} finally {
-  setAppPool(undefined);
-  await app.end();
-  await owner.end();
-  await dropDatabases(name);
-}
+});

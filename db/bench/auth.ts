@@ -7,18 +7,11 @@ import { ARGON2_OPTIONS, hashPassword } from "../../lib/auth/passwords";
 import { resolveContext } from "../../lib/auth/resolve-context";
 import { checkCredentials } from "../../lib/auth/sign-in";
 import { insertSuperAdmin } from "../../lib/auth/super-admins";
-import { createPool, setAppPool } from "../client";
-import { runMigrations } from "../migrate";
 import { withSystem } from "../tenant";
-import { createDatabase, dropDatabases } from "../test/databases";
+import { withBenchDatabase } from "./database";
 import { ms, ratio, summarize, timed } from "./stats";
 
-const name = `tenantry_bench_auth_${process.pid}`;
-const database = await createDatabase(name);
-const app = createPool(database.appUrl, { max: 4 });
-setAppPool(app);
-try {
-  await runMigrations(database.ownerUrl);
+await withBenchDatabase("auth", { owner: 1, app: 4 }, async () => {
   const password = "bench password long enough";
   const userId = await withSystem("admin-create", (tx) =>
     insertSuperAdmin(tx, { email: "bench@tenantry.example", displayName: "Bench", password }),
@@ -51,8 +44,4 @@ try {
   console.log(`select 1 (same path)      p50 ${ms(s.p50)}  p95 ${ms(s.p95)}`);
   console.log(`resolveContext            p50 ${ms(c.p50)}  p95 ${ms(c.p95)}`);
   console.log(`context / select 1        p50 ${ratio(c.p50 / s.p50)}  p95 ${ratio(c.p95 / s.p95)}`);
-} finally {
-  setAppPool(undefined);
-  await app.end();
-  await dropDatabases(name);
-}
+});

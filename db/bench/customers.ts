@@ -6,25 +6,16 @@
 import { eq, sql } from "drizzle-orm";
 import { customerListQueries } from "../../lib/customers/queries";
 import { customerListSchema, type CustomerListParams } from "../../lib/customers/schemas";
-import { createPool, setAppPool } from "../client";
-import { runMigrations } from "../migrate";
 import { customers } from "../schema";
 import { withSystem } from "../tenant";
-import { createDatabase, dropDatabases } from "../test/databases";
+import { withBenchDatabase } from "./database";
 import { ms, ratio, summarize, timed } from "./stats";
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 10_000);
 const USERS = Number(process.env.BENCH_USERS ?? 50_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
 
-const name = `tenantry_bench_customers_${process.pid}`;
-const database = await createDatabase(name);
-const owner = createPool(database.ownerUrl, { max: 2 });
-const app = createPool(database.appUrl, { max: 2 });
-setAppPool(app);
-
-try {
-  await runMigrations(database.ownerUrl);
+await withBenchDatabase("customers", { owner: 2, app: 2 }, async ({ owner }) => {
   console.log(`Loading ${CUSTOMERS} customers and ${USERS} users …`);
   // Deterministic names and IDs; statuses and plans spread as a real platform's would be.
   await owner.query(
@@ -52,7 +43,7 @@ try {
   );
   await owner.query("vacuum analyze control.customers, control.users, control.memberships");
 
-  const [{ id: someId }] = (await owner.query("select id from control.customers order by id offset 4321 limit 1")).rows;
+  const [{ id: someId }] = (await owner.query("select id from control.customers order by id offset $1 limit 1", [Math.floor(CUSTOMERS / 2)])).rows;
   const cases: [string, Partial<CustomerListParams>][] = [];
   for (const sort of ["name", "status", "plan", "users", "created"] as const) {
     for (const dir of ["asc", "desc"] as const) cases.push([`sort ${sort} ${dir}`, { sort, dir }]);
@@ -110,12 +101,7 @@ try {
   if (process.env.BENCH_PLANS !== "0") {
     for (const r of results) console.log(`\n== ${r.label}\n${r.plan}`);
   }
-} finally {
-  setAppPool(undefined);
-  await app.end();
-  await owner.end();
-  await dropDatabases(name);
-}
+});
 
 /** For EXPLAIN only: the bench's own values, quoted as literals. */
 function literal(value: unknown): string {

@@ -9,10 +9,8 @@
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { generateCustomerId } from "../../lib/customers/ids";
-import { createPool, setAppPool } from "../client";
-import { runMigrations } from "../migrate";
 import { withSystem, withTenant } from "../tenant";
-import { createDatabase, dropDatabases } from "../test/databases";
+import { withBenchDatabase } from "./database";
 import { ms, ratio, summarize, timed } from "./stats";
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1_000);
@@ -22,14 +20,7 @@ const WARMUP = 500;
 const CONCURRENCY = 200;
 const CONCURRENT_QUERIES = 20_000;
 
-const name = `tenantry_bench_rls_${process.pid}`;
-const database = await createDatabase(name);
-const owner = createPool(database.ownerUrl, { max: 10 });
-const app = createPool(database.appUrl, { max: 10 });
-setAppPool(app);
-
-try {
-  await runMigrations(database.ownerUrl);
+await withBenchDatabase("rls", { owner: 10, app: 10 }, async ({ owner, app }) => {
   const tenants = Array.from({ length: CUSTOMERS }, generateCustomerId);
   console.log(`Loading ${CUSTOMERS} customers × ${ROWS_PER_CUSTOMER} rows …`);
   await owner.query(`
@@ -117,9 +108,4 @@ try {
   console.log(`  (a) bare        ${(qa / 2).toFixed(0)} queries/s`);
   console.log(`  (c) withTenant  ${(qc / 2).toFixed(0)} queries/s`);
   console.log(`  c/a throughput  ${ratio(qc / qa)}`);
-} finally {
-  setAppPool(undefined);
-  await app.end();
-  await owner.end();
-  await dropDatabases(name);
-}
+});

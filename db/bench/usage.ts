@@ -8,10 +8,8 @@
 import { generateCustomerId } from "../../lib/customers/ids";
 import { dailyTrend, effectiveLimits, latestFigures } from "../../lib/usage/queries";
 import { takeSnapshot } from "../../lib/usage/snapshot";
-import { createPool, setAppPool } from "../client";
-import { runMigrations } from "../migrate";
 import { withTenant } from "../tenant";
-import { createDatabase, dropDatabases } from "../test/databases";
+import { withBenchDatabase } from "./database";
 import { ms, ratio, summarize, timed } from "./stats";
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1_000);
@@ -20,14 +18,7 @@ const TABLES = 32;
 const CONCURRENCY = 20;
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2_000);
 
-const name = `tenantry_bench_usage_${process.pid}`;
-const database = await createDatabase(name);
-const owner = createPool(database.ownerUrl, { max: 2 });
-const app = createPool(database.appUrl, { max: 10 });
-setAppPool(app);
-
-try {
-  await runMigrations(database.ownerUrl);
+await withBenchDatabase("usage", { owner: 2, app: 10 }, async ({ owner, app }) => {
   const tenants = Array.from({ length: CUSTOMERS }, generateCustomerId);
   await owner.query("insert into control.customers (id, name, contact_email, plan) select t, 'Bench ' || t, 'b@example.com', 'team' from unnest($1::text[]) t", [tenants]);
   await owner.query(
@@ -105,9 +96,4 @@ try {
   console.log(`usage page queries, ${CONCURRENCY} at a time (${REQUESTS}): p50 ${ms(p.p50)}  p95 ${ms(p.p95)} (target p95 < 150 ms)`);
   const { rows: size } = await owner.query("select count(*)::int as n from control.usage_snapshots");
   console.log(`  usage_snapshots holds ${size[0].n.toLocaleString("en")} figures`);
-} finally {
-  setAppPool(undefined);
-  await app.end();
-  await owner.end();
-  await dropDatabases(name);
-}
+});
