@@ -30,6 +30,35 @@ function isTenantExpression(expression: string | null, column: string): boolean 
   );
 }
 
+export interface PolicyRow {
+  name: string;
+  command: string;
+  permissive: boolean;
+  roles: number[];
+  using: string | null;
+  check: string | null;
+}
+
+/** The one tenant policy: for all commands, permissive, to PUBLIC, with the tenant expression both ways. */
+export function findTenantPolicy(policies: PolicyRow[], column: string): PolicyRow | undefined {
+  // polroles {0} is PUBLIC; polcmd '*' is ALL.
+  return policies.find(
+    (p) =>
+      p.command === "*" &&
+      p.permissive &&
+      p.roles.length === 1 &&
+      p.roles[0] === 0 &&
+      isTenantExpression(p.using, column) &&
+      isTenantExpression(p.check, column),
+  );
+}
+
+/** The catalog's policies of a table as PolicyRow JSON; `c` is the table's pg_class row. */
+export const POLICIES_JSON = `coalesce((select jsonb_agg(jsonb_build_object(
+    'name', p.polname, 'command', p.polcmd, 'permissive', p.polpermissive,
+    'roles', p.polroles::int[], 'using', pg_get_expr(p.polqual, p.polrelid),
+    'check', pg_get_expr(p.polwithcheck, p.polrelid))) from pg_policy p where p.polrelid = c.oid), '[]')`;
+
 export async function checkIsolation(db: Queryable): Promise<GuardReport> {
   const checks: GuardCheck[] = [];
 
@@ -55,7 +84,7 @@ export async function checkIsolation(db: Queryable): Promise<GuardReport> {
     column: string;
     enabled: boolean;
     forced: boolean;
-    policies: { name: string; command: string; permissive: boolean; roles: number[]; using: string | null; check: string | null }[];
+    policies: PolicyRow[];
   }>(
     `with keyed as (
        select c.oid, n.nspname as schema, c.relname as "table", a.attname as "column"
@@ -71,30 +100,16 @@ export async function checkIsolation(db: Queryable): Promise<GuardReport> {
          join pg_class c on c.relnamespace = n.oid and c.relname = k.table
      )
      select k.schema, k."table", k."column", c.relrowsecurity as enabled, c.relforcerowsecurity as forced,
-            coalesce(jsonb_agg(jsonb_build_object(
-              'name', p.polname, 'command', p.polcmd, 'permissive', p.polpermissive,
-              'roles', p.polroles::int[], 'using', pg_get_expr(p.polqual, p.polrelid),
-              'check', pg_get_expr(p.polwithcheck, p.polrelid))) filter (where p.oid is not null), '[]') as policies
+            ${POLICIES_JSON} as policies
        from keyed k
        join pg_class c on c.oid = k.oid
-       left join pg_policy p on p.polrelid = k.oid
-      group by k.schema, k."table", k."column", c.relrowsecurity, c.relforcerowsecurity
       order by 1, 2`,
     [JSON.stringify(CUSTOMER_KEYED)],
   );
 
   for (const t of tables.rows) {
     const name = `${t.schema}.${t.table}`;
-    // polroles {0} is PUBLIC; polcmd '*' is ALL.
-    const policy = t.policies.find(
-      (p) =>
-        p.command === "*" &&
-        p.permissive &&
-        p.roles.length === 1 &&
-        p.roles[0] === 0 &&
-        isTenantExpression(p.using, t.column) &&
-        isTenantExpression(p.check, t.column),
-    );
+    const policy = findTenantPolicy(t.policies, t.column);
     const missing = [
       !t.enabled && "RLS not enabled",
       !t.forced && "RLS not forced",

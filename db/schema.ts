@@ -297,11 +297,15 @@ export const usageRuns = control.table("usage_runs", {
   scopedTables: integer("scoped_tables").notNull(),
 });
 
-/** Adoption runs (DESIGN §7): what ran, how it ended, and for a failure where and why. */
+/**
+ * Adoption runs (DESIGN §7): what ran, how it ended, and for a failure where and why. An adopt
+ * run keeps the catalog it started from, which its revert restores; every run that checks the
+ * schema (adopt, revert, verify) keeps the verification report it ended with.
+ */
 export const adoptionRuns = control.table("adoption_runs", {
   id: uuid("id").primaryKey().defaultRandom(),
   schemaName: text("schema_name").notNull(),
-  kind: text("kind", { enum: ["adopt", "revert"] }).notNull(),
+  kind: text("kind", { enum: ["adopt", "revert", "verify"] }).notNull(),
   status: text("status", { enum: ["running", "succeeded", "failed"] }).notNull(),
   startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
   finishedAt: timestamp("finished_at", { withTimezone: true }),
@@ -309,7 +313,9 @@ export const adoptionRuns = control.table("adoption_runs", {
   failedStep: text("failed_step"),
   error: text("error"),
   instructions: text("instructions"),
-});
+  beforeCatalog: jsonb("before_catalog"),
+  report: jsonb("report"),
+}, (t) => [index("adoption_runs_schema_started_idx").on(t.schemaName, t.startedAt)]);
 
 /** Each step of a run as it happens, written on its own connection so a dashboard sees it live. */
 export const adoptionSteps = control.table(

@@ -1,13 +1,16 @@
-// npm run adopt -- plan|run [--schema app] [--tenant LEGACY001] [--global t1,t2] [--sql]
+// npm run adopt -- plan|run|verify|revert [--schema app] [--tenant LEGACY001] [--global t1,t2]
+//                  [--global-unique k1,k2] [--column tenant_id] [--sql]
 // plan: what adoption would change in each table of a schema of the database in DATABASE_URL,
 // the problems that stop it, and with --sql the exact statements. run: does it, in one
-// transaction, verified, or rolls it all back and says why. (verify and revert: to come.)
+// transaction, verified, or rolls it all back and says why. verify: each table's isolation now,
+// recorded. revert: the standing adoption's down migration, verified. Exit 1 when not green.
 import { parseArgs } from "node:util";
 import { closeDatabase, withSystem } from "@/db/tenant";
 import { isCustomerId, normalizeCustomerId } from "@/lib/customers/ids";
 import { introspect } from "./introspect";
 import { planAdoption } from "./plan";
-import { runAdoption } from "./run";
+import { runAdoption, runRevert, runVerification, type RunResult } from "./run";
+import type { VerifyReport } from "./verify";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -15,16 +18,39 @@ const { positionals, values } = parseArgs({
     schema: { type: "string", default: "app" },
     tenant: { type: "string", default: "LEGACY001" },
     global: { type: "string", default: "" },
+    "global-unique": { type: "string", default: "" },
+    column: { type: "string", default: "tenant_id" },
     sql: { type: "boolean", default: false },
   },
 });
 
+const USAGE = "Usage: npm run adopt -- plan|run|verify|revert [--schema app] [--tenant LEGACY001] [--global t1,t2] [--global-unique k1,k2] [--column tenant_id] [--sql]";
+const names = (value: string | undefined) => (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+
+function printReport(report: VerifyReport) {
+  for (const t of report.tables) {
+    console.log(`${report.schema}.${t.table}: ${t.state} (${t.rows.toLocaleString("en")} rows${t.customers ? `, ${t.customers} customers` : ""})`);
+    for (const p of t.problems) console.log(`  ✗ ${p}`);
+    for (const w of t.warnings) console.log(`  ! ${w}`);
+  }
+  console.log(`\nProbe: ${report.probe.detail}.`);
+  console.log(`${report.summary.text}.`);
+}
+
+function printResult(result: RunResult, done: string) {
+  if (!result.ok) {
+    console.error(result.instructions);
+    return 1;
+  }
+  printReport(result.report);
+  console.log(`${done} in ${result.ms} ms.`);
+  return result.report.ok || done.startsWith("Reverted") ? 0 : 1;
+}
+
 async function main() {
   const [verb] = positionals;
-  if (verb !== "plan" && verb !== "run") {
-    console.error(
-      verb ? `adopt ${verb} is not available yet; plan and run are.` : "Usage: npm run adopt -- plan|run [--schema app] [--tenant LEGACY001] [--global t1,t2] [--sql]",
-    );
+  if (!["plan", "run", "verify", "revert"].includes(verb)) {
+    console.error(verb ? `Unknown command ${verb}. ${USAGE}` : USAGE);
     return 2;
   }
   const tenant = normalizeCustomerId(values.tenant!);
@@ -32,25 +58,24 @@ async function main() {
     console.error(`${values.tenant} is not a customer ID.`);
     return 2;
   }
-  const globalTables = values.global!.split(",").map((s) => s.trim()).filter(Boolean);
-  if (verb === "run") {
-    if (!process.env.DATABASE_URL) {
-      console.error("adopt run changes the schema: set DATABASE_URL to the owner's connection string.");
+  const schema = values.schema!;
+  const options = { tenantForExisting: tenant, globalTables: names(values.global), globalUniques: names(values["global-unique"]), column: values.column! };
+  if (verb !== "plan") {
+    const ownerUrl = process.env.DATABASE_URL;
+    if (!ownerUrl) {
+      console.error(`adopt ${verb} works as the schema's owner: set DATABASE_URL to the owner's connection string.`);
       return 2;
     }
-    const result = await runAdoption(process.env.DATABASE_URL, { schema: values.schema!, tenantForExisting: tenant, globalTables });
-    console.log(result.ok ? `Adopted ${result.tables} tables of ${values.schema} in ${result.ms} ms, verified.` : result.instructions);
-    return result.ok ? 0 : 1;
+    if (verb === "run") return printResult(await runAdoption(ownerUrl, { schema, ...options }), `Adopted ${schema}, verified`);
+    if (verb === "revert") return printResult(await runRevert(ownerUrl, { schema }), `Reverted the adoption of ${schema}, verified`);
+    return printResult(await runVerification(ownerUrl, { schema }), `Verified ${schema}`);
   }
-  const tables = await withSystem("adoption", (tx) => introspect(tx, values.schema!), { readOnly: true });
+  const tables = await withSystem("adoption", (tx) => introspect(tx, schema), { readOnly: true });
   if (tables.length === 0) {
-    console.error(`Schema ${values.schema} has no tables.`);
+    console.error(`Schema ${schema} has no tables.`);
     return 1;
   }
-  const plan = planAdoption(values.schema!, tables, {
-    tenantForExisting: tenant,
-    globalTables,
-  });
+  const plan = planAdoption(schema, tables, options);
   for (const t of plan.tables) {
     console.log(`${plan.schema}.${t.table} (${t.rows.toLocaleString("en")} rows${t.scoped ? "" : ", global"})`);
     for (const change of t.changes) console.log(`  - ${change}`);

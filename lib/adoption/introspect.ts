@@ -8,6 +8,8 @@ import type { Tx } from "@/db/tenant";
 export interface Constraint {
   name: string;
   columns: string[];
+  /** As pg_get_constraintdef gives it, so a revert restores it exactly. */
+  definition: string;
 }
 export interface ForeignKey extends Constraint {
   refSchema: string;
@@ -45,7 +47,7 @@ export async function introspect(tx: Tx, schema: string): Promise<TableInfo[]> {
     rls_enabled: boolean;
     rls_forced: boolean;
     columns: string[];
-    constraints: { name: string; type: string; columns: string[]; ref_schema: string | null; ref_table: string | null; ref_columns: string[] | null; on_delete: string; on_update: string }[] | null;
+    constraints: { name: string; type: string; definition: string; columns: string[]; ref_schema: string | null; ref_table: string | null; ref_columns: string[] | null; on_delete: string; on_update: string }[] | null;
     indexes: { name: string; definition: string }[] | null;
     views: string[] | null;
     triggers: string[] | null;
@@ -55,7 +57,7 @@ export async function introspect(tx: Tx, schema: string): Promise<TableInfo[]> {
            c.relrowsecurity as rls_enabled, c.relforcerowsecurity as rls_forced,
            (select array_agg(a.attname::text order by a.attnum) from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped) as columns,
            (select json_agg(json_build_object(
-                     'name', k.conname, 'type', k.contype,
+                     'name', k.conname, 'type', k.contype, 'definition', pg_get_constraintdef(k.oid),
                      'columns', (select array_agg(a.attname order by x.n) from unnest(k.conkey) with ordinality x(attnum, n) join pg_attribute a on a.attrelid = k.conrelid and a.attnum = x.attnum),
                      'ref_schema', rn.nspname, 'ref_table', r.relname,
                      'ref_columns', (select array_agg(a.attname order by x.n) from unnest(k.confkey) with ordinality x(attnum, n) join pg_attribute a on a.attrelid = k.confrelid and a.attnum = x.attnum),
@@ -82,13 +84,14 @@ export async function introspect(tx: Tx, schema: string): Promise<TableInfo[]> {
       name: r.name,
       rows: Number(r.rows),
       columns: r.columns,
-      primaryKey: pk ? { name: pk.name, columns: pk.columns } : null,
-      uniques: constraints.filter((k) => k.type === "u").map((k) => ({ name: k.name, columns: k.columns })),
+      primaryKey: pk ? { name: pk.name, columns: pk.columns, definition: pk.definition } : null,
+      uniques: constraints.filter((k) => k.type === "u").map((k) => ({ name: k.name, columns: k.columns, definition: k.definition })),
       foreignKeys: constraints
         .filter((k) => k.type === "f")
         .map((k) => ({
           name: k.name,
           columns: k.columns,
+          definition: k.definition,
           refSchema: k.ref_schema!,
           refTable: k.ref_table!,
           refColumns: k.ref_columns!,

@@ -64,52 +64,15 @@ describe("the adoption plan on the sample", () => {
       await query("insert into app.users (tenant_id, id, email, name, role, password_hash, created_at) values ($1, 999999, 'user1@shop.example', 'x', 'cashier', 'x', now())", [other]);
     });
   });
-});
 
-describe("the adoption plan on a schema that is not the sample", () => {
-  beforeAll(async () => {
-    await db.owner.query(`
-      create schema shop;
-      create table shop.regions (code text primary key, name text not null);
-      create table shop.stores (id int primary key, region text references shop.regions, parent_id int references shop.stores);
-      create table shop.stock (store_id int references shop.stores, sku text, qty int, primary key (store_id, sku));
-      create table shop.events (at timestamptz, store_id int, kind text);
-      create table shop.sales (id bigint, sold_on date not null, store_id int references shop.stores, amount numeric, primary key (id, sold_on)) partition by range (sold_on);
-      create table shop.sales_2024 partition of shop.sales for values from ('2024-01-01') to ('2025-01-01');
-      create function shop.touch() returns trigger language plpgsql as $$ begin return new; end $$;
-      create trigger stock_touch before update on shop.stock for each row execute function shop.touch();
-      create view shop.store_stock as select s.id, sum(k.qty) as qty from shop.stores s join shop.stock k on k.store_id = s.id group by s.id;
-      insert into shop.regions values ('N', 'North');
-      insert into shop.stores values (1, 'N', null), (2, 'N', 1);
-      insert into shop.stock values (1, 'A', 5), (2, 'A', 7);
-      insert into shop.sales values (1, '2024-05-01', 1, 10);`);
-  });
-
-  it("handles a composite key, no key, a self-reference, a view, a partitioned table and a trigger", async () => {
-    const tables = await read("shop");
-    expect(tables.map((t) => t.name).sort()).toEqual(["events", "regions", "sales", "sales_2024", "stock", "stores"]);
-    expect(tables.find((t) => t.name === "stock")!.views).toEqual(["store_stock"]);
-    expect(tables.find((t) => t.name === "stock")!.triggers).toEqual(["stock_touch"]);
-    const plan = planAdoption("shop", tables, { globalTables: ["regions"] });
+  it("keeps a unique key global when asked: users.email stays unique across customers", async () => {
+    const plan = planAdoption("app", await read("app"), { globalUniques: ["users_email_key"] });
     expect(plan.problems).toEqual([]);
-    expect(plan.tables.map((t) => t.table).sort()).toEqual(["events", "regions", "sales", "stock", "stores"]);
+    expect(plan.tables.find((t) => t.table === "users")!.changes).toContain("unique across all customers, kept: users_email_key (email)");
     await tryPlan(plan, async (query) => {
-      const [view] = await query("select reloptions from pg_class where oid = 'shop.store_stock'::regclass");
-      expect(view.reloptions).toEqual(["security_invoker=true"]);
-      const [sale] = await query("select tenant_id from shop.sales_2024");
-      expect(sale).toEqual({ tenant_id: "LEGACY001" });
-      const [self] = await query("select count(*)::int as n from pg_constraint where conrelid = 'shop.stores'::regclass and contype = 'f' and array_length(conkey, 1) = 2");
-      expect(self).toEqual({ n: 1 }); // the self-reference; the region key stays single (regions is global)
+      await expect(
+        query("insert into app.users (tenant_id, id, email, name, role, password_hash, created_at) values ($1, 999999, 'user1@shop.example', 'x', 'cashier', 'x', now())", [generateCustomerId()]),
+      ).rejects.toThrow(/users_email_key/);
     });
-  });
-
-  it("names what it cannot handle before anything runs", async () => {
-    const tables = await read("shop");
-    const withConflict = tables.map((t) => (t.name === "events" ? { ...t, columns: [...t.columns, "tenant_id"] } : t));
-    expect(planAdoption("shop", withConflict, { globalTables: ["regions"] }).problems).toEqual([
-      "shop.events already has a column named tenant_id; rename it or choose another column name.",
-    ]);
-    const problems = planAdoption("shop", tables, { globalTables: ["stores"] }).problems;
-    expect(problems.some((p) => p.startsWith("shop.stores is global but its foreign key"))).toBe(true);
   });
 });

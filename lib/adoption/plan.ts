@@ -10,6 +10,8 @@ export interface PlanOptions {
   /** Tables that stay global reference data (not scoped). */
   globalTables?: string[];
   column?: string;
+  /** Unique constraints (by name) that stay unique across all customers instead of per customer. */
+  globalUniques?: string[];
 }
 
 export interface TablePlan {
@@ -57,24 +59,41 @@ export function planAdoption(schema: string, tables: TableInfo[], options: PlanO
     }
   }
 
+  const keptGlobal = new Set(options.globalUniques ?? []);
+  for (const t of scoped) {
+    for (const u of t.uniques.filter((x) => keptGlobal.has(x.name))) {
+      for (const { t: child, f } of internalFksOf(schema, scoped).filter((x) => x.f.refTable === t.name && same(x.f.refColumns, u.columns))) {
+        problems.push(`${schema}.${t.name}'s unique ${u.name} is kept global, but ${child.name}'s foreign key ${f.name} refers to it and must point at a per-customer key. Keep ${u.name} per customer.`);
+      }
+    }
+  }
+
   const steps: AdoptionPlan["steps"] = [];
   const step = (stepName: string, statements: string[]) => steps.push({ name: stepName, statements });
   const literal = `'${tenant.replace(/'/g, "''")}'`;
   const fromSetting = `(nullif(current_setting('app.tenant_id', true), ''))`;
 
+  // The owner of the existing rows must be a customer; control.customers is itself under RLS.
+  step("the customer for existing rows", [
+    `select set_config('app.tenant_id', ${literal}, true)`,
+    `insert into control.customers (id, name, status, contact_email) values (${literal}, 'Existing data (adopted)', 'active', 'unknown@example.invalid') on conflict (id) do nothing`,
+    `select set_config('app.tenant_id', '', true)`,
+  ]);
   step("add column", scoped.map((t) => `alter table ${name(t)} add column ${q(column)} text not null default ${literal}`));
   step("default from the tenant setting", scoped.map((t) => `alter table ${name(t)} alter column ${q(column)} set default ${fromSetting}`));
 
-  const internalFks = scoped.flatMap((t) => t.foreignKeys.filter((f) => f.refSchema === schema && scopedNames.has(f.refTable)).map((f) => ({ t, f })));
+  const internalFks = internalFksOf(schema, scoped);
   step("drop foreign keys", internalFks.map(({ t, f }) => `alter table ${name(t)} drop constraint ${q(f.name)}`));
   step(
     "tenant-scoped keys",
-    scoped.flatMap((t) => [
-      ...t.uniques.map((u) => `alter table ${name(t)} drop constraint ${q(u.name)}`),
-      ...(t.primaryKey ? [`alter table ${name(t)} drop constraint ${q(t.primaryKey.name)}`] : []),
-      ...(t.primaryKey ? [`alter table ${name(t)} add constraint ${q(t.primaryKey.name)} primary key (${list([column, ...t.primaryKey.columns])})`] : []),
-      ...t.uniques.map((u) => `alter table ${name(t)} add constraint ${q(u.name)} unique (${list([column, ...u.columns])})`),
-    ]),
+    scoped.flatMap((t) => {
+      const keys = perCustomerKeys(t, keptGlobal);
+      if (keys.length === 0) return [];
+      // One statement a table: PostgreSQL rebuilds its keys in one pass over it.
+      const drops = keys.map((k) => `drop constraint ${q(k.name)}`);
+      const adds = keys.map((k) => `add constraint ${q(k.name)} ${k === t.primaryKey ? "primary key" : "unique"} (${list([column, ...k.columns])})`);
+      return [`alter table ${name(t)} ${[...drops, ...adds].join(", ")}`];
+    }),
   );
   step(
     "composite foreign keys",
@@ -86,9 +105,7 @@ export function planAdoption(schema: string, tables: TableInfo[], options: PlanO
   step(
     "indexes leading with the tenant",
     scoped.flatMap((t) =>
-      t.indexes
-        .filter((i) => / USING btree \(/.test(i.definition) && !i.definition.includes(`(${column}`))
-        .flatMap((i) => [`drop index ${q(schema)}.${q(i.name)}`, i.definition.replace(/ USING btree \(/, ` USING btree (${q(column)}, `)]),
+      rewrittenIndexes(t, column).flatMap((i) => [`drop index ${q(schema)}.${q(i.name)}`, i.definition.replace(/ USING btree \(/, ` USING btree (${q(column)}, `)]),
     ),
   );
   const policy = `${q(column)} = (select nullif(current_setting('app.tenant_id', true), ''))`;
@@ -112,7 +129,9 @@ export function planAdoption(schema: string, tables: TableInfo[], options: PlanO
     const changes = [`add ${column} (existing rows: ${tenant}; new rows: the tenant setting)`];
     if (t.primaryKey) changes.push(`primary key (${[column, ...t.primaryKey.columns].join(", ")})`);
     else changes.push("no primary key: nothing can refer to it; scoped by the column and the policy");
-    for (const u of t.uniques) changes.push(`unique per customer: (${[column, ...u.columns].join(", ")})`);
+    for (const u of t.uniques) {
+      changes.push(keptGlobal.has(u.name) ? `unique across all customers, kept: ${u.name} (${u.columns.join(", ")})` : `unique per customer: ${u.name} (${[column, ...u.columns].join(", ")})`);
+    }
     for (const f of t.foreignKeys) {
       changes.push(
         scopedNames.has(f.refTable)
@@ -129,4 +148,71 @@ export function planAdoption(schema: string, tables: TableInfo[], options: PlanO
   const totalRows = candidates.reduce((n, t) => n + t.rows, 0);
   // Rebuilding keys and indexes dominates: about a million rows a second here, plus the catalog work.
   return { schema, column, tenantForExisting: tenant, tables: plans, problems, steps, estimatedSeconds: 0.2 + totalRows / 1_000_000 };
+}
+
+const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Foreign keys from a scoped table to a scoped table of the same schema: they become composite. */
+function internalFksOf(schema: string, scoped: TableInfo[]) {
+  const names = new Set(scoped.map((t) => t.name));
+  return scoped.flatMap((t) => t.foreignKeys.filter((f) => f.refSchema === schema && names.has(f.refTable)).map((f) => ({ t, f })));
+}
+
+/** The keys that become per customer: the primary key and every unique not kept global. */
+function perCustomerKeys(t: TableInfo, keptGlobal: Set<string>) {
+  return [...(t.primaryKey ? [t.primaryKey] : []), ...t.uniques.filter((u) => !keptGlobal.has(u.name))];
+}
+
+/** Plain btree indexes that do not lead with the tenant column yet; adoption rebuilds them leading with it. */
+function rewrittenIndexes(t: TableInfo, column: string) {
+  return t.indexes.filter((i) => / USING btree \(/.test(i.definition) && !i.definition.includes(`(${column}`) && !i.definition.includes(`("${column}"`));
+}
+
+/**
+ * The down migration of an adoption, generated from the catalog the adoption started from: the
+ * policies and grants go, the composite keys and the tenant's indexes go with the column, and the
+ * original keys, foreign keys and indexes come back exactly as they were defined.
+ */
+export function planRevert(schema: string, before: TableInfo[], options: Pick<PlanOptions, "column" | "globalTables" | "globalUniques"> = {}) {
+  const column = options.column ?? "tenant_id";
+  const global = new Set(options.globalTables ?? []);
+  const keptGlobal = new Set(options.globalUniques ?? []);
+  const candidates = before.filter((t) => !t.partitionOf);
+  const scoped = candidates.filter((t) => !global.has(t.name));
+  const name = (t: { name: string }) => `${q(schema)}.${q(t.name)}`;
+  const internalFks = internalFksOf(schema, scoped);
+  const steps: AdoptionPlan["steps"] = [];
+  const step = (stepName: string, statements: string[]) => steps.push({ name: stepName, statements });
+
+  step("views back to their owner", [...new Set(scoped.flatMap((t) => t.views))].map((v) => `alter view ${q(schema)}.${q(v)} reset (security_invoker)`));
+  step("row-level security off", [
+    ...scoped.flatMap((t) => [
+      `drop policy if exists ${q(`${t.name}_tenant_isolation`)} on ${name(t)}`,
+      `alter table ${name(t)} no force row level security`,
+      `alter table ${name(t)} disable row level security`,
+      `revoke select, insert, update, delete on ${name(t)} from tenantry_tenant, tenantry_platform`,
+    ]),
+    ...candidates.filter((t) => global.has(t.name)).map((t) => `revoke select on ${name(t)} from tenantry_tenant, tenantry_platform`),
+    `revoke usage on all sequences in schema ${q(schema)} from tenantry_tenant, tenantry_platform`,
+    `revoke usage on schema ${q(schema)} from tenantry_tenant, tenantry_platform`,
+  ]);
+  step("drop composite foreign keys", internalFks.map(({ t, f }) => `alter table ${name(t)} drop constraint ${q(f.name)}`));
+  step(
+    "drop the column",
+    // Its per-customer keys and the indexes leading with it go with it.
+    scoped.map((t) => {
+      const drops = [...perCustomerKeys(t, keptGlobal).map((k) => `drop constraint ${q(k.name)}`), `drop column ${q(column)}`];
+      return `alter table ${name(t)} ${drops.join(", ")}`;
+    }),
+  );
+  step(
+    "original keys",
+    scoped.flatMap((t) => {
+      const keys = perCustomerKeys(t, keptGlobal);
+      return keys.length ? [`alter table ${name(t)} ${keys.map((k) => `add constraint ${q(k.name)} ${k.definition}`).join(", ")}`] : [];
+    }),
+  );
+  step("original foreign keys", internalFks.map(({ t, f }) => `alter table ${name(t)} add constraint ${q(f.name)} ${f.definition}`));
+  step("original indexes", scoped.flatMap((t) => rewrittenIndexes(t, column).map((i) => i.definition)));
+  return { schema, column, steps };
 }

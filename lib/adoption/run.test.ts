@@ -1,71 +1,150 @@
+// Adoption of the sample (≈ 100 000 rows): failures leave nothing behind, a run isolates all 32
+// tables and keeps every row, customer B sees and changes none of LEGACY001's rows, and a revert
+// brings back the exact catalog and data.
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateSample } from "@/db/sample/generate";
 import { withTenant } from "@/db/tenant";
 import { insertCustomers, useTestDatabase } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
-import { runAdoption } from "./run";
+import { runAdoption, runRevert, runVerification } from "./run";
+import { fingerprint } from "./test/fingerprint";
 
 const db = useTestDatabase();
+/** The database's own message of a failed query (drizzle wraps it), or "ok". */
+const failure = (work: Promise<unknown>) => work.then(() => "ok", (e: Error & { cause?: Error }) => e.cause?.message ?? e.message);
+const url = () => db.database.ownerUrl;
 
-/** The schema's shape and data, to compare before and after. */
-async function fingerprint() {
-  const { rows } = await db.owner.query(`
-    select md5(string_agg(x, '|' order by x)) as catalog from (
-      select c.relname || ':' || a.attname || ':' || format_type(a.atttypid, a.atttypmod) || ':' || a.attnotnull || ':' || coalesce(pg_get_expr(d.adbin, d.adrelid), '') as x
-        from pg_class c join pg_namespace n on n.oid = c.relnamespace join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
-        left join pg_attrdef d on d.adrelid = c.oid and d.adnum = a.attnum where n.nspname = 'app'
-      union all select conrelid::regclass || ':' || conname || ':' || pg_get_constraintdef(k.oid) from pg_constraint k join pg_namespace n on n.oid = k.connamespace where n.nspname = 'app'
-      union all select indexrelid::regclass || ':' || pg_get_indexdef(indexrelid) from pg_index i join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'app'
-      union all select c.relname || ':rls:' || c.relrowsecurity || c.relforcerowsecurity from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'app'
-      union all select tablename || ':policy:' || policyname from pg_policies where schemaname = 'app') f`);
-  const { rows: data } = await db.owner.query(
-    `select md5(string_agg(tablename || '=' || (xpath('/row/s/text()', query_to_xml(format('select md5(string_agg(t::text, '','' order by t::text)) as s from app.%I t', tablename), false, true, '')))[1]::text, '|' order by tablename)) as data
-       from pg_tables where schemaname = 'app'`,
-  );
-  return { catalog: rows[0].catalog as string, data: data[0].data as string };
-}
-
-beforeAll(() => generateSample(db.database.ownerUrl, { rows: 20_000 }), 60_000);
+beforeAll(() => generateSample(db.database.ownerUrl, { rows: 100_000 }), 120_000);
 
 describe("a failed adoption", () => {
-  for (const failAfter of ["add column", "tenant-scoped keys", "row-level security", "verify"]) {
+  for (const failAfter of ["add column", "tenant-scoped keys", "composite foreign keys", "row-level security", "verify"]) {
     it(`injected after "${failAfter}" leaves the schema and data exactly as before, and says so`, async () => {
-      const before = await fingerprint();
-      const result = await runAdoption(db.database.ownerUrl, { schema: "app", failAfter });
+      const before = await fingerprint(db, "app");
+      const result = await runAdoption(url(), { schema: "app", failAfter });
       expect(result).toMatchObject({ ok: false, step: failAfter });
-      expect(await fingerprint()).toEqual(before);
-      const { rows } = await db.owner.query("select status, failed_step, instructions from control.adoption_runs where id = $1", [result.runId]);
-      expect(rows[0]).toMatchObject({ status: "failed", failed_step: failAfter });
-      expect(rows[0].instructions).toMatch(/^Nothing changed: .* rolled back/);
+      expect(await fingerprint(db, "app")).toEqual(before);
+      const { rows } = await db.owner.query("select status, failed_step, error, instructions from control.adoption_runs where id = $1", [result.runId]);
+      expect(rows[0]).toMatchObject({ status: "failed", failed_step: failAfter, error: `injected failure after ${failAfter}` });
+      expect(rows[0].instructions).toMatch(/^Nothing changed: .* rolled back.*run it again\.$/);
+      const { rows: steps } = await db.owner.query("select step, outcome from control.adoption_steps where run_id = $1 order by started_at, step", [result.runId]);
+      expect(steps.find((s) => s.step === failAfter)?.outcome).toBe("failed");
+      expect(steps.filter((s) => s.step !== failAfter).every((s) => s.outcome === "rolled back")).toBe(true);
     });
   }
 });
 
-describe("a successful adoption", () => {
-  it("scopes all 32 tables, verifies, keeps every row, and shows another customer none of them", async () => {
-    const { rows: counts } = await db.owner.query("select count(*)::int as n from app.work_order_lines");
-    const result = await runAdoption(db.database.ownerUrl, { schema: "app" });
-    expect(result).toMatchObject({ ok: true, tables: 32 });
-    const { rows: steps } = await db.owner.query("select step, outcome from control.adoption_steps where run_id = $1 order by id", [
-      result.runId,
-    ]);
-    expect(steps.every((s) => s.outcome === "ok")).toBe(true);
-    expect(steps.map((s) => s.step)).toContain("verify");
-    const { rows: after } = await db.owner.query("select count(*)::int as n from app.work_order_lines where tenant_id = 'LEGACY001'");
-    expect(after[0].n).toBe(counts[0].n);
+describe("an adoption of the sample", () => {
+  let before: Awaited<ReturnType<typeof fingerprint>>;
+  const A = "LEGACY001";
+  let B: string;
 
-    const [B] = await insertCustomers(db.owner, [generateCustomerId()]);
+  beforeAll(async () => {
+    before = await fingerprint(db, "app");
+    [B] = await insertCustomers(db.owner, [generateCustomerId()]);
+  });
+
+  it("starts all red: verify finds 32 tables not isolated", async () => {
+    const result = await runVerification(url(), { schema: "app" });
+    expect(result.ok && result.report.summary).toMatchObject({ total: 32, isolated: 0, notIsolated: 32 });
+    expect(result.ok && result.report.ok).toBe(false);
+  });
+
+  it("runs, verifies all 32 tables green, and keeps every row and its content", async () => {
+    const started: string[] = [];
+    const result = await runAdoption(url(), { schema: "app", onStart: (id) => started.push(id) });
+    if (!result.ok) throw new Error(result.instructions);
+    expect(started).toEqual([result.runId]);
+    expect(result.report.summary).toMatchObject({ total: 32, isolated: 32, partial: 0, notIsolated: 0 });
+    expect(result.report.probe).toMatchObject({ ok: true, ofCustomer: A });
+    const users = result.report.tables.find((t) => t.table === "users")!;
+    expect(users).toMatchObject({ state: "isolated", notNull: true, defaultFromSetting: true, indexed: true, rlsForced: true, policy: true, nullTenants: 0, crossTenantRefs: 0, customers: 1 });
+    const lines = result.report.tables.find((t) => t.table === "work_order_lines")!;
+    expect(lines.foreignKeys).toEqual({ total: 2, composite: 2 });
+
+    const after = await fingerprint(db, "app");
+    expect(after.data).toEqual(before.data);
+    expect(after.catalog).not.toEqual(before.catalog);
+    const { rows } = await db.owner.query("select status, kind, before_catalog is not null as kept from control.adoption_runs where id = $1", [result.runId]);
+    expect(rows[0]).toEqual({ status: "succeeded", kind: "adopt", kept: true });
+    // The existing rows' owner is a customer now.
+    const { rows: legacy } = await db.owner.query("select status from control.customers where id = $1", [A]);
+    expect(legacy).toEqual([{ status: "active" }]);
+  });
+
+  it("shows customer B none of LEGACY001's rows in any of the 32 tables, and lets B change none", async () => {
     const { rows: tables } = await db.owner.query<{ tablename: string }>("select tablename from pg_tables where schemaname = 'app'");
+    expect(tables).toHaveLength(32);
     const seenByB = await withTenant({ tenantId: B }, async (tx) => {
       let seen = 0;
-      for (const { tablename } of tables) seen += (await tx.execute(sql`select count(*)::int as n from ${sql.identifier("app")}.${sql.identifier(tablename)}`)).rows[0].n as number;
+      for (const { tablename } of tables) seen += Number((await tx.execute(sql`select count(*) as n from ${sql.identifier("app")}.${sql.identifier(tablename)}`)).rows[0].n);
       return seen;
     }, { readOnly: true });
     expect(seenByB).toBe(0);
-    // A second run refuses: every table already has the column.
-    const again = await runAdoption(db.database.ownerUrl, { schema: "app" });
-    expect(again).toMatchObject({ ok: false });
+    const changed = await withTenant({ tenantId: B }, async (tx) => (await tx.execute(sql`update app.users set name = 'taken' where id = 1`)).rowCount);
+    expect(changed).toBe(0);
+    expect(
+      await failure(withTenant({ tenantId: B }, (tx) => tx.execute(sql`insert into app.users (id, email, name, role, password_hash, created_at, tenant_id) values (1, 'x@y', 'x', 'cashier', 'x', now(), ${A})`))),
+    ).toMatch(/row-level security/);
+  });
+
+  it("refuses, through the composite foreign key, a row pointing at another customer's parent", async () => {
+    // As B, customer 1 (LEGACY001's) does not exist: the key is (tenant_id, customer_id).
+    expect(
+      await failure(withTenant({ tenantId: B }, (tx) => tx.execute(sql`insert into app.work_orders (id, number, customer_id, status, opened_at) values (999999, 'B-1', 1, 'open', now())`))),
+    ).toMatch(/foreign key/);
+    // Even the owner, who bypasses RLS, cannot write the cross-customer reference.
+    await expect(
+      db.owner.query("insert into app.work_orders (tenant_id, id, number, customer_id, status, opened_at) values ($1, 999999, 'B-1', 1, 'open', now())", [B]),
+    ).rejects.toThrow(/foreign key/);
+  });
+
+  it("makes users.email unique per customer, not globally", async () => {
+    const { rows } = await db.owner.query("select email from app.users where id = 1");
+    const email = rows[0].email as string;
+    // B may use LEGACY001's email; a second one inside B is refused. New rows take the tenant from the setting.
+    await withTenant({ tenantId: B }, (tx) => tx.execute(sql`insert into app.users (id, email, name, role, password_hash, created_at) values (1, ${email}, 'b', 'cashier', 'x', now())`));
+    expect(
+      await failure(withTenant({ tenantId: B }, (tx) => tx.execute(sql`insert into app.users (id, email, name, role, password_hash, created_at) values (2, ${email}, 'b', 'cashier', 'x', now())`))),
+    ).toMatch(/unique/);
+  });
+
+  it("refuses to revert while another customer owns rows: dropping the column would merge them", async () => {
+    const before = await fingerprint(db, "app");
+    const result = await runRevert(url(), { schema: "app" });
+    expect(result.ok === false && result.error).toMatch(/^1 rows of app\.users belong to customers other than LEGACY001/);
+    expect(await fingerprint(db, "app")).toEqual(before);
+    await db.owner.query("delete from app.users where tenant_id = $1", [B]);
+  });
+
+  it("refuses to adopt again: every table has the column already", async () => {
+    const again = await runAdoption(url(), { schema: "app" });
     expect(again.ok === false && again.error).toMatch(/looks adopted already/);
+  });
+
+  it("reverts to the exact catalog and data it started from, verified and recorded", async () => {
+    const result = await runRevert(url(), { schema: "app" });
+    if (!result.ok) throw new Error(result.instructions);
+    expect(await fingerprint(db, "app")).toEqual(before);
+    expect(result.report.summary).toMatchObject({ isolated: 0, notIsolated: 32 });
+    const { rows } = await db.owner.query("select kind, status from control.adoption_runs where id = $1", [result.runId]);
+    expect(rows[0]).toEqual({ kind: "revert", status: "succeeded" });
+    const twice = await runRevert(url(), { schema: "app" });
+    expect(twice.ok === false && twice.error).toMatch(/no adoption to revert/);
+  });
+
+  it("lets one run at a time hold the lock; another is refused and recorded", async () => {
+    const holder = await db.owner.connect();
+    try {
+      await holder.query("select pg_advisory_lock(hashtext('tenantry.adoption'))");
+      const refused = await runAdoption(url(), { schema: "app" });
+      expect(refused).toMatchObject({ ok: false, step: "start", error: "another run is in progress" });
+      const { rows } = await db.owner.query("select status, instructions from control.adoption_runs where id = $1", [refused.runId]);
+      expect(rows[0].instructions).toMatch(/^Nothing changed: another/);
+      expect(await fingerprint(db, "app")).toEqual(before);
+    } finally {
+      await holder.query("select pg_advisory_unlock_all()");
+      holder.release();
+    }
   });
 });

@@ -1,72 +1,47 @@
-// Running an adoption (DESIGN §7): the plan's SQL in one owner transaction, between a
-// before-snapshot and a verification, with each step's progress written on a second connection
-// so it can be watched live. Any failure — including one injected by a test at any step — rolls
-// the whole transaction back and is recorded with the step, the table, the error and what to do.
+// Running an adoption, its revert, or a verification (DESIGN §7), as a recorded run: the SQL in
+// one owner transaction, between a before-snapshot and a verification, with each step's progress
+// written on a second connection so it can be watched live. Any failure — including one injected
+// by a test at any step — rolls the whole transaction back and is recorded with the step, the
+// table, the error and what to do. A session advisory lock keeps two runs from overlapping.
 import "server-only";
-import { checkIsolation } from "@/db/guard";
+import type { NodePgDatabase } from "drizzle-orm/node-postgres";
 import { inOwnerTransaction, withOwnerClient, type OwnerClient } from "@/db/owner";
-import { generateCustomerId } from "@/lib/customers/ids";
 import { introspect, type TableInfo } from "./introspect";
-import { planAdoption, type PlanOptions } from "./plan";
+import { planAdoption, planRevert, type PlanOptions } from "./plan";
+import { verifySchema, type VerifyReport } from "./verify";
 
-export interface RunOptions extends PlanOptions {
-  schema: string;
+export type RunKind = "adopt" | "revert" | "verify";
+
+export interface RunHooks {
+  /** Called once the run is recorded and holds the lock, before any change: a dashboard can watch it from here. */
+  onStart?: (runId: string) => void;
   /** Test hook: throw after this step (a step name, "before-snapshot" or "verify"). */
   failAfter?: string;
 }
 
+export interface AdoptOptions extends PlanOptions, RunHooks {
+  schema: string;
+}
+
 export type RunResult =
-  | { ok: true; runId: string; ms: number; tables: number }
+  | { ok: true; runId: string; ms: number; tables: number; report: VerifyReport }
   | { ok: false; runId: string; step: string; table: string | null; error: string; instructions: string };
 
-type Snapshot = Map<string, { rows: string; checksum: string }>;
-
-const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
-
-/** Row count and an order-independent checksum of each table, over its original columns. */
-async function snapshot(client: OwnerClient, schema: string, tables: TableInfo[]): Promise<Snapshot> {
-  const result: Snapshot = new Map();
-  for (const t of tables.filter((x) => !x.partitionOf)) {
-    const row = `row(${t.columns.map(q).join(", ")})::text`;
-    const { rows } = await client.query<{ rows: string; checksum: string }>(
-      `select count(*)::text as rows, coalesce(sum(('x' || substr(md5(${row}), 1, 15))::bit(60)::bigint), 0)::text as checksum from ${q(schema)}.${q(t.name)}`,
-    );
-    result.set(t.name, rows[0]);
-  }
-  return result;
+/** What a run does inside its transaction, prepared from the catalog once the lock is held. */
+interface Work {
+  steps: { name: string; statements: string[] }[];
+  /** The tables whose rows and content must be the same after (their original columns); none for a verification. */
+  preserved: TableInfo[];
+  /** The last step: returns the report to keep, or throws a StepError. */
+  check: (client: OwnerClient, tx: NodePgDatabase) => Promise<VerifyReport>;
+  /** Kept with an adopt run: the catalog its revert restores. */
+  beforeCatalog?: TableInfo[];
+  options: Record<string, unknown>;
 }
 
-async function verify(client: OwnerClient, schema: string, tables: TableInfo[], before: Snapshot, column: string, scoped: Set<string>) {
-  const after = await snapshot(client, schema, tables);
-  for (const [table, b] of before) {
-    const a = after.get(table)!;
-    if (a.rows !== b.rows) throw new StepError(`${schema}.${table} has ${a.rows} rows after, ${b.rows} before`, table);
-    if (a.checksum !== b.checksum) throw new StepError(`${schema}.${table}'s content checksum changed`, table);
-  }
-  const { rows: invalid } = await client.query(
-    "select conname from pg_constraint k join pg_namespace n on n.oid = k.connamespace where n.nspname = $1 and not k.convalidated",
-    [schema],
-  );
-  if (invalid.length) throw new StepError(`constraint ${invalid[0].conname} is not validated`, null);
-  const report = await checkIsolation(client);
-  const failing = report.checks.find((c) => !c.ok && c.name.startsWith(`${schema}.`));
-  if (failing) throw new StepError(failing.detail, failing.name.split(" ")[0].split(".")[1]);
-  for (const table of scoped) {
-    const { rows } = await client.query(`select count(*)::int as n from ${q(schema)}.${q(table)} where ${q(column)} is null`);
-    if (rows[0].n > 0) throw new StepError(`${schema}.${table} has ${rows[0].n} rows without a customer`, table);
-  }
-  // The probe: as the tenant role, under a customer that owns nothing, every table is empty.
-  await client.query("set local role tenantry_tenant");
-  await client.query("select set_config('app.tenant_id', $1, true)", [generateCustomerId()]);
-  for (const table of scoped) {
-    const { rows } = await client.query(`select count(*)::int as n from ${q(schema)}.${q(table)}`);
-    if (rows[0].n > 0) throw new StepError(`a probe as another customer sees ${rows[0].n} rows of ${schema}.${table}`, table);
-  }
-  await client.query("reset role");
-  await client.query("select set_config('app.tenant_id', '', true)");
-}
+const LOCK = "hashtext('tenantry.adoption')";
 
-class StepError extends Error {
+export class StepError extends Error {
   constructor(
     message: string,
     readonly table: string | null,
@@ -75,72 +50,241 @@ class StepError extends Error {
   }
 }
 
-const tableOf = (statement: string) => statement.match(/^alter (?:table|view) "[^"]+"\."([^"]+)"/)?.[1] ?? statement.match(/on "[^"]+"\."([^"]+)"/)?.[1] ?? null;
+const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-export async function runAdoption(ownerUrl: string, options: RunOptions): Promise<RunResult> {
+type Snapshot = Map<string, { rows: string; checksum: string }>;
+
+/**
+ * Row count and an order-independent checksum of each table over the given columns: the sum of a
+ * 64-bit hash of each row. hash_record_extended needs every column type to be hashable; a table
+ * with one that is not (json, point) is hashed as text instead, which is slower but total.
+ */
+async function snapshot(client: OwnerClient, schema: string, tables: TableInfo[]): Promise<Snapshot> {
+  const result: Snapshot = new Map();
+  for (const t of tables) {
+    const row = `row(${t.columns.map(q).join(", ")})`;
+    const from = `${q(schema)}.${q(t.name)}`;
+    await client.query("savepoint checksum");
+    try {
+      const { rows } = await client.query(`select count(*)::text as rows, coalesce(sum(hash_record_extended(${row}, 0)), 0)::text as checksum from ${from}`);
+      await client.query("release savepoint checksum");
+      result.set(t.name, rows[0]);
+    } catch {
+      await client.query("rollback to savepoint checksum");
+      const { rows } = await client.query(
+        `select count(*)::text as rows, coalesce(sum(('x' || substr(md5(${row}::text), 1, 16))::bit(64)::bigint), 0)::text as checksum from ${from}`,
+      );
+      result.set(t.name, rows[0]);
+    }
+  }
+  return result;
+}
+
+async function compareSnapshots(client: OwnerClient, schema: string, tables: TableInfo[], before: Snapshot) {
+  const after = await snapshot(client, schema, tables);
+  for (const [table, b] of before) {
+    const a = after.get(table)!;
+    if (a.rows !== b.rows) throw new StepError(`${schema}.${table} has ${a.rows} rows after, ${b.rows} before`, table);
+    if (a.checksum !== b.checksum) throw new StepError(`${schema}.${table}'s content checksum changed`, table);
+  }
+  const { rows: invalid } = await client.query<{ conname: string; table: string }>(
+    "select k.conname, c.relname as table from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and not k.convalidated",
+    [schema],
+  );
+  if (invalid.length) throw new StepError(`constraint ${invalid[0].conname} is not validated`, invalid[0].table);
+}
+
+/** The globals of the schema's standing adoption: its latest adopt run, unless a revert came after it. */
+async function standingAdoption(client: OwnerClient, schema: string) {
+  const { rows } = await client.query<{ id: string; kind: RunKind; options: AdoptOptions; before_catalog: TableInfo[] | null }>(
+    `select id, kind, options, before_catalog from control.adoption_runs
+      where schema_name = $1 and status = 'succeeded' and kind in ('adopt', 'revert')
+      order by started_at desc limit 1`,
+    [schema],
+  );
+  return rows[0]?.kind === "adopt" ? rows[0] : null;
+}
+
+/** The tables, keys and indexes that a revert must bring back, compared by definition. */
+function catalogDifferences(before: TableInfo[], after: TableInfo[]): string[] {
+  const shape = (t: TableInfo) =>
+    JSON.stringify({
+      columns: t.columns,
+      primaryKey: t.primaryKey?.definition ?? null,
+      uniques: t.uniques.map((u) => `${u.name} ${u.definition}`),
+      foreignKeys: t.foreignKeys.map((f) => `${f.name} ${f.definition}`),
+      indexes: t.indexes.map((i) => i.definition),
+      rls: [t.rlsEnabled, t.rlsForced],
+      triggers: t.triggers,
+    });
+  const afterByName = new Map(after.map((t) => [t.name, t]));
+  return before.filter((t) => !afterByName.has(t.name) || shape(t) !== shape(afterByName.get(t.name)!)).map((t) => t.name);
+}
+
+async function execute(ownerUrl: string, kind: RunKind, schema: string, hooks: RunHooks, prepare: (client: OwnerClient, tx: NodePgDatabase) => Promise<Work>): Promise<RunResult> {
   const started = Date.now();
   return withOwnerClient(ownerUrl, async (progress) => {
-    const { rows } = await progress.query<{ id: string }>(
-      "insert into control.adoption_runs (schema_name, kind, status, options) values ($1, 'adopt', 'running', $2) returning id",
-      [options.schema, JSON.stringify({ ...options, failAfter: undefined })],
-    );
-    const runId = rows[0].id;
-    let current = "start";
-    let currentTable: string | null = null;
-    let stepRow: number | null = null;
-    const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-      current = name;
-      currentTable = null;
-      const t0 = Date.now();
-      const { rows: s } = await progress.query<{ id: string }>(
-        "insert into control.adoption_steps (run_id, step, started_at, outcome) values ($1, $2, now(), 'running') returning id",
-        [runId, name],
-      );
-      stepRow = Number(s[0].id);
-      const result = await work();
-      if (options.failAfter === name) throw new StepError(`injected failure after ${name}`, currentTable);
-      await progress.query("update control.adoption_steps set outcome = 'ok', ms = $2 where id = $1", [stepRow, Date.now() - t0]);
-      stepRow = null;
-      return result;
+    // Progress is written without waiting: on a server that serialises connections while a
+    // transaction is open (the embedded PGlite), the writes queue until it ends instead of deadlocking.
+    let written: Promise<unknown> = Promise.resolve();
+    const note = (text: string, values: unknown[]) => {
+      written = written.then(() => progress.query(text, values)).catch((error: Error) => console.error(`adoption progress: ${error.message}`));
     };
-    try {
-      const tableCount = await inOwnerTransaction(ownerUrl, async (client, tx) => {
-        const { rows: lock } = await client.query("select pg_try_advisory_xact_lock(hashtext('tenantry.adoption')) as ok");
-        if (!lock[0].ok) throw new StepError("another adoption run is in progress", null);
-        current = "plan";
-        const tables = await introspect(tx, options.schema);
-        const plan = planAdoption(options.schema, tables, options);
-        if (tables.length === 0) throw new StepError(`schema ${options.schema} has no tables`, null);
-        if (plan.problems.length) throw new StepError(plan.problems.join(" "), null);
-        const before = await step("before-snapshot", () => snapshot(client, options.schema, tables));
-        for (const s of plan.steps) {
-          await step(s.name, async () => {
-            for (const statement of s.statements) {
-              currentTable = tableOf(statement);
-              await client.query(statement);
-            }
-          });
-        }
-        const scoped = new Set(plan.tables.filter((t) => t.scoped).map((t) => t.table));
-        await step("verify", () => verify(client, options.schema, tables, before, plan.column, scoped));
-        return tables.length;
-      });
-      await progress.query("update control.adoption_runs set status = 'succeeded', finished_at = now() where id = $1", [runId]);
-      return { ok: true, runId, ms: Date.now() - started, tables: tableCount };
-    } catch (error) {
-      const message = (error as Error).message;
-      const table = error instanceof StepError ? error.table : currentTable;
-      const instructions =
-        `Nothing changed: the run was one transaction and it was rolled back, so the schema and its data are as they were. ` +
-        `It stopped at "${current}"${table ? ` on ${options.schema}.${table}` : ""}: ${message}. ` +
-        "Fix the cause (the plan lists what it will do: npm run adopt -- plan --sql), then run the adoption again.";
-      if (stepRow !== null) await progress.query("update control.adoption_steps set outcome = 'failed' where id = $1", [stepRow]);
-      await progress.query("update control.adoption_steps set outcome = 'rolled back' where run_id = $1 and outcome = 'ok'", [runId]);
-      await progress.query(
-        "update control.adoption_runs set status = 'failed', finished_at = now(), failed_step = $2, error = $3, instructions = $4 where id = $1",
-        [runId, current, message, instructions],
+
+    const { rows: lock } = await progress.query<{ ok: boolean }>(`select pg_try_advisory_lock(${LOCK}) as ok`);
+    if (!lock[0].ok) {
+      const { rows } = await progress.query<{ id: string }>(
+        `insert into control.adoption_runs (schema_name, kind, status, finished_at, failed_step, error, instructions)
+         values ($1, $2, 'failed', now(), 'start', 'another run is in progress', 'Nothing changed: another adoption, revert or verification holds the lock. Wait for it to end, then try again.') returning id`,
+        [schema, kind],
       );
-      return { ok: false, runId, step: current, table, error: message, instructions };
+      return { ok: false, runId: rows[0].id, step: "start", table: null, error: "another run is in progress", instructions: "Nothing changed: another adoption, revert or verification holds the lock. Wait for it to end, then try again." };
     }
+    try {
+      // We hold the lock, so any run still marked running was cut off (the process stopped).
+      await progress.query(
+        "update control.adoption_runs set status = 'failed', finished_at = now(), error = 'interrupted: the process running it stopped; its transaction was rolled back' where status = 'running'",
+      );
+      const { rows } = await progress.query<{ id: string }>(
+        "insert into control.adoption_runs (schema_name, kind, status) values ($1, $2, 'running') returning id",
+        [schema, kind],
+      );
+      const runId = rows[0].id;
+      hooks.onStart?.(runId);
+
+      let current = "start";
+      let currentTable: string | null = null;
+      const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+        current = name;
+        currentTable = null;
+        const t0 = Date.now();
+        note("insert into control.adoption_steps (run_id, step, started_at, outcome) values ($1, $2, $3, 'running')", [runId, name, new Date(t0)]);
+        const result = await work();
+        if (hooks.failAfter === name) throw new StepError(`injected failure after ${name}`, currentTable);
+        note("update control.adoption_steps set outcome = 'ok', ms = $3 where run_id = $1 and step = $2", [runId, name, Date.now() - t0]);
+        return result;
+      };
+
+      let options: Record<string, unknown> = {};
+      try {
+        const { report, work } = await inOwnerTransaction(ownerUrl, async (client, tx) => {
+          // Wait at most this long for a table the application is using, then fail and say so.
+          await client.query("set local lock_timeout = '10s'");
+          await client.query("set local maintenance_work_mem = '256MB'");
+          await client.query("set local work_mem = '64MB'");
+          current = "plan";
+          const work = await prepare(client, tx);
+          options = work.options;
+          const before = work.preserved.length ? await step("before-snapshot", () => snapshot(client, schema, work.preserved)) : null;
+          for (const s of work.steps) {
+            await step(s.name, async () => {
+              for (const statement of s.statements) {
+                currentTable = tableOf(statement);
+                await client.query(statement);
+              }
+            });
+          }
+          const report = await step("verify", async () => {
+            if (before) await compareSnapshots(client, schema, work.preserved, before);
+            return work.check(client, tx);
+          });
+          return { report, work };
+        });
+        await written;
+        await progress.query(
+          "update control.adoption_runs set status = 'succeeded', finished_at = now(), options = $2, before_catalog = $3, report = $4 where id = $1",
+          [runId, JSON.stringify(work.options), work.beforeCatalog ? JSON.stringify(work.beforeCatalog) : null, JSON.stringify(report)],
+        );
+        return { ok: true, runId, ms: Date.now() - started, tables: report.tables.length, report };
+      } catch (error) {
+        const message = (error as Error).message;
+        const table = error instanceof StepError ? error.table : currentTable;
+        const what = kind === "verify" ? "The verification" : kind === "revert" ? "The revert" : "The adoption";
+        const instructions =
+          `Nothing changed: the run was one transaction and it was rolled back, so the schema and its data are as they were. ` +
+          `${what} stopped at "${current}"${table ? ` on ${schema}.${table}` : ""}: ${message}. ` +
+          "Fix the cause (the plan shows every statement: npm run adopt -- plan --sql), then run it again.";
+        await written;
+        await progress.query("update control.adoption_steps set outcome = 'failed', ms = extract(epoch from now() - started_at) * 1000 where run_id = $1 and outcome = 'running'", [runId]);
+        await progress.query("update control.adoption_steps set outcome = 'rolled back' where run_id = $1 and outcome = 'ok'", [runId]);
+        await progress.query(
+          "update control.adoption_runs set status = 'failed', finished_at = now(), options = $5, failed_step = $2, error = $3, instructions = $4 where id = $1",
+          [runId, current, message, instructions, JSON.stringify(options)],
+        );
+        return { ok: false, runId, step: current, table, error: message, instructions };
+      }
+    } finally {
+      await written;
+      await progress.query(`select pg_advisory_unlock(${LOCK})`);
+    }
+  });
+}
+
+const tableOf = (statement: string) => statement.match(/^alter (?:table|view) "[^"]+"\."([^"]+)"/)?.[1] ?? statement.match(/on "[^"]+"\."([^"]+)"/)?.[1] ?? null;
+
+/** Adopts `schema`: the plan's SQL, verified, or nothing at all. */
+export function runAdoption(ownerUrl: string, options: AdoptOptions): Promise<RunResult> {
+  const { schema, onStart, failAfter, ...planOptions } = options;
+  return execute(ownerUrl, "adopt", schema, { onStart, failAfter }, async (client, tx) => {
+    const tables = await introspect(tx, schema);
+    if (tables.length === 0) throw new StepError(`schema ${schema} has no tables`, null);
+    const plan = planAdoption(schema, tables, planOptions);
+    if (plan.problems.length) throw new StepError(plan.problems.join(" "), null);
+    const column = plan.column;
+    const globalTables = planOptions.globalTables ?? [];
+    return {
+      steps: plan.steps,
+      preserved: tables.filter((t) => !t.partitionOf),
+      beforeCatalog: tables,
+      options: { ...planOptions, column, tenantForExisting: plan.tenantForExisting, globalTables },
+      check: async (c) => {
+        const report = await verifySchema(c, schema, { column, globalTables });
+        const failing = report.tables.find((t) => t.problems.length > 0);
+        if (failing) throw new StepError(failing.problems[0], failing.table);
+        if (!report.probe.ok) throw new StepError(report.probe.detail, null);
+        return report;
+      },
+    };
+  });
+}
+
+/** Reverts the schema's standing adoption with the down migration generated from its recorded catalog. */
+export function runRevert(ownerUrl: string, options: { schema: string } & RunHooks): Promise<RunResult> {
+  const { schema, ...hooks } = options;
+  return execute(ownerUrl, "revert", schema, hooks, async (client, tx) => {
+    const adoption = await standingAdoption(client, schema);
+    if (!adoption?.before_catalog) throw new StepError(`${schema} has no adoption to revert: it was not adopted by Tenantry, or it was reverted already`, null);
+    const before = adoption.before_catalog;
+    const { column = "tenant_id", globalTables = [], globalUniques = [] } = adoption.options;
+    const { tenantForExisting } = adoption.options;
+    // Dropping the column would merge every customer's rows into one single-tenant table.
+    for (const t of before.filter((x) => !x.partitionOf && !globalTables.includes(x.name))) {
+      const { rows } = await client.query<{ n: string }>(`select count(*) as n from ${q(schema)}.${q(t.name)} where ${q(column)} is distinct from $1`, [tenantForExisting]);
+      if (Number(rows[0].n) > 0) {
+        throw new StepError(`${rows[0].n} rows of ${schema}.${t.name} belong to customers other than ${tenantForExisting}: reverting would merge them into one single-tenant table. Move or delete them first.`, t.name);
+      }
+    }
+    const down = planRevert(schema, before, { column, globalTables, globalUniques });
+    return {
+      steps: down.steps,
+      preserved: before.filter((t) => !t.partitionOf),
+      options: { reverts: adoption.id, column, globalTables },
+      check: async (c, t) => {
+        const differs = catalogDifferences(before, await introspect(t, schema));
+        if (differs.length) throw new StepError(`the catalog differs from before the adoption in ${differs.join(", ")}`, differs[0]);
+        return verifySchema(c, schema, { column });
+      },
+    };
+  });
+}
+
+/** Verifies the schema as it stands and records the report; changes nothing. */
+export function runVerification(ownerUrl: string, options: { schema: string } & RunHooks): Promise<RunResult> {
+  const { schema, ...hooks } = options;
+  return execute(ownerUrl, "verify", schema, hooks, async (client) => {
+    const adoption = await standingAdoption(client, schema);
+    const column = adoption?.options.column ?? "tenant_id";
+    const globalTables = adoption?.options.globalTables ?? [];
+    return { steps: [], preserved: [], options: { column, globalTables }, check: (c) => verifySchema(c, schema, { column, globalTables }) };
   });
 }

@@ -1,0 +1,239 @@
+// Verification (DESIGN §7): is each table of a schema tenant-isolated, right now? Reads the
+// catalog and the data of a live database — adopted by the engine, by hand, or half of each —
+// and probes as tenantry_tenant under a second customer. It is the adoption run's last step and
+// the dashboard's coverage report. Read-only, apart from the probe's role switch, which it undoes.
+import "server-only";
+import { findTenantPolicy, POLICIES_JSON, type PolicyRow } from "@/db/guard";
+import type { OwnerClient } from "@/db/owner";
+import { generateCustomerId } from "@/lib/customers/ids";
+
+export type TableState = "isolated" | "partial" | "not isolated" | "global";
+
+export interface TableStatus {
+  table: string;
+  state: TableState;
+  rows: number;
+  column: boolean;
+  notNull: boolean;
+  defaultFromSetting: boolean;
+  indexed: boolean;
+  /** Foreign keys to tables that carry the tenant column, and how many of them include it. */
+  foreignKeys: { total: number; composite: number };
+  rlsEnabled: boolean;
+  rlsForced: boolean;
+  policy: boolean;
+  views: { name: string; invoker: boolean }[];
+  nullTenants: number;
+  crossTenantRefs: number;
+  /** The largest owners first (at most five), and how many customers own rows here. */
+  rowsPerCustomer: { tenant: string; rows: number }[];
+  customers: number;
+  /** What breaks isolation; empty when isolated. */
+  problems: string[];
+  /** What does not break it but adoption would have done: the default, the index, the grant. */
+  warnings: string[];
+}
+
+export interface VerifyReport {
+  schema: string;
+  column: string;
+  checkedAt: string;
+  tables: TableStatus[];
+  probe: { ok: boolean; asCustomer: string; ofCustomer: string | null; detail: string };
+  summary: { total: number; isolated: number; global: number; partial: number; notIsolated: number; text: string };
+  ok: boolean;
+}
+
+interface CatalogRow {
+  name: string;
+  rls_enabled: boolean;
+  rls_forced: boolean;
+  has_column: boolean;
+  not_null: boolean;
+  default_expr: string | null;
+  indexed: boolean;
+  tenant_can_read: boolean;
+  policies: PolicyRow[];
+  foreign_keys: { name: string; ref_schema: string; ref_table: string; columns: string[]; ref_columns: string[]; ref_has_column: boolean; includes_tenant: boolean }[];
+  views: { name: string; invoker: boolean }[];
+}
+
+const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** The tables of `schema` (partitions answer through their parent) with what verification needs of each. */
+async function readCatalog(client: OwnerClient, schema: string, column: string): Promise<CatalogRow[]> {
+  const { rows } = await client.query<CatalogRow>(
+    `select c.relname as name, c.relrowsecurity as rls_enabled, c.relforcerowsecurity as rls_forced,
+            a.attnum is not null as has_column, coalesce(a.attnotnull, false) as not_null,
+            pg_get_expr(d.adbin, d.adrelid) as default_expr,
+            coalesce(exists (select 1 from pg_index i where i.indrelid = c.oid and i.indkey[0] = a.attnum), false) as indexed,
+            has_table_privilege('tenantry_tenant', c.oid, 'select') as tenant_can_read,
+            ${POLICIES_JSON} as policies,
+            coalesce((select jsonb_agg(jsonb_build_object(
+                'name', k.conname, 'ref_schema', rn.nspname, 'ref_table', r.relname,
+                'columns', (select array_agg(x.attname order by u.n) from unnest(k.conkey) with ordinality u(attnum, n) join pg_attribute x on x.attrelid = k.conrelid and x.attnum = u.attnum),
+                'ref_columns', (select array_agg(x.attname order by u.n) from unnest(k.confkey) with ordinality u(attnum, n) join pg_attribute x on x.attrelid = k.confrelid and x.attnum = u.attnum),
+                'ref_has_column', ra.attnum is not null,
+                'includes_tenant', exists (select 1 from unnest(k.conkey, k.confkey) u(child, parent) where u.child = a.attnum and u.parent = ra.attnum))
+                order by k.conname)
+              from pg_constraint k join pg_class r on r.oid = k.confrelid join pg_namespace rn on rn.oid = r.relnamespace
+              left join pg_attribute ra on ra.attrelid = r.oid and ra.attname = $2 and not ra.attisdropped
+             where k.conrelid = c.oid and k.contype = 'f'), '[]') as foreign_keys,
+            coalesce((select jsonb_agg(distinct jsonb_build_object('name', v.relname,
+                'invoker', coalesce(exists (select 1 from unnest(v.reloptions) o where o ~* '^security_invoker=(true|on|yes|1)$'), false)))
+              from pg_depend dep join pg_rewrite w on w.oid = dep.objid join pg_class v on v.oid = w.ev_class
+             where dep.refobjid = c.oid and dep.classid = 'pg_rewrite'::regclass and v.oid <> c.oid), '[]') as views
+       from pg_class c
+       join pg_namespace n on n.oid = c.relnamespace
+       left join pg_attribute a on a.attrelid = c.oid and a.attname = $2 and not a.attisdropped
+       left join pg_attrdef d on d.adrelid = c.oid and d.adnum = a.attnum
+      where n.nspname = $1 and c.relkind in ('r', 'p') and not c.relispartition
+      order by c.relname`,
+    [schema, column],
+  );
+  return rows;
+}
+
+const count = async (client: OwnerClient, text: string, values: unknown[] = []) => Number((await client.query<{ n: string }>(text, values)).rows[0].n);
+
+export interface VerifyOptions {
+  column?: string;
+  /** Tables the adoption left as global reference data. */
+  globalTables?: string[];
+}
+
+/**
+ * Checks every table of `schema`. Run it inside a transaction: the probe switches role with
+ * `set local`. Its counts read every row, so it takes about as long as a scan of the schema.
+ */
+export async function verifySchema(client: OwnerClient, schema: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const column = options.column ?? "tenant_id";
+  const global = new Set(options.globalTables ?? []);
+  const catalog = await readCatalog(client, schema, column);
+  const col = q(column);
+  const name = (table: string) => `${q(schema)}.${q(table)}`;
+
+  const tables: TableStatus[] = [];
+  for (const t of catalog) {
+    const problems: string[] = [];
+    const warnings: string[] = [];
+    let rowsPerCustomer: TableStatus["rowsPerCustomer"] = [];
+    let rows: number;
+    let customers = 0;
+    let nullTenants = 0;
+    let crossTenantRefs = 0;
+    const scopedFks = t.foreign_keys.filter((f) => f.ref_has_column);
+    const policy = t.has_column && findTenantPolicy(t.policies, column) !== undefined;
+
+    if (t.has_column) {
+      const { rows: owners } = await client.query<{ tenant: string | null; rows: string }>(
+        `select ${col} as tenant, count(*) as rows from ${name(t.name)} group by 1 order by 2 desc, 1`,
+      );
+      rows = owners.reduce((n, o) => n + Number(o.rows), 0);
+      nullTenants = Number(owners.find((o) => o.tenant === null)?.rows ?? 0);
+      const owned = owners.filter((o) => o.tenant !== null);
+      customers = owned.length;
+      rowsPerCustomer = owned.slice(0, 5).map((o) => ({ tenant: o.tenant!, rows: Number(o.rows) }));
+      // A foreign key without the tenant column lets a row point at another customer's row: count those that do.
+      for (const f of scopedFks.filter((k) => !k.includes_tenant)) {
+        const on = f.columns.map((c, i) => `p.${q(f.ref_columns[i])} = c.${q(c)}`).join(" and ");
+        const n = await count(
+          client,
+          `select count(*) as n from ${name(t.name)} c join ${q(f.ref_schema)}.${q(f.ref_table)} p on ${on} where p.${col} is distinct from c.${col}`,
+        );
+        crossTenantRefs += n;
+        problems.push(`foreign key ${f.name} → ${f.ref_table} does not include ${column}${n ? `: ${n} rows point at another customer's row` : ""}`);
+      }
+      if (!t.not_null) problems.push(`${column} allows NULL`);
+      if (nullTenants > 0) problems.push(`${nullTenants} rows belong to no customer`);
+      if (!t.rls_enabled) problems.push("row-level security is not enabled");
+      if (!t.rls_forced) problems.push("row-level security is not forced: the table's owner bypasses it");
+      if (!policy) problems.push(`no tenant policy on ${column}`);
+      for (const v of t.views.filter((x) => !x.invoker)) problems.push(`view ${v.name} runs as its owner, so it bypasses row-level security`);
+      if (!t.default_expr?.includes("current_setting('app.tenant_id'")) warnings.push(`new rows do not take ${column} from the tenant setting`);
+      if (!t.indexed) warnings.push(`no index leads with ${column}: every customer's query scans the others' rows`);
+      if (!t.tenant_can_read) warnings.push("tenantry_tenant has no access: the platform cannot serve this table yet");
+    } else {
+      rows = await count(client, `select count(*) as n from ${name(t.name)}`);
+      if (!global.has(t.name)) problems.push(`no ${column} column: every customer would see every row`);
+    }
+    for (const f of t.foreign_keys.filter((k) => !k.ref_has_column && k.ref_schema === schema && !global.has(k.ref_table) && t.has_column)) {
+      warnings.push(`foreign key ${f.name} points at ${f.ref_table}, which is not scoped`);
+    }
+
+    const state: TableState = !t.has_column ? (global.has(t.name) ? "global" : "not isolated") : problems.length ? "partial" : "isolated";
+    tables.push({
+      table: t.name,
+      state,
+      rows,
+      column: t.has_column,
+      notNull: t.not_null,
+      defaultFromSetting: Boolean(t.default_expr?.includes("current_setting('app.tenant_id'")),
+      indexed: t.indexed,
+      foreignKeys: { total: scopedFks.length, composite: scopedFks.filter((f) => f.includes_tenant).length },
+      rlsEnabled: t.rls_enabled,
+      rlsForced: t.rls_forced,
+      policy,
+      views: t.views,
+      nullTenants,
+      crossTenantRefs,
+      rowsPerCustomer,
+      customers,
+      problems,
+      warnings,
+    });
+  }
+
+  const probe = await probeAsAnotherCustomer(client, schema, column, tables);
+  const by = (state: TableState) => tables.filter((t) => t.state === state).length;
+  const summary = { total: tables.length, isolated: by("isolated"), global: by("global"), partial: by("partial"), notIsolated: by("not isolated") };
+  const text =
+    `${summary.isolated} of ${summary.total} tables isolated` +
+    (summary.global ? `; ${summary.global} global` : "") +
+    (summary.partial ? `; ${summary.partial} partly` : "") +
+    (summary.notIsolated ? `; ${summary.notIsolated} not isolated` : "");
+  return {
+    schema,
+    column,
+    checkedAt: new Date().toISOString(),
+    tables,
+    probe,
+    summary: { ...summary, text },
+    ok: tables.length > 0 && summary.partial === 0 && summary.notIsolated === 0 && probe.ok,
+  };
+}
+
+/**
+ * As tenantry_tenant, under a customer that is not the largest owner, count the largest owner's
+ * rows in every table with the column: each count must be 0. A failing table gets the problem.
+ */
+async function probeAsAnotherCustomer(client: OwnerClient, schema: string, column: string, tables: TableStatus[]): Promise<VerifyReport["probe"]> {
+  const owners = new Map<string, number>();
+  for (const t of tables) for (const o of t.rowsPerCustomer) owners.set(o.tenant, (owners.get(o.tenant) ?? 0) + o.rows);
+  const first = [...owners.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+  const { rows: others } = await client.query<{ id: string }>("select id from control.customers where id is distinct from $1 order by created_at limit 1", [first]);
+  const second = others[0]?.id ?? generateCustomerId();
+  const readable = tables.filter((t) => t.column && !t.warnings.some((w) => w.startsWith("tenantry_tenant has no access")));
+  if (!first || readable.length === 0) {
+    return { ok: true, asCustomer: second, ofCustomer: first, detail: first ? "no table is readable as the tenant role yet" : "no rows belong to any customer yet" };
+  }
+  const seen: string[] = [];
+  await client.query("savepoint probe");
+  try {
+    await client.query("set local role tenantry_tenant");
+    await client.query("select set_config('app.tenant_id', $1, true)", [second]);
+    for (const t of readable) {
+      const n = await count(client, `select count(*) as n from ${q(schema)}.${q(t.table)} where ${q(column)} = $1`, [first]);
+      if (n > 0) {
+        seen.push(`${t.table} (${n})`);
+        t.problems.push(`a probe as ${second} sees ${n} rows of ${first}`);
+        if (t.state === "isolated") t.state = "partial";
+      }
+    }
+  } finally {
+    await client.query("rollback to savepoint probe");
+  }
+  return seen.length
+    ? { ok: false, asCustomer: second, ofCustomer: first, detail: `as ${second}, the tenant role sees rows of ${first} in ${seen.join(", ")}` }
+    : { ok: true, asCustomer: second, ofCustomer: first, detail: `as ${second}, the tenant role sees none of ${first}'s rows in ${readable.length} tables` };
+}
