@@ -37,6 +37,7 @@ describe("module boundaries", () => {
       "lib/audit/chain.ts",
       "lib/usage/snapshot.ts",
       "lib/adoption/cli.ts",
+      "lib/adoption/queries.ts",
       "db/bench/auth.ts",
       "db/bench/customers.ts",
       "db/bench/audit.ts",

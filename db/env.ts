@@ -34,3 +34,8 @@ export function appDatabaseUrl(env: DatabaseEnv): string {
 }
 
 export const APP_LOGIN_ROLE = "tenantry_app";
+
+/** The owner's URL (DATABASE_URL), for the work only the schema's owner may do; null when unset. */
+export function ownerDatabaseUrl(env: DatabaseEnv = readDatabaseEnv()): string | null {
+  return env.DATABASE_URL ?? null;
+}

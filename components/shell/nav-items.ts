@@ -16,5 +16,6 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/usage", label: "Usage", permission: "usage.own" },
   { href: "/users", label: "Users", permission: "users.manage" },
   { href: "/audit", label: "Audit trail", permission: "audit.own" },
+  { href: "/migrations", label: "Migrations", permission: "migrations.manage" },
   { href: "/system", label: "System health", permission: "system.health" },
 ];

@@ -158,3 +158,23 @@ export function platformAction<S extends z.ZodType>(
       }),
   );
 }
+
+/**
+ * A super-admin's operation that cannot run inside the action's transaction because it opens its
+ * own (an adoption works as the schema's owner, in one transaction of its own). Same chain; the
+ * audit event is written after the operation, ok or failed as its result says.
+ */
+export function platformOperation<S extends z.ZodType>(
+  spec: Spec<S>,
+  handler: (input: z.infer<S>, ctx: RequestContext, record: ActionAudit) => Promise<ActionState | void>,
+) {
+  return chain(
+    spec,
+    (ctx) => ctx.platformRole === "super_admin",
+    async (ctx, input, record) => {
+      const result = (await handler(input, ctx, record)) ?? { ok: true as const };
+      await auditAccess(ctx, spec.name, result?.ok ? "ok" : "failed", record);
+      return result;
+    },
+  );
+}

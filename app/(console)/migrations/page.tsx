@@ -1,0 +1,91 @@
+import { RevertForm, RunWatcher, VerifyNowForm } from "@/components/migrations/run-controls";
+import { PlanView } from "@/components/migrations/plan-view";
+import { RunHistory, RunProgress } from "@/components/migrations/run-history";
+import { TableStatus } from "@/components/migrations/table-status";
+import { when } from "@/components/migrations/marks";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { planAdoption } from "@/lib/adoption/plan";
+import { loadDashboard } from "@/lib/adoption/queries";
+import { readAdoptionOptions } from "@/lib/adoption/schemas";
+import { requirePage } from "@/lib/auth/pages";
+
+export const dynamic = "force-dynamic";
+export const metadata = { title: "Migrations" };
+
+type Params = Record<string, string | string[] | undefined>;
+
+/** The adoption dashboard (DESIGN §7): where the target schema stands, the plan, the runs. */
+export default async function MigrationsPage({ searchParams }: { searchParams: Promise<Params> }) {
+  await requirePage("migrations.manage", { action: "migrations.view" });
+  const { options, errors } = readAdoptionOptions(await searchParams);
+  const data = await loadDashboard(options.schema);
+  const { report, running } = data;
+  const plan = planAdoption(options.schema, data.tables, {
+    tenantForExisting: options.tenant,
+    column: options.column,
+    globalTables: options.global,
+    globalUniques: options.globalUnique,
+  });
+  const blockedBy = !data.canRun ? "Set DATABASE_URL to the owner's connection to run adoptions." : running ? "A run is in progress." : null;
+
+  return (
+    <>
+      <RunWatcher active={running !== null} />
+      <div className="flex flex-wrap items-start justify-between gap-4">
+        <PageHeader
+          title="Migrations"
+          description="Adoption makes a legacy single-tenant schema tenant-isolated in one verified transaction, or changes nothing. Verify re-checks a live database at any time."
+        />
+        <form method="get" action="/migrations" className="flex items-end gap-2 text-sm">
+          <label htmlFor="schema-picker" className="text-slate-600">
+            Schema
+          </label>
+          <select id="schema-picker" name="schema" defaultValue={options.schema} className="rounded-md border border-slate-300 px-2 py-1.5">
+            {[...new Set([...data.schemas, options.schema])].map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+          <button type="submit" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-100">
+            Show
+          </button>
+        </form>
+      </div>
+
+      {!data.schemas.includes(options.schema) ? (
+        <EmptyState title={`Schema ${options.schema} has no tables`}>Choose another schema above.</EmptyState>
+      ) : (
+        <div className="space-y-6">
+          <section aria-labelledby="coverage-heading" className="flex flex-wrap items-start justify-between gap-4 rounded-lg border border-slate-200 bg-white p-4">
+            <div>
+              <h2 id="coverage-heading" className="text-xs uppercase tracking-wide text-slate-500">
+                Isolation coverage of {options.schema}
+              </h2>
+              {report ? (
+                <>
+                  <p data-testid="coverage" className={`mt-1 text-lg font-semibold ${report.ok ? "text-emerald-700" : "text-slate-900"}`}>
+                    {report.summary.text}
+                  </p>
+                  <p className="mt-1 text-sm text-slate-600">
+                    Probe: {report.probe.detail}. Checked {when.format(new Date(report.checkedAt))} UTC.
+                  </p>
+                </>
+              ) : (
+                <p className="mt-1 text-sm text-slate-600">Not verified yet.</p>
+              )}
+            </div>
+            <div className="flex flex-wrap items-center gap-3">
+              <VerifyNowForm schema={options.schema} disabled={blockedBy !== null} />
+              {data.standingAdoption && <RevertForm schema={options.schema} disabled={blockedBy !== null} />}
+            </div>
+          </section>
+
+          {running && <RunProgress run={running} />}
+          {report && <TableStatus report={report} />}
+          {!data.standingAdoption && <PlanView plan={plan} tables={data.tables} options={options} errors={errors} blockedBy={blockedBy} />}
+          <RunHistory runs={data.history} />
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,49 @@
+// The demo's legacy schema, adopted from the dashboard: it opens on 32 tables not isolated, the
+// plan shows its SQL, Run shows the steps as they go and ends all green; Revert brings it back
+// (which also leaves the demo as the later specs expect it).
+import { expect, test } from "@playwright/test";
+import { SUPER_ADMIN, signIn } from "../auth/helpers";
+import { ownerQuery } from "../db";
+
+test("the super-admin adopts the demo's 32 tables from the dashboard, watches the run, ends all green, and reverts", async ({ page }) => {
+  await signIn(page, SUPER_ADMIN);
+  await page.getByRole("link", { name: "Migrations" }).click();
+  await expect(page.getByRole("heading", { name: "Migrations" })).toBeVisible();
+  const coverage = page.getByTestId("coverage");
+  await expect(coverage).toHaveText("0 of 32 tables isolated; 32 not isolated");
+  const tables = page.getByRole("table", { name: "Isolation of each table of app" });
+  await expect(tables.getByRole("row")).toHaveCount(33);
+  await expect(tables.getByRole("row", { name: /^work_order_lines not isolated/ })).toContainText("no tenant_id column");
+
+  // The plan: per table, and its exact SQL.
+  await page.getByText("The SQL, step by step").click();
+  await expect(page.getByLabel("The plan's SQL")).toContainText('alter table "app"."users" force row level security;');
+  await expect(page.getByText(/32 tables scoped, 0 global; \d+ statements in 9 steps, one transaction/)).toBeVisible();
+
+  await page.getByRole("button", { name: "Run adoption" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Adoption of app started." })).toBeVisible();
+  await expect(coverage).toHaveText("32 of 32 tables isolated", { timeout: 30_000 });
+  await expect(tables.getByText("not isolated")).toHaveCount(0);
+  await expect(tables.getByRole("row", { name: /^work_order_lines isolated/ })).toContainText("2 of 2");
+  await expect(page.getByText(/^Probe: as .*, the tenant role sees none of LEGACY001's rows in 32 tables\./)).toBeVisible();
+
+  // The run's steps, each with its time, in the history.
+  const runs = page.getByRole("table", { name: /runs, newest first/ });
+  const adoption = runs.getByRole("row").nth(1);
+  await expect(adoption).toContainText("Adoption");
+  await expect(adoption).toContainText("succeeded");
+  await adoption.getByText("11 steps").click();
+  for (const step of ["before-snapshot", "add column", "tenant-scoped keys", "composite foreign keys", "row-level security", "verify"]) {
+    await expect(adoption.getByRole("listitem").filter({ hasText: new RegExp(`^ok${step}\\d+ ms$`) })).toBeVisible();
+  }
+  const [{ n }] = await ownerQuery<{ n: number }>("select count(*)::int as n from app.work_orders where tenant_id = 'LEGACY001'");
+  expect(n).toBeGreaterThan(0);
+
+  // Revert asks first, then restores the legacy schema.
+  await page.getByRole("button", { name: "Revert…" }).click();
+  await page.getByRole("group", { name: "Confirm the revert" }).getByRole("button", { name: "Revert now" }).click();
+  await expect(coverage).toHaveText("0 of 32 tables isolated; 32 not isolated", { timeout: 30_000 });
+  await expect(runs.getByRole("row").nth(1)).toContainText("Revert");
+  const [{ columns }] = await ownerQuery<{ columns: number }>("select count(*)::int as columns from information_schema.columns where table_schema = 'app' and column_name = 'tenant_id'");
+  expect(columns).toBe(0);
+});

@@ -1,0 +1,61 @@
+"use server";
+
+import { after } from "next/server";
+import { ownerDatabaseUrl } from "@/db/env";
+import { ActionError, platformOperation } from "@/lib/auth/action";
+import { runAdoption, runRevert, runVerification, type RunHooks, type RunResult } from "./run";
+import { adoptionOptionsSchema, schemaTargetSchema } from "./schemas";
+
+function ownerUrl(): string {
+  const url = ownerDatabaseUrl();
+  if (!url) throw new ActionError("Adoption works as the schema's owner: set DATABASE_URL to the owner's connection string and restart the console.");
+  return url;
+}
+
+/**
+ * Starts a run and answers as soon as it holds the lock and is recorded, so the dashboard can
+ * watch its steps; the run goes on after the response (`after` keeps it alive). A run refused
+ * before it starts (another holds the lock) answers with its instructions.
+ */
+async function startInBackground(start: (hooks: RunHooks) => Promise<RunResult>): Promise<string> {
+  let started!: (runId: string) => void;
+  const onStart = new Promise<string>((resolve) => (started = resolve));
+  const done = start({ onStart: started });
+  after(() => done);
+  const first = await Promise.race([onStart, done]);
+  if (typeof first === "string") return first;
+  if (!first.ok) throw new ActionError(first.instructions);
+  return first.runId;
+}
+
+export const startAdoptionAction = platformOperation(
+  { name: "migrations.run", permission: "migrations.manage", schema: adoptionOptionsSchema, revalidate: "/migrations" },
+  async (input, _ctx, record) => {
+    const url = ownerUrl();
+    const runId = await startInBackground((hooks) =>
+      runAdoption(url, { schema: input.schema, tenantForExisting: input.tenant, column: input.column, globalTables: input.global, globalUniques: input.globalUnique, ...hooks }),
+    );
+    Object.assign(record, { targetType: "schema", targetId: input.schema, details: { runId, tenant: input.tenant, global: input.global } });
+    return { ok: true, message: `Adoption of ${input.schema} started.`, data: { runId } };
+  },
+);
+
+export const startRevertAction = platformOperation(
+  { name: "migrations.revert", permission: "migrations.manage", schema: schemaTargetSchema, revalidate: "/migrations" },
+  async (input, _ctx, record) => {
+    const url = ownerUrl();
+    const runId = await startInBackground((hooks) => runRevert(url, { schema: input.schema, ...hooks }));
+    Object.assign(record, { targetType: "schema", targetId: input.schema, details: { runId } });
+    return { ok: true, message: `Revert of ${input.schema} started.`, data: { runId } };
+  },
+);
+
+export const verifyNowAction = platformOperation(
+  { name: "migrations.verify", permission: "migrations.manage", schema: schemaTargetSchema, revalidate: "/migrations" },
+  async (input, _ctx, record) => {
+    const result = await runVerification(ownerUrl(), { schema: input.schema });
+    if (!result.ok) throw new ActionError(result.instructions);
+    Object.assign(record, { targetType: "schema", targetId: input.schema, details: { runId: result.runId, summary: result.report.summary.text } });
+    return { ok: true, message: `Verified: ${result.report.summary.text}.` };
+  },
+);

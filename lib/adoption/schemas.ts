@@ -1,0 +1,46 @@
+// What the migration dashboard's forms send: the target schema and the plan's options, shared by
+// the page (reading the URL), the forms and the actions.
+import { z } from "zod";
+import { customerIdSchema } from "@/lib/customers/schemas";
+
+/** A plain SQL identifier; anything else never reaches the engine's quoting. */
+export const identifierSchema = z
+  .string()
+  .trim()
+  .max(63)
+  .regex(/^[a-z_][a-z0-9_$]*$/, { message: "Use a lower-case SQL name: letters, digits and underscores." });
+
+/** A comma-separated list of identifiers, as a hidden field carries it. */
+const identifierList = z
+  .string()
+  .default("")
+  .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))
+  .pipe(z.array(identifierSchema));
+
+export const schemaTargetSchema = z.object({ schema: identifierSchema });
+
+export const adoptionOptionsSchema = z.object({
+  schema: identifierSchema,
+  tenant: customerIdSchema,
+  column: identifierSchema,
+  global: identifierList,
+  globalUnique: identifierList,
+});
+
+export type AdoptionOptionsInput = z.infer<typeof adoptionOptionsSchema>;
+
+export const DEFAULT_ADOPTION_OPTIONS = { schema: "app", tenant: "LEGACY001", column: "tenant_id", global: [] as string[], globalUnique: [] as string[] };
+
+/** The plan's options from the page's URL; a bad value falls back to the default and is reported. */
+export function readAdoptionOptions(params: Record<string, string | string[] | undefined>) {
+  const list = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(",") : (v ?? ""));
+  const parsed = adoptionOptionsSchema.safeParse({
+    schema: typeof params.schema === "string" ? params.schema : DEFAULT_ADOPTION_OPTIONS.schema,
+    tenant: typeof params.tenant === "string" ? params.tenant : DEFAULT_ADOPTION_OPTIONS.tenant,
+    column: typeof params.column === "string" ? params.column : DEFAULT_ADOPTION_OPTIONS.column,
+    global: list(params.global),
+    globalUnique: list(params.globalUnique),
+  });
+  if (parsed.success) return { options: parsed.data, errors: undefined };
+  return { options: DEFAULT_ADOPTION_OPTIONS, errors: z.flattenError(parsed.error).fieldErrors };
+}
