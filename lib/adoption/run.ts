@@ -8,7 +8,7 @@ import type { NodePgDatabase } from "drizzle-orm/node-postgres";
 import { inOwnerTransaction, withOwnerClient, type OwnerClient } from "@/db/owner";
 import { introspect, type TableInfo } from "./introspect";
 import { planAdoption, planRevert, type PlanOptions } from "./plan";
-import { verifySchema, type VerifyReport } from "./verify";
+import { contentSnapshot, verifySchema, type VerifyReport } from "./verify";
 
 export type RunKind = "adopt" | "revert" | "verify";
 
@@ -30,10 +30,14 @@ export type RunResult =
 /** What a run does inside its transaction, prepared from the catalog once the lock is held. */
 interface Work {
   steps: { name: string; statements: string[] }[];
-  /** The tables whose rows and content must be the same after (their original columns); none for a verification. */
-  preserved: TableInfo[];
-  /** The last step: returns the report to keep, or throws a StepError. */
-  check: (client: OwnerClient, tx: NodePgDatabase) => Promise<VerifyReport>;
+  /** The column whose presence the content checksums leave out (see verify's scanTable). */
+  column: string;
+  /** Whether every table must keep its rows and content (adopt, revert); a verification changes nothing. */
+  preserves: boolean;
+  /** The last step: the verification report of the schema as the run leaves it. */
+  verify: (client: OwnerClient) => Promise<VerifyReport>;
+  /** Throws a StepError when the report is not what the run must end on. */
+  accept: (report: VerifyReport, tx: NodePgDatabase) => Promise<void>;
   /** Kept with an adopt run: the catalog its revert restores. */
   beforeCatalog?: TableInfo[];
   options: Record<string, unknown>;
@@ -52,38 +56,13 @@ export class StepError extends Error {
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-type Snapshot = Map<string, { rows: string; checksum: string }>;
+type Snapshot = Map<string, { rows: number; checksum: string }>;
 
-/**
- * Row count and an order-independent checksum of each table over the given columns: the sum of a
- * 64-bit hash of each row. hash_record_extended needs every column type to be hashable; a table
- * with one that is not (json, point) is hashed as text instead, which is slower but total.
- */
-async function snapshot(client: OwnerClient, schema: string, tables: TableInfo[]): Promise<Snapshot> {
-  const result: Snapshot = new Map();
-  for (const t of tables) {
-    const row = `row(${t.columns.map(q).join(", ")})`;
-    const from = `${q(schema)}.${q(t.name)}`;
-    await client.query("savepoint checksum");
-    try {
-      const { rows } = await client.query(`select count(*)::text as rows, coalesce(sum(hash_record_extended(${row}, 0)), 0)::text as checksum from ${from}`);
-      await client.query("release savepoint checksum");
-      result.set(t.name, rows[0]);
-    } catch {
-      await client.query("rollback to savepoint checksum");
-      const { rows } = await client.query(
-        `select count(*)::text as rows, coalesce(sum(('x' || substr(md5(${row}::text), 1, 16))::bit(64)::bigint), 0)::text as checksum from ${from}`,
-      );
-      result.set(t.name, rows[0]);
-    }
-  }
-  return result;
-}
-
-async function compareSnapshots(client: OwnerClient, schema: string, tables: TableInfo[], before: Snapshot) {
-  const after = await snapshot(client, schema, tables);
+/** Rows and content equal to the before-snapshot, and every constraint of the schema validated. */
+async function compareWithBefore(client: OwnerClient, schema: string, before: Snapshot, report: VerifyReport) {
   for (const [table, b] of before) {
-    const a = after.get(table)!;
+    const a = report.tables.find((t) => t.table === table);
+    if (!a) throw new StepError(`${schema}.${table} is gone`, table);
     if (a.rows !== b.rows) throw new StepError(`${schema}.${table} has ${a.rows} rows after, ${b.rows} before`, table);
     if (a.checksum !== b.checksum) throw new StepError(`${schema}.${table}'s content checksum changed`, table);
   }
@@ -175,7 +154,7 @@ async function execute(ownerUrl: string, kind: RunKind, schema: string, hooks: R
           current = "plan";
           const work = await prepare(client, tx);
           options = work.options;
-          const before = work.preserved.length ? await step("before-snapshot", () => snapshot(client, schema, work.preserved)) : null;
+          const before = work.preserves ? await step("before-snapshot", () => contentSnapshot(client, schema, work.column)) : null;
           for (const s of work.steps) {
             await step(s.name, async () => {
               for (const statement of s.statements) {
@@ -185,8 +164,10 @@ async function execute(ownerUrl: string, kind: RunKind, schema: string, hooks: R
             });
           }
           const report = await step("verify", async () => {
-            if (before) await compareSnapshots(client, schema, work.preserved, before);
-            return work.check(client, tx);
+            const result = await work.verify(client);
+            if (before) await compareWithBefore(client, schema, before, result);
+            await work.accept(result, tx);
+            return result;
           });
           return { report, work };
         });
@@ -234,15 +215,15 @@ export function runAdoption(ownerUrl: string, options: AdoptOptions): Promise<Ru
     const globalTables = planOptions.globalTables ?? [];
     return {
       steps: plan.steps,
-      preserved: tables.filter((t) => !t.partitionOf),
+      column,
+      preserves: true,
       beforeCatalog: tables,
       options: { ...planOptions, column, tenantForExisting: plan.tenantForExisting, globalTables },
-      check: async (c) => {
-        const report = await verifySchema(c, schema, { column, globalTables });
+      verify: (c) => verifySchema(c, schema, { column, globalTables }),
+      accept: async (report) => {
         const failing = report.tables.find((t) => t.problems.length > 0);
         if (failing) throw new StepError(failing.problems[0], failing.table);
         if (!report.probe.ok) throw new StepError(report.probe.detail, null);
-        return report;
       },
     };
   });
@@ -267,12 +248,13 @@ export function runRevert(ownerUrl: string, options: { schema: string } & RunHoo
     const down = planRevert(schema, before, { column, globalTables, globalUniques });
     return {
       steps: down.steps,
-      preserved: before.filter((t) => !t.partitionOf),
+      column,
+      preserves: true,
       options: { reverts: adoption.id, column, globalTables },
-      check: async (c, t) => {
+      verify: (c) => verifySchema(c, schema, { column }),
+      accept: async (_report, t) => {
         const differs = catalogDifferences(before, await introspect(t, schema));
         if (differs.length) throw new StepError(`the catalog differs from before the adoption in ${differs.join(", ")}`, differs[0]);
-        return verifySchema(c, schema, { column });
       },
     };
   });
@@ -285,6 +267,6 @@ export function runVerification(ownerUrl: string, options: { schema: string } & 
     const adoption = await standingAdoption(client, schema);
     const column = adoption?.options.column ?? "tenant_id";
     const globalTables = adoption?.options.globalTables ?? [];
-    return { steps: [], preserved: [], options: { column, globalTables }, check: (c) => verifySchema(c, schema, { column, globalTables }) };
+    return { steps: [], column, preserves: false, options: { column, globalTables }, verify: (c) => verifySchema(c, schema, { column, globalTables }), accept: async () => undefined };
   });
 }

@@ -28,6 +28,8 @@ export interface TableStatus {
   /** The largest owners first (at most five), and how many customers own rows here. */
   rowsPerCustomer: { tenant: string; rows: number }[];
   customers: number;
+  /** Order-independent checksum of the rows over every column but the tenant column (see scanTable). */
+  checksum: string;
   /** What breaks isolation; empty when isolated. */
   problems: string[];
   /** What does not break it but adoption would have done: the default, the index, the grant. */
@@ -46,6 +48,7 @@ export interface VerifyReport {
 
 interface CatalogRow {
   name: string;
+  columns: string[];
   rls_enabled: boolean;
   rls_forced: boolean;
   has_column: boolean;
@@ -63,7 +66,8 @@ const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 /** The tables of `schema` (partitions answer through their parent) with what verification needs of each. */
 async function readCatalog(client: OwnerClient, schema: string, column: string): Promise<CatalogRow[]> {
   const { rows } = await client.query<CatalogRow>(
-    `select c.relname as name, c.relrowsecurity as rls_enabled, c.relforcerowsecurity as rls_forced,
+    `select c.relname as name, c.relrowsecurity as rls_enabled,
+            (select array_agg(x.attname::text order by x.attnum) from pg_attribute x where x.attrelid = c.oid and x.attnum > 0 and not x.attisdropped) as columns, c.relforcerowsecurity as rls_forced,
             a.attnum is not null as has_column, coalesce(a.attnotnull, false) as not_null,
             pg_get_expr(d.adbin, d.adrelid) as default_expr,
             coalesce(exists (select 1 from pg_index i where i.indrelid = c.oid and i.indkey[0] = a.attnum), false) as indexed,
@@ -94,6 +98,49 @@ async function readCatalog(client: OwnerClient, schema: string, column: string):
   return rows;
 }
 
+/**
+ * One pass over a table: its rows per owner (when it has the tenant column) and a checksum of its
+ * content over every column but the tenant column — the same columns before an adoption, after
+ * it and after its revert. The checksum is the sum of a 64-bit hash of each row, so row order
+ * does not matter. hash_record_extended needs every column type to be hashable; a table with one
+ * that is not (json, point) is hashed as text instead, slower but total.
+ */
+async function scanTable(client: OwnerClient, schema: string, table: CatalogRow, column: string) {
+  const content = table.columns.filter((c) => c !== column);
+  const row = `row(${content.map(q).join(", ")})`;
+  const from = `${q(schema)}.${q(table.name)}`;
+  const scan = (hash: string) =>
+    client.query<{ tenant: string | null; rows: string; checksum: string }>(
+      table.has_column
+        ? `select ${q(column)} as tenant, count(*) as rows, coalesce(sum(${hash}), 0)::text as checksum from ${from} group by 1 order by 2 desc, 1`
+        : `select null as tenant, count(*) as rows, coalesce(sum(${hash}), 0)::text as checksum from ${from}`,
+    );
+  await client.query("savepoint scan");
+  let groups;
+  try {
+    groups = (await scan(`hash_record_extended(${row}, 0)`)).rows;
+    await client.query("release savepoint scan");
+  } catch {
+    await client.query("rollback to savepoint scan");
+    groups = (await scan(`('x' || substr(md5(${row}::text), 1, 16))::bit(64)::bigint`)).rows;
+  }
+  return {
+    groups: groups.map((g) => ({ tenant: g.tenant, rows: Number(g.rows) })),
+    rows: groups.reduce((n, g) => n + Number(g.rows), 0),
+    checksum: groups.reduce((n, g) => n + BigInt(g.checksum), BigInt(0)).toString(),
+  };
+}
+
+/** Rows and content checksum of every table of the schema, to compare before and after a run. */
+export async function contentSnapshot(client: OwnerClient, schema: string, column: string): Promise<Map<string, { rows: number; checksum: string }>> {
+  const result = new Map<string, { rows: number; checksum: string }>();
+  for (const t of await readCatalog(client, schema, column)) {
+    const { rows, checksum } = await scanTable(client, schema, { ...t, has_column: false }, column);
+    result.set(t.name, { rows, checksum });
+  }
+  return result;
+}
+
 const count = async (client: OwnerClient, text: string, values: unknown[] = []) => Number((await client.query<{ n: string }>(text, values)).rows[0].n);
 
 export interface VerifyOptions {
@@ -118,22 +165,19 @@ export async function verifySchema(client: OwnerClient, schema: string, options:
     const problems: string[] = [];
     const warnings: string[] = [];
     let rowsPerCustomer: TableStatus["rowsPerCustomer"] = [];
-    let rows: number;
     let customers = 0;
     let nullTenants = 0;
     let crossTenantRefs = 0;
     const scopedFks = t.foreign_keys.filter((f) => f.ref_has_column);
     const policy = t.has_column && findTenantPolicy(t.policies, column) !== undefined;
 
+    const scan = await scanTable(client, schema, t, column);
+    const rows = scan.rows;
     if (t.has_column) {
-      const { rows: owners } = await client.query<{ tenant: string | null; rows: string }>(
-        `select ${col} as tenant, count(*) as rows from ${name(t.name)} group by 1 order by 2 desc, 1`,
-      );
-      rows = owners.reduce((n, o) => n + Number(o.rows), 0);
-      nullTenants = Number(owners.find((o) => o.tenant === null)?.rows ?? 0);
-      const owned = owners.filter((o) => o.tenant !== null);
+      nullTenants = scan.groups.find((o) => o.tenant === null)?.rows ?? 0;
+      const owned = scan.groups.filter((o) => o.tenant !== null);
       customers = owned.length;
-      rowsPerCustomer = owned.slice(0, 5).map((o) => ({ tenant: o.tenant!, rows: Number(o.rows) }));
+      rowsPerCustomer = owned.slice(0, 5).map((o) => ({ tenant: o.tenant!, rows: o.rows }));
       // A foreign key without the tenant column lets a row point at another customer's row: count those that do.
       for (const f of scopedFks.filter((k) => !k.includes_tenant)) {
         const on = f.columns.map((c, i) => `p.${q(f.ref_columns[i])} = c.${q(c)}`).join(" and ");
@@ -154,7 +198,6 @@ export async function verifySchema(client: OwnerClient, schema: string, options:
       if (!t.indexed) warnings.push(`no index leads with ${column}: every customer's query scans the others' rows`);
       if (!t.tenant_can_read) warnings.push("tenantry_tenant has no access: the platform cannot serve this table yet");
     } else {
-      rows = await count(client, `select count(*) as n from ${name(t.name)}`);
       if (!global.has(t.name)) problems.push(`no ${column} column: every customer would see every row`);
     }
     for (const f of t.foreign_keys.filter((k) => !k.ref_has_column && k.ref_schema === schema && !global.has(k.ref_table) && t.has_column)) {
@@ -179,6 +222,7 @@ export async function verifySchema(client: OwnerClient, schema: string, options:
       crossTenantRefs,
       rowsPerCustomer,
       customers,
+      checksum: scan.checksum,
       problems,
       warnings,
     });
