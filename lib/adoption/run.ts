@@ -1,11 +1,11 @@
 // Running an adoption, its revert, or a verification (DESIGN §7), as a recorded run: the SQL in
 // one owner transaction, between a before-snapshot and a verification, with each step's progress
-// written on a second connection so it can be watched live. Any failure — including one injected
+// written on a second connection so it can be watched live (not on the embedded PGlite, see below). Any failure — including one injected
 // by a test at any step — rolls the whole transaction back and is recorded with the step, the
 // table, the error and what to do. A session advisory lock keeps two runs from overlapping.
 import "server-only";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
-import { inOwnerTransaction, withOwnerClient, type OwnerClient } from "@/db/owner";
+import { inOwnerTransaction, ownerConnectionsAreShared, withOwnerClient, type OwnerClient } from "@/db/owner";
 import { introspect, type TableInfo } from "./introspect";
 import { planAdoption, planRevert, type PlanOptions } from "./plan";
 import { contentSnapshot, verifySchema, type VerifyReport } from "./verify";
@@ -103,11 +103,25 @@ function catalogDifferences(before: TableInfo[], after: TableInfo[]): string[] {
 async function execute(ownerUrl: string, kind: RunKind, schema: string, hooks: RunHooks, prepare: (client: OwnerClient, tx: NodePgDatabase) => Promise<Work>): Promise<RunResult> {
   const started = Date.now();
   return withOwnerClient(ownerUrl, async (progress) => {
-    // Progress is written without waiting: on a server that serialises connections while a
-    // transaction is open (the embedded PGlite), the writes queue until it ends instead of deadlocking.
+    // Each step is kept here and written live, without waiting, on this second connection; when
+    // the run ends its steps are written once more as they ended (a rollback takes nothing of
+    // them with it). Where owner work shares one connection (the embedded PGlite) only that last
+    // write happens: nothing could read the live rows while the run's transaction is open anyway.
+    const live = !ownerConnectionsAreShared();
+    const log: { step: string; startedAt: Date; ms: number | null; outcome: "running" | "ok" | "failed" | "rolled back" }[] = [];
     let written: Promise<unknown> = Promise.resolve();
     const note = (text: string, values: unknown[]) => {
+      if (!live) return;
       written = written.then(() => progress.query(text, values)).catch((error: Error) => console.error(`adoption progress: ${error.message}`));
+    };
+    const writeSteps = async (runId: string) => {
+      await written;
+      await progress.query("delete from control.adoption_steps where run_id = $1", [runId]);
+      if (log.length === 0) return;
+      await progress.query(
+        "insert into control.adoption_steps (run_id, step, started_at, ms, outcome) select $1, s.step, s.started_at, s.ms, s.outcome from jsonb_to_recordset($2::jsonb) as s(step text, started_at timestamptz, ms int, outcome text)",
+        [runId, JSON.stringify(log.map((l) => ({ step: l.step, started_at: l.startedAt.toISOString(), ms: l.ms, outcome: l.outcome })))],
+      );
     };
 
     const { rows: lock } = await progress.query<{ ok: boolean }>(`select pg_try_advisory_lock(${LOCK}) as ok`);
@@ -136,12 +150,19 @@ async function execute(ownerUrl: string, kind: RunKind, schema: string, hooks: R
       const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
         current = name;
         currentTable = null;
-        const t0 = Date.now();
-        note("insert into control.adoption_steps (run_id, step, started_at, outcome) values ($1, $2, $3, 'running')", [runId, name, new Date(t0)]);
-        const result = await work();
-        if (hooks.failAfter === name) throw new StepError(`injected failure after ${name}`, currentTable);
-        note("update control.adoption_steps set outcome = 'ok', ms = $3 where run_id = $1 and step = $2", [runId, name, Date.now() - t0]);
-        return result;
+        const entry = { step: name, startedAt: new Date(), ms: null as number | null, outcome: "running" as (typeof log)[number]["outcome"] };
+        log.push(entry);
+        note("insert into control.adoption_steps (run_id, step, started_at, outcome) values ($1, $2, $3, 'running')", [runId, name, entry.startedAt]);
+        try {
+          const result = await work();
+          if (hooks.failAfter === name) throw new StepError(`injected failure after ${name}`, currentTable);
+          Object.assign(entry, { outcome: "ok", ms: Date.now() - entry.startedAt.getTime() });
+          note("update control.adoption_steps set outcome = 'ok', ms = $3 where run_id = $1 and step = $2", [runId, name, entry.ms]);
+          return result;
+        } catch (error) {
+          Object.assign(entry, { outcome: "failed", ms: Date.now() - entry.startedAt.getTime() });
+          throw error;
+        }
       };
 
       let options: Record<string, unknown> = {};
@@ -171,7 +192,7 @@ async function execute(ownerUrl: string, kind: RunKind, schema: string, hooks: R
           });
           return { report, work };
         });
-        await written;
+        await writeSteps(runId);
         await progress.query(
           "update control.adoption_runs set status = 'succeeded', finished_at = now(), options = $2, before_catalog = $3, report = $4 where id = $1",
           [runId, JSON.stringify(work.options), work.beforeCatalog ? JSON.stringify(work.beforeCatalog) : null, JSON.stringify(report)],
@@ -185,9 +206,8 @@ async function execute(ownerUrl: string, kind: RunKind, schema: string, hooks: R
           `Nothing changed: the run was one transaction and it was rolled back, so the schema and its data are as they were. ` +
           `${what} stopped at "${current}"${table ? ` on ${schema}.${table}` : ""}: ${message}. ` +
           "Fix the cause (the plan shows every statement: npm run adopt -- plan --sql), then run it again.";
-        await written;
-        await progress.query("update control.adoption_steps set outcome = 'failed', ms = extract(epoch from now() - started_at) * 1000 where run_id = $1 and outcome = 'running'", [runId]);
-        await progress.query("update control.adoption_steps set outcome = 'rolled back' where run_id = $1 and outcome = 'ok'", [runId]);
+        for (const entry of log) if (entry.outcome === "ok") entry.outcome = "rolled back";
+        await writeSteps(runId);
         await progress.query(
           "update control.adoption_runs set status = 'failed', finished_at = now(), options = $5, failed_step = $2, error = $3, instructions = $4 where id = $1",
           [runId, current, message, instructions, JSON.stringify(options)],
