@@ -75,6 +75,8 @@ export async function withOwnerClient<T>(connectionString: string, fn: (client: 
     }
   }
   const client = new pg.Client({ connectionString });
+  // A connection lost while idle must not crash the process; the query in flight rejects anyway.
+  client.on("error", (error) => console.error("owner connection:", error.message));
   await client.connect();
   try {
     return await fn(client);

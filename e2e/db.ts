@@ -12,3 +12,17 @@ export async function ownerQuery<T extends pg.QueryResultRow>(text: string, valu
     await client.end();
   }
 }
+
+/** Holds a lock on a table in an open transaction until `release` is called, to freeze a run mid-way. */
+export async function holdTableLock(table: string): Promise<{ release: () => Promise<void> }> {
+  const client = new pg.Client({ connectionString: databaseUrl(process.env.E2E_DATABASE!) });
+  await client.connect();
+  await client.query("begin");
+  await client.query(`lock table ${table} in access exclusive mode`);
+  return {
+    release: async () => {
+      await client.query("rollback");
+      await client.end();
+    },
+  };
+}

@@ -3,7 +3,7 @@
 // (which also leaves the demo as the later specs expect it).
 import { expect, test } from "@playwright/test";
 import { SUPER_ADMIN, signIn } from "../auth/helpers";
-import { ownerQuery } from "../db";
+import { holdTableLock, ownerQuery } from "../db";
 
 test("the super-admin adopts the demo's 32 tables from the dashboard, watches the run, ends all green, and reverts", async ({ page }) => {
   await signIn(page, SUPER_ADMIN);
@@ -20,9 +20,20 @@ test("the super-admin adopts the demo's 32 tables from the dashboard, watches th
   await expect(page.getByLabel("The plan's SQL")).toContainText('alter table "app"."users" force row level security;');
   await expect(page.getByText(/32 tables scoped, 0 global; \d+ statements in 9 steps, one transaction/)).toBeVisible();
 
-  await page.getByRole("button", { name: "Run adoption" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Adoption of app started." })).toBeVisible();
+  // Another session holds one table, so the run waits for it and its progress shows live.
+  const lock = await holdTableLock("app.work_order_lines");
+  try {
+    await page.getByRole("button", { name: "Run adoption" }).click();
+    const progress = page.getByRole("region", { name: /^Adoption of app running since/ });
+    // Planning reads the catalog, which waits for the held table: the run shows where it is.
+    await expect(progress.getByRole("status")).toHaveText("Step: plan");
+    await expect(progress.getByRole("listitem")).toHaveText([/^runningplan…$/]);
+    await expect(page.getByRole("button", { name: "Verify now" })).toBeDisabled();
+  } finally {
+    await lock.release();
+  }
   await expect(coverage).toHaveText("32 of 32 tables isolated", { timeout: 30_000 });
+  await expect(page.getByRole("region", { name: /running since/ })).toHaveCount(0);
   await expect(tables.getByText("not isolated")).toHaveCount(0);
   await expect(tables.getByRole("row", { name: /^work_order_lines isolated/ })).toContainText("2 of 2");
   await expect(page.getByText(/^Probe: as .*, the tenant role sees none of LEGACY001's rows in 32 tables\./)).toBeVisible();
@@ -32,8 +43,8 @@ test("the super-admin adopts the demo's 32 tables from the dashboard, watches th
   const adoption = runs.getByRole("row").nth(1);
   await expect(adoption).toContainText("Adoption");
   await expect(adoption).toContainText("succeeded");
-  await adoption.getByText("11 steps").click();
-  for (const step of ["before-snapshot", "add column", "tenant-scoped keys", "composite foreign keys", "row-level security", "verify"]) {
+  await adoption.getByText("12 steps").click();
+  for (const step of ["plan", "before-snapshot", "add column", "tenant-scoped keys", "composite foreign keys", "row-level security", "verify"]) {
     await expect(adoption.getByRole("listitem").filter({ hasText: new RegExp(`^ok${step}\\d+ ms$`) })).toBeVisible();
   }
   const [{ n }] = await ownerQuery<{ n: number }>("select count(*)::int as n from app.work_orders where tenant_id = 'LEGACY001'");

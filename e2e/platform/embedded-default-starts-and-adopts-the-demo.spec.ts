@@ -41,7 +41,7 @@ test("npm start with no DATABASE_URL serves a healthy console on the embedded da
     await page.getByRole("button", { name: "Run adoption" }).click();
     await expect(page.getByTestId("coverage")).toHaveText("32 of 32 tables isolated", { timeout: 60_000 });
     // Its steps are recorded when it ends (the embedded server cannot show them live).
-    await expect(page.getByRole("table", { name: /runs, newest first/ }).getByText("11 steps")).toBeVisible();
+    await expect(page.getByRole("table", { name: /runs, newest first/ }).getByText("12 steps")).toBeVisible();
   } finally {
     process.kill(-child.pid!, "SIGINT");
     await new Promise((resolve) => child.once("exit", resolve));

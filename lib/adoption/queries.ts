@@ -67,8 +67,8 @@ export async function readDashboard(schema: string) {
         running,
         report: (latest?.report as VerifyReport | undefined) ?? null,
         standingAdoption: standing?.kind === "adopt" ? { id: standing.id, options: standing.options as { globalTables?: string[] }, finishedAt: standing.finishedAt } : null,
-        // The catalog is read without locks, so the plan shows even while a run holds the tables.
-        tables: await introspect(tx, schema),
+        // Not while a run holds the tables: pg_get_indexdef waits for their locks.
+        tables: running ? [] : await introspect(tx, schema),
         schemas: (
           await tx.execute<{ name: string }>(sql`
             select n.nspname as name from pg_namespace n

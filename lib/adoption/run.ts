@@ -172,8 +172,8 @@ async function execute(ownerUrl: string, kind: RunKind, schema: string, hooks: R
           await client.query("set local lock_timeout = '10s'");
           await client.query("set local maintenance_work_mem = '256MB'");
           await client.query("set local work_mem = '64MB'");
-          current = "plan";
-          const work = await prepare(client, tx);
+          // Reading the catalog waits for the tables' locks like any step, so it is one too.
+          const work = await step("plan", () => prepare(client, tx));
           options = work.options;
           const before = work.preserves ? await step("before-snapshot", () => contentSnapshot(client, schema, work.column)) : null;
           for (const s of work.steps) {

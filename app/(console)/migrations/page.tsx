@@ -82,7 +82,7 @@ export default async function MigrationsPage({ searchParams }: { searchParams: P
 
           {running && <RunProgress run={running} />}
           {report && <TableStatus report={report} />}
-          {!data.standingAdoption && <PlanView plan={plan} tables={data.tables} options={options} errors={errors} blockedBy={blockedBy} />}
+          {!data.standingAdoption && !running && <PlanView plan={plan} tables={data.tables} options={options} errors={errors} blockedBy={blockedBy} />}
           <RunHistory runs={data.history} />
         </div>
       )}
