@@ -58,3 +58,40 @@ test("the super-admin adopts the demo's 32 tables from the dashboard, watches th
   const [{ columns }] = await ownerQuery<{ columns: number }>("select count(*)::int as columns from information_schema.columns where table_schema = 'app' and column_name = 'tenant_id'");
   expect(columns).toBe(0);
 });
+
+test("a schema half-adopted by hand reads table by table, and its plan names what stops it", async ({ page }) => {
+  const policy = "tenant_id = (select nullif(current_setting('app.tenant_id', true), ''))";
+  await ownerQuery(`
+    create schema byhand;
+    create table byhand.orders (tenant_id text not null default (nullif(current_setting('app.tenant_id', true), '')), id int primary key);
+    create index on byhand.orders (tenant_id, id);
+    alter table byhand.orders enable row level security, force row level security;
+    create policy orders_tenant on byhand.orders using (${policy}) with check (${policy});
+    create table byhand.notes (tenant_id text, id int primary key);
+    alter table byhand.notes enable row level security;
+    create table byhand.settings (key text primary key, value text);
+    grant usage on schema byhand to tenantry_tenant;
+    grant select on all tables in schema byhand to tenantry_tenant;
+    insert into byhand.orders values ('LEGACY001', 1);
+    insert into byhand.notes values ('LEGACY001', 1), (null, 2);`);
+  try {
+    await signIn(page, SUPER_ADMIN);
+    await page.goto("/migrations");
+    await page.getByLabel("Schema").selectOption("byhand");
+    await page.getByRole("button", { name: "Show" }).click();
+    await expect(page.getByTestId("coverage")).toHaveText("1 of 3 tables isolated; 1 partly; 1 not isolated");
+    const tables = page.getByRole("table", { name: "Isolation of each table of byhand" });
+    await expect(tables.getByRole("row", { name: /^orders isolated/ })).toBeVisible();
+    const notes = tables.getByRole("row", { name: /^notes partial/ });
+    await expect(notes).toContainText("tenant_id allows NULL");
+    await expect(notes).toContainText("1 rows belong to no customer");
+    await expect(notes).toContainText("row-level security is not forced");
+    await expect(tables.getByRole("row", { name: /^settings not isolated/ })).toBeVisible();
+    const refusal = page.getByRole("alert", { name: "The plan cannot run" });
+    await expect(refusal).toContainText("byhand.notes already has a column named tenant_id");
+    await expect(refusal).toContainText("byhand.orders already has a column named tenant_id");
+    await expect(page.getByRole("button", { name: "Run adoption" })).toBeDisabled();
+  } finally {
+    await ownerQuery("drop schema byhand cascade");
+  }
+});

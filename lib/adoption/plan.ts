@@ -51,7 +51,11 @@ export function planAdoption(schema: string, tables: TableInfo[], options: PlanO
   if (conflicting.length > 0 && conflicting.length === scoped.length) {
     problems.push(`Every table of ${schema} already has ${column}: the schema looks adopted already. Verify it instead of adopting again.`);
   } else {
-    for (const t of conflicting) problems.push(`${schema}.${t.name} already has a column named ${column}; rename it or choose another column name.`);
+    for (const t of conflicting) {
+      problems.push(
+        `${schema}.${t.name} already has a column named ${column} (adopted by hand, or a column of its own): rename it, choose another column name, or finish the table by hand — Verify shows what it lacks.`,
+      );
+    }
   }
   for (const t of candidates.filter((c) => global.has(c.name))) {
     for (const fk of t.foreignKeys.filter((f) => f.refSchema === schema && scopedNames.has(f.refTable))) {
@@ -139,8 +143,14 @@ export function planAdoption(schema: string, tables: TableInfo[], options: PlanO
           : `foreign key ${f.name} → ${f.refTable} kept (global reference data)`,
       );
     }
-    for (const i of rewrittenIndexes(t, column)) changes.push(`index ${i.name} rebuilt leading with ${column}`);
-    if (t.partitioned) changes.push("partitioned: the column, keys and policy are declared on the parent and reach every partition");
+    const rebuilt = rewrittenIndexes(t, column);
+    for (const i of t.indexes) {
+      changes.push(rebuilt.includes(i) ? `index ${i.name} rebuilt leading with ${column}` : `index ${i.name} kept as it is (not a plain btree, or it leads with ${column} already)`);
+    }
+    if (t.partitioned) {
+      const partitions = tables.filter((p) => p.partitionOf === t.name).map((p) => p.name);
+      changes.push(`partitioned (${partitions.join(", ") || "no partitions yet"}): the column, keys and policy are declared on the parent and reach every partition`);
+    }
     if (t.triggers.length) changes.push(`triggers kept: ${t.triggers.join(", ")}`);
     if (t.views.length) changes.push(`views made security_invoker: ${t.views.join(", ")}`);
     changes.push("RLS enabled, forced, one policy on the tenant");
