@@ -1,4 +1,4 @@
-import { buttonClass, Field, inputClass } from "@/components/ui/field";
+import { Field, inputClass } from "@/components/ui/field";
 import type { TableInfo } from "@/lib/adoption/introspect";
 import type { AdoptionPlan } from "@/lib/adoption/plan";
 import type { AdoptionOptionsInput } from "@/lib/adoption/schemas";

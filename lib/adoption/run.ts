@@ -226,7 +226,7 @@ const tableOf = (statement: string) => statement.match(/^alter (?:table|view) "[
 /** Adopts `schema`: the plan's SQL, verified, or nothing at all. */
 export function runAdoption(ownerUrl: string, options: AdoptOptions): Promise<RunResult> {
   const { schema, onStart, failAfter, ...planOptions } = options;
-  return execute(ownerUrl, "adopt", schema, { onStart, failAfter }, async (client, tx) => {
+  return execute(ownerUrl, "adopt", schema, { onStart, failAfter }, async (_client, tx) => {
     const tables = await introspect(tx, schema);
     if (tables.length === 0) throw new StepError(`schema ${schema} has no tables`, null);
     const plan = planAdoption(schema, tables, planOptions);
@@ -252,7 +252,7 @@ export function runAdoption(ownerUrl: string, options: AdoptOptions): Promise<Ru
 /** Reverts the schema's standing adoption with the down migration generated from its recorded catalog. */
 export function runRevert(ownerUrl: string, options: { schema: string } & RunHooks): Promise<RunResult> {
   const { schema, ...hooks } = options;
-  return execute(ownerUrl, "revert", schema, hooks, async (client, tx) => {
+  return execute(ownerUrl, "revert", schema, hooks, async (client) => {
     const adoption = await standingAdoption(client, schema);
     if (!adoption?.before_catalog) throw new StepError(`${schema} has no adoption to revert: it was not adopted by Tenantry, or it was reverted already`, null);
     const before = adoption.before_catalog;
