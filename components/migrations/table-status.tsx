@@ -24,7 +24,20 @@ export function TableStatus({ report }: { report: VerifyReport }) {
                 </Cell>
                 <Cell className="tabular-nums">{number.format(t.rows)}</Cell>
                 <Cell className="tabular-nums">
-                  {t.customers ? <span title={t.rowsPerCustomer.map((o) => `${o.tenant}: ${number.format(o.rows)}`).join("\n")}>{t.customers}</span> : "—"}
+                  {t.customers ? (
+                    <details>
+                      <summary className="cursor-pointer">{number.format(t.customers)}</summary>
+                      <ul aria-label={`Rows per customer in ${t.table}${t.customers > 5 ? ", the five largest" : ""}`} className="text-xs text-slate-600">
+                        {t.rowsPerCustomer.map((o) => (
+                          <li key={o.tenant} className="whitespace-nowrap font-mono">
+                            {o.tenant} {number.format(o.rows)}
+                          </li>
+                        ))}
+                      </ul>
+                    </details>
+                  ) : (
+                    "—"
+                  )}
                 </Cell>
                 <Cell>
                   <Mark ok={scoped} />

@@ -35,7 +35,10 @@ test("the super-admin adopts the demo's 32 tables from the dashboard, watches th
   await expect(coverage).toHaveText("32 of 32 tables isolated", { timeout: 30_000 });
   await expect(page.getByRole("region", { name: /running since/ })).toHaveCount(0);
   await expect(tables.getByText("not isolated")).toHaveCount(0);
-  await expect(tables.getByRole("row", { name: /^work_order_lines isolated/ })).toContainText("2 of 2");
+  const lines = tables.getByRole("row", { name: /^work_order_lines isolated/ });
+  await expect(lines).toContainText("2 of 2");
+  await lines.getByText("1", { exact: true }).click();
+  await expect(lines.getByRole("list", { name: "Rows per customer in work_order_lines" })).toHaveText("LEGACY001 10,000");
   await expect(page.getByText(/^Probe: as .*, the tenant role sees none of LEGACY001's rows in 32 tables\./)).toBeVisible();
 
   // The run's steps, each with its time, in the history.

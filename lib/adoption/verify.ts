@@ -109,25 +109,33 @@ async function scanTable(client: OwnerClient, schema: string, table: CatalogRow,
   const content = table.columns.filter((c) => c !== column);
   const row = `row(${content.map(q).join(", ")})`;
   const from = `${q(schema)}.${q(table.name)}`;
+  const owner = table.has_column ? q(column) : "null::text";
+  // Summed in the database, so 10 000 customers cost one row back, not 10 000.
   const scan = (hash: string) =>
-    client.query<{ tenant: string | null; rows: string; checksum: string }>(
-      table.has_column
-        ? `select ${q(column)} as tenant, count(*) as rows, coalesce(sum(${hash}), 0)::text as checksum from ${from} group by 1 order by 2 desc, 1`
-        : `select null as tenant, count(*) as rows, coalesce(sum(${hash}), 0)::text as checksum from ${from}`,
+    client.query<{ rows: string; checksum: string; customers: number; nulls: string | null; top: { tenant: string; rows: number }[] | null }>(
+      `with g as (select ${owner} as tenant, count(*) as rows, sum(${hash}) as checksum from ${from} ${table.has_column ? "group by 1" : ""})
+       select coalesce(sum(rows), 0)::text as rows, coalesce(sum(checksum), 0)::text as checksum,
+              (count(*) filter (where tenant is not null))::int as customers,
+              (sum(rows) filter (where tenant is null))::text as nulls,
+              (select json_agg(json_build_object('tenant', t.tenant, 'rows', t.rows) order by t.rows desc, t.tenant)
+                 from (select tenant, rows from g where tenant is not null order by rows desc, tenant limit 5) t) as top
+         from g`,
     );
   await client.query("savepoint scan");
-  let groups;
+  let result;
   try {
-    groups = (await scan(`hash_record_extended(${row}, 0)`)).rows;
+    result = (await scan(`hash_record_extended(${row}, 0)`)).rows[0];
     await client.query("release savepoint scan");
   } catch {
     await client.query("rollback to savepoint scan");
-    groups = (await scan(`('x' || substr(md5(${row}::text), 1, 16))::bit(64)::bigint`)).rows;
+    result = (await scan(`('x' || substr(md5(${row}::text), 1, 16))::bit(64)::bigint`)).rows[0];
   }
   return {
-    groups: groups.map((g) => ({ tenant: g.tenant, rows: Number(g.rows) })),
-    rows: groups.reduce((n, g) => n + Number(g.rows), 0),
-    checksum: groups.reduce((n, g) => n + BigInt(g.checksum), BigInt(0)).toString(),
+    rows: Number(result.rows),
+    checksum: result.checksum,
+    customers: result.customers,
+    nullTenants: Number(result.nulls ?? 0),
+    top: (result.top ?? []).map((o) => ({ tenant: o.tenant, rows: Number(o.rows) })),
   };
 }
 
@@ -174,10 +182,9 @@ export async function verifySchema(client: OwnerClient, schema: string, options:
     const scan = await scanTable(client, schema, t, column);
     const rows = scan.rows;
     if (t.has_column) {
-      nullTenants = scan.groups.find((o) => o.tenant === null)?.rows ?? 0;
-      const owned = scan.groups.filter((o) => o.tenant !== null);
-      customers = owned.length;
-      rowsPerCustomer = owned.slice(0, 5).map((o) => ({ tenant: o.tenant!, rows: o.rows }));
+      nullTenants = scan.nullTenants;
+      customers = scan.customers;
+      rowsPerCustomer = scan.top;
       // A foreign key without the tenant column lets a row point at another customer's row: count those that do.
       for (const f of scopedFks.filter((k) => !k.includes_tenant)) {
         const on = f.columns.map((c, i) => `p.${q(f.ref_columns[i])} = c.${q(c)}`).join(" and ");
