@@ -14,12 +14,15 @@ export function PlanView({
   tables,
   options,
   errors,
+  typed,
   blockedBy,
 }: {
   plan: AdoptionPlan;
   tables: TableInfo[];
   options: AdoptionOptionsInput;
   errors?: Record<string, string[] | undefined>;
+  /** What the options form was sent with, shown back beside its errors. */
+  typed: { tenant: string; column: string };
   blockedBy: string | null;
 }) {
   const uniques = tables.flatMap((t) => t.uniques.map((u) => ({ table: t.name, ...u })));
@@ -33,10 +36,10 @@ export function PlanView({
         <input type="hidden" name="schema" value={options.schema} />
         <div className="grid gap-4 sm:grid-cols-2">
           <Field id="tenant" label="Customer for the existing rows (created if missing)" errors={errors?.tenant}>
-            <input id="tenant" name="tenant" defaultValue={options.tenant} className={inputClass} aria-invalid={Boolean(errors?.tenant)} />
+            <input id="tenant" name="tenant" defaultValue={typed.tenant} className={inputClass} aria-invalid={Boolean(errors?.tenant)} />
           </Field>
           <Field id="column" label="Tenant column" errors={errors?.column}>
-            <input id="column" name="column" defaultValue={options.column} className={inputClass} aria-invalid={Boolean(errors?.column)} />
+            <input id="column" name="column" defaultValue={typed.column} className={inputClass} aria-invalid={Boolean(errors?.column)} />
           </Field>
         </div>
         <details>
@@ -113,7 +116,10 @@ export function PlanView({
           {plan.steps.map((s) => `-- ${s.name}\n${s.statements.map((x) => `${x};`).join("\n")}\n`).join("\n")}
         </pre>
       </details>
-      <RunAdoptionForm options={options} blockedBy={plan.problems.length ? "The plan has problems; see above." : blockedBy} />
+      <RunAdoptionForm
+        options={options}
+        blockedBy={errors ? "Correct the plan's options first." : plan.problems.length ? "The plan has problems; see above." : blockedBy}
+      />
     </section>
   );
 }

@@ -41,6 +41,8 @@ export function readAdoptionOptions(params: Record<string, string | string[] | u
     global: list(params.global),
     globalUnique: list(params.globalUnique),
   });
-  if (parsed.success) return { options: parsed.data, errors: undefined };
-  return { options: DEFAULT_ADOPTION_OPTIONS, errors: z.flattenError(parsed.error).fieldErrors };
+  if (parsed.success) return { options: parsed.data, errors: undefined, typed: parsed.data };
+  // The plan falls back to the defaults; the form keeps what was typed, beside its error.
+  const typed = { ...DEFAULT_ADOPTION_OPTIONS, tenant: String(params.tenant ?? ""), column: String(params.column ?? "") };
+  return { options: DEFAULT_ADOPTION_OPTIONS, errors: z.flattenError(parsed.error).fieldErrors, typed };
 }

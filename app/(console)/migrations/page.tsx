@@ -18,7 +18,7 @@ type Params = Record<string, string | string[] | undefined>;
 /** The adoption dashboard (DESIGN §7): where the target schema stands, the plan, the runs. */
 export default async function MigrationsPage({ searchParams }: { searchParams: Promise<Params> }) {
   await requirePage("migrations.manage", { action: "migrations.view" });
-  const { options, errors } = readAdoptionOptions(await searchParams);
+  const { options, errors, typed } = readAdoptionOptions(await searchParams);
   const data = await loadDashboard(options.schema);
   const { report, running } = data;
   const plan = planAdoption(options.schema, data.tables, {
@@ -82,7 +82,7 @@ export default async function MigrationsPage({ searchParams }: { searchParams: P
 
           {running && <RunProgress run={running} />}
           {report && <TableStatus report={report} />}
-          {!data.standingAdoption && !running && <PlanView plan={plan} tables={data.tables} options={options} errors={errors} blockedBy={blockedBy} />}
+          {!data.standingAdoption && !running && <PlanView plan={plan} tables={data.tables} options={options} errors={errors} typed={typed} blockedBy={blockedBy} />}
           <RunHistory runs={data.history} />
         </div>
       )}
