@@ -24,7 +24,8 @@ export const control = pgSchema("control");
 const tenantRole = pgRole("tenantry_tenant").existing();
 
 /** The tenant the current transaction is bound to; NULL (so: no rows) when none is set. */
-export const currentTenant = sql`(select nullif(current_setting('app.tenant_id', true), ''))`;
+export const CURRENT_TENANT_SQL = "(select nullif(current_setting('app.tenant_id', true), ''))";
+export const currentTenant = sql.raw(CURRENT_TENANT_SQL);
 
 /** The one policy of DESIGN §3, on the column that names the customer. */
 export function tenantPolicy(name: string, column = "tenant_id") {

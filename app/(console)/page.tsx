@@ -11,11 +11,10 @@ import { requestMeta } from "@/lib/audit/request";
 import { getRequestContext } from "@/lib/auth/context";
 import { can } from "@/lib/auth/permissions";
 import { platformOverview } from "@/lib/usage/queries";
+import { dateTime as when, number } from "@/components/ui/format";
 
 export const dynamic = "force-dynamic";
 
-const number = new Intl.NumberFormat("en");
-const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 const PLACEMENT_THRESHOLD_ROWS = Number(process.env.PLACEMENT_THRESHOLD_ROWS ?? 1_000_000);
 
 /** Super-admins land on the platform overview; customer users on their customer's home. */

@@ -2,6 +2,7 @@
 
 import type { ColumnDef } from "@tanstack/react-table";
 import { DataTable } from "@/components/ui/data-table";
+import { dateTimeSeconds as time } from "@/components/ui/format";
 
 export interface AuditEventRow {
   id: number;
@@ -16,8 +17,6 @@ export interface AuditEventRow {
   outcome: string;
   details: unknown;
 }
-
-const time = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 
 function columns(showCustomer: boolean): ColumnDef<AuditEventRow, unknown>[] {
   const all: (ColumnDef<AuditEventRow, unknown> | false)[] = [

@@ -8,6 +8,7 @@ import { isTrialExpired } from "@/lib/customers/lifecycle";
 import { PAGE_SIZES, SORTABLE } from "@/lib/customers/list";
 import type { CustomerListParams } from "@/lib/customers/schemas";
 import { StatusBadge } from "./status-badge";
+import { date } from "@/components/ui/format";
 
 export interface CustomerRow {
   id: string;
@@ -18,8 +19,6 @@ export interface CustomerRow {
   createdAt: string;
   trialEndsAt: string | null;
 }
-
-const date = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
 
 const columns: ColumnDef<CustomerRow, unknown>[] = [
   {

@@ -18,6 +18,3 @@ const STATE_STYLE: Record<string, string> = {
 export function StateBadge({ state }: { state: string }) {
   return <span className={`whitespace-nowrap rounded px-2 py-0.5 text-xs font-medium ${STATE_STYLE[state] ?? ""}`}>{state}</span>;
 }
-
-export const number = new Intl.NumberFormat("en");
-export const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });

@@ -2,7 +2,7 @@ import { Field, inputClass } from "@/components/ui/field";
 import type { TableInfo } from "@/lib/adoption/introspect";
 import type { AdoptionPlan } from "@/lib/adoption/plan";
 import type { AdoptionOptionsInput } from "@/lib/adoption/schemas";
-import { number } from "./marks";
+import { number } from "@/components/ui/format";
 import { RunAdoptionForm } from "./run-controls";
 
 /**

@@ -1,6 +1,6 @@
 import { Cell, Row, Table } from "@/components/ui/table";
 import type { RunRow } from "@/lib/adoption/queries";
-import { when } from "./marks";
+import { dateTimeSeconds as when } from "@/components/ui/format";
 
 const KIND = { adopt: "Adoption", revert: "Revert", verify: "Verification" } as const;
 

@@ -1,6 +1,7 @@
 import { Cell, Row, Table } from "@/components/ui/table";
 import type { VerifyReport } from "@/lib/adoption/verify";
-import { Mark, number, StateBadge } from "./marks";
+import { number } from "@/components/ui/format";
+import { Mark, StateBadge } from "./marks";
 
 /** Every table of the schema with what verification found, problems spelled out. */
 export function TableStatus({ report }: { report: VerifyReport }) {

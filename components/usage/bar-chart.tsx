@@ -4,6 +4,7 @@
 // colour from a palette that keeps contrast for colour-blind readers; numbers on hover, and
 // every chart sits beside a table of the same figures.
 import { Bar, BarChart as Chart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { number } from "@/components/ui/format";
 
 export function BarChart({ data, label }: { data: { name: string; value: number }[]; label: string }) {
   return (
@@ -13,7 +14,7 @@ export function BarChart({ data, label }: { data: { name: string; value: number 
           <CartesianGrid vertical={false} stroke="#e2e8f0" />
           <XAxis dataKey="name" tick={{ fontSize: 11 }} interval="preserveStartEnd" />
           <YAxis allowDecimals={false} width={40} tick={{ fontSize: 11 }} />
-          <Tooltip formatter={(value) => [new Intl.NumberFormat("en").format(Number(value)), label]} />
+          <Tooltip formatter={(value) => [number.format(Number(value)), label]} />
           <Bar dataKey="value" fill="#4f46e5" isAnimationActive={false} />
         </Chart>
       </ResponsiveContainer>

@@ -1,8 +1,6 @@
 import { BarChart } from "./bar-chart";
 import type { Figures } from "@/lib/usage/queries";
-
-const number = new Intl.NumberFormat("en");
-const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+import { dateTime as when, number } from "@/components/ui/format";
 
 export function formatBytes(bytes: number): string {
   const units = ["B", "KB", "MB", "GB", "TB"];

@@ -9,6 +9,7 @@
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { generateCustomerId } from "../../lib/customers/ids";
+import { CURRENT_TENANT_SQL } from "../schema";
 import { withSystem, withTenant } from "../tenant";
 import { withBenchDatabase } from "./database";
 import { ms, ratio, summarize, timed } from "./stats";
@@ -38,8 +39,8 @@ await withBenchDatabase("rls", { owner: 10, app: 10 }, async ({ owner, app }) =>
     alter table app.items enable row level security;
     alter table app.items force row level security;
     create policy items_tenant_isolation on app.items
-      using (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')))
-      with check (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')));
+      using (tenant_id = ${CURRENT_TENANT_SQL})
+      with check (tenant_id = ${CURRENT_TENANT_SQL});
     grant usage on schema app to tenantry_tenant, tenantry_platform;
     grant select on app.items to tenantry_tenant, tenantry_platform;`);
   await owner.query("vacuum analyze app.items");

@@ -8,6 +8,7 @@
 import { generateCustomerId } from "../../lib/customers/ids";
 import { dailyTrend, effectiveLimits, latestFigures } from "../../lib/usage/queries";
 import { takeSnapshot } from "../../lib/usage/snapshot";
+import { CURRENT_TENANT_SQL } from "../schema";
 import { withTenant } from "../tenant";
 import { withBenchDatabase } from "./database";
 import { ms, ratio, summarize, timed } from "./stats";
@@ -39,8 +40,8 @@ await withBenchDatabase("usage", { owner: 2, app: 10 }, async ({ owner, app }) =
       create table ${t} (tenant_id text not null, id bigint not null, payload text, primary key (tenant_id, id));
       alter table ${t} enable row level security; alter table ${t} force row level security;
       create policy ${t.replace("app.", "")}_tenant on ${t}
-        using (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')))
-        with check (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')));
+        using (tenant_id = ${CURRENT_TENANT_SQL})
+        with check (tenant_id = ${CURRENT_TENANT_SQL});
       grant select on ${t} to tenantry_tenant, tenantry_platform;`);
     // Skewed: some tables and some customers hold far more than others.
     const share = Math.round((ROWS * (i % 4 === 0 ? 4 : 1)) / (TABLES * 1.75));

@@ -37,14 +37,15 @@ function printReport(report: VerifyReport) {
   console.log(`${report.summary.text}.`);
 }
 
-function printResult(result: RunResult, done: string) {
+/** Exit 0 when the run succeeded and, if `green` is asked, its report is all green. */
+function printResult(result: RunResult, done: string, green: boolean) {
   if (!result.ok) {
     console.error(result.instructions);
     return 1;
   }
   printReport(result.report);
   console.log(`${done} in ${result.ms} ms.`);
-  return result.report.ok || done.startsWith("Reverted") ? 0 : 1;
+  return !green || result.report.ok ? 0 : 1;
 }
 
 async function main() {
@@ -66,9 +67,10 @@ async function main() {
       console.error(`adopt ${verb} works as the schema's owner: set DATABASE_URL to the owner's connection string.`);
       return 2;
     }
-    if (verb === "run") return printResult(await runAdoption(ownerUrl, { schema, ...options }), `Adopted ${schema}, verified`);
-    if (verb === "revert") return printResult(await runRevert(ownerUrl, { schema }), `Reverted the adoption of ${schema}, verified`);
-    return printResult(await runVerification(ownerUrl, { schema }), `Verified ${schema}`);
+    if (verb === "run") return printResult(await runAdoption(ownerUrl, { schema, ...options }), `Adopted ${schema}, verified`, true);
+    // A reverted schema is meant to be un-isolated again: its report is not expected to be green.
+    if (verb === "revert") return printResult(await runRevert(ownerUrl, { schema }), `Reverted the adoption of ${schema}, verified`, false);
+    return printResult(await runVerification(ownerUrl, { schema }), `Verified ${schema}`, true);
   }
   const tables = await withSystem("adoption", (tx) => introspect(tx, schema), { readOnly: true });
   if (tables.length === 0) {

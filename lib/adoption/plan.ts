@@ -1,8 +1,10 @@
 // The adoption plan (DESIGN §7): from a schema's catalog, what will change in each table and
 // the exact SQL, in the order one transaction must run it — or, before anything runs, what it
 // cannot handle and why.
+import { CURRENT_TENANT_SQL } from "@/db/schema";
 import { LEGACY_CUSTOMER_ID } from "@/lib/customers/ids";
 import type { TableInfo } from "./introspect";
+import { ident as q, identList as list, qualified } from "./sql";
 
 export interface PlanOptions {
   /** Who owns the rows that exist today. */
@@ -33,9 +35,6 @@ export interface AdoptionPlan {
   estimatedSeconds: number;
 }
 
-const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
-const list = (columns: string[]) => columns.map(q).join(", ");
-
 export function planAdoption(schema: string, tables: TableInfo[], options: PlanOptions = {}): AdoptionPlan {
   const column = options.column ?? "tenant_id";
   const tenant = options.tenantForExisting ?? LEGACY_CUSTOMER_ID;
@@ -45,7 +44,7 @@ export function planAdoption(schema: string, tables: TableInfo[], options: PlanO
   const candidates = tables.filter((t) => !t.partitionOf);
   const scoped = candidates.filter((t) => !global.has(t.name));
   const scopedNames = new Set(scoped.map((t) => t.name));
-  const name = (t: { name: string }) => `${q(schema)}.${q(t.name)}`;
+  const name = (t: { name: string }) => qualified(schema, t.name);
 
   const conflicting = scoped.filter((t) => t.columns.includes(column));
   if (conflicting.length > 0 && conflicting.length === scoped.length) {
@@ -103,16 +102,16 @@ export function planAdoption(schema: string, tables: TableInfo[], options: PlanO
     "composite foreign keys",
     internalFks.map(
       ({ t, f }) =>
-        `alter table ${name(t)} add constraint ${q(f.name)} foreign key (${list([column, ...f.columns])}) references ${q(schema)}.${q(f.refTable)} (${list([column, ...f.refColumns])}) on delete ${f.onDelete} on update ${f.onUpdate}`,
+        `alter table ${name(t)} add constraint ${q(f.name)} foreign key (${list([column, ...f.columns])}) references ${qualified(schema, f.refTable)} (${list([column, ...f.refColumns])}) on delete ${f.onDelete} on update ${f.onUpdate}`,
     ),
   );
   step(
     "indexes leading with the tenant",
     scoped.flatMap((t) =>
-      rewrittenIndexes(t, column).flatMap((i) => [`drop index ${q(schema)}.${q(i.name)}`, i.definition.replace(/ USING btree \(/, ` USING btree (${q(column)}, `)]),
+      rewrittenIndexes(t, column).flatMap((i) => [`drop index ${qualified(schema, i.name)}`, i.definition.replace(/ USING btree \(/, ` USING btree (${q(column)}, `)]),
     ),
   );
-  const policy = `${q(column)} = (select nullif(current_setting('app.tenant_id', true), ''))`;
+  const policy = `${q(column)} = ${CURRENT_TENANT_SQL}`;
   step("row-level security", [
     `grant usage on schema ${q(schema)} to tenantry_tenant, tenantry_platform`,
     ...scoped.flatMap((t) => [
@@ -126,7 +125,7 @@ export function planAdoption(schema: string, tables: TableInfo[], options: PlanO
   ]);
   const views = [...new Set(scoped.flatMap((t) => t.views))];
   // A plain view runs as its owner and would bypass RLS; security_invoker makes it the caller's.
-  step("views run as the caller", views.map((v) => `alter view ${q(schema)}.${q(v)} set (security_invoker = true)`));
+  step("views run as the caller", views.map((v) => `alter view ${qualified(schema, v)} set (security_invoker = true)`));
 
   const plans: TablePlan[] = candidates.map((t) => {
     if (global.has(t.name)) return { table: t.name, rows: t.rows, scoped: false, changes: ["stays global reference data; readable by every customer"] };
@@ -191,12 +190,12 @@ export function planRevert(schema: string, before: TableInfo[], options: Pick<Pl
   const keptGlobal = new Set(options.globalUniques ?? []);
   const candidates = before.filter((t) => !t.partitionOf);
   const scoped = candidates.filter((t) => !global.has(t.name));
-  const name = (t: { name: string }) => `${q(schema)}.${q(t.name)}`;
+  const name = (t: { name: string }) => qualified(schema, t.name);
   const internalFks = internalFksOf(schema, scoped);
   const steps: AdoptionPlan["steps"] = [];
   const step = (stepName: string, statements: string[]) => steps.push({ name: stepName, statements });
 
-  step("views back to their owner", [...new Set(scoped.flatMap((t) => t.views))].map((v) => `alter view ${q(schema)}.${q(v)} reset (security_invoker)`));
+  step("views back to their owner", [...new Set(scoped.flatMap((t) => t.views))].map((v) => `alter view ${qualified(schema, v)} reset (security_invoker)`));
   step("row-level security off", [
     ...scoped.flatMap((t) => [
       `drop policy if exists ${q(`${t.name}_tenant_isolation`)} on ${name(t)}`,

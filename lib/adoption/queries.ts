@@ -7,10 +7,13 @@ import { adoptionRuns, adoptionSteps } from "@/db/schema";
 import { withSystem } from "@/db/tenant";
 import { ownerDatabaseUrl } from "@/db/env";
 import { introspect } from "./introspect";
-import { runVerification } from "./run";
+import { ADOPTION_LOCK, runVerification, standingAdoption } from "./run";
 import type { VerifyReport } from "./verify";
 
-export type RunRow = typeof adoptionRuns.$inferSelect & { steps: (typeof adoptionSteps.$inferSelect)[]; interrupted: boolean };
+export type RunRow = Omit<typeof adoptionRuns.$inferSelect, "beforeCatalog" | "report"> & {
+  steps: (typeof adoptionSteps.$inferSelect)[];
+  interrupted: boolean;
+};
 
 const HISTORY = 20;
 
@@ -41,11 +44,9 @@ export async function readDashboard(schema: string) {
       // A run marked running while nobody holds the engine's lock was cut off with its process.
       const { rows: lock } = await tx.execute<{ held: boolean }>(sql`
         select exists (select 1 from pg_locks where locktype = 'advisory' and objsubid = 1
-                          and objid::text::bigint = (hashtext('tenantry.adoption')::bigint & 4294967295)) as held`);
+                          and objid::text::bigint = (hashtext(${ADOPTION_LOCK})::bigint & 4294967295)) as held`);
       const history: RunRow[] = runs.map((r) => ({
         ...r,
-        beforeCatalog: null,
-        report: null,
         steps: steps.filter((s) => s.runId === r.id),
         interrupted: r.status === "running" && !lock[0].held,
       }));
@@ -55,18 +56,12 @@ export async function readDashboard(schema: string) {
         .where(and(eq(adoptionRuns.schemaName, schema), eq(adoptionRuns.status, "succeeded"), isNotNull(adoptionRuns.report)))
         .orderBy(desc(adoptionRuns.finishedAt))
         .limit(1);
-      const [standing] = await tx
-        .select({ id: adoptionRuns.id, kind: adoptionRuns.kind, options: adoptionRuns.options, finishedAt: adoptionRuns.finishedAt })
-        .from(adoptionRuns)
-        .where(and(eq(adoptionRuns.schemaName, schema), eq(adoptionRuns.status, "succeeded"), inArray(adoptionRuns.kind, ["adopt", "revert"])))
-        .orderBy(desc(adoptionRuns.startedAt))
-        .limit(1);
       const running = history.find((r) => r.status === "running" && !r.interrupted) ?? null;
       return {
         history,
         running,
         report: (latest?.report as VerifyReport | undefined) ?? null,
-        standingAdoption: standing?.kind === "adopt" ? { id: standing.id, options: standing.options as { globalTables?: string[] }, finishedAt: standing.finishedAt } : null,
+        standingAdoption: await standingAdoption(tx, schema),
         // Not while a run holds the tables: pg_get_indexdef waits for their locks.
         tables: running ? [] : await introspect(tx, schema),
         schemas: (

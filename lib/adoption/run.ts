@@ -1,13 +1,17 @@
 // Running an adoption, its revert, or a verification (DESIGN §7), as a recorded run: the SQL in
 // one owner transaction, between a before-snapshot and a verification, with each step's progress
-// written on a second connection so it can be watched live (not on the embedded PGlite, see below). Any failure — including one injected
-// by a test at any step — rolls the whole transaction back and is recorded with the step, the
-// table, the error and what to do. A session advisory lock keeps two runs from overlapping.
+// written on a second connection so it can be watched live (not on the embedded PGlite, see
+// execute). Any failure — including one injected by a test at any step — rolls the whole
+// transaction back and is recorded with the step, the table, the error and what to do. A
+// session advisory lock keeps two runs from overlapping.
 import "server-only";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
 import { inOwnerTransaction, ownerConnectionsAreShared, withOwnerClient, type OwnerClient } from "@/db/owner";
+import { adoptionRuns } from "@/db/schema";
 import { introspect, type TableInfo } from "./introspect";
 import { planAdoption, planRevert, type PlanOptions } from "./plan";
+import { ident as q, qualified } from "./sql";
 import { contentSnapshot, verifySchema, type VerifyReport } from "./verify";
 
 export type RunKind = "adopt" | "revert" | "verify";
@@ -43,7 +47,10 @@ interface Work {
   options: Record<string, unknown>;
 }
 
-const LOCK = "hashtext('tenantry.adoption')";
+/** The key of the advisory lock a run holds for its whole length. */
+export const ADOPTION_LOCK = "tenantry.adoption";
+const LOCK = `hashtext('${ADOPTION_LOCK}')`;
+const LOCKED_OUT = "Nothing changed: another adoption, revert or verification holds the lock. Wait for it to end, then try again.";
 
 export class StepError extends Error {
   constructor(
@@ -53,8 +60,6 @@ export class StepError extends Error {
     super(message);
   }
 }
-
-const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 type Snapshot = Map<string, { rows: number; checksum: string }>;
 
@@ -73,15 +78,18 @@ async function compareWithBefore(client: OwnerClient, schema: string, before: Sn
   if (invalid.length) throw new StepError(`constraint ${invalid[0].conname} is not validated`, invalid[0].table);
 }
 
-/** The globals of the schema's standing adoption: its latest adopt run, unless a revert came after it. */
-async function standingAdoption(client: OwnerClient, schema: string) {
-  const { rows } = await client.query<{ id: string; kind: RunKind; options: AdoptOptions; before_catalog: TableInfo[] | null }>(
-    `select id, kind, options, before_catalog from control.adoption_runs
-      where schema_name = $1 and status = 'succeeded' and kind in ('adopt', 'revert')
-      order by started_at desc limit 1`,
-    [schema],
-  );
-  return rows[0]?.kind === "adopt" ? rows[0] : null;
+/** The options an adopt run records: what its verification and its revert need. */
+export type RecordedOptions = PlanOptions & { column: string; tenantForExisting: string; globalTables: string[] };
+
+/** The schema's standing adoption: its latest successful adopt run, unless a revert came after it. */
+export async function standingAdoption(tx: NodePgDatabase, schema: string) {
+  const [latest] = await tx
+    .select({ id: adoptionRuns.id, kind: adoptionRuns.kind, options: adoptionRuns.options })
+    .from(adoptionRuns)
+    .where(and(eq(adoptionRuns.schemaName, schema), eq(adoptionRuns.status, "succeeded"), inArray(adoptionRuns.kind, ["adopt", "revert"])))
+    .orderBy(desc(adoptionRuns.startedAt))
+    .limit(1);
+  return latest?.kind === "adopt" ? { id: latest.id, options: latest.options as RecordedOptions } : null;
 }
 
 /** The tables, keys and indexes that a revert must bring back, compared by definition. */
@@ -128,10 +136,10 @@ async function execute(ownerUrl: string, kind: RunKind, schema: string, hooks: R
     if (!lock[0].ok) {
       const { rows } = await progress.query<{ id: string }>(
         `insert into control.adoption_runs (schema_name, kind, status, finished_at, failed_step, error, instructions)
-         values ($1, $2, 'failed', now(), 'start', 'another run is in progress', 'Nothing changed: another adoption, revert or verification holds the lock. Wait for it to end, then try again.') returning id`,
-        [schema, kind],
+         values ($1, $2, 'failed', now(), 'start', 'another run is in progress', $3) returning id`,
+        [schema, kind, LOCKED_OUT],
       );
-      return { ok: false, runId: rows[0].id, step: "start", table: null, error: "another run is in progress", instructions: "Nothing changed: another adoption, revert or verification holds the lock. Wait for it to end, then try again." };
+      return { ok: false, runId: rows[0].id, step: "start", table: null, error: "another run is in progress", instructions: LOCKED_OUT };
     }
     try {
       // We hold the lock, so any run still marked running was cut off (the process stopped).
@@ -252,15 +260,15 @@ export function runAdoption(ownerUrl: string, options: AdoptOptions): Promise<Ru
 /** Reverts the schema's standing adoption with the down migration generated from its recorded catalog. */
 export function runRevert(ownerUrl: string, options: { schema: string } & RunHooks): Promise<RunResult> {
   const { schema, ...hooks } = options;
-  return execute(ownerUrl, "revert", schema, hooks, async (client) => {
-    const adoption = await standingAdoption(client, schema);
-    if (!adoption?.before_catalog) throw new StepError(`${schema} has no adoption to revert: it was not adopted by Tenantry, or it was reverted already`, null);
-    const before = adoption.before_catalog;
-    const { column = "tenant_id", globalTables = [], globalUniques = [] } = adoption.options;
-    const { tenantForExisting } = adoption.options;
+  return execute(ownerUrl, "revert", schema, hooks, async (client, tx) => {
+    const adoption = await standingAdoption(tx, schema);
+    if (!adoption) throw new StepError(`${schema} has no adoption to revert: it was not adopted by Tenantry, or it was reverted already`, null);
+    const [{ beforeCatalog }] = await tx.select({ beforeCatalog: adoptionRuns.beforeCatalog }).from(adoptionRuns).where(eq(adoptionRuns.id, adoption.id));
+    const before = beforeCatalog as TableInfo[];
+    const { column, globalTables, globalUniques = [], tenantForExisting } = adoption.options;
     // Dropping the column would merge every customer's rows into one single-tenant table.
     for (const t of before.filter((x) => !x.partitionOf && !globalTables.includes(x.name))) {
-      const { rows } = await client.query<{ n: string }>(`select count(*) as n from ${q(schema)}.${q(t.name)} where ${q(column)} is distinct from $1`, [tenantForExisting]);
+      const { rows } = await client.query<{ n: string }>(`select count(*) as n from ${qualified(schema, t.name)} where ${q(column)} is distinct from $1`, [tenantForExisting]);
       if (Number(rows[0].n) > 0) {
         throw new StepError(`${rows[0].n} rows of ${schema}.${t.name} belong to customers other than ${tenantForExisting}: reverting would merge them into one single-tenant table. Move or delete them first.`, t.name);
       }
@@ -283,8 +291,8 @@ export function runRevert(ownerUrl: string, options: { schema: string } & RunHoo
 /** Verifies the schema as it stands and records the report; changes nothing. */
 export function runVerification(ownerUrl: string, options: { schema: string } & RunHooks): Promise<RunResult> {
   const { schema, ...hooks } = options;
-  return execute(ownerUrl, "verify", schema, hooks, async (client) => {
-    const adoption = await standingAdoption(client, schema);
+  return execute(ownerUrl, "verify", schema, hooks, async (_client, tx) => {
+    const adoption = await standingAdoption(tx, schema);
     const column = adoption?.options.column ?? "tenant_id";
     const globalTables = adoption?.options.globalTables ?? [];
     return { steps: [], column, preserves: false, options: { column, globalTables }, verify: (c) => verifySchema(c, schema, { column, globalTables }), accept: async () => undefined };

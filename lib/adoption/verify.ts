@@ -6,6 +6,7 @@ import "server-only";
 import { findTenantPolicy, POLICIES_JSON, type PolicyRow } from "@/db/guard";
 import type { OwnerClient } from "@/db/owner";
 import { generateCustomerId } from "@/lib/customers/ids";
+import { ident as q, qualified } from "./sql";
 
 export type TableState = "isolated" | "partial" | "not isolated" | "global";
 
@@ -61,13 +62,11 @@ interface CatalogRow {
   views: { name: string; invoker: boolean }[];
 }
 
-const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
-
 /** The tables of `schema` (partitions answer through their parent) with what verification needs of each. */
 async function readCatalog(client: OwnerClient, schema: string, column: string): Promise<CatalogRow[]> {
   const { rows } = await client.query<CatalogRow>(
-    `select c.relname as name, c.relrowsecurity as rls_enabled,
-            (select array_agg(x.attname::text order by x.attnum) from pg_attribute x where x.attrelid = c.oid and x.attnum > 0 and not x.attisdropped) as columns, c.relforcerowsecurity as rls_forced,
+    `select c.relname as name, c.relrowsecurity as rls_enabled, c.relforcerowsecurity as rls_forced,
+            (select array_agg(x.attname::text order by x.attnum) from pg_attribute x where x.attrelid = c.oid and x.attnum > 0 and not x.attisdropped) as columns,
             a.attnum is not null as has_column, coalesce(a.attnotnull, false) as not_null,
             pg_get_expr(d.adbin, d.adrelid) as default_expr,
             coalesce(exists (select 1 from pg_index i where i.indrelid = c.oid and i.indkey[0] = a.attnum), false) as indexed,
@@ -108,7 +107,7 @@ async function readCatalog(client: OwnerClient, schema: string, column: string):
 async function scanTable(client: OwnerClient, schema: string, table: CatalogRow, column: string) {
   const content = table.columns.filter((c) => c !== column);
   const row = `row(${content.map(q).join(", ")})`;
-  const from = `${q(schema)}.${q(table.name)}`;
+  const from = qualified(schema, table.name);
   const owner = table.has_column ? q(column) : "null::text";
   // Summed in the database, so 10 000 customers cost one row back, not 10 000.
   const scan = (hash: string) =>
@@ -166,31 +165,25 @@ export async function verifySchema(client: OwnerClient, schema: string, options:
   const global = new Set(options.globalTables ?? []);
   const catalog = await readCatalog(client, schema, column);
   const col = q(column);
-  const name = (table: string) => `${q(schema)}.${q(table)}`;
 
   const tables: TableStatus[] = [];
   for (const t of catalog) {
     const problems: string[] = [];
     const warnings: string[] = [];
-    let rowsPerCustomer: TableStatus["rowsPerCustomer"] = [];
-    let customers = 0;
-    let nullTenants = 0;
     let crossTenantRefs = 0;
     const scopedFks = t.foreign_keys.filter((f) => f.ref_has_column);
     const policy = t.has_column && findTenantPolicy(t.policies, column) !== undefined;
-
+    const defaultFromSetting = Boolean(t.default_expr?.includes("current_setting('app.tenant_id'"));
     const scan = await scanTable(client, schema, t, column);
-    const rows = scan.rows;
+    // Without the column every row is "without a customer": that is the "not isolated" state, not a count.
+    const nullTenants = t.has_column ? scan.nullTenants : 0;
     if (t.has_column) {
-      nullTenants = scan.nullTenants;
-      customers = scan.customers;
-      rowsPerCustomer = scan.top;
       // A foreign key without the tenant column lets a row point at another customer's row: count those that do.
       for (const f of scopedFks.filter((k) => !k.includes_tenant)) {
         const on = f.columns.map((c, i) => `p.${q(f.ref_columns[i])} = c.${q(c)}`).join(" and ");
         const n = await count(
           client,
-          `select count(*) as n from ${name(t.name)} c join ${q(f.ref_schema)}.${q(f.ref_table)} p on ${on} where p.${col} is distinct from c.${col}`,
+          `select count(*) as n from ${qualified(schema, t.name)} c join ${qualified(f.ref_schema, f.ref_table)} p on ${on} where p.${col} is distinct from c.${col}`,
         );
         crossTenantRefs += n;
         problems.push(`foreign key ${f.name} → ${f.ref_table} does not include ${column}${n ? `: ${n} rows point at another customer's row` : ""}`);
@@ -201,7 +194,7 @@ export async function verifySchema(client: OwnerClient, schema: string, options:
       if (!t.rls_forced) problems.push("row-level security is not forced: the table's owner bypasses it");
       if (!policy) problems.push(`no tenant policy on ${column}`);
       for (const v of t.views.filter((x) => !x.invoker)) problems.push(`view ${v.name} runs as its owner, so it bypasses row-level security`);
-      if (!t.default_expr?.includes("current_setting('app.tenant_id'")) warnings.push(`new rows do not take ${column} from the tenant setting`);
+      if (!defaultFromSetting) warnings.push(`new rows do not take ${column} from the tenant setting`);
       if (!t.indexed) warnings.push(`no index leads with ${column}: every customer's query scans the others' rows`);
       if (!t.tenant_can_read) warnings.push("tenantry_tenant has no access: the platform cannot serve this table yet");
     } else {
@@ -215,10 +208,10 @@ export async function verifySchema(client: OwnerClient, schema: string, options:
     tables.push({
       table: t.name,
       state,
-      rows,
+      rows: scan.rows,
       column: t.has_column,
       notNull: t.not_null,
-      defaultFromSetting: Boolean(t.default_expr?.includes("current_setting('app.tenant_id'")),
+      defaultFromSetting,
       indexed: t.indexed,
       foreignKeys: { total: scopedFks.length, composite: scopedFks.filter((f) => f.includes_tenant).length },
       rlsEnabled: t.rls_enabled,
@@ -227,15 +220,16 @@ export async function verifySchema(client: OwnerClient, schema: string, options:
       views: t.views,
       nullTenants,
       crossTenantRefs,
-      rowsPerCustomer,
-      customers,
+      rowsPerCustomer: scan.top,
+      customers: scan.customers,
       checksum: scan.checksum,
       problems,
       warnings,
     });
   }
 
-  const probe = await probeAsAnotherCustomer(client, schema, column, tables);
+  const readable = new Set(catalog.filter((t) => t.has_column && t.tenant_can_read).map((t) => t.name));
+  const probe = await probeAsAnotherCustomer(client, schema, column, tables, readable);
   const by = (state: TableState) => tables.filter((t) => t.state === state).length;
   const summary = { total: tables.length, isolated: by("isolated"), global: by("global"), partial: by("partial"), notIsolated: by("not isolated") };
   const text =
@@ -258,13 +252,20 @@ export async function verifySchema(client: OwnerClient, schema: string, options:
  * As tenantry_tenant, under a customer that is not the largest owner, count the largest owner's
  * rows in every table with the column: each count must be 0. A failing table gets the problem.
  */
-async function probeAsAnotherCustomer(client: OwnerClient, schema: string, column: string, tables: TableStatus[]): Promise<VerifyReport["probe"]> {
+async function probeAsAnotherCustomer(
+  client: OwnerClient,
+  schema: string,
+  column: string,
+  tables: TableStatus[],
+  /** The tables with the column that tenantry_tenant may read; the others it cannot see into at all. */
+  readableByTenant: Set<string>,
+): Promise<VerifyReport["probe"]> {
   const owners = new Map<string, number>();
   for (const t of tables) for (const o of t.rowsPerCustomer) owners.set(o.tenant, (owners.get(o.tenant) ?? 0) + o.rows);
   const first = [...owners.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
   const { rows: others } = await client.query<{ id: string }>("select id from control.customers where id is distinct from $1 order by created_at limit 1", [first]);
   const second = others[0]?.id ?? generateCustomerId();
-  const readable = tables.filter((t) => t.column && !t.warnings.some((w) => w.startsWith("tenantry_tenant has no access")));
+  const readable = tables.filter((t) => readableByTenant.has(t.table));
   if (!first || readable.length === 0) {
     return { ok: true, asCustomer: second, ofCustomer: first, detail: first ? "no table is readable as the tenant role yet" : "no rows belong to any customer yet" };
   }
@@ -274,7 +275,7 @@ async function probeAsAnotherCustomer(client: OwnerClient, schema: string, colum
     await client.query("set local role tenantry_tenant");
     await client.query("select set_config('app.tenant_id', $1, true)", [second]);
     for (const t of readable) {
-      const n = await count(client, `select count(*) as n from ${q(schema)}.${q(t.table)} where ${q(column)} = $1`, [first]);
+      const n = await count(client, `select count(*) as n from ${qualified(schema, t.table)} where ${q(column)} = $1`, [first]);
       if (n > 0) {
         seen.push(`${t.table} (${n})`);
         t.problems.push(`a probe as ${second} sees ${n} rows of ${first}`);

@@ -8,11 +8,10 @@ import { listAuditEvents } from "@/lib/audit/queries";
 import { auditFilterSchema } from "@/lib/audit/schemas";
 import { requirePage } from "@/lib/auth/pages";
 import { listAccessesTo } from "@/lib/switches/queries";
+import { dateTime as time } from "@/components/ui/format";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Audit trail" };
-
-const time = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 export default async function CustomerAuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
   const ctx = await requirePage("audit.own", { action: "audit.list" });

@@ -2,7 +2,7 @@ import { RevertForm, RunWatcher, VerifyNowForm } from "@/components/migrations/r
 import { PlanView } from "@/components/migrations/plan-view";
 import { RunHistory, RunProgress } from "@/components/migrations/run-history";
 import { TableStatus } from "@/components/migrations/table-status";
-import { when } from "@/components/migrations/marks";
+import { dateTimeSeconds as when } from "@/components/ui/format";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { planAdoption } from "@/lib/adoption/plan";

@@ -7,11 +7,10 @@ import { requestMeta } from "@/lib/audit/request";
 import { requirePage } from "@/lib/auth/pages";
 import { formatCustomerId } from "@/lib/customers/ids";
 import { listOpenSwitches } from "@/lib/switches/queries";
+import { dateTime as time } from "@/components/ui/format";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Switches" };
-
-const time = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 export default async function SwitchesPage() {
   const ctx = await requirePage("switch.start", { action: "switches.list" });

@@ -8,11 +8,10 @@ import { RevokeInviteButton } from "@/components/users/revoke-invite-button";
 import { withTenant } from "@/db/tenant";
 import { requirePage } from "@/lib/auth/pages";
 import { listMembers, listPendingInvites } from "@/lib/users/queries";
+import { dateTime } from "@/components/ui/format";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Users" };
-
-const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 export default async function UsersPage() {
   const ctx = await requirePage("users.manage", { action: "users.list" });

@@ -15,11 +15,10 @@ import { customerHistory, getCustomer, listPlans } from "@/lib/customers/queries
 import { customerIdSchema } from "@/lib/customers/schemas";
 import { latestFigures } from "@/lib/usage/queries";
 import { listMembers } from "@/lib/users/queries";
+import { dateTime } from "@/components/ui/format";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Customer" };
-
-const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
   return (
