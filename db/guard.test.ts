@@ -44,6 +44,61 @@ describe("start-up guard", () => {
     }
   });
 
+  it("refuses an extra permissive policy beside the tenant policy, and names it", async () => {
+    await db.owner.query("create policy memberships_open on control.memberships using (true)");
+    try {
+      const report = await checkIsolation(db.app);
+      expect(report.ok).toBe(false);
+      expect(describeFailures(report)).toBe(
+        "  - control.memberships is tenant-isolated: control.memberships: other policy beside the tenant policy: memberships_open (permissive, all, using true)",
+      );
+    } finally {
+      await db.owner.query("drop policy memberships_open on control.memberships");
+    }
+    expect((await checkIsolation(db.app)).ok).toBe(true);
+  });
+
+  it("refuses a restrictive policy whose expression differs from the tenant policy", async () => {
+    await db.owner.query("create policy orders_narrow on app.orders as restrictive for select using (id > 0)");
+    try {
+      expect(describeFailures(await checkIsolation(db.app))).toContain("orders_narrow (restrictive, select, using (id > 0))");
+    } finally {
+      await db.owner.query("drop policy orders_narrow on app.orders");
+    }
+  });
+
+  it("checks the tables of a recorded adoption under the column it used", async () => {
+    await db.owner.query(`
+      create schema shop;
+      create table shop.carts (store text not null, id int, primary key (store, id));
+      alter table shop.carts enable row level security;
+      alter table shop.carts force row level security;
+      create policy carts_tenant on shop.carts
+        using (store = (select nullif(current_setting('app.tenant_id', true), '')))
+        with check (store = (select nullif(current_setting('app.tenant_id', true), '')));
+      create table shop.lines (store text not null, cart int);
+      create table shop.countries (code text primary key);
+      insert into control.adoption_runs (schema_name, kind, status, options)
+        values ('shop', 'adopt', 'succeeded', '{"column": "store"}');`);
+    try {
+      const report = await checkIsolation(db.app);
+      expect(report.checks.find((c) => c.name === "shop.carts is tenant-isolated")).toMatchObject({ ok: true, detail: "policy carts_tenant on store" });
+      // A table of the schema without the column is global reference data, as the plan kept it.
+      expect(report.checks.some((c) => c.name.startsWith("shop.countries"))).toBe(false);
+      expect(describeFailures(report)).toBe("  - shop.lines is tenant-isolated: shop.lines: RLS not enabled, RLS not forced, no tenant policy on store");
+
+      await db.owner.query("create policy carts_open on shop.carts using (true)");
+      expect(describeFailures(await checkIsolation(db.app))).toContain("shop.carts: other policy beside the tenant policy: carts_open");
+
+      // Reverted: the schema is single-tenant again and no longer the guard's business.
+      await db.owner.query(`insert into control.adoption_runs (schema_name, kind, status, started_at)
+                              values ('shop', 'revert', 'succeeded', now() + interval '1 second')`);
+      expect((await checkIsolation(db.app)).checks.some((c) => c.name.startsWith("shop."))).toBe(false);
+    } finally {
+      await db.owner.query("drop schema shop cascade; delete from control.adoption_runs where schema_name = 'shop'");
+    }
+  });
+
   it("names a table whose policy is missing or weakened, or that has no RLS at all", async () => {
     await db.owner.query(`
       drop policy orders_tenant on app.orders;

@@ -86,7 +86,16 @@ export async function checkIsolation(db: Queryable): Promise<GuardReport> {
     forced: boolean;
     policies: PolicyRow[];
   }>(
-    `with keyed as (
+    // Tenant tables: every table with tenant_id, the customer-keyed ones, and every table of a
+    // schema whose standing adoption (its latest succeeded adopt or revert) is an adopt, under
+    // the column that adoption used.
+    `with standing as (
+       select distinct on (schema_name) schema_name, kind, coalesce(options->>'column', 'tenant_id') as "column"
+         from control.adoption_runs
+        where status = 'succeeded' and kind in ('adopt', 'revert')
+        order by schema_name, started_at desc
+     ),
+     keyed as (
        select c.oid, n.nspname as schema, c.relname as "table", a.attname as "column"
          from pg_attribute a
          join pg_class c on c.oid = a.attrelid
@@ -98,6 +107,13 @@ export async function checkIsolation(db: Queryable): Promise<GuardReport> {
          from jsonb_to_recordset($1::jsonb) as k(schema text, "table" text, "column" text)
          join pg_namespace n on n.nspname = k.schema
          join pg_class c on c.relnamespace = n.oid and c.relname = k.table
+       union
+       select c.oid, n.nspname, c.relname, a.attname
+         from standing s
+         join pg_namespace n on n.nspname = s.schema_name
+         join pg_class c on c.relnamespace = n.oid and c.relkind in ('r', 'p')
+         join pg_attribute a on a.attrelid = c.oid and a.attname = s."column" and not a.attisdropped
+        where s.kind = 'adopt'
      )
      select k.schema, k."table", k."column", c.relrowsecurity as enabled, c.relforcerowsecurity as forced,
             ${POLICIES_JSON} as policies
@@ -110,19 +126,30 @@ export async function checkIsolation(db: Queryable): Promise<GuardReport> {
   for (const t of tables.rows) {
     const name = `${t.schema}.${t.table}`;
     const policy = findTenantPolicy(t.policies, t.column);
+    // Policies are OR'ed (permissive) or AND'ed (restrictive): anything beside the one tenant
+    // policy either widens what a customer sees or is a rule the guard cannot vouch for.
+    const others = t.policies.filter((p) => p !== policy).map(describePolicy);
     const missing = [
       !t.enabled && "RLS not enabled",
       !t.forced && "RLS not forced",
       !policy && `no tenant policy on ${t.column}`,
+      others.length > 0 && `other ${others.length === 1 ? "policy" : "policies"} beside the tenant policy: ${others.join("; ")}`,
     ].filter(Boolean);
     checks.push({
       name: `${name} is tenant-isolated`,
       ok: missing.length === 0,
-      detail: missing.length === 0 ? `policy ${policy!.name}` : `${name}: ${missing.join(", ")}`,
+      detail: missing.length === 0 ? `policy ${policy!.name} on ${t.column}` : `${name}: ${missing.join(", ")}`,
     });
   }
 
   return { ok: checks.every((c) => c.ok), checks };
+}
+
+const COMMANDS: Record<string, string> = { "*": "all", r: "select", a: "insert", w: "update", d: "delete" };
+
+function describePolicy(p: PolicyRow): string {
+  const expression = [p.using && `using ${p.using}`, p.check && `check ${p.check}`].filter(Boolean).join(" ");
+  return `${p.name} (${p.permissive ? "permissive" : "restrictive"}, ${COMMANDS[p.command] ?? p.command}${expression ? `, ${expression}` : ""})`;
 }
 
 export function describeFailures(report: GuardReport): string {

@@ -14,11 +14,8 @@ test("the console shell loads with its navigation and reports isolation in force
   await expect(page.getByRole("row", { name: /control\.memberships is tenant-isolated pass/ })).toBeVisible();
 });
 
-test("the health route answers 200 with every check passing, without signing in", async ({ request }) => {
+test("the health route answers 200 and one word, without signing in, naming no check", async ({ request }) => {
   const response = await request.get("/api/health");
   expect(response.status()).toBe(200);
-  const body = await response.json();
-  expect(body.status).toBe("ok");
-  expect(body.checks.length).toBeGreaterThanOrEqual(5);
-  expect(body.checks.every((c: { ok: boolean }) => c.ok)).toBe(true);
+  expect(await response.json()).toEqual({ status: "ok" });
 });
