@@ -14,9 +14,9 @@
 import "server-only";
 import pg from "pg";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
+import { insertAuditEvent } from "../lib/audit/record";
 import { isCustomerId } from "../lib/customers/ids";
 import { appPool, setAppPool } from "./client";
-import * as schema from "./schema";
 
 // Without the relational-query schema: building that per transaction cost ~30 µs a call
 // (bench:rls), about a tenth of a point query. Use the select/insert builders.
@@ -58,16 +58,23 @@ interface Binding {
   role: DbRole;
   tenantId: string;
   readOnly: boolean;
+  /** A statement_timeout for the transaction, e.g. for each batch of an export. */
+  statementTimeoutMs?: number;
+}
+
+export interface BindingOptions {
+  readOnly?: boolean;
+  statementTimeoutMs?: number;
 }
 
 export async function withTenant<T>(
   ctx: TenantContext,
   fn: (tx: Tx) => Promise<T>,
-  options: { readOnly?: boolean } = {},
+  options: BindingOptions = {},
 ): Promise<T> {
   // Only a well-formed customer ID ever reaches SQL.
   if (!isCustomerId(ctx.tenantId)) throw new TenantContextError("withTenant needs a valid customer ID");
-  return bound({ role: "tenantry_tenant", tenantId: ctx.tenantId, readOnly: options.readOnly ?? false }, fn);
+  return bound({ role: "tenantry_tenant", tenantId: ctx.tenantId, readOnly: options.readOnly ?? false, statementTimeoutMs: options.statementTimeoutMs }, fn);
 }
 
 /**
@@ -82,7 +89,7 @@ export async function withPlatform<T>(
   if (ctx.platformRole !== "super_admin") throw new TenantContextError("withPlatform needs a super-admin");
   return bound({ role: "tenantry_platform", tenantId: "", readOnly: false }, async (tx) => {
     const result = await fn(tx, access);
-    await tx.insert(schema.auditEvents).values({
+    await insertAuditEvent(tx, {
       actorUserId: ctx.userId,
       actorEmail: ctx.email,
       actorRole: "super_admin",
@@ -97,6 +104,21 @@ export async function withPlatform<T>(
     });
     return result;
   });
+}
+
+/**
+ * A super-admin's long read taken in many short read-only transactions (an export streamed to a
+ * slow client must not hold a pooled connection while it waits). The access event is written
+ * and committed first, in its own transaction, so a read the client aborts is on the record
+ * too; the returned reader runs one batch per call and releases its connection after it.
+ */
+export async function openPlatformRead(
+  ctx: PlatformContext,
+  access: PlatformAccess,
+  options: { statementTimeoutMs?: number } = {},
+): Promise<<T>(fn: (tx: Tx) => Promise<T>) => Promise<T>> {
+  await withPlatform(ctx, access, async () => undefined);
+  return (fn) => bound({ role: "tenantry_platform", tenantId: "", readOnly: true, statementTimeoutMs: options.statementTimeoutMs }, fn);
 }
 
 export async function withSystem<T>(
@@ -148,9 +170,10 @@ class BoundClient {
     private readonly binding: Binding,
   ) {
     const readOnly = binding.readOnly ? ", set_config('transaction_read_only', 'on', true)" : "";
+    const timeout = binding.statementTimeoutMs ? ", set_config('statement_timeout', $3, true)" : "";
     this.settings = {
-      text: `select set_config('app.tenant_id', $1, true), set_config('role', $2, true)${readOnly}`,
-      values: [binding.tenantId, binding.role],
+      text: `select set_config('app.tenant_id', $1, true), set_config('role', $2, true)${readOnly}${timeout}`,
+      values: binding.statementTimeoutMs ? [binding.tenantId, binding.role, String(binding.statementTimeoutMs)] : [binding.tenantId, binding.role],
     };
   }
 

@@ -5,8 +5,8 @@
 import "server-only";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { auditEvents } from "@/db/schema";
 import { withPlatform, withTenant, type Tx } from "@/db/tenant";
+import { insertAuditEvent } from "@/lib/audit/record";
 import { requestMeta } from "@/lib/audit/request";
 import { getRequestContext, type RequestContext } from "./context";
 import { can, type Permission } from "./permissions";
@@ -68,12 +68,10 @@ export async function auditAccess(
     details: record.details ?? {},
     ...meta,
   };
-  if (tx) return void (await tx.insert(auditEvents).values(event));
+  if (tx) return insertAuditEvent(tx, event);
   if (ctx.customer) {
     // Recorded in the actor's own customer, whatever they tried to reach.
-    return void (await withTenant({ tenantId: ctx.customer.id }, (t) =>
-      t.insert(auditEvents).values({ ...event, tenantId: ctx.customer!.id }),
-    ));
+    return withTenant({ tenantId: ctx.customer.id }, (t) => insertAuditEvent(t, { ...event, tenantId: ctx.customer!.id }));
   }
   await withPlatform(platformContext(ctx), { action, outcome, ...record, meta }, async () => undefined);
 }

@@ -1,7 +1,7 @@
 import { notFound } from "next/navigation";
-import { withPlatform, withTenant } from "@/db/tenant";
+import { openPlatformRead, withTenant } from "@/db/tenant";
 import { requestMeta } from "@/lib/audit/request";
-import { exportAuditCsv } from "@/lib/audit/export";
+import { auditCsvChunks, claimExport, EXPORT_STATEMENT_TIMEOUT_MS, type BatchReader } from "@/lib/audit/export";
 import { auditFilterSchema } from "@/lib/audit/schemas";
 import { auditAccess } from "@/lib/auth/action";
 import { getRequestContext } from "@/lib/auth/context";
@@ -9,7 +9,11 @@ import { can } from "@/lib/auth/permissions";
 
 export const dynamic = "force-dynamic";
 
-/** The CSV of the filtered audit view: all events for a super-admin, one's own for a customer admin. */
+/**
+ * The CSV of the filtered audit view: all events for a super-admin, one's own for a customer
+ * admin. The access event is committed before the first byte; then one batch is read per pull
+ * of the response stream, each in its own short transaction.
+ */
 export async function GET(request: Request) {
   const ctx = await getRequestContext();
   if (!ctx) return new Response("Sign in first.", { status: 401 });
@@ -19,33 +23,52 @@ export async function GET(request: Request) {
     await auditAccess(ctx, "audit.export", "denied", { details: { reason: "permission" } });
     notFound();
   }
-  const encoder = new TextEncoder();
-  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-  const writer = writable.getWriter();
-  const write = async (chunk: string) => {
-    await writer.ready;
-    await writer.write(encoder.encode(chunk));
-  };
-  const meta = await requestMeta();
-  const work = platform
-    ? withPlatform(
+  const release = claimExport(ctx.user.id);
+  if (!release) {
+    return new Response("An export of yours is still running. Let it finish, then try again.", { status: 429, headers: { "Retry-After": "10" } });
+  }
+  const timeout = { statementTimeoutMs: EXPORT_STATEMENT_TIMEOUT_MS };
+  let read: BatchReader;
+  try {
+    if (platform) {
+      read = await openPlatformRead(
         { userId: ctx.user.id, email: ctx.user.email, platformRole: ctx.platformRole },
-        { action: "audit.export", details: { ...filter }, meta },
-        (tx) => exportAuditCsv(tx, filter, undefined, write),
-      )
-    : (async () => {
-        await auditAccess(ctx, "audit.export", "ok", { details: { ...filter } });
-        return withTenant({ tenantId: ctx.customer!.id }, (tx) => exportAuditCsv(tx, filter, ctx.customer!.id, write), { readOnly: true });
-      })();
-  work.then(
-    () => writer.close(),
-    (error: Error) => {
-      console.error("audit export failed:", error);
-      writer.abort(error).catch(() => undefined);
+        // Exporting one customer's events is on that customer's own trail too.
+        { action: "audit.export", tenantId: filter.customer, details: { ...filter }, meta: await requestMeta() },
+        timeout,
+      );
+    } else {
+      await auditAccess(ctx, "audit.export", "ok", { details: { ...filter } });
+      const tenantId = ctx.customer!.id;
+      read = (fn) => withTenant({ tenantId }, fn, { readOnly: true, ...timeout });
+    }
+  } catch (error) {
+    release();
+    throw error;
+  }
+  const chunks = auditCsvChunks(read, filter, platform ? undefined : ctx.customer!.id);
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await chunks.next();
+        if (next.done) {
+          release();
+          controller.close();
+        } else controller.enqueue(encoder.encode(next.value.text));
+      } catch (error) {
+        console.error("audit export failed:", error);
+        release();
+        controller.error(error);
+      }
     },
-  );
+    async cancel() {
+      release();
+      await chunks.return(undefined);
+    },
+  });
   const stamp = new Date().toISOString().slice(0, 10);
-  return new Response(readable, {
+  return new Response(body, {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",
       "Content-Disposition": `attachment; filename="audit-${platform ? "platform" : ctx.customer!.id}-${stamp}.csv"`,
