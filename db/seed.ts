@@ -1,10 +1,14 @@
 // The demo seed (DESIGN §9): one super-admin and three customers with an admin each (and one
-// member, so every role can be tried).
-// Written through withSystem("seed"), so it runs as the app would, never as the owner.
+// member, so every role can be tried), beside the sample legacy data plane. Its password is
+// published, so it goes only where a demo belongs: the embedded database, or a database that
+// someone asked for it explicitly (`npm start -- --demo`, `npm run demo -- seed`) and that has
+// no users yet. Written through withSystem("seed"), so it runs as the app would.
 import { count } from "drizzle-orm";
 import { hashPassword } from "../lib/auth/passwords";
 import { insertSuperAdmin } from "../lib/auth/super-admins";
 import { generateCustomerId } from "../lib/customers/ids";
+import { DEMO_SAMPLE_ROWS, generateSample, sampleExists } from "./sample/generate";
+import { withOwnerClient } from "./owner";
 import { customers, memberships, users } from "./schema";
 import { withSystem } from "./tenant";
 
@@ -17,13 +21,42 @@ export const DEMO_CUSTOMERS = [
   { name: "Cascade Tire & Service", admin: "admin@cascade.example", member: null, status: "trial", plan: "free" },
 ] as const;
 
-/** Seeds the demo once; returns false when the database already has users. */
+export class DemoRefusedError extends Error {}
+
+export const DEMO_REFUSED =
+  "This database already has console users: the demo (with its published password) goes only into a database without any.";
+
+/** Whether the console has any user yet (as the owner: the embedded database's one session must not change role). */
+export async function hasUsers(ownerUrl: string): Promise<boolean> {
+  return withOwnerClient(ownerUrl, async (client) => (await client.query("select exists (select 1 from control.users) as any")).rows[0].any as boolean);
+}
+
+/**
+ * The first half of the demo, as the owner: refused with DemoRefusedError when the database has
+ * users, else the sample data plane unless present. `seedDemo` (as the app) follows it.
+ */
+export async function prepareDemo(ownerUrl: string, progress: (line: string) => void = () => undefined): Promise<void> {
+  if (await hasUsers(ownerUrl)) throw new DemoRefusedError(DEMO_REFUSED);
+  if (!(await sampleExists(ownerUrl))) {
+    progress(`Generating the sample legacy data plane (${DEMO_SAMPLE_ROWS.toLocaleString("en")} rows) …`);
+    await generateSample(ownerUrl, { rows: DEMO_SAMPLE_ROWS });
+  }
+}
+
+/** The whole demo, asked for explicitly, into the database the app pool points at. */
+export async function seedDemoDatabase(ownerUrl: string, progress: (line: string) => void = () => undefined): Promise<void> {
+  await prepareDemo(ownerUrl, progress);
+  if (!(await seedDemo())) throw new DemoRefusedError(DEMO_REFUSED);
+  progress("Seeded the demo: a super-admin and three customers.");
+}
+
+/** Seeds the demo's users and customers once; returns false when the database already has users. */
 export async function seedDemo(): Promise<boolean> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   return withSystem("seed", async (tx) => {
     const [{ existing }] = await tx.select({ existing: count() }).from(users);
     if (existing > 0) return false;
-    await insertSuperAdmin(tx, { email: DEMO_SUPER_ADMIN, displayName: "Platform Admin", password: DEMO_PASSWORD });
+    await insertSuperAdmin(tx, { email: DEMO_SUPER_ADMIN, displayName: "Platform Admin", password: DEMO_PASSWORD, via: "demo-seed" });
     for (const demo of DEMO_CUSTOMERS) {
       const id = generateCustomerId();
       await tx.insert(customers).values({

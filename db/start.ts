@@ -1,16 +1,19 @@
-// `npm start`: the console on its embedded database (no DATABASE_URL) or on a real server.
-// Starts the database if embedded, migrates, seeds the demo on first start, checks isolation,
-// builds if needed, starts Next, prints the URL and the demo sign-in; Ctrl-C stops it all.
+// `npm start [-- --demo]`: the console on its embedded database (no DATABASE_URL) or on a real
+// server. Starts the database if embedded, migrates, checks isolation, seeds the demo (on the
+// embedded database's first start, or with --demo into a database without users, never by
+// default on a real one), builds if needed, starts the console's server and prints its URL and
+// the sign-in; Ctrl-C stops it all.
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { parseArgs } from "node:util";
 import { createPool, setAppPool } from "./client";
 import { APP_LOGIN_ROLE, appDatabaseUrl, readDatabaseEnv } from "./env";
 import { checkIsolation, describeFailures } from "./guard";
 import { runMigrations } from "./migrate";
-import { DEMO_SAMPLE_ROWS, generateSample, sampleExists } from "./sample/generate";
-import { DEMO_PASSWORD, DEMO_SUPER_ADMIN, seedDemo } from "./seed";
+import { DEMO_PASSWORD, DEMO_SUPER_ADMIN, DemoRefusedError, hasUsers, prepareDemo, seedDemo } from "./seed";
+import { hasSuperAdmin } from "../lib/auth/super-admins";
 
 const root = path.resolve(import.meta.dirname, "..");
 const port = Number(process.env.PORT ?? 3000);
@@ -61,6 +64,19 @@ function authSecret(): string {
   return readFileSync(file, "utf8").trim();
 }
 
+const USAGE = "Usage: npm start [-- --demo]";
+
+function readArgs(): { demo: boolean } {
+  try {
+    const { values } = parseArgs({ options: { demo: { type: "boolean", default: false } } });
+    return { demo: values.demo! };
+  } catch (error) {
+    return fail(`${(error as Error).message}\n${USAGE}`);
+  }
+}
+
+const args = readArgs();
+
 async function main() {
   const env = readDatabaseEnv();
   const embedded = !env.DATABASE_URL;
@@ -72,24 +88,34 @@ async function main() {
     fail(`Migrations failed: ${error.message}`),
   );
 
-  // The demo's legacy data plane, un-adopted, so the adoption dashboard has real work to do.
-  if (!(await sampleExists(ownerUrl))) {
-    console.log(`Generating the sample legacy data plane (${DEMO_SAMPLE_ROWS.toLocaleString("en")} rows) …`);
-    await generateSample(ownerUrl, { rows: DEMO_SAMPLE_ROWS }).catch((error: Error) => fail(`The sample data plane failed: ${error.message}`));
+  // The embedded database is the demo's own: seeded on its first start. A real database gets
+  // the demo only when asked, and only while it has no users.
+  const demo = args.demo || (embedded && !(await hasUsers(ownerUrl)));
+  if (demo) {
+    await prepareDemo(ownerUrl, (line) => console.log(line)).catch((error: Error) =>
+      fail(error instanceof DemoRefusedError ? `${error.message} Start without --demo.` : `The demo failed: ${error.message}`),
+    );
   }
 
   // PGlite takes one connection at a time here: this pool closes before Next opens its own.
   const pool = createPool(appUrl, { max: 1, sessionRole: embedded ? APP_LOGIN_ROLE : undefined });
   setAppPool(pool);
+  let signInHint: string;
   try {
     const client = await pool.connect();
     const report = await checkIsolation(client).finally(() => client.release());
     if (!report.ok) fail(`Tenantry refuses to serve: tenant isolation is not in force.\n${describeFailures(report)}`);
-    if (await seedDemo()) console.log("Seeded the demo: a super-admin and three customers.");
+    if (demo && (await seedDemo())) console.log("Seeded the demo: a super-admin and three customers.");
+    signInHint = (await hasSuperAdmin())
+      ? embedded || args.demo
+        ? `demo sign-in: ${DEMO_SUPER_ADMIN} / ${DEMO_PASSWORD}`
+        : "sign in with your super-admin account"
+      : "no super-admin yet: create the first with `npm run admin:create -- --email you@example.com`";
   } finally {
     setAppPool(undefined);
     await pool.end();
   }
+  if (signInHint.startsWith("no super-admin")) console.log(`\n${signInHint[0].toUpperCase()}${signInHint.slice(1)}.\n`);
 
   if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
     console.log("Building the console (first start only) …");
@@ -101,11 +127,12 @@ async function main() {
     if (code !== 0) fail("The build failed; see above.");
   }
 
-  const next = spawn(path.join(root, "node_modules", ".bin", "next"), ["start", "-p", String(port)], {
+  const next = spawn(process.execPath, ["--import", "tsx", path.join(root, "lib", "http", "serve.ts")], {
     cwd: root,
     stdio: ["ignore", "pipe", "inherit"],
     env: {
       ...process.env,
+      PORT: String(port),
       DATABASE_URL: ownerUrl,
       APP_DATABASE_URL: appUrl,
       TENANTRY_EMBEDDED: embedded ? "1" : "0",
@@ -126,7 +153,7 @@ async function main() {
     console.log(
       `\nTenantry is running at http://localhost:${port}\n` +
         `  database: ${embedded ? "embedded PGlite" : "DATABASE_URL"}\n` +
-        `  demo sign-in: ${DEMO_SUPER_ADMIN} / ${DEMO_PASSWORD}\n` +
+        `  ${signInHint}\n` +
         "  Ctrl-C stops it.\n",
     );
   });

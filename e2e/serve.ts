@@ -18,7 +18,7 @@ await seedDemo();
 await pool.end();
 
 const root = path.resolve(import.meta.dirname, "..");
-const next = spawn(path.join(root, "node_modules", ".bin", "next"), ["start", "-p", process.env.PORT ?? "3210"], {
+const next = spawn(process.execPath, ["--import", "tsx", path.join(root, "lib", "http", "serve.ts")], {
   cwd: root,
   stdio: "inherit",
   env: {

@@ -1,5 +1,8 @@
 import { z } from "zod";
 import { SignInForm } from "@/components/auth/sign-in-form";
+import { hasSuperAdmin } from "@/lib/auth/super-admins";
+
+export const dynamic = "force-dynamic";
 
 export const metadata = { title: "Sign in" };
 
@@ -16,6 +19,8 @@ const searchSchema = z.object({
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
   const { callbackUrl, invited } = searchSchema.parse(await searchParams);
+  // A database without a super-admin: say how to make the first one (never a default password).
+  const firstRun = !(await hasSuperAdmin().catch(() => true));
   return (
     <main className="flex min-h-screen items-center justify-center px-4">
       <div className="w-full max-w-sm rounded-lg border border-slate-200 bg-white p-8 shadow-sm">
@@ -23,6 +28,12 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         <p className="mb-6 text-sm text-slate-500">
           {invited ? "Your account is ready. Sign in with your new password." : "Sign in to the console."}
         </p>
+        {firstRun && (
+          <p role="status" className="mb-6 rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900">
+            No super-admin exists yet. On the server, create the first one with{" "}
+            <code className="font-mono">npm run admin:create -- --email you@example.com</code>.
+          </p>
+        )}
         <SignInForm callbackUrl={callbackUrl} defaultEmail={invited} />
       </div>
     </main>

@@ -14,7 +14,7 @@ import { ms, ratio, summarize, timed } from "./stats";
 await withBenchDatabase("auth", { owner: 1, app: 4 }, async () => {
   const password = "bench password long enough";
   const userId = await withSystem("admin-create", (tx) =>
-    insertSuperAdmin(tx, { email: "bench@tenantry.example", displayName: "Bench", password }),
+    insertSuperAdmin(tx, { email: "bench@tenantry.example", displayName: "Bench", password, via: "admin-create" }),
   );
 
   const hashes: number[] = [];

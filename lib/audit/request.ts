@@ -1,13 +1,15 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { headers } from "next/headers";
+import { requestIp } from "@/lib/http/client-ip";
+import { capText } from "./record";
 
-/** Where a request came from, for the audit log. */
+/** Where a request came from, for the audit log; client-sent texts capped here at the source. */
 export async function requestMeta(): Promise<{ ip: string | null; userAgent: string | null; requestId: string }> {
   const h = await headers();
   return {
-    ip: h.get("x-forwarded-for")?.split(",")[0]?.trim() || null,
-    userAgent: h.get("user-agent"),
-    requestId: h.get("x-request-id") ?? randomUUID(),
+    ip: requestIp(h.get("x-forwarded-for")),
+    userAgent: capText(h.get("user-agent"), 512),
+    requestId: capText(h.get("x-request-id"), 100) || randomUUID(),
   };
 }

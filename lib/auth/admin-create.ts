@@ -29,7 +29,7 @@ if (values["password-stdin"]) {
 
 try {
   await withSystem("admin-create", (tx) =>
-    insertSuperAdmin(tx, { email: email.data, displayName: values.name ?? "Platform Admin", password }),
+    insertSuperAdmin(tx, { email: email.data, displayName: values.name ?? "Platform Admin", password, via: "admin-create" }),
   );
   console.log(`Super-admin ${email.data} created.`);
   if (!values["password-stdin"]) console.log(`Password (shown once): ${password}`);

@@ -2,6 +2,7 @@
 import "server-only";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
+import { requestIp } from "@/lib/http/client-ip";
 import { signInSchema } from "./schemas";
 import { checkCredentials, signInMessage } from "./sign-in";
 
@@ -15,12 +16,13 @@ declare module "next-auth" {
 
 function clientIp(headers: Record<string, string | string[] | undefined> | undefined): string {
   const forwarded = headers?.["x-forwarded-for"];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
-  return first || "unknown";
+  return requestIp(Array.isArray(forwarded) ? forwarded.join(", ") : forwarded) ?? "unknown";
 }
 
 export const authOptions: NextAuthOptions = {
   secret: process.env.AUTH_SECRET,
+  // Secure (and __Secure-prefixed) cookies whenever the console's public URL is https.
+  useSecureCookies: (process.env.NEXTAUTH_URL ?? "").startsWith("https://"),
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
   jwt: { maxAge: SESSION_MAX_AGE_SECONDS },
   pages: { signIn: "/sign-in", error: "/sign-in" },

@@ -48,21 +48,39 @@ describe("checkCredentials", () => {
     expect(result).toEqual({ ok: false, reason: "customer-inactive" });
   });
 
-  it("refuses the 6th attempt in the window even with the right password, and lifts it after the window", async () => {
+  it("refuses the 6th attempt from one IP for one email even with the right password, and lifts it after the window", async () => {
     const clock = fixedClock();
     const attempt = (password: string) =>
       checkCredentials({ email: "throttled@active.example", password, ip: "10.0.0.4" }, clock);
-    for (let i = 0; i < THROTTLE.perEmail; i++) {
+    for (let i = 0; i < THROTTLE.perEmailAndIp; i++) {
       expect(await attempt("wrong")).toEqual({ ok: false, reason: "invalid" });
       clock.advance(1);
     }
     expect(await attempt(PASSWORD)).toMatchObject({ ok: false, reason: "throttled" });
-    // From another IP too: the limit is per email.
-    const other = await checkCredentials({ email: "throttled@active.example", password: PASSWORD, ip: "10.9.9.9" }, clock);
-    expect(other).toMatchObject({ ok: false, reason: "throttled" });
+    // The attacker's failures do not lock the owner out: from another IP the right password works.
+    const owner = await checkCredentials({ email: "throttled@active.example", password: PASSWORD, ip: "10.9.9.9" }, clock);
+    expect(owner).toMatchObject({ ok: true });
 
     clock.advance(THROTTLE.windowMinutes + 1);
     expect(await attempt(PASSWORD)).toMatchObject({ ok: true });
+  });
+
+  it("slows guessing from many IPs with a per-email ceiling, audited, that still lets the owner in from a known IP", async () => {
+    const clock = fixedClock(new Date("2026-11-03T10:00:00Z"));
+    const email = "ceiling@active.example";
+    await insertUser(db.owner, { email, tenantId: ACTIVE, role: "member", passwordHash: await hashPassword(PASSWORD) });
+    expect(await checkCredentials({ email, password: PASSWORD, ip: "192.0.2.10" }, clock)).toMatchObject({ ok: true });
+    clock.advance(60);
+    for (let i = 0; i < THROTTLE.perEmail; i++) {
+      const ip = `198.51.100.${i}`;
+      expect(await checkCredentials({ email, password: "guess", ip }, clock)).toEqual({ ok: false, reason: "invalid" });
+    }
+    // The ceiling is reached: a new address is refused, even with the right password …
+    expect(await checkCredentials({ email, password: PASSWORD, ip: "203.0.113.77" }, clock)).toMatchObject({ ok: false, reason: "throttled" });
+    // … the owner's own address is not.
+    expect(await checkCredentials({ email, password: PASSWORD, ip: "192.0.2.10" }, clock)).toMatchObject({ ok: true });
+    const { rows } = await db.owner.query("select outcome, tenant_id, details->>'failures' as failures from control.audit_events where action = 'sign-in.ceiling' and target_id = $1", [email]);
+    expect(rows).toEqual([{ outcome: "denied", tenant_id: null, failures: String(THROTTLE.perEmail) }]);
   });
 
   it("throttles per IP across emails", async () => {

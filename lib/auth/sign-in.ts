@@ -2,13 +2,20 @@
 // limits hold across restarts and processes), the same answer and similar work for an unknown
 // email as for a wrong password, and refusal for a customer that may not sign in.
 import "server-only";
-import { and, count, eq, gte, sql } from "drizzle-orm";
+import { and, count, eq, gte, sql, type SQL } from "drizzle-orm";
 import { signInAttempts, users } from "@/db/schema";
 import { withSystem } from "@/db/tenant";
+import { insertAuditEvent } from "@/lib/audit/record";
 import { hashPassword, verifyPassword } from "./passwords";
 import { contextFor, selectAccounts } from "./resolve-context";
 
-export const THROTTLE = { windowMinutes: 15, perEmail: 5, perIp: 20 } as const;
+/**
+ * Failures counted in a sliding window. Per email *and* IP, so an attacker's failures from one
+ * address never lock the owner out from another; per IP across emails, against spraying; and a
+ * ceiling per email across all IPs, against guessing from many addresses, which refuses only IPs
+ * that have not signed in to that account before (the owner's own keep working).
+ */
+export const THROTTLE = { windowMinutes: 15, perEmailAndIp: 5, perIp: 20, perEmail: 50, knownIpDays: 30 } as const;
 
 export type SignInResult =
   | { ok: true; userId: string; email: string; displayName: string }
@@ -31,20 +38,42 @@ export async function checkCredentials(
   const email = input.email.trim().toLowerCase();
 
   const { throttledUntil, user } = await withSystem("sign-in", async (tx) => {
-    const failures = (column: typeof signInAttempts.email | typeof signInAttempts.ip, value: string) =>
+    const failures = (...conditions: SQL[]) =>
       tx
         .select({ n: count(), oldest: sql<string>`min(${signInAttempts.at})` })
         .from(signInAttempts)
-        .where(and(eq(column, value), eq(signInAttempts.succeeded, false), gte(signInAttempts.at, windowStart)));
-    const [[byEmail], [byIp]] = await Promise.all([failures(signInAttempts.email, email), failures(signInAttempts.ip, input.ip)]);
+        .where(and(...conditions, eq(signInAttempts.succeeded, false), gte(signInAttempts.at, windowStart)));
+    const knownSince = new Date(now.getTime() - THROTTLE.knownIpDays * 86_400_000);
+    // One after another: pg will not pipeline queries on one client (and warns that it will refuse).
+    const [byPair] = await failures(eq(signInAttempts.email, email), eq(signInAttempts.ip, input.ip));
+    const [byIp] = await failures(eq(signInAttempts.ip, input.ip));
+    const [byEmail] = await failures(eq(signInAttempts.email, email));
+    const [known] = await tx
+      .select({ n: count() })
+      .from(signInAttempts)
+      .where(and(eq(signInAttempts.email, email), eq(signInAttempts.ip, input.ip), eq(signInAttempts.succeeded, true), gte(signInAttempts.at, knownSince)));
+    const ceilingReached = byEmail.n >= THROTTLE.perEmail;
     const over = [
-      byEmail.n >= THROTTLE.perEmail ? byEmail.oldest : null,
+      byPair.n >= THROTTLE.perEmailAndIp ? byPair.oldest : null,
       byIp.n >= THROTTLE.perIp ? byIp.oldest : null,
+      ceilingReached && known.n === 0 ? byEmail.oldest : null,
     ].filter((x): x is string => x !== null);
     const throttledUntil = over.length
       ? new Date(Math.max(...over.map((oldest) => new Date(oldest).getTime())) + THROTTLE.windowMinutes * 60_000)
       : null;
     const [user] = await selectAccounts(tx).where(sql`lower(${users.email}) = ${email}`);
+    // Raised once, when this attempt is the one that reaches the ceiling.
+    if (byEmail.n === THROTTLE.perEmail) {
+      await insertAuditEvent(tx, {
+        action: "sign-in.ceiling",
+        outcome: "denied",
+        targetType: "email",
+        targetId: email,
+        actorEmail: email,
+        ip: input.ip,
+        details: { failures: byEmail.n, windowMinutes: THROTTLE.windowMinutes, note: "sign-ins to this account now refused from addresses it has not used before" },
+      });
+    }
     return { throttledUntil, user };
   });
 

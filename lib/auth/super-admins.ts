@@ -1,13 +1,19 @@
 import "server-only";
-import { sql } from "drizzle-orm";
+import { userInfo } from "node:os";
+import { and, eq, sql } from "drizzle-orm";
 import { users } from "@/db/schema";
-import type { Tx } from "@/db/tenant";
+import { withSystem, type Tx } from "@/db/tenant";
+import { insertAuditEvent } from "@/lib/audit/record";
 import { hashPassword } from "./passwords";
 
 export class DuplicateEmailError extends Error {}
 
-/** Adds a platform super-admin; refuses an email that is already a console user. */
-export async function insertSuperAdmin(tx: Tx, input: { email: string; displayName: string; password: string }) {
+/**
+ * Adds a platform super-admin; refuses an email that is already a console user. The most
+ * privileged act on the platform, so it is on the platform chain with who did it: `via` names
+ * the door (the command line, the demo seed) and the operating-system user that ran it.
+ */
+export async function insertSuperAdmin(tx: Tx, input: { email: string; displayName: string; password: string; via: "admin-create" | "demo-seed" }) {
   const email = input.email.trim().toLowerCase();
   const [existing] = await tx.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${email}`);
   if (existing) throw new DuplicateEmailError(`${email} is already a console user.`);
@@ -15,5 +21,33 @@ export async function insertSuperAdmin(tx: Tx, input: { email: string; displayNa
     .insert(users)
     .values({ email, displayName: input.displayName, platformRole: "super_admin", passwordHash: await hashPassword(input.password) })
     .returning({ id: users.id });
+  await insertAuditEvent(tx, {
+    action: "super-admin.created",
+    outcome: "ok",
+    actorRole: input.via,
+    targetType: "user",
+    targetId: row.id,
+    details: { email, osUser: osUser() },
+  });
   return row.id;
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? "unknown";
+  }
+}
+
+/** Whether any active super-admin exists: without one, sign-in says how to create the first. */
+export async function hasSuperAdmin(): Promise<boolean> {
+  return withSystem(
+    "sign-in",
+    async (tx) => {
+      const [row] = await tx.select({ id: users.id }).from(users).where(and(eq(users.platformRole, "super_admin"), eq(users.status, "active"))).limit(1);
+      return Boolean(row);
+    },
+    { readOnly: true },
+  );
 }

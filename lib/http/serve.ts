@@ -1,0 +1,35 @@
+// The console's HTTP server: Next.js's production handler behind a plain Node server, for one
+// reason — the socket's peer address. `next start` keeps a client's X-Forwarded-For as sent
+// and never adds the peer, so sign-in throttling and the audit log would trust what any client
+// forges. Here the peer is appended, as every proxy does, and lib/http/client-ip.ts reads the
+// address from the right by the operator's TRUSTED_PROXY_* settings.
+// Run after `next build`: PORT (default 3000), on every interface as `next start` does.
+import { createServer } from "node:http";
+import path from "node:path";
+import next from "next";
+import { readProxyTrust } from "./client-ip";
+
+// Refuse bad proxy settings now, with a sentence, rather than on the first sign-in.
+readProxyTrust();
+
+const started = Date.now();
+const port = Number(process.env.PORT ?? 3000);
+const app = next({ dev: false, dir: path.resolve(import.meta.dirname, "../.."), port, hostname: "localhost" });
+const handle = app.getRequestHandler();
+await app.prepare();
+
+const server = createServer((request, response) => {
+  const peer = request.socket.remoteAddress ?? "";
+  const sent = request.headers["x-forwarded-for"];
+  const prior = Array.isArray(sent) ? sent.join(", ") : sent;
+  request.headers["x-forwarded-for"] = prior ? `${prior}, ${peer}` : peer;
+  void handle(request, response);
+});
+server.listen(port, () => console.log(`  ▲ Tenantry on http://localhost:${port}\n  ✓ Ready in ${Date.now() - started}ms`));
+
+function stop() {
+  server.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 5_000).unref();
+}
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
