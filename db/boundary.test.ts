@@ -33,6 +33,7 @@ describe("module boundaries", () => {
       "lib/auth/sign-in.ts",
       "lib/auth/resolve-context.ts",
       "lib/auth/admin-create.ts",
+      "lib/auth/super-admins.ts",
       "lib/invites/accept.ts",
       "lib/audit/chain.ts",
       "lib/usage/snapshot.ts",
