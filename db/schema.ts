@@ -17,6 +17,7 @@ import {
   timestamp,
   uniqueIndex,
   uuid,
+  type AnyPgColumn,
 } from "drizzle-orm/pg-core";
 
 export const control = pgSchema("control");
@@ -210,6 +211,8 @@ export const invites = control.table(
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     acceptedAt: timestamp("accepted_at", { withTimezone: true }),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    // Set when a super-admin created it while switched in: listed on that switch's record.
+    switchId: uuid("switch_id").references((): AnyPgColumn => switches.id),
   },
   (t) => [
     uniqueIndex("invites_token_hash_key").on(t.tokenHash),

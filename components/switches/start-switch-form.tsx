@@ -5,9 +5,11 @@ import { useActionState, useEffect } from "react";
 import { ActionMessage } from "@/components/ui/action-message";
 import { buttonClass, Field, inputClass } from "@/components/ui/field";
 import { startSwitchAction } from "@/lib/switches/actions";
+import { isBlocked } from "@/lib/customers/lifecycle";
 import { SWITCH_MINUTES } from "@/lib/switches/schemas";
 
-export function StartSwitchForm({ customerId, customerName }: { customerId: string; customerName: string }) {
+export function StartSwitchForm({ customerId, customerName, customerStatus }: { customerId: string; customerName: string; customerStatus: string }) {
+  const readOnlyOnly = isBlocked(customerStatus);
   const [state, action, pending] = useActionState(startSwitchAction, null);
   const router = useRouter();
   const errors = state && !state.ok ? state.fieldErrors : undefined;
@@ -32,10 +34,16 @@ export function StartSwitchForm({ customerId, customerName }: { customerId: stri
         <label className="flex items-center gap-2">
           <input type="radio" name="mode" value="read" defaultChecked /> Read only
         </label>
-        <label className="flex items-center gap-2">
-          <input type="radio" name="mode" value="write" /> Read and write
+        <label className={`flex items-center gap-2 ${readOnlyOnly ? "text-slate-400" : ""}`}>
+          <input type="radio" name="mode" value="write" disabled={readOnlyOnly} aria-describedby={readOnlyOnly ? "switch-read-only" : undefined} />
+          {"Read and write"}
         </label>
       </fieldset>
+      {readOnlyOnly && (
+        <p id="switch-read-only" className="text-sm text-amber-800">
+          {customerName} is {customerStatus}: you can switch in read-only mode only.
+        </p>
+      )}
       <Field id="switch-minutes" label="For" errors={errors?.minutes}>
         <select id="switch-minutes" name="minutes" defaultValue={30} className={inputClass}>
           {SWITCH_MINUTES.map((m) => (

@@ -2,11 +2,16 @@ import { z } from "zod";
 import { auditOutcomes } from "@/db/schema";
 import { customerIdSchema } from "@/lib/customers/schemas";
 
-const day = z
+/** A calendar day as YYYY-MM-DD that exists (2024-13-01 and 2024-02-30 do not). */
+export const daySchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/)
-  .optional()
-  .catch(undefined);
+  .refine((s) => {
+    const date = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(s);
+  }, "Not a calendar day");
+
+const day = daySchema.optional().catch(undefined);
 
 /** The audit viewer's URL: the filters of the table and of its CSV export alike. */
 export const auditFilterSchema = z.object({

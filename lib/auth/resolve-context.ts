@@ -7,6 +7,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { auditEvents, customers, memberships, switches, users } from "@/db/schema";
 import { withSystem, type Tx } from "@/db/tenant";
+import { isBlocked } from "@/lib/customers/lifecycle";
 import type { Role } from "./permissions";
 
 export interface ActiveSwitch {
@@ -27,9 +28,6 @@ export interface RequestContext {
   /** The role the permissions table is read with ("switched" while a super-admin is switched). */
   role: Role;
 }
-
-/** A customer in one of these states may not use the console: sign-in and every request refuse. */
-const BLOCKED_CUSTOMER_STATUSES = new Set(["suspended", "offboarding", "deleted"]);
 
 const switchCustomers = alias(customers, "switch_customers");
 
@@ -78,7 +76,8 @@ export function contextFor(account: Account, now = new Date()): RequestContext |
         membershipRole: null,
         activeSwitch: {
           id: account.switchId,
-          mode: account.switchMode!,
+          // Read-only at most inside a customer that may not use the console itself.
+          mode: isBlocked(account.switchCustomerStatus!) ? "read" : account.switchMode!,
           reason: account.switchReason!,
           startedAt: account.switchStartedAt!,
           expiresAt: account.switchExpiresAt!,
@@ -88,7 +87,7 @@ export function contextFor(account: Account, now = new Date()): RequestContext |
     }
     return { user, platformRole: "super_admin", customer: null, membershipRole: null, activeSwitch: null, role: "super_admin" };
   }
-  if (!account.membershipRole || !account.customerId || BLOCKED_CUSTOMER_STATUSES.has(account.customerStatus ?? "")) {
+  if (!account.membershipRole || !account.customerId || isBlocked(account.customerStatus ?? "")) {
     return null;
   }
   return {

@@ -26,3 +26,13 @@ export function transitionsFrom(status: string): Transition[] {
 export function isTrialExpired(customer: { status: string; trialEndsAt: Date | null }, now = new Date()): boolean {
   return customer.status === "trial" && customer.trialEndsAt !== null && customer.trialEndsAt < now;
 }
+
+/**
+ * A customer in one of these states may not use the console: its users' sign-in and every
+ * request refuse, and platform staff may switch into it to read only.
+ */
+export const BLOCKED_STATUSES: readonly string[] = ["suspended", "offboarding", "deleted"] satisfies CustomerStatus[];
+
+export function isBlocked(status: string): boolean {
+  return BLOCKED_STATUSES.includes(status);
+}

@@ -13,7 +13,7 @@ import { inviteLink } from "./links";
 export const inviteUser = tenantAction(
   { name: "invites.create", permission: "users.manage", schema: inviteSchema, revalidate: "/users" },
   async (tx, { email, role }, ctx, record) => {
-    const invite = await createInvite(tx, { tenantId: ctx.customer.id, email, role, invitedBy: ctx.user.id });
+    const invite = await createInvite(tx, { tenantId: ctx.customer.id, email, role, invitedBy: ctx.user.id, switchId: ctx.activeSwitch?.id });
     Object.assign(record, { targetType: "invite", targetId: invite.id, details: { email, role } });
     const link = await inviteLink(invite.token);
     // No mail server yet: the inviter passes the link on; the server log keeps it too.

@@ -13,7 +13,7 @@ import { newInviteToken } from "./tokens";
  */
 export async function createInvite(
   tx: Tx,
-  input: { tenantId: string; email: string; role: "admin" | "member"; invitedBy: string | null; now?: Date },
+  input: { tenantId: string; email: string; role: "admin" | "member"; invitedBy: string | null; switchId?: string | null; now?: Date },
 ): Promise<{ id: string; token: string; expiresAt: Date }> {
   const { tenantId, email, role } = input;
   const now = input.now ?? new Date();
@@ -34,7 +34,7 @@ export async function createInvite(
   const expiresAt = new Date(now.getTime() + INVITE_TTL_HOURS * 3_600_000);
   const [invite] = await tx
     .insert(invites)
-    .values({ tenantId, email, role, tokenHash, invitedBy: input.invitedBy, expiresAt })
+    .values({ tenantId, email, role, tokenHash, invitedBy: input.invitedBy, switchId: input.switchId ?? null, expiresAt })
     .returning({ id: invites.id });
   return { id: invite.id, token, expiresAt };
 }

@@ -5,13 +5,17 @@ import { z } from "zod";
 import { customers, switches } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
 import { ActionError, NotFoundError, platformAction } from "@/lib/auth/action";
+import { isBlocked } from "@/lib/customers/lifecycle";
 import { endSwitchSchema, startSwitchSchema } from "./schemas";
 
 export const startSwitchAction = platformAction(
   { name: "switch.started", permission: "switch.start", schema: startSwitchSchema },
   async (tx, { id, reason, mode, minutes }, ctx, record) => {
-    const [customer] = await tx.select({ name: customers.name }).from(customers).where(eq(customers.id, id));
+    const [customer] = await tx.select({ name: customers.name, status: customers.status }).from(customers).where(eq(customers.id, id));
     if (!customer) throw new NotFoundError();
+    if (mode === "write" && isBlocked(customer.status)) {
+      throw new ActionError(`${customer.name} is ${customer.status}: you can switch in read-only mode only.`);
+    }
     const now = new Date();
     const inserted = await tx
       .insert(switches)

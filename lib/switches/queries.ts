@@ -1,6 +1,6 @@
 import "server-only";
 import { and, desc, eq, inArray, isNotNull, isNull } from "drizzle-orm";
-import { auditEvents, customers, switches } from "@/db/schema";
+import { auditEvents, customers, invites, switches } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
 
 /** Every open switch on the platform, for the super-admins' list. */
@@ -22,7 +22,7 @@ export function listOpenSwitches(tx: Tx) {
     .orderBy(desc(switches.startedAt));
 }
 
-/** Access transparency: platform staff's switches into this customer, with what they did. */
+/** Access transparency: platform staff's switches into this customer, with what they did and the invitations they created. */
 export async function listAccessesTo(tx: Tx, tenantId: string, limit = 50) {
   const accesses = await tx
     .select()
@@ -38,5 +38,12 @@ export async function listAccessesTo(tx: Tx, tenantId: string, limit = 50) {
         .where(and(eq(auditEvents.tenantId, tenantId), isNotNull(auditEvents.actingAs), inArray(auditEvents.actingAs, ids)))
         .orderBy(auditEvents.at)
     : [];
-  return accesses.map((a) => ({ ...a, events: events.filter((e) => e.actingAs === a.id) }));
+  const created = ids.length
+    ? await tx
+        .select({ switchId: invites.switchId, email: invites.email, role: invites.role, createdAt: invites.createdAt })
+        .from(invites)
+        .where(and(eq(invites.tenantId, tenantId), inArray(invites.switchId, ids)))
+        .orderBy(invites.createdAt)
+    : [];
+  return accesses.map((a) => ({ ...a, events: events.filter((e) => e.actingAs === a.id), invites: created.filter((i) => i.switchId === a.id) }));
 }

@@ -47,6 +47,11 @@ export default async function CustomerAuditPage({ searchParams }: { searchParams
                     {a.events.map((e) => `${e.action}${e.outcome === "ok" ? "" : ` (${e.outcome})`}`).join(", ")}
                   </p>
                 )}
+                {a.invites.length > 0 && (
+                  <p className="mt-1 text-slate-700">
+                    Invited during this access: {a.invites.map((i) => `${i.email} (${i.role})`).join(", ")}
+                  </p>
+                )}
               </li>
             ))}
           </ul>

@@ -93,7 +93,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
           )}
         </Section>
         <Section title="Switch into this customer">
-          <StartSwitchForm customerId={customer.id} customerName={customer.name} />
+          <StartSwitchForm customerId={customer.id} customerName={customer.name} customerStatus={customer.status} />
         </Section>
         <Section title="Usage">
           <UsageFigures figures={usage.figures} takenAt={usage.takenAt} scoped={"rows.total" in usage.figures} />

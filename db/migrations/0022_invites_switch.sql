@@ -1,0 +1,2 @@
+ALTER TABLE "control"."invites" ADD COLUMN "switch_id" uuid;--> statement-breakpoint
+ALTER TABLE "control"."invites" ADD CONSTRAINT "invites_switch_id_switches_id_fk" FOREIGN KEY ("switch_id") REFERENCES "control"."switches"("id") ON DELETE no action ON UPDATE no action;
