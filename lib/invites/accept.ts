@@ -3,8 +3,10 @@
 // same transaction that creates the user and the membership.
 import "server-only";
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { auditEvents, customers, invites, memberships, users } from "@/db/schema";
+import { isUniqueViolation } from "@/db/errors";
+import { customers, invites, memberships, users } from "@/db/schema";
 import { withSystem } from "@/db/tenant";
+import { insertAuditEvent } from "@/lib/audit/record";
 import { hashPassword } from "@/lib/auth/passwords";
 import { systemClock, type Clock } from "@/lib/auth/sign-in";
 import { hashInviteToken } from "./tokens";
@@ -33,17 +35,33 @@ export async function findOpenInvite(token: string, clock: Clock = systemClock):
   return { ok: true, email: row.email, role: row.role, customerName: row.customerName };
 }
 
+/**
+ * Accepts an invitation. Whoever holds the link — the inviting admin, too, while there is no mail
+ * — learns nothing about other customers: an address that already has an account anywhere on the
+ * platform gets the same sentence as an invalid link, and the reason goes to the platform's trail.
+ */
 export async function acceptInvite(
   input: { token: string; displayName: string; password: string },
   clock: Clock = systemClock,
 ): Promise<{ ok: true; email: string } | { ok: false; reason: string }> {
   const passwordHash = await hashPassword(input.password);
   const now = clock.now();
+  try {
+    return await accept(input.token, input.displayName, passwordHash, now);
+  } catch (error) {
+    // Two invitations to one address accepted at the same moment: the second finds the account
+    // the first just made, as it would have a moment later.
+    if (isUniqueViolation(error)) return { ok: false, reason: INVALID_INVITE };
+    throw error;
+  }
+}
+
+function accept(token: string, displayName: string, passwordHash: string, now: Date): Promise<{ ok: true; email: string } | { ok: false; reason: string }> {
   return withSystem("invite-accept", async (tx) => {
     const [invite] = await tx
       .select()
       .from(invites)
-      .where(and(eq(invites.tokenHash, hashInviteToken(input.token)), isNull(invites.acceptedAt), isNull(invites.revokedAt)))
+      .where(and(eq(invites.tokenHash, hashInviteToken(token)), isNull(invites.acceptedAt), isNull(invites.revokedAt)))
       .for("update");
     const [customer] = invite
       ? await tx.select({ status: customers.status }).from(customers).where(eq(customers.id, invite.tenantId))
@@ -53,11 +71,21 @@ export async function acceptInvite(
     }
     const { email, tenantId, role, id } = invite;
     const [existing] = await tx.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${email}`);
-    if (existing) return { ok: false, reason: `${email} already has a console account. Sign in with it, or ask for an invitation to another address.` };
-    const [user] = await tx.insert(users).values({ email, displayName: input.displayName, passwordHash }).returning({ id: users.id });
+    if (existing) {
+      await insertAuditEvent(tx, {
+        actorEmail: email,
+        action: "invites.accept",
+        targetType: "invite",
+        targetId: id,
+        outcome: "failed",
+        details: { reason: "the address already has a console account", customer: tenantId },
+      });
+      return { ok: false, reason: INVALID_INVITE };
+    }
+    const [user] = await tx.insert(users).values({ email, displayName, passwordHash }).returning({ id: users.id });
     await tx.insert(memberships).values({ tenantId, userId: user.id, role });
     await tx.update(invites).set({ acceptedAt: now }).where(eq(invites.id, id));
-    await tx.insert(auditEvents).values({
+    await insertAuditEvent(tx, {
       actorUserId: user.id,
       actorEmail: email,
       actorRole: role,
