@@ -16,6 +16,7 @@ export function PlanView({
   errors,
   typed,
   blockedBy,
+  liveOwner,
 }: {
   plan: AdoptionPlan;
   tables: TableInfo[];
@@ -24,6 +25,8 @@ export function PlanView({
   /** What the options form was sent with, shown back beside its errors. */
   typed: { tenant: string; column: string };
   blockedBy: string | null;
+  /** The live customer that would own the existing rows, if the chosen owner is one. */
+  liveOwner: { id: string; name: string } | null;
 }) {
   const uniques = tables.flatMap((t) => t.uniques.map((u) => ({ table: t.name, ...u })));
   const statements = plan.steps.reduce((n, s) => n + s.statements.length, 0);
@@ -118,6 +121,8 @@ export function PlanView({
       </details>
       <RunAdoptionForm
         options={options}
+        liveOwner={liveOwner}
+        rows={plan.tables.reduce((sum, t) => sum + t.rows, 0)}
         blockedBy={errors ? "Correct the plan's options first." : plan.problems.length ? "The plan has problems; see above." : blockedBy}
       />
     </section>

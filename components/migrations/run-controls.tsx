@@ -10,10 +10,30 @@ import type { AdoptionOptionsInput } from "@/lib/adoption/schemas";
 const secondaryClass = "rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium hover:bg-slate-100 disabled:opacity-60";
 
 /** Runs the adoption with the options the plan on the page was made with. */
-export function RunAdoptionForm({ options, blockedBy }: { options: AdoptionOptionsInput; blockedBy: string | null }) {
+export function RunAdoptionForm({
+  options,
+  blockedBy,
+  liveOwner,
+  rows,
+}: {
+  options: AdoptionOptionsInput;
+  blockedBy: string | null;
+  /** A live customer as the owner of the existing rows: its users see them at once, so Run asks. */
+  liveOwner: { id: string; name: string } | null;
+  rows: number;
+}) {
   const [state, action, pending] = useActionState(startAdoptionAction, null);
   return (
     <form action={action} noValidate className="flex flex-wrap items-center gap-3">
+      {liveOwner && (
+        <label className="flex basis-full items-start gap-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
+          <input type="checkbox" name="confirmOwner" value={liveOwner.id} className="mt-0.5" />
+          <span>
+            {liveOwner.name} ({liveOwner.id}) is a live customer. All {rows.toLocaleString("en")} existing rows become its data, visible to its users as soon
+            as the run commits. I confirm {liveOwner.name} owns them.
+          </span>
+        </label>
+      )}
       <input type="hidden" name="schema" value={options.schema} />
       <input type="hidden" name="tenant" value={options.tenant} />
       <input type="hidden" name="column" value={options.column} />

@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
-import { SUPER_ADMIN, signIn } from "../auth/helpers";
+import { CUSTOMER_ADMIN, SUPER_ADMIN, signIn } from "../auth/helpers";
+import { ownerQuery } from "../db";
 
 test("the CSV export of a filtered view has exactly the rows the table shows", async ({ page }) => {
   await signIn(page, SUPER_ADMIN);
@@ -24,4 +25,18 @@ test("the CSV export of a filtered view has exactly the rows the table shows", a
   // The export itself is audited as audit.export, so it does not add to this filter's rows.
   expect(lines.length - 1).toBe(shown);
   expect(lines.slice(1).map((l) => l.split(",")[6])).toEqual(actions);
+});
+
+test("a super-admin reading or exporting one customer's events is on that customer's own trail", async ({ page, browser }) => {
+  const [northwind] = await ownerQuery<{ id: string }>("select id from control.customers where name = 'Northwind Motors'");
+  await signIn(page, SUPER_ADMIN);
+  await page.goto(`/audit-log?customer=${northwind.id}`);
+  expect((await page.request.get(`/api/audit/export?customer=${northwind.id}`)).status()).toBe(200);
+
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, CUSTOMER_ADMIN);
+  await admin.goto("/audit?action=audit.");
+  const table = admin.getByRole("table", { name: "Audit events" });
+  await expect(table.getByRole("row", { name: new RegExp(`${SUPER_ADMIN}.*audit\\.list`) }).first()).toBeVisible();
+  await expect(table.getByRole("row", { name: new RegExp(`${SUPER_ADMIN}.*audit\\.export`) }).first()).toBeVisible();
 });

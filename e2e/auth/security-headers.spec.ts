@@ -14,6 +14,24 @@ test("responses carry the CSP, frame protection and the other security headers",
   }
 });
 
+test("scripts run by a per-request nonce, never by 'unsafe-inline'", async ({ request }) => {
+  const nonces = new Set<string>();
+  for (let i = 0; i < 2; i++) {
+    const response = await request.get("/sign-in");
+    const policy = response.headers()["content-security-policy"];
+    const scriptSrc = policy.split(";").find((d) => d.trim().startsWith("script-src"))!;
+    expect(scriptSrc).not.toContain("unsafe-inline");
+    const nonce = /'nonce-([^']+)'/.exec(scriptSrc)![1];
+    nonces.add(nonce);
+    // Every inline script of the page carries it.
+    const html = await response.text();
+    const scripts = [...html.matchAll(/<script(?![^>]*\bsrc=)([^>]*)>/g)];
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const [, attributes] of scripts) expect(attributes).toContain(`nonce="${nonce}"`);
+  }
+  expect(nonces.size).toBe(2);
+});
+
 test("the console works under its CSP: no violations while signing in", async ({ page }) => {
   const violations: string[] = [];
   page.on("console", (message) => {

@@ -24,6 +24,7 @@ test("npm start with no DATABASE_URL serves a healthy console on the embedded da
     const page = await (await browser.newContext({ baseURL: `http://localhost:${port}` })).newPage();
     await signIn(page, SUPER_ADMIN);
     await page.goto("/migrations");
+    await page.getByRole("button", { name: "Verify now" }).click();
     await expect(page.getByTestId("coverage")).toHaveText("0 of 32 tables isolated; 32 not isolated");
     await page.getByRole("button", { name: "Run adoption" }).click();
     await expect(page.getByTestId("coverage")).toHaveText("32 of 32 tables isolated", { timeout: 60_000 });

@@ -4,7 +4,8 @@ import { after } from "next/server";
 import { ownerDatabaseUrl } from "@/db/env";
 import { ActionError, platformOperation } from "@/lib/auth/action";
 import { runAdoption, runRevert, runVerification, type RunHooks, type RunResult } from "./run";
-import { adoptionOptionsSchema, schemaTargetSchema } from "./schemas";
+import { liveOwner } from "./queries";
+import { runAdoptionSchema, schemaTargetSchema } from "./schemas";
 
 function ownerUrl(): string {
   const url = ownerDatabaseUrl();
@@ -29,9 +30,13 @@ async function startInBackground(start: (hooks: RunHooks) => Promise<RunResult>)
 }
 
 export const startAdoptionAction = platformOperation(
-  { name: "migrations.run", permission: "migrations.manage", schema: adoptionOptionsSchema, revalidate: "/migrations" },
+  { name: "migrations.run", permission: "migrations.manage", schema: runAdoptionSchema, revalidate: "/migrations" },
   async (input, _ctx, record) => {
     const url = ownerUrl();
+    const owner = await liveOwner(input.tenant);
+    if (owner && input.confirmOwner !== owner.id) {
+      throw new ActionError(`${owner.name} is a live customer: its users would see every existing row at once. Confirm that it owns them, then run again.`);
+    }
     const runId = await startInBackground((hooks) =>
       runAdoption(url, { schema: input.schema, tenantForExisting: input.tenant, column: input.column, globalTables: input.global, globalUniques: input.globalUnique, ...hooks }),
     );

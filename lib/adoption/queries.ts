@@ -1,13 +1,18 @@
 // What the migration dashboard reads: the runs of a schema with their steps, the latest
-// verification report, the standing adoption, and the catalog the plan is made from. As the
-// platform role (it reads control.adoption_* and the catalog, never the data plane's rows).
+// verification report (with its rows per customer), the standing adoption, and the catalog the
+// plan is made from. Through the audited platform door: the page shows per-customer figures.
+// Reading never writes anything but that access event: a schema never checked says so, and
+// Verify now (an action) checks it.
 import "server-only";
 import { and, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import { adoptionRuns, adoptionSteps } from "@/db/schema";
-import { withSystem } from "@/db/tenant";
+import { customers } from "@/db/schema";
+import { withPlatform, withSystem, type PlatformAccess, type PlatformContext } from "@/db/tenant";
 import { ownerDatabaseUrl } from "@/db/env";
+import { LEGACY_CUSTOMER_ID } from "@/lib/customers/ids";
+import { isBlocked } from "@/lib/customers/lifecycle";
 import { introspect } from "./introspect";
-import { ADOPTION_LOCK, runVerification, standingAdoption } from "./run";
+import { ADOPTION_LOCK, standingAdoption } from "./run";
 import type { VerifyReport } from "./verify";
 
 export type RunRow = Omit<typeof adoptionRuns.$inferSelect, "beforeCatalog" | "report"> & {
@@ -17,9 +22,10 @@ export type RunRow = Omit<typeof adoptionRuns.$inferSelect, "beforeCatalog" | "r
 
 const HISTORY = 20;
 
-export async function readDashboard(schema: string) {
-  return withSystem(
-    "adoption",
+export async function readDashboard(ctx: PlatformContext, schema: string, meta?: PlatformAccess["meta"]) {
+  const data = await withPlatform(
+    ctx,
+    { action: "migrations.view", targetType: "schema", targetId: schema, meta },
     async (tx) => {
       const runs = await tx
         .select({
@@ -73,18 +79,20 @@ export async function readDashboard(schema: string) {
         ).rows.map((r) => r.name),
       };
     },
-    { readOnly: true },
   );
+  return { ...data, canRun: ownerDatabaseUrl() !== null };
 }
 
 /**
- * The dashboard's data; on the first view of a schema that was never checked, a verification
- * runs first (as the owner, recorded like any other), so the page opens on a real report.
+ * The customer that would own a schema's existing rows, when it is a live one (not the reserved
+ * legacy owner, not suspended or gone): adopting then shows those rows to its users at once, so
+ * the dashboard and the action ask for an explicit confirmation.
  */
-export async function loadDashboard(schema: string) {
-  const data = await readDashboard(schema);
-  const ownerUrl = ownerDatabaseUrl();
-  if (data.report || data.running || !ownerUrl || !data.schemas.includes(schema)) return { ...data, canRun: ownerUrl !== null };
-  await runVerification(ownerUrl, { schema });
-  return { ...(await readDashboard(schema)), canRun: true };
+export async function liveOwner(tenantId: string): Promise<{ id: string; name: string } | null> {
+  const [row] = await withSystem(
+    "adoption",
+    (tx) => tx.select({ id: customers.id, name: customers.name, status: customers.status }).from(customers).where(eq(customers.id, tenantId)),
+    { readOnly: true },
+  );
+  return row && row.id !== LEGACY_CUSTOMER_ID && !isBlocked(row.status) ? { id: row.id, name: row.name } : null;
 }

@@ -27,6 +27,9 @@ export const adoptionOptionsSchema = z.object({
   globalUnique: identifierList,
 });
 
+/** Run's form: the options, and the confirmation a live customer as the owner needs (its ID, ticked). */
+export const runAdoptionSchema = adoptionOptionsSchema.extend({ confirmOwner: z.string().max(20).optional() });
+
 export type AdoptionOptionsInput = z.infer<typeof adoptionOptionsSchema>;
 
 export const DEFAULT_ADOPTION_OPTIONS = { schema: "app", tenant: "LEGACY001", column: "tenant_id", global: [] as string[], globalUnique: [] as string[] };

@@ -15,9 +15,11 @@ const DETAIL_TEXT = 1_000;
 const DETAIL_DEPTH = 4;
 const DETAIL_KEYS = 50;
 
+/** At most `max` characters, and no NUL (which PostgreSQL text and jsonb refuse). */
 export function capText<T extends string | null | undefined>(value: T, max: number): T {
-  if (typeof value !== "string" || value.length <= max) return value;
-  return `${value.slice(0, max - 1)}…` as T;
+  if (typeof value !== "string") return value;
+  const text = value.includes("\0") ? value.replaceAll("\0", "") : value;
+  return (text.length <= max ? text : `${text.slice(0, max - 1)}…`) as T;
 }
 
 /** Details as JSON with every string capped, and no deeper or wider than an event needs. */

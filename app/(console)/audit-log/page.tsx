@@ -15,7 +15,8 @@ export default async function PlatformAuditLogPage({ searchParams }: { searchPar
   const filter = auditFilterSchema.parse(await searchParams);
   const { rows, total } = await withPlatform(
     { userId: ctx.user.id, email: ctx.user.email, platformRole: ctx.platformRole },
-    { action: "audit.list", details: { ...filter }, meta: await requestMeta() },
+    // Viewing one customer's events is on that customer's own trail too (access transparency).
+    { action: "audit.list", tenantId: filter.customer, details: { ...filter }, meta: await requestMeta() },
     (tx) => listAuditEvents(tx, filter),
   );
   return (

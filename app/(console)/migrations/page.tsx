@@ -6,7 +6,8 @@ import { dateTimeSeconds as when } from "@/components/ui/format";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { planAdoption } from "@/lib/adoption/plan";
-import { loadDashboard } from "@/lib/adoption/queries";
+import { liveOwner, readDashboard } from "@/lib/adoption/queries";
+import { requestMeta } from "@/lib/audit/request";
 import { readAdoptionOptions } from "@/lib/adoption/schemas";
 import { requirePage } from "@/lib/auth/pages";
 
@@ -17,9 +18,10 @@ type Params = Record<string, string | string[] | undefined>;
 
 /** The adoption dashboard (DESIGN §7): where the target schema stands, the plan, the runs. */
 export default async function MigrationsPage({ searchParams }: { searchParams: Promise<Params> }) {
-  await requirePage("migrations.manage", { action: "migrations.view" });
+  const ctx = await requirePage("migrations.manage", { action: "migrations.view" });
   const { options, errors, typed } = readAdoptionOptions(await searchParams);
-  const data = await loadDashboard(options.schema);
+  const data = await readDashboard({ userId: ctx.user.id, email: ctx.user.email, platformRole: ctx.platformRole }, options.schema, await requestMeta());
+  const owner = await liveOwner(options.tenant);
   const { report, running } = data;
   const plan = planAdoption(options.schema, data.tables, {
     tenantForExisting: options.tenant,
@@ -71,7 +73,7 @@ export default async function MigrationsPage({ searchParams }: { searchParams: P
                   </p>
                 </>
               ) : (
-                <p className="mt-1 text-sm text-slate-600">Not verified yet.</p>
+                <p className="mt-1 text-sm text-slate-600">Not verified yet: Verify now checks every table of {options.schema}.</p>
               )}
             </div>
             <div className="flex flex-wrap items-center gap-3">
@@ -82,7 +84,7 @@ export default async function MigrationsPage({ searchParams }: { searchParams: P
 
           {running && <RunProgress run={running} />}
           {report && <TableStatus report={report} />}
-          {!data.standingAdoption && !running && <PlanView plan={plan} tables={data.tables} options={options} errors={errors} typed={typed} blockedBy={blockedBy} />}
+          {!data.standingAdoption && !running && <PlanView plan={plan} tables={data.tables} options={options} errors={errors} typed={typed} blockedBy={blockedBy} liveOwner={owner} />}
           <RunHistory runs={data.history} />
         </div>
       )}
