@@ -10,6 +10,7 @@ export const metadata = { title: "Sign in" };
 const searchSchema = z.object({
   callbackUrl: z
     .string()
+    .max(2000)
     .regex(/^\/(?!\/)[^\s\\]*$/)
     .catch("/")
     .default("/"),

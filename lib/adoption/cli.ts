@@ -1,5 +1,5 @@
 // npm run adopt -- plan|run|verify|revert [--schema app] [--tenant LEGACY001] [--global t1,t2]
-//                  [--global-unique k1,k2] [--column tenant_id] [--sql]
+//                  [--global-unique k1,k2] [--column tenant_id] [--sql] [--confirm-owner ID]
 // plan: what adoption would change in each table of a schema of the database in DATABASE_URL,
 // the problems that stop it, and with --sql the exact statements. run: does it, in one
 // transaction, verified, or rolls it all back and says why. verify: each table's isolation now,
@@ -9,6 +9,7 @@ import { closeDatabase, withSystem } from "@/db/tenant";
 import { isCustomerId, normalizeCustomerId } from "@/lib/customers/ids";
 import { introspect } from "./introspect";
 import { planAdoption } from "./plan";
+import { liveOwner } from "./queries";
 import { runAdoption, runRevert, runVerification, type RunResult } from "./run";
 import type { VerifyReport } from "./verify";
 
@@ -21,10 +22,11 @@ const { positionals, values } = parseArgs({
     "global-unique": { type: "string", default: "" },
     column: { type: "string", default: "tenant_id" },
     sql: { type: "boolean", default: false },
+    "confirm-owner": { type: "string" },
   },
 });
 
-const USAGE = "Usage: npm run adopt -- plan|run|verify|revert [--schema app] [--tenant LEGACY001] [--global t1,t2] [--global-unique k1,k2] [--column tenant_id] [--sql]";
+const USAGE = "Usage: npm run adopt -- plan|run|verify|revert [--schema app] [--tenant LEGACY001] [--global t1,t2] [--global-unique k1,k2] [--column tenant_id] [--sql] [--confirm-owner ID]";
 const names = (value: string | undefined) => (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 
 function printReport(report: VerifyReport) {
@@ -67,7 +69,15 @@ async function main() {
       console.error(`adopt ${verb} works as the schema's owner: set DATABASE_URL to the owner's connection string.`);
       return 2;
     }
-    if (verb === "run") return printResult(await runAdoption(ownerUrl, { schema, ...options }), `Adopted ${schema}, verified`, true);
+    if (verb === "run") {
+      // A live customer as the owner sees every existing row at once: the command asks, as the dashboard does.
+      const owner = await liveOwner(tenant);
+      if (owner && values["confirm-owner"] !== owner.id) {
+        console.error(`${owner.name} (${owner.id}) is a live customer: its users would see every existing row at once. Run again with --confirm-owner ${owner.id} if it owns them.`);
+        return 2;
+      }
+      return printResult(await runAdoption(ownerUrl, { schema, ...options }), `Adopted ${schema}, verified`, true);
+    }
     // A reverted schema is meant to be un-isolated again: its report is not expected to be green.
     if (verb === "revert") return printResult(await runRevert(ownerUrl, { schema }), `Reverted the adoption of ${schema}, verified`, false);
     return printResult(await runVerification(ownerUrl, { schema }), `Verified ${schema}`, true);
