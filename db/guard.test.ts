@@ -27,10 +27,32 @@ describe("start-up guard", () => {
     }
   });
 
-  it("refuses a superuser login", async () => {
+  it("refuses a superuser login, also when it has set its role to the app's", async () => {
     const report = await checkIsolation(db.owner);
     expect(report.ok).toBe(false);
     expect(describeFailures(report)).toMatch(/superuser/);
+    // RESET ROLE would undo the drop: the session user is what counts.
+    const client = await db.owner.connect();
+    try {
+      await client.query("set role tenantry_app");
+      const dropped = await checkIsolation(client);
+      expect(dropped.checks.find((c) => c.name === "login role is not superuser")?.ok).toBe(true);
+      expect(describeFailures(dropped)).toMatch(/session user is not and cannot become a superuser: \w+ is a superuser/);
+    } finally {
+      client.release(true);
+    }
+  });
+
+  it("refuses a login that can SET ROLE to a superuser", async () => {
+    const name = `tenantry_guard_super_${process.pid}`;
+    await db.owner.query(`create role ${name} superuser nologin; grant ${name} to tenantry_app`);
+    try {
+      expect(describeFailures(await checkIsolation(db.app))).toBe(
+        `  - session user is not and cannot become a superuser: tenantry_app can SET ROLE to the superuser ${name}`,
+      );
+    } finally {
+      await db.owner.query(`drop role ${name}`);
+    }
   });
 
   it("names a table whose RLS is no longer forced", async () => {

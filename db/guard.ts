@@ -62,9 +62,19 @@ export const POLICIES_JSON = `coalesce((select jsonb_agg(jsonb_build_object(
 export async function checkIsolation(db: Queryable): Promise<GuardReport> {
   const checks: GuardCheck[] = [];
 
-  const role = await db.query<{ current_user: string; session_user: string; rolsuper: boolean; rolbypassrls: boolean }>(
-    `select current_user, session_user, r.rolsuper, r.rolbypassrls
-       from pg_roles r where r.rolname = current_user`,
+  const role = await db.query<{
+    current_user: string;
+    session_user: string;
+    rolsuper: boolean;
+    rolbypassrls: boolean;
+    session_super: boolean;
+    session_can_become: string | null;
+  }>(
+    `select current_user, session_user, r.rolsuper, r.rolbypassrls, s.rolsuper as session_super,
+            (select string_agg(x.rolname, ', ' order by x.rolname) from pg_roles x
+              where x.rolsuper and pg_has_role(session_user, x.oid, 'MEMBER')) as session_can_become
+       from pg_roles r, pg_roles s
+      where r.rolname = current_user and s.rolname = session_user`,
   );
   const login = role.rows[0];
   checks.push({
@@ -76,6 +86,17 @@ export async function checkIsolation(db: Queryable): Promise<GuardReport> {
     name: "login role does not bypass RLS",
     ok: !login.rolbypassrls,
     detail: login.rolbypassrls ? `${login.current_user} has BYPASSRLS` : login.current_user,
+  });
+  // The session user is who the connection logged in as; RESET ROLE returns to it, and SET ROLE
+  // reaches every role it is a member of. Neither may be a superuser.
+  checks.push({
+    name: "session user is not and cannot become a superuser",
+    ok: !login.session_super && !login.session_can_become,
+    detail: login.session_super
+      ? `${login.session_user} is a superuser`
+      : login.session_can_become
+        ? `${login.session_user} can SET ROLE to the superuser ${login.session_can_become}`
+        : login.session_user,
   });
 
   const tables = await db.query<{
