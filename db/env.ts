@@ -6,9 +6,6 @@ const schema = z.object({
   APP_DATABASE_URL: z.url({ message: "APP_DATABASE_URL must be a postgres:// URL" }).optional(),
   APP_DATABASE_PASSWORD: z.string().optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  // Set by `npm start` when it runs the embedded PGlite: PGlite answers every login as its
-  // superuser, so the app drops to its login role on each new connection (DESIGN §9).
-  TENANTRY_EMBEDDED: z.enum(["0", "1"]).default("0"),
 });
 
 export type DatabaseEnv = z.infer<typeof schema>;

@@ -1,37 +1,103 @@
-// The first command: `npm start` with no DATABASE_URL brings the console up on PGlite, and a new
-// user's first visit to the migration dashboard adopts the demo's legacy schema there too (the
-// embedded server serialises connections during a transaction: the run must not wait on itself).
-import { mkdtempSync, rmSync } from "node:fs";
+// The first command: `npm start` with no DATABASE_URL brings the console up on a real embedded
+// PostgreSQL in an empty data folder: healthy, a sign-in works, the app logs in as tenantry_app
+// (not a superuser) with a password and nothing gets in without one, an adoption's steps show
+// live while it runs (two connections at once, as on any server), and after the start process is
+// killed with SIGKILL the next start recovers.
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
+import pg from "pg";
 import { SUPER_ADMIN, signIn } from "../auth/helpers";
-import { startConsole } from "./console-process";
+import { startConsole, type ConsoleProcess } from "./console-process";
 
-test("npm start with no DATABASE_URL serves a healthy console on the embedded database, which adopts the demo", async ({ browser }) => {
-  test.setTimeout(180_000);
+function psql(url: string, sql: string) {
+  const env = { ...process.env };
+  delete env.PGPASSWORD;
+  return spawnSync("psql", ["-X", "-w", "-At", "-d", url, "-c", sql], { env, encoding: "utf8" });
+}
+
+test("npm start with no DATABASE_URL serves the console on an embedded PostgreSQL: password logins, live adoption steps, recovery after SIGKILL", async ({ browser }) => {
+  test.setTimeout(240_000);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "tenantry-embedded-"));
   const pgPort = 23_300 + Math.floor(Math.random() * 500);
-  const console_ = startConsole({ TENANTRY_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort), DATABASE_URL: undefined, APP_DATABASE_URL: undefined });
-  const port = console_.port;
+  const env = { TENANTRY_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort), DATABASE_URL: undefined, APP_DATABASE_URL: undefined };
+  let console_: ConsoleProcess = startConsole(env);
   try {
     expect(await console_.healthy(), console_.output()).toBe(200);
-    const body = await (await fetch(`http://127.0.0.1:${port}/api/health`)).json();
-    expect(body.status).toBe("ok");
-    expect(console_.output()).toContain(`http://localhost:${port}`);
+    expect(console_.output()).toContain(`http://localhost:${console_.port}`);
+    expect(console_.output()).toContain(`embedded PostgreSQL on 127.0.0.1:${pgPort}`);
     expect(console_.output()).toContain("admin@tenantry.local");
 
-    const page = await (await browser.newContext({ baseURL: `http://localhost:${port}` })).newPage();
+    // The passwords were made on first start and are readable by their owner only.
+    const credentialsFile = path.join(dataDir, "credentials.json");
+    expect(execFileSync("stat", ["-c", "%a", credentialsFile], { encoding: "utf8" }).trim()).toBe("600");
+    const credentials = JSON.parse(readFileSync(credentialsFile, "utf8")) as { owner: string; app: string };
+    const app = psql(`postgres://tenantry_app:${encodeURIComponent(credentials.app)}@127.0.0.1:${pgPort}/tenantry`, "select session_user, r.rolsuper from pg_roles r where r.rolname = session_user");
+    expect(app.stdout.trim(), app.stderr).toBe("tenantry_app|f");
+    for (const user of ["tenantry_app", "postgres"]) {
+      const refused = psql(`postgres://${user}@127.0.0.1:${pgPort}/tenantry`, "select 1");
+      expect(refused.status).not.toBe(0);
+      expect(refused.stderr).toMatch(/password/);
+    }
+
+    const page = await (await browser.newContext({ baseURL: `http://localhost:${console_.port}` })).newPage();
     await signIn(page, SUPER_ADMIN);
     await page.goto("/migrations");
     await page.getByRole("button", { name: "Verify now" }).click();
     await expect(page.getByTestId("coverage")).toHaveText("0 of 32 tables isolated; 32 not isolated");
-    await page.getByRole("button", { name: "Run adoption" }).click();
+    // Another session holds a table: the run's progress shows live while it waits.
+    const holder = new pg.Client({ connectionString: `postgres://postgres:${encodeURIComponent(credentials.owner)}@127.0.0.1:${pgPort}/tenantry` });
+    await holder.connect();
+    try {
+      await holder.query("begin");
+      await holder.query("lock table app.work_order_lines in access exclusive mode");
+      await page.getByRole("button", { name: "Run adoption" }).click();
+      const progress = page.getByRole("region", { name: /^Adoption of app running since/ });
+      await expect(progress.getByRole("status")).toHaveText("Step: plan");
+      await holder.query("rollback");
+    } finally {
+      await holder.end();
+    }
     await expect(page.getByTestId("coverage")).toHaveText("32 of 32 tables isolated", { timeout: 60_000 });
-    // Its steps are recorded when it ends (the embedded server cannot show them live).
     await expect(page.getByRole("table", { name: /runs, newest first/ }).getByText("12 steps")).toBeVisible();
+
+    // SIGKILL to the start process: nothing of it can clean up. The next start must recover.
+    const starters = execFileSync("pgrep", ["-f", "db/start.ts"], { encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .map(Number)
+      .filter((pid) => pid && isDescendant(pid, console_.child.pid!));
+    expect(starters.length).toBeGreaterThan(0);
+    for (const pid of starters) process.kill(pid, "SIGKILL");
+    await console_.exited();
+    // The console's server notices its parent is gone and stops too.
+    const oldPort = console_.port;
+    await expect.poll(() => fetch(`http://127.0.0.1:${oldPort}/api/health`).then(() => "up", () => "down"), { timeout: 15_000 }).toBe("down");
+    console_ = startConsole(env);
+    expect(await console_.healthy(), console_.output()).toBe(200);
+    expect(console_.output()).not.toContain("postmaster.pid");
+    expect(console_.output()).not.toContain("Seeded the demo");
+    const again = await (await browser.newContext({ baseURL: `http://localhost:${console_.port}` })).newPage();
+    await signIn(again, SUPER_ADMIN);
+    await again.goto("/migrations");
+    await expect(again.getByTestId("coverage")).toHaveText("32 of 32 tables isolated");
   } finally {
     await console_.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+/** Whether `pid` is `ancestor` or one of its descendants (so only this test's processes are killed). */
+function isDescendant(pid: number, ancestor: number): boolean {
+  for (let current = pid, depth = 0; current > 1 && depth < 20; depth++) {
+    if (current === ancestor) return true;
+    try {
+      current = Number(readFileSync(`/proc/${current}/stat`, "utf8").split(") ")[1].split(" ")[1]);
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}

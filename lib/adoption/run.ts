@@ -1,13 +1,12 @@
 // Running an adoption, its revert, or a verification (DESIGN §7), as a recorded run: the SQL in
 // one owner transaction, between a before-snapshot and a verification, with each step's progress
-// written on a second connection so it can be watched live (not on the embedded PGlite, see
-// execute). Any failure — including one injected by a test at any step — rolls the whole
+// written on a second connection so it can be watched live. Any failure — including one injected by a test at any step — rolls the whole
 // transaction back and is recorded with the step, the table, the error and what to do. A
 // session advisory lock keeps two runs from overlapping.
 import "server-only";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
-import { inOwnerTransaction, ownerConnectionsAreShared, withOwnerClient, type OwnerClient } from "@/db/owner";
+import { inOwnerTransaction, withOwnerClient, type OwnerClient } from "@/db/owner";
 import { adoptionRuns } from "@/db/schema";
 import { introspect, type TableInfo } from "./introspect";
 import { planAdoption, planRevert, type PlanOptions } from "./plan";
@@ -113,13 +112,10 @@ async function execute(ownerUrl: string, kind: RunKind, schema: string, hooks: R
   return withOwnerClient(ownerUrl, async (progress) => {
     // Each step is kept here and written live, without waiting, on this second connection; when
     // the run ends its steps are written once more as they ended (a rollback takes nothing of
-    // them with it). Where owner work shares one connection (the embedded PGlite) only that last
-    // write happens: nothing could read the live rows while the run's transaction is open anyway.
-    const live = !ownerConnectionsAreShared();
+    // them with it).
     const log: { step: string; startedAt: Date; ms: number | null; outcome: "running" | "ok" | "failed" | "rolled back" }[] = [];
     let written: Promise<unknown> = Promise.resolve();
     const note = (text: string, values: unknown[]) => {
-      if (!live) return;
       written = written.then(() => progress.query(text, values)).catch((error: Error) => console.error(`adoption progress: ${error.message}`));
     };
     const writeSteps = async (runId: string) => {

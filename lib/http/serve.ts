@@ -33,3 +33,5 @@ function stop() {
 }
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
+// Started by `npm start` with an IPC channel: when that process ends, even killed, so does this.
+if (process.send) process.on("disconnect", stop);

@@ -46,7 +46,7 @@ export function takeSnapshot(trigger: Trigger, now = new Date()): Promise<Snapsh
 
 /**
  * A snapshot in the caller's transaction, which must bypass RLS (withPlatform for a
- * super-admin's Refresh: one connection, so it also works on the embedded pool of one).
+ * super-admin's Refresh, in that request's one transaction).
  */
 export async function snapshotIn(tx: Tx, trigger: Trigger, now = new Date()): Promise<SnapshotResult> {
   const started = process.hrtime.bigint();
