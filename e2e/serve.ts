@@ -10,7 +10,7 @@ import { createDatabase } from "../db/test/databases";
 
 const name = process.env.E2E_DATABASE!;
 const database = await createDatabase(name);
-await runMigrations(database.ownerUrl);
+await runMigrations(database.ownerUrl, { appPassword: process.env.TEST_APP_PASSWORD });
 await generateSample(database.ownerUrl, { rows: DEMO_SAMPLE_ROWS });
 const pool = createPool(database.appUrl, { max: 2 });
 setAppPool(pool);

@@ -1,27 +1,35 @@
 // Fresh PostgreSQL databases for tests: one migrated template per run, then a copy per test
 // file, so a file may change the catalog (e.g. drop FORCE) without touching any other.
+// The server: TEST_DATABASE_URL, else the local one on 5432, else an embedded server that the
+// run starts itself (db/test/server.ts), which sets TEST_DATABASE_URL and TEST_APP_PASSWORD for
+// everything the run starts after it. Read when used, not when imported, for that reason.
 import pg from "pg";
 import { APP_LOGIN_ROLE } from "../env";
 
-export const TEST_SERVER_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export const LOCAL_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres";
 
+export function testServerUrl(): string {
+  return process.env.TEST_DATABASE_URL ?? LOCAL_SERVER_URL;
+}
+
+/** A database on the test server, as its owner or as `user` (the app's login, with its password). */
 export function databaseUrl(name: string, user?: string): string {
-  const url = new URL(TEST_SERVER_URL);
+  const url = new URL(testServerUrl());
   url.pathname = `/${name}`;
   if (user) {
     url.username = user;
-    url.password = "";
+    url.password = process.env.TEST_APP_PASSWORD ?? "";
   }
   return url.toString();
 }
 
 export async function withServer<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: TEST_SERVER_URL });
+  const client = new pg.Client({ connectionString: testServerUrl() });
   try {
     await client.connect();
   } catch (error) {
     throw new Error(
-      `Cannot reach the test PostgreSQL at ${TEST_SERVER_URL} (${(error as Error).message}). ` +
+      `Cannot reach the test PostgreSQL at ${new URL(testServerUrl()).host} (${(error as Error).message}). ` +
         "Start it, or point TEST_DATABASE_URL at a server where this user may create databases.",
     );
   }
