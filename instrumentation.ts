@@ -1,4 +1,4 @@
-// Runs once when the Next server starts: refuse to serve unless isolation holds (DESIGN §3.4).
+// Runs once when the Next server starts: refuse to serve unless isolation holds (docs/architecture.md §4).
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
     const { refuseUnlessIsolated } = await import("./lib/health/startup");

@@ -1,4 +1,4 @@
-// DESIGN §3 invariant 5: only db/ opens connections; and the system door has named callers.
+// docs/architecture.md §2: only db/ opens connections; and the system door has named callers.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";

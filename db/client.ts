@@ -1,4 +1,4 @@
-// The only place that opens connections to the database (DESIGN §3 invariant 5).
+// The only place that opens connections to the database (docs/architecture.md §2).
 import "server-only";
 import pg from "pg";
 import { appDatabaseUrl, readDatabaseEnv } from "./env";

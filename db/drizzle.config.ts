@@ -1,6 +1,6 @@
 import { defineConfig } from "drizzle-kit";
 
-// generate + migrate only: `drizzle-kit push` mishandles policies (DESIGN §2).
+// generate + migrate only: `drizzle-kit push` mishandles policies (docs/conventions.md §5).
 export default defineConfig({
   dialect: "postgresql",
   schema: "./db/schema.ts",

@@ -1,4 +1,4 @@
-// Database settings from the environment, validated once (DESIGN §3 invariant 6).
+// Database settings from the environment, validated once (docs/conventions.md §3).
 import { z } from "zod";
 
 const schema = z.object({

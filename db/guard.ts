@@ -1,4 +1,4 @@
-// The start-up guard (DESIGN §3 invariant 4): the app serves only when its login role is
+// The start-up guard (docs/architecture.md §4): the app serves only when its login role is
 // subject to RLS and every tenant table has RLS enabled, forced and the one tenant policy.
 import "server-only";
 import type pg from "pg";

@@ -1,4 +1,4 @@
-// Applies the committed SQL migrations as the owner (DESIGN §3 invariant 4).
+// Applies the committed SQL migrations as the owner (docs/architecture.md §3).
 // Run directly: `npm run db:migrate` with DATABASE_URL set.
 import path from "node:path";
 import { drizzle } from "drizzle-orm/node-postgres";

@@ -1,5 +1,5 @@
-// The control plane: the console's own tables in schema `control` (DESIGN §5).
-// Every table keyed by a customer carries the tenant policy of DESIGN §3; FORCE, roles and
+// The control plane: the console's own tables in schema `control` (docs/architecture.md §5).
+// Every table keyed by a customer carries the tenant policy of docs/architecture.md §3; FORCE, roles and
 // grants are added by the hand-written migration that follows the generated one.
 import { sql } from "drizzle-orm";
 import {
@@ -28,7 +28,7 @@ const tenantRole = pgRole("tenantry_tenant").existing();
 export const CURRENT_TENANT_SQL = "(select nullif(current_setting('app.tenant_id', true), ''))";
 export const currentTenant = sql.raw(CURRENT_TENANT_SQL);
 
-/** The one policy of DESIGN §3, on the column that names the customer. */
+/** The one policy of docs/architecture.md §3, on the column that names the customer. */
 export function tenantPolicy(name: string, column = "tenant_id") {
   const matches = sql`${sql.identifier(column)} = ${currentTenant}`;
   return pgPolicy(name, { as: "permissive", for: "all", using: matches, withCheck: matches });
@@ -36,7 +36,7 @@ export function tenantPolicy(name: string, column = "tenant_id") {
 
 export const customerStatuses = ["trial", "active", "suspended", "offboarding", "deleted"] as const;
 
-/** Plans and their limits (DESIGN §5.1); global reference data, readable by every tenant. */
+/** Plans and their limits (docs/architecture.md §5); global reference data, readable by every tenant. */
 export const plans = control.table("plans", {
   name: text("name").primaryKey(),
   displayName: text("display_name").notNull(),
@@ -225,7 +225,7 @@ export type Invite = typeof invites.$inferSelect;
 
 /**
  * The head of each audit hash chain — keyed by customer ID, '' for platform events — and the
- * anchor left there by retention (DESIGN §3 invariant 7).
+ * anchor left there by retention (docs/architecture.md §7).
  */
 export const auditChain = control.table("audit_chain", {
   chain: text("chain").primaryKey(),
@@ -269,7 +269,7 @@ export const switches = control.table(
 );
 export type Switch = typeof switches.$inferSelect;
 
-/** One figure of one customer at one time, from a snapshot run (DESIGN §5.5). */
+/** One figure of one customer at one time, from a snapshot run (docs/architecture.md §8). */
 export const usageSnapshots = control.table(
   "usage_snapshots",
   {
@@ -302,7 +302,7 @@ export const usageRuns = control.table("usage_runs", {
 });
 
 /**
- * Adoption runs (DESIGN §7): what ran, how it ended, and for a failure where and why. An adopt
+ * Adoption runs (docs/architecture.md §9): what ran, how it ended, and for a failure where and why. An adopt
  * run keeps the catalog it started from, which its revert restores; every run that checks the
  * schema (adopt, revert, verify) keeps the verification report it ended with.
  */

@@ -1,4 +1,4 @@
-// The demo seed (DESIGN §9): one super-admin and three customers with an admin each (and one
+// The demo seed (docs/architecture.md §10): one super-admin and three customers with an admin each (and one
 // member, so every role can be tried), beside the sample legacy data plane. Its password is
 // published, so it goes only where a demo belongs: the embedded database, or a database that
 // someone asked for it explicitly (`npm start -- --demo`, `npm run demo -- seed`) and that has

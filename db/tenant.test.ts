@@ -1,4 +1,4 @@
-// The isolation floor of DESIGN §3, against a real PostgreSQL: two customers, one table,
+// The isolation floor of docs/architecture.md §3, against a real PostgreSQL: two customers, one table,
 // and every way one of them could reach the other's rows.
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";

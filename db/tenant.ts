@@ -1,4 +1,4 @@
-// The tenant-bound layer (DESIGN §3 invariants 2 and 4): the only ways to touch data.
+// The tenant-bound layer (docs/architecture.md §2): the only ways to touch data.
 //   withTenant   — one customer's data, as tenantry_tenant, subject to RLS;
 //   withPlatform — cross-tenant, as tenantry_platform, super-admins only, audited;
 //   withSystem   — no user yet (sign-in, context resolution, jobs, seeds): a narrow door that

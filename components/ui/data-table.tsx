@@ -1,6 +1,6 @@
 "use client";
 
-// A table whose paging and sorting live on the server and in the URL (STYLE §7): headers and
+// A table whose paging and sorting live on the server and in the URL (docs/conventions.md §1): headers and
 // the pager are links, so a view can be shared, survives reload and works with the keyboard.
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
 import Link from "next/link";

@@ -1,4 +1,4 @@
-// The sample data plane's generator (DESIGN §6): the 32-table legacy schema filled to about
+// The sample data plane's generator (docs/architecture.md §5): the 32-table legacy schema filled to about
 // `rows` rows, deterministically (every value derives from the row number through md5, every
 // time from a fixed epoch), so the same size gives the same data and the same checksums.
 // Run: npm run sample:generate -- --rows 1000000 [--reset]   (owner connection, DATABASE_URL)
@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { inOwnerTransaction, withOwnerClient } from "../owner";
 
 export const SAMPLE_SCHEMA = "app";
-/** The demo's size: about 50 000 rows (DESIGN §6). */
+/** The demo's size: about 50 000 rows (docs/architecture.md §5). */
 export const DEMO_SAMPLE_ROWS = 50_000;
 const SCHEMA_SQL = readFileSync(path.join(import.meta.dirname, "schema.sql"), "utf8");
 

@@ -1,4 +1,4 @@
-// Reads a schema's structure from the catalog (DESIGN §7: the engine works on any schema, not a
+// Reads a schema's structure from the catalog (docs/architecture.md §9: the engine works on any schema, not a
 // list): per table its rows, keys, unique constraints, foreign keys, indexes, dependent views,
 // triggers and partitioning. Runs in any transaction that can read the catalog.
 import "server-only";

@@ -1,4 +1,4 @@
-// The adoption plan (DESIGN §7): from a schema's catalog, what will change in each table and
+// The adoption plan (docs/architecture.md §9): from a schema's catalog, what will change in each table and
 // the exact SQL, in the order one transaction must run it — or, before anything runs, what it
 // cannot handle and why.
 import { CURRENT_TENANT_SQL } from "@/db/schema";

@@ -1,4 +1,4 @@
-// Running an adoption, its revert, or a verification (DESIGN §7), as a recorded run: the SQL in
+// Running an adoption, its revert, or a verification (docs/architecture.md §9), as a recorded run: the SQL in
 // one owner transaction, between a before-snapshot and a verification, with each step's progress
 // written on a second connection so it can be watched live. Any failure — including one injected by a test at any step — rolls the whole
 // transaction back and is recorded with the step, the table, the error and what to do. A

@@ -1,4 +1,4 @@
-// Verification (DESIGN §7): is each table of a schema tenant-isolated, right now? Reads the
+// Verification (docs/architecture.md §9): is each table of a schema tenant-isolated, right now? Reads the
 // catalog and the data of a live database — adopted by the engine, by hand, or half of each —
 // and probes as tenantry_tenant under a second customer. It is the adoption run's last step and
 // the dashboard's coverage report. Read-only, apart from the probe's role switch, which it undoes.

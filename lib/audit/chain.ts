@@ -1,4 +1,4 @@
-// Recomputes the audit hash chains (DESIGN §3 invariant 7) — one per customer, one for platform
+// Recomputes the audit hash chains (docs/architecture.md §7) — one per customer, one for platform
 // events — and names the first event that does not fit: changed content, a changed or missing
 // predecessor, a gap, or a missing newest event.
 import "server-only";

@@ -1,4 +1,4 @@
-// The one chain every server action goes through (STYLE §2): authenticate → resolve context →
+// The one chain every server action goes through (docs/conventions.md §2): authenticate → resolve context →
 // check permission → zod-parse input → run in one transaction with its audit event → a result
 // the form can show. Tenant actions act on the context's customer, never on one named by the
 // form; platform actions are for super-admins and audited through withPlatform.

@@ -1,4 +1,4 @@
-// The request context (DESIGN §3 invariant 1): identity from the next-auth JWT; role, customer
+// The request context (docs/architecture.md §1): identity from the next-auth JWT; role, customer
 // and membership re-read from the database once per request, so a removed membership or a
 // suspended customer stops at the next request, not at token expiry.
 import "server-only";

@@ -1,4 +1,4 @@
-// next-auth 4: credentials provider, JWT sessions that expire (DESIGN §5.2).
+// next-auth 4: credentials provider, JWT sessions that expire (docs/architecture.md §10).
 import "server-only";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";

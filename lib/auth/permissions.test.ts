@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { can, PERMISSIONS, ROLES, type Permission, type Role } from "./permissions";
 
-// DESIGN §4, written out again by hand so a change to the table is a deliberate one.
+// docs/architecture.md §6, written out again by hand so a change to the table is a deliberate one.
 const EXPECTED: Record<Permission, Record<Role, boolean>> = {
   "customers.manage": { super_admin: true, switched: false, admin: false, member: false },
   "customers.plan": { super_admin: true, switched: false, admin: false, member: false },

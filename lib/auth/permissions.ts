@@ -1,5 +1,5 @@
-// Who may do what (DESIGN §4): the one table the server consults; the UI only hides.
-// "switched": a super-admin inside one customer's context (DESIGN §5.3), who may do there
+// Who may do what (docs/architecture.md §6): the one table the server consults; the UI only hides.
+// "switched": a super-admin inside one customer's context (docs/architecture.md §6), who may do there
 // what the customer's admin may — and, in read mode, change nothing (the action chain refuses).
 export const ROLES = ["super_admin", "switched", "admin", "member"] as const;
 export type Role = (typeof ROLES)[number];

@@ -1,6 +1,6 @@
 // Who a signed-in user is allowed to be right now: role, customer and membership — or, for a
 // super-admin, the customer they have switched into — re-read from the database on every
-// request (DESIGN §3 invariant 1), so a removed membership, a suspended customer or an ended
+// request (docs/architecture.md §1), so a removed membership, a suspended customer or an ended
 // switch takes effect at the next request.
 import "server-only";
 import { and, eq, isNull } from "drizzle-orm";

@@ -69,7 +69,7 @@ export const transitionCustomerAction = platformAction(
   },
 );
 
-/** A customer admin edits their own organisation's contact email (DESIGN §4). */
+/** A customer admin edits their own organisation's contact email (docs/architecture.md §6). */
 export const updateContactEmailAction = tenantAction(
   { name: "customers.edit", permission: "organisation.edit", schema: contactEmailSchema, revalidate: "/home" },
   async (tx, { version, contactEmail }, ctx, record) => {

@@ -1,4 +1,4 @@
-// Customer IDs (DESIGN §1): 9 characters from an alphabet without look-alikes, from a CSPRNG.
+// Customer IDs (docs/architecture.md §5): 9 characters from an alphabet without look-alikes, from a CSPRNG.
 import { randomInt } from "node:crypto";
 
 export const CUSTOMER_ID_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";

@@ -1,4 +1,4 @@
-// The customer lifecycle (DESIGN §5.1): trial → active → suspended ↔ active → offboarding →
+// The customer lifecycle (docs/architecture.md §5): trial → active → suspended ↔ active → offboarding →
 // deleted, and nothing else. Suspending and offboarding need a reason.
 import type { customerStatuses } from "@/db/schema";
 

@@ -1,4 +1,4 @@
-// The usage snapshot (DESIGN §5.5): every customer's figures at one moment, computed set-wise
+// The usage snapshot (docs/architecture.md §8): every customer's figures at one moment, computed set-wise
 // and written to usage_snapshots, so pages read a few rows instead of scanning. One run at a
 // time: a second one that finds the advisory lock taken skips instead of double-writing.
 import "server-only";

@@ -16,7 +16,7 @@ export const metadata = { title: "Migrations" };
 
 type Params = Record<string, string | string[] | undefined>;
 
-/** The adoption dashboard (DESIGN §7): where the target schema stands, the plan, the runs. */
+/** The adoption dashboard (docs/architecture.md §9): where the target schema stands, the plan, the runs. */
 export default async function MigrationsPage({ searchParams }: { searchParams: Promise<Params> }) {
   const ctx = await requirePage("migrations.manage", { action: "migrations.view" });
   const { options, errors, typed } = readAdoptionOptions(await searchParams);
