@@ -1,4 +1,6 @@
 // docs/architecture.md §2: only db/ opens connections; and the system door has named callers.
+// docs/conventions.md §2: every entry point is on its chain — server actions, pages and route
+// handlers — except the few public ones named here.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -45,5 +47,37 @@ describe("module boundaries", () => {
     ]);
     const callers = files.filter((f) => !f.endsWith(".test.ts") && /\bwithSystem\b/.test(source(f)));
     expect(callers.filter((f) => !allowed.has(f))).toEqual([]);
+  });
+
+  it("puts every server action on the action chain", () => {
+    // Public: the invitee has no account yet; the token is the credential.
+    const publicActions = new Set(["lib/invites/actions.ts acceptInviteAction"]);
+    const offChain: string[] = [];
+    for (const file of files.filter((f) => /^(app|lib|components)\//.test(f) && /^["']use server["']/m.test(source(f)))) {
+      for (const [, kind, name, rest] of source(file).matchAll(/^export\s+(const|async function|function|default)\s*(\w*)(.*)$/gm)) {
+        const onChain = kind === "const" && /^\s*=\s*(tenantAction|platformAction|platformOperation)\(/.test(rest);
+        if (!onChain && !publicActions.has(`${file} ${name}`)) offChain.push(`${file} ${name || kind}`);
+      }
+    }
+    expect(offChain).toEqual([]);
+  });
+
+  it("puts every route handler on the route chain", () => {
+    // Public by design: next-auth's own endpoints (sign-in) and the one-word health check.
+    const publicRoutes = new Set(["app/api/auth/[...nextauth]/route.ts", "app/api/health/route.ts"]);
+    const offChain: string[] = [];
+    for (const file of files.filter((f) => /^app\/.*\/route\.ts$/.test(f) && !publicRoutes.has(f))) {
+      for (const [, method, rest] of source(file).matchAll(/^export\s+(?:const|async function|function)\s+(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b(.*)$/gm)) {
+        if (!/^\s*=\s*route\(/.test(rest)) offChain.push(`${file} ${method}`);
+      }
+      if (/^export\s*\{/m.test(source(file))) offChain.push(`${file} re-exports`);
+    }
+    expect(offChain).toEqual([]);
+  });
+
+  it("starts every console page with the page chain", () => {
+    const pages = files.filter((f) => /^app\/\(console\)\/.*page\.tsx$/.test(f));
+    expect(pages.length).toBeGreaterThan(5);
+    expect(pages.filter((f) => !/\b(platformPage|tenantPage)\(/.test(source(f)))).toEqual([]);
   });
 });

@@ -1,15 +1,11 @@
 import Link from "next/link";
-import { redirect } from "next/navigation";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Cell, Row, Table } from "@/components/ui/table";
 import { BarChart } from "@/components/usage/bar-chart";
 import { RefreshUsageButton } from "@/components/usage/refresh-button";
 import { formatBytes } from "@/components/usage/usage-figures";
-import { withPlatform } from "@/db/tenant";
-import { requestMeta } from "@/lib/audit/request";
-import { getRequestContext } from "@/lib/auth/context";
-import { can } from "@/lib/auth/permissions";
+import { platformPage } from "@/lib/auth/pages";
 import { platformOverview } from "@/lib/usage/queries";
 import { dateTime as when, number } from "@/components/ui/format";
 
@@ -19,13 +15,8 @@ const PLACEMENT_THRESHOLD_ROWS = Number(process.env.PLACEMENT_THRESHOLD_ROWS ?? 
 
 /** Super-admins land on the platform overview; customer users on their customer's home. */
 export default async function OverviewPage() {
-  const ctx = await getRequestContext();
-  if (!ctx) redirect("/sign-in");
-  if (!can(ctx.role, "usage.platform")) redirect("/home");
-  const o = await withPlatform(
-    { userId: ctx.user.id, email: ctx.user.email, platformRole: ctx.platformRole },
-    { action: "usage.overview", meta: await requestMeta() },
-    (tx) => platformOverview(tx, PLACEMENT_THRESHOLD_ROWS),
+  const { data: o } = await platformPage({ permission: "usage.platform", action: "usage.overview", elseRedirect: "/home" }, (tx) =>
+    platformOverview(tx, PLACEMENT_THRESHOLD_ROWS),
   );
   const customers = o.byStatus.reduce((n, r) => n + r.n, 0);
   const scoped = (o.run?.scopedTables ?? 0) > 0;

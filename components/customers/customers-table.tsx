@@ -46,7 +46,7 @@ const columns: ColumnDef<CustomerRow, unknown>[] = [
   {
     id: "rows",
     header: "Rows",
-    cell: () => <span title="The data plane is not tenant-scoped yet (adoption)" className="text-slate-400">not yet scoped</span>,
+    cell: () => <span title="The data plane is not tenant-scoped yet (adoption)" className="text-slate-500">not yet scoped</span>,
   },
   { id: "created", header: "Created", cell: ({ row }) => date.format(new Date(row.original.createdAt)) },
 ];

@@ -115,7 +115,7 @@ export function PlanView({
       </details>
       <details>
         <summary className="cursor-pointer text-sm text-slate-700">The SQL, step by step</summary>
-        <pre aria-label="The plan's SQL" className="mt-2 max-h-96 overflow-auto rounded bg-slate-900 p-3 text-xs text-slate-100">
+        <pre aria-label="The plan's SQL" tabIndex={0} className="mt-2 max-h-96 overflow-auto rounded bg-slate-900 p-3 text-xs text-slate-100">
           {plan.steps.map((s) => `-- ${s.name}\n${s.statements.map((x) => `${x};`).join("\n")}\n`).join("\n")}
         </pre>
       </details>

@@ -61,7 +61,7 @@ export function TableStatus({ report }: { report: VerifyReport }) {
                 <Cell className="tabular-nums">{scoped ? number.format(t.crossTenantRefs) : "—"}</Cell>
                 <Cell className="min-w-64 text-xs">
                   {t.problems.length + t.warnings.length === 0 ? (
-                    <span className="text-slate-400">none</span>
+                    <span className="text-slate-500">none</span>
                   ) : (
                     <ul className="space-y-0.5">
                       {t.problems.map((p) => (

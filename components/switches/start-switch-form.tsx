@@ -34,7 +34,7 @@ export function StartSwitchForm({ customerId, customerName, customerStatus }: { 
         <label className="flex items-center gap-2">
           <input type="radio" name="mode" value="read" defaultChecked /> Read only
         </label>
-        <label className={`flex items-center gap-2 ${readOnlyOnly ? "text-slate-400" : ""}`}>
+        <label className={`flex items-center gap-2 ${readOnlyOnly ? "text-slate-500" : ""}`}>
           <input type="radio" name="mode" value="write" disabled={readOnlyOnly} aria-describedby={readOnlyOnly ? "switch-read-only" : undefined} />
           {"Read and write"}
         </label>

@@ -14,8 +14,8 @@ export function MemberActions({ userId, email, role }: { userId: string; email: 
       <form action={changeRole}>
         <input type="hidden" name="userId" value={userId} />
         <input type="hidden" name="role" value={other} />
-        <button type="submit" disabled={changing} aria-label={`Make ${email} ${other === "admin" ? "an admin" : "a member"}`} className="rounded-md border border-slate-300 px-2 py-1 text-xs hover:bg-slate-100">
-          Make {other}
+        <button type="submit" disabled={changing} aria-label={`Make ${other === "admin" ? "an admin" : "a member"}: ${email}`} className="rounded-md border border-slate-300 px-2 py-1 text-xs hover:bg-slate-100">
+          Make {other === "admin" ? "an admin" : "a member"}
         </button>
       </form>
       <form action={remove}>

@@ -39,7 +39,7 @@ test("a customer admin gets 404 for another customer's page and users, and is au
 test("the last admin can be neither demoted nor removed", async ({ page }) => {
   await signIn(page, "admin@cascade.example");
   await page.goto("/users");
-  await page.getByRole("button", { name: "Make admin@cascade.example a member" }).click();
+  await page.getByRole("button", { name: "Make a member: admin@cascade.example" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "is the last admin" })).toBeVisible();
   await page.getByRole("button", { name: "Remove admin@cascade.example" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "cannot be removed" })).toBeVisible();

@@ -7,7 +7,7 @@ import "server-only";
 import { and, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import { adoptionRuns, adoptionSteps } from "@/db/schema";
 import { customers } from "@/db/schema";
-import { withPlatform, withSystem, type PlatformAccess, type PlatformContext } from "@/db/tenant";
+import { withSystem, type Tx } from "@/db/tenant";
 import { ownerDatabaseUrl } from "@/db/env";
 import { LEGACY_CUSTOMER_ID } from "@/lib/customers/ids";
 import { isBlocked } from "@/lib/customers/lifecycle";
@@ -22,11 +22,8 @@ export type RunRow = Omit<typeof adoptionRuns.$inferSelect, "beforeCatalog" | "r
 
 const HISTORY = 20;
 
-export async function readDashboard(ctx: PlatformContext, schema: string, meta?: PlatformAccess["meta"]) {
-  const data = await withPlatform(
-    ctx,
-    { action: "migrations.view", targetType: "schema", targetId: schema, meta },
-    async (tx) => {
+/** Everything the dashboard shows of `schema`, in the caller's (platform) transaction. */
+export async function readDashboard(tx: Tx, schema: string) {
       const runs = await tx
         .select({
           id: adoptionRuns.id,
@@ -77,10 +74,8 @@ export async function readDashboard(ctx: PlatformContext, schema: string, meta?:
                and exists (select 1 from pg_class c where c.relnamespace = n.oid and c.relkind in ('r', 'p'))
              order by 1`)
         ).rows.map((r) => r.name),
+        canRun: ownerDatabaseUrl() !== null,
       };
-    },
-  );
-  return { ...data, canRun: ownerDatabaseUrl() !== null };
 }
 
 /**
@@ -88,11 +83,12 @@ export async function readDashboard(ctx: PlatformContext, schema: string, meta?:
  * legacy owner, not suspended or gone): adopting then shows those rows to its users at once, so
  * the dashboard and the action ask for an explicit confirmation.
  */
-export async function liveOwner(tenantId: string): Promise<{ id: string; name: string } | null> {
-  const [row] = await withSystem(
-    "adoption",
-    (tx) => tx.select({ id: customers.id, name: customers.name, status: customers.status }).from(customers).where(eq(customers.id, tenantId)),
-    { readOnly: true },
-  );
+export async function findLiveOwner(tx: Tx, tenantId: string): Promise<{ id: string; name: string } | null> {
+  const [row] = await tx.select({ id: customers.id, name: customers.name, status: customers.status }).from(customers).where(eq(customers.id, tenantId));
   return row && row.id !== LEGACY_CUSTOMER_ID && !isBlocked(row.status) ? { id: row.id, name: row.name } : null;
+}
+
+/** The same, for the run's action and the command line, which hold no transaction of their own. */
+export function liveOwner(tenantId: string) {
+  return withSystem("adoption", (tx) => findLiveOwner(tx, tenantId), { readOnly: true });
 }

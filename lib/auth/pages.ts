@@ -1,13 +1,26 @@
+// The chain for pages, beside the action chain (docs/conventions.md §2): the request context or
+// sign-in → the permission, else a 404 (never a hint that the page exists) with a denied event →
+// one audit name with the request's metadata → the page's reads in one read-only transaction of
+// the right door → a 404 when what the page shows is not there.
 import "server-only";
 import { notFound, redirect } from "next/navigation";
+import { openPlatformRead, withTenant, type Tx } from "@/db/tenant";
+import { requestMeta } from "@/lib/audit/request";
 import { auditAccess, type ActionAudit } from "./action";
 import { getRequestContext, type RequestContext } from "./context";
 import { can, type Permission } from "./permissions";
 
+export interface PageSpec extends ActionAudit {
+  permission: Permission;
+  /** The audit action of viewing the page, e.g. `customers.list`. */
+  action: string;
+}
+
+export type TenantPageContext = RequestContext & { customer: NonNullable<RequestContext["customer"]> };
+
 /**
- * The start of every console page: the request context, or sign-in; and, when the role may not
- * see the page, a 404 (never a hint that it exists) with a denied event in the audit log. Under a
- * switch, the view itself is audited.
+ * The context of a page the role may see; sign-in for a visitor, a 404 and a denied event for a
+ * role that may not. Under a switch the view itself is audited, for the customer to see.
  */
 export async function requirePage(permission: Permission, attempt: { action: string } & ActionAudit): Promise<RequestContext> {
   const ctx = await getRequestContext();
@@ -17,7 +30,48 @@ export async function requirePage(permission: Permission, attempt: { action: str
     await auditAccess(ctx, action, "denied", { ...record, details: { ...record.details, reason: "permission" } });
     notFound();
   }
-  // Every page a super-admin views inside a customer is on the record, for the customer to see.
   if (ctx.activeSwitch) await auditAccess(ctx, action, "ok", { ...record, details: { ...record.details, view: true } });
   return ctx;
+}
+
+/**
+ * A page of the signed-in user's own customer (or the one a super-admin switched into): its reads
+ * in one read-only transaction through withTenant; `load` answering null is a 404.
+ */
+export async function tenantPage<T>(
+  spec: PageSpec,
+  load: (tx: Tx, ctx: TenantPageContext) => Promise<T | null | undefined>,
+): Promise<{ ctx: TenantPageContext; data: T }> {
+  const { permission, ...attempt } = spec;
+  const ctx = await requirePage(permission, attempt);
+  if (!ctx.customer) notFound();
+  const tenantCtx = ctx as TenantPageContext;
+  const data = await withTenant({ tenantId: tenantCtx.customer.id }, (tx) => load(tx, tenantCtx), { readOnly: true });
+  if (data === null || data === undefined) notFound();
+  return { ctx: tenantCtx, data };
+}
+
+/**
+ * A super-admin's page across customers: the access event (with the request's metadata) is
+ * committed first, then the reads run in one read-only platform transaction; `load` answering
+ * null is a 404. `elseRedirect` sends a role without the permission there instead of a 404 (the
+ * overview at `/`, which is every user's landing page).
+ */
+export async function platformPage<T>(
+  spec: PageSpec & { elseRedirect?: string },
+  load: (tx: Tx, ctx: RequestContext) => Promise<T | null | undefined>,
+): Promise<{ ctx: RequestContext; data: T }> {
+  const { permission, action, elseRedirect, ...record } = spec;
+  if (elseRedirect) {
+    const ctx = await getRequestContext();
+    if (ctx && !can(ctx.role, permission)) redirect(elseRedirect);
+  }
+  const ctx = await requirePage(permission, { action, ...record });
+  const read = await openPlatformRead(
+    { userId: ctx.user.id, email: ctx.user.email, platformRole: ctx.platformRole },
+    { action, ...record, meta: await requestMeta() },
+  );
+  const data = await read((tx) => load(tx, ctx));
+  if (data === null || data === undefined) notFound();
+  return { ctx, data };
 }

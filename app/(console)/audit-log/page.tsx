@@ -1,22 +1,20 @@
 import { AuditFilters } from "@/components/audit/audit-filters";
 import { AuditTable } from "@/components/audit/audit-table";
 import { PageHeader } from "@/components/ui/page-header";
-import { withPlatform } from "@/db/tenant";
 import { listAuditEvents } from "@/lib/audit/queries";
-import { requestMeta } from "@/lib/audit/request";
 import { auditFilterSchema } from "@/lib/audit/schemas";
-import { requirePage } from "@/lib/auth/pages";
+import { platformPage } from "@/lib/auth/pages";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Audit log" };
 
 export default async function PlatformAuditLogPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
-  const ctx = await requirePage("audit.platform", { action: "audit.list" });
   const filter = auditFilterSchema.parse(await searchParams);
-  const { rows, total } = await withPlatform(
-    { userId: ctx.user.id, email: ctx.user.email, platformRole: ctx.platformRole },
+  const {
+    data: { rows, total },
+  } = await platformPage(
     // Viewing one customer's events is on that customer's own trail too (access transparency).
-    { action: "audit.list", tenantId: filter.customer, details: { ...filter }, meta: await requestMeta() },
+    { permission: "audit.platform", action: "audit.list", tenantId: filter.customer, details: { ...filter } },
     (tx) => listAuditEvents(tx, filter),
   );
   return (

@@ -1,27 +1,24 @@
-import { notFound } from "next/navigation";
 import { AuditFilters } from "@/components/audit/audit-filters";
 import { AuditTable } from "@/components/audit/audit-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { withTenant } from "@/db/tenant";
 import { listAuditEvents } from "@/lib/audit/queries";
 import { auditFilterSchema } from "@/lib/audit/schemas";
-import { requirePage } from "@/lib/auth/pages";
 import { listAccessesTo } from "@/lib/switches/queries";
 import { dateTime as time } from "@/components/ui/format";
+import { tenantPage } from "@/lib/auth/pages";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Audit trail" };
 
 export default async function CustomerAuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
-  const ctx = await requirePage("audit.own", { action: "audit.list" });
-  if (!ctx.customer) notFound();
-  const tenantId = ctx.customer.id;
   const filter = auditFilterSchema.parse(await searchParams);
-  const [{ rows, total }, accesses] = await withTenant(
-    { tenantId },
-    async (tx) => [await listAuditEvents(tx, filter, tenantId), await listAccessesTo(tx, tenantId)] as const,
-    { readOnly: true },
+  const {
+    ctx,
+    data: [{ rows, total }, accesses],
+  } = await tenantPage(
+    { permission: "audit.own", action: "audit.list" },
+    async (tx, { customer }) => [await listAuditEvents(tx, filter, customer.id), await listAccessesTo(tx, customer.id)] as const,
   );
   return (
     <>

@@ -3,23 +3,21 @@ import { CustomerFilters } from "@/components/customers/customer-filters";
 import { CustomersTable } from "@/components/customers/customers-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { withPlatform } from "@/db/tenant";
-import { requestMeta } from "@/lib/audit/request";
-import { requirePage } from "@/lib/auth/pages";
 import { listCustomers, listPlans } from "@/lib/customers/queries";
 import { customerListSchema } from "@/lib/customers/schemas";
+import { platformPage } from "@/lib/auth/pages";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Customers" };
 
 export default async function CustomersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
-  const ctx = await requirePage("customers.manage", { action: "customers.list" });
   const params = customerListSchema.parse(await searchParams);
-  const { rows, total, plans } = await withPlatform(
-    { userId: ctx.user.id, email: ctx.user.email, platformRole: ctx.platformRole },
-    { action: "customers.list", details: { ...params }, meta: await requestMeta() },
-    async (tx) => ({ ...(await listCustomers(tx, params)), plans: await listPlans(tx) }),
-  );
+  const {
+    data: { rows, total, plans },
+  } = await platformPage({ permission: "customers.manage", action: "customers.list", details: { ...params } }, async (tx) => ({
+    ...(await listCustomers(tx, params)),
+    plans: await listPlans(tx),
+  }));
   const filtered = Boolean(params.q || params.status || params.plan);
   return (
     <>

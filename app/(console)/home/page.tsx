@@ -1,22 +1,18 @@
-import { notFound } from "next/navigation";
 import { ContactEmailForm } from "@/components/customers/contact-email-form";
 import { PageHeader } from "@/components/ui/page-header";
-import { withTenant } from "@/db/tenant";
-import { requirePage } from "@/lib/auth/pages";
 import { can } from "@/lib/auth/permissions";
 import { formatCustomerId } from "@/lib/customers/ids";
 import { getOwnCustomer } from "@/lib/customers/queries";
+import { tenantPage } from "@/lib/auth/pages";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Home" };
 
 /** A customer user's home: their organisation's profile; admins may change the contact email. */
 export default async function CustomerHomePage() {
-  const ctx = await requirePage("usage.own", { action: "customers.home" });
-  if (!ctx.customer) notFound();
-  const tenantId = ctx.customer.id;
-  const customer = await withTenant({ tenantId }, (tx) => getOwnCustomer(tx, tenantId), { readOnly: true });
-  if (!customer) notFound();
+  const { ctx, data: customer } = await tenantPage({ permission: "usage.own", action: "customers.home" }, (tx, { customer }) =>
+    getOwnCustomer(tx, customer.id),
+  );
   return (
     <>
       <PageHeader title={customer.name} description="Your organisation on the platform." />

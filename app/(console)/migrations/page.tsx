@@ -6,10 +6,9 @@ import { dateTimeSeconds as when } from "@/components/ui/format";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { planAdoption } from "@/lib/adoption/plan";
-import { liveOwner, readDashboard } from "@/lib/adoption/queries";
-import { requestMeta } from "@/lib/audit/request";
+import { findLiveOwner, readDashboard } from "@/lib/adoption/queries";
 import { readAdoptionOptions } from "@/lib/adoption/schemas";
-import { requirePage } from "@/lib/auth/pages";
+import { platformPage } from "@/lib/auth/pages";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Migrations" };
@@ -18,10 +17,14 @@ type Params = Record<string, string | string[] | undefined>;
 
 /** The adoption dashboard (docs/architecture.md §9): where the target schema stands, the plan, the runs. */
 export default async function MigrationsPage({ searchParams }: { searchParams: Promise<Params> }) {
-  const ctx = await requirePage("migrations.manage", { action: "migrations.view" });
   const { options, errors, typed } = readAdoptionOptions(await searchParams);
-  const data = await readDashboard({ userId: ctx.user.id, email: ctx.user.email, platformRole: ctx.platformRole }, options.schema, await requestMeta());
-  const owner = await liveOwner(options.tenant);
+  const {
+    data: { owner, ...data },
+  } = await platformPage(
+    // The per-customer figures of the latest verification are read through this audited door.
+    { permission: "migrations.manage", action: "migrations.view", targetType: "schema", targetId: options.schema },
+    async (tx) => ({ ...(await readDashboard(tx, options.schema)), owner: await findLiveOwner(tx, options.tenant) }),
+  );
   const { report, running } = data;
   const plan = planAdoption(options.schema, data.tables, {
     tenantForExisting: options.tenant,

@@ -2,23 +2,16 @@ import { EndSwitchForm } from "@/components/switches/end-switch-form";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Cell, Row, Table } from "@/components/ui/table";
-import { withPlatform } from "@/db/tenant";
-import { requestMeta } from "@/lib/audit/request";
-import { requirePage } from "@/lib/auth/pages";
 import { formatCustomerId } from "@/lib/customers/ids";
 import { listOpenSwitches } from "@/lib/switches/queries";
 import { dateTime as time } from "@/components/ui/format";
+import { platformPage } from "@/lib/auth/pages";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Switches" };
 
 export default async function SwitchesPage() {
-  const ctx = await requirePage("switch.start", { action: "switches.list" });
-  const open = await withPlatform(
-    { userId: ctx.user.id, email: ctx.user.email, platformRole: ctx.platformRole },
-    { action: "switches.list", meta: await requestMeta() },
-    (tx) => listOpenSwitches(tx),
-  );
+  const { ctx, data: open } = await platformPage({ permission: "switch.start", action: "switches.list" }, (tx) => listOpenSwitches(tx));
   const now = new Date();
   return (
     <>

@@ -1,29 +1,26 @@
-import { notFound } from "next/navigation";
 import { formatBytes, QuotaBar, Trend, UsageFigures } from "@/components/usage/usage-figures";
 import { PageHeader } from "@/components/ui/page-header";
-import { withTenant } from "@/db/tenant";
-import { requirePage } from "@/lib/auth/pages";
 import { dailyTrend, effectiveLimits, latestFigures } from "@/lib/usage/queries";
+import { tenantPage } from "@/lib/auth/pages";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Usage" };
 
 /** A customer's own usage: always the context's customer; nothing in the URL chooses another. */
 export default async function UsagePage() {
-  const ctx = await requirePage("usage.own", { action: "usage.view" });
-  if (!ctx.customer) notFound();
-  const tenantId = ctx.customer.id;
-  const { latest, limits, users, actions } = await withTenant(
-    { tenantId },
-    async (tx) => ({
-      latest: await latestFigures(tx, tenantId),
-      limits: await effectiveLimits(tx, tenantId),
-      users: await dailyTrend(tx, tenantId, "users.total"),
-      actions: await dailyTrend(tx, tenantId, "actions.30d"),
-    }),
-    { readOnly: true },
-  );
-  if (!limits) notFound();
+  const {
+    ctx,
+    data: { latest, limits, users, actions },
+  } = await tenantPage({ permission: "usage.own", action: "usage.view" }, async (tx, { customer }) => {
+    const limits = await effectiveLimits(tx, customer.id);
+    if (!limits) return null;
+    return {
+      latest: await latestFigures(tx, customer.id),
+      limits,
+      users: await dailyTrend(tx, customer.id, "users.total"),
+      actions: await dailyTrend(tx, customer.id, "actions.30d"),
+    };
+  });
   const scoped = "rows.total" in latest.figures;
   return (
     <>

@@ -1,26 +1,23 @@
-import { notFound } from "next/navigation";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Cell, Row, Table } from "@/components/ui/table";
 import { InviteForm } from "@/components/users/invite-form";
 import { MemberActions } from "@/components/users/member-actions";
 import { RevokeInviteButton } from "@/components/users/revoke-invite-button";
-import { withTenant } from "@/db/tenant";
-import { requirePage } from "@/lib/auth/pages";
 import { listMembers, listPendingInvites } from "@/lib/users/queries";
 import { dateTime } from "@/components/ui/format";
+import { tenantPage } from "@/lib/auth/pages";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Users" };
 
 export default async function UsersPage() {
-  const ctx = await requirePage("users.manage", { action: "users.list" });
-  if (!ctx.customer) notFound();
-  const tenantId = ctx.customer.id;
-  const [members, pending] = await withTenant(
-    { tenantId },
-    (tx) => Promise.all([listMembers(tx, tenantId), listPendingInvites(tx, tenantId, new Date())]),
-    { readOnly: true },
+  const {
+    ctx,
+    data: [members, pending],
+  } = await tenantPage(
+    { permission: "users.manage", action: "users.list" },
+    async (tx, { customer }) => [await listMembers(tx, customer.id), await listPendingInvites(tx, customer.id, new Date())] as const,
   );
   return (
     <>

@@ -1,4 +1,3 @@
-import { notFound } from "next/navigation";
 import { EditCustomerForm, PlanForm, TransitionForm } from "@/components/customers/customer-forms";
 import { StatusBadge } from "@/components/customers/status-badge";
 import { StartSwitchForm } from "@/components/switches/start-switch-form";
@@ -6,9 +5,7 @@ import { UsageFigures } from "@/components/usage/usage-figures";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Cell, Row, Table } from "@/components/ui/table";
-import { withPlatform } from "@/db/tenant";
-import { requestMeta } from "@/lib/audit/request";
-import { requirePage } from "@/lib/auth/pages";
+import { platformPage } from "@/lib/auth/pages";
 import { formatCustomerId } from "@/lib/customers/ids";
 import { isTrialExpired, transitionsFrom } from "@/lib/customers/lifecycle";
 import { customerHistory, getCustomer, listPlans } from "@/lib/customers/queries";
@@ -31,20 +28,17 @@ function Section({ title, children }: { title: string; children: React.ReactNode
 
 export default async function CustomerPage({ params }: { params: Promise<{ id: string }> }) {
   const raw = (await params).id;
-  const ctx = await requirePage("customers.manage", { action: "customers.view", targetType: "customer", targetId: raw });
   const parsed = customerIdSchema.safeParse(raw);
-  if (!parsed.success) notFound();
-  const id = parsed.data;
-  const found = await withPlatform(
-    { userId: ctx.user.id, email: ctx.user.email, platformRole: ctx.platformRole },
-    { action: "customers.view", tenantId: id, targetType: "customer", targetId: id, meta: await requestMeta() },
-    async (tx, access) => {
-      const detail = await getCustomer(tx, id);
-      if (!detail) {
-        // An unknown ID is audited without a tenant (the column refers to customers).
-        access.tenantId = undefined;
-        return null;
-      }
+  // A malformed ID is no customer: audited as a denied view of what was asked for.
+  const id = parsed.success ? parsed.data : null;
+  const {
+    data: { customer, plan, history, members, plans, usage },
+  } = await platformPage(
+    // The view is on the customer's own trail too; an unknown ID lands on the platform's.
+    { permission: "customers.manage", action: "customers.view", tenantId: id ?? undefined, targetType: "customer", targetId: id ?? raw },
+    async (tx) => {
+      const detail = id ? await getCustomer(tx, id) : null;
+      if (!id || !detail) return null;
       return {
         ...detail,
         history: await customerHistory(tx, id),
@@ -54,8 +48,6 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
       };
     },
   );
-  if (!found) notFound();
-  const { customer, plan, history, members, plans, usage } = found;
   const overrides = customer.quotaOverrides as Record<string, number>;
   const transitions = transitionsFrom(customer.status);
   return (

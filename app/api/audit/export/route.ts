@@ -1,11 +1,10 @@
-import { notFound } from "next/navigation";
 import { openPlatformRead, withTenant } from "@/db/tenant";
 import { requestMeta } from "@/lib/audit/request";
 import { auditCsvChunks, claimExport, EXPORT_STATEMENT_TIMEOUT_MS, type BatchReader } from "@/lib/audit/export";
 import { auditFilterSchema } from "@/lib/audit/schemas";
 import { auditAccess } from "@/lib/auth/action";
-import { getRequestContext } from "@/lib/auth/context";
 import { can } from "@/lib/auth/permissions";
+import { route } from "@/lib/auth/routes";
 
 export const dynamic = "force-dynamic";
 
@@ -14,15 +13,8 @@ export const dynamic = "force-dynamic";
  * admin. The access event is committed before the first byte; then one batch is read per pull
  * of the response stream, each in its own short transaction.
  */
-export async function GET(request: Request) {
-  const ctx = await getRequestContext();
-  if (!ctx) return new Response("Sign in first.", { status: 401 });
-  const filter = auditFilterSchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+export const GET = route({ permission: ["audit.platform", "audit.own"], action: "audit.export", query: auditFilterSchema }, async (_request, ctx, filter) => {
   const platform = can(ctx.role, "audit.platform");
-  if (!platform && !(can(ctx.role, "audit.own") && ctx.customer)) {
-    await auditAccess(ctx, "audit.export", "denied", { details: { reason: "permission" } });
-    notFound();
-  }
   const release = claimExport(ctx.user.id);
   if (!release) {
     return new Response("An export of yours is still running. Let it finish, then try again.", { status: 429, headers: { "Retry-After": "10" } });
@@ -75,4 +67,4 @@ export async function GET(request: Request) {
       "Cache-Control": "no-store",
     },
   });
-}
+});
