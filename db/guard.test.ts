@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkIsolation, describeFailures } from "./guard";
-import { useTestDatabase } from "./test/fixture";
+import { freshTestDatabase } from "./test/fixture";
 
-const db = useTestDatabase();
+const db = freshTestDatabase();
 
 describe("start-up guard", () => {
   beforeAll(async () => {

@@ -6,9 +6,9 @@ import { generateCustomerId } from "../lib/customers/ids";
 import { createPool, setAppPool } from "./client";
 import { auditEvents, memberships } from "./schema";
 import { withPlatform, withTenant, TenantContextError } from "./tenant";
-import { insertCustomers, insertUser, useTestDatabase } from "./test/fixture";
+import { insertCustomers, insertUser, freshTestDatabase } from "./test/fixture";
 
-const db = useTestDatabase();
+const db = freshTestDatabase();
 
 /** The database's own words: drizzle wraps them in a "Failed query" error. */
 async function databaseError(work: Promise<unknown>): Promise<string> {

@@ -65,7 +65,7 @@ export function PlanForm({
         <PlanSelect id="plan-name" defaultValue={plan} plans={plans} />
       </Field>
       <fieldset className="grid grid-cols-2 gap-4">
-        <legend className="mb-2 text-sm text-slate-600">Overrides (empty = the plan's limit)</legend>
+        <legend className="mb-2 text-sm text-slate-600">Overrides (empty = the plan&apos;s limit)</legend>
         {LIMITS.map(([key, label]) => (
           <Field key={key} id={`plan-${key}`} label={label} errors={errors?.[key]}>
             <input id={`plan-${key}`} name={key} type="number" min={0} defaultValue={overrides[key] ?? ""} className={inputClass} />

@@ -21,7 +21,7 @@ const WARMUP = 500;
 const CONCURRENCY = 200;
 const CONCURRENT_QUERIES = 20_000;
 
-await withBenchDatabase("rls", { owner: 10, app: 10 }, async ({ owner, app }) => {
+await withBenchDatabase("rls", { owner: 10, app: 10 }, async ({ owner }) => {
   const tenants = Array.from({ length: CUSTOMERS }, generateCustomerId);
   console.log(`Loading ${CUSTOMERS} customers × ${ROWS_PER_CUSTOMER} rows …`);
   await owner.query(`

@@ -19,7 +19,7 @@ const TABLES = 32;
 const CONCURRENCY = 20;
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2_000);
 
-await withBenchDatabase("usage", { owner: 2, app: 10 }, async ({ owner, app }) => {
+await withBenchDatabase("usage", { owner: 2, app: 10 }, async ({ owner }) => {
   const tenants = Array.from({ length: CUSTOMERS }, generateCustomerId);
   await owner.query("insert into control.customers (id, name, contact_email, plan) select t, 'Bench ' || t, 'b@example.com', 'team' from unnest($1::text[]) t", [tenants]);
   await owner.query(

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { useTestDatabase } from "../test/fixture";
+import { freshTestDatabase } from "../test/fixture";
 import { generateSample } from "./generate";
 
-const db = useTestDatabase();
+const db = freshTestDatabase();
 
 async function checksum(table: string) {
   const { rows } = await db.owner.query(`select md5(string_agg(t::text, '|' order by id)) as sum from app.${table} t`);

@@ -12,7 +12,7 @@ export interface DatabaseFixture {
   app: pg.Pool;
 }
 
-export function useTestDatabase(options: { poolSize?: number } = {}): DatabaseFixture {
+export function freshTestDatabase(options: { poolSize?: number } = {}): DatabaseFixture {
   const fixture = {} as DatabaseFixture;
   beforeAll(async () => {
     const name = `${inject("runPrefix")}_${randomBytes(4).toString("hex")}`;

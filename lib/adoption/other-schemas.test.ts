@@ -4,14 +4,14 @@
 // table by table — the state most of our users are in.
 import { beforeAll, describe, expect, it } from "vitest";
 import { withSystem } from "@/db/tenant";
-import { useTestDatabase } from "@/db/test/fixture";
+import { freshTestDatabase } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
 import { introspect } from "./introspect";
 import { planAdoption } from "./plan";
 import { runAdoption, runRevert, runVerification } from "./run";
 import { fingerprint } from "./test/fingerprint";
 
-const db = useTestDatabase();
+const db = freshTestDatabase();
 const url = () => db.database.ownerUrl;
 
 describe("a schema with every awkward shape", () => {

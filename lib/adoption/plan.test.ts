@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateSample } from "@/db/sample/generate";
 import { withSystem } from "@/db/tenant";
-import { useTestDatabase } from "@/db/test/fixture";
+import { freshTestDatabase } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
 import { introspect } from "./introspect";
 import { planAdoption, type AdoptionPlan } from "./plan";
 
-const db = useTestDatabase();
+const db = freshTestDatabase();
 const read = (schema: string) => withSystem("adoption", (tx) => introspect(tx, schema), { readOnly: true });
 
 /** Runs the plan's SQL as the owner, checks with `inspect`, and rolls everything back. */

@@ -5,12 +5,12 @@ import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateSample } from "@/db/sample/generate";
 import { withTenant } from "@/db/tenant";
-import { insertCustomers, useTestDatabase } from "@/db/test/fixture";
+import { insertCustomers, freshTestDatabase } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
 import { runAdoption, runRevert, runVerification } from "./run";
 import { fingerprint } from "./test/fingerprint";
 
-const db = useTestDatabase();
+const db = freshTestDatabase();
 /** The database's own message of a failed query (drizzle wraps it), or "ok". */
 const failure = (work: Promise<unknown>) => work.then(() => "ok", (e: Error & { cause?: Error }) => e.cause?.message ?? e.message);
 const url = () => db.database.ownerUrl;

@@ -3,11 +3,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { applyAuditRetention } from "@/db/audit-retention";
 import { auditEvents } from "@/db/schema";
 import { withPlatform, withTenant, type PlatformContext } from "@/db/tenant";
-import { insertCustomers, useTestDatabase } from "@/db/test/fixture";
+import { insertCustomers, freshTestDatabase } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
 import { verifyAuditChain } from "./chain";
 
-const db = useTestDatabase();
+const db = freshTestDatabase();
 const root: PlatformContext = { userId: crypto.randomUUID(), email: "root@tenantry.example", platformRole: "super_admin" };
 const [A] = [generateCustomerId()];
 

@@ -4,13 +4,13 @@ import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditEvents } from "@/db/schema";
 import { openPlatformRead, withTenant, type PlatformContext } from "@/db/tenant";
-import { insertCustomers, useTestDatabase } from "@/db/test/fixture";
+import { insertCustomers, freshTestDatabase } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
 import { auditCsvChunks, claimExport, EXPORT_STATEMENT_TIMEOUT_MS } from "./export";
 import { listAuditEvents } from "./queries";
 import { auditFilterSchema } from "./schemas";
 
-const db = useTestDatabase({ poolSize: 2 });
+const db = freshTestDatabase({ poolSize: 2 });
 const root: PlatformContext = { userId: crypto.randomUUID(), email: "root@tenantry.example", platformRole: "super_admin" };
 const [A, B, C] = [generateCustomerId(), generateCustomerId(), generateCustomerId()];
 const all = auditFilterSchema.parse({});

@@ -6,7 +6,7 @@ import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { invites } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { insertCustomers, useTestDatabase } from "@/db/test/fixture";
+import { insertCustomers, freshTestDatabase } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
 import { newInviteToken } from "../invites/tokens";
 import type { RequestContext } from "./context";
@@ -20,7 +20,7 @@ const { ActionError, NOT_FOUND, NotFoundError, platformAction, tenantAction } = 
 const { platformPage, tenantPage } = await import("./pages");
 const { route } = await import("./routes");
 
-const db = useTestDatabase();
+const db = freshTestDatabase();
 const [A, B] = [generateCustomerId(), generateCustomerId()];
 const user = (email: string) => ({ id: crypto.randomUUID(), email, displayName: email });
 const customerOf = (id: string) => ({ id, name: `Customer ${id}`, status: "active" });

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { insertCustomers, insertUser, useTestDatabase } from "@/db/test/fixture";
+import { insertCustomers, insertUser, freshTestDatabase } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
 import { resolveContext } from "./resolve-context";
 
-const db = useTestDatabase();
+const db = freshTestDatabase();
 const [A, B] = [generateCustomerId(), generateCustomerId()];
 
 let superAdmin: string, adminA: string, memberA: string, adminB: string;

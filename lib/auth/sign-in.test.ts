@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { insertCustomers, insertUser, useTestDatabase } from "@/db/test/fixture";
+import { insertCustomers, insertUser, freshTestDatabase } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
 import { hashPassword } from "./passwords";
 import { checkCredentials, THROTTLE, type Clock } from "./sign-in";
 
-const db = useTestDatabase();
+const db = freshTestDatabase();
 const PASSWORD = "correct horse battery staple";
 const [ACTIVE, SUSPENDED] = [generateCustomerId(), generateCustomerId()];
 

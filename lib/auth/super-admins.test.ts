@@ -1,11 +1,11 @@
 import { userInfo } from "node:os";
 import { describe, expect, it } from "vitest";
 import { withSystem } from "@/db/tenant";
-import { useTestDatabase } from "@/db/test/fixture";
+import { freshTestDatabase } from "@/db/test/fixture";
 import { checkCredentials } from "./sign-in";
 import { DuplicateEmailError, hasSuperAdmin, insertSuperAdmin } from "./super-admins";
 
-const db = useTestDatabase();
+const db = freshTestDatabase();
 
 describe("insertSuperAdmin", () => {
   it("creates a super-admin who can sign in, and refuses the same email twice", async () => {

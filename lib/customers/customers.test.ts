@@ -2,14 +2,14 @@ import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { customerStatuses } from "@/db/schema";
 import { withPlatform, withTenant, type PlatformContext } from "@/db/tenant";
-import { insertCustomers, insertUser, useTestDatabase } from "@/db/test/fixture";
+import { insertCustomers, insertUser, freshTestDatabase } from "@/db/test/fixture";
 import { ActionError } from "../auth/action";
 import { createInvite } from "../invites/create";
 import { CustomerIdExhaustedError, generateCustomerId, LEGACY_CUSTOMER_ID } from "./ids";
 import { findTransition } from "./lifecycle";
 import { changePlan, createCustomer, editCustomer, transitionCustomer } from "./mutations";
 
-const db = useTestDatabase();
+const db = freshTestDatabase();
 const root: PlatformContext = { userId: crypto.randomUUID(), email: "root@tenantry.example", platformRole: "super_admin" };
 const asPlatform = <T>(fn: Parameters<typeof withPlatform<T>>[2]) => withPlatform(root, { action: "test" }, fn);
 const input = { name: "Acme Garage", contactEmail: "ops@acme.example", plan: "team", trialDays: 14 };

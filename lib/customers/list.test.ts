@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { withPlatform, type PlatformContext } from "@/db/tenant";
-import { insertUser, useTestDatabase } from "@/db/test/fixture";
+import { insertUser, freshTestDatabase } from "@/db/test/fixture";
 import { formatCustomerId, generateCustomerId } from "./ids";
 import { listCustomers } from "./queries";
 import { customerListSchema } from "./schemas";
 
-const db = useTestDatabase();
+const db = freshTestDatabase();
 const root: PlatformContext = { userId: crypto.randomUUID(), email: "root@tenantry.example", platformRole: "super_admin" };
 const list = (query: Record<string, string>) =>
   withPlatform(root, { action: "customers.list" }, (tx) => listCustomers(tx, customerListSchema.parse(query)));

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { invites } from "@/db/schema";
 import { withPlatform, withTenant } from "@/db/tenant";
-import { insertCustomers, useTestDatabase } from "@/db/test/fixture";
+import { insertCustomers, freshTestDatabase } from "@/db/test/fixture";
 import { checkCredentials, type Clock } from "../auth/sign-in";
 import { generateCustomerId } from "../customers/ids";
 import { ActionError } from "../auth/action";
@@ -10,7 +10,7 @@ import { acceptInvite, findOpenInvite, INVALID_INVITE } from "./accept";
 import { createInvite } from "./create";
 import { newInviteToken } from "./tokens";
 
-const db = useTestDatabase();
+const db = freshTestDatabase();
 const [A, B, SUSPENDED] = [generateCustomerId(), generateCustomerId(), generateCustomerId()];
 const PASSWORD = "a good long password";
 const at = (iso: string): Clock => ({ now: () => new Date(iso) });

@@ -4,11 +4,11 @@ import { customers, switches } from "@/db/schema";
 import { withPlatform, withTenant } from "@/db/tenant";
 import { createInvite } from "../invites/create";
 import { listAccessesTo } from "./queries";
-import { insertCustomers, insertUser, useTestDatabase } from "@/db/test/fixture";
+import { insertCustomers, insertUser, freshTestDatabase } from "@/db/test/fixture";
 import { resolveContext } from "../auth/resolve-context";
 import { generateCustomerId } from "../customers/ids";
 
-const db = useTestDatabase();
+const db = freshTestDatabase();
 const [A, B] = [generateCustomerId(), generateCustomerId()];
 let root: string;
 

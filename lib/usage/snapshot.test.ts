@@ -2,12 +2,12 @@ import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { usageSnapshots } from "@/db/schema";
 import { withPlatform, withTenant } from "@/db/tenant";
-import { insertCustomers, insertUser, useTestDatabase } from "@/db/test/fixture";
+import { insertCustomers, insertUser, freshTestDatabase } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
 import { platformOverview } from "./queries";
 import { takeSnapshot } from "./snapshot";
 
-const db = useTestDatabase();
+const db = freshTestDatabase();
 const [A, B, EMPTY] = [generateCustomerId(), generateCustomerId(), generateCustomerId()];
 const NOW = new Date();
 

@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
 export const metadata = { title: "Switches" };
 
 export default async function SwitchesPage() {
-  const { ctx, data: open } = await platformPage({ permission: "switch.start", action: "switches.list" }, (tx) => listOpenSwitches(tx));
+  const { data: open } = await platformPage({ permission: "switch.start", action: "switches.list" }, (tx) => listOpenSwitches(tx));
   const now = new Date();
   return (
     <>
