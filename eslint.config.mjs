@@ -11,5 +11,12 @@ export default defineConfig([
     // This warns where the React Compiler would skip a component; the console does not use it.
     rules: { "react-hooks/incompatible-library": "off" },
   },
-  globalIgnores([".next/**", "node_modules/**", "test-results/**", "playwright-report/**", ".data/**", "next-env.d.ts"]),
+  globalIgnores([
+    ".next/**",
+    "node_modules/**",
+    "test-results/**",
+    "playwright-report/**",
+    ".data/**",
+    "next-env.d.ts",
+  ]),
 ]);

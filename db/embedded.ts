@@ -51,8 +51,12 @@ async function clearLeftoverPostmaster(pgdata: string, log: (line: string) => vo
   if (command.includes("postgres") && command.includes(pgdata)) {
     log(`Stopping the embedded PostgreSQL left running by an earlier start (pid ${pid}) …`);
     process.kill(pid, "SIGINT");
-    for (let waited = 0; alive(pid) && waited < 30_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
-    if (alive(pid)) throw new Error(`the embedded PostgreSQL of ${pgdata} (pid ${pid}) did not stop; stop it, then start again`);
+    for (let waited = 0; alive(pid) && waited < 30_000; waited += 100)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    if (alive(pid))
+      throw new Error(
+        `the embedded PostgreSQL of ${pgdata} (pid ${pid}) did not stop; stop it, then start again`,
+      );
     return;
   }
   unlinkSync(pidFile);
@@ -68,11 +72,16 @@ function readCommand(pid: number): string {
 
 async function postmasterGone(pgdata: string) {
   const pidFile = path.join(pgdata, "postmaster.pid");
-  for (let waited = 0; existsSync(pidFile) && waited < 60_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+  for (let waited = 0; existsSync(pidFile) && waited < 60_000; waited += 100)
+    await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
 /** Starts (creating on first use) the embedded server whose files are under `dataDir`. */
-export async function startEmbeddedServer(options: { dataDir: string; port?: number; log?: (line: string) => void }): Promise<EmbeddedServer> {
+export async function startEmbeddedServer(options: {
+  dataDir: string;
+  port?: number;
+  log?: (line: string) => void;
+}): Promise<EmbeddedServer> {
   const log = options.log ?? (() => undefined);
   const port = options.port ?? DEFAULT_EMBEDDED_PORT;
   const dataDir = path.resolve(options.dataDir);
@@ -93,7 +102,14 @@ export async function startEmbeddedServer(options: { dataDir: string; port?: num
     persistent: true,
     createPostgresUser: root,
     initdbFlags: ["--encoding=UTF8", "--no-instructions"],
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "wal_level=logical"],
+    postgresFlags: [
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "unix_socket_directories=",
+      "-c",
+      "wal_level=logical",
+    ],
     onLog: (message) => {
       recent.push(String(message).trim());
       if (recent.length > 20) recent.shift();
@@ -124,7 +140,9 @@ export async function startEmbeddedServer(options: { dataDir: string; port?: num
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {
-    const { rows } = await client.query("select 1 from pg_database where datname = $1", [EMBEDDED_DATABASE]);
+    const { rows } = await client.query("select 1 from pg_database where datname = $1", [
+      EMBEDDED_DATABASE,
+    ]);
     if (rows.length === 0) await client.query(`create database ${EMBEDDED_DATABASE}`);
   } finally {
     await client.end();

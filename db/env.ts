@@ -13,7 +13,9 @@ export type DatabaseEnv = z.infer<typeof schema>;
 export function readDatabaseEnv(env: NodeJS.ProcessEnv = process.env): DatabaseEnv {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    throw new Error(`Invalid database configuration: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
+    throw new Error(
+      `Invalid database configuration: ${parsed.error.issues.map((i) => i.message).join("; ")}`,
+    );
   }
   return parsed.data;
 }
@@ -22,7 +24,9 @@ export function readDatabaseEnv(env: NodeJS.ProcessEnv = process.env): DatabaseE
 export function appDatabaseUrl(env: DatabaseEnv): string {
   if (env.APP_DATABASE_URL) return env.APP_DATABASE_URL;
   if (!env.DATABASE_URL) {
-    throw new Error("No database configured: set DATABASE_URL (and optionally APP_DATABASE_URL), or run `npm start`.");
+    throw new Error(
+      "No database configured: set DATABASE_URL (and optionally APP_DATABASE_URL), or run `npm start`.",
+    );
   }
   const url = new URL(env.DATABASE_URL);
   url.username = APP_LOGIN_ROLE;

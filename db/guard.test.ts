@@ -22,7 +22,12 @@ describe("start-up guard", () => {
     expect(describeFailures(report)).toBe("");
     expect(report.ok).toBe(true);
     const names = report.checks.map((c) => c.name);
-    for (const table of ["control.customers", "control.memberships", "control.audit_events", "app.orders"]) {
+    for (const table of [
+      "control.customers",
+      "control.memberships",
+      "control.audit_events",
+      "app.orders",
+    ]) {
       expect(names).toContain(`${table} is tenant-isolated`);
     }
   });
@@ -37,7 +42,9 @@ describe("start-up guard", () => {
       await client.query("set role tenantry_app");
       const dropped = await checkIsolation(client);
       expect(dropped.checks.find((c) => c.name === "login role is not superuser")?.ok).toBe(true);
-      expect(describeFailures(dropped)).toMatch(/session user is not and cannot become a superuser: \w+ is a superuser/);
+      expect(describeFailures(dropped)).toMatch(
+        /session user is not and cannot become a superuser: \w+ is a superuser/,
+      );
     } finally {
       client.release(true);
     }
@@ -60,7 +67,9 @@ describe("start-up guard", () => {
     try {
       const report = await checkIsolation(db.app);
       expect(report.ok).toBe(false);
-      expect(describeFailures(report)).toBe("  - control.memberships is tenant-isolated: control.memberships: RLS not forced");
+      expect(describeFailures(report)).toBe(
+        "  - control.memberships is tenant-isolated: control.memberships: RLS not forced",
+      );
     } finally {
       await db.owner.query("alter table control.memberships force row level security");
     }
@@ -81,9 +90,13 @@ describe("start-up guard", () => {
   });
 
   it("refuses a restrictive policy whose expression differs from the tenant policy", async () => {
-    await db.owner.query("create policy orders_narrow on app.orders as restrictive for select using (id > 0)");
+    await db.owner.query(
+      "create policy orders_narrow on app.orders as restrictive for select using (id > 0)",
+    );
     try {
-      expect(describeFailures(await checkIsolation(db.app))).toContain("orders_narrow (restrictive, select, using (id > 0))");
+      expect(describeFailures(await checkIsolation(db.app))).toContain(
+        "orders_narrow (restrictive, select, using (id > 0))",
+      );
     } finally {
       await db.owner.query("drop policy orders_narrow on app.orders");
     }
@@ -104,20 +117,32 @@ describe("start-up guard", () => {
         values ('shop', 'adopt', 'succeeded', '{"column": "store"}');`);
     try {
       const report = await checkIsolation(db.app);
-      expect(report.checks.find((c) => c.name === "shop.carts is tenant-isolated")).toMatchObject({ ok: true, detail: "policy carts_tenant on store" });
+      expect(report.checks.find((c) => c.name === "shop.carts is tenant-isolated")).toMatchObject({
+        ok: true,
+        detail: "policy carts_tenant on store",
+      });
       // A table of the schema without the column is global reference data, as the plan kept it.
       expect(report.checks.some((c) => c.name.startsWith("shop.countries"))).toBe(false);
-      expect(describeFailures(report)).toBe("  - shop.lines is tenant-isolated: shop.lines: RLS not enabled, RLS not forced, no tenant policy on store");
+      expect(describeFailures(report)).toBe(
+        "  - shop.lines is tenant-isolated: shop.lines: RLS not enabled, RLS not forced, no tenant policy on store",
+      );
 
       await db.owner.query("create policy carts_open on shop.carts using (true)");
-      expect(describeFailures(await checkIsolation(db.app))).toContain("shop.carts: other policy beside the tenant policy: carts_open");
+      expect(describeFailures(await checkIsolation(db.app))).toContain(
+        "shop.carts: other policy beside the tenant policy: carts_open",
+      );
 
       // Reverted: the schema is single-tenant again and no longer the guard's business.
-      await db.owner.query(`insert into control.adoption_runs (schema_name, kind, status, started_at)
+      await db.owner
+        .query(`insert into control.adoption_runs (schema_name, kind, status, started_at)
                               values ('shop', 'revert', 'succeeded', now() + interval '1 second')`);
-      expect((await checkIsolation(db.app)).checks.some((c) => c.name.startsWith("shop."))).toBe(false);
+      expect((await checkIsolation(db.app)).checks.some((c) => c.name.startsWith("shop."))).toBe(
+        false,
+      );
     } finally {
-      await db.owner.query("drop schema shop cascade; delete from control.adoption_runs where schema_name = 'shop'");
+      await db.owner.query(
+        "drop schema shop cascade; delete from control.adoption_runs where schema_name = 'shop'",
+      );
     }
   });
 
@@ -128,6 +153,8 @@ describe("start-up guard", () => {
       create table app.loose (tenant_id text);`);
     const failures = describeFailures(await checkIsolation(db.app));
     expect(failures).toContain("app.orders: no tenant policy on tenant_id");
-    expect(failures).toContain("app.loose: RLS not enabled, RLS not forced, no tenant policy on tenant_id");
+    expect(failures).toContain(
+      "app.loose: RLS not enabled, RLS not forced, no tenant policy on tenant_id",
+    );
   });
 });

@@ -80,7 +80,9 @@ export async function checkIsolation(db: Queryable): Promise<GuardReport> {
   checks.push({
     name: "login role is not superuser",
     ok: !login.rolsuper,
-    detail: login.rolsuper ? `${login.current_user} is a superuser: RLS would be skipped` : login.current_user,
+    detail: login.rolsuper
+      ? `${login.current_user} is a superuser: RLS would be skipped`
+      : login.current_user,
   });
   checks.push({
     name: "login role does not bypass RLS",
@@ -154,22 +156,34 @@ export async function checkIsolation(db: Queryable): Promise<GuardReport> {
       !t.enabled && "RLS not enabled",
       !t.forced && "RLS not forced",
       !policy && `no tenant policy on ${t.column}`,
-      others.length > 0 && `other ${others.length === 1 ? "policy" : "policies"} beside the tenant policy: ${others.join("; ")}`,
+      others.length > 0 &&
+        `other ${others.length === 1 ? "policy" : "policies"} beside the tenant policy: ${others.join("; ")}`,
     ].filter(Boolean);
     checks.push({
       name: `${name} is tenant-isolated`,
       ok: missing.length === 0,
-      detail: missing.length === 0 ? `policy ${policy!.name} on ${t.column}` : `${name}: ${missing.join(", ")}`,
+      detail:
+        missing.length === 0
+          ? `policy ${policy!.name} on ${t.column}`
+          : `${name}: ${missing.join(", ")}`,
     });
   }
 
   return { ok: checks.every((c) => c.ok), checks };
 }
 
-const COMMANDS: Record<string, string> = { "*": "all", r: "select", a: "insert", w: "update", d: "delete" };
+const COMMANDS: Record<string, string> = {
+  "*": "all",
+  r: "select",
+  a: "insert",
+  w: "update",
+  d: "delete",
+};
 
 function describePolicy(p: PolicyRow): string {
-  const expression = [p.using && `using ${p.using}`, p.check && `check ${p.check}`].filter(Boolean).join(" ");
+  const expression = [p.using && `using ${p.using}`, p.check && `check ${p.check}`]
+    .filter(Boolean)
+    .join(" ");
   return `${p.name} (${p.permissive ? "permissive" : "restrictive"}, ${COMMANDS[p.command] ?? p.command}${expression ? `, ${expression}` : ""})`;
 }
 

@@ -13,7 +13,9 @@ export async function runMigrations(ownerUrl: string, options: { appPassword?: s
     await client.query("set client_min_messages = warning");
     await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
     if (options.appPassword) {
-      await client.query(`alter role tenantry_app password ${client.escapeLiteral(options.appPassword)}`);
+      await client.query(
+        `alter role tenantry_app password ${client.escapeLiteral(options.appPassword)}`,
+      );
     }
   });
 }

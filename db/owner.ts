@@ -6,7 +6,10 @@ import pg from "pg";
 
 export type OwnerClient = pg.Client;
 
-export async function withOwnerClient<T>(connectionString: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function withOwnerClient<T>(
+  connectionString: string,
+  fn: (client: pg.Client) => Promise<T>,
+): Promise<T> {
   const client = new pg.Client({ connectionString });
   // A connection lost while idle must not crash the process; the query in flight rejects anyway.
   client.on("error", (error) => console.error("owner connection:", error.message));
@@ -19,7 +22,10 @@ export async function withOwnerClient<T>(connectionString: string, fn: (client: 
 }
 
 /** `fn` in one transaction: committed when it returns, rolled back when it throws. */
-export function inOwnerTransaction<T>(connectionString: string, fn: (client: pg.Client, tx: NodePgDatabase) => Promise<T>): Promise<T> {
+export function inOwnerTransaction<T>(
+  connectionString: string,
+  fn: (client: pg.Client, tx: NodePgDatabase) => Promise<T>,
+): Promise<T> {
   return withOwnerClient(connectionString, async (client) => {
     await client.query("begin");
     try {

@@ -73,7 +73,10 @@ export const customers = control.table(
       "customers_id_format",
       sql`${t.id} ~ '^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{9}$' or ${t.id} = 'LEGACY001'`,
     ),
-    check("customers_status_valid", sql`${t.status} in ('trial','active','suspended','offboarding','deleted')`),
+    check(
+      "customers_status_valid",
+      sql`${t.status} in ('trial','active','suspended','offboarding','deleted')`,
+    ),
     index("customers_status_created_idx").on(t.status, t.createdAt),
     index("customers_plan_created_idx").on(t.plan, t.createdAt),
     index("customers_created_idx").on(t.createdAt),
@@ -91,12 +94,17 @@ export const users = control.table(
     passwordHash: text("password_hash"),
     displayName: text("display_name").notNull(),
     platformRole: text("platform_role", { enum: ["super_admin"] }),
-    status: text("status", { enum: ["active", "disabled"] }).notNull().default("active"),
+    status: text("status", { enum: ["active", "disabled"] })
+      .notNull()
+      .default("active"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex("users_email_key").on(sql`lower(${t.email})`),
-    check("users_platform_role_valid", sql`${t.platformRole} is null or ${t.platformRole} = 'super_admin'`),
+    check(
+      "users_platform_role_valid",
+      sql`${t.platformRole} is null or ${t.platformRole} = 'super_admin'`,
+    ),
     check("users_status_valid", sql`${t.status} in ('active','disabled')`),
     // A customer's users are visible inside its tenant context through their membership;
     // the membership table is itself tenant-isolated, so this sees only the current tenant's.
@@ -192,7 +200,10 @@ export const signInAttempts = control.table(
     ip: text("ip").notNull(),
     succeeded: boolean("succeeded").notNull(),
   },
-  (t) => [index("sign_in_attempts_email_at_idx").on(t.email, t.at), index("sign_in_attempts_ip_at_idx").on(t.ip, t.at)],
+  (t) => [
+    index("sign_in_attempts_email_at_idx").on(t.email, t.at),
+    index("sign_in_attempts_ip_at_idx").on(t.ip, t.at),
+  ],
 );
 
 /** Invitations to a customer's console: single-use, expiring; only the token's hash is kept. */
@@ -259,11 +270,16 @@ export const switches = control.table(
     endReason: text("end_reason"),
   },
   (t) => [
-    uniqueIndex("switches_one_open_per_admin").on(t.superAdminId).where(sql`${t.endedAt} is null`),
+    uniqueIndex("switches_one_open_per_admin")
+      .on(t.superAdminId)
+      .where(sql`${t.endedAt} is null`),
     index("switches_tenant_started_idx").on(t.tenantId, t.startedAt),
     check("switches_reason_length", sql`length(${t.reason}) >= 10`),
     check("switches_mode_valid", sql`${t.mode} in ('read','write')`),
-    check("switches_at_most_four_hours", sql`${t.expiresAt} > ${t.startedAt} and ${t.expiresAt} <= ${t.startedAt} + interval '4 hours'`),
+    check(
+      "switches_at_most_four_hours",
+      sql`${t.expiresAt} > ${t.startedAt} and ${t.expiresAt} <= ${t.startedAt} + interval '4 hours'`,
+    ),
     tenantPolicy("switches_tenant_isolation"),
   ],
 );
@@ -306,20 +322,24 @@ export const usageRuns = control.table("usage_runs", {
  * run keeps the catalog it started from, which its revert restores; every run that checks the
  * schema (adopt, revert, verify) keeps the verification report it ended with.
  */
-export const adoptionRuns = control.table("adoption_runs", {
-  id: uuid("id").primaryKey().defaultRandom(),
-  schemaName: text("schema_name").notNull(),
-  kind: text("kind", { enum: ["adopt", "revert", "verify"] }).notNull(),
-  status: text("status", { enum: ["running", "succeeded", "failed"] }).notNull(),
-  startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
-  finishedAt: timestamp("finished_at", { withTimezone: true }),
-  options: jsonb("options").notNull().default({}),
-  failedStep: text("failed_step"),
-  error: text("error"),
-  instructions: text("instructions"),
-  beforeCatalog: jsonb("before_catalog"),
-  report: jsonb("report"),
-}, (t) => [index("adoption_runs_schema_started_idx").on(t.schemaName, t.startedAt)]);
+export const adoptionRuns = control.table(
+  "adoption_runs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    schemaName: text("schema_name").notNull(),
+    kind: text("kind", { enum: ["adopt", "revert", "verify"] }).notNull(),
+    status: text("status", { enum: ["running", "succeeded", "failed"] }).notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    options: jsonb("options").notNull().default({}),
+    failedStep: text("failed_step"),
+    error: text("error"),
+    instructions: text("instructions"),
+    beforeCatalog: jsonb("before_catalog"),
+    report: jsonb("report"),
+  },
+  (t) => [index("adoption_runs_schema_started_idx").on(t.schemaName, t.startedAt)],
+);
 
 /** Each step of a run as it happens, written on its own connection so a dashboard sees it live. */
 export const adoptionSteps = control.table(

@@ -16,9 +16,27 @@ export const DEMO_PASSWORD = "tenantry-demo";
 export const DEMO_SUPER_ADMIN = "admin@tenantry.local";
 
 export const DEMO_CUSTOMERS = [
-  { name: "Northwind Motors", admin: "admin@northwind.example", member: "member@northwind.example", status: "active", plan: "team" },
-  { name: "Bluebird Auto Parts", admin: "admin@bluebird.example", member: null, status: "active", plan: "business" },
-  { name: "Cascade Tire & Service", admin: "admin@cascade.example", member: null, status: "trial", plan: "free" },
+  {
+    name: "Northwind Motors",
+    admin: "admin@northwind.example",
+    member: "member@northwind.example",
+    status: "active",
+    plan: "team",
+  },
+  {
+    name: "Bluebird Auto Parts",
+    admin: "admin@bluebird.example",
+    member: null,
+    status: "active",
+    plan: "business",
+  },
+  {
+    name: "Cascade Tire & Service",
+    admin: "admin@cascade.example",
+    member: null,
+    status: "trial",
+    plan: "free",
+  },
 ] as const;
 
 export class DemoRefusedError extends Error {}
@@ -28,23 +46,36 @@ export const DEMO_REFUSED =
 
 /** Whether the console has any user yet (as the owner: the embedded database's one session must not change role). */
 export async function hasUsers(ownerUrl: string): Promise<boolean> {
-  return withOwnerClient(ownerUrl, async (client) => (await client.query("select exists (select 1 from control.users) as any")).rows[0].any as boolean);
+  return withOwnerClient(
+    ownerUrl,
+    async (client) =>
+      (await client.query("select exists (select 1 from control.users) as any")).rows[0]
+        .any as boolean,
+  );
 }
 
 /**
  * The first half of the demo, as the owner: refused with DemoRefusedError when the database has
  * users, else the sample data plane unless present. `seedDemo` (as the app) follows it.
  */
-export async function prepareDemo(ownerUrl: string, progress: (line: string) => void = () => undefined): Promise<void> {
+export async function prepareDemo(
+  ownerUrl: string,
+  progress: (line: string) => void = () => undefined,
+): Promise<void> {
   if (await hasUsers(ownerUrl)) throw new DemoRefusedError(DEMO_REFUSED);
   if (!(await sampleExists(ownerUrl))) {
-    progress(`Generating the sample legacy data plane (${DEMO_SAMPLE_ROWS.toLocaleString("en")} rows) …`);
+    progress(
+      `Generating the sample legacy data plane (${DEMO_SAMPLE_ROWS.toLocaleString("en")} rows) …`,
+    );
     await generateSample(ownerUrl, { rows: DEMO_SAMPLE_ROWS });
   }
 }
 
 /** The whole demo, asked for explicitly, into the database the app pool points at. */
-export async function seedDemoDatabase(ownerUrl: string, progress: (line: string) => void = () => undefined): Promise<void> {
+export async function seedDemoDatabase(
+  ownerUrl: string,
+  progress: (line: string) => void = () => undefined,
+): Promise<void> {
   await prepareDemo(ownerUrl, progress);
   if (!(await seedDemo())) throw new DemoRefusedError(DEMO_REFUSED);
   progress("Seeded the demo: a super-admin and three customers.");
@@ -56,7 +87,12 @@ export async function seedDemo(): Promise<boolean> {
   return withSystem("seed", async (tx) => {
     const [{ existing }] = await tx.select({ existing: count() }).from(users);
     if (existing > 0) return false;
-    await insertSuperAdmin(tx, { email: DEMO_SUPER_ADMIN, displayName: "Platform Admin", password: DEMO_PASSWORD, via: "demo-seed" });
+    await insertSuperAdmin(tx, {
+      email: DEMO_SUPER_ADMIN,
+      displayName: "Platform Admin",
+      password: DEMO_PASSWORD,
+      via: "demo-seed",
+    });
     for (const demo of DEMO_CUSTOMERS) {
       const id = generateCustomerId();
       await tx.insert(customers).values({
@@ -74,7 +110,11 @@ export async function seedDemo(): Promise<boolean> {
       for (const person of people) {
         const [user] = await tx
           .insert(users)
-          .values({ email: person.email, displayName: `${demo.name} ${person.title}`, passwordHash })
+          .values({
+            email: person.email,
+            displayName: `${demo.name} ${person.title}`,
+            passwordHash,
+          })
           .returning({ id: users.id });
         await tx.insert(memberships).values({ tenantId: id, userId: user.id, role: person.role });
       }

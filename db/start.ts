@@ -13,7 +13,14 @@ import { DEFAULT_EMBEDDED_PORT, startEmbeddedServer, type EmbeddedServer } from 
 import { appDatabaseUrl, readDatabaseEnv } from "./env";
 import { checkIsolation, describeFailures } from "./guard";
 import { runMigrations } from "./migrate";
-import { DEMO_PASSWORD, DEMO_SUPER_ADMIN, DemoRefusedError, hasUsers, prepareDemo, seedDemo } from "./seed";
+import {
+  DEMO_PASSWORD,
+  DEMO_SUPER_ADMIN,
+  DemoRefusedError,
+  hasUsers,
+  prepareDemo,
+  seedDemo,
+} from "./seed";
 import { hasSuperAdmin } from "../lib/auth/super-admins";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -44,7 +51,11 @@ async function shutdown(code: number) {
         }),
     ),
   );
-  await embedded?.stop().catch((error: Error) => console.error(`The embedded PostgreSQL did not stop cleanly: ${error.message}`));
+  await embedded
+    ?.stop()
+    .catch((error: Error) =>
+      console.error(`The embedded PostgreSQL did not stop cleanly: ${error.message}`),
+    );
   process.exit(code);
 }
 
@@ -90,22 +101,32 @@ async function main() {
     appUrl = appDatabaseUrl(env);
   } else {
     const pgPort = Number(process.env.EMBEDDED_PG_PORT ?? DEFAULT_EMBEDDED_PORT);
-    console.log(`Starting the embedded PostgreSQL (data in ${shown(path.join(dataDir, "postgres"))}, port ${pgPort}) …`);
-    embedded = await startEmbeddedServer({ dataDir, port: pgPort, log: (line) => console.log(line) }).catch((error: Error) =>
-      fail(`The embedded PostgreSQL failed: ${error.message}`),
+    console.log(
+      `Starting the embedded PostgreSQL (data in ${shown(path.join(dataDir, "postgres"))}, port ${pgPort}) …`,
     );
+    embedded = await startEmbeddedServer({
+      dataDir,
+      port: pgPort,
+      log: (line) => console.log(line),
+    }).catch((error: Error) => fail(`The embedded PostgreSQL failed: ${error.message}`));
     ({ ownerUrl, appUrl, appPassword } = embedded);
   }
   const isEmbedded = embedded !== undefined;
 
-  await runMigrations(ownerUrl, { appPassword }).catch((error: Error) => fail(`Migrations failed: ${error.message}`));
+  await runMigrations(ownerUrl, { appPassword }).catch((error: Error) =>
+    fail(`Migrations failed: ${error.message}`),
+  );
 
   // The embedded database is the demo's own: seeded on its first start. A real database gets
   // the demo only when asked, and only while it has no users.
   const demo = args.demo || (isEmbedded && !(await hasUsers(ownerUrl)));
   if (demo) {
     await prepareDemo(ownerUrl, (line) => console.log(line)).catch((error: Error) =>
-      fail(error instanceof DemoRefusedError ? `${error.message} Start without --demo.` : `The demo failed: ${error.message}`),
+      fail(
+        error instanceof DemoRefusedError
+          ? `${error.message} Start without --demo.`
+          : `The demo failed: ${error.message}`,
+      ),
     );
   }
 
@@ -115,8 +136,12 @@ async function main() {
   try {
     const client = await pool.connect();
     const report = await checkIsolation(client).finally(() => client.release());
-    if (!report.ok) fail(`Tenantry refuses to serve: tenant isolation is not in force.\n${describeFailures(report)}`);
-    if (demo && (await seedDemo())) console.log("Seeded the demo: a super-admin and three customers.");
+    if (!report.ok)
+      fail(
+        `Tenantry refuses to serve: tenant isolation is not in force.\n${describeFailures(report)}`,
+      );
+    if (demo && (await seedDemo()))
+      console.log("Seeded the demo: a super-admin and three customers.");
     signInHint = (await hasSuperAdmin())
       ? isEmbedded || args.demo
         ? `demo sign-in: ${DEMO_SUPER_ADMIN} / ${DEMO_PASSWORD}`
@@ -126,12 +151,16 @@ async function main() {
     setAppPool(undefined);
     await pool.end();
   }
-  if (signInHint.startsWith("no super-admin")) console.log(`\n${signInHint[0].toUpperCase()}${signInHint.slice(1)}.\n`);
+  if (signInHint.startsWith("no super-admin"))
+    console.log(`\n${signInHint[0].toUpperCase()}${signInHint.slice(1)}.\n`);
 
   if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
     console.log("Building the console (first start only) …");
     const code = await new Promise<number | null>((resolve) => {
-      const build = spawn(path.join(root, "node_modules", ".bin", "next"), ["build"], { cwd: root, stdio: "inherit" });
+      const build = spawn(path.join(root, "node_modules", ".bin", "next"), ["build"], {
+        cwd: root,
+        stdio: "inherit",
+      });
       children.push(build);
       build.on("exit", resolve);
     });
@@ -139,19 +168,23 @@ async function main() {
   }
 
   // With an IPC channel: the console's server exits when this process goes, however it goes.
-  const next = spawn(process.execPath, ["--import", "tsx", path.join(root, "lib", "http", "serve.ts")], {
-    cwd: root,
-    stdio: ["ignore", "pipe", "inherit", "ipc"],
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATABASE_URL: ownerUrl,
-      APP_DATABASE_URL: appUrl,
-      AUTH_SECRET: authSecret(),
-      NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
-      DB_POOL_SIZE: String(env.DB_POOL_SIZE),
+  const next = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(root, "lib", "http", "serve.ts")],
+    {
+      cwd: root,
+      stdio: ["ignore", "pipe", "inherit", "ipc"],
+      env: {
+        ...process.env,
+        PORT: String(port),
+        DATABASE_URL: ownerUrl,
+        APP_DATABASE_URL: appUrl,
+        AUTH_SECRET: authSecret(),
+        NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
+        DB_POOL_SIZE: String(env.DB_POOL_SIZE),
+      },
     },
-  });
+  );
   children.push(next);
   next.stdout!.pipe(process.stdout);
   next.on("exit", (code) => {

@@ -27,7 +27,8 @@ beforeAll(async () => {
   await addMember(A, "a1@a.example");
   await addMember(A, "a2@a.example");
   await addMember(B, "b1@b.example");
-  for (const id of ten) for (let i = 0; i < 3; i++) await addMember(id, `${i}@${id.toLowerCase()}.example`);
+  for (const id of ten)
+    for (let i = 0; i < 3; i++) await addMember(id, `${i}@${id.toLowerCase()}.example`);
   await db.owner.query(
     "insert into control.audit_events (tenant_id, action, outcome) values ($1, 'a.thing', 'ok'), ($2, 'b.thing', 'ok'), (null, 'platform.thing', 'ok')",
     [A, B],
@@ -36,14 +37,20 @@ beforeAll(async () => {
 
 describe("withTenant", () => {
   it("sees only its own customer's rows with a plain select", async () => {
-    const rows = await withTenant({ tenantId: A }, (tx) => tx.execute(sql`select * from control.memberships`));
+    const rows = await withTenant({ tenantId: A }, (tx) =>
+      tx.execute(sql`select * from control.memberships`),
+    );
     expect(rows.rows).toHaveLength(2);
     expect(rows.rows.every((r) => r.tenant_id === A)).toBe(true);
 
-    const visibleCustomers = await withTenant({ tenantId: A }, (tx) => tx.execute(sql`select id from control.customers`));
+    const visibleCustomers = await withTenant({ tenantId: A }, (tx) =>
+      tx.execute(sql`select id from control.customers`),
+    );
     expect(visibleCustomers.rows).toEqual([{ id: A }]);
 
-    const users = await withTenant({ tenantId: B }, (tx) => tx.execute(sql`select email from control.users`));
+    const users = await withTenant({ tenantId: B }, (tx) =>
+      tx.execute(sql`select email from control.users`),
+    );
     expect(users.rows).toEqual([{ email: "b1@b.example" }]);
   });
 
@@ -59,30 +66,43 @@ describe("withTenant", () => {
     await db.owner.query("delete from control.memberships where user_id = $1", [userId]);
     expect(
       await databaseError(
-        withTenant({ tenantId: A }, (tx) => tx.insert(memberships).values({ tenantId: B, userId, role: "admin" })),
+        withTenant({ tenantId: A }, (tx) =>
+          tx.insert(memberships).values({ tenantId: B, userId, role: "admin" }),
+        ),
       ),
     ).toMatch(/new row violates row-level security policy/);
-    const { rows } = await db.owner.query("select 1 from control.memberships where user_id = $1", [userId]);
+    const { rows } = await db.owner.query("select 1 from control.memberships where user_id = $1", [
+      userId,
+    ]);
     expect(rows).toHaveLength(0);
   });
 
   it("updates and deletes nothing of another customer's rows", async () => {
     const result = await withTenant({ tenantId: A }, async (tx) => ({
-      updated: await tx.execute(sql`update control.memberships set role = 'admin' where tenant_id = ${B}`),
+      updated: await tx.execute(
+        sql`update control.memberships set role = 'admin' where tenant_id = ${B}`,
+      ),
       deleted: await tx.execute(sql`delete from control.memberships where tenant_id = ${B}`),
     }));
     expect(result.updated.rowCount).toBe(0);
     expect(result.deleted.rowCount).toBe(0);
-    const { rows } = await db.owner.query("select role from control.memberships where tenant_id = $1", [B]);
+    const { rows } = await db.owner.query(
+      "select role from control.memberships where tenant_id = $1",
+      [B],
+    );
     expect(rows.map((r) => r.role)).toEqual(["member"]);
     // The audit log is append-only for the app's roles: not even a customer's own rows go.
     expect(
-      await databaseError(withTenant({ tenantId: A }, (tx) => tx.execute(sql`delete from control.audit_events`))),
+      await databaseError(
+        withTenant({ tenantId: A }, (tx) => tx.execute(sql`delete from control.audit_events`)),
+      ),
     ).toMatch(/permission denied/);
   });
 
   it("sees its own audit events and neither another customer's nor the platform's", async () => {
-    const rows = await withTenant({ tenantId: A }, (tx) => tx.select().from(auditEvents), { readOnly: true });
+    const rows = await withTenant({ tenantId: A }, (tx) => tx.select().from(auditEvents), {
+      readOnly: true,
+    });
     expect(rows.map((r) => r.action)).toEqual(["a.thing"]);
   });
 
@@ -90,8 +110,12 @@ describe("withTenant", () => {
     const [first, second] = await withTenant(
       { tenantId: B },
       async (tx) => [
-        await tx.execute(sql`select current_user as role, count(*)::int as n from control.memberships`),
-        await tx.execute(sql`select current_user as role, count(*)::int as n from control.memberships where tenant_id <> ${B}`),
+        await tx.execute(
+          sql`select current_user as role, count(*)::int as n from control.memberships`,
+        ),
+        await tx.execute(
+          sql`select current_user as role, count(*)::int as n from control.memberships where tenant_id <> ${B}`,
+        ),
       ],
       { readOnly: true },
     );
@@ -102,9 +126,13 @@ describe("withTenant", () => {
   it("refuses writes when read-only", async () => {
     expect(
       await databaseError(
-        withTenant({ tenantId: A }, (tx) => tx.execute(sql`update control.memberships set role = 'admin'`), {
-          readOnly: true,
-        }),
+        withTenant(
+          { tenantId: A },
+          (tx) => tx.execute(sql`update control.memberships set role = 'admin'`),
+          {
+            readOnly: true,
+          },
+        ),
       ),
     ).toMatch(/read-only transaction/);
   });
@@ -116,13 +144,18 @@ describe("withTenant", () => {
         throw new Error("boom");
       }),
     ).rejects.toThrow("boom");
-    const { rows } = await db.owner.query("select role from control.memberships where tenant_id = $1", [A]);
+    const { rows } = await db.owner.query(
+      "select role from control.memberships where tenant_id = $1",
+      [A],
+    );
     expect(rows.every((r) => r.role === "member")).toBe(true);
   });
 
   it("refuses a malformed tenant ID before touching the database", async () => {
     for (const tenantId of ["", "abc", "A'; drop table x; --", "LEGACY002", "O0I1LOOOO"]) {
-      await expect(withTenant({ tenantId }, async () => 1)).rejects.toBeInstanceOf(TenantContextError);
+      await expect(withTenant({ tenantId }, async () => 1)).rejects.toBeInstanceOf(
+        TenantContextError,
+      );
     }
   });
 });
@@ -138,7 +171,10 @@ describe("fail closed", () => {
         expect(rows, table).toHaveLength(0);
       }
       await expect(
-        client.query("insert into control.audit_events (tenant_id, action, outcome) values ($1, 'x', 'ok')", [A]),
+        client.query(
+          "insert into control.audit_events (tenant_id, action, outcome) values ($1, 'x', 'ok')",
+          [A],
+        ),
       ).rejects.toThrow(/row-level security/);
       const updated = await client.query("update control.memberships set role = 'admin'");
       expect(updated.rowCount).toBe(0);
@@ -153,7 +189,9 @@ describe("fail closed", () => {
     try {
       await withTenant({ tenantId: A }, (tx) => tx.execute(sql`select 1`));
       await withTenant({ tenantId: A }, (tx) => tx.execute(sql`select 1`), { readOnly: true });
-      await withTenant({ tenantId: A }, (tx) => tx.execute(sql`select 1/0`), { readOnly: true }).catch(() => undefined);
+      await withTenant({ tenantId: A }, (tx) => tx.execute(sql`select 1/0`), {
+        readOnly: true,
+      }).catch(() => undefined);
       await withTenant({ tenantId: A }, async (tx) => {
         await tx.execute(sql`select 1`);
         throw new Error("rolled back");
@@ -198,7 +236,11 @@ describe("fail closed", () => {
 describe("withPlatform", () => {
   it("refuses a context that is not a super-admin", async () => {
     await expect(
-      withPlatform({ userId: crypto.randomUUID(), email: "x@a.example", platformRole: null }, { action: "x" }, async () => 1),
+      withPlatform(
+        { userId: crypto.randomUUID(), email: "x@a.example", platformRole: null },
+        { action: "x" },
+        async () => 1,
+      ),
     ).rejects.toBeInstanceOf(TenantContextError);
   });
 
@@ -210,9 +252,10 @@ describe("withPlatform", () => {
       (tx) => tx.execute(sql`select count(*)::int as n from control.memberships`),
     );
     expect(seen.rows[0].n).toBeGreaterThanOrEqual(33);
-    const { rows } = await db.owner.query("select actor_email, outcome from control.audit_events where actor_user_id = $1", [
-      userId,
-    ]);
+    const { rows } = await db.owner.query(
+      "select actor_email, outcome from control.audit_events where actor_user_id = $1",
+      [userId],
+    );
     expect(rows).toEqual([{ actor_email: "root@tenantry.example", outcome: "ok" }]);
   });
 });

@@ -46,11 +46,20 @@ export interface PlatformAccess {
   meta?: { ip: string | null; userAgent: string | null; requestId: string };
 }
 
-export const SYSTEM_PURPOSES = ["seed", "sign-in", "request-context", "usage-snapshot", "adoption", "admin-create", "invite-accept", "audit-verify", "bench"] as const;
+export const SYSTEM_PURPOSES = [
+  "seed",
+  "sign-in",
+  "request-context",
+  "usage-snapshot",
+  "adoption",
+  "admin-create",
+  "invite-accept",
+  "audit-verify",
+  "bench",
+] as const;
 export type SystemPurpose = (typeof SYSTEM_PURPOSES)[number];
 
 export class TenantContextError extends Error {}
-
 
 type DbRole = "tenantry_tenant" | "tenantry_platform";
 
@@ -73,8 +82,17 @@ export async function withTenant<T>(
   options: BindingOptions = {},
 ): Promise<T> {
   // Only a well-formed customer ID ever reaches SQL.
-  if (!isCustomerId(ctx.tenantId)) throw new TenantContextError("withTenant needs a valid customer ID");
-  return bound({ role: "tenantry_tenant", tenantId: ctx.tenantId, readOnly: options.readOnly ?? false, statementTimeoutMs: options.statementTimeoutMs }, fn);
+  if (!isCustomerId(ctx.tenantId))
+    throw new TenantContextError("withTenant needs a valid customer ID");
+  return bound(
+    {
+      role: "tenantry_tenant",
+      tenantId: ctx.tenantId,
+      readOnly: options.readOnly ?? false,
+      statementTimeoutMs: options.statementTimeoutMs,
+    },
+    fn,
+  );
 }
 
 /**
@@ -86,7 +104,8 @@ export async function withPlatform<T>(
   access: PlatformAccess,
   fn: (tx: Tx, access: PlatformAccess) => Promise<T>,
 ): Promise<T> {
-  if (ctx.platformRole !== "super_admin") throw new TenantContextError("withPlatform needs a super-admin");
+  if (ctx.platformRole !== "super_admin")
+    throw new TenantContextError("withPlatform needs a super-admin");
   return bound({ role: "tenantry_platform", tenantId: "", readOnly: false }, async (tx) => {
     const result = await fn(tx, access);
     await insertAuditEvent(tx, {
@@ -118,7 +137,16 @@ export async function openPlatformRead(
   options: { statementTimeoutMs?: number } = {},
 ): Promise<<T>(fn: (tx: Tx) => Promise<T>) => Promise<T>> {
   await withPlatform(ctx, access, async () => undefined);
-  return (fn) => bound({ role: "tenantry_platform", tenantId: "", readOnly: true, statementTimeoutMs: options.statementTimeoutMs }, fn);
+  return (fn) =>
+    bound(
+      {
+        role: "tenantry_platform",
+        tenantId: "",
+        readOnly: true,
+        statementTimeoutMs: options.statementTimeoutMs,
+      },
+      fn,
+    );
 }
 
 export async function withSystem<T>(
@@ -126,8 +154,12 @@ export async function withSystem<T>(
   fn: (tx: Tx) => Promise<T>,
   options: { readOnly?: boolean } = {},
 ): Promise<T> {
-  if (!SYSTEM_PURPOSES.includes(purpose)) throw new TenantContextError(`unknown system purpose ${purpose}`);
-  return bound({ role: "tenantry_platform", tenantId: "", readOnly: options.readOnly ?? false }, fn);
+  if (!SYSTEM_PURPOSES.includes(purpose))
+    throw new TenantContextError(`unknown system purpose ${purpose}`);
+  return bound(
+    { role: "tenantry_platform", tenantId: "", readOnly: options.readOnly ?? false },
+    fn,
+  );
 }
 
 /** Closes the app's pool, for command-line scripts that are done with the database. */
@@ -173,7 +205,9 @@ class BoundClient {
     const timeout = binding.statementTimeoutMs ? ", set_config('statement_timeout', $3, true)" : "";
     this.settings = {
       text: `select set_config('app.tenant_id', $1, true), set_config('role', $2, true)${readOnly}${timeout}`,
-      values: binding.statementTimeoutMs ? [binding.tenantId, binding.role, String(binding.statementTimeoutMs)] : [binding.tenantId, binding.role],
+      values: binding.statementTimeoutMs
+        ? [binding.tenantId, binding.role, String(binding.statementTimeoutMs)]
+        : [binding.tenantId, binding.role],
     };
   }
 

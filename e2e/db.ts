@@ -3,7 +3,10 @@
 import pg from "pg";
 import { databaseUrl } from "../db/test/databases";
 
-export async function ownerQuery<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
+export async function ownerQuery<T extends pg.QueryResultRow>(
+  text: string,
+  values: unknown[] = [],
+): Promise<T[]> {
   const client = new pg.Client({ connectionString: databaseUrl(process.env.E2E_DATABASE!) });
   await client.connect();
   try {

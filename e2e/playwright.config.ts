@@ -7,7 +7,9 @@ import { answers, freePort } from "../db/test/ports";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 if (!existsSync(CHROMIUM)) {
-  throw new Error(`Chromium is missing at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (never \`playwright install\`).`);
+  throw new Error(
+    `Chromium is missing at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (never \`playwright install\`).`,
+  );
 }
 
 // One fresh database per run, named here so the server and the teardown agree on it.
@@ -20,9 +22,17 @@ const root = path.resolve(import.meta.dirname, "..");
 // the servers and workers it starts inherit the environment set here.
 let embeddedServer: { dir: string; port: number } | undefined;
 if (!process.env.TEST_DATABASE_URL && !(await answers(5432))) {
-  embeddedServer = { dir: mkdtempSync(path.join(os.tmpdir(), "tenantry-e2e-pg-")), port: await freePort() };
+  embeddedServer = {
+    dir: mkdtempSync(path.join(os.tmpdir(), "tenantry-e2e-pg-")),
+    port: await freePort(),
+  };
   const credentials = embeddedCredentials(embeddedServer.dir);
-  process.env.TEST_DATABASE_URL = embeddedUrl("postgres", credentials.owner, embeddedServer.port, "postgres");
+  process.env.TEST_DATABASE_URL = embeddedUrl(
+    "postgres",
+    credentials.owner,
+    embeddedServer.port,
+    "postgres",
+  );
   process.env.TEST_APP_PASSWORD = credentials.app;
   process.env.E2E_EMBEDDED_DIR = embeddedServer.dir;
   process.env.E2E_EMBEDDED_PORT = String(embeddedServer.port);
@@ -42,7 +52,12 @@ export default defineConfig({
     trace: "retain-on-failure",
     launchOptions: {
       executablePath: CHROMIUM,
-      args: ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+      args: [
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
     },
   },
   webServer: [

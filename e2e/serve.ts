@@ -18,17 +18,21 @@ await seedDemo();
 await pool.end();
 
 const root = path.resolve(import.meta.dirname, "..");
-const next = spawn(process.execPath, ["--import", "tsx", path.join(root, "lib", "http", "serve.ts")], {
-  cwd: root,
-  stdio: "inherit",
-  env: {
-    ...process.env,
-    DATABASE_URL: database.ownerUrl,
-    APP_DATABASE_URL: database.appUrl,
-    // A fixed secret, for tests only.
-    AUTH_SECRET: "e2e-only-secret-not-for-any-real-deployment",
-    NEXTAUTH_URL: `http://localhost:${process.env.PORT ?? "3210"}`,
+const next = spawn(
+  process.execPath,
+  ["--import", "tsx", path.join(root, "lib", "http", "serve.ts")],
+  {
+    cwd: root,
+    stdio: "inherit",
+    env: {
+      ...process.env,
+      DATABASE_URL: database.ownerUrl,
+      APP_DATABASE_URL: database.appUrl,
+      // A fixed secret, for tests only.
+      AUTH_SECRET: "e2e-only-secret-not-for-any-real-deployment",
+      NEXTAUTH_URL: `http://localhost:${process.env.PORT ?? "3210"}`,
+    },
   },
-});
+);
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => next.kill(signal));
 next.on("exit", (code) => process.exit(code ?? 0));

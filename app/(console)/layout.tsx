@@ -9,14 +9,21 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
   if (!ctx) redirect("/sign-in");
   return (
     <>
-      <a href="#content" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:bg-white focus:p-2">
+      <a
+        href="#content"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:bg-white focus:p-2"
+      >
         Skip to content
       </a>
       <div className="flex min-h-screen">
         <Sidebar role={ctx.role} />
         <div className="flex min-w-0 flex-1 flex-col">
           {ctx.activeSwitch && ctx.customer && (
-            <SwitchBanner customer={ctx.customer} mode={ctx.activeSwitch.mode} expiresAt={ctx.activeSwitch.expiresAt.toISOString()} />
+            <SwitchBanner
+              customer={ctx.customer}
+              mode={ctx.activeSwitch.mode}
+              expiresAt={ctx.activeSwitch.expiresAt.toISOString()}
+            />
           )}
           <Header ctx={ctx} />
           <main id="content" className="flex-1 px-8 py-6">

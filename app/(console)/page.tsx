@@ -15,24 +15,36 @@ const PLACEMENT_THRESHOLD_ROWS = Number(process.env.PLACEMENT_THRESHOLD_ROWS ?? 
 
 /** Super-admins land on the platform overview; customer users on their customer's home. */
 export default async function OverviewPage() {
-  const { data: o } = await platformPage({ permission: "usage.platform", action: "usage.overview", elseRedirect: "/home" }, (tx) =>
-    platformOverview(tx, PLACEMENT_THRESHOLD_ROWS),
+  const { data: o } = await platformPage(
+    { permission: "usage.platform", action: "usage.overview", elseRedirect: "/home" },
+    (tx) => platformOverview(tx, PLACEMENT_THRESHOLD_ROWS),
   );
   const customers = o.byStatus.reduce((n, r) => n + r.n, 0);
   const scoped = (o.run?.scopedTables ?? 0) > 0;
   const tally = (key: "status" | "plan") =>
-    Object.entries(o.byStatus.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r[key]]: (acc[r[key]] ?? 0) + r.n }), {}));
+    Object.entries(
+      o.byStatus.reduce<Record<string, number>>(
+        (acc, r) => ({ ...acc, [r[key]]: (acc[r[key]] ?? 0) + r.n }),
+        {},
+      ),
+    );
   const growth = (metric: string, days: number) => {
     const then = o.growth.find((g) => g.metric === metric && g.days === days);
     const now = o.totals[metric];
-    return then && now !== undefined ? `${now - then.total >= 0 ? "+" : ""}${number.format(now - then.total)}` : "—";
+    return then && now !== undefined
+      ? `${now - then.total >= 0 ? "+" : ""}${number.format(now - then.total)}`
+      : "—";
   };
   return (
     <>
       <div className="flex items-start justify-between">
         <PageHeader
           title="Overview"
-          description={o.run ? `The platform at ${when.format(o.run.startedAt)} UTC (latest snapshot).` : "No usage snapshot yet."}
+          description={
+            o.run
+              ? `The platform at ${when.format(o.run.startedAt)} UTC (latest snapshot).`
+              : "No usage snapshot yet."
+          }
         />
         <RefreshUsageButton />
       </div>
@@ -42,7 +54,10 @@ export default async function OverviewPage() {
             ["Customers", number.format(customers)],
             ["Console users", number.format(o.totals["users.total"] ?? 0)],
             ["Audited actions, 30 days", number.format(o.totals["actions.30d"] ?? 0)],
-            ["Data-plane rows", scoped ? number.format(o.totals["rows.total"] ?? 0) : "not yet scoped"],
+            [
+              "Data-plane rows",
+              scoped ? number.format(o.totals["rows.total"] ?? 0) : "not yet scoped",
+            ],
           ].map(([label, value]) => (
             <div key={label} className="rounded-lg border border-slate-200 bg-white p-4">
               <dt className="text-xs text-slate-500">{label}</dt>
@@ -52,10 +67,19 @@ export default async function OverviewPage() {
         </dl>
         <div className="grid gap-6 lg:grid-cols-3">
           {(["status", "plan"] as const).map((key) => (
-            <section key={key} aria-label={`Customers by ${key}`} className="rounded-lg border border-slate-200 bg-white">
-              <h2 className="border-b border-slate-200 px-4 py-3 text-sm font-medium">Customers by {key}</h2>
+            <section
+              key={key}
+              aria-label={`Customers by ${key}`}
+              className="rounded-lg border border-slate-200 bg-white"
+            >
+              <h2 className="border-b border-slate-200 px-4 py-3 text-sm font-medium">
+                Customers by {key}
+              </h2>
               <div className="px-2 pt-2">
-                <BarChart label={`Customers by ${key}`} data={tally(key).map(([name, n]) => ({ name, value: n }))} />
+                <BarChart
+                  label={`Customers by ${key}`}
+                  data={tally(key).map(([name, n]) => ({ name, value: n }))}
+                />
               </div>
               <Table headers={[key === "status" ? "Status" : "Plan", "Customers"]}>
                 {tally(key).map(([name, n]) => (
@@ -92,7 +116,11 @@ export default async function OverviewPage() {
         )
           .filter(([key]) => key === "actions" || scoped)
           .map(([key, title]) => (
-            <section key={key} aria-label={title} className="rounded-lg border border-slate-200 bg-white">
+            <section
+              key={key}
+              aria-label={title}
+              className="rounded-lg border border-slate-200 bg-white"
+            >
               <h2 className="border-b border-slate-200 px-4 py-3 text-sm font-medium">{title}</h2>
               {o.top[key].length === 0 ? (
                 <EmptyState title="No figures yet">Refresh to take the first snapshot.</EmptyState>
@@ -101,7 +129,10 @@ export default async function OverviewPage() {
                   {o.top[key].map((c) => (
                     <Row key={c.id}>
                       <Cell>
-                        <Link href={`/customers/${c.id}`} className="text-indigo-700 hover:underline">
+                        <Link
+                          href={`/customers/${c.id}`}
+                          className="text-indigo-700 hover:underline"
+                        >
                           {c.name}
                         </Link>
                       </Cell>
@@ -116,8 +147,13 @@ export default async function OverviewPage() {
             </section>
           ))}
         <div className="grid gap-6 lg:grid-cols-2">
-          <section aria-label="At 80 % of a quota" className="rounded-lg border border-slate-200 bg-white">
-            <h2 className="border-b border-slate-200 px-4 py-3 text-sm font-medium">At 80 % or more of the user quota</h2>
+          <section
+            aria-label="At 80 % of a quota"
+            className="rounded-lg border border-slate-200 bg-white"
+          >
+            <h2 className="border-b border-slate-200 px-4 py-3 text-sm font-medium">
+              At 80 % or more of the user quota
+            </h2>
             {o.atQuota.length === 0 ? (
               <p className="px-4 py-3 text-sm text-slate-600">None.</p>
             ) : (
@@ -125,19 +161,31 @@ export default async function OverviewPage() {
                 {o.atQuota.map((c) => (
                   <Row key={c.id}>
                     <Cell>{c.name}</Cell>
-                    <Cell className={c.users > c.max_users ? "font-medium text-red-700" : "text-amber-800"}>{c.users}</Cell>
+                    <Cell
+                      className={
+                        c.users > c.max_users ? "font-medium text-red-700" : "text-amber-800"
+                      }
+                    >
+                      {c.users}
+                    </Cell>
                     <Cell>{c.max_users}</Cell>
                   </Row>
                 ))}
               </Table>
             )}
           </section>
-          <section aria-label="Above the dedicated-placement threshold" className="rounded-lg border border-slate-200 bg-white">
+          <section
+            aria-label="Above the dedicated-placement threshold"
+            className="rounded-lg border border-slate-200 bg-white"
+          >
             <h2 className="border-b border-slate-200 px-4 py-3 text-sm font-medium">
-              Above the dedicated-placement threshold ({number.format(PLACEMENT_THRESHOLD_ROWS)} rows)
+              Above the dedicated-placement threshold ({number.format(PLACEMENT_THRESHOLD_ROWS)}{" "}
+              rows)
             </h2>
             {!scoped ? (
-              <p className="px-4 py-3 text-sm text-slate-600">The data plane is not tenant-scoped yet.</p>
+              <p className="px-4 py-3 text-sm text-slate-600">
+                The data plane is not tenant-scoped yet.
+              </p>
             ) : o.overThreshold.length === 0 ? (
               <p className="px-4 py-3 text-sm text-slate-600">None.</p>
             ) : (

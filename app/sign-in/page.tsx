@@ -18,7 +18,11 @@ const searchSchema = z.object({
   invited: z.email().optional().catch(undefined),
 });
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[]>>;
+}) {
   const { callbackUrl, invited } = searchSchema.parse(await searchParams);
   // A database without a super-admin: say how to make the first one (never a default password).
   const firstRun = !(await hasSuperAdmin().catch(() => true));
@@ -27,10 +31,15 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       <div className="w-full max-w-sm rounded-lg border border-slate-200 bg-white p-8 shadow-sm">
         <h1 className="mb-1 text-xl font-semibold tracking-tight text-indigo-700">Tenantry</h1>
         <p className="mb-6 text-sm text-slate-500">
-          {invited ? "Your account is ready. Sign in with your new password." : "Sign in to the console."}
+          {invited
+            ? "Your account is ready. Sign in with your new password."
+            : "Sign in to the console."}
         </p>
         {firstRun && (
-          <p role="status" className="mb-6 rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900">
+          <p
+            role="status"
+            className="mb-6 rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900"
+          >
             No super-admin exists yet. On the server, create the first one with{" "}
             <code className="font-mono">npm run admin:create -- --email you@example.com</code>.
           </p>

@@ -3,15 +3,32 @@ import { auditOutcomes } from "@/db/schema";
 import type { AuditFilter } from "@/lib/audit/schemas";
 
 /** A plain GET form (the filters are the URL), and the export of exactly this view. */
-export function AuditFilters({ filter, path, showCustomer }: { filter: AuditFilter; path: string; showCustomer: boolean }) {
+export function AuditFilters({
+  filter,
+  path,
+  showCustomer,
+}: {
+  filter: AuditFilter;
+  path: string;
+  showCustomer: boolean;
+}) {
   const exportParams = new URLSearchParams(
-    Object.entries({ actor: filter.actor, action: filter.action, outcome: filter.outcome, customer: filter.customer, from: filter.from, to: filter.to }).filter(
-      (e): e is [string, string] => Boolean(e[1]),
-    ),
+    Object.entries({
+      actor: filter.actor,
+      action: filter.action,
+      outcome: filter.outcome,
+      customer: filter.customer,
+      from: filter.from,
+      to: filter.to,
+    }).filter((e): e is [string, string] => Boolean(e[1])),
   );
   const input = "mt-1 rounded-md border border-slate-300 px-2 py-1.5";
   return (
-    <form method="get" role="search" className="mb-4 flex flex-wrap items-end gap-3 text-sm text-slate-700">
+    <form
+      method="get"
+      role="search"
+      className="mb-4 flex flex-wrap items-end gap-3 text-sm text-slate-700"
+    >
       <input type="hidden" name="size" value={filter.size} />
       <label className="flex flex-col">
         Actor email starts with
@@ -19,7 +36,12 @@ export function AuditFilters({ filter, path, showCustomer }: { filter: AuditFilt
       </label>
       <label className="flex flex-col">
         Action starts with
-        <input name="action" defaultValue={filter.action} placeholder="e.g. users." className={`${input} w-40`} />
+        <input
+          name="action"
+          defaultValue={filter.action}
+          placeholder="e.g. users."
+          className={`${input} w-40`}
+        />
       </label>
       <label className="flex flex-col">
         Outcome
@@ -46,13 +68,20 @@ export function AuditFilters({ filter, path, showCustomer }: { filter: AuditFilt
         To
         <input type="date" name="to" defaultValue={filter.to ?? ""} className={input} />
       </label>
-      <button type="submit" className="rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-700">
+      <button
+        type="submit"
+        className="rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-700"
+      >
         Filter
       </button>
       <Link href={path} className="underline">
         Clear
       </Link>
-      <a href={`/api/audit/export?${exportParams.toString()}`} className="ml-auto rounded-md border border-slate-300 px-3 py-1.5 hover:bg-slate-100" download>
+      <a
+        href={`/api/audit/export?${exportParams.toString()}`}
+        className="ml-auto rounded-md border border-slate-300 px-3 py-1.5 hover:bg-slate-100"
+        download
+      >
         Export CSV
       </a>
     </form>

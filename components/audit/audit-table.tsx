@@ -27,16 +27,36 @@ function columns(showCustomer: boolean): ColumnDef<AuditEventRow, unknown>[] {
       cell: ({ row }) => (
         <>
           {row.original.actorEmail ?? "system"}
-          {row.original.actingAs && <span className="ml-1 rounded bg-amber-100 px-1 text-xs text-amber-900">platform staff</span>}
+          {row.original.actingAs && (
+            <span className="ml-1 rounded bg-amber-100 px-1 text-xs text-amber-900">
+              platform staff
+            </span>
+          )}
         </>
       ),
     },
-    showCustomer && { id: "customer", header: "Customer", cell: ({ row }) => <span className="font-mono text-xs">{row.original.tenantId ?? "—"}</span> },
-    { id: "action", header: "Action", cell: ({ row }) => <span className="font-mono text-xs">{row.original.action}</span> },
+    showCustomer && {
+      id: "customer",
+      header: "Customer",
+      cell: ({ row }) => <span className="font-mono text-xs">{row.original.tenantId ?? "—"}</span>,
+    },
+    {
+      id: "action",
+      header: "Action",
+      cell: ({ row }) => <span className="font-mono text-xs">{row.original.action}</span>,
+    },
     {
       id: "outcome",
       header: "Outcome",
-      cell: ({ row }) => <span className={row.original.outcome === "ok" ? "text-emerald-700" : "font-medium text-red-700"}>{row.original.outcome}</span>,
+      cell: ({ row }) => (
+        <span
+          className={
+            row.original.outcome === "ok" ? "text-emerald-700" : "font-medium text-red-700"
+          }
+        >
+          {row.original.outcome}
+        </span>
+      ),
     },
     {
       id: "details",
@@ -45,9 +65,13 @@ function columns(showCustomer: boolean): ColumnDef<AuditEventRow, unknown>[] {
         // The row's "drawer": a native disclosure, keyboard-operable without any script.
         <details>
           <summary className="cursor-pointer text-indigo-700">
-            {row.original.targetType ? `${row.original.targetType} ${row.original.targetId ?? ""}` : "show"}
+            {row.original.targetType
+              ? `${row.original.targetType} ${row.original.targetId ?? ""}`
+              : "show"}
           </summary>
-          <pre className="mt-1 max-w-md overflow-x-auto whitespace-pre-wrap rounded bg-slate-50 p-2 text-xs">{JSON.stringify(row.original.details, null, 2)}</pre>
+          <pre className="mt-1 max-w-md overflow-x-auto whitespace-pre-wrap rounded bg-slate-50 p-2 text-xs">
+            {JSON.stringify(row.original.details, null, 2)}
+          </pre>
         </details>
       ),
     },
@@ -55,7 +79,19 @@ function columns(showCustomer: boolean): ColumnDef<AuditEventRow, unknown>[] {
   return all.filter((c): c is ColumnDef<AuditEventRow, unknown> => c !== false);
 }
 
-export function AuditTable({ rows, total, page, size, showCustomer }: { rows: AuditEventRow[]; total: number; page: number; size: number; showCustomer: boolean }) {
+export function AuditTable({
+  rows,
+  total,
+  page,
+  size,
+  showCustomer,
+}: {
+  rows: AuditEventRow[];
+  total: number;
+  page: number;
+  size: number;
+  showCustomer: boolean;
+}) {
   return (
     <DataTable
       caption="Audit events"

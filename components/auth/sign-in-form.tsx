@@ -5,14 +5,23 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { signInSchema } from "@/lib/auth/schemas";
 
-export function SignInForm({ callbackUrl, defaultEmail }: { callbackUrl: string; defaultEmail?: string }) {
+export function SignInForm({
+  callbackUrl,
+  defaultEmail,
+}: {
+  callbackUrl: string;
+  defaultEmail?: string;
+}) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
 
   async function submit(formData: FormData) {
     setError(null);
-    const parsed = signInSchema.safeParse({ email: formData.get("email"), password: formData.get("password") });
+    const parsed = signInSchema.safeParse({
+      email: formData.get("email"),
+      password: formData.get("password"),
+    });
     if (!parsed.success) {
       setError(parsed.error.issues[0].message);
       return;

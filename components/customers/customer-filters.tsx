@@ -11,11 +11,20 @@ export function CustomerFilters({ params, plans }: { params: CustomerListParams;
       <input type="hidden" name="size" value={params.size} />
       <label className="flex flex-col text-sm text-slate-700">
         Search name or ID
-        <input name="q" defaultValue={params.q} placeholder="Northwind or ABC-DEF-GHJ" className="mt-1 w-64 rounded-md border border-slate-300 px-3 py-1.5" />
+        <input
+          name="q"
+          defaultValue={params.q}
+          placeholder="Northwind or ABC-DEF-GHJ"
+          className="mt-1 w-64 rounded-md border border-slate-300 px-3 py-1.5"
+        />
       </label>
       <label className="flex flex-col text-sm text-slate-700">
         Status
-        <select name="status" defaultValue={params.status ?? ""} className="mt-1 rounded-md border border-slate-300 px-2 py-1.5">
+        <select
+          name="status"
+          defaultValue={params.status ?? ""}
+          className="mt-1 rounded-md border border-slate-300 px-2 py-1.5"
+        >
           <option value="">Any</option>
           {customerStatuses.map((s) => (
             <option key={s} value={s}>
@@ -26,7 +35,11 @@ export function CustomerFilters({ params, plans }: { params: CustomerListParams;
       </label>
       <label className="flex flex-col text-sm text-slate-700">
         Plan
-        <select name="plan" defaultValue={params.plan ?? ""} className="mt-1 rounded-md border border-slate-300 px-2 py-1.5">
+        <select
+          name="plan"
+          defaultValue={params.plan ?? ""}
+          className="mt-1 rounded-md border border-slate-300 px-2 py-1.5"
+        >
           <option value="">Any</option>
           {plans.map((p) => (
             <option key={p.name} value={p.name}>
@@ -35,7 +48,10 @@ export function CustomerFilters({ params, plans }: { params: CustomerListParams;
           ))}
         </select>
       </label>
-      <button type="submit" className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700">
+      <button
+        type="submit"
+        className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700"
+      >
         Search
       </button>
       <Link href="/customers" className="text-sm text-slate-600 underline">

@@ -5,7 +5,11 @@
 import { useActionState } from "react";
 import { ActionMessage } from "@/components/ui/action-message";
 import { buttonClass, Field, inputClass } from "@/components/ui/field";
-import { changePlanAction, editCustomerAction, transitionCustomerAction } from "@/lib/customers/actions";
+import {
+  changePlanAction,
+  editCustomerAction,
+  transitionCustomerAction,
+} from "@/lib/customers/actions";
 import { PlanSelect } from "./plan-select";
 
 interface Base {
@@ -22,17 +26,35 @@ function Hidden({ id, version }: Base) {
   );
 }
 
-export function EditCustomerForm({ id, version, name, contactEmail }: Base & { name: string; contactEmail: string }) {
+export function EditCustomerForm({
+  id,
+  version,
+  name,
+  contactEmail,
+}: Base & { name: string; contactEmail: string }) {
   const [state, action, pending] = useActionState(editCustomerAction, null);
   const errors = state && !state.ok ? state.fieldErrors : undefined;
   return (
     <form action={action} noValidate className="space-y-4" aria-label="Profile">
       <Hidden id={id} version={version} />
       <Field id="edit-name" label="Name" errors={errors?.name}>
-        <input id="edit-name" name="name" defaultValue={name} className={inputClass} aria-invalid={Boolean(errors?.name)} />
+        <input
+          id="edit-name"
+          name="name"
+          defaultValue={name}
+          className={inputClass}
+          aria-invalid={Boolean(errors?.name)}
+        />
       </Field>
       <Field id="edit-contact" label="Contact email" errors={errors?.contactEmail}>
-        <input id="edit-contact" name="contactEmail" type="email" defaultValue={contactEmail} className={inputClass} aria-invalid={Boolean(errors?.contactEmail)} />
+        <input
+          id="edit-contact"
+          name="contactEmail"
+          type="email"
+          defaultValue={contactEmail}
+          className={inputClass}
+          aria-invalid={Boolean(errors?.contactEmail)}
+        />
       </Field>
       <ActionMessage state={state} />
       <button type="submit" disabled={pending} className={buttonClass}>
@@ -55,7 +77,11 @@ export function PlanForm({
   plan,
   overrides,
   plans,
-}: Base & { plan: string; overrides: Record<string, number>; plans: { name: string; displayName: string }[] }) {
+}: Base & {
+  plan: string;
+  overrides: Record<string, number>;
+  plans: { name: string; displayName: string }[];
+}) {
   const [state, action, pending] = useActionState(changePlanAction, null);
   const errors = state && !state.ok ? state.fieldErrors : undefined;
   return (
@@ -65,10 +91,19 @@ export function PlanForm({
         <PlanSelect id="plan-name" defaultValue={plan} plans={plans} />
       </Field>
       <fieldset className="grid grid-cols-2 gap-4">
-        <legend className="mb-2 text-sm text-slate-600">Overrides (empty = the plan&apos;s limit)</legend>
+        <legend className="mb-2 text-sm text-slate-600">
+          Overrides (empty = the plan&apos;s limit)
+        </legend>
         {LIMITS.map(([key, label]) => (
           <Field key={key} id={`plan-${key}`} label={label} errors={errors?.[key]}>
-            <input id={`plan-${key}`} name={key} type="number" min={0} defaultValue={overrides[key] ?? ""} className={inputClass} />
+            <input
+              id={`plan-${key}`}
+              name={key}
+              type="number"
+              min={0}
+              defaultValue={overrides[key] ?? ""}
+              className={inputClass}
+            />
           </Field>
         ))}
       </fieldset>
@@ -80,7 +115,13 @@ export function PlanForm({
   );
 }
 
-export function TransitionForm({ id, version, to, verb, reasonRequired }: Base & { to: string; verb: string; reasonRequired: boolean }) {
+export function TransitionForm({
+  id,
+  version,
+  to,
+  verb,
+  reasonRequired,
+}: Base & { to: string; verb: string; reasonRequired: boolean }) {
   const [state, action, pending] = useActionState(transitionCustomerAction, null);
   return (
     <form action={action} noValidate className="flex flex-wrap items-end gap-3" aria-label={verb}>
@@ -89,10 +130,18 @@ export function TransitionForm({ id, version, to, verb, reasonRequired }: Base &
       {reasonRequired && (
         <label className="flex flex-col text-sm text-slate-700">
           Reason for “{verb.toLowerCase()}” (required)
-          <input name="reason" className="mt-1 w-80 rounded-md border border-slate-300 px-3 py-1.5" placeholder="e.g. unpaid invoices, ticket OPS-123" />
+          <input
+            name="reason"
+            className="mt-1 w-80 rounded-md border border-slate-300 px-3 py-1.5"
+            placeholder="e.g. unpaid invoices, ticket OPS-123"
+          />
         </label>
       )}
-      <button type="submit" disabled={pending} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">
+      <button
+        type="submit"
+        disabled={pending}
+        className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100"
+      >
         {verb}
       </button>
       <ActionMessage state={state} />

@@ -25,19 +25,31 @@ const columns: ColumnDef<CustomerRow, unknown>[] = [
     id: "name",
     header: "Name",
     cell: ({ row }) => (
-      <Link href={`/customers/${row.original.id}`} className="font-medium text-indigo-700 hover:underline">
+      <Link
+        href={`/customers/${row.original.id}`}
+        className="font-medium text-indigo-700 hover:underline"
+      >
         {row.original.name}
       </Link>
     ),
   },
-  { id: "id", header: "ID", cell: ({ row }) => <span className="font-mono text-xs">{formatCustomerId(row.original.id)}</span> },
+  {
+    id: "id",
+    header: "ID",
+    cell: ({ row }) => (
+      <span className="font-mono text-xs">{formatCustomerId(row.original.id)}</span>
+    ),
+  },
   {
     id: "status",
     header: "Status",
     cell: ({ row }) => (
       <StatusBadge
         status={row.original.status}
-        trialExpired={isTrialExpired({ status: row.original.status, trialEndsAt: row.original.trialEndsAt ? new Date(row.original.trialEndsAt) : null })}
+        trialExpired={isTrialExpired({
+          status: row.original.status,
+          trialEndsAt: row.original.trialEndsAt ? new Date(row.original.trialEndsAt) : null,
+        })}
       />
     ),
   },
@@ -46,12 +58,28 @@ const columns: ColumnDef<CustomerRow, unknown>[] = [
   {
     id: "rows",
     header: "Rows",
-    cell: () => <span title="The data plane is not tenant-scoped yet (adoption)" className="text-slate-500">not yet scoped</span>,
+    cell: () => (
+      <span title="The data plane is not tenant-scoped yet (adoption)" className="text-slate-500">
+        not yet scoped
+      </span>
+    ),
   },
-  { id: "created", header: "Created", cell: ({ row }) => date.format(new Date(row.original.createdAt)) },
+  {
+    id: "created",
+    header: "Created",
+    cell: ({ row }) => date.format(new Date(row.original.createdAt)),
+  },
 ];
 
-export function CustomersTable({ rows, total, params }: { rows: CustomerRow[]; total: number; params: CustomerListParams }) {
+export function CustomersTable({
+  rows,
+  total,
+  params,
+}: {
+  rows: CustomerRow[];
+  total: number;
+  params: CustomerListParams;
+}) {
   return (
     <DataTable
       caption="Customers"

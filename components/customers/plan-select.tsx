@@ -1,6 +1,14 @@
 import { inputClass } from "@/components/ui/field";
 
-export function PlanSelect({ id, defaultValue, plans }: { id: string; defaultValue: string; plans: { name: string; displayName: string }[] }) {
+export function PlanSelect({
+  id,
+  defaultValue,
+  plans,
+}: {
+  id: string;
+  defaultValue: string;
+  plans: { name: string; displayName: string }[];
+}) {
   return (
     <select id={id} name="plan" defaultValue={defaultValue} className={inputClass}>
       {plans.map((p) => (

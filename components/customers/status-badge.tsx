@@ -6,9 +6,17 @@ const STYLES: Record<string, string> = {
   deleted: "bg-slate-100 text-slate-600",
 };
 
-export function StatusBadge({ status, trialExpired = false }: { status: string; trialExpired?: boolean }) {
+export function StatusBadge({
+  status,
+  trialExpired = false,
+}: {
+  status: string;
+  trialExpired?: boolean;
+}) {
   return (
-    <span className={`inline-block rounded px-2 py-0.5 text-xs font-medium ${trialExpired ? "bg-red-50 text-red-800" : STYLES[status] ?? ""}`}>
+    <span
+      className={`inline-block rounded px-2 py-0.5 text-xs font-medium ${trialExpired ? "bg-red-50 text-red-800" : (STYLES[status] ?? "")}`}
+    >
       {trialExpired ? "trial expired" : status}
     </span>
   );

@@ -16,5 +16,11 @@ const STATE_STYLE: Record<string, string> = {
 };
 
 export function StateBadge({ state }: { state: string }) {
-  return <span className={`whitespace-nowrap rounded px-2 py-0.5 text-xs font-medium ${STATE_STYLE[state] ?? ""}`}>{state}</span>;
+  return (
+    <span
+      className={`whitespace-nowrap rounded px-2 py-0.5 text-xs font-medium ${STATE_STYLE[state] ?? ""}`}
+    >
+      {state}
+    </span>
+  );
 }

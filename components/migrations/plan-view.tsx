@@ -31,29 +31,56 @@ export function PlanView({
   const uniques = tables.flatMap((t) => t.uniques.map((u) => ({ table: t.name, ...u })));
   const statements = plan.steps.reduce((n, s) => n + s.statements.length, 0);
   return (
-    <section aria-labelledby="plan-heading" className="space-y-4 rounded-lg border border-slate-200 bg-white p-4">
+    <section
+      aria-labelledby="plan-heading"
+      className="space-y-4 rounded-lg border border-slate-200 bg-white p-4"
+    >
       <h2 id="plan-heading" className="text-sm font-medium">
         Plan
       </h2>
       <form method="get" action="/migrations" className="space-y-4">
         <input type="hidden" name="schema" value={options.schema} />
         <div className="grid gap-4 sm:grid-cols-2">
-          <Field id="tenant" label="Customer for the existing rows (created if missing)" errors={errors?.tenant}>
-            <input id="tenant" name="tenant" defaultValue={typed.tenant} className={inputClass} aria-invalid={Boolean(errors?.tenant)} />
+          <Field
+            id="tenant"
+            label="Customer for the existing rows (created if missing)"
+            errors={errors?.tenant}
+          >
+            <input
+              id="tenant"
+              name="tenant"
+              defaultValue={typed.tenant}
+              className={inputClass}
+              aria-invalid={Boolean(errors?.tenant)}
+            />
           </Field>
           <Field id="column" label="Tenant column" errors={errors?.column}>
-            <input id="column" name="column" defaultValue={typed.column} className={inputClass} aria-invalid={Boolean(errors?.column)} />
+            <input
+              id="column"
+              name="column"
+              defaultValue={typed.column}
+              className={inputClass}
+              aria-invalid={Boolean(errors?.column)}
+            />
           </Field>
         </div>
         <details>
-          <summary className="cursor-pointer text-sm text-slate-700">Global reference tables ({options.global.length} chosen): readable by every customer, not scoped</summary>
+          <summary className="cursor-pointer text-sm text-slate-700">
+            Global reference tables ({options.global.length} chosen): readable by every customer,
+            not scoped
+          </summary>
           <fieldset className="mt-2 grid grid-cols-2 gap-1 sm:grid-cols-4">
             <legend className="sr-only">Global reference tables</legend>
             {tables
               .filter((t) => !t.partitionOf)
               .map((t) => (
                 <label key={t.name} className="flex items-center gap-2 font-mono text-xs">
-                  <input type="checkbox" name="global" value={t.name} defaultChecked={options.global.includes(t.name)} />
+                  <input
+                    type="checkbox"
+                    name="global"
+                    value={t.name}
+                    defaultChecked={options.global.includes(t.name)}
+                  />
                   {t.name}
                 </label>
               ))}
@@ -62,26 +89,39 @@ export function PlanView({
         {uniques.length > 0 && (
           <details>
             <summary className="cursor-pointer text-sm text-slate-700">
-              Unique keys kept across all customers ({options.globalUnique.length} chosen; the others become unique per customer)
+              Unique keys kept across all customers ({options.globalUnique.length} chosen; the
+              others become unique per customer)
             </summary>
             <fieldset className="mt-2 grid grid-cols-1 gap-1 sm:grid-cols-3">
               <legend className="sr-only">Unique keys kept global</legend>
               {uniques.map((u) => (
                 <label key={u.name} className="flex items-center gap-2 font-mono text-xs">
-                  <input type="checkbox" name="globalUnique" value={u.name} defaultChecked={options.globalUnique.includes(u.name)} />
+                  <input
+                    type="checkbox"
+                    name="globalUnique"
+                    value={u.name}
+                    defaultChecked={options.globalUnique.includes(u.name)}
+                  />
                   {u.table}.{u.columns.join(", ")}
                 </label>
               ))}
             </fieldset>
           </details>
         )}
-        <button type="submit" className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium hover:bg-slate-100">
+        <button
+          type="submit"
+          className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium hover:bg-slate-100"
+        >
           Update the plan
         </button>
       </form>
 
       {plan.problems.length > 0 ? (
-        <div role="alert" aria-label="The plan cannot run" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+        <div
+          role="alert"
+          aria-label="The plan cannot run"
+          className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800"
+        >
           <p className="font-medium">The plan cannot run, and nothing will be changed:</p>
           <ul className="mt-1 list-disc pl-5">
             {plan.problems.map((p) => (
@@ -91,14 +131,18 @@ export function PlanView({
         </div>
       ) : (
         <p className="text-sm text-slate-600">
-          {plan.tables.filter((t) => t.scoped).length} tables scoped, {plan.tables.filter((t) => !t.scoped).length} global; {statements} statements in{" "}
-          {plan.steps.length} steps, one transaction; about {plan.estimatedSeconds.toFixed(1)} s for {number.format(plan.tables.reduce((n, t) => n + t.rows, 0))} rows
-          (estimated from the catalog).
+          {plan.tables.filter((t) => t.scoped).length} tables scoped,{" "}
+          {plan.tables.filter((t) => !t.scoped).length} global; {statements} statements in{" "}
+          {plan.steps.length} steps, one transaction; about {plan.estimatedSeconds.toFixed(1)} s for{" "}
+          {number.format(plan.tables.reduce((n, t) => n + t.rows, 0))} rows (estimated from the
+          catalog).
         </p>
       )}
 
       <details>
-        <summary className="cursor-pointer text-sm text-slate-700">What changes, table by table</summary>
+        <summary className="cursor-pointer text-sm text-slate-700">
+          What changes, table by table
+        </summary>
         <ul className="mt-2 space-y-2 text-sm">
           {plan.tables.map((t) => (
             <li key={t.table}>
@@ -115,15 +159,27 @@ export function PlanView({
       </details>
       <details>
         <summary className="cursor-pointer text-sm text-slate-700">The SQL, step by step</summary>
-        <pre aria-label="The plan's SQL" tabIndex={0} className="mt-2 max-h-96 overflow-auto rounded bg-slate-900 p-3 text-xs text-slate-100">
-          {plan.steps.map((s) => `-- ${s.name}\n${s.statements.map((x) => `${x};`).join("\n")}\n`).join("\n")}
+        <pre
+          aria-label="The plan's SQL"
+          tabIndex={0}
+          className="mt-2 max-h-96 overflow-auto rounded bg-slate-900 p-3 text-xs text-slate-100"
+        >
+          {plan.steps
+            .map((s) => `-- ${s.name}\n${s.statements.map((x) => `${x};`).join("\n")}\n`)
+            .join("\n")}
         </pre>
       </details>
       <RunAdoptionForm
         options={options}
         liveOwner={liveOwner}
         rows={plan.tables.reduce((sum, t) => sum + t.rows, 0)}
-        blockedBy={errors ? "Correct the plan's options first." : plan.problems.length ? "The plan has problems; see above." : blockedBy}
+        blockedBy={
+          errors
+            ? "Correct the plan's options first."
+            : plan.problems.length
+              ? "The plan has problems; see above."
+              : blockedBy
+        }
       />
     </section>
   );

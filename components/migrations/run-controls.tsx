@@ -7,7 +7,8 @@ import { buttonClass } from "@/components/ui/field";
 import { startAdoptionAction, startRevertAction, verifyNowAction } from "@/lib/adoption/actions";
 import type { AdoptionOptionsInput } from "@/lib/adoption/schemas";
 
-const secondaryClass = "rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium hover:bg-slate-100 disabled:opacity-60";
+const secondaryClass =
+  "rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium hover:bg-slate-100 disabled:opacity-60";
 
 /** Runs the adoption with the options the plan on the page was made with. */
 export function RunAdoptionForm({
@@ -29,8 +30,9 @@ export function RunAdoptionForm({
         <label className="flex basis-full items-start gap-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
           <input type="checkbox" name="confirmOwner" value={liveOwner.id} className="mt-0.5" />
           <span>
-            {liveOwner.name} ({liveOwner.id}) is a live customer. All {rows.toLocaleString("en")} existing rows become its data, visible to its users as soon
-            as the run commits. I confirm {liveOwner.name} owns them.
+            {liveOwner.name} ({liveOwner.id}) is a live customer. All {rows.toLocaleString("en")}{" "}
+            existing rows become its data, visible to its users as soon as the run commits. I
+            confirm {liveOwner.name} owns them.
           </span>
         </label>
       )}
@@ -39,7 +41,12 @@ export function RunAdoptionForm({
       <input type="hidden" name="column" value={options.column} />
       <input type="hidden" name="global" value={options.global.join(",")} />
       <input type="hidden" name="globalUnique" value={options.globalUnique.join(",")} />
-      <button type="submit" disabled={pending || blockedBy !== null} className={buttonClass} aria-describedby={blockedBy ? "run-blocked" : undefined}>
+      <button
+        type="submit"
+        disabled={pending || blockedBy !== null}
+        className={buttonClass}
+        aria-describedby={blockedBy ? "run-blocked" : undefined}
+      >
         {pending ? "Starting…" : "Run adoption"}
       </button>
       {blockedBy && (
@@ -72,7 +79,12 @@ export function RevertForm({ schema, disabled }: { schema: string; disabled: boo
   if (!confirming) {
     return (
       <div className="flex items-center gap-3">
-        <button type="button" disabled={disabled} onClick={() => setConfirming(true)} className={secondaryClass}>
+        <button
+          type="button"
+          disabled={disabled}
+          onClick={() => setConfirming(true)}
+          className={secondaryClass}
+        >
           Revert…
         </button>
         <ActionMessage state={state} />
@@ -80,13 +92,23 @@ export function RevertForm({ schema, disabled }: { schema: string; disabled: boo
     );
   }
   return (
-    <form action={action} role="group" aria-label="Confirm the revert" className="flex flex-wrap items-center gap-3 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm">
+    <form
+      action={action}
+      role="group"
+      aria-label="Confirm the revert"
+      className="flex flex-wrap items-center gap-3 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm"
+    >
       <input type="hidden" name="schema" value={schema} />
       <span>
-        Revert the adoption of <strong>{schema}</strong>? Policies, composite keys and the tenant column go; the original keys come back. It is refused while
-        other customers own rows.
+        Revert the adoption of <strong>{schema}</strong>? Policies, composite keys and the tenant
+        column go; the original keys come back. It is refused while other customers own rows.
       </span>
-      <button type="submit" disabled={pending} className="rounded-md bg-amber-600 px-3 py-1.5 font-medium text-white hover:bg-amber-700" autoFocus>
+      <button
+        type="submit"
+        disabled={pending}
+        className="rounded-md bg-amber-600 px-3 py-1.5 font-medium text-white hover:bg-amber-700"
+        autoFocus
+      >
         {pending ? "Starting…" : "Revert now"}
       </button>
       <button type="button" onClick={() => setConfirming(false)} className={secondaryClass}>

@@ -16,7 +16,17 @@ export function RunSteps({ run }: { run: RunRow }) {
     <ol className="space-y-0.5 text-xs">
       {run.steps.map((s) => (
         <li key={s.id} className="flex gap-2">
-          <span className={s.outcome === "ok" ? "text-emerald-700" : s.outcome === "running" ? "text-indigo-700" : "text-red-700"}>{s.outcome}</span>
+          <span
+            className={
+              s.outcome === "ok"
+                ? "text-emerald-700"
+                : s.outcome === "running"
+                  ? "text-indigo-700"
+                  : "text-red-700"
+            }
+          >
+            {s.outcome}
+          </span>
           <span>{s.step}</span>
           <span className="tabular-nums text-slate-500">{s.ms !== null ? `${s.ms} ms` : "…"}</span>
         </li>
@@ -29,7 +39,10 @@ export function RunSteps({ run }: { run: RunRow }) {
 export function RunProgress({ run }: { run: RunRow }) {
   const current = run.steps.at(-1);
   return (
-    <section aria-labelledby="progress-heading" className="rounded-lg border border-indigo-200 bg-indigo-50 p-4">
+    <section
+      aria-labelledby="progress-heading"
+      className="rounded-lg border border-indigo-200 bg-indigo-50 p-4"
+    >
       <h2 id="progress-heading" className="text-sm font-medium text-indigo-900">
         {KIND[run.kind]} of {run.schemaName} running since {when.format(run.startedAt)} UTC
       </h2>
@@ -45,14 +58,20 @@ export function RunProgress({ run }: { run: RunRow }) {
 
 export function RunHistory({ runs }: { runs: RunRow[] }) {
   return (
-    <section aria-labelledby="history-heading" className="rounded-lg border border-slate-200 bg-white">
+    <section
+      aria-labelledby="history-heading"
+      className="rounded-lg border border-slate-200 bg-white"
+    >
       <h2 id="history-heading" className="border-b border-slate-200 px-4 py-3 text-sm font-medium">
         Runs
       </h2>
       {runs.length === 0 ? (
         <p className="px-4 py-6 text-sm text-slate-500">No runs yet.</p>
       ) : (
-        <Table caption="Adoption, revert and verification runs, newest first" headers={["Started (UTC)", "Run", "Outcome", "Duration", "Steps", "Error"]}>
+        <Table
+          caption="Adoption, revert and verification runs, newest first"
+          headers={["Started (UTC)", "Run", "Outcome", "Duration", "Steps", "Error"]}
+        >
           {runs.map((run) => {
             const o = outcome(run);
             const ms = run.finishedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : null;
@@ -61,7 +80,9 @@ export function RunHistory({ runs }: { runs: RunRow[] }) {
                 <Cell className="whitespace-nowrap">{when.format(run.startedAt)}</Cell>
                 <Cell>{KIND[run.kind]}</Cell>
                 <Cell className={`font-medium ${o.className}`}>{o.text}</Cell>
-                <Cell className="tabular-nums">{ms !== null ? `${(ms / 1000).toFixed(2)} s` : "—"}</Cell>
+                <Cell className="tabular-nums">
+                  {ms !== null ? `${(ms / 1000).toFixed(2)} s` : "—"}
+                </Cell>
                 <Cell>
                   {run.steps.length ? (
                     <details>

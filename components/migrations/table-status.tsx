@@ -6,14 +6,34 @@ import { Mark, StateBadge } from "./marks";
 /** Every table of the schema with what verification found, problems spelled out. */
 export function TableStatus({ report }: { report: VerifyReport }) {
   return (
-    <section aria-labelledby="tables-heading" className="rounded-lg border border-slate-200 bg-white">
+    <section
+      aria-labelledby="tables-heading"
+      className="rounded-lg border border-slate-200 bg-white"
+    >
       <h2 id="tables-heading" className="border-b border-slate-200 px-4 py-3 text-sm font-medium">
         Tables of {report.schema}
       </h2>
       <div className="overflow-x-auto">
         <Table
           caption={`Isolation of each table of ${report.schema}`}
-          headers={["Table", "State", "Rows", "Customers", report.column, "NOT NULL", "Default", "Index", "Composite FKs", "RLS", "Forced", "Policy", "Views", "NULL tenants", "Cross refs", "Problems"]}
+          headers={[
+            "Table",
+            "State",
+            "Rows",
+            "Customers",
+            report.column,
+            "NOT NULL",
+            "Default",
+            "Index",
+            "Composite FKs",
+            "RLS",
+            "Forced",
+            "Policy",
+            "Views",
+            "NULL tenants",
+            "Cross refs",
+            "Problems",
+          ]}
         >
           {report.tables.map((t) => {
             const scoped = t.column;
@@ -28,7 +48,10 @@ export function TableStatus({ report }: { report: VerifyReport }) {
                   {t.customers ? (
                     <details>
                       <summary className="cursor-pointer">{number.format(t.customers)}</summary>
-                      <ul aria-label={`Rows per customer in ${t.table}${t.customers > 5 ? ", the five largest" : ""}`} className="text-xs text-slate-600">
+                      <ul
+                        aria-label={`Rows per customer in ${t.table}${t.customers > 5 ? ", the five largest" : ""}`}
+                        className="text-xs text-slate-600"
+                      >
                         {t.rowsPerCustomer.map((o) => (
                           <li key={o.tenant} className="whitespace-nowrap font-mono">
                             {o.tenant} {number.format(o.rows)}
@@ -46,7 +69,11 @@ export function TableStatus({ report }: { report: VerifyReport }) {
                 <Cell>{scoped ? <Mark ok={t.notNull} /> : "—"}</Cell>
                 <Cell>{scoped ? <Mark ok={t.defaultFromSetting} /> : "—"}</Cell>
                 <Cell>{scoped ? <Mark ok={t.indexed} /> : "—"}</Cell>
-                <Cell className="tabular-nums">{t.foreignKeys.total ? `${t.foreignKeys.composite} of ${t.foreignKeys.total}` : "—"}</Cell>
+                <Cell className="tabular-nums">
+                  {t.foreignKeys.total
+                    ? `${t.foreignKeys.composite} of ${t.foreignKeys.total}`
+                    : "—"}
+                </Cell>
                 <Cell>
                   <Mark ok={t.rlsEnabled} />
                 </Cell>
@@ -56,9 +83,15 @@ export function TableStatus({ report }: { report: VerifyReport }) {
                 <Cell>
                   <Mark ok={t.policy} />
                 </Cell>
-                <Cell>{t.views.length ? t.views.map((v) => `${v.name}${v.invoker ? "" : " (owner)"}`).join(", ") : "—"}</Cell>
+                <Cell>
+                  {t.views.length
+                    ? t.views.map((v) => `${v.name}${v.invoker ? "" : " (owner)"}`).join(", ")
+                    : "—"}
+                </Cell>
                 <Cell className="tabular-nums">{scoped ? number.format(t.nullTenants) : "—"}</Cell>
-                <Cell className="tabular-nums">{scoped ? number.format(t.crossTenantRefs) : "—"}</Cell>
+                <Cell className="tabular-nums">
+                  {scoped ? number.format(t.crossTenantRefs) : "—"}
+                </Cell>
                 <Cell className="min-w-64 text-xs">
                   {t.problems.length + t.warnings.length === 0 ? (
                     <span className="text-slate-500">none</span>

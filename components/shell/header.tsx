@@ -8,7 +8,8 @@ export function Header({ ctx }: { ctx: RequestContext }) {
       <span className="text-sm text-slate-500">
         {ctx.customer ? (
           <>
-            {ctx.customer.name} <span className="font-mono text-xs">({formatCustomerId(ctx.customer.id)})</span>
+            {ctx.customer.name}{" "}
+            <span className="font-mono text-xs">({formatCustomerId(ctx.customer.id)})</span>
           </>
         ) : (
           "Platform console"
@@ -16,7 +17,12 @@ export function Header({ ctx }: { ctx: RequestContext }) {
       </span>
       <div className="flex items-center gap-4 text-sm">
         <span className="text-slate-600" data-testid="signed-in-as">
-          {ctx.user.email} · {ctx.platformRole === "super_admin" ? (ctx.activeSwitch ? "super-admin, switched" : "super-admin") : ctx.role}
+          {ctx.user.email} ·{" "}
+          {ctx.platformRole === "super_admin"
+            ? ctx.activeSwitch
+              ? "super-admin, switched"
+              : "super-admin"
+            : ctx.role}
         </span>
         <SignOutButton />
       </div>

@@ -13,11 +13,13 @@ export function Sidebar({ role }: { role: Role }) {
       </div>
       <nav aria-label="Main" className="px-3">
         <ul className="space-y-1">
-          {NAV_ITEMS.filter((item) => !item.permission || can(role, item.permission)).map((item) => (
-            <li key={item.href}>
-              <NavLink href={item.href}>{item.label}</NavLink>
-            </li>
-          ))}
+          {NAV_ITEMS.filter((item) => !item.permission || can(role, item.permission)).map(
+            (item) => (
+              <li key={item.href}>
+                <NavLink href={item.href}>{item.label}</NavLink>
+              </li>
+            ),
+          )}
         </ul>
       </nav>
     </aside>

@@ -8,7 +8,15 @@ import { startSwitchAction } from "@/lib/switches/actions";
 import { isBlocked } from "@/lib/customers/lifecycle";
 import { SWITCH_MINUTES } from "@/lib/switches/schemas";
 
-export function StartSwitchForm({ customerId, customerName, customerStatus }: { customerId: string; customerName: string; customerStatus: string }) {
+export function StartSwitchForm({
+  customerId,
+  customerName,
+  customerStatus,
+}: {
+  customerId: string;
+  customerName: string;
+  customerStatus: string;
+}) {
   const readOnlyOnly = isBlocked(customerStatus);
   const [state, action, pending] = useActionState(startSwitchAction, null);
   const router = useRouter();
@@ -23,11 +31,21 @@ export function StartSwitchForm({ customerId, customerName, customerStatus }: { 
     <form action={action} noValidate className="space-y-4" aria-label="Switch into this customer">
       <input type="hidden" name="id" value={customerId} />
       <p className="text-sm text-slate-600">
-        You will see and act in {customerName}&apos;s console as its admins do. {customerName}&apos;s admins see this access, with your
-        reason, in their audit trail.
+        You will see and act in {customerName}&apos;s console as its admins do. {customerName}
+        &apos;s admins see this access, with your reason, in their audit trail.
       </p>
-      <Field id="switch-reason" label="Reason (required; a ticket reference is welcome)" errors={errors?.reason}>
-        <textarea id="switch-reason" name="reason" rows={2} className={inputClass} aria-invalid={Boolean(errors?.reason)} />
+      <Field
+        id="switch-reason"
+        label="Reason (required; a ticket reference is welcome)"
+        errors={errors?.reason}
+      >
+        <textarea
+          id="switch-reason"
+          name="reason"
+          rows={2}
+          className={inputClass}
+          aria-invalid={Boolean(errors?.reason)}
+        />
       </Field>
       <fieldset className="flex gap-6 text-sm">
         <legend className="mb-1 text-sm font-medium text-slate-700">Mode</legend>
@@ -35,7 +53,13 @@ export function StartSwitchForm({ customerId, customerName, customerStatus }: { 
           <input type="radio" name="mode" value="read" defaultChecked /> Read only
         </label>
         <label className={`flex items-center gap-2 ${readOnlyOnly ? "text-slate-500" : ""}`}>
-          <input type="radio" name="mode" value="write" disabled={readOnlyOnly} aria-describedby={readOnlyOnly ? "switch-read-only" : undefined} />
+          <input
+            type="radio"
+            name="mode"
+            value="write"
+            disabled={readOnlyOnly}
+            aria-describedby={readOnlyOnly ? "switch-read-only" : undefined}
+          />
           {"Read and write"}
         </label>
       </fieldset>

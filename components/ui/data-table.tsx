@@ -21,7 +21,19 @@ export interface DataTableProps<T> {
   getRowId: (row: T) => string;
 }
 
-export function DataTable<T>({ data, columns, total, page, size, sizes, sortable, sort, dir, caption, getRowId }: DataTableProps<T>) {
+export function DataTable<T>({
+  data,
+  columns,
+  total,
+  page,
+  size,
+  sizes,
+  sortable,
+  sort,
+  dir,
+  caption,
+  getRowId,
+}: DataTableProps<T>) {
   const pathname = usePathname();
   const router = useRouter();
   const params = useSearchParams();
@@ -41,7 +53,10 @@ export function DataTable<T>({ data, columns, total, page, size, sizes, sortable
     manualSorting: true,
     manualPagination: true,
     rowCount: total,
-    state: { sorting: [{ id: sort, desc: dir === "desc" }], pagination: { pageIndex: page - 1, pageSize: size } },
+    state: {
+      sorting: [{ id: sort, desc: dir === "desc" }],
+      pagination: { pageIndex: page - 1, pageSize: size },
+    },
   });
 
   return (
@@ -59,15 +74,23 @@ export function DataTable<T>({ data, columns, total, page, size, sizes, sortable
                     key={header.id}
                     scope="col"
                     className="px-4 py-2 font-medium"
-                    aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : undefined}
+                    aria-sort={
+                      sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : undefined
+                    }
                   >
                     {sortable.includes(header.column.id) ? (
                       <Link
-                        href={href({ sort: header.column.id, dir: sorted === "asc" ? "desc" : "asc", page: 1 })}
+                        href={href({
+                          sort: header.column.id,
+                          dir: sorted === "asc" ? "desc" : "asc",
+                          page: 1,
+                        })}
                         className="inline-flex items-center gap-1 hover:text-slate-900"
                       >
                         {label}
-                        <span aria-hidden="true">{sorted === "asc" ? "▲" : sorted === "desc" ? "▼" : ""}</span>
+                        <span aria-hidden="true">
+                          {sorted === "asc" ? "▲" : sorted === "desc" ? "▼" : ""}
+                        </span>
                       </Link>
                     ) : (
                       label
@@ -90,9 +113,14 @@ export function DataTable<T>({ data, columns, total, page, size, sizes, sortable
           ))}
         </tbody>
       </table>
-      <nav aria-label="Pages" className="flex items-center justify-between border-t border-slate-200 px-4 py-3 text-sm">
+      <nav
+        aria-label="Pages"
+        className="flex items-center justify-between border-t border-slate-200 px-4 py-3 text-sm"
+      >
         <span className="text-slate-600">
-          {total === 0 ? "No results" : `${(page - 1) * size + 1}–${Math.min(page * size, total)} of ${total.toLocaleString("en")}`}
+          {total === 0
+            ? "No results"
+            : `${(page - 1) * size + 1}–${Math.min(page * size, total)} of ${total.toLocaleString("en")}`}
         </span>
         <div className="flex items-center gap-3">
           <label className="flex items-center gap-2 text-slate-600">
@@ -124,7 +152,17 @@ export function DataTable<T>({ data, columns, total, page, size, sizes, sortable
   );
 }
 
-function PageLink({ href, disabled, label, children }: { href: string; disabled: boolean; label: string; children: React.ReactNode }) {
+function PageLink({
+  href,
+  disabled,
+  label,
+  children,
+}: {
+  href: string;
+  disabled: boolean;
+  label: string;
+  children: React.ReactNode;
+}) {
   if (disabled) {
     return (
       <span aria-disabled="true" className="text-slate-400">
@@ -133,7 +171,11 @@ function PageLink({ href, disabled, label, children }: { href: string; disabled:
     );
   }
   return (
-    <Link href={href} aria-label={label} className="rounded-md border border-slate-300 px-2 py-1 hover:bg-slate-100">
+    <Link
+      href={href}
+      aria-label={label}
+      className="rounded-md border border-slate-300 px-2 py-1 hover:bg-slate-100"
+    >
       {children}
     </Link>
   );

@@ -9,7 +9,11 @@ export function RefreshUsageButton() {
   return (
     <form action={action} className="flex items-center gap-3">
       <ActionMessage state={state} />
-      <button type="submit" disabled={pending} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100">
+      <button
+        type="submit"
+        disabled={pending}
+        className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100"
+      >
         {pending ? "Refreshing…" : "Refresh figures"}
       </button>
     </form>

@@ -14,9 +14,22 @@ export function formatBytes(bytes: number): string {
 }
 
 /** The figures of one customer from its latest snapshot; data-plane ones only once adopted. */
-export function UsageFigures({ figures, takenAt, scoped }: { figures: Figures; takenAt: Date | null; scoped: boolean }) {
+export function UsageFigures({
+  figures,
+  takenAt,
+  scoped,
+}: {
+  figures: Figures;
+  takenAt: Date | null;
+  scoped: boolean;
+}) {
   if (!takenAt) {
-    return <p className="text-sm text-slate-600">No snapshot yet: figures appear after the first one (every few minutes, or Refresh on the overview).</p>;
+    return (
+      <p className="text-sm text-slate-600">
+        No snapshot yet: figures appear after the first one (every few minutes, or Refresh on the
+        overview).
+      </p>
+    );
   }
   const last = figures["activity.last"];
   const items: [string, string][] = [
@@ -41,15 +54,25 @@ export function UsageFigures({ figures, takenAt, scoped }: { figures: Figures; t
         ))}
       </dl>
       <p className="mt-2 text-xs text-slate-500">
-        Taken {when.format(takenAt)} UTC. Storage is estimated: each tenant-scoped table&apos;s size on disk (with its indexes) shared out by
-        each customer&apos;s share of its rows.
+        Taken {when.format(takenAt)} UTC. Storage is estimated: each tenant-scoped table&apos;s size
+        on disk (with its indexes) shared out by each customer&apos;s share of its rows.
       </p>
     </div>
   );
 }
 
 /** Usage against a limit: amber from 80 %, red over the limit. */
-export function QuotaBar({ label, used, limit, format = (n: number) => number.format(n) }: { label: string; used: number | null; limit: number; format?: (n: number) => string }) {
+export function QuotaBar({
+  label,
+  used,
+  limit,
+  format = (n: number) => number.format(n),
+}: {
+  label: string;
+  used: number | null;
+  limit: number;
+  format?: (n: number) => string;
+}) {
   if (used === null) {
     return (
       <div className="text-sm">
@@ -64,7 +87,8 @@ export function QuotaBar({ label, used, limit, format = (n: number) => number.fo
       <div className="flex justify-between">
         <span className="font-medium">{label}</span>
         <span className={share > 1 ? "font-medium text-red-700" : ""}>
-          {format(used)} of {format(limit)} ({Math.round(share * 100)} %){share > 1 ? " — over the limit" : share >= 0.8 ? " — nearly full" : ""}
+          {format(used)} of {format(limit)} ({Math.round(share * 100)} %)
+          {share > 1 ? " — over the limit" : share >= 0.8 ? " — nearly full" : ""}
         </span>
       </div>
       <div
@@ -75,14 +99,23 @@ export function QuotaBar({ label, used, limit, format = (n: number) => number.fo
         aria-valuemax={limit}
         aria-valuenow={used}
       >
-        <div className={`h-2 rounded ${tone}`} style={{ width: `${Math.min(100, share * 100)}%` }} />
+        <div
+          className={`h-2 rounded ${tone}`}
+          style={{ width: `${Math.min(100, share * 100)}%` }}
+        />
       </div>
     </div>
   );
 }
 
 /** A 30-day trend: a chart, numbers on hover, and the same figures as a table. */
-export function Trend({ title, points }: { title: string; points: { day: string; value: number }[] }) {
+export function Trend({
+  title,
+  points,
+}: {
+  title: string;
+  points: { day: string; value: number }[];
+}) {
   return (
     <figure className="rounded-lg border border-slate-200 bg-white p-4">
       <figcaption className="mb-2 text-sm font-medium">{title}</figcaption>
@@ -90,7 +123,10 @@ export function Trend({ title, points }: { title: string; points: { day: string;
         <p className="text-sm text-slate-500">No figures in the last 30 days.</p>
       ) : (
         <>
-          <BarChart label={title} data={points.map((p) => ({ name: p.day.slice(5), value: Number(p.value) }))} />
+          <BarChart
+            label={title}
+            data={points.map((p) => ({ name: p.day.slice(5), value: Number(p.value) }))}
+          />
           <details className="mt-2 text-xs">
             <summary className="cursor-pointer text-indigo-700">Show as a table</summary>
             <table className="mt-1">

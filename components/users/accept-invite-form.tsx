@@ -12,16 +12,44 @@ export function AcceptInviteForm({ token, email }: { token: string; email: strin
     <form action={action} noValidate className="space-y-4">
       <input type="hidden" name="token" value={token} />
       <Field id="accept-email" label="Email">
-        <input id="accept-email" value={email} readOnly className={`${inputClass} bg-slate-50`} autoComplete="username" />
+        <input
+          id="accept-email"
+          value={email}
+          readOnly
+          className={`${inputClass} bg-slate-50`}
+          autoComplete="username"
+        />
       </Field>
       <Field id="accept-name" label="Your name" errors={errors?.displayName}>
-        <input id="accept-name" name="displayName" required className={inputClass} aria-invalid={Boolean(errors?.displayName)} />
+        <input
+          id="accept-name"
+          name="displayName"
+          required
+          className={inputClass}
+          aria-invalid={Boolean(errors?.displayName)}
+        />
       </Field>
       <Field id="accept-password" label="Password" errors={errors?.password}>
-        <input id="accept-password" name="password" type="password" autoComplete="new-password" required className={inputClass} aria-invalid={Boolean(errors?.password)} />
+        <input
+          id="accept-password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          required
+          className={inputClass}
+          aria-invalid={Boolean(errors?.password)}
+        />
       </Field>
       <Field id="accept-confirm" label="Repeat the password" errors={errors?.confirm}>
-        <input id="accept-confirm" name="confirm" type="password" autoComplete="new-password" required className={inputClass} aria-invalid={Boolean(errors?.confirm)} />
+        <input
+          id="accept-confirm"
+          name="confirm"
+          type="password"
+          autoComplete="new-password"
+          required
+          className={inputClass}
+          aria-invalid={Boolean(errors?.confirm)}
+        />
       </Field>
       <ActionMessage state={state} />
       <button type="submit" disabled={pending} className={`${buttonClass} w-full`}>

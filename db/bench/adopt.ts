@@ -34,27 +34,33 @@ const QUERIES: Query[] = [
   {
     name: "work order by number, with its lines",
     values: "select number as v from app.work_orders order by md5(id::text) limit 500",
-    run: (app, v) => sql`select wo.id, wo.status, l.product_id, l.quantity, l.price from ${app}.work_orders wo join ${app}.work_order_lines l on l.work_order_id = wo.id where wo.number = ${v}`,
+    run: (app, v) =>
+      sql`select wo.id, wo.status, l.product_id, l.quantity, l.price from ${app}.work_orders wo join ${app}.work_order_lines l on l.work_order_id = wo.id where wo.number = ${v}`,
   },
   {
     name: "a customer's 20 latest work orders",
     values: "select customer_id::text as v from app.work_orders order by md5(id::text) limit 500",
-    run: (app, v) => sql`select id, number, status, opened_at from ${app}.work_orders where customer_id = ${Number(v)} order by opened_at desc limit 20`,
+    run: (app, v) =>
+      sql`select id, number, status, opened_at from ${app}.work_orders where customer_id = ${Number(v)} order by opened_at desc limit 20`,
   },
   {
     name: "product by SKU, with stock",
     values: "select sku as v from app.products order by md5(id::text) limit 500",
-    run: (app, v) => sql`select p.id, p.name, p.price, i.quantity from ${app}.products p join ${app}.inventory i on i.product_id = p.id where p.sku = ${v}`,
+    run: (app, v) =>
+      sql`select p.id, p.name, p.price, i.quantity from ${app}.products p join ${app}.inventory i on i.product_id = p.id where p.sku = ${v}`,
   },
   {
     name: "session by token, with its user",
     values: "select token as v from app.sessions order by md5(id::text) limit 500",
-    run: (app, v) => sql`select u.id, u.email, u.role from ${app}.sessions s join ${app}.users u on u.id = s.user_id where s.token = ${v}`,
+    run: (app, v) =>
+      sql`select u.id, u.email, u.role from ${app}.sessions s join ${app}.users u on u.id = s.user_id where s.token = ${v}`,
   },
   {
     name: "a loyalty account's 50 latest transactions",
-    values: "select account_id::text as v from app.loyalty_transactions order by md5(id::text) limit 500",
-    run: (app, v) => sql`select points, at from ${app}.loyalty_transactions where account_id = ${Number(v)} order by at desc limit 50`,
+    values:
+      "select account_id::text as v from app.loyalty_transactions order by md5(id::text) limit 500",
+    run: (app, v) =>
+      sql`select points, at from ${app}.loyalty_transactions where account_id = ${Number(v)} order by at desc limit 50`,
   },
 ];
 
@@ -71,7 +77,13 @@ async function compareQueries(values: string[][]) {
       for (const side of order) {
         for (let n = 0; n < perRound; n++) {
           const value = values[i][(round * perRound + n) % values[i].length];
-          const t = await timed(() => withTenant({ tenantId: LEGACY_CUSTOMER_ID }, (tx) => tx.execute(q.run(sides[side], value)), { readOnly: true }));
+          const t = await timed(() =>
+            withTenant(
+              { tenantId: LEGACY_CUSTOMER_ID },
+              (tx) => tx.execute(q.run(sides[side], value)),
+              { readOnly: true },
+            ),
+          );
           if (round > 0) samples[i][side].push(t); // round 0 warms the caches
         }
       }
@@ -93,7 +105,8 @@ await withBenchDatabase("adopt", { owner: 2, app: 2 }, async ({ database, owner 
     try {
       await client.query("begin");
       await client.query("create schema copy");
-      for (const t of tables) await client.query(`create table copy.${t} as select * from app.${t}`);
+      for (const t of tables)
+        await client.query(`create table copy.${t} as select * from app.${t}`);
       await client.query("commit");
     } finally {
       client.release();
@@ -110,7 +123,13 @@ await withBenchDatabase("adopt", { owner: 2, app: 2 }, async ({ database, owner 
     const adoption = await runAdoption(database.ownerUrl, { schema: "app" });
     if (!adoption.ok) throw new Error(adoption.instructions);
     adoptions.push(adoption.ms);
-    if (cycle === 1) steps = (await owner.query<{ step: string; ms: number }>("select step, ms from control.adoption_steps where run_id = $1 order by started_at, id", [adoption.runId])).rows;
+    if (cycle === 1)
+      steps = (
+        await owner.query<{ step: string; ms: number }>(
+          "select step, ms from control.adoption_steps where run_id = $1 order by started_at, id",
+          [adoption.runId],
+        )
+      ).rows;
     await owner.query("checkpoint");
     const revert = await runRevert(database.ownerUrl, { schema: "app" });
     if (!revert.ok) throw new Error(revert.instructions);
@@ -124,21 +143,41 @@ await withBenchDatabase("adopt", { owner: 2, app: 2 }, async ({ database, owner 
   const final = await runAdoption(database.ownerUrl, { schema: "app" });
   if (!final.ok) throw new Error(final.instructions);
   await owner.query("vacuum analyze");
-  await owner.query("grant usage on schema before_adoption to tenantry_tenant; grant select on all tables in schema before_adoption to tenantry_tenant");
+  await owner.query(
+    "grant usage on schema before_adoption to tenantry_tenant; grant select on all tables in schema before_adoption to tenantry_tenant",
+  );
   await owner.query("vacuum analyze");
-  const values = await Promise.all(QUERIES.map(async (q) => (await owner.query<{ v: string }>(q.values.replaceAll("app.", "before_adoption."))).rows.map((r) => r.v)));
-  console.log(`Queries before and after adoption, ${ITERATIONS} each side, in ${ROUNDS} alternating rounds …`);
+  const values = await Promise.all(
+    QUERIES.map(async (q) =>
+      (await owner.query<{ v: string }>(q.values.replaceAll("app.", "before_adoption."))).rows.map(
+        (r) => r.v,
+      ),
+    ),
+  );
+  console.log(
+    `Queries before and after adoption, ${ITERATIONS} each side, in ${ROUNDS} alternating rounds …`,
+  );
   const queries = await compareQueries(values);
 
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const seconds = (x: number) => `${(x / 1000).toFixed(2)} s`;
-  console.log(`\nbench:adopt — ${sample.rows.toLocaleString("en")} rows in ${sample.tables} tables\n`);
-  console.log(`Adoption, verification included: ${seconds(median(adoptions))}, median of ${adoptions.map(seconds).join(", ")} (floor < 5 s, aim < 3 s)`);
-  console.log(`Plain copy (create table … as select): ${seconds(copy)} → adoption is ${ratio(median(adoptions) / copy)} a copy`);
-  console.log(`Revert, verification included: ${seconds(median(reverts))}, median of ${reverts.map(seconds).join(", ")} (${ratio(median(reverts) / copy)} a copy)`);
+  console.log(
+    `\nbench:adopt — ${sample.rows.toLocaleString("en")} rows in ${sample.tables} tables\n`,
+  );
+  console.log(
+    `Adoption, verification included: ${seconds(median(adoptions))}, median of ${adoptions.map(seconds).join(", ")} (floor < 5 s, aim < 3 s)`,
+  );
+  console.log(
+    `Plain copy (create table … as select): ${seconds(copy)} → adoption is ${ratio(median(adoptions) / copy)} a copy`,
+  );
+  console.log(
+    `Revert, verification included: ${seconds(median(reverts))}, median of ${reverts.map(seconds).join(", ")} (${ratio(median(reverts) / copy)} a copy)`,
+  );
   console.log(`\nAdoption steps (cycle 1):`);
   for (const s of steps) console.log(`  ${s.step.padEnd(34)} ${String(s.ms).padStart(6)} ms`);
-  console.log(`\nQueries through withTenant as ${LEGACY_CUSTOMER_ID}, before → after adoption (target ≤ 1.10×):`);
+  console.log(
+    `\nQueries through withTenant as ${LEGACY_CUSTOMER_ID}, before → after adoption (target ≤ 1.10×):`,
+  );
   for (const [i, q] of QUERIES.entries()) {
     const { before, after } = queries[i];
     console.log(

@@ -42,21 +42,29 @@ await withBenchDatabase("audit", { owner: 2, app: 16 }, async ({ owner }) => {
     );
     return INSERTS / (Number(process.hrtime.bigint() - start) / 1e9);
   };
-  console.log(`Audit inserts (${INSERTS} per run, each its own transaction, chained vs an unchained copy)`);
+  console.log(
+    `Audit inserts (${INSERTS} per run, each its own transaction, chained vs an unchained copy)`,
+  );
   for (const [label, writers, customers] of [
     ["1 writer", 1, 1],
     ["16 writers, 16 customers", 16, 16],
     ["16 writers, one customer", 16, 1],
   ] as const) {
     await throughput("audit_events_plain", writers, customers); // warm-up
-    const plain = (await throughput("audit_events_plain", writers, customers)) + (await throughput("audit_events_plain", writers, customers));
-    const chained = (await throughput("audit_events", writers, customers)) + (await throughput("audit_events", writers, customers));
+    const plain =
+      (await throughput("audit_events_plain", writers, customers)) +
+      (await throughput("audit_events_plain", writers, customers));
+    const chained =
+      (await throughput("audit_events", writers, customers)) +
+      (await throughput("audit_events", writers, customers));
     console.log(
       `  ${label.padEnd(26)} plain ${(plain / 2).toFixed(0)}/s, chained ${(chained / 2).toFixed(0)}/s, ratio ${ratio(chained / plain)} (target ≥ 0.50)`,
     );
   }
 
-  console.log(`\nLoading ${EVENTS.toLocaleString("en")} events for the export (chain trigger off: the export does not read it) …`);
+  console.log(
+    `\nLoading ${EVENTS.toLocaleString("en")} events for the export (chain trigger off: the export does not read it) …`,
+  );
   await owner.query("alter table control.audit_events disable trigger audit_events_chain");
   await owner.query(
     `insert into control.audit_events (at, actor_email, actor_role, action, target_type, target_id, outcome, details, ip, user_agent)
@@ -78,13 +86,21 @@ await withBenchDatabase("audit", { owner: 2, app: 16 }, async ({ owner }) => {
   const start = process.hrtime.bigint();
   // Discarded: the bench measures producing the CSV, not a client's download speed.
   let rows = 0;
-  for await (const chunk of auditCsvChunks((fn) => withSystem("bench", fn, { readOnly: true }), auditFilterSchema.parse({}), undefined)) {
+  for await (const chunk of auditCsvChunks(
+    (fn) => withSystem("bench", fn, { readOnly: true }),
+    auditFilterSchema.parse({}),
+    undefined,
+  )) {
     bytes += Buffer.byteLength(chunk.text);
     rows += chunk.rows;
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);
-  console.log(`CSV export: ${rows.toLocaleString("en")} rows, ${(bytes / 1e6).toFixed(0)} MB in ${seconds.toFixed(1)} s = ${(rows / seconds).toFixed(0)} rows/s`);
-  console.log(`  peak memory (RSS) ${(peak / 1e6).toFixed(0)} MB, ${((peak - baseline) / 1e6).toFixed(0)} MB above the start (target < 200 MB)`);
+  console.log(
+    `CSV export: ${rows.toLocaleString("en")} rows, ${(bytes / 1e6).toFixed(0)} MB in ${seconds.toFixed(1)} s = ${(rows / seconds).toFixed(0)} rows/s`,
+  );
+  console.log(
+    `  peak memory (RSS) ${(peak / 1e6).toFixed(0)} MB, ${((peak - baseline) / 1e6).toFixed(0)} MB above the start (target < 200 MB)`,
+  );
 });

@@ -14,18 +14,33 @@ import { ms, ratio, summarize, timed } from "./stats";
 await withBenchDatabase("auth", { owner: 1, app: 4 }, async () => {
   const password = "bench password long enough";
   const userId = await withSystem("admin-create", (tx) =>
-    insertSuperAdmin(tx, { email: "bench@tenantry.example", displayName: "Bench", password, via: "admin-create" }),
+    insertSuperAdmin(tx, {
+      email: "bench@tenantry.example",
+      displayName: "Bench",
+      password,
+      via: "admin-create",
+    }),
   );
 
   const hashes: number[] = [];
   for (let i = 0; i < 10; i++) hashes.push(await timed(() => hashPassword(password)));
   const hash = summarize(hashes);
-  console.log(`argon2id m=${ARGON2_OPTIONS.memoryCost} KiB t=${ARGON2_OPTIONS.timeCost} p=${ARGON2_OPTIONS.parallelism}: one hash p50 ${ms(hash.p50)} (target 50–250 ms)`);
+  console.log(
+    `argon2id m=${ARGON2_OPTIONS.memoryCost} KiB t=${ARGON2_OPTIONS.timeCost} p=${ARGON2_OPTIONS.parallelism}: one hash p50 ${ms(hash.p50)} (target 50–250 ms)`,
+  );
 
   const signIns: number[] = [];
   for (let i = 0; i < 20; i++) {
     // A fresh IP each time so the bench never throttles itself.
-    signIns.push(await timed(() => checkCredentials({ email: "bench@tenantry.example", password, ip: `10.0.${i >> 8}.${i & 255}` })));
+    signIns.push(
+      await timed(() =>
+        checkCredentials({
+          email: "bench@tenantry.example",
+          password,
+          ip: `10.0.${i >> 8}.${i & 255}`,
+        }),
+      ),
+    );
   }
   const signIn = summarize(signIns);
   console.log(`sign-in (checkCredentials): p50 ${ms(signIn.p50)}  p95 ${ms(signIn.p95)}`);
@@ -33,7 +48,9 @@ await withBenchDatabase("auth", { owner: 1, app: 4 }, async () => {
   const select1: number[] = [];
   const context: number[] = [];
   for (let i = 0; i < 2_500; i++) {
-    const a = await timed(() => withSystem("bench", (tx) => tx.execute(sql`select 1`), { readOnly: true }));
+    const a = await timed(() =>
+      withSystem("bench", (tx) => tx.execute(sql`select 1`), { readOnly: true }),
+    );
     const b = await timed(() => resolveContext(userId));
     if (i >= 500) {
       select1.push(a);

@@ -43,13 +43,20 @@ await withBenchDatabase("customers", { owner: 2, app: 2 }, async ({ owner }) => 
   );
   await owner.query("vacuum analyze control.customers, control.users, control.memberships");
 
-  const [{ id: someId }] = (await owner.query("select id from control.customers order by id offset $1 limit 1", [Math.floor(CUSTOMERS / 2)])).rows;
+  const [{ id: someId }] = (
+    await owner.query("select id from control.customers order by id offset $1 limit 1", [
+      Math.floor(CUSTOMERS / 2),
+    ])
+  ).rows;
   const cases: [string, Partial<CustomerListParams>][] = [];
   for (const sort of ["name", "status", "plan", "users", "created"] as const) {
     for (const dir of ["asc", "desc"] as const) cases.push([`sort ${sort} ${dir}`, { sort, dir }]);
   }
   cases.push(["status = suspended, by created", { status: "suspended" }]);
-  cases.push(["status = active, by name, page 40", { status: "active", sort: "name", dir: "asc", page: 40 }]);
+  cases.push([
+    "status = active, by name, page 40",
+    { status: "active", sort: "name", dir: "asc", page: 40 },
+  ]);
   cases.push(["plan = business, by users", { plan: "business", sort: "users" }]);
   cases.push(["name prefix 'falcon ga'", { q: "falcon ga" }]);
   cases.push(["ID search", { q: someId }]);
@@ -64,7 +71,10 @@ await withBenchDatabase("customers", { owner: 2, app: 2 }, async ({ owner }) => 
       },
       { readOnly: true },
     );
-  const lookup = () => withSystem("bench", (tx) => tx.select().from(customers).where(eq(customers.id, someId)), { readOnly: true });
+  const lookup = () =>
+    withSystem("bench", (tx) => tx.select().from(customers).where(eq(customers.id, someId)), {
+      readOnly: true,
+    });
 
   const baseline: number[] = [];
   const results: { label: string; p50: number; p95: number; plan: string }[] = [];
@@ -82,7 +92,11 @@ await withBenchDatabase("customers", { owner: 2, app: 2 }, async ({ owner }) => 
       const text: string[] = [];
       for (const query of [q.rows, q.total]) {
         const { sql: statement, params: values } = query.toSQL();
-        const explained = await tx.execute(sql.raw(`explain ${statement.replace(/\$(\d+)/g, (_, n) => literal(values[Number(n) - 1]))}`));
+        const explained = await tx.execute(
+          sql.raw(
+            `explain ${statement.replace(/\$(\d+)/g, (_, n) => literal(values[Number(n) - 1]))}`,
+          ),
+        );
         text.push(explained.rows.map((r) => String(r["QUERY PLAN"])).join("\n"));
       }
       return text.join("\n-- count:\n");
@@ -91,11 +105,19 @@ await withBenchDatabase("customers", { owner: 2, app: 2 }, async ({ owner }) => 
   }
   const pk = summarize(baseline);
   console.log(`\nprimary-key lookup (same path): p50 ${ms(pk.p50)}  p95 ${ms(pk.p95)}\n`);
-  console.log("page query".padEnd(36) + "p50".padStart(12) + "p95".padStart(12) + "  p95 / pk p95   seq scans");
+  console.log(
+    "page query".padEnd(36) +
+      "p50".padStart(12) +
+      "p95".padStart(12) +
+      "  p95 / pk p95   seq scans",
+  );
   for (const r of results) {
     const seq = [...r.plan.matchAll(/Seq Scan on (\w+)/g)].map((m) => m[1]);
     console.log(
-      r.label.padEnd(36) + ms(r.p50).padStart(12) + ms(r.p95).padStart(12) + `  ${ratio(r.p95 / pk.p95).padStart(12)}   ${seq.length ? seq.join(", ") : "none"}`,
+      r.label.padEnd(36) +
+        ms(r.p50).padStart(12) +
+        ms(r.p95).padStart(12) +
+        `  ${ratio(r.p95 / pk.p95).padStart(12)}   ${seq.length ? seq.join(", ") : "none"}`,
     );
   }
   if (process.env.BENCH_PLANS !== "0") {

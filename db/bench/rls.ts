@@ -46,22 +46,31 @@ await withBenchDatabase("rls", { owner: 10, app: 10 }, async ({ owner }) => {
   await owner.query("vacuum analyze app.items");
 
   const bare = drizzle(owner);
-  const pick = (i: number) => ({ tenant: tenants[(i * 7919) % CUSTOMERS], id: 1 + ((i * 104729) % ROWS_PER_CUSTOMER) });
-  const point = (t: string, id: number) => sql`select * from app.items where tenant_id = ${t} and id = ${id}`;
+  const pick = (i: number) => ({
+    tenant: tenants[(i * 7919) % CUSTOMERS],
+    id: 1 + ((i * 104729) % ROWS_PER_CUSTOMER),
+  });
+  const point = (t: string, id: number) =>
+    sql`select * from app.items where tenant_id = ${t} and id = ${id}`;
   const page = (t: string, after: number) =>
     sql`select * from app.items where tenant_id = ${t} and id > ${after} order by id limit 50`;
 
   type Make = (t: string, n: number) => ReturnType<typeof sql>;
   const ways = {
     a: (q: Make, t: string, n: number) => bare.execute(q(t, n)),
-    b: (q: Make, t: string, n: number) => withSystem("bench", (tx) => tx.execute(q(t, n)), { readOnly: true }),
-    c: (q: Make, t: string, n: number) => withTenant({ tenantId: t }, (tx) => tx.execute(q(t, n)), { readOnly: true }),
+    b: (q: Make, t: string, n: number) =>
+      withSystem("bench", (tx) => tx.execute(q(t, n)), { readOnly: true }),
+    c: (q: Make, t: string, n: number) =>
+      withTenant({ tenantId: t }, (tx) => tx.execute(q(t, n)), { readOnly: true }),
   };
 
   // Correctness first: the three ways return the same rows.
   const probe = pick(1);
-  const counts = await Promise.all(Object.values(ways).map((w) => w(page, probe.tenant, 0).then((r) => r.rows.length)));
-  if (new Set(counts).size !== 1 || counts[0] !== 50) throw new Error(`the three ways disagree: ${counts}`);
+  const counts = await Promise.all(
+    Object.values(ways).map((w) => w(page, probe.tenant, 0).then((r) => r.rows.length)),
+  );
+  if (new Set(counts).size !== 1 || counts[0] !== 50)
+    throw new Error(`the three ways disagree: ${counts}`);
 
   for (const [label, query] of [
     ["point query", point],
@@ -83,8 +92,12 @@ await withBenchDatabase("rls", { owner: 10, app: 10 }, async ({ owner }) => {
     console.log(`  (a) bare, owner        p50 ${ms(a.p50)}  p95 ${ms(a.p95)}`);
     console.log(`  (b) bound, RLS off     p50 ${ms(b.p50)}  p95 ${ms(b.p95)}`);
     console.log(`  (c) withTenant, RLS on p50 ${ms(c.p50)}  p95 ${ms(c.p95)}`);
-    console.log(`  c/b (RLS itself)       p50 ${ratio(c.p50 / b.p50)}  p95 ${ratio(c.p95 / b.p95)}   target ≤ 1.05`);
-    console.log(`  c/a (tenant-bound path) p50 ${ratio(c.p50 / a.p50)}  p95 ${ratio(c.p95 / a.p95)}   target ≤ 1.5`);
+    console.log(
+      `  c/b (RLS itself)       p50 ${ratio(c.p50 / b.p50)}  p95 ${ratio(c.p95 / b.p95)}   target ≤ 1.05`,
+    );
+    console.log(
+      `  c/a (tenant-bound path) p50 ${ratio(c.p50 / a.p50)}  p95 ${ratio(c.p95 / a.p95)}   target ≤ 1.5`,
+    );
   }
 
   const throughput = async (way: keyof typeof ways) => {
@@ -105,7 +118,9 @@ await withBenchDatabase("rls", { owner: 10, app: 10 }, async ({ owner }) => {
   await throughput("c"); // warm both pools to full size
   const qa = (await throughput("a")) + (await throughput("a"));
   const qc = (await throughput("c")) + (await throughput("c"));
-  console.log(`\n${CONCURRENCY} concurrent page queries, pools of 10 (${CONCURRENT_QUERIES} × 2 each)`);
+  console.log(
+    `\n${CONCURRENCY} concurrent page queries, pools of 10 (${CONCURRENT_QUERIES} × 2 each)`,
+  );
   console.log(`  (a) bare        ${(qa / 2).toFixed(0)} queries/s`);
   console.log(`  (c) withTenant  ${(qc / 2).toFixed(0)} queries/s`);
   console.log(`  c/a throughput  ${ratio(qc / qa)}`);

@@ -35,14 +35,23 @@ async function timeStart(env: Record<string, string | undefined>): Promise<Sampl
   const merged: NodeJS.ProcessEnv = { ...process.env, ...env, PORT: String(port) };
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete merged[key];
   const started = Date.now();
-  const child = spawn("npm", ["start"], { cwd: root, env: merged, detached: true, stdio: "ignore" });
+  const child = spawn("npm", ["start"], {
+    cwd: root,
+    env: merged,
+    detached: true,
+    stdio: "ignore",
+  });
   let peakMb = 0;
   const sampler = setInterval(() => (peakMb = Math.max(peakMb, groupRss(child.pid!))), 100);
   try {
     for (;;) {
-      const status = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.status, () => 0);
+      const status = await fetch(`http://127.0.0.1:${port}/api/health`).then(
+        (r) => r.status,
+        () => 0,
+      );
       if (status === 200) break;
-      if (child.exitCode !== null || Date.now() - started > 300_000) throw new Error("npm start did not become healthy");
+      if (child.exitCode !== null || Date.now() - started > 300_000)
+        throw new Error("npm start did not become healthy");
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const ms = Date.now() - started;
@@ -60,24 +69,37 @@ async function timeStart(env: Record<string, string | undefined>): Promise<Sampl
 
 const runs = 3;
 const pgPort = await freePort();
-const results: Record<"baseline" | "first" | "second", Sample[]> = { baseline: [], first: [], second: [] };
+const results: Record<"baseline" | "first" | "second", Sample[]> = {
+  baseline: [],
+  first: [],
+  second: [],
+};
 for (let i = 0; i < runs; i++) {
   const name = `tenantry_bench_start_${process.pid}_${i}`;
   const database = await createDatabase(name);
   try {
-    results.baseline.push(await timeStart({ DATABASE_URL: database.ownerUrl, APP_DATABASE_URL: database.appUrl }));
+    results.baseline.push(
+      await timeStart({ DATABASE_URL: database.ownerUrl, APP_DATABASE_URL: database.appUrl }),
+    );
   } finally {
     await dropDatabases(name);
   }
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "tenantry-bench-start-"));
   try {
-    const embedded = { TENANTRY_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort), DATABASE_URL: undefined, APP_DATABASE_URL: undefined };
+    const embedded = {
+      TENANTRY_DATA_DIR: dataDir,
+      EMBEDDED_PG_PORT: String(pgPort),
+      DATABASE_URL: undefined,
+      APP_DATABASE_URL: undefined,
+    };
     results.first.push(await timeStart(embedded));
     results.second.push(await timeStart(embedded));
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
-  console.log(`round ${i + 1}: baseline ${results.baseline[i].ms} ms, first ${results.first[i].ms} ms, second ${results.second[i].ms} ms`);
+  console.log(
+    `round ${i + 1}: baseline ${results.baseline[i].ms} ms, first ${results.first[i].ms} ms, second ${results.second[i].ms} ms`,
+  );
 }
 
 const base = summarize(results.baseline.map((r) => r.ms)).p50;
@@ -85,5 +107,7 @@ console.log("\nnpm start to a healthy console (median of 3), peak RSS of the pro
 for (const [label, samples] of Object.entries(results)) {
   const ms = summarize(samples.map((r) => r.ms)).p50;
   const mb = Math.max(...samples.map((r) => r.peakMb));
-  console.log(`  ${label.padEnd(8)} ${String(ms).padStart(6)} ms  ${(ms / base).toFixed(2)}× the baseline  peak ${mb.toFixed(0)} MB`);
+  console.log(
+    `  ${label.padEnd(8)} ${String(ms).padStart(6)} ms  ${(ms / base).toFixed(2)}× the baseline  peak ${mb.toFixed(0)} MB`,
+  );
 }

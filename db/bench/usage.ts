@@ -21,7 +21,10 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2_000);
 
 await withBenchDatabase("usage", { owner: 2, app: 10 }, async ({ owner }) => {
   const tenants = Array.from({ length: CUSTOMERS }, generateCustomerId);
-  await owner.query("insert into control.customers (id, name, contact_email, plan) select t, 'Bench ' || t, 'b@example.com', 'team' from unnest($1::text[]) t", [tenants]);
+  await owner.query(
+    "insert into control.customers (id, name, contact_email, plan) select t, 'Bench ' || t, 'b@example.com', 'team' from unnest($1::text[]) t",
+    [tenants],
+  );
   await owner.query(
     `insert into control.users (email, display_name) select 'u' || g || '@example.com', 'U' || g from generate_series(1, $1::int * 5) g`,
     [CUSTOMERS],
@@ -32,8 +35,12 @@ await withBenchDatabase("usage", { owner: 2, app: 10 }, async ({ owner }) => {
        join (select id, row_number() over () - 1 as n from unnest($1::text[]) id) t on t.n = (u.n - 1) % $2::int`,
     [tenants, CUSTOMERS],
   );
-  console.log(`Loading ${ROWS.toLocaleString("en")} rows over ${TABLES} tenant-scoped tables for ${CUSTOMERS} customers …`);
-  await owner.query("create schema app; grant usage on schema app to tenantry_tenant, tenantry_platform");
+  console.log(
+    `Loading ${ROWS.toLocaleString("en")} rows over ${TABLES} tenant-scoped tables for ${CUSTOMERS} customers …`,
+  );
+  await owner.query(
+    "create schema app; grant usage on schema app to tenantry_tenant, tenantry_platform",
+  );
   for (let i = 1; i <= TABLES; i++) {
     const t = `app.t${String(i).padStart(2, "0")}`;
     await owner.query(`
@@ -57,10 +64,13 @@ await withBenchDatabase("usage", { owner: 2, app: 10 }, async ({ owner }) => {
   console.log(`  ${Number(total[0].n).toLocaleString("en")} rows in all`);
 
   // 30 days of history: one snapshot a day, so the trends have something to read.
-  for (let d = 30; d >= 1; d--) await takeSnapshot("command", new Date(Date.now() - d * 86_400_000));
+  for (let d = 30; d >= 1; d--)
+    await takeSnapshot("command", new Date(Date.now() - d * 86_400_000));
 
   const countAll = () =>
-    owner.query(`select ${Array.from({ length: TABLES }, (_, i) => `(select count(*) from app.t${String(i + 1).padStart(2, "0")})`).join(" + ")}`);
+    owner.query(
+      `select ${Array.from({ length: TABLES }, (_, i) => `(select count(*) from app.t${String(i + 1).padStart(2, "0")})`).join(" + ")}`,
+    );
   await countAll();
   const snapshots: number[] = [];
   const counts: number[] = [];
@@ -69,7 +79,9 @@ await withBenchDatabase("usage", { owner: 2, app: 10 }, async ({ owner }) => {
     snapshots.push(await timed(() => takeSnapshot("command")));
   }
   const [s, c] = [summarize(snapshots), summarize(counts)];
-  console.log(`\nsnapshot run: p50 ${ms(s.p50)} (target < 2 s); count(*) of all rows: p50 ${ms(c.p50)}; ratio ${ratio(s.p50 / c.p50)}`);
+  console.log(
+    `\nsnapshot run: p50 ${ms(s.p50)} (target < 2 s); count(*) of all rows: p50 ${ms(c.p50)}; ratio ${ratio(s.p50 / c.p50)}`,
+  );
 
   const page = (tenantId: string) =>
     withTenant(
@@ -94,7 +106,11 @@ await withBenchDatabase("usage", { owner: 2, app: 10 }, async ({ owner }) => {
     }),
   );
   const p = summarize(samples);
-  console.log(`usage page queries, ${CONCURRENCY} at a time (${REQUESTS}): p50 ${ms(p.p50)}  p95 ${ms(p.p95)} (target p95 < 150 ms)`);
-  const { rows: size } = await owner.query("select count(*)::int as n from control.usage_snapshots");
+  console.log(
+    `usage page queries, ${CONCURRENCY} at a time (${REQUESTS}): p50 ${ms(p.p50)}  p95 ${ms(p.p95)} (target p95 < 150 ms)`,
+  );
+  const { rows: size } = await owner.query(
+    "select count(*)::int as n from control.usage_snapshots",
+  );
   console.log(`  usage_snapshots holds ${size[0].n.toLocaleString("en")} figures`);
 });

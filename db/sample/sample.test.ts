@@ -5,7 +5,9 @@ import { generateSample } from "./generate";
 const db = freshTestDatabase();
 
 async function checksum(table: string) {
-  const { rows } = await db.owner.query(`select md5(string_agg(t::text, '|' order by id)) as sum from app.${table} t`);
+  const { rows } = await db.owner.query(
+    `select md5(string_agg(t::text, '|' order by id)) as sum from app.${table} t`,
+  );
   return rows[0].sum as string;
 }
 
@@ -32,7 +34,9 @@ describe("the sample data plane", () => {
 
   it("is deterministic, and refuses to overwrite without --reset", async () => {
     const before = [await checksum("work_order_lines"), await checksum("customers")];
-    await expect(generateSample(db.database.ownerUrl, { rows: 20_000 })).rejects.toThrow(/exists already/);
+    await expect(generateSample(db.database.ownerUrl, { rows: 20_000 })).rejects.toThrow(
+      /exists already/,
+    );
     await generateSample(db.database.ownerUrl, { rows: 20_000, reset: true });
     expect([await checksum("work_order_lines"), await checksum("customers")]).toEqual(before);
   });

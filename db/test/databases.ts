@@ -55,7 +55,8 @@ export async function createDatabase(name: string, template?: string): Promise<T
         await client.query(`create database ${pg.escapeIdentifier(name)}${from}`);
         return;
       } catch (error) {
-        if (attempt >= 20 || !/being accessed by other users/.test((error as Error).message)) throw error;
+        if (attempt >= 20 || !/being accessed by other users/.test((error as Error).message))
+          throw error;
         await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
       }
     }
@@ -69,6 +70,7 @@ export async function dropDatabases(prefix: string): Promise<void> {
       "select datname from pg_database where starts_with(datname, $1)",
       [prefix],
     );
-    for (const { datname } of rows) await client.query(`drop database if exists ${pg.escapeIdentifier(datname)} with (force)`);
+    for (const { datname } of rows)
+      await client.query(`drop database if exists ${pg.escapeIdentifier(datname)} with (force)`);
   });
 }

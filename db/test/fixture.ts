@@ -46,18 +46,22 @@ export async function insertCustomers(owner: pg.Pool, ids: string[]): Promise<st
  */
 export async function insertUser(
   owner: pg.Pool,
-  user: { email: string; tenantId: string | null; role?: "admin" | "member"; passwordHash?: string },
+  user: {
+    email: string;
+    tenantId: string | null;
+    role?: "admin" | "member";
+    passwordHash?: string;
+  },
 ): Promise<string> {
   const { rows } = await owner.query<{ id: string }>(
     "insert into control.users (email, display_name, password_hash, platform_role) values ($1, $1, $2, $3) returning id",
     [user.email, user.passwordHash ?? null, user.tenantId ? null : "super_admin"],
   );
   if (user.tenantId) {
-    await owner.query("insert into control.memberships (tenant_id, user_id, role) values ($1, $2, $3)", [
-      user.tenantId,
-      rows[0].id,
-      user.role ?? "member",
-    ]);
+    await owner.query(
+      "insert into control.memberships (tenant_id, user_id, role) values ($1, $2, $3)",
+      [user.tenantId, rows[0].id, user.role ?? "member"],
+    );
   }
   return rows[0].id;
 }

@@ -10,11 +10,15 @@ import { startEmbeddedServer } from "../embedded";
 import { answers, freePort } from "./ports";
 
 /** Makes sure the run has a server; returns how to stop the one it started (a no-op otherwise). */
-export async function ensureTestServer(log: (line: string) => void = console.log): Promise<() => Promise<void>> {
+export async function ensureTestServer(
+  log: (line: string) => void = console.log,
+): Promise<() => Promise<void>> {
   if (process.env.TEST_DATABASE_URL || (await answers(5432))) return async () => undefined;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "tenantry-test-pg-"));
   const port = Number(process.env.TEST_EMBEDDED_PORT ?? (await freePort()));
-  log(`No PostgreSQL on 127.0.0.1:5432 and no TEST_DATABASE_URL: starting an embedded PostgreSQL on port ${port} for this run …`);
+  log(
+    `No PostgreSQL on 127.0.0.1:5432 and no TEST_DATABASE_URL: starting an embedded PostgreSQL on port ${port} for this run …`,
+  );
   const server = await startEmbeddedServer({ dataDir, port });
   process.env.TEST_DATABASE_URL = server.serverUrl;
   process.env.TEST_APP_PASSWORD = server.appPassword;

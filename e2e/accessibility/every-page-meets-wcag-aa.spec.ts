@@ -8,18 +8,38 @@ import { ownerQuery } from "../db";
 async function violations(page: Page, path: string) {
   await page.goto(path);
   await page.waitForLoadState("networkidle");
-  const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  return violations.map((v) => `${path}: ${v.id} (${v.nodes.length}) ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  const { violations } = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
+  return violations.map(
+    (v) =>
+      `${path}: ${v.id} (${v.nodes.length}) ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+  );
 }
 
 test("every page passes WCAG 2.1 AA for every role that may see it", async ({ browser, page }) => {
   test.setTimeout(180_000);
-  const [northwind] = await ownerQuery<{ id: string }>("select id from control.customers where name = 'Northwind Motors'");
+  const [northwind] = await ownerQuery<{ id: string }>(
+    "select id from control.customers where name = 'Northwind Motors'",
+  );
   const found: string[] = [];
-  for (const path of ["/sign-in", "/invite/not-a-token"]) found.push(...(await violations(page, path)));
+  for (const path of ["/sign-in", "/invite/not-a-token"])
+    found.push(...(await violations(page, path)));
 
   const roles: [string, string[]][] = [
-    [SUPER_ADMIN, ["/", "/customers", "/customers/new", `/customers/${northwind.id}`, "/audit-log", "/migrations", "/switches", "/system"]],
+    [
+      SUPER_ADMIN,
+      [
+        "/",
+        "/customers",
+        "/customers/new",
+        `/customers/${northwind.id}`,
+        "/audit-log",
+        "/migrations",
+        "/switches",
+        "/system",
+      ],
+    ],
     [CUSTOMER_ADMIN, ["/home", "/usage", "/users", "/audit"]],
     [CUSTOMER_MEMBER, ["/home", "/usage"]],
   ];

@@ -13,7 +13,9 @@ test("the CSV export of a filtered view has exactly the rows the table shows", a
   const shown = (await rows.count()) - 1; // minus the header row
   expect(shown).toBeGreaterThanOrEqual(2);
   await expect(page.getByText(`1–${shown} of ${shown}`)).toBeVisible();
-  const actions = (await table.getByRole("row").locator("td:nth-child(4)").allTextContents()).map((t) => t.trim());
+  const actions = (await table.getByRole("row").locator("td:nth-child(4)").allTextContents()).map(
+    (t) => t.trim(),
+  );
 
   const href = await page.getByRole("link", { name: "Export CSV" }).getAttribute("href");
   expect(href).toContain("action=customers.list");
@@ -21,14 +23,21 @@ test("the CSV export of a filtered view has exactly the rows the table shows", a
   expect(response.status()).toBe(200);
   expect(response.headers()["content-type"]).toContain("text/csv");
   const lines = (await response.text()).trim().split("\n");
-  expect(lines[0]).toBe("id,at,actor,actor_role,acting_as,customer,action,target_type,target_id,outcome,ip,details");
+  expect(lines[0]).toBe(
+    "id,at,actor,actor_role,acting_as,customer,action,target_type,target_id,outcome,ip,details",
+  );
   // The export itself is audited as audit.export, so it does not add to this filter's rows.
   expect(lines.length - 1).toBe(shown);
   expect(lines.slice(1).map((l) => l.split(",")[6])).toEqual(actions);
 });
 
-test("a super-admin reading or exporting one customer's events is on that customer's own trail", async ({ page, browser }) => {
-  const [northwind] = await ownerQuery<{ id: string }>("select id from control.customers where name = 'Northwind Motors'");
+test("a super-admin reading or exporting one customer's events is on that customer's own trail", async ({
+  page,
+  browser,
+}) => {
+  const [northwind] = await ownerQuery<{ id: string }>(
+    "select id from control.customers where name = 'Northwind Motors'",
+  );
   await signIn(page, SUPER_ADMIN);
   await page.goto(`/audit-log?customer=${northwind.id}`);
   expect((await page.request.get(`/api/audit/export?customer=${northwind.id}`)).status()).toBe(200);
@@ -37,6 +46,10 @@ test("a super-admin reading or exporting one customer's events is on that custom
   await signIn(admin, CUSTOMER_ADMIN);
   await admin.goto("/audit?action=audit.");
   const table = admin.getByRole("table", { name: "Audit events" });
-  await expect(table.getByRole("row", { name: new RegExp(`${SUPER_ADMIN}.*audit\\.list`) }).first()).toBeVisible();
-  await expect(table.getByRole("row", { name: new RegExp(`${SUPER_ADMIN}.*audit\\.export`) }).first()).toBeVisible();
+  await expect(
+    table.getByRole("row", { name: new RegExp(`${SUPER_ADMIN}.*audit\\.list`) }).first(),
+  ).toBeVisible();
+  await expect(
+    table.getByRole("row", { name: new RegExp(`${SUPER_ADMIN}.*audit\\.export`) }).first(),
+  ).toBeVisible();
 });

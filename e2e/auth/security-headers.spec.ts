@@ -1,6 +1,8 @@
 import { expect, test } from "@playwright/test";
 
-test("responses carry the CSP, frame protection and the other security headers", async ({ request }) => {
+test("responses carry the CSP, frame protection and the other security headers", async ({
+  request,
+}) => {
   for (const path of ["/sign-in", "/api/health"]) {
     const response = await request.get(path);
     const headers = response.headers();

@@ -21,7 +21,9 @@ for (const { email, role, lands, heading } of ROLES) {
   });
 }
 
-test("a signed-out visitor is sent to sign-in and back to the page they asked for", async ({ page }) => {
+test("a signed-out visitor is sent to sign-in and back to the page they asked for", async ({
+  page,
+}) => {
   await page.goto("/system");
   await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Fsystem/);
   await page.getByLabel("Email").fill(SUPER_ADMIN);
@@ -31,7 +33,10 @@ test("a signed-out visitor is sent to sign-in and back to the page they asked fo
   await expect(page.getByText("All isolation checks pass")).toBeVisible();
 });
 
-test("the session expires: its cookie lasts eight hours and is httpOnly", async ({ page, context }) => {
+test("the session expires: its cookie lasts eight hours and is httpOnly", async ({
+  page,
+  context,
+}) => {
   await signIn(page, SUPER_ADMIN);
   const session = (await context.cookies()).find((c) => c.name.endsWith("next-auth.session-token"));
   expect(session, "session cookie").toBeDefined();

@@ -4,9 +4,15 @@ import { expect, test } from "@playwright/test";
 import { CUSTOMER_ADMIN, signIn } from "../auth/helpers";
 import { ownerQuery } from "../db";
 
-test("a customer admin gets 404 for another customer's page and users, and is audited as denied", async ({ page }) => {
-  const [bluebird] = await ownerQuery<{ id: string }>("select id from control.customers where name = 'Bluebird Auto Parts'");
-  const [bluebirdAdmin] = await ownerQuery<{ id: string }>("select id from control.users where email = 'admin@bluebird.example'");
+test("a customer admin gets 404 for another customer's page and users, and is audited as denied", async ({
+  page,
+}) => {
+  const [bluebird] = await ownerQuery<{ id: string }>(
+    "select id from control.customers where name = 'Bluebird Auto Parts'",
+  );
+  const [bluebirdAdmin] = await ownerQuery<{ id: string }>(
+    "select id from control.users where email = 'admin@bluebird.example'",
+  );
   await signIn(page, CUSTOMER_ADMIN);
 
   for (const path of [`/customers/${bluebird.id}`, "/customers", "/customers/new"]) {
@@ -22,12 +28,18 @@ test("a customer admin gets 404 for another customer's page and users, and is au
 
   // A tampered form: remove Bluebird's admin from Northwind's users page.
   await page.goto("/users");
-  const form = page.locator("form", { has: page.getByRole("button", { name: "Remove member@northwind.example" }) });
-  await form.locator('input[name="userId"]').evaluate((input, id) => ((input as HTMLInputElement).value = id), bluebirdAdmin.id);
+  const form = page.locator("form", {
+    has: page.getByRole("button", { name: "Remove member@northwind.example" }),
+  });
+  await form
+    .locator('input[name="userId"]')
+    .evaluate((input, id) => ((input as HTMLInputElement).value = id), bluebirdAdmin.id);
   await form.getByRole("button").click();
   await expect(page.getByRole("alert").filter({ hasText: "Not found" })).toBeVisible();
 
-  const [still] = await ownerQuery("select 1 as present from control.users where id = $1", [bluebirdAdmin.id]);
+  const [still] = await ownerQuery("select 1 as present from control.users where id = $1", [
+    bluebirdAdmin.id,
+  ]);
   expect(still).toEqual({ present: 1 });
   const removals = await ownerQuery<{ outcome: string }>(
     "select outcome from control.audit_events where actor_email = $1 and action = 'users.remove' and target_id = $2",

@@ -4,7 +4,10 @@ import { SUPER_ADMIN, signIn } from "../auth/helpers";
 import { ownerQuery } from "../db";
 
 test.beforeAll(async () => {
-  const names = Array.from({ length: 30 }, (_, i) => `Paging Test ${String(i + 1).padStart(2, "0")}`);
+  const names = Array.from(
+    { length: 30 },
+    (_, i) => `Paging Test ${String(i + 1).padStart(2, "0")}`,
+  );
   const ids = names.map(() => generateCustomerId());
   await ownerQuery(
     "insert into control.customers (id, name, contact_email, status) select unnest($1::text[]), unnest($2::text[]), 'x@paging.example', 'active'",
@@ -12,16 +15,22 @@ test.beforeAll(async () => {
   );
 });
 
-test("sorting and paging the customer list change the URL and survive a reload", async ({ page }) => {
+test("sorting and paging the customer list change the URL and survive a reload", async ({
+  page,
+}) => {
   await signIn(page, SUPER_ADMIN);
   await page.goto("/customers?q=paging+test&size=10");
-  const firstName = () => page.getByRole("table", { name: "Customers" }).getByRole("row").nth(1).getByRole("link");
+  const firstName = () =>
+    page.getByRole("table", { name: "Customers" }).getByRole("row").nth(1).getByRole("link");
 
   await page.getByRole("link", { name: "Name" }).click();
   await expect(page).toHaveURL(/sort=name/);
   await expect(page).toHaveURL(/dir=asc/);
   await expect(firstName()).toHaveText("Paging Test 01");
-  await expect(page.getByRole("columnheader", { name: /Name/ })).toHaveAttribute("aria-sort", "ascending");
+  await expect(page.getByRole("columnheader", { name: /Name/ })).toHaveAttribute(
+    "aria-sort",
+    "ascending",
+  );
 
   await page.getByRole("link", { name: "Name" }).click();
   await expect(page).toHaveURL(/dir=desc/);

@@ -1,7 +1,10 @@
 import { expect, test } from "@playwright/test";
 import { SUPER_ADMIN, signIn } from "../auth/helpers";
 
-test("a super-admin creates, finds, edits and suspends a customer, whose admin is then shut out", async ({ page, browser }) => {
+test("a super-admin creates, finds, edits and suspends a customer, whose admin is then shut out", async ({
+  page,
+  browser,
+}) => {
   await signIn(page, SUPER_ADMIN);
   await page.getByRole("link", { name: "Customers" }).click();
   await page.getByRole("link", { name: "New customer" }).click();
@@ -70,8 +73,12 @@ test("a super-admin creates, finds, edits and suspends a customer, whose admin i
   await expect(page.getByRole("form", { name: "Suspend" })).toHaveCount(0);
   await page.reload();
   await expect(page.getByText("suspended", { exact: true })).toBeVisible();
-  await expect(page.getByRole("region", { name: "History" })).toContainText("Reason: Unpaid invoices, ticket OPS-42");
-  await expect(page.getByRole("region", { name: "History" })).toContainText('{"name":"Delta Diesel"} → {"name":"Delta Diesel & Sons"}');
+  await expect(page.getByRole("region", { name: "History" })).toContainText(
+    "Reason: Unpaid invoices, ticket OPS-42",
+  );
+  await expect(page.getByRole("region", { name: "History" })).toContainText(
+    '{"name":"Delta Diesel"} → {"name":"Delta Diesel & Sons"}',
+  );
 
   // The admin's live session ends at the next request, and signing in again is refused.
   await admin.goto("/home");
@@ -79,7 +86,9 @@ test("a super-admin creates, finds, edits and suspends a customer, whose admin i
   await admin.getByLabel("Email").fill("admin@delta.example");
   await admin.getByLabel("Password").fill("delta-admin-password");
   await admin.getByRole("button", { name: "Sign in" }).click();
-  await expect(admin.locator("form").getByRole("alert")).toContainText("access to the console is suspended");
+  await expect(admin.locator("form").getByRole("alert")).toContainText(
+    "access to the console is suspended",
+  );
   await delta.close();
 });
 

@@ -4,17 +4,27 @@ import { expect, test } from "@playwright/test";
 import { SUPER_ADMIN, signIn } from "../auth/helpers";
 import { ownerQuery } from "../db";
 
-test("Run with a live customer as the owner refuses until the confirmation is ticked; viewing the dashboard runs nothing", async ({ page }) => {
-  const [northwind] = await ownerQuery<{ id: string }>("select id from control.customers where name = 'Northwind Motors'");
+test("Run with a live customer as the owner refuses until the confirmation is ticked; viewing the dashboard runs nothing", async ({
+  page,
+}) => {
+  const [northwind] = await ownerQuery<{ id: string }>(
+    "select id from control.customers where name = 'Northwind Motors'",
+  );
   const before = await ownerQuery("select id from control.adoption_runs");
   await signIn(page, SUPER_ADMIN);
   await page.goto(`/migrations?tenant=${northwind.id}`);
-  const confirmation = page.getByRole("checkbox", { name: /Northwind Motors .* is a live customer/ });
+  const confirmation = page.getByRole("checkbox", {
+    name: /Northwind Motors .* is a live customer/,
+  });
   await expect(confirmation).not.toBeChecked();
   await page.getByRole("button", { name: "Run adoption" }).click();
-  await expect(page.locator("form").getByRole("alert")).toContainText("Northwind Motors is a live customer: its users would see every existing row at once.");
+  await expect(page.locator("form").getByRole("alert")).toContainText(
+    "Northwind Motors is a live customer: its users would see every existing row at once.",
+  );
   expect(await ownerQuery("select id from control.adoption_runs")).toEqual(before);
-  const [refused] = await ownerQuery<{ outcome: string }>("select outcome from control.audit_events where action = 'migrations.run' order by id desc limit 1");
+  const [refused] = await ownerQuery<{ outcome: string }>(
+    "select outcome from control.audit_events where action = 'migrations.run' order by id desc limit 1",
+  );
   expect(refused.outcome).toBe("failed");
 
   // The reserved legacy owner needs no confirmation.

@@ -17,25 +17,37 @@ for (const email of [CUSTOMER_ADMIN, CUSTOMER_MEMBER]) {
   });
 }
 
-test("a customer admin replaying the super-admin's Verify-now action is refused as not found and audited as denied", async ({ browser }) => {
+test("a customer admin replaying the super-admin's Verify-now action is refused as not found and audited as denied", async ({
+  browser,
+}) => {
   const admin = await browser.newPage();
   await signIn(admin, SUPER_ADMIN);
   await admin.goto("/migrations");
-  const posted = admin.waitForRequest((r) => r.method() === "POST" && r.headers()["next-action"] !== undefined);
+  const posted = admin.waitForRequest(
+    (r) => r.method() === "POST" && r.headers()["next-action"] !== undefined,
+  );
   await admin.getByRole("button", { name: "Verify now" }).click();
   const action = await posted;
   await expect(admin.getByRole("status").filter({ hasText: /^Verified: / })).toBeVisible();
-  const runsBefore = await ownerQuery<{ n: number }>("select count(*)::int as n from control.adoption_runs");
+  const runsBefore = await ownerQuery<{ n: number }>(
+    "select count(*)::int as n from control.adoption_runs",
+  );
 
   const page = await browser.newPage();
   await signIn(page, CUSTOMER_ADMIN);
   const response = await page.request.post("/migrations", {
-    headers: { "next-action": action.headers()["next-action"], "content-type": action.headers()["content-type"], accept: "text/x-component" },
+    headers: {
+      "next-action": action.headers()["next-action"],
+      "content-type": action.headers()["content-type"],
+      accept: "text/x-component",
+    },
     data: action.postDataBuffer()!,
   });
   expect(response.status()).toBe(200);
   expect(await response.text()).toContain("Not found");
-  expect(await ownerQuery<{ n: number }>("select count(*)::int as n from control.adoption_runs")).toEqual(runsBefore);
+  expect(
+    await ownerQuery<{ n: number }>("select count(*)::int as n from control.adoption_runs"),
+  ).toEqual(runsBefore);
   const events = await ownerQuery<{ outcome: string }>(
     "select outcome from control.audit_events where action = 'migrations.verify' and actor_email = $1",
     [CUSTOMER_ADMIN],

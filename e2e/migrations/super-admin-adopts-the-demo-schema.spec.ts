@@ -5,7 +5,9 @@ import { expect, test } from "@playwright/test";
 import { SUPER_ADMIN, signIn } from "../auth/helpers";
 import { holdTableLock, ownerQuery } from "../db";
 
-test("the super-admin adopts the demo's 32 tables from the dashboard, watches the run, ends all green, and reverts", async ({ page }) => {
+test("the super-admin adopts the demo's 32 tables from the dashboard, watches the run, ends all green, and reverts", async ({
+  page,
+}) => {
   await signIn(page, SUPER_ADMIN);
   await page.getByRole("link", { name: "Migrations" }).click();
   await expect(page.getByRole("heading", { name: "Migrations" })).toBeVisible();
@@ -15,12 +17,18 @@ test("the super-admin adopts the demo's 32 tables from the dashboard, watches th
   await expect(coverage).toHaveText("0 of 32 tables isolated; 32 not isolated");
   const tables = page.getByRole("table", { name: "Isolation of each table of app" });
   await expect(tables.getByRole("row")).toHaveCount(33);
-  await expect(tables.getByRole("row", { name: /^work_order_lines not isolated/ })).toContainText("no tenant_id column");
+  await expect(tables.getByRole("row", { name: /^work_order_lines not isolated/ })).toContainText(
+    "no tenant_id column",
+  );
 
   // The plan: per table, and its exact SQL.
   await page.getByText("The SQL, step by step").click();
-  await expect(page.getByLabel("The plan's SQL")).toContainText('alter table "app"."users" force row level security;');
-  await expect(page.getByText(/32 tables scoped, 0 global; \d+ statements in 9 steps, one transaction/)).toBeVisible();
+  await expect(page.getByLabel("The plan's SQL")).toContainText(
+    'alter table "app"."users" force row level security;',
+  );
+  await expect(
+    page.getByText(/32 tables scoped, 0 global; \d+ statements in 9 steps, one transaction/),
+  ).toBeVisible();
 
   // Another session holds one table, so the run waits for it and its progress shows live.
   const lock = await holdTableLock("app.work_order_lines");
@@ -40,8 +48,12 @@ test("the super-admin adopts the demo's 32 tables from the dashboard, watches th
   const lines = tables.getByRole("row", { name: /^work_order_lines isolated/ });
   await expect(lines).toContainText("2 of 2");
   await lines.getByText("1", { exact: true }).click();
-  await expect(lines.getByRole("list", { name: "Rows per customer in work_order_lines" })).toHaveText("LEGACY001 10,000");
-  await expect(page.getByText(/^Probe: as .*, the tenant role sees none of LEGACY001's rows in 32 tables\./)).toBeVisible();
+  await expect(
+    lines.getByRole("list", { name: "Rows per customer in work_order_lines" }),
+  ).toHaveText("LEGACY001 10,000");
+  await expect(
+    page.getByText(/^Probe: as .*, the tenant role sees none of LEGACY001's rows in 32 tables\./),
+  ).toBeVisible();
 
   // The run's steps, each with its time, in the history.
   const runs = page.getByRole("table", { name: /runs, newest first/ });
@@ -49,22 +61,43 @@ test("the super-admin adopts the demo's 32 tables from the dashboard, watches th
   await expect(adoption).toContainText("Adoption");
   await expect(adoption).toContainText("succeeded");
   await adoption.getByText("12 steps").click();
-  for (const step of ["plan", "before-snapshot", "add column", "tenant-scoped keys", "composite foreign keys", "row-level security", "verify"]) {
-    await expect(adoption.getByRole("listitem").filter({ hasText: new RegExp(`^ok${step}\\d+ ms$`) })).toBeVisible();
+  for (const step of [
+    "plan",
+    "before-snapshot",
+    "add column",
+    "tenant-scoped keys",
+    "composite foreign keys",
+    "row-level security",
+    "verify",
+  ]) {
+    await expect(
+      adoption.getByRole("listitem").filter({ hasText: new RegExp(`^ok${step}\\d+ ms$`) }),
+    ).toBeVisible();
   }
-  const [{ n }] = await ownerQuery<{ n: number }>("select count(*)::int as n from app.work_orders where tenant_id = 'LEGACY001'");
+  const [{ n }] = await ownerQuery<{ n: number }>(
+    "select count(*)::int as n from app.work_orders where tenant_id = 'LEGACY001'",
+  );
   expect(n).toBeGreaterThan(0);
 
   // Revert asks first, then restores the legacy schema.
   await page.getByRole("button", { name: "Revert…" }).click();
-  await page.getByRole("group", { name: "Confirm the revert" }).getByRole("button", { name: "Revert now" }).click();
-  await expect(coverage).toHaveText("0 of 32 tables isolated; 32 not isolated", { timeout: 30_000 });
+  await page
+    .getByRole("group", { name: "Confirm the revert" })
+    .getByRole("button", { name: "Revert now" })
+    .click();
+  await expect(coverage).toHaveText("0 of 32 tables isolated; 32 not isolated", {
+    timeout: 30_000,
+  });
   await expect(runs.getByRole("row").nth(1)).toContainText("Revert");
-  const [{ columns }] = await ownerQuery<{ columns: number }>("select count(*)::int as columns from information_schema.columns where table_schema = 'app' and column_name = 'tenant_id'");
+  const [{ columns }] = await ownerQuery<{ columns: number }>(
+    "select count(*)::int as columns from information_schema.columns where table_schema = 'app' and column_name = 'tenant_id'",
+  );
   expect(columns).toBe(0);
 });
 
-test("a schema half-adopted by hand reads table by table, and its plan names what stops it", async ({ page }) => {
+test("a schema half-adopted by hand reads table by table, and its plan names what stops it", async ({
+  page,
+}) => {
   const policy = "tenant_id = (select nullif(current_setting('app.tenant_id', true), ''))";
   await ownerQuery(`
     create schema byhand;
@@ -85,7 +118,9 @@ test("a schema half-adopted by hand reads table by table, and its plan names wha
     await page.getByLabel("Schema").selectOption("byhand");
     await page.getByRole("button", { name: "Show" }).click();
     await page.getByRole("button", { name: "Verify now" }).click();
-    await expect(page.getByTestId("coverage")).toHaveText("1 of 3 tables isolated; 1 partly; 1 not isolated");
+    await expect(page.getByTestId("coverage")).toHaveText(
+      "1 of 3 tables isolated; 1 partly; 1 not isolated",
+    );
     const tables = page.getByRole("table", { name: "Isolation of each table of byhand" });
     await expect(tables.getByRole("row", { name: /^orders isolated/ })).toBeVisible();
     const notes = tables.getByRole("row", { name: /^notes partial/ });

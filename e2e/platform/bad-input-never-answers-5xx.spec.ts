@@ -6,7 +6,28 @@ import { CUSTOMER_ADMIN, CUSTOMER_MEMBER, SUPER_ADMIN, signIn } from "../auth/he
 
 const LONG = "x".repeat(10_000);
 const UNKNOWN = "ZZZZZZZZZ";
-const PARAMS = ["q", "sort", "dir", "status", "plan", "actor", "action", "outcome", "customer", "from", "to", "page", "size", "schema", "tenant", "column", "global", "globalUnique", "callbackUrl", "invited"];
+const PARAMS = [
+  "q",
+  "sort",
+  "dir",
+  "status",
+  "plan",
+  "actor",
+  "action",
+  "outcome",
+  "customer",
+  "from",
+  "to",
+  "page",
+  "size",
+  "schema",
+  "tenant",
+  "column",
+  "global",
+  "globalUnique",
+  "callbackUrl",
+  "invited",
+];
 
 const PATHS = [
   "/",
@@ -49,13 +70,17 @@ async function probe(request: APIRequestContext, role: string) {
     for (const query of QUERIES) {
       const url = query ? `${path}?${query}` : path;
       const response = await request.get(url, { maxRedirects: 0 });
-      if (response.status() >= 500) failures.push(`${role} ${response.status()} ${url.slice(0, 120)}`);
+      if (response.status() >= 500)
+        failures.push(`${role} ${response.status()} ${url.slice(0, 120)}`);
     }
   }
   return failures;
 }
 
-test("no page or route handler answers 5xx to bad input, signed out or as any role", async ({ browser, request }) => {
+test("no page or route handler answers 5xx to bad input, signed out or as any role", async ({
+  browser,
+  request,
+}) => {
   test.setTimeout(240_000);
   const failures = await probe(request, "signed out");
   for (const email of [SUPER_ADMIN, CUSTOMER_ADMIN, CUSTOMER_MEMBER]) {

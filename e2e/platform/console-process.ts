@@ -34,7 +34,9 @@ export function startConsole(env: Env, args: string[] = []): ConsoleProcess {
   let output = "";
   child.stdout.on("data", (d) => (output += d));
   child.stderr.on("data", (d) => (output += d));
-  const ended = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const ended = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => resolve(code)),
+  );
   return {
     port,
     child,
@@ -43,7 +45,10 @@ export function startConsole(env: Env, args: string[] = []): ConsoleProcess {
       const deadline = Date.now() + timeoutMs;
       let status = 0;
       while (Date.now() < deadline && child.exitCode === null) {
-        status = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.status, () => 0);
+        status = await fetch(`http://127.0.0.1:${port}/api/health`).then(
+          (r) => r.status,
+          () => 0,
+        );
         if (status === 200) break;
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
@@ -64,9 +69,17 @@ export function startConsole(env: Env, args: string[] = []): ConsoleProcess {
 }
 
 /** Runs an npm script to its end and returns its exit code and output. */
-export function runScript(script: string, args: string[], env: Env, input?: string): Promise<{ code: number | null; output: string }> {
+export function runScript(
+  script: string,
+  args: string[],
+  env: Env,
+  input?: string,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn("npm", ["run", "--silent", script, "--", ...args], { cwd: ROOT, env: environment(env) });
+    const child = spawn("npm", ["run", "--silent", script, "--", ...args], {
+      cwd: ROOT,
+      env: environment(env),
+    });
     let output = "";
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));

@@ -18,11 +18,18 @@ function psql(url: string, sql: string) {
   return spawnSync("psql", ["-X", "-w", "-At", "-d", url, "-c", sql], { env, encoding: "utf8" });
 }
 
-test("npm start with no DATABASE_URL serves the console on an embedded PostgreSQL: password logins, live adoption steps, recovery after SIGKILL", async ({ browser }) => {
+test("npm start with no DATABASE_URL serves the console on an embedded PostgreSQL: password logins, live adoption steps, recovery after SIGKILL", async ({
+  browser,
+}) => {
   test.setTimeout(240_000);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "tenantry-embedded-"));
   const pgPort = 23_300 + Math.floor(Math.random() * 500);
-  const env = { TENANTRY_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort), DATABASE_URL: undefined, APP_DATABASE_URL: undefined };
+  const env = {
+    TENANTRY_DATA_DIR: dataDir,
+    EMBEDDED_PG_PORT: String(pgPort),
+    DATABASE_URL: undefined,
+    APP_DATABASE_URL: undefined,
+  };
   let console_: ConsoleProcess = startConsole(env);
   try {
     expect(await console_.healthy(), console_.output()).toBe(200);
@@ -32,9 +39,17 @@ test("npm start with no DATABASE_URL serves the console on an embedded PostgreSQ
 
     // The passwords were made on first start and are readable by their owner only.
     const credentialsFile = path.join(dataDir, "credentials.json");
-    expect(execFileSync("stat", ["-c", "%a", credentialsFile], { encoding: "utf8" }).trim()).toBe("600");
-    const credentials = JSON.parse(readFileSync(credentialsFile, "utf8")) as { owner: string; app: string };
-    const app = psql(`postgres://tenantry_app:${encodeURIComponent(credentials.app)}@127.0.0.1:${pgPort}/tenantry`, "select session_user, r.rolsuper from pg_roles r where r.rolname = session_user");
+    expect(execFileSync("stat", ["-c", "%a", credentialsFile], { encoding: "utf8" }).trim()).toBe(
+      "600",
+    );
+    const credentials = JSON.parse(readFileSync(credentialsFile, "utf8")) as {
+      owner: string;
+      app: string;
+    };
+    const app = psql(
+      `postgres://tenantry_app:${encodeURIComponent(credentials.app)}@127.0.0.1:${pgPort}/tenantry`,
+      "select session_user, r.rolsuper from pg_roles r where r.rolname = session_user",
+    );
     expect(app.stdout.trim(), app.stderr).toBe("tenantry_app|f");
     for (const user of ["tenantry_app", "postgres"]) {
       const refused = psql(`postgres://${user}@127.0.0.1:${pgPort}/tenantry`, "select 1");
@@ -42,13 +57,19 @@ test("npm start with no DATABASE_URL serves the console on an embedded PostgreSQ
       expect(refused.stderr).toMatch(/password/);
     }
 
-    const page = await (await browser.newContext({ baseURL: `http://localhost:${console_.port}` })).newPage();
+    const page = await (
+      await browser.newContext({ baseURL: `http://localhost:${console_.port}` })
+    ).newPage();
     await signIn(page, SUPER_ADMIN);
     await page.goto("/migrations");
     await page.getByRole("button", { name: "Verify now" }).click();
-    await expect(page.getByTestId("coverage")).toHaveText("0 of 32 tables isolated; 32 not isolated");
+    await expect(page.getByTestId("coverage")).toHaveText(
+      "0 of 32 tables isolated; 32 not isolated",
+    );
     // Another session holds a table: the run's progress shows live while it waits.
-    const holder = new pg.Client({ connectionString: `postgres://postgres:${encodeURIComponent(credentials.owner)}@127.0.0.1:${pgPort}/tenantry` });
+    const holder = new pg.Client({
+      connectionString: `postgres://postgres:${encodeURIComponent(credentials.owner)}@127.0.0.1:${pgPort}/tenantry`,
+    });
     await holder.connect();
     try {
       await holder.query("begin");
@@ -60,8 +81,12 @@ test("npm start with no DATABASE_URL serves the console on an embedded PostgreSQ
     } finally {
       await holder.end();
     }
-    await expect(page.getByTestId("coverage")).toHaveText("32 of 32 tables isolated", { timeout: 60_000 });
-    await expect(page.getByRole("table", { name: /runs, newest first/ }).getByText("12 steps")).toBeVisible();
+    await expect(page.getByTestId("coverage")).toHaveText("32 of 32 tables isolated", {
+      timeout: 60_000,
+    });
+    await expect(
+      page.getByRole("table", { name: /runs, newest first/ }).getByText("12 steps"),
+    ).toBeVisible();
 
     // SIGKILL to the start process: nothing of it can clean up. The next start must recover.
     const starters = execFileSync("pgrep", ["-f", "db/start.ts"], { encoding: "utf8" })
@@ -74,12 +99,23 @@ test("npm start with no DATABASE_URL serves the console on an embedded PostgreSQ
     await console_.exited();
     // The console's server notices its parent is gone and stops too.
     const oldPort = console_.port;
-    await expect.poll(() => fetch(`http://127.0.0.1:${oldPort}/api/health`).then(() => "up", () => "down"), { timeout: 15_000 }).toBe("down");
+    await expect
+      .poll(
+        () =>
+          fetch(`http://127.0.0.1:${oldPort}/api/health`).then(
+            () => "up",
+            () => "down",
+          ),
+        { timeout: 15_000 },
+      )
+      .toBe("down");
     console_ = startConsole(env);
     expect(await console_.healthy(), console_.output()).toBe(200);
     expect(console_.output()).not.toContain("postmaster.pid");
     expect(console_.output()).not.toContain("Seeded the demo");
-    const again = await (await browser.newContext({ baseURL: `http://localhost:${console_.port}` })).newPage();
+    const again = await (
+      await browser.newContext({ baseURL: `http://localhost:${console_.port}` })
+    ).newPage();
     await signIn(again, SUPER_ADMIN);
     await again.goto("/migrations");
     await expect(again.getByTestId("coverage")).toHaveText("32 of 32 tables isolated");

@@ -5,7 +5,10 @@ import { CUSTOMER_ADMIN, SUPER_ADMIN, signIn } from "../auth/helpers";
 
 const REASON = "Ticket OPS-9: customer asked about a missing invite";
 
-test("a read-only switch shows the customer's data, refuses writes, and is on the customer's record", async ({ page, browser }) => {
+test("a read-only switch shows the customer's data, refuses writes, and is on the customer's record", async ({
+  page,
+  browser,
+}) => {
   await signIn(page, SUPER_ADMIN);
   await page.goto("/customers?q=northwind");
   await page.getByRole("link", { name: "Northwind Motors" }).click();
@@ -24,7 +27,9 @@ test("a read-only switch shows the customer's data, refuses writes, and is on th
   await expect(page.getByRole("heading", { level: 1, name: "Northwind Motors" })).toBeVisible();
 
   await page.getByRole("link", { name: "Users" }).click();
-  await expect(page.getByRole("cell", { name: "member@northwind.example", exact: true })).toBeVisible();
+  await expect(
+    page.getByRole("cell", { name: "member@northwind.example", exact: true }),
+  ).toBeVisible();
   await page.getByLabel("Email").fill("should-not-exist@northwind.example");
   await page.getByRole("button", { name: "Invite" }).click();
   await expect(page.locator("form").getByRole("alert")).toContainText("read-only mode");
@@ -37,7 +42,10 @@ test("a read-only switch shows the customer's data, refuses writes, and is on th
   const northwind = await (await browser.newContext()).newPage();
   await signIn(northwind, CUSTOMER_ADMIN);
   await northwind.getByRole("link", { name: "Audit trail" }).click();
-  const access = northwind.getByRole("region", { name: "Platform staff access" }).getByRole("listitem").first();
+  const access = northwind
+    .getByRole("region", { name: "Platform staff access" })
+    .getByRole("listitem")
+    .first();
   await expect(access).toContainText(SUPER_ADMIN);
   await expect(access).toContainText(`Reason: ${REASON}`);
   await expect(access).toContainText("read only");
@@ -48,11 +56,15 @@ test("a read-only switch shows the customer's data, refuses writes, and is on th
   const bluebird = await (await browser.newContext()).newPage();
   await signIn(bluebird, "admin@bluebird.example");
   await bluebird.goto("/audit");
-  await expect(bluebird.getByText("Platform staff have not accessed your organisation")).toBeVisible();
+  await expect(
+    bluebird.getByText("Platform staff have not accessed your organisation"),
+  ).toBeVisible();
   await expect(bluebird.getByText(REASON)).toHaveCount(0);
 });
 
-test("exiting a switch in one browser ends it in another at its next navigation", async ({ browser }) => {
+test("exiting a switch in one browser ends it in another at its next navigation", async ({
+  browser,
+}) => {
   const first = await (await browser.newContext()).newPage();
   const second = await (await browser.newContext()).newPage();
   await signIn(first, SUPER_ADMIN);
@@ -66,7 +78,9 @@ test("exiting a switch in one browser ends it in another at its next navigation"
   await expect(first.getByRole("region", { name: "Switched into a customer" })).toBeVisible();
 
   await second.goto("/home");
-  await expect(second.getByRole("region", { name: "Switched into a customer" })).toContainText("Bluebird Auto Parts");
+  await expect(second.getByRole("region", { name: "Switched into a customer" })).toContainText(
+    "Bluebird Auto Parts",
+  );
 
   await first.getByRole("button", { name: "Exit" }).click();
   await expect(first).toHaveURL(/\/customers$/);
@@ -74,5 +88,7 @@ test("exiting a switch in one browser ends it in another at its next navigation"
   await second.goto("/home");
   await expect(second.getByRole("region", { name: "Switched into a customer" })).toHaveCount(0);
   // No longer switched, the super-admin has no customer home: customer pages answer 404.
-  await expect(second.getByRole("heading", { level: 1, name: "Bluebird Auto Parts" })).toHaveCount(0);
+  await expect(second.getByRole("heading", { level: 1, name: "Bluebird Auto Parts" })).toHaveCount(
+    0,
+  );
 });

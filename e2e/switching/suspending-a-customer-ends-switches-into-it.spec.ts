@@ -8,8 +8,14 @@ import { SUPER_ADMIN, signIn } from "../auth/helpers";
 const ID = "SWTEST234";
 const SECOND = "second-admin@tenantry.local";
 
-test("suspending a customer ends an open switch into it; a write switch into it is then refused", async ({ page, browser }) => {
-  await ownerQuery("insert into control.customers (id, name, contact_email, status) values ($1, 'Switch Test Garage', 'ops@switch.example', 'active')", [ID]);
+test("suspending a customer ends an open switch into it; a write switch into it is then refused", async ({
+  page,
+  browser,
+}) => {
+  await ownerQuery(
+    "insert into control.customers (id, name, contact_email, status) values ($1, 'Switch Test Garage', 'ops@switch.example', 'active')",
+    [ID],
+  );
   await ownerQuery(
     `insert into control.users (email, display_name, password_hash, platform_role)
        select $1, 'Second Admin', password_hash, 'super_admin' from control.users where email = $2`,
@@ -35,11 +41,16 @@ test("suspending a customer ends an open switch into it; a write switch into it 
 
   await page.goto("/customers");
   await expect(page.getByRole("region", { name: "Switched into a customer" })).toHaveCount(0);
-  const [ended] = await ownerQuery<{ end_reason: string }>("select end_reason from control.switches where tenant_id = $1", [ID]);
+  const [ended] = await ownerQuery<{ end_reason: string }>(
+    "select end_reason from control.switches where tenant_id = $1",
+    [ID],
+  );
   expect(ended.end_reason).toBe("customer suspended");
 
   await page.goto(`/customers/${ID}`);
-  await expect(form.getByText("Switch Test Garage is suspended: you can switch in read-only mode only.")).toBeVisible();
+  await expect(
+    form.getByText("Switch Test Garage is suspended: you can switch in read-only mode only."),
+  ).toBeVisible();
   await expect(form.getByLabel("Read and write")).toBeDisabled();
   // Forced past the form: the action refuses it too.
   await form.getByLabel("Read and write").evaluate((radio: HTMLInputElement) => {
@@ -49,5 +60,9 @@ test("suspending a customer ends an open switch into it; a write switch into it 
   await form.getByLabel(/Reason/).fill("Ticket OPS-33: trying to write anyway");
   await form.getByRole("button", { name: "Switch into Switch Test Garage" }).click();
   await expect(form.getByRole("alert")).toContainText("read-only mode only");
-  expect(await ownerQuery("select 1 from control.switches where tenant_id = $1 and ended_at is null", [ID])).toEqual([]);
+  expect(
+    await ownerQuery("select 1 from control.switches where tenant_id = $1 and ended_at is null", [
+      ID,
+    ]),
+  ).toEqual([]);
 });

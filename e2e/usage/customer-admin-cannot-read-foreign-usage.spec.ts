@@ -4,7 +4,10 @@ import { expect, test } from "@playwright/test";
 import { CUSTOMER_ADMIN, SUPER_ADMIN, signIn } from "../auth/helpers";
 import { ownerQuery } from "../db";
 
-test("a customer admin sees their own usage and never another customer's", async ({ page, browser }) => {
+test("a customer admin sees their own usage and never another customer's", async ({
+  page,
+  browser,
+}) => {
   const admin = await (await browser.newContext()).newPage();
   await signIn(admin, SUPER_ADMIN);
   await admin.getByRole("button", { name: "Refresh figures" }).click();
@@ -28,11 +31,18 @@ test("a customer admin sees their own usage and never another customer's", async
   await expect(page.getByRole("meter", { name: "Console users" })).toBeVisible();
 
   // Every way of naming Bluebird in the URL still shows Northwind's figures, or a 404.
-  for (const path of [`/usage?tenant=${bluebird.id}`, `/usage?customer=${bluebird.id}&tenant_id=${bluebird.id}`, `/usage/${bluebird.id}`, `/customers/${bluebird.id}`]) {
+  for (const path of [
+    `/usage?tenant=${bluebird.id}`,
+    `/usage?customer=${bluebird.id}&tenant_id=${bluebird.id}`,
+    `/usage/${bluebird.id}`,
+    `/customers/${bluebird.id}`,
+  ]) {
     const response = await page.goto(path);
     if (response?.status() === 404) continue;
     expect(response?.status(), path).toBe(200);
-    await expect(page.getByTestId("figure-Console users"), path).toHaveText(String(northwind.users));
+    await expect(page.getByTestId("figure-Console users"), path).toHaveText(
+      String(northwind.users),
+    );
     await expect(page.getByText("Bluebird")).toHaveCount(0);
   }
 });

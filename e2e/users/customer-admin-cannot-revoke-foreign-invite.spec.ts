@@ -11,7 +11,9 @@ async function invite(page: import("@playwright/test").Page, email: string) {
   await expect(page.getByRole("status")).toContainText(`Invitation created for ${email}`);
 }
 
-test("another customer's invitation ID in the form data is refused and audited as denied", async ({ browser }) => {
+test("another customer's invitation ID in the form data is refused and audited as denied", async ({
+  browser,
+}) => {
   const bluebird = await browser.newPage();
   await signIn(bluebird, "admin@bluebird.example");
   await invite(bluebird, "target@bluebird.example");
@@ -25,12 +27,19 @@ test("another customer's invitation ID in the form data is refused and audited a
   // Northwind's page lists only Northwind's invitation.
   await expect(page.getByText("target@bluebird.example")).toHaveCount(0);
 
-  const form = page.locator("form", { has: page.getByRole("button", { name: "Withdraw the invitation for own@northwind.example" }) });
-  await form.locator('input[name="inviteId"]').evaluate((input, id) => ((input as HTMLInputElement).value = id), foreign.id);
+  const form = page.locator("form", {
+    has: page.getByRole("button", { name: "Withdraw the invitation for own@northwind.example" }),
+  });
+  await form
+    .locator('input[name="inviteId"]')
+    .evaluate((input, id) => ((input as HTMLInputElement).value = id), foreign.id);
   await form.getByRole("button").click();
   await expect(form.getByRole("alert")).toContainText("Not found");
 
-  const [still] = await ownerQuery<{ revoked_at: Date | null }>("select revoked_at from control.invites where id = $1", [foreign.id]);
+  const [still] = await ownerQuery<{ revoked_at: Date | null }>(
+    "select revoked_at from control.invites where id = $1",
+    [foreign.id],
+  );
   expect(still.revoked_at).toBeNull();
   const events = await ownerQuery<{ actor_email: string; tenant_id: string; outcome: string }>(
     "select actor_email, tenant_id, outcome from control.audit_events where action = 'invites.revoke' and target_id = $1",

@@ -1,7 +1,10 @@
 import { expect, test } from "@playwright/test";
 import { CUSTOMER_ADMIN, signIn } from "../auth/helpers";
 
-test("a customer admin invites a member, who sets a password once and signs in", async ({ page, browser }) => {
+test("a customer admin invites a member, who sets a password once and signs in", async ({
+  page,
+  browser,
+}) => {
   await signIn(page, CUSTOMER_ADMIN);
   await page.getByRole("link", { name: "Users" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Users" })).toBeVisible();
@@ -14,14 +17,18 @@ test("a customer admin invites a member, who sets a password once and signs in",
   await page.getByLabel("Email").fill("new.mechanic@northwind.example");
   await page.getByLabel("Role").selectOption("member");
   await page.getByRole("button", { name: "Invite" }).click();
-  await expect(page.getByRole("status")).toContainText("Invitation created for new.mechanic@northwind.example");
+  await expect(page.getByRole("status")).toContainText(
+    "Invitation created for new.mechanic@northwind.example",
+  );
   const link = (await page.getByTestId("invite-link").textContent())!.trim();
   expect(link).toMatch(/\/invite\/[A-Za-z0-9_-]{43}$/);
 
   // Inviting the same address again is refused while the first is open.
   await page.getByLabel("Email").fill("new.mechanic@northwind.example");
   await page.getByRole("button", { name: "Invite" }).click();
-  await expect(page.locator("form").getByRole("alert")).toContainText("already has an open invitation");
+  await expect(page.locator("form").getByRole("alert")).toContainText(
+    "already has an open invitation",
+  );
 
   const invitee = await browser.newContext();
   const tab = await invitee.newPage();
@@ -36,18 +43,28 @@ test("a customer admin invites a member, who sets a password once and signs in",
   await tab.getByLabel("Password").fill("a-strong-new-password");
   await tab.getByRole("button", { name: "Sign in" }).click();
   await expect(tab).toHaveURL(/\/home$/);
-  await expect(tab.getByTestId("signed-in-as")).toContainText("new.mechanic@northwind.example · member");
+  await expect(tab.getByTestId("signed-in-as")).toContainText(
+    "new.mechanic@northwind.example · member",
+  );
 
   // The link worked once.
   await tab.goto(link);
-  await expect(tab.getByRole("main").getByRole("alert")).toContainText("This invitation is not valid");
+  await expect(tab.getByRole("main").getByRole("alert")).toContainText(
+    "This invitation is not valid",
+  );
   await invitee.close();
 
   await page.reload();
   await expect(
-    page.getByRole("region", { name: /Members/ }).getByRole("cell", { name: "new.mechanic@northwind.example", exact: true }),
+    page
+      .getByRole("region", { name: /Members/ })
+      .getByRole("cell", { name: "new.mechanic@northwind.example", exact: true }),
   ).toBeVisible();
   // Accepted, so no longer open (other specs may leave Northwind invitations of their own).
   await expect(page.getByRole("region", { name: "Open invitations" })).toBeVisible();
-  await expect(page.getByRole("region", { name: "Open invitations" }).getByText("new.mechanic@northwind.example")).toHaveCount(0);
+  await expect(
+    page
+      .getByRole("region", { name: "Open invitations" })
+      .getByText("new.mechanic@northwind.example"),
+  ).toHaveCount(0);
 });

@@ -9,7 +9,10 @@ import { runAdoptionSchema, schemaTargetSchema } from "./schemas";
 
 function ownerUrl(): string {
   const url = ownerDatabaseUrl();
-  if (!url) throw new ActionError("Adoption works as the schema's owner: set DATABASE_URL to the owner's connection string and restart the console.");
+  if (!url)
+    throw new ActionError(
+      "Adoption works as the schema's owner: set DATABASE_URL to the owner's connection string and restart the console.",
+    );
   return url;
 }
 
@@ -30,37 +33,71 @@ async function startInBackground(start: (hooks: RunHooks) => Promise<RunResult>)
 }
 
 export const startAdoptionAction = platformOperation(
-  { name: "migrations.run", permission: "migrations.manage", schema: runAdoptionSchema, revalidate: "/migrations" },
+  {
+    name: "migrations.run",
+    permission: "migrations.manage",
+    schema: runAdoptionSchema,
+    revalidate: "/migrations",
+  },
   async (input, _ctx, record) => {
     const url = ownerUrl();
     const owner = await liveOwner(input.tenant);
     if (owner && input.confirmOwner !== owner.id) {
-      throw new ActionError(`${owner.name} is a live customer: its users would see every existing row at once. Confirm that it owns them, then run again.`);
+      throw new ActionError(
+        `${owner.name} is a live customer: its users would see every existing row at once. Confirm that it owns them, then run again.`,
+      );
     }
     const runId = await startInBackground((hooks) =>
-      runAdoption(url, { schema: input.schema, tenantForExisting: input.tenant, column: input.column, globalTables: input.global, globalUniques: input.globalUnique, ...hooks }),
+      runAdoption(url, {
+        schema: input.schema,
+        tenantForExisting: input.tenant,
+        column: input.column,
+        globalTables: input.global,
+        globalUniques: input.globalUnique,
+        ...hooks,
+      }),
     );
-    Object.assign(record, { targetType: "schema", targetId: input.schema, details: { runId, tenant: input.tenant, global: input.global } });
+    Object.assign(record, {
+      targetType: "schema",
+      targetId: input.schema,
+      details: { runId, tenant: input.tenant, global: input.global },
+    });
     return { ok: true, message: `Adoption of ${input.schema} started.`, data: { runId } };
   },
 );
 
 export const startRevertAction = platformOperation(
-  { name: "migrations.revert", permission: "migrations.manage", schema: schemaTargetSchema, revalidate: "/migrations" },
+  {
+    name: "migrations.revert",
+    permission: "migrations.manage",
+    schema: schemaTargetSchema,
+    revalidate: "/migrations",
+  },
   async (input, _ctx, record) => {
     const url = ownerUrl();
-    const runId = await startInBackground((hooks) => runRevert(url, { schema: input.schema, ...hooks }));
+    const runId = await startInBackground((hooks) =>
+      runRevert(url, { schema: input.schema, ...hooks }),
+    );
     Object.assign(record, { targetType: "schema", targetId: input.schema, details: { runId } });
     return { ok: true, message: `Revert of ${input.schema} started.`, data: { runId } };
   },
 );
 
 export const verifyNowAction = platformOperation(
-  { name: "migrations.verify", permission: "migrations.manage", schema: schemaTargetSchema, revalidate: "/migrations" },
+  {
+    name: "migrations.verify",
+    permission: "migrations.manage",
+    schema: schemaTargetSchema,
+    revalidate: "/migrations",
+  },
   async (input, _ctx, record) => {
     const result = await runVerification(ownerUrl(), { schema: input.schema });
     if (!result.ok) throw new ActionError(result.instructions);
-    Object.assign(record, { targetType: "schema", targetId: input.schema, details: { runId: result.runId, summary: result.report.summary.text } });
+    Object.assign(record, {
+      targetType: "schema",
+      targetId: input.schema,
+      details: { runId: result.runId, summary: result.report.summary.text },
+    });
     return { ok: true, message: `Verified: ${result.report.summary.text}.` };
   },
 );

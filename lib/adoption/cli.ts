@@ -26,12 +26,19 @@ const { positionals, values } = parseArgs({
   },
 });
 
-const USAGE = "Usage: npm run adopt -- plan|run|verify|revert [--schema app] [--tenant LEGACY001] [--global t1,t2] [--global-unique k1,k2] [--column tenant_id] [--sql] [--confirm-owner ID]";
-const names = (value: string | undefined) => (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+const USAGE =
+  "Usage: npm run adopt -- plan|run|verify|revert [--schema app] [--tenant LEGACY001] [--global t1,t2] [--global-unique k1,k2] [--column tenant_id] [--sql] [--confirm-owner ID]";
+const names = (value: string | undefined) =>
+  (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function printReport(report: VerifyReport) {
   for (const t of report.tables) {
-    console.log(`${report.schema}.${t.table}: ${t.state} (${t.rows.toLocaleString("en")} rows${t.customers ? `, ${t.customers} customers` : ""})`);
+    console.log(
+      `${report.schema}.${t.table}: ${t.state} (${t.rows.toLocaleString("en")} rows${t.customers ? `, ${t.customers} customers` : ""})`,
+    );
     for (const p of t.problems) console.log(`  ✗ ${p}`);
     for (const w of t.warnings) console.log(`  ! ${w}`);
   }
@@ -62,24 +69,42 @@ async function main() {
     return 2;
   }
   const schema = values.schema!;
-  const options = { tenantForExisting: tenant, globalTables: names(values.global), globalUniques: names(values["global-unique"]), column: values.column! };
+  const options = {
+    tenantForExisting: tenant,
+    globalTables: names(values.global),
+    globalUniques: names(values["global-unique"]),
+    column: values.column!,
+  };
   if (verb !== "plan") {
     const ownerUrl = process.env.DATABASE_URL;
     if (!ownerUrl) {
-      console.error(`adopt ${verb} works as the schema's owner: set DATABASE_URL to the owner's connection string.`);
+      console.error(
+        `adopt ${verb} works as the schema's owner: set DATABASE_URL to the owner's connection string.`,
+      );
       return 2;
     }
     if (verb === "run") {
       // A live customer as the owner sees every existing row at once: the command asks, as the dashboard does.
       const owner = await liveOwner(tenant);
       if (owner && values["confirm-owner"] !== owner.id) {
-        console.error(`${owner.name} (${owner.id}) is a live customer: its users would see every existing row at once. Run again with --confirm-owner ${owner.id} if it owns them.`);
+        console.error(
+          `${owner.name} (${owner.id}) is a live customer: its users would see every existing row at once. Run again with --confirm-owner ${owner.id} if it owns them.`,
+        );
         return 2;
       }
-      return printResult(await runAdoption(ownerUrl, { schema, ...options }), `Adopted ${schema}, verified`, true);
+      return printResult(
+        await runAdoption(ownerUrl, { schema, ...options }),
+        `Adopted ${schema}, verified`,
+        true,
+      );
     }
     // A reverted schema is meant to be un-isolated again: its report is not expected to be green.
-    if (verb === "revert") return printResult(await runRevert(ownerUrl, { schema }), `Reverted the adoption of ${schema}, verified`, false);
+    if (verb === "revert")
+      return printResult(
+        await runRevert(ownerUrl, { schema }),
+        `Reverted the adoption of ${schema}, verified`,
+        false,
+      );
     return printResult(await runVerification(ownerUrl, { schema }), `Verified ${schema}`, true);
   }
   const tables = await withSystem("adoption", (tx) => introspect(tx, schema), { readOnly: true });
@@ -89,11 +114,15 @@ async function main() {
   }
   const plan = planAdoption(schema, tables, options);
   for (const t of plan.tables) {
-    console.log(`${plan.schema}.${t.table} (${t.rows.toLocaleString("en")} rows${t.scoped ? "" : ", global"})`);
+    console.log(
+      `${plan.schema}.${t.table} (${t.rows.toLocaleString("en")} rows${t.scoped ? "" : ", global"})`,
+    );
     for (const change of t.changes) console.log(`  - ${change}`);
   }
   console.log(`\nEstimate: about ${plan.estimatedSeconds.toFixed(1)} s, in one transaction.`);
-  if (values.sql) for (const s of plan.steps) console.log(`\n-- ${s.name}\n${s.statements.map((x) => `${x};`).join("\n")}`);
+  if (values.sql)
+    for (const s of plan.steps)
+      console.log(`\n-- ${s.name}\n${s.statements.map((x) => `${x};`).join("\n")}`);
   if (plan.problems.length > 0) {
     console.error(`\nThe plan cannot run:\n${plan.problems.map((p) => `  - ${p}`).join("\n")}`);
     return 1;

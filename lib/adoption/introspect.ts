@@ -36,7 +36,13 @@ export interface TableInfo {
   rlsForced: boolean;
 }
 
-const ACTIONS: Record<string, string> = { a: "no action", r: "restrict", c: "cascade", n: "set null", d: "set default" };
+const ACTIONS: Record<string, string> = {
+  a: "no action",
+  r: "restrict",
+  c: "cascade",
+  n: "set null",
+  d: "set default",
+};
 
 export async function introspect(tx: Tx, schema: string): Promise<TableInfo[]> {
   const { rows } = await tx.execute<{
@@ -47,7 +53,19 @@ export async function introspect(tx: Tx, schema: string): Promise<TableInfo[]> {
     rls_enabled: boolean;
     rls_forced: boolean;
     columns: string[];
-    constraints: { name: string; type: string; definition: string; columns: string[]; ref_schema: string | null; ref_table: string | null; ref_columns: string[] | null; on_delete: string; on_update: string }[] | null;
+    constraints:
+      | {
+          name: string;
+          type: string;
+          definition: string;
+          columns: string[];
+          ref_schema: string | null;
+          ref_table: string | null;
+          ref_columns: string[] | null;
+          on_delete: string;
+          on_update: string;
+        }[]
+      | null;
     indexes: { name: string; definition: string }[] | null;
     views: string[] | null;
     triggers: string[] | null;
@@ -85,7 +103,9 @@ export async function introspect(tx: Tx, schema: string): Promise<TableInfo[]> {
       rows: Number(r.rows),
       columns: r.columns,
       primaryKey: pk ? { name: pk.name, columns: pk.columns, definition: pk.definition } : null,
-      uniques: constraints.filter((k) => k.type === "u").map((k) => ({ name: k.name, columns: k.columns, definition: k.definition })),
+      uniques: constraints
+        .filter((k) => k.type === "u")
+        .map((k) => ({ name: k.name, columns: k.columns, definition: k.definition })),
       foreignKeys: constraints
         .filter((k) => k.type === "f")
         .map((k) => ({

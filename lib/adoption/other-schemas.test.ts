@@ -44,9 +44,17 @@ describe("a schema with every awkward shape", () => {
     const adopted = await runAdoption(url(), { schema: "shop", globalTables: ["regions"] });
     if (!adopted.ok) throw new Error(adopted.instructions);
     const state = Object.fromEntries(adopted.report.tables.map((t) => [t.table, t.state]));
-    expect(state).toEqual({ events: "isolated", regions: "global", sales: "isolated", stock: "isolated", stores: "isolated" });
+    expect(state).toEqual({
+      events: "isolated",
+      regions: "global",
+      sales: "isolated",
+      stock: "isolated",
+      stores: "isolated",
+    });
     expect(adopted.report.summary.text).toBe("4 of 5 tables isolated; 1 global");
-    expect(adopted.report.tables.find((t) => t.table === "stock")!.views).toEqual([{ name: "store_stock", invoker: true }]);
+    expect(adopted.report.tables.find((t) => t.table === "stock")!.views).toEqual([
+      { name: "store_stock", invoker: true },
+    ]);
     expect(adopted.report.tables.find((t) => t.table === "sales")!.rows).toBe(2);
     expect((await fingerprint(db, "shop")).data).toEqual(before.data);
 
@@ -63,7 +71,13 @@ describe("a schema with every awkward shape", () => {
     await db.owner.query("alter table shop.events add column tenant_id int");
     const before = await fingerprint(db, "shop");
     const result = await runAdoption(url(), { schema: "shop", globalTables: ["regions"] });
-    expect(result).toMatchObject({ ok: false, step: "plan", error: expect.stringMatching(/^shop\.events already has a column named tenant_id \(adopted by hand, or a column of its own\): rename it/) });
+    expect(result).toMatchObject({
+      ok: false,
+      step: "plan",
+      error: expect.stringMatching(
+        /^shop\.events already has a column named tenant_id \(adopted by hand, or a column of its own\): rename it/,
+      ),
+    });
     expect(await fingerprint(db, "shop")).toEqual(before);
     await db.owner.query("alter table shop.events drop column tenant_id");
   });
@@ -103,15 +117,30 @@ describe("a schema half-adopted by hand", () => {
     if (!result.ok) throw new Error(result.instructions);
     const report = result.report;
     const byName = Object.fromEntries(report.tables.map((t) => [t.table, t]));
-    expect(byName.orders).toMatchObject({ state: "isolated", problems: [], warnings: [], rowsPerCustomer: [{ tenant: A, rows: 2 }, { tenant: B, rows: 1 }] });
-    expect(byName.order_items).toMatchObject({ state: "partial", crossTenantRefs: 1, rlsForced: false, foreignKeys: { total: 1, composite: 0 } });
+    expect(byName.orders).toMatchObject({
+      state: "isolated",
+      problems: [],
+      warnings: [],
+      rowsPerCustomer: [
+        { tenant: A, rows: 2 },
+        { tenant: B, rows: 1 },
+      ],
+    });
+    expect(byName.order_items).toMatchObject({
+      state: "partial",
+      crossTenantRefs: 1,
+      rlsForced: false,
+      foreignKeys: { total: 1, composite: 0 },
+    });
     expect(byName.order_items.problems).toEqual([
       "foreign key order_items_order_id_fkey → orders does not include tenant_id: 1 rows point at another customer's row",
       "row-level security is not forced: the table's owner bypasses it",
     ]);
     expect(byName.notes).toMatchObject({ state: "partial", nullTenants: 1, notNull: false });
     expect(byName.leaky.state).toBe("partial");
-    expect(byName.leaky.problems).toContain(`a probe as ${report.probe.asCustomer} sees 1 rows of ${A}`);
+    expect(byName.leaky.problems).toContain(
+      `a probe as ${report.probe.asCustomer} sees 1 rows of ${A}`,
+    );
     expect(byName.settings).toMatchObject({ state: "not isolated", rows: 1 });
     expect(report.probe).toMatchObject({ ok: false, ofCustomer: A });
     expect(report.summary.text).toBe("1 of 5 tables isolated; 3 partly; 1 not isolated");
@@ -119,10 +148,13 @@ describe("a schema half-adopted by hand", () => {
   });
 
   it("plans nothing over it: the plan names each table that already has the column", async () => {
-    const tables = await withSystem("adoption", (tx) => introspect(tx, "legacy"), { readOnly: true });
+    const tables = await withSystem("adoption", (tx) => introspect(tx, "legacy"), {
+      readOnly: true,
+    });
     expect(planAdoption("legacy", tables).problems).toEqual(
       ["leaky", "notes", "order_items", "orders"].map(
-        (t) => `legacy.${t} already has a column named tenant_id (adopted by hand, or a column of its own): rename it, choose another column name, or finish the table by hand — Verify shows what it lacks.`,
+        (t) =>
+          `legacy.${t} already has a column named tenant_id (adopted by hand, or a column of its own): rename it, choose another column name, or finish the table by hand — Verify shows what it lacks.`,
       ),
     );
   });

@@ -7,10 +7,16 @@ import { introspect } from "./introspect";
 import { planAdoption, type AdoptionPlan } from "./plan";
 
 const db = freshTestDatabase();
-const read = (schema: string) => withSystem("adoption", (tx) => introspect(tx, schema), { readOnly: true });
+const read = (schema: string) =>
+  withSystem("adoption", (tx) => introspect(tx, schema), { readOnly: true });
 
 /** Runs the plan's SQL as the owner, checks with `inspect`, and rolls everything back. */
-async function tryPlan(plan: AdoptionPlan, inspect: (query: (text: string, values?: unknown[]) => Promise<Record<string, unknown>[]>) => Promise<void>) {
+async function tryPlan(
+  plan: AdoptionPlan,
+  inspect: (
+    query: (text: string, values?: unknown[]) => Promise<Record<string, unknown>[]>,
+  ) => Promise<void>,
+) {
   const client = await db.owner.connect();
   try {
     await client.query("begin");
@@ -31,7 +37,10 @@ describe("the adoption plan on the sample", () => {
     const workOrders = tables.find((t) => t.name === "work_orders")!;
     expect(workOrders.primaryKey?.columns).toEqual(["id"]);
     expect(workOrders.uniques.map((u) => u.columns)).toEqual([["number"]]);
-    expect(workOrders.foreignKeys.map((f) => f.refTable).sort()).toEqual(["customer_vehicles", "customers"]);
+    expect(workOrders.foreignKeys.map((f) => f.refTable).sort()).toEqual([
+      "customer_vehicles",
+      "customers",
+    ]);
 
     const plan = planAdoption("app", tables);
     expect(plan.problems).toEqual([]);
@@ -52,26 +61,39 @@ describe("the adoption plan on the sample", () => {
           from pg_constraint k join pg_namespace n on n.oid = k.connamespace where n.nspname = 'app'`);
       expect(keys).toEqual({ composite_fks: internalFks, pks: 32 });
       // Existing rows belong to the legacy customer; a row pointing at another customer's parent is refused.
-      const [owners] = await query("select count(distinct tenant_id)::int as n, min(tenant_id) as t from app.work_orders");
+      const [owners] = await query(
+        "select count(distinct tenant_id)::int as n, min(tenant_id) as t from app.work_orders",
+      );
       expect(owners).toEqual({ n: 1, t: "LEGACY001" });
       const other = generateCustomerId();
       await query("savepoint probe");
       await expect(
-        query("insert into app.work_orders (tenant_id, id, number, customer_id, status, opened_at) values ($1, 999999, 'X-1', 1, 'open', now())", [other]),
+        query(
+          "insert into app.work_orders (tenant_id, id, number, customer_id, status, opened_at) values ($1, 999999, 'X-1', 1, 'open', now())",
+          [other],
+        ),
       ).rejects.toThrow(/foreign key/);
       await query("rollback to savepoint probe");
       // users.email is unique per customer, not globally.
-      await query("insert into app.users (tenant_id, id, email, name, role, password_hash, created_at) values ($1, 999999, 'user1@shop.example', 'x', 'cashier', 'x', now())", [other]);
+      await query(
+        "insert into app.users (tenant_id, id, email, name, role, password_hash, created_at) values ($1, 999999, 'user1@shop.example', 'x', 'cashier', 'x', now())",
+        [other],
+      );
     });
   });
 
   it("keeps a unique key global when asked: users.email stays unique across customers", async () => {
     const plan = planAdoption("app", await read("app"), { globalUniques: ["users_email_key"] });
     expect(plan.problems).toEqual([]);
-    expect(plan.tables.find((t) => t.table === "users")!.changes).toContain("unique across all customers, kept: users_email_key (email)");
+    expect(plan.tables.find((t) => t.table === "users")!.changes).toContain(
+      "unique across all customers, kept: users_email_key (email)",
+    );
     await tryPlan(plan, async (query) => {
       await expect(
-        query("insert into app.users (tenant_id, id, email, name, role, password_hash, created_at) values ($1, 999999, 'user1@shop.example', 'x', 'cashier', 'x', now())", [generateCustomerId()]),
+        query(
+          "insert into app.users (tenant_id, id, email, name, role, password_hash, created_at) values ($1, 999999, 'user1@shop.example', 'x', 'cashier', 'x', now())",
+          [generateCustomerId()],
+        ),
       ).rejects.toThrow(/users_email_key/);
     });
   });

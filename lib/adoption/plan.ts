@@ -35,7 +35,11 @@ export interface AdoptionPlan {
   estimatedSeconds: number;
 }
 
-export function planAdoption(schema: string, tables: TableInfo[], options: PlanOptions = {}): AdoptionPlan {
+export function planAdoption(
+  schema: string,
+  tables: TableInfo[],
+  options: PlanOptions = {},
+): AdoptionPlan {
   const column = options.column ?? "tenant_id";
   const tenant = options.tenantForExisting ?? LEGACY_CUSTOMER_ID;
   const global = new Set(options.globalTables ?? []);
@@ -48,7 +52,9 @@ export function planAdoption(schema: string, tables: TableInfo[], options: PlanO
 
   const conflicting = scoped.filter((t) => t.columns.includes(column));
   if (conflicting.length > 0 && conflicting.length === scoped.length) {
-    problems.push(`Every table of ${schema} already has ${column}: the schema looks adopted already. Verify it instead of adopting again.`);
+    problems.push(
+      `Every table of ${schema} already has ${column}: the schema looks adopted already. Verify it instead of adopting again.`,
+    );
   } else {
     for (const t of conflicting) {
       problems.push(
@@ -57,22 +63,31 @@ export function planAdoption(schema: string, tables: TableInfo[], options: PlanO
     }
   }
   for (const t of candidates.filter((c) => global.has(c.name))) {
-    for (const fk of t.foreignKeys.filter((f) => f.refSchema === schema && scopedNames.has(f.refTable))) {
-      problems.push(`${schema}.${t.name} is global but its foreign key ${fk.name} points at ${fk.refTable}, which is scoped: a global row cannot point at one customer's row. Make ${fk.refTable} global too, or ${t.name} scoped.`);
+    for (const fk of t.foreignKeys.filter(
+      (f) => f.refSchema === schema && scopedNames.has(f.refTable),
+    )) {
+      problems.push(
+        `${schema}.${t.name} is global but its foreign key ${fk.name} points at ${fk.refTable}, which is scoped: a global row cannot point at one customer's row. Make ${fk.refTable} global too, or ${t.name} scoped.`,
+      );
     }
   }
 
   const keptGlobal = new Set(options.globalUniques ?? []);
   for (const t of scoped) {
     for (const u of t.uniques.filter((x) => keptGlobal.has(x.name))) {
-      for (const { t: child, f } of internalFksOf(schema, scoped).filter((x) => x.f.refTable === t.name && same(x.f.refColumns, u.columns))) {
-        problems.push(`${schema}.${t.name}'s unique ${u.name} is kept global, but ${child.name}'s foreign key ${f.name} refers to it and must point at a per-customer key. Keep ${u.name} per customer.`);
+      for (const { t: child, f } of internalFksOf(schema, scoped).filter(
+        (x) => x.f.refTable === t.name && same(x.f.refColumns, u.columns),
+      )) {
+        problems.push(
+          `${schema}.${t.name}'s unique ${u.name} is kept global, but ${child.name}'s foreign key ${f.name} refers to it and must point at a per-customer key. Keep ${u.name} per customer.`,
+        );
       }
     }
   }
 
   const steps: AdoptionPlan["steps"] = [];
-  const step = (stepName: string, statements: string[]) => steps.push({ name: stepName, statements });
+  const step = (stepName: string, statements: string[]) =>
+    steps.push({ name: stepName, statements });
   const literal = `'${tenant.replace(/'/g, "''")}'`;
   const fromSetting = `(nullif(current_setting('app.tenant_id', true), ''))`;
 
@@ -82,11 +97,24 @@ export function planAdoption(schema: string, tables: TableInfo[], options: PlanO
     `insert into control.customers (id, name, status, contact_email) values (${literal}, 'Existing data (adopted)', 'active', 'unknown@example.invalid') on conflict (id) do nothing`,
     `select set_config('app.tenant_id', '', true)`,
   ]);
-  step("add column", scoped.map((t) => `alter table ${name(t)} add column ${q(column)} text not null default ${literal}`));
-  step("default from the tenant setting", scoped.map((t) => `alter table ${name(t)} alter column ${q(column)} set default ${fromSetting}`));
+  step(
+    "add column",
+    scoped.map(
+      (t) => `alter table ${name(t)} add column ${q(column)} text not null default ${literal}`,
+    ),
+  );
+  step(
+    "default from the tenant setting",
+    scoped.map(
+      (t) => `alter table ${name(t)} alter column ${q(column)} set default ${fromSetting}`,
+    ),
+  );
 
   const internalFks = internalFksOf(schema, scoped);
-  step("drop foreign keys", internalFks.map(({ t, f }) => `alter table ${name(t)} drop constraint ${q(f.name)}`));
+  step(
+    "drop foreign keys",
+    internalFks.map(({ t, f }) => `alter table ${name(t)} drop constraint ${q(f.name)}`),
+  );
   step(
     "tenant-scoped keys",
     scoped.flatMap((t) => {
@@ -94,7 +122,10 @@ export function planAdoption(schema: string, tables: TableInfo[], options: PlanO
       if (keys.length === 0) return [];
       // One statement a table: PostgreSQL rebuilds its keys in one pass over it.
       const drops = keys.map((k) => `drop constraint ${q(k.name)}`);
-      const adds = keys.map((k) => `add constraint ${q(k.name)} ${k === t.primaryKey ? "primary key" : "unique"} (${list([column, ...k.columns])})`);
+      const adds = keys.map(
+        (k) =>
+          `add constraint ${q(k.name)} ${k === t.primaryKey ? "primary key" : "unique"} (${list([column, ...k.columns])})`,
+      );
       return [`alter table ${name(t)} ${[...drops, ...adds].join(", ")}`];
     }),
   );
@@ -108,7 +139,10 @@ export function planAdoption(schema: string, tables: TableInfo[], options: PlanO
   step(
     "indexes leading with the tenant",
     scoped.flatMap((t) =>
-      rewrittenIndexes(t, column).flatMap((i) => [`drop index ${qualified(schema, i.name)}`, i.definition.replace(/ USING btree \(/, ` USING btree (${q(column)}, `)]),
+      rewrittenIndexes(t, column).flatMap((i) => [
+        `drop index ${qualified(schema, i.name)}`,
+        i.definition.replace(/ USING btree \(/, ` USING btree (${q(column)}, `),
+      ]),
     ),
   );
   const policy = `${q(column)} = ${CURRENT_TENANT_SQL}`;
@@ -120,20 +154,36 @@ export function planAdoption(schema: string, tables: TableInfo[], options: PlanO
       `create policy ${q(`${t.name}_tenant_isolation`)} on ${name(t)} using (${policy}) with check (${policy})`,
       `grant select, insert, update, delete on ${name(t)} to tenantry_tenant, tenantry_platform`,
     ]),
-    ...candidates.filter((t) => global.has(t.name)).map((t) => `grant select on ${name(t)} to tenantry_tenant, tenantry_platform`),
+    ...candidates
+      .filter((t) => global.has(t.name))
+      .map((t) => `grant select on ${name(t)} to tenantry_tenant, tenantry_platform`),
     `grant usage on all sequences in schema ${q(schema)} to tenantry_tenant, tenantry_platform`,
   ]);
   const views = [...new Set(scoped.flatMap((t) => t.views))];
   // A plain view runs as its owner and would bypass RLS; security_invoker makes it the caller's.
-  step("views run as the caller", views.map((v) => `alter view ${qualified(schema, v)} set (security_invoker = true)`));
+  step(
+    "views run as the caller",
+    views.map((v) => `alter view ${qualified(schema, v)} set (security_invoker = true)`),
+  );
 
   const plans: TablePlan[] = candidates.map((t) => {
-    if (global.has(t.name)) return { table: t.name, rows: t.rows, scoped: false, changes: ["stays global reference data; readable by every customer"] };
+    if (global.has(t.name))
+      return {
+        table: t.name,
+        rows: t.rows,
+        scoped: false,
+        changes: ["stays global reference data; readable by every customer"],
+      };
     const changes = [`add ${column} (existing rows: ${tenant}; new rows: the tenant setting)`];
     if (t.primaryKey) changes.push(`primary key (${[column, ...t.primaryKey.columns].join(", ")})`);
-    else changes.push("no primary key: nothing can refer to it; scoped by the column and the policy");
+    else
+      changes.push("no primary key: nothing can refer to it; scoped by the column and the policy");
     for (const u of t.uniques) {
-      changes.push(keptGlobal.has(u.name) ? `unique across all customers, kept: ${u.name} (${u.columns.join(", ")})` : `unique per customer: ${u.name} (${[column, ...u.columns].join(", ")})`);
+      changes.push(
+        keptGlobal.has(u.name)
+          ? `unique across all customers, kept: ${u.name} (${u.columns.join(", ")})`
+          : `unique per customer: ${u.name} (${[column, ...u.columns].join(", ")})`,
+      );
     }
     for (const f of t.foreignKeys) {
       changes.push(
@@ -144,11 +194,17 @@ export function planAdoption(schema: string, tables: TableInfo[], options: PlanO
     }
     const rebuilt = rewrittenIndexes(t, column);
     for (const i of t.indexes) {
-      changes.push(rebuilt.includes(i) ? `index ${i.name} rebuilt leading with ${column}` : `index ${i.name} kept as it is (not a plain btree, or it leads with ${column} already)`);
+      changes.push(
+        rebuilt.includes(i)
+          ? `index ${i.name} rebuilt leading with ${column}`
+          : `index ${i.name} kept as it is (not a plain btree, or it leads with ${column} already)`,
+      );
     }
     if (t.partitioned) {
       const partitions = tables.filter((p) => p.partitionOf === t.name).map((p) => p.name);
-      changes.push(`partitioned (${partitions.join(", ") || "no partitions yet"}): the column, keys and policy are declared on the parent and reach every partition`);
+      changes.push(
+        `partitioned (${partitions.join(", ") || "no partitions yet"}): the column, keys and policy are declared on the parent and reach every partition`,
+      );
     }
     if (t.triggers.length) changes.push(`triggers kept: ${t.triggers.join(", ")}`);
     if (t.views.length) changes.push(`views made security_invoker: ${t.views.join(", ")}`);
@@ -158,7 +214,15 @@ export function planAdoption(schema: string, tables: TableInfo[], options: PlanO
   const totalRows = candidates.reduce((n, t) => n + t.rows, 0);
   // Rebuilding keys and indexes and the two scans dominate: about 3.5 s a million rows on the
   // bench's 2-core machine (npm run bench:adopt), plus the catalog work.
-  return { schema, column, tenantForExisting: tenant, tables: plans, problems, steps, estimatedSeconds: 0.3 + totalRows * 3.5e-6 };
+  return {
+    schema,
+    column,
+    tenantForExisting: tenant,
+    tables: plans,
+    problems,
+    steps,
+    estimatedSeconds: 0.3 + totalRows * 3.5e-6,
+  };
 }
 
 const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -166,17 +230,29 @@ const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, 
 /** Foreign keys from a scoped table to a scoped table of the same schema: they become composite. */
 function internalFksOf(schema: string, scoped: TableInfo[]) {
   const names = new Set(scoped.map((t) => t.name));
-  return scoped.flatMap((t) => t.foreignKeys.filter((f) => f.refSchema === schema && names.has(f.refTable)).map((f) => ({ t, f })));
+  return scoped.flatMap((t) =>
+    t.foreignKeys
+      .filter((f) => f.refSchema === schema && names.has(f.refTable))
+      .map((f) => ({ t, f })),
+  );
 }
 
 /** The keys that become per customer: the primary key and every unique not kept global. */
 function perCustomerKeys(t: TableInfo, keptGlobal: Set<string>) {
-  return [...(t.primaryKey ? [t.primaryKey] : []), ...t.uniques.filter((u) => !keptGlobal.has(u.name))];
+  return [
+    ...(t.primaryKey ? [t.primaryKey] : []),
+    ...t.uniques.filter((u) => !keptGlobal.has(u.name)),
+  ];
 }
 
 /** Plain btree indexes that do not lead with the tenant column yet; adoption rebuilds them leading with it. */
 function rewrittenIndexes(t: TableInfo, column: string) {
-  return t.indexes.filter((i) => / USING btree \(/.test(i.definition) && !i.definition.includes(`(${column}`) && !i.definition.includes(`("${column}"`));
+  return t.indexes.filter(
+    (i) =>
+      / USING btree \(/.test(i.definition) &&
+      !i.definition.includes(`(${column}`) &&
+      !i.definition.includes(`("${column}"`),
+  );
 }
 
 /**
@@ -184,7 +260,11 @@ function rewrittenIndexes(t: TableInfo, column: string) {
  * policies and grants go, the composite keys and the tenant's indexes go with the column, and the
  * original keys, foreign keys and indexes come back exactly as they were defined.
  */
-export function planRevert(schema: string, before: TableInfo[], options: Pick<PlanOptions, "column" | "globalTables" | "globalUniques"> = {}) {
+export function planRevert(
+  schema: string,
+  before: TableInfo[],
+  options: Pick<PlanOptions, "column" | "globalTables" | "globalUniques"> = {},
+) {
   const column = options.column ?? "tenant_id";
   const global = new Set(options.globalTables ?? []);
   const keptGlobal = new Set(options.globalUniques ?? []);
@@ -193,9 +273,15 @@ export function planRevert(schema: string, before: TableInfo[], options: Pick<Pl
   const name = (t: { name: string }) => qualified(schema, t.name);
   const internalFks = internalFksOf(schema, scoped);
   const steps: AdoptionPlan["steps"] = [];
-  const step = (stepName: string, statements: string[]) => steps.push({ name: stepName, statements });
+  const step = (stepName: string, statements: string[]) =>
+    steps.push({ name: stepName, statements });
 
-  step("views back to their owner", [...new Set(scoped.flatMap((t) => t.views))].map((v) => `alter view ${qualified(schema, v)} reset (security_invoker)`));
+  step(
+    "views back to their owner",
+    [...new Set(scoped.flatMap((t) => t.views))].map(
+      (v) => `alter view ${qualified(schema, v)} reset (security_invoker)`,
+    ),
+  );
   step("row-level security off", [
     ...scoped.flatMap((t) => [
       `drop policy if exists ${q(`${t.name}_tenant_isolation`)} on ${name(t)}`,
@@ -203,16 +289,24 @@ export function planRevert(schema: string, before: TableInfo[], options: Pick<Pl
       `alter table ${name(t)} disable row level security`,
       `revoke select, insert, update, delete on ${name(t)} from tenantry_tenant, tenantry_platform`,
     ]),
-    ...candidates.filter((t) => global.has(t.name)).map((t) => `revoke select on ${name(t)} from tenantry_tenant, tenantry_platform`),
+    ...candidates
+      .filter((t) => global.has(t.name))
+      .map((t) => `revoke select on ${name(t)} from tenantry_tenant, tenantry_platform`),
     `revoke usage on all sequences in schema ${q(schema)} from tenantry_tenant, tenantry_platform`,
     `revoke usage on schema ${q(schema)} from tenantry_tenant, tenantry_platform`,
   ]);
-  step("drop composite foreign keys", internalFks.map(({ t, f }) => `alter table ${name(t)} drop constraint ${q(f.name)}`));
+  step(
+    "drop composite foreign keys",
+    internalFks.map(({ t, f }) => `alter table ${name(t)} drop constraint ${q(f.name)}`),
+  );
   step(
     "drop the column",
     // Its per-customer keys and the indexes leading with it go with it.
     scoped.map((t) => {
-      const drops = [...perCustomerKeys(t, keptGlobal).map((k) => `drop constraint ${q(k.name)}`), `drop column ${q(column)}`];
+      const drops = [
+        ...perCustomerKeys(t, keptGlobal).map((k) => `drop constraint ${q(k.name)}`),
+        `drop column ${q(column)}`,
+      ];
       return `alter table ${name(t)} ${drops.join(", ")}`;
     }),
   );
@@ -220,10 +314,22 @@ export function planRevert(schema: string, before: TableInfo[], options: Pick<Pl
     "original keys",
     scoped.flatMap((t) => {
       const keys = perCustomerKeys(t, keptGlobal);
-      return keys.length ? [`alter table ${name(t)} ${keys.map((k) => `add constraint ${q(k.name)} ${k.definition}`).join(", ")}`] : [];
+      return keys.length
+        ? [
+            `alter table ${name(t)} ${keys.map((k) => `add constraint ${q(k.name)} ${k.definition}`).join(", ")}`,
+          ]
+        : [];
     }),
   );
-  step("original foreign keys", internalFks.map(({ t, f }) => `alter table ${name(t)} add constraint ${q(f.name)} ${f.definition}`));
-  step("original indexes", scoped.flatMap((t) => rewrittenIndexes(t, column).map((i) => i.definition)));
+  step(
+    "original foreign keys",
+    internalFks.map(
+      ({ t, f }) => `alter table ${name(t)} add constraint ${q(f.name)} ${f.definition}`,
+    ),
+  );
+  step(
+    "original indexes",
+    scoped.flatMap((t) => rewrittenIndexes(t, column).map((i) => i.definition)),
+  );
   return { schema, column, steps };
 }

@@ -24,58 +24,73 @@ const HISTORY = 20;
 
 /** Everything the dashboard shows of `schema`, in the caller's (platform) transaction. */
 export async function readDashboard(tx: Tx, schema: string) {
-      const runs = await tx
-        .select({
-          id: adoptionRuns.id,
-          schemaName: adoptionRuns.schemaName,
-          kind: adoptionRuns.kind,
-          status: adoptionRuns.status,
-          startedAt: adoptionRuns.startedAt,
-          finishedAt: adoptionRuns.finishedAt,
-          options: adoptionRuns.options,
-          failedStep: adoptionRuns.failedStep,
-          error: adoptionRuns.error,
-          instructions: adoptionRuns.instructions,
-        })
-        .from(adoptionRuns)
-        .where(eq(adoptionRuns.schemaName, schema))
-        .orderBy(desc(adoptionRuns.startedAt))
-        .limit(HISTORY);
-      const steps = runs.length
-        ? await tx.select().from(adoptionSteps).where(inArray(adoptionSteps.runId, runs.map((r) => r.id))).orderBy(adoptionSteps.startedAt, adoptionSteps.id)
-        : [];
-      // A run marked running while nobody holds the engine's lock was cut off with its process.
-      const { rows: lock } = await tx.execute<{ held: boolean }>(sql`
+  const runs = await tx
+    .select({
+      id: adoptionRuns.id,
+      schemaName: adoptionRuns.schemaName,
+      kind: adoptionRuns.kind,
+      status: adoptionRuns.status,
+      startedAt: adoptionRuns.startedAt,
+      finishedAt: adoptionRuns.finishedAt,
+      options: adoptionRuns.options,
+      failedStep: adoptionRuns.failedStep,
+      error: adoptionRuns.error,
+      instructions: adoptionRuns.instructions,
+    })
+    .from(adoptionRuns)
+    .where(eq(adoptionRuns.schemaName, schema))
+    .orderBy(desc(adoptionRuns.startedAt))
+    .limit(HISTORY);
+  const steps = runs.length
+    ? await tx
+        .select()
+        .from(adoptionSteps)
+        .where(
+          inArray(
+            adoptionSteps.runId,
+            runs.map((r) => r.id),
+          ),
+        )
+        .orderBy(adoptionSteps.startedAt, adoptionSteps.id)
+    : [];
+  // A run marked running while nobody holds the engine's lock was cut off with its process.
+  const { rows: lock } = await tx.execute<{ held: boolean }>(sql`
         select exists (select 1 from pg_locks where locktype = 'advisory' and objsubid = 1
                           and objid::text::bigint = (hashtext(${ADOPTION_LOCK})::bigint & 4294967295)) as held`);
-      const history: RunRow[] = runs.map((r) => ({
-        ...r,
-        steps: steps.filter((s) => s.runId === r.id),
-        interrupted: r.status === "running" && !lock[0].held,
-      }));
-      const [latest] = await tx
-        .select({ id: adoptionRuns.id, report: adoptionRuns.report })
-        .from(adoptionRuns)
-        .where(and(eq(adoptionRuns.schemaName, schema), eq(adoptionRuns.status, "succeeded"), isNotNull(adoptionRuns.report)))
-        .orderBy(desc(adoptionRuns.finishedAt))
-        .limit(1);
-      const running = history.find((r) => r.status === "running" && !r.interrupted) ?? null;
-      return {
-        history,
-        running,
-        report: (latest?.report as VerifyReport | undefined) ?? null,
-        standingAdoption: await standingAdoption(tx, schema),
-        // Not while a run holds the tables: pg_get_indexdef waits for their locks.
-        tables: running ? [] : await introspect(tx, schema),
-        schemas: (
-          await tx.execute<{ name: string }>(sql`
+  const history: RunRow[] = runs.map((r) => ({
+    ...r,
+    steps: steps.filter((s) => s.runId === r.id),
+    interrupted: r.status === "running" && !lock[0].held,
+  }));
+  const [latest] = await tx
+    .select({ id: adoptionRuns.id, report: adoptionRuns.report })
+    .from(adoptionRuns)
+    .where(
+      and(
+        eq(adoptionRuns.schemaName, schema),
+        eq(adoptionRuns.status, "succeeded"),
+        isNotNull(adoptionRuns.report),
+      ),
+    )
+    .orderBy(desc(adoptionRuns.finishedAt))
+    .limit(1);
+  const running = history.find((r) => r.status === "running" && !r.interrupted) ?? null;
+  return {
+    history,
+    running,
+    report: (latest?.report as VerifyReport | undefined) ?? null,
+    standingAdoption: await standingAdoption(tx, schema),
+    // Not while a run holds the tables: pg_get_indexdef waits for their locks.
+    tables: running ? [] : await introspect(tx, schema),
+    schemas: (
+      await tx.execute<{ name: string }>(sql`
             select n.nspname as name from pg_namespace n
              where n.nspname not in ('control', 'drizzle', 'information_schema') and n.nspname not like 'pg\_%'
                and exists (select 1 from pg_class c where c.relnamespace = n.oid and c.relkind in ('r', 'p'))
              order by 1`)
-        ).rows.map((r) => r.name),
-        canRun: ownerDatabaseUrl() !== null,
-      };
+    ).rows.map((r) => r.name),
+    canRun: ownerDatabaseUrl() !== null,
+  };
 }
 
 /**
@@ -83,9 +98,17 @@ export async function readDashboard(tx: Tx, schema: string) {
  * legacy owner, not suspended or gone): adopting then shows those rows to its users at once, so
  * the dashboard and the action ask for an explicit confirmation.
  */
-export async function findLiveOwner(tx: Tx, tenantId: string): Promise<{ id: string; name: string } | null> {
-  const [row] = await tx.select({ id: customers.id, name: customers.name, status: customers.status }).from(customers).where(eq(customers.id, tenantId));
-  return row && row.id !== LEGACY_CUSTOMER_ID && !isBlocked(row.status) ? { id: row.id, name: row.name } : null;
+export async function findLiveOwner(
+  tx: Tx,
+  tenantId: string,
+): Promise<{ id: string; name: string } | null> {
+  const [row] = await tx
+    .select({ id: customers.id, name: customers.name, status: customers.status })
+    .from(customers)
+    .where(eq(customers.id, tenantId));
+  return row && row.id !== LEGACY_CUSTOMER_ID && !isBlocked(row.status)
+    ? { id: row.id, name: row.name }
+    : null;
 }
 
 /** The same, for the run's action and the command line, which hold no transaction of their own. */

@@ -28,7 +28,14 @@ export interface AdoptOptions extends PlanOptions, RunHooks {
 
 export type RunResult =
   | { ok: true; runId: string; ms: number; tables: number; report: VerifyReport }
-  | { ok: false; runId: string; step: string; table: string | null; error: string; instructions: string };
+  | {
+      ok: false;
+      runId: string;
+      step: string;
+      table: string | null;
+      error: string;
+      instructions: string;
+    };
 
 /** What a run does inside its transaction, prepared from the catalog once the lock is held. */
 interface Work {
@@ -49,7 +56,8 @@ interface Work {
 /** The key of the advisory lock a run holds for its whole length. */
 export const ADOPTION_LOCK = "tenantry.adoption";
 const LOCK = `hashtext('${ADOPTION_LOCK}')`;
-const LOCKED_OUT = "Nothing changed: another adoption, revert or verification holds the lock. Wait for it to end, then try again.";
+const LOCKED_OUT =
+  "Nothing changed: another adoption, revert or verification holds the lock. Wait for it to end, then try again.";
 
 export class StepError extends Error {
   constructor(
@@ -63,32 +71,52 @@ export class StepError extends Error {
 type Snapshot = Map<string, { rows: number; checksum: string }>;
 
 /** Rows and content equal to the before-snapshot, and every constraint of the schema validated. */
-async function compareWithBefore(client: OwnerClient, schema: string, before: Snapshot, report: VerifyReport) {
+async function compareWithBefore(
+  client: OwnerClient,
+  schema: string,
+  before: Snapshot,
+  report: VerifyReport,
+) {
   for (const [table, b] of before) {
     const a = report.tables.find((t) => t.table === table);
     if (!a) throw new StepError(`${schema}.${table} is gone`, table);
-    if (a.rows !== b.rows) throw new StepError(`${schema}.${table} has ${a.rows} rows after, ${b.rows} before`, table);
-    if (a.checksum !== b.checksum) throw new StepError(`${schema}.${table}'s content checksum changed`, table);
+    if (a.rows !== b.rows)
+      throw new StepError(`${schema}.${table} has ${a.rows} rows after, ${b.rows} before`, table);
+    if (a.checksum !== b.checksum)
+      throw new StepError(`${schema}.${table}'s content checksum changed`, table);
   }
   const { rows: invalid } = await client.query<{ conname: string; table: string }>(
     "select k.conname, c.relname as table from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and not k.convalidated",
     [schema],
   );
-  if (invalid.length) throw new StepError(`constraint ${invalid[0].conname} is not validated`, invalid[0].table);
+  if (invalid.length)
+    throw new StepError(`constraint ${invalid[0].conname} is not validated`, invalid[0].table);
 }
 
 /** The options an adopt run records: what its verification and its revert need. */
-export type RecordedOptions = PlanOptions & { column: string; tenantForExisting: string; globalTables: string[] };
+export type RecordedOptions = PlanOptions & {
+  column: string;
+  tenantForExisting: string;
+  globalTables: string[];
+};
 
 /** The schema's standing adoption: its latest successful adopt run, unless a revert came after it. */
 export async function standingAdoption(tx: NodePgDatabase, schema: string) {
   const [latest] = await tx
     .select({ id: adoptionRuns.id, kind: adoptionRuns.kind, options: adoptionRuns.options })
     .from(adoptionRuns)
-    .where(and(eq(adoptionRuns.schemaName, schema), eq(adoptionRuns.status, "succeeded"), inArray(adoptionRuns.kind, ["adopt", "revert"])))
+    .where(
+      and(
+        eq(adoptionRuns.schemaName, schema),
+        eq(adoptionRuns.status, "succeeded"),
+        inArray(adoptionRuns.kind, ["adopt", "revert"]),
+      ),
+    )
     .orderBy(desc(adoptionRuns.startedAt))
     .limit(1);
-  return latest?.kind === "adopt" ? { id: latest.id, options: latest.options as RecordedOptions } : null;
+  return latest?.kind === "adopt"
+    ? { id: latest.id, options: latest.options as RecordedOptions }
+    : null;
 }
 
 /** The tables, keys and indexes that a revert must bring back, compared by definition. */
@@ -104,19 +132,34 @@ function catalogDifferences(before: TableInfo[], after: TableInfo[]): string[] {
       triggers: t.triggers,
     });
   const afterByName = new Map(after.map((t) => [t.name, t]));
-  return before.filter((t) => !afterByName.has(t.name) || shape(t) !== shape(afterByName.get(t.name)!)).map((t) => t.name);
+  return before
+    .filter((t) => !afterByName.has(t.name) || shape(t) !== shape(afterByName.get(t.name)!))
+    .map((t) => t.name);
 }
 
-async function execute(ownerUrl: string, kind: RunKind, schema: string, hooks: RunHooks, prepare: (client: OwnerClient, tx: NodePgDatabase) => Promise<Work>): Promise<RunResult> {
+async function execute(
+  ownerUrl: string,
+  kind: RunKind,
+  schema: string,
+  hooks: RunHooks,
+  prepare: (client: OwnerClient, tx: NodePgDatabase) => Promise<Work>,
+): Promise<RunResult> {
   const started = Date.now();
   return withOwnerClient(ownerUrl, async (progress) => {
     // Each step is kept here and written live, without waiting, on this second connection; when
     // the run ends its steps are written once more as they ended (a rollback takes nothing of
     // them with it).
-    const log: { step: string; startedAt: Date; ms: number | null; outcome: "running" | "ok" | "failed" | "rolled back" }[] = [];
+    const log: {
+      step: string;
+      startedAt: Date;
+      ms: number | null;
+      outcome: "running" | "ok" | "failed" | "rolled back";
+    }[] = [];
     let written: Promise<unknown> = Promise.resolve();
     const note = (text: string, values: unknown[]) => {
-      written = written.then(() => progress.query(text, values)).catch((error: Error) => console.error(`adoption progress: ${error.message}`));
+      written = written
+        .then(() => progress.query(text, values))
+        .catch((error: Error) => console.error(`adoption progress: ${error.message}`));
     };
     const writeSteps = async (runId: string) => {
       await written;
@@ -124,18 +167,37 @@ async function execute(ownerUrl: string, kind: RunKind, schema: string, hooks: R
       if (log.length === 0) return;
       await progress.query(
         "insert into control.adoption_steps (run_id, step, started_at, ms, outcome) select $1, s.step, s.started_at, s.ms, s.outcome from jsonb_to_recordset($2::jsonb) as s(step text, started_at timestamptz, ms int, outcome text)",
-        [runId, JSON.stringify(log.map((l) => ({ step: l.step, started_at: l.startedAt.toISOString(), ms: l.ms, outcome: l.outcome })))],
+        [
+          runId,
+          JSON.stringify(
+            log.map((l) => ({
+              step: l.step,
+              started_at: l.startedAt.toISOString(),
+              ms: l.ms,
+              outcome: l.outcome,
+            })),
+          ),
+        ],
       );
     };
 
-    const { rows: lock } = await progress.query<{ ok: boolean }>(`select pg_try_advisory_lock(${LOCK}) as ok`);
+    const { rows: lock } = await progress.query<{ ok: boolean }>(
+      `select pg_try_advisory_lock(${LOCK}) as ok`,
+    );
     if (!lock[0].ok) {
       const { rows } = await progress.query<{ id: string }>(
         `insert into control.adoption_runs (schema_name, kind, status, finished_at, failed_step, error, instructions)
          values ($1, $2, 'failed', now(), 'start', 'another run is in progress', $3) returning id`,
         [schema, kind, LOCKED_OUT],
       );
-      return { ok: false, runId: rows[0].id, step: "start", table: null, error: "another run is in progress", instructions: LOCKED_OUT };
+      return {
+        ok: false,
+        runId: rows[0].id,
+        step: "start",
+        table: null,
+        error: "another run is in progress",
+        instructions: LOCKED_OUT,
+      };
     }
     try {
       // We hold the lock, so any run still marked running was cut off (the process stopped).
@@ -154,14 +216,26 @@ async function execute(ownerUrl: string, kind: RunKind, schema: string, hooks: R
       const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
         current = name;
         currentTable = null;
-        const entry = { step: name, startedAt: new Date(), ms: null as number | null, outcome: "running" as (typeof log)[number]["outcome"] };
+        const entry = {
+          step: name,
+          startedAt: new Date(),
+          ms: null as number | null,
+          outcome: "running" as (typeof log)[number]["outcome"],
+        };
         log.push(entry);
-        note("insert into control.adoption_steps (run_id, step, started_at, outcome) values ($1, $2, $3, 'running')", [runId, name, entry.startedAt]);
+        note(
+          "insert into control.adoption_steps (run_id, step, started_at, outcome) values ($1, $2, $3, 'running')",
+          [runId, name, entry.startedAt],
+        );
         try {
           const result = await work();
-          if (hooks.failAfter === name) throw new StepError(`injected failure after ${name}`, currentTable);
+          if (hooks.failAfter === name)
+            throw new StepError(`injected failure after ${name}`, currentTable);
           Object.assign(entry, { outcome: "ok", ms: Date.now() - entry.startedAt.getTime() });
-          note("update control.adoption_steps set outcome = 'ok', ms = $3 where run_id = $1 and step = $2", [runId, name, entry.ms]);
+          note(
+            "update control.adoption_steps set outcome = 'ok', ms = $3 where run_id = $1 and step = $2",
+            [runId, name, entry.ms],
+          );
           return result;
         } catch (error) {
           Object.assign(entry, { outcome: "failed", ms: Date.now() - entry.startedAt.getTime() });
@@ -179,7 +253,9 @@ async function execute(ownerUrl: string, kind: RunKind, schema: string, hooks: R
           // Reading the catalog waits for the tables' locks like any step, so it is one too.
           const work = await step("plan", () => prepare(client, tx));
           options = work.options;
-          const before = work.preserves ? await step("before-snapshot", () => contentSnapshot(client, schema, work.column)) : null;
+          const before = work.preserves
+            ? await step("before-snapshot", () => contentSnapshot(client, schema, work.column))
+            : null;
           for (const s of work.steps) {
             await step(s.name, async () => {
               for (const statement of s.statements) {
@@ -199,13 +275,23 @@ async function execute(ownerUrl: string, kind: RunKind, schema: string, hooks: R
         await writeSteps(runId);
         await progress.query(
           "update control.adoption_runs set status = 'succeeded', finished_at = now(), options = $2, before_catalog = $3, report = $4 where id = $1",
-          [runId, JSON.stringify(work.options), work.beforeCatalog ? JSON.stringify(work.beforeCatalog) : null, JSON.stringify(report)],
+          [
+            runId,
+            JSON.stringify(work.options),
+            work.beforeCatalog ? JSON.stringify(work.beforeCatalog) : null,
+            JSON.stringify(report),
+          ],
         );
         return { ok: true, runId, ms: Date.now() - started, tables: report.tables.length, report };
       } catch (error) {
         const message = (error as Error).message;
         const table = error instanceof StepError ? error.table : currentTable;
-        const what = kind === "verify" ? "The verification" : kind === "revert" ? "The revert" : "The adoption";
+        const what =
+          kind === "verify"
+            ? "The verification"
+            : kind === "revert"
+              ? "The revert"
+              : "The adoption";
         const instructions =
           `Nothing changed: the run was one transaction and it was rolled back, so the schema and its data are as they were. ` +
           `${what} stopped at "${current}"${table ? ` on ${schema}.${table}` : ""}: ${message}. ` +
@@ -225,7 +311,10 @@ async function execute(ownerUrl: string, kind: RunKind, schema: string, hooks: R
   });
 }
 
-const tableOf = (statement: string) => statement.match(/^alter (?:table|view) "[^"]+"\."([^"]+)"/)?.[1] ?? statement.match(/on "[^"]+"\."([^"]+)"/)?.[1] ?? null;
+const tableOf = (statement: string) =>
+  statement.match(/^alter (?:table|view) "[^"]+"\."([^"]+)"/)?.[1] ??
+  statement.match(/on "[^"]+"\."([^"]+)"/)?.[1] ??
+  null;
 
 /** Adopts `schema`: the plan's SQL, verified, or nothing at all. */
 export function runAdoption(ownerUrl: string, options: AdoptOptions): Promise<RunResult> {
@@ -254,19 +343,35 @@ export function runAdoption(ownerUrl: string, options: AdoptOptions): Promise<Ru
 }
 
 /** Reverts the schema's standing adoption with the down migration generated from its recorded catalog. */
-export function runRevert(ownerUrl: string, options: { schema: string } & RunHooks): Promise<RunResult> {
+export function runRevert(
+  ownerUrl: string,
+  options: { schema: string } & RunHooks,
+): Promise<RunResult> {
   const { schema, ...hooks } = options;
   return execute(ownerUrl, "revert", schema, hooks, async (client, tx) => {
     const adoption = await standingAdoption(tx, schema);
-    if (!adoption) throw new StepError(`${schema} has no adoption to revert: it was not adopted by Tenantry, or it was reverted already`, null);
-    const [{ beforeCatalog }] = await tx.select({ beforeCatalog: adoptionRuns.beforeCatalog }).from(adoptionRuns).where(eq(adoptionRuns.id, adoption.id));
+    if (!adoption)
+      throw new StepError(
+        `${schema} has no adoption to revert: it was not adopted by Tenantry, or it was reverted already`,
+        null,
+      );
+    const [{ beforeCatalog }] = await tx
+      .select({ beforeCatalog: adoptionRuns.beforeCatalog })
+      .from(adoptionRuns)
+      .where(eq(adoptionRuns.id, adoption.id));
     const before = beforeCatalog as TableInfo[];
     const { column, globalTables, globalUniques = [], tenantForExisting } = adoption.options;
     // Dropping the column would merge every customer's rows into one single-tenant table.
     for (const t of before.filter((x) => !x.partitionOf && !globalTables.includes(x.name))) {
-      const { rows } = await client.query<{ n: string }>(`select count(*) as n from ${qualified(schema, t.name)} where ${q(column)} is distinct from $1`, [tenantForExisting]);
+      const { rows } = await client.query<{ n: string }>(
+        `select count(*) as n from ${qualified(schema, t.name)} where ${q(column)} is distinct from $1`,
+        [tenantForExisting],
+      );
       if (Number(rows[0].n) > 0) {
-        throw new StepError(`${rows[0].n} rows of ${schema}.${t.name} belong to customers other than ${tenantForExisting}: reverting would merge them into one single-tenant table. Move or delete them first.`, t.name);
+        throw new StepError(
+          `${rows[0].n} rows of ${schema}.${t.name} belong to customers other than ${tenantForExisting}: reverting would merge them into one single-tenant table. Move or delete them first.`,
+          t.name,
+        );
       }
     }
     const down = planRevert(schema, before, { column, globalTables, globalUniques });
@@ -278,19 +383,33 @@ export function runRevert(ownerUrl: string, options: { schema: string } & RunHoo
       verify: (c) => verifySchema(c, schema, { column }),
       accept: async (_report, t) => {
         const differs = catalogDifferences(before, await introspect(t, schema));
-        if (differs.length) throw new StepError(`the catalog differs from before the adoption in ${differs.join(", ")}`, differs[0]);
+        if (differs.length)
+          throw new StepError(
+            `the catalog differs from before the adoption in ${differs.join(", ")}`,
+            differs[0],
+          );
       },
     };
   });
 }
 
 /** Verifies the schema as it stands and records the report; changes nothing. */
-export function runVerification(ownerUrl: string, options: { schema: string } & RunHooks): Promise<RunResult> {
+export function runVerification(
+  ownerUrl: string,
+  options: { schema: string } & RunHooks,
+): Promise<RunResult> {
   const { schema, ...hooks } = options;
   return execute(ownerUrl, "verify", schema, hooks, async (_client, tx) => {
     const adoption = await standingAdoption(tx, schema);
     const column = adoption?.options.column ?? "tenant_id";
     const globalTables = adoption?.options.globalTables ?? [];
-    return { steps: [], column, preserves: false, options: { column, globalTables }, verify: (c) => verifySchema(c, schema, { column, globalTables }), accept: async () => undefined };
+    return {
+      steps: [],
+      column,
+      preserves: false,
+      options: { column, globalTables },
+      verify: (c) => verifySchema(c, schema, { column, globalTables }),
+      accept: async () => undefined,
+    };
   });
 }

@@ -3,20 +3,52 @@ import { adoptionOptionsSchema, readAdoptionOptions } from "./schemas";
 
 describe("the dashboard's adoption options", () => {
   it("reads the URL: defaults, repeated checkboxes, a customer ID typed with dashes", () => {
-    expect(readAdoptionOptions({})).toMatchObject({ options: { schema: "app", tenant: "LEGACY001", column: "tenant_id", global: [], globalUnique: [] }, errors: undefined });
-    const { options } = readAdoptionOptions({ schema: "shop", tenant: "leg-acy 001", global: ["regions", "countries"], globalUnique: "users_email_key" });
-    expect(options).toEqual({ schema: "shop", tenant: "LEGACY001", column: "tenant_id", global: ["regions", "countries"], globalUnique: ["users_email_key"] });
+    expect(readAdoptionOptions({})).toMatchObject({
+      options: {
+        schema: "app",
+        tenant: "LEGACY001",
+        column: "tenant_id",
+        global: [],
+        globalUnique: [],
+      },
+      errors: undefined,
+    });
+    const { options } = readAdoptionOptions({
+      schema: "shop",
+      tenant: "leg-acy 001",
+      global: ["regions", "countries"],
+      globalUnique: "users_email_key",
+    });
+    expect(options).toEqual({
+      schema: "shop",
+      tenant: "LEGACY001",
+      column: "tenant_id",
+      global: ["regions", "countries"],
+      globalUnique: ["users_email_key"],
+    });
   });
 
   it("keeps what was typed beside its error, and plans with the defaults meanwhile", () => {
-    const { options, errors, typed } = readAdoptionOptions({ tenant: "nobody", column: "Tenant ID" });
+    const { options, errors, typed } = readAdoptionOptions({
+      tenant: "nobody",
+      column: "Tenant ID",
+    });
     expect(options.tenant).toBe("LEGACY001");
-    expect(errors).toMatchObject({ tenant: ["Not a customer ID."], column: [expect.stringMatching(/^Use a lower-case SQL name/)] });
+    expect(errors).toMatchObject({
+      tenant: ["Not a customer ID."],
+      column: [expect.stringMatching(/^Use a lower-case SQL name/)],
+    });
     expect(typed).toMatchObject({ tenant: "nobody", column: "Tenant ID" });
   });
 
   it("refuses a name that is not a plain identifier in the hidden lists the Run form sends", () => {
-    const result = adoptionOptionsSchema.safeParse({ schema: "app", tenant: "LEGACY001", column: "tenant_id", global: 'users,"x"; drop table y', globalUnique: "" });
+    const result = adoptionOptionsSchema.safeParse({
+      schema: "app",
+      tenant: "LEGACY001",
+      column: "tenant_id",
+      global: 'users,"x"; drop table y',
+      globalUnique: "",
+    });
     expect(result.success).toBe(false);
   });
 });

@@ -8,13 +8,20 @@ export const identifierSchema = z
   .string()
   .trim()
   .max(63)
-  .regex(/^[a-z_][a-z0-9_$]*$/, { message: "Use a lower-case SQL name: letters, digits and underscores." });
+  .regex(/^[a-z_][a-z0-9_$]*$/, {
+    message: "Use a lower-case SQL name: letters, digits and underscores.",
+  });
 
 /** A comma-separated list of identifiers, as a hidden field carries it. */
 const identifierList = z
   .string()
   .default("")
-  .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(identifierSchema));
 
 export const schemaTargetSchema = z.object({ schema: identifierSchema });
@@ -28,11 +35,19 @@ export const adoptionOptionsSchema = z.object({
 });
 
 /** Run's form: the options, and the confirmation a live customer as the owner needs (its ID, ticked). */
-export const runAdoptionSchema = adoptionOptionsSchema.extend({ confirmOwner: z.string().max(20).optional() });
+export const runAdoptionSchema = adoptionOptionsSchema.extend({
+  confirmOwner: z.string().max(20).optional(),
+});
 
 export type AdoptionOptionsInput = z.infer<typeof adoptionOptionsSchema>;
 
-export const DEFAULT_ADOPTION_OPTIONS = { schema: "app", tenant: "LEGACY001", column: "tenant_id", global: [] as string[], globalUnique: [] as string[] };
+export const DEFAULT_ADOPTION_OPTIONS = {
+  schema: "app",
+  tenant: "LEGACY001",
+  column: "tenant_id",
+  global: [] as string[],
+  globalUnique: [] as string[],
+};
 
 /** The plan's options from the page's URL; a bad value falls back to the default and is reported. */
 export function readAdoptionOptions(params: Record<string, string | string[] | undefined>) {
@@ -46,6 +61,14 @@ export function readAdoptionOptions(params: Record<string, string | string[] | u
   });
   if (parsed.success) return { options: parsed.data, errors: undefined, typed: parsed.data };
   // The plan falls back to the defaults; the form keeps what was typed, beside its error.
-  const typed = { ...DEFAULT_ADOPTION_OPTIONS, tenant: String(params.tenant ?? ""), column: String(params.column ?? "") };
-  return { options: DEFAULT_ADOPTION_OPTIONS, errors: z.flattenError(parsed.error).fieldErrors, typed };
+  const typed = {
+    ...DEFAULT_ADOPTION_OPTIONS,
+    tenant: String(params.tenant ?? ""),
+    column: String(params.column ?? ""),
+  };
+  return {
+    options: DEFAULT_ADOPTION_OPTIONS,
+    errors: z.flattenError(parsed.error).fieldErrors,
+    typed,
+  };
 }

@@ -43,7 +43,14 @@ export interface VerifyReport {
   checkedAt: string;
   tables: TableStatus[];
   probe: { ok: boolean; asCustomer: string; ofCustomer: string | null; detail: string };
-  summary: { total: number; isolated: number; global: number; partial: number; notIsolated: number; text: string };
+  summary: {
+    total: number;
+    isolated: number;
+    global: number;
+    partial: number;
+    notIsolated: number;
+    text: string;
+  };
   ok: boolean;
 }
 
@@ -58,12 +65,24 @@ interface CatalogRow {
   indexed: boolean;
   tenant_can_read: boolean;
   policies: PolicyRow[];
-  foreign_keys: { name: string; ref_schema: string; ref_table: string; columns: string[]; ref_columns: string[]; ref_has_column: boolean; includes_tenant: boolean }[];
+  foreign_keys: {
+    name: string;
+    ref_schema: string;
+    ref_table: string;
+    columns: string[];
+    ref_columns: string[];
+    ref_has_column: boolean;
+    includes_tenant: boolean;
+  }[];
   views: { name: string; invoker: boolean }[];
 }
 
 /** The tables of `schema` (partitions answer through their parent) with what verification needs of each. */
-async function readCatalog(client: OwnerClient, schema: string, column: string): Promise<CatalogRow[]> {
+async function readCatalog(
+  client: OwnerClient,
+  schema: string,
+  column: string,
+): Promise<CatalogRow[]> {
   const { rows } = await client.query<CatalogRow>(
     `select c.relname as name, c.relrowsecurity as rls_enabled, c.relforcerowsecurity as rls_forced,
             (select array_agg(x.attname::text order by x.attnum) from pg_attribute x where x.attrelid = c.oid and x.attnum > 0 and not x.attisdropped) as columns,
@@ -111,7 +130,13 @@ async function scanTable(client: OwnerClient, schema: string, table: CatalogRow,
   const owner = table.has_column ? q(column) : "null::text";
   // Summed in the database, so 10 000 customers cost one row back, not 10 000.
   const scan = (hash: string) =>
-    client.query<{ rows: string; checksum: string; customers: number; nulls: string | null; top: { tenant: string; rows: number }[] | null }>(
+    client.query<{
+      rows: string;
+      checksum: string;
+      customers: number;
+      nulls: string | null;
+      top: { tenant: string; rows: number }[] | null;
+    }>(
       `with g as (select ${owner} as tenant, count(*) as rows, sum(${hash}) as checksum from ${from} ${table.has_column ? "group by 1" : ""})
        select coalesce(sum(rows), 0)::text as rows, coalesce(sum(checksum), 0)::text as checksum,
               (count(*) filter (where tenant is not null))::int as customers,
@@ -139,7 +164,11 @@ async function scanTable(client: OwnerClient, schema: string, table: CatalogRow,
 }
 
 /** Rows and content checksum of every table of the schema, to compare before and after a run. */
-export async function contentSnapshot(client: OwnerClient, schema: string, column: string): Promise<Map<string, { rows: number; checksum: string }>> {
+export async function contentSnapshot(
+  client: OwnerClient,
+  schema: string,
+  column: string,
+): Promise<Map<string, { rows: number; checksum: string }>> {
   const result = new Map<string, { rows: number; checksum: string }>();
   for (const t of await readCatalog(client, schema, column)) {
     const { rows, checksum } = await scanTable(client, schema, { ...t, has_column: false }, column);
@@ -148,7 +177,8 @@ export async function contentSnapshot(client: OwnerClient, schema: string, colum
   return result;
 }
 
-const count = async (client: OwnerClient, text: string, values: unknown[] = []) => Number((await client.query<{ n: string }>(text, values)).rows[0].n);
+const count = async (client: OwnerClient, text: string, values: unknown[] = []) =>
+  Number((await client.query<{ n: string }>(text, values)).rows[0].n);
 
 export interface VerifyOptions {
   column?: string;
@@ -160,7 +190,11 @@ export interface VerifyOptions {
  * Checks every table of `schema`. Run it inside a transaction: the probe switches role with
  * `set local`. Its counts read every row, so it takes about as long as a scan of the schema.
  */
-export async function verifySchema(client: OwnerClient, schema: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifySchema(
+  client: OwnerClient,
+  schema: string,
+  options: VerifyOptions = {},
+): Promise<VerifyReport> {
   const column = options.column ?? "tenant_id";
   const global = new Set(options.globalTables ?? []);
   const catalog = await readCatalog(client, schema, column);
@@ -186,25 +220,44 @@ export async function verifySchema(client: OwnerClient, schema: string, options:
           `select count(*) as n from ${qualified(schema, t.name)} c join ${qualified(f.ref_schema, f.ref_table)} p on ${on} where p.${col} is distinct from c.${col}`,
         );
         crossTenantRefs += n;
-        problems.push(`foreign key ${f.name} → ${f.ref_table} does not include ${column}${n ? `: ${n} rows point at another customer's row` : ""}`);
+        problems.push(
+          `foreign key ${f.name} → ${f.ref_table} does not include ${column}${n ? `: ${n} rows point at another customer's row` : ""}`,
+        );
       }
       if (!t.not_null) problems.push(`${column} allows NULL`);
       if (nullTenants > 0) problems.push(`${nullTenants} rows belong to no customer`);
       if (!t.rls_enabled) problems.push("row-level security is not enabled");
-      if (!t.rls_forced) problems.push("row-level security is not forced: the table's owner bypasses it");
+      if (!t.rls_forced)
+        problems.push("row-level security is not forced: the table's owner bypasses it");
       if (!policy) problems.push(`no tenant policy on ${column}`);
-      for (const v of t.views.filter((x) => !x.invoker)) problems.push(`view ${v.name} runs as its owner, so it bypasses row-level security`);
-      if (!defaultFromSetting) warnings.push(`new rows do not take ${column} from the tenant setting`);
-      if (!t.indexed) warnings.push(`no index leads with ${column}: every customer's query scans the others' rows`);
-      if (!t.tenant_can_read) warnings.push("tenantry_tenant has no access: the platform cannot serve this table yet");
+      for (const v of t.views.filter((x) => !x.invoker))
+        problems.push(`view ${v.name} runs as its owner, so it bypasses row-level security`);
+      if (!defaultFromSetting)
+        warnings.push(`new rows do not take ${column} from the tenant setting`);
+      if (!t.indexed)
+        warnings.push(
+          `no index leads with ${column}: every customer's query scans the others' rows`,
+        );
+      if (!t.tenant_can_read)
+        warnings.push("tenantry_tenant has no access: the platform cannot serve this table yet");
     } else {
-      if (!global.has(t.name)) problems.push(`no ${column} column: every customer would see every row`);
+      if (!global.has(t.name))
+        problems.push(`no ${column} column: every customer would see every row`);
     }
-    for (const f of t.foreign_keys.filter((k) => !k.ref_has_column && k.ref_schema === schema && !global.has(k.ref_table) && t.has_column)) {
+    for (const f of t.foreign_keys.filter(
+      (k) =>
+        !k.ref_has_column && k.ref_schema === schema && !global.has(k.ref_table) && t.has_column,
+    )) {
       warnings.push(`foreign key ${f.name} points at ${f.ref_table}, which is not scoped`);
     }
 
-    const state: TableState = !t.has_column ? (global.has(t.name) ? "global" : "not isolated") : problems.length ? "partial" : "isolated";
+    const state: TableState = !t.has_column
+      ? global.has(t.name)
+        ? "global"
+        : "not isolated"
+      : problems.length
+        ? "partial"
+        : "isolated";
     tables.push({
       table: t.name,
       state,
@@ -213,7 +266,10 @@ export async function verifySchema(client: OwnerClient, schema: string, options:
       notNull: t.not_null,
       defaultFromSetting,
       indexed: t.indexed,
-      foreignKeys: { total: scopedFks.length, composite: scopedFks.filter((f) => f.includes_tenant).length },
+      foreignKeys: {
+        total: scopedFks.length,
+        composite: scopedFks.filter((f) => f.includes_tenant).length,
+      },
       rlsEnabled: t.rls_enabled,
       rlsForced: t.rls_forced,
       policy,
@@ -228,10 +284,18 @@ export async function verifySchema(client: OwnerClient, schema: string, options:
     });
   }
 
-  const readable = new Set(catalog.filter((t) => t.has_column && t.tenant_can_read).map((t) => t.name));
+  const readable = new Set(
+    catalog.filter((t) => t.has_column && t.tenant_can_read).map((t) => t.name),
+  );
   const probe = await probeAsAnotherCustomer(client, schema, column, tables, readable);
   const by = (state: TableState) => tables.filter((t) => t.state === state).length;
-  const summary = { total: tables.length, isolated: by("isolated"), global: by("global"), partial: by("partial"), notIsolated: by("not isolated") };
+  const summary = {
+    total: tables.length,
+    isolated: by("isolated"),
+    global: by("global"),
+    partial: by("partial"),
+    notIsolated: by("not isolated"),
+  };
   const text =
     `${summary.isolated} of ${summary.total} tables isolated` +
     (summary.global ? `; ${summary.global} global` : "") +
@@ -261,13 +325,24 @@ async function probeAsAnotherCustomer(
   readableByTenant: Set<string>,
 ): Promise<VerifyReport["probe"]> {
   const owners = new Map<string, number>();
-  for (const t of tables) for (const o of t.rowsPerCustomer) owners.set(o.tenant, (owners.get(o.tenant) ?? 0) + o.rows);
+  for (const t of tables)
+    for (const o of t.rowsPerCustomer) owners.set(o.tenant, (owners.get(o.tenant) ?? 0) + o.rows);
   const first = [...owners.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
-  const { rows: others } = await client.query<{ id: string }>("select id from control.customers where id is distinct from $1 order by created_at limit 1", [first]);
+  const { rows: others } = await client.query<{ id: string }>(
+    "select id from control.customers where id is distinct from $1 order by created_at limit 1",
+    [first],
+  );
   const second = others[0]?.id ?? generateCustomerId();
   const readable = tables.filter((t) => readableByTenant.has(t.table));
   if (!first || readable.length === 0) {
-    return { ok: true, asCustomer: second, ofCustomer: first, detail: first ? "no table is readable as the tenant role yet" : "no rows belong to any customer yet" };
+    return {
+      ok: true,
+      asCustomer: second,
+      ofCustomer: first,
+      detail: first
+        ? "no table is readable as the tenant role yet"
+        : "no rows belong to any customer yet",
+    };
   }
   const seen: string[] = [];
   await client.query("savepoint probe");
@@ -275,7 +350,11 @@ async function probeAsAnotherCustomer(
     await client.query("set local role tenantry_tenant");
     await client.query("select set_config('app.tenant_id', $1, true)", [second]);
     for (const t of readable) {
-      const n = await count(client, `select count(*) as n from ${qualified(schema, t.table)} where ${q(column)} = $1`, [first]);
+      const n = await count(
+        client,
+        `select count(*) as n from ${qualified(schema, t.table)} where ${q(column)} = $1`,
+        [first],
+      );
       if (n > 0) {
         seen.push(`${t.table} (${n})`);
         t.problems.push(`a probe as ${second} sees ${n} rows of ${first}`);
@@ -286,6 +365,16 @@ async function probeAsAnotherCustomer(
     await client.query("rollback to savepoint probe");
   }
   return seen.length
-    ? { ok: false, asCustomer: second, ofCustomer: first, detail: `as ${second}, the tenant role sees rows of ${first} in ${seen.join(", ")}` }
-    : { ok: true, asCustomer: second, ofCustomer: first, detail: `as ${second}, the tenant role sees none of ${first}'s rows in ${readable.length} tables` };
+    ? {
+        ok: false,
+        asCustomer: second,
+        ofCustomer: first,
+        detail: `as ${second}, the tenant role sees rows of ${first} in ${seen.join(", ")}`,
+      }
+    : {
+        ok: true,
+        asCustomer: second,
+        ofCustomer: first,
+        detail: `as ${second}, the tenant role sees none of ${first}'s rows in ${readable.length} tables`,
+      };
 }

@@ -8,10 +8,17 @@ import { generateCustomerId } from "../customers/ids";
 import { verifyAuditChain } from "./chain";
 
 const db = freshTestDatabase();
-const root: PlatformContext = { userId: crypto.randomUUID(), email: "root@tenantry.example", platformRole: "super_admin" };
+const root: PlatformContext = {
+  userId: crypto.randomUUID(),
+  email: "root@tenantry.example",
+  platformRole: "super_admin",
+};
 const [A] = [generateCustomerId()];
 
-const write = (action: string) => withTenant({ tenantId: A }, (tx) => tx.insert(auditEvents).values({ tenantId: A, action, outcome: "ok" }));
+const write = (action: string) =>
+  withTenant({ tenantId: A }, (tx) =>
+    tx.insert(auditEvents).values({ tenantId: A, action, outcome: "ok" }),
+  );
 const databaseError = (work: Promise<unknown>) =>
   work.then(
     () => "no error",
@@ -25,15 +32,39 @@ beforeAll(async () => {
 
 describe("the audit log", () => {
   it("refuses UPDATE and DELETE to every role the app takes", async () => {
-    expect(await databaseError(withTenant({ tenantId: A }, (tx) => tx.execute(sql`update control.audit_events set action = 'x'`)))).toMatch(/permission denied/);
-    expect(await databaseError(withTenant({ tenantId: A }, (tx) => tx.execute(sql`delete from control.audit_events`)))).toMatch(/permission denied/);
-    expect(await databaseError(withPlatform(root, { action: "t" }, (tx) => tx.execute(sql`update control.audit_events set action = 'x'`)))).toMatch(
-      /permission denied|append-only/,
-    );
-    expect(await databaseError(withPlatform(root, { action: "t" }, (tx) => tx.execute(sql`delete from control.audit_events`)))).toMatch(/append-only/);
+    expect(
+      await databaseError(
+        withTenant({ tenantId: A }, (tx) =>
+          tx.execute(sql`update control.audit_events set action = 'x'`),
+        ),
+      ),
+    ).toMatch(/permission denied/);
+    expect(
+      await databaseError(
+        withTenant({ tenantId: A }, (tx) => tx.execute(sql`delete from control.audit_events`)),
+      ),
+    ).toMatch(/permission denied/);
+    expect(
+      await databaseError(
+        withPlatform(root, { action: "t" }, (tx) =>
+          tx.execute(sql`update control.audit_events set action = 'x'`),
+        ),
+      ),
+    ).toMatch(/permission denied|append-only/);
+    expect(
+      await databaseError(
+        withPlatform(root, { action: "t" }, (tx) =>
+          tx.execute(sql`delete from control.audit_events`),
+        ),
+      ),
+    ).toMatch(/append-only/);
     // Not even the owner, outside the retention job.
-    expect(await databaseError(db.owner.query("delete from control.audit_events"))).toMatch(/append-only/);
-    expect(await databaseError(db.owner.query("truncate control.audit_events"))).toMatch(/append-only/);
+    expect(await databaseError(db.owner.query("delete from control.audit_events"))).toMatch(
+      /append-only/,
+    );
+    expect(await databaseError(db.owner.query("truncate control.audit_events"))).toMatch(
+      /append-only/,
+    );
     expect((await verifyAuditChain()).ok).toBe(true);
   });
 
@@ -49,21 +80,40 @@ describe("the audit log", () => {
   });
 
   it("names the row whose content was altered, and the one after a deleted row", async () => {
-    const { rows } = await db.owner.query<{ id: string }>("select id from control.audit_events where tenant_id = $1 order by chain_seq offset 3 limit 1", [A]);
+    const { rows } = await db.owner.query<{ id: string }>(
+      "select id from control.audit_events where tenant_id = $1 order by chain_seq offset 3 limit 1",
+      [A],
+    );
     const victim = Number(rows[0].id);
     // A DBA with the owner's rights, bypassing the triggers: exactly what the chain must reveal.
-    await db.owner.query("alter table control.audit_events disable trigger audit_events_append_only");
+    await db.owner.query(
+      "alter table control.audit_events disable trigger audit_events_append_only",
+    );
     try {
-      await db.owner.query("update control.audit_events set details = '{\"changed\": true}' where id = $1", [victim]);
-      expect(await verifyAuditChain()).toMatchObject({ ok: false, chain: A, brokenId: victim, reason: "its content does not match its hash" });
+      await db.owner.query(
+        "update control.audit_events set details = '{\"changed\": true}' where id = $1",
+        [victim],
+      );
+      expect(await verifyAuditChain()).toMatchObject({
+        ok: false,
+        chain: A,
+        brokenId: victim,
+        reason: "its content does not match its hash",
+      });
       const { rows: after } = await db.owner.query<{ id: string }>(
         "select id from control.audit_events where tenant_id = $2 and chain_seq > (select chain_seq from control.audit_events where id = $1) order by chain_seq limit 1",
         [victim, A],
       );
       await db.owner.query("delete from control.audit_events where id = $1", [victim]);
-      expect(await verifyAuditChain()).toMatchObject({ ok: false, brokenId: Number(after[0].id), reason: "events before it are missing" });
+      expect(await verifyAuditChain()).toMatchObject({
+        ok: false,
+        brokenId: Number(after[0].id),
+        reason: "events before it are missing",
+      });
     } finally {
-      await db.owner.query("alter table control.audit_events enable trigger audit_events_append_only");
+      await db.owner.query(
+        "alter table control.audit_events enable trigger audit_events_append_only",
+      );
     }
   });
 });
@@ -73,11 +123,19 @@ describe("retention", () => {
     const [B] = await insertCustomers(db.owner, [generateCustomerId()]);
     // Everything so far (tampered rows included) is made 400 days old, so the cut removes it.
     const old = new Date(Date.now() - 400 * 86_400_000);
-    await db.owner.query("alter table control.audit_events disable trigger audit_events_append_only");
+    await db.owner.query(
+      "alter table control.audit_events disable trigger audit_events_append_only",
+    );
     await db.owner.query("update control.audit_events set at = $1", [old]);
-    await db.owner.query("alter table control.audit_events enable trigger audit_events_append_only");
-    await withTenant({ tenantId: B }, (tx) => tx.insert(auditEvents).values({ tenantId: B, action: "recent.1", outcome: "ok" }));
-    await withTenant({ tenantId: B }, (tx) => tx.insert(auditEvents).values({ tenantId: B, action: "recent.2", outcome: "ok" }));
+    await db.owner.query(
+      "alter table control.audit_events enable trigger audit_events_append_only",
+    );
+    await withTenant({ tenantId: B }, (tx) =>
+      tx.insert(auditEvents).values({ tenantId: B, action: "recent.1", outcome: "ok" }),
+    );
+    await withTenant({ tenantId: B }, (tx) =>
+      tx.insert(auditEvents).values({ tenantId: B, action: "recent.2", outcome: "ok" }),
+    );
 
     const result = await applyAuditRetention(db.database.ownerUrl, { days: 365 });
     expect(result.deleted).toBeGreaterThan(20);
@@ -91,13 +149,24 @@ describe("chains per customer", () => {
   it("keeps each customer's chain and the platform's apart, each verifiable", async () => {
     const [C, D] = await insertCustomers(db.owner, [generateCustomerId(), generateCustomerId()]);
     const writeFor = (tenantId: string) =>
-      withTenant({ tenantId }, (tx) => tx.insert(auditEvents).values({ tenantId, action: "x", outcome: "ok" }));
-    await Promise.all([writeFor(C), writeFor(D), writeFor(C), writeFor(D), withPlatform(root, { action: "platform.x" }, async () => 1)]);
+      withTenant({ tenantId }, (tx) =>
+        tx.insert(auditEvents).values({ tenantId, action: "x", outcome: "ok" }),
+      );
+    await Promise.all([
+      writeFor(C),
+      writeFor(D),
+      writeFor(C),
+      writeFor(D),
+      withPlatform(root, { action: "platform.x" }, async () => 1),
+    ]);
     const { rows } = await db.owner.query(
       "select coalesce(tenant_id, '') as chain, array_agg(chain_seq order by chain_seq)::int[] as seqs from control.audit_events where tenant_id in ($1, $2) group by 1 order by 1",
       [C, D].sort(),
     );
-    expect(rows.map((r) => r.seqs)).toEqual([[1, 2], [1, 2]]);
+    expect(rows.map((r) => r.seqs)).toEqual([
+      [1, 2],
+      [1, 2],
+    ]);
     expect(await verifyAuditChain()).toMatchObject({ ok: true });
   });
 });

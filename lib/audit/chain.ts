@@ -7,7 +7,14 @@ import { withSystem } from "@/db/tenant";
 
 export type ChainReport =
   | { ok: true; events: number; chains: number }
-  | { ok: false; events: number; chain: string; brokenId: number | null; brokenSeq: number | null; reason: string };
+  | {
+      ok: false;
+      events: number;
+      chain: string;
+      brokenId: number | null;
+      brokenSeq: number | null;
+      reason: string;
+    };
 
 export async function verifyAuditChain(): Promise<ChainReport> {
   return withSystem(
@@ -17,7 +24,12 @@ export async function verifyAuditChain(): Promise<ChainReport> {
         sql`select (select count(*)::int from control.audit_events) as events, (select count(*)::int from control.audit_chain) as chains`,
       );
       const { events, chains } = counts[0];
-      const { rows: broken } = await tx.execute<{ chain: string; id: number; chain_seq: number; reason: string }>(sql`
+      const { rows: broken } = await tx.execute<{
+        chain: string;
+        id: number;
+        chain_seq: number;
+        reason: string;
+      }>(sql`
         with walked as (
           select e.id, coalesce(e.tenant_id, '') as chain, e.chain_seq, e.prev_hash, e.hash,
                  control.audit_event_hash(e.prev_hash, e) as recomputed,
@@ -38,7 +50,14 @@ export async function verifyAuditChain(): Promise<ChainReport> {
          limit 1`);
       if (broken.length > 0) {
         const b = broken[0];
-        return { ok: false, events, chain: b.chain, brokenId: b.id, brokenSeq: b.chain_seq, reason: b.reason };
+        return {
+          ok: false,
+          events,
+          chain: b.chain,
+          brokenId: b.id,
+          brokenSeq: b.chain_seq,
+          reason: b.reason,
+        };
       }
       // The newest events of a chain are gone when its head has moved past the last one left.
       const { rows: tails } = await tx.execute<{ chain: string; seq: number }>(sql`
@@ -51,7 +70,14 @@ export async function verifyAuditChain(): Promise<ChainReport> {
             or (t.chain_seq is not null and t.hash is distinct from h.last_hash)
          limit 1`);
       if (tails.length > 0) {
-        return { ok: false, events, chain: tails[0].chain, brokenId: null, brokenSeq: tails[0].seq, reason: `its newest events (up to position ${tails[0].seq}) are missing` };
+        return {
+          ok: false,
+          events,
+          chain: tails[0].chain,
+          brokenId: null,
+          brokenSeq: tails[0].seq,
+          reason: `its newest events (up to position ${tails[0].seq}) are missing`,
+        };
       }
       return { ok: true, events, chains };
     },
@@ -66,6 +92,9 @@ export function describeChain(report: ChainReport): string {
       : `The audit chains are intact: ${report.events} events in ${report.chains} chain${report.chains === 1 ? "" : "s"}.`;
   }
   const chain = report.chain === "" ? "the platform chain" : `customer ${report.chain}'s chain`;
-  const where = report.brokenId !== null ? `event ${report.brokenId} (position ${report.brokenSeq})` : `position ${report.brokenSeq}`;
+  const where =
+    report.brokenId !== null
+      ? `event ${report.brokenId} (position ${report.brokenSeq})`
+      : `position ${report.brokenSeq}`;
   return `The audit log is broken in ${chain} at ${where}: ${report.reason}.`;
 }

@@ -11,7 +11,11 @@ import { listAuditEvents } from "./queries";
 import { auditFilterSchema } from "./schemas";
 
 const db = freshTestDatabase({ poolSize: 2 });
-const root: PlatformContext = { userId: crypto.randomUUID(), email: "root@tenantry.example", platformRole: "super_admin" };
+const root: PlatformContext = {
+  userId: crypto.randomUUID(),
+  email: "root@tenantry.example",
+  platformRole: "super_admin",
+};
 const [A, B, C] = [generateCustomerId(), generateCustomerId(), generateCustomerId()];
 const all = auditFilterSchema.parse({});
 
@@ -19,31 +23,58 @@ beforeAll(async () => {
   await insertCustomers(db.owner, [A, B, C]);
   for (const tenantId of [A, B, C]) {
     await withTenant({ tenantId }, (tx) =>
-      tx.insert(auditEvents).values(Array.from({ length: 30 }, (_, i) => ({ tenantId, action: `setup.${i}`, outcome: "ok" as const }))),
+      tx
+        .insert(auditEvents)
+        .values(
+          Array.from({ length: 30 }, (_, i) => ({
+            tenantId,
+            action: `setup.${i}`,
+            outcome: "ok" as const,
+          })),
+        ),
     );
   }
-  await withTenant({ tenantId: A }, (tx) => tx.insert(auditEvents).values({ tenantId: A, action: "probe", targetId: "=2+5", outcome: "denied" }));
+  await withTenant({ tenantId: A }, (tx) =>
+    tx
+      .insert(auditEvents)
+      .values({ tenantId: A, action: "probe", targetId: "=2+5", outcome: "denied" }),
+  );
 });
 
-const tenantReader = (tenantId: string) => <T,>(fn: Parameters<typeof withTenant<T>>[1]) =>
-  withTenant({ tenantId }, fn, { readOnly: true, statementTimeoutMs: EXPORT_STATEMENT_TIMEOUT_MS });
+const tenantReader =
+  (tenantId: string) =>
+  <T>(fn: Parameters<typeof withTenant<T>>[1]) =>
+    withTenant({ tenantId }, fn, {
+      readOnly: true,
+      statementTimeoutMs: EXPORT_STATEMENT_TIMEOUT_MS,
+    });
 
 describe("the audit CSV export", () => {
   it("holds no connection while its readers are stalled: other customers' pages still load on a pool of 2", async () => {
     // Two exports, each having sent its first batch to a client that stopped reading.
-    const stalled = [auditCsvChunks(tenantReader(A), all, A, 10), auditCsvChunks(tenantReader(B), all, B, 10)];
+    const stalled = [
+      auditCsvChunks(tenantReader(A), all, A, 10),
+      auditCsvChunks(tenantReader(B), all, B, 10),
+    ];
     for (const chunks of stalled) {
       await chunks.next(); // header
       expect((await chunks.next()).value?.rows).toBe(10);
     }
     expect(db.app.totalCount - db.app.idleCount).toBe(0);
     const pages = await Promise.race([
-      Promise.all(Array.from({ length: 6 }, () => withTenant({ tenantId: C }, (tx) => listAuditEvents(tx, all, C), { readOnly: true }))),
+      Promise.all(
+        Array.from({ length: 6 }, () =>
+          withTenant({ tenantId: C }, (tx) => listAuditEvents(tx, all, C), { readOnly: true }),
+        ),
+      ),
       new Promise<"stuck">((resolve) => setTimeout(() => resolve("stuck"), 5_000)),
     ]);
     expect(pages).not.toBe("stuck");
     // The stalled exports then finish, each with its own customer's rows only.
-    for (const [chunks, tenantId] of [[stalled[0], A], [stalled[1], B]] as const) {
+    for (const [chunks, tenantId] of [
+      [stalled[0], A],
+      [stalled[1], B],
+    ] as const) {
       let rows = 10;
       for await (const chunk of chunks) rows += chunk.rows;
       expect(rows).toBe(tenantId === A ? 31 : 30);
@@ -57,22 +88,30 @@ describe("the audit CSV export", () => {
     await chunks.next();
     await chunks.next();
     await chunks.return(undefined); // the client went away
-    const { rows } = await db.owner.query("select action, outcome, tenant_id from control.audit_events where details->>'marker' = $1", [marker]);
+    const { rows } = await db.owner.query(
+      "select action, outcome, tenant_id from control.audit_events where details->>'marker' = $1",
+      [marker],
+    );
     expect(rows).toEqual([{ action: "audit.export", outcome: "ok", tenant_id: null }]);
   });
 
   it("refuses a platform read to anyone but a super-admin, and writes nothing", async () => {
-    await expect(openPlatformRead({ ...root, platformRole: null }, { action: "audit.export" })).rejects.toThrow(/super-admin/);
+    await expect(
+      openPlatformRead({ ...root, platformRole: null }, { action: "audit.export" }),
+    ).rejects.toThrow(/super-admin/);
   });
 
   it("sets the statement timeout on every batch", async () => {
-    const [{ timeout }] = await tenantReader(A)((tx) => tx.execute<{ timeout: string }>(sql`select current_setting('statement_timeout') as timeout`)).then((r) => r.rows);
+    const [{ timeout }] = await tenantReader(A)((tx) =>
+      tx.execute<{ timeout: string }>(sql`select current_setting('statement_timeout') as timeout`),
+    ).then((r) => r.rows);
     expect(timeout).toBe(`${EXPORT_STATEMENT_TIMEOUT_MS / 1000}s`);
   });
 
   it("writes a target of =2+5 as text, not a formula", async () => {
     let csv = "";
-    for await (const chunk of auditCsvChunks(tenantReader(A), { ...all, action: "probe" }, A)) csv += chunk.text;
+    for await (const chunk of auditCsvChunks(tenantReader(A), { ...all, action: "probe" }, A))
+      csv += chunk.text;
     expect(csv).toContain(",'=2+5,");
     expect(csv).not.toMatch(/,=2\+5,/);
   });
@@ -101,8 +140,12 @@ describe("audit events from requests", () => {
     const { rows } = await db.owner.query(
       "select tenant_id, length(target_id) as target, length(details->>'reason') as reason, details->>'unknownCustomer' as unknown, length(user_agent) as ua, length(request_id) as rid from control.audit_events where action = 'customers.view'",
     );
-    expect(rows).toEqual([{ tenant_id: null, target: 200, reason: 1000, unknown, ua: 512, rid: 100 }]);
-    const known = await withTenant({ tenantId: A }, (tx) => tx.select().from(auditEvents).where(eq(auditEvents.action, "customers.view")));
+    expect(rows).toEqual([
+      { tenant_id: null, target: 200, reason: 1000, unknown, ua: 512, rid: 100 },
+    ]);
+    const known = await withTenant({ tenantId: A }, (tx) =>
+      tx.select().from(auditEvents).where(eq(auditEvents.action, "customers.view")),
+    );
     expect(known).toEqual([]);
   });
 });

@@ -8,7 +8,20 @@ import type { Tx } from "@/db/tenant";
 import { auditBatch, type AuditRow } from "./queries";
 import type { AuditFilter } from "./schemas";
 
-export const CSV_COLUMNS = ["id", "at", "actor", "actor_role", "acting_as", "customer", "action", "target_type", "target_id", "outcome", "ip", "details"];
+export const CSV_COLUMNS = [
+  "id",
+  "at",
+  "actor",
+  "actor_role",
+  "acting_as",
+  "customer",
+  "action",
+  "target_type",
+  "target_id",
+  "outcome",
+  "ip",
+  "details",
+];
 
 /** Each batch's read must finish in this time, or the export fails instead of hanging. */
 export const EXPORT_STATEMENT_TIMEOUT_MS = 15_000;
@@ -17,7 +30,20 @@ export const EXPORT_STATEMENT_TIMEOUT_MS = 15_000;
 export type BatchReader = <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
 
 function toRecord(r: AuditRow) {
-  return [r.id, r.at.toISOString(), r.actorEmail, r.actorRole, r.actingAs, r.tenantId, r.action, r.targetType, r.targetId, r.outcome, r.ip, JSON.stringify(r.details)];
+  return [
+    r.id,
+    r.at.toISOString(),
+    r.actorEmail,
+    r.actorRole,
+    r.actingAs,
+    r.tenantId,
+    r.action,
+    r.targetType,
+    r.targetId,
+    r.outcome,
+    r.ip,
+    JSON.stringify(r.details),
+  ];
 }
 
 export function toCsv(records: unknown[][]): string {
@@ -25,7 +51,12 @@ export function toCsv(records: unknown[][]): string {
 }
 
 /** The CSV, header first, one chunk per batch (keyset on the id, newest first), with its row count. */
-export async function* auditCsvChunks(read: BatchReader, filter: AuditFilter, tenantId: string | undefined, batch = 1000): AsyncGenerator<{ text: string; rows: number }> {
+export async function* auditCsvChunks(
+  read: BatchReader,
+  filter: AuditFilter,
+  tenantId: string | undefined,
+  batch = 1000,
+): AsyncGenerator<{ text: string; rows: number }> {
   yield { text: toCsv([CSV_COLUMNS]), rows: 0 };
   let before: number | null = null;
   for (;;) {

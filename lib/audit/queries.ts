@@ -13,11 +13,15 @@ export function auditWhere(filter: AuditFilter, tenantId?: string): SQL | undefi
   const customer = tenantId ?? filter.customer;
   return and(
     customer ? eq(auditEvents.tenantId, customer) : undefined,
-    filter.actor ? like(sql`lower(${auditEvents.actorEmail})`, `${escapeLike(filter.actor)}%`) : undefined,
+    filter.actor
+      ? like(sql`lower(${auditEvents.actorEmail})`, `${escapeLike(filter.actor)}%`)
+      : undefined,
     filter.action ? like(auditEvents.action, `${escapeLike(filter.action)}%`) : undefined,
     filter.outcome ? eq(auditEvents.outcome, filter.outcome) : undefined,
     filter.from ? gte(auditEvents.at, new Date(`${filter.from}T00:00:00Z`)) : undefined,
-    filter.to ? lt(auditEvents.at, new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + 86_400_000)) : undefined,
+    filter.to
+      ? lt(auditEvents.at, new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + 86_400_000))
+      : undefined,
   );
 }
 
@@ -51,11 +55,22 @@ export async function listAuditEvents(tx: Tx, filter: AuditFilter, tenantId?: st
 }
 
 /** The next batch of the export, newest first, strictly older than `beforeId`. */
-export function auditBatch(tx: Tx, filter: AuditFilter, tenantId: string | undefined, beforeId: number | null, size: number) {
+export function auditBatch(
+  tx: Tx,
+  filter: AuditFilter,
+  tenantId: string | undefined,
+  beforeId: number | null,
+  size: number,
+) {
   return tx
     .select(auditColumns)
     .from(auditEvents)
-    .where(and(auditWhere(filter, tenantId), beforeId === null ? undefined : lt(auditEvents.id, beforeId)))
+    .where(
+      and(
+        auditWhere(filter, tenantId),
+        beforeId === null ? undefined : lt(auditEvents.id, beforeId),
+      ),
+    )
     .orderBy(desc(auditEvents.id))
     .limit(size);
 }

@@ -10,7 +10,16 @@ import type { Tx } from "@/db/tenant";
 export type AuditEventInput = typeof auditEvents.$inferInsert;
 
 /** Longest text kept per column; longer input is cut and marked with an ellipsis. */
-const LIMITS = { actorEmail: 320, actorRole: 40, action: 100, targetType: 60, targetId: 200, ip: 64, userAgent: 512, requestId: 100 } as const;
+const LIMITS = {
+  actorEmail: 320,
+  actorRole: 40,
+  action: 100,
+  targetType: 60,
+  targetId: 200,
+  ip: 64,
+  userAgent: 512,
+  requestId: 100,
+} as const;
 const DETAIL_TEXT = 1_000;
 const DETAIL_DEPTH = 4;
 const DETAIL_KEYS = 50;

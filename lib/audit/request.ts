@@ -5,7 +5,11 @@ import { requestIp } from "@/lib/http/client-ip";
 import { capText } from "./record";
 
 /** Where a request came from, for the audit log; client-sent texts capped here at the source. */
-export async function requestMeta(): Promise<{ ip: string | null; userAgent: string | null; requestId: string }> {
+export async function requestMeta(): Promise<{
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string;
+}> {
   const h = await headers();
   return {
     ip: requestIp(h.get("x-forwarded-for")),

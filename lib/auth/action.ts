@@ -30,7 +30,9 @@ export interface ActionAudit {
   details?: Record<string, unknown>;
 }
 
-export type TenantActionContext = RequestContext & { customer: NonNullable<RequestContext["customer"]> };
+export type TenantActionContext = RequestContext & {
+  customer: NonNullable<RequestContext["customer"]>;
+};
 
 interface Spec<S extends z.ZodType> {
   /** The audit action, e.g. `invites.create`. */
@@ -71,9 +73,15 @@ export async function auditAccess(
   if (tx) return insertAuditEvent(tx, event);
   if (ctx.customer) {
     // Recorded in the actor's own customer, whatever they tried to reach.
-    return withTenant({ tenantId: ctx.customer.id }, (t) => insertAuditEvent(t, { ...event, tenantId: ctx.customer!.id }));
+    return withTenant({ tenantId: ctx.customer.id }, (t) =>
+      insertAuditEvent(t, { ...event, tenantId: ctx.customer!.id }),
+    );
   }
-  await withPlatform(platformContext(ctx), { action, outcome, ...record, meta }, async () => undefined);
+  await withPlatform(
+    platformContext(ctx),
+    { action, outcome, ...record, meta },
+    async () => undefined,
+  );
 }
 
 function platformContext(ctx: RequestContext) {
@@ -90,16 +98,30 @@ function chain<S extends z.ZodType>(
     const ctx = await getRequestContext();
     if (!ctx) return { ok: false, error: "Your session has ended. Sign in again." };
     if (!can(ctx.role, spec.permission) || !allowed(ctx)) {
-      await auditAccess(ctx, spec.name, "denied", { targetId: formData.get("id")?.toString(), details: { reason: "permission" } });
+      await auditAccess(ctx, spec.name, "denied", {
+        targetId: formData.get("id")?.toString(),
+        details: { reason: "permission" },
+      });
       return { ok: false, error: NOT_FOUND };
     }
     if (ctx.activeSwitch?.mode === "read" && spec.writes !== false) {
-      await auditAccess(ctx, spec.name, "denied", { targetId: formData.get("id")?.toString(), details: { reason: "read-only switch" } });
-      return { ok: false, error: "You switched in read-only mode: nothing can be changed. Exit and switch again in write mode to make changes." };
+      await auditAccess(ctx, spec.name, "denied", {
+        targetId: formData.get("id")?.toString(),
+        details: { reason: "read-only switch" },
+      });
+      return {
+        ok: false,
+        error:
+          "You switched in read-only mode: nothing can be changed. Exit and switch again in write mode to make changes.",
+      };
     }
     const parsed = spec.schema.safeParse(Object.fromEntries(formData.entries()));
     if (!parsed.success) {
-      return { ok: false, error: "Check the highlighted fields.", fieldErrors: z.flattenError(parsed.error).fieldErrors };
+      return {
+        ok: false,
+        error: "Check the highlighted fields.",
+        fieldErrors: z.flattenError(parsed.error).fieldErrors,
+      };
     }
     const record: ActionAudit = {};
     try {
@@ -109,11 +131,17 @@ function chain<S extends z.ZodType>(
       return result;
     } catch (error) {
       if (error instanceof NotFoundError) {
-        await auditAccess(ctx, spec.name, "denied", { ...record, details: { ...record.details, reason: "not found" } });
+        await auditAccess(ctx, spec.name, "denied", {
+          ...record,
+          details: { ...record.details, reason: "not found" },
+        });
         return { ok: false, error: NOT_FOUND };
       }
       if (error instanceof ActionError) {
-        await auditAccess(ctx, spec.name, "failed", { ...record, details: { ...record.details, reason: error.message } });
+        await auditAccess(ctx, spec.name, "failed", {
+          ...record,
+          details: { ...record.details, reason: error.message },
+        });
         return { ok: false, error: error.message };
       }
       console.error(`action ${spec.name} failed:`, error);
@@ -126,7 +154,12 @@ function chain<S extends z.ZodType>(
 /** A server action on the signed-in user's own customer, for useActionState. */
 export function tenantAction<S extends z.ZodType>(
   spec: Spec<S>,
-  handler: (tx: Tx, input: z.infer<S>, ctx: TenantActionContext, record: ActionAudit) => Promise<ActionState | void>,
+  handler: (
+    tx: Tx,
+    input: z.infer<S>,
+    ctx: TenantActionContext,
+    record: ActionAudit,
+  ) => Promise<ActionState | void>,
 ) {
   return chain(
     spec,
@@ -143,17 +176,26 @@ export function tenantAction<S extends z.ZodType>(
 /** A super-admin's server action across customers, audited by withPlatform in its transaction. */
 export function platformAction<S extends z.ZodType>(
   spec: Spec<S>,
-  handler: (tx: Tx, input: z.infer<S>, ctx: RequestContext, record: ActionAudit) => Promise<ActionState | void>,
+  handler: (
+    tx: Tx,
+    input: z.infer<S>,
+    ctx: RequestContext,
+    record: ActionAudit,
+  ) => Promise<ActionState | void>,
 ) {
   return chain(
     spec,
     (ctx) => ctx.platformRole === "super_admin",
     async (ctx, input, record) =>
-      withPlatform(platformContext(ctx), { action: spec.name, meta: await requestMeta() }, async (tx, access): Promise<ActionState> => {
-        const result = await handler(tx, input, ctx, record);
-        Object.assign(access, record);
-        return result ?? { ok: true as const };
-      }),
+      withPlatform(
+        platformContext(ctx),
+        { action: spec.name, meta: await requestMeta() },
+        async (tx, access): Promise<ActionState> => {
+          const result = await handler(tx, input, ctx, record);
+          Object.assign(access, record);
+          return result ?? { ok: true as const };
+        },
+      ),
   );
 }
 
@@ -164,7 +206,11 @@ export function platformAction<S extends z.ZodType>(
  */
 export function platformOperation<S extends z.ZodType>(
   spec: Spec<S>,
-  handler: (input: z.infer<S>, ctx: RequestContext, record: ActionAudit) => Promise<ActionState | void>,
+  handler: (
+    input: z.infer<S>,
+    ctx: RequestContext,
+    record: ActionAudit,
+  ) => Promise<ActionState | void>,
 ) {
   return chain(
     spec,

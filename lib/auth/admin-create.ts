@@ -8,11 +8,17 @@ import { closeDatabase, withSystem } from "@/db/tenant";
 import { insertSuperAdmin } from "./super-admins";
 
 const { values } = parseArgs({
-  options: { email: { type: "string" }, name: { type: "string" }, "password-stdin": { type: "boolean" } },
+  options: {
+    email: { type: "string" },
+    name: { type: "string" },
+    "password-stdin": { type: "boolean" },
+  },
 });
 const email = z.email().safeParse(values.email?.trim());
 if (!email.success) {
-  console.error("Usage: npm run admin:create -- --email you@example.com [--name \"Your Name\"] [--password-stdin]");
+  console.error(
+    'Usage: npm run admin:create -- --email you@example.com [--name "Your Name"] [--password-stdin]',
+  );
   process.exit(2);
 }
 
@@ -29,7 +35,12 @@ if (values["password-stdin"]) {
 
 try {
   await withSystem("admin-create", (tx) =>
-    insertSuperAdmin(tx, { email: email.data, displayName: values.name ?? "Platform Admin", password, via: "admin-create" }),
+    insertSuperAdmin(tx, {
+      email: email.data,
+      displayName: values.name ?? "Platform Admin",
+      password,
+      via: "admin-create",
+    }),
   );
   console.log(`Super-admin ${email.data} created.`);
   if (!values["password-stdin"]) console.log(`Password (shown once): ${password}`);

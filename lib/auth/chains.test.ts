@@ -13,10 +13,14 @@ import type { RequestContext } from "./context";
 
 const session = vi.hoisted(() => ({ ctx: null as RequestContext | null }));
 vi.mock("./context", () => ({ getRequestContext: async () => session.ctx }));
-vi.mock("next/headers", () => ({ headers: async () => new Headers({ "x-forwarded-for": "203.0.113.7", "user-agent": "chain-test" }) }));
+vi.mock("next/headers", () => ({
+  headers: async () =>
+    new Headers({ "x-forwarded-for": "203.0.113.7", "user-agent": "chain-test" }),
+}));
 vi.mock("next/cache", () => ({ revalidatePath: () => undefined }));
 
-const { ActionError, NOT_FOUND, NotFoundError, platformAction, tenantAction } = await import("./action");
+const { ActionError, NOT_FOUND, NotFoundError, platformAction, tenantAction } =
+  await import("./action");
 const { platformPage, tenantPage } = await import("./pages");
 const { route } = await import("./routes");
 
@@ -24,18 +28,48 @@ const db = freshTestDatabase();
 const [A, B] = [generateCustomerId(), generateCustomerId()];
 const user = (email: string) => ({ id: crypto.randomUUID(), email, displayName: email });
 const customerOf = (id: string) => ({ id, name: `Customer ${id}`, status: "active" });
-const admin = (tenant: string): RequestContext => ({ user: user(`admin@${tenant}.example`), platformRole: null, customer: customerOf(tenant), membershipRole: "admin", activeSwitch: null, role: "admin" });
-const member = (tenant: string): RequestContext => ({ ...admin(tenant), user: user(`member@${tenant}.example`), membershipRole: "member", role: "member" });
-const superAdmin = (): RequestContext => ({ user: user("root@tenantry.example"), platformRole: "super_admin", customer: null, membershipRole: null, activeSwitch: null, role: "super_admin" });
+const admin = (tenant: string): RequestContext => ({
+  user: user(`admin@${tenant}.example`),
+  platformRole: null,
+  customer: customerOf(tenant),
+  membershipRole: "admin",
+  activeSwitch: null,
+  role: "admin",
+});
+const member = (tenant: string): RequestContext => ({
+  ...admin(tenant),
+  user: user(`member@${tenant}.example`),
+  membershipRole: "member",
+  role: "member",
+});
+const superAdmin = (): RequestContext => ({
+  user: user("root@tenantry.example"),
+  platformRole: "super_admin",
+  customer: null,
+  membershipRole: null,
+  activeSwitch: null,
+  role: "super_admin",
+});
 const switchedRead = (tenant: string): RequestContext => ({
   ...superAdmin(),
   customer: customerOf(tenant),
   role: "switched",
-  activeSwitch: { id: crypto.randomUUID(), mode: "read", reason: "ticket OPS-1: a look", startedAt: new Date(), expiresAt: new Date(Date.now() + 60_000) },
+  activeSwitch: {
+    id: crypto.randomUUID(),
+    mode: "read",
+    reason: "ticket OPS-1: a look",
+    startedAt: new Date(),
+    expiresAt: new Date(Date.now() + 60_000),
+  },
 });
 
 const events = async (action: string) =>
-  (await db.owner.query("select tenant_id, outcome, actor_email, ip, details from control.audit_events where action = $1 order by id", [action])).rows;
+  (
+    await db.owner.query(
+      "select tenant_id, outcome, actor_email, ip, details from control.audit_events where action = $1 order by id",
+      [action],
+    )
+  ).rows;
 const form = (fields: Record<string, string>) => {
   const data = new FormData();
   for (const [k, v] of Object.entries(fields)) data.set(k, v);
@@ -44,9 +78,21 @@ const form = (fields: Record<string, string>) => {
 
 /** A tenant action that writes an invitation, then does what the form asks. */
 const inviteAction = tenantAction(
-  { name: "chain.invite", permission: "users.manage", schema: z.object({ email: z.email(), then: z.enum(["ok", "missing", "refuse", "crash"]) }) },
+  {
+    name: "chain.invite",
+    permission: "users.manage",
+    schema: z.object({ email: z.email(), then: z.enum(["ok", "missing", "refuse", "crash"]) }),
+  },
   async (tx, { email, then }, ctx, record) => {
-    await tx.insert(invites).values({ tenantId: ctx.customer.id, email, role: "member", tokenHash: newInviteToken().tokenHash, expiresAt: new Date(Date.now() + 3_600_000) });
+    await tx
+      .insert(invites)
+      .values({
+        tenantId: ctx.customer.id,
+        email,
+        role: "member",
+        tokenHash: newInviteToken().tokenHash,
+        expiresAt: new Date(Date.now() + 3_600_000),
+      });
     record.targetId = email;
     if (then === "missing") throw new NotFoundError();
     if (then === "refuse") throw new ActionError("Not like that.");
@@ -54,7 +100,8 @@ const inviteAction = tenantAction(
     return { ok: true, message: "done" };
   },
 );
-const invitesFor = async (email: string) => (await db.owner.query("select tenant_id from control.invites where email = $1", [email])).rows;
+const invitesFor = async (email: string) =>
+  (await db.owner.query("select tenant_id from control.invites where email = $1", [email])).rows;
 
 beforeAll(async () => {
   await insertCustomers(db.owner, [A, B]);
@@ -66,9 +113,20 @@ beforeEach(() => {
 describe("the action chain", () => {
   it("commits the handler's writes with its ok event, in the actor's customer, with the request's address", async () => {
     session.ctx = admin(A);
-    expect(await inviteAction(null, form({ email: "ok@a.example", then: "ok" }))).toEqual({ ok: true, message: "done" });
+    expect(await inviteAction(null, form({ email: "ok@a.example", then: "ok" }))).toEqual({
+      ok: true,
+      message: "done",
+    });
     expect(await invitesFor("ok@a.example")).toEqual([{ tenant_id: A }]);
-    expect(await events("chain.invite")).toEqual([{ tenant_id: A, outcome: "ok", actor_email: `admin@${A}.example`, ip: "203.0.113.7", details: {} }]);
+    expect(await events("chain.invite")).toEqual([
+      {
+        tenant_id: A,
+        outcome: "ok",
+        actor_email: `admin@${A}.example`,
+        ip: "203.0.113.7",
+        details: {},
+      },
+    ]);
   });
 
   it("rolls the writes back when the handler fails, and records the failure on its own", async () => {
@@ -79,23 +137,36 @@ describe("the action chain", () => {
       ["crash", "Something went wrong; nothing was changed. Try again.", "failed"],
     ] as const) {
       const email = `${then}@a.example`;
-      expect(await inviteAction(null, form({ email, then }))).toMatchObject({ ok: false, error: answer });
+      expect(await inviteAction(null, form({ email, then }))).toMatchObject({
+        ok: false,
+        error: answer,
+      });
       expect(await invitesFor(email)).toEqual([]);
-      const [event] = (await events("chain.invite")).filter((e) => e.outcome === outcome && (e.details.reason === "not found" || then !== "missing"));
+      const [event] = (await events("chain.invite")).filter(
+        (e) => e.outcome === outcome && (e.details.reason === "not found" || then !== "missing"),
+      );
       expect(event).toMatchObject({ tenant_id: A, outcome });
     }
   });
 
   it("refuses a role without the permission as not found, runs nothing, and records the denial", async () => {
     session.ctx = member(B);
-    expect(await inviteAction(null, form({ email: "member@b.example", then: "ok" }))).toEqual({ ok: false, error: NOT_FOUND });
+    expect(await inviteAction(null, form({ email: "member@b.example", then: "ok" }))).toEqual({
+      ok: false,
+      error: NOT_FOUND,
+    });
     expect(await invitesFor("member@b.example")).toEqual([]);
-    expect((await events("chain.invite")).filter((e) => e.tenant_id === B)).toEqual([expect.objectContaining({ outcome: "denied", details: { reason: "permission" } })]);
+    expect((await events("chain.invite")).filter((e) => e.tenant_id === B)).toEqual([
+      expect.objectContaining({ outcome: "denied", details: { reason: "permission" } }),
+    ]);
   });
 
   it("refuses every write under a read-only switch, and says why", async () => {
     session.ctx = switchedRead(A);
-    expect(await inviteAction(null, form({ email: "read@a.example", then: "ok" }))).toMatchObject({ ok: false, error: expect.stringContaining("read-only mode") });
+    expect(await inviteAction(null, form({ email: "read@a.example", then: "ok" }))).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("read-only mode"),
+    });
     expect(await invitesFor("read@a.example")).toEqual([]);
   });
 
@@ -108,8 +179,14 @@ describe("the action chain", () => {
   });
 
   it("asks a signed-out visitor to sign in, and keeps platform actions to super-admins", async () => {
-    const platform = platformAction({ name: "chain.platform", permission: "customers.manage", schema: z.object({}) }, async () => ({ ok: true }));
-    expect(await platform(null, form({}))).toEqual({ ok: false, error: "Your session has ended. Sign in again." });
+    const platform = platformAction(
+      { name: "chain.platform", permission: "customers.manage", schema: z.object({}) },
+      async () => ({ ok: true }),
+    );
+    expect(await platform(null, form({}))).toEqual({
+      ok: false,
+      error: "Your session has ended. Sign in again.",
+    });
     session.ctx = admin(A);
     expect(await platform(null, form({}))).toEqual({ ok: false, error: NOT_FOUND });
     session.ctx = superAdmin();
@@ -126,29 +203,60 @@ describe("the page chains", () => {
 
   it("reads a tenant page as its own customer only, and answers 404 for what is not there", async () => {
     await withTenant({ tenantId: B }, (tx) =>
-      tx.insert(invites).values({ tenantId: B, email: "only@b.example", role: "member", tokenHash: newInviteToken().tokenHash, expiresAt: new Date(Date.now() + 3_600_000) }),
+      tx
+        .insert(invites)
+        .values({
+          tenantId: B,
+          email: "only@b.example",
+          role: "member",
+          tokenHash: newInviteToken().tokenHash,
+          expiresAt: new Date(Date.now() + 3_600_000),
+        }),
     );
     session.ctx = admin(A);
-    const { data } = await tenantPage({ permission: "users.manage", action: "chain.page" }, (tx) => tx.select({ email: invites.email }).from(invites).where(eq(invites.email, "only@b.example")));
+    const { data } = await tenantPage({ permission: "users.manage", action: "chain.page" }, (tx) =>
+      tx.select({ email: invites.email }).from(invites).where(eq(invites.email, "only@b.example")),
+    );
     expect(data).toEqual([]);
-    await expect(tenantPage({ permission: "users.manage", action: "chain.page" }, async () => null)).rejects.toThrow(notFound);
+    await expect(
+      tenantPage({ permission: "users.manage", action: "chain.page" }, async () => null),
+    ).rejects.toThrow(notFound);
     session.ctx = member(A);
-    await expect(tenantPage({ permission: "users.manage", action: "chain.page" }, async () => "seen")).rejects.toThrow(notFound);
+    await expect(
+      tenantPage({ permission: "users.manage", action: "chain.page" }, async () => "seen"),
+    ).rejects.toThrow(notFound);
     expect((await events("chain.page")).map((e) => e.outcome)).toEqual(["denied"]);
   });
 
   it("records a platform page's access, with its customer, before it reads", async () => {
     session.ctx = superAdmin();
-    await expect(platformPage({ permission: "customers.manage", action: "chain.platform-page", tenantId: B }, async () => null)).rejects.toThrow(notFound);
-    expect(await events("chain.platform-page")).toEqual([expect.objectContaining({ tenant_id: B, outcome: "ok", ip: "203.0.113.7" })]);
+    await expect(
+      platformPage(
+        { permission: "customers.manage", action: "chain.platform-page", tenantId: B },
+        async () => null,
+      ),
+    ).rejects.toThrow(notFound);
+    expect(await events("chain.platform-page")).toEqual([
+      expect.objectContaining({ tenant_id: B, outcome: "ok", ip: "203.0.113.7" }),
+    ]);
     session.ctx = admin(A);
-    await expect(platformPage({ permission: "customers.manage", action: "chain.platform-page" }, async () => "seen")).rejects.toThrow(notFound);
+    await expect(
+      platformPage(
+        { permission: "customers.manage", action: "chain.platform-page" },
+        async () => "seen",
+      ),
+    ).rejects.toThrow(notFound);
   });
 });
 
 describe("the route chain", () => {
-  const handler = route({ permission: ["audit.platform", "audit.own"], action: "chain.route", query: z.object({ n: z.coerce.number().int().min(1) }) }, async (_request, ctx, { n }) =>
-    Response.json({ n, who: ctx.user.email }),
+  const handler = route(
+    {
+      permission: ["audit.platform", "audit.own"],
+      action: "chain.route",
+      query: z.object({ n: z.coerce.number().int().min(1) }),
+    },
+    async (_request, ctx, { n }) => Response.json({ n, who: ctx.user.email }),
   );
   const call = (query: string) => handler(new Request(`http://localhost/api/x?${query}`));
 

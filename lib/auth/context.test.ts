@@ -18,11 +18,19 @@ beforeAll(async () => {
 
 describe("resolveContext", () => {
   it("gives a super-admin the platform role and no customer", async () => {
-    expect(await resolveContext(superAdmin)).toMatchObject({ role: "super_admin", platformRole: "super_admin", customer: null });
+    expect(await resolveContext(superAdmin)).toMatchObject({
+      role: "super_admin",
+      platformRole: "super_admin",
+      customer: null,
+    });
   });
 
   it("binds a customer user to their own customer and role", async () => {
-    expect(await resolveContext(memberA)).toMatchObject({ role: "member", customer: { id: A }, membershipRole: "member" });
+    expect(await resolveContext(memberA)).toMatchObject({
+      role: "member",
+      customer: { id: A },
+      membershipRole: "member",
+    });
     expect(await resolveContext(adminB)).toMatchObject({ role: "admin", customer: { id: B } });
   });
 

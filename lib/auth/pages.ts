@@ -16,21 +16,30 @@ export interface PageSpec extends ActionAudit {
   action: string;
 }
 
-export type TenantPageContext = RequestContext & { customer: NonNullable<RequestContext["customer"]> };
+export type TenantPageContext = RequestContext & {
+  customer: NonNullable<RequestContext["customer"]>;
+};
 
 /**
  * The context of a page the role may see; sign-in for a visitor, a 404 and a denied event for a
  * role that may not. Under a switch the view itself is audited, for the customer to see.
  */
-export async function requirePage(permission: Permission, attempt: { action: string } & ActionAudit): Promise<RequestContext> {
+export async function requirePage(
+  permission: Permission,
+  attempt: { action: string } & ActionAudit,
+): Promise<RequestContext> {
   const ctx = await getRequestContext();
   if (!ctx) redirect("/sign-in");
   const { action, ...record } = attempt;
   if (!can(ctx.role, permission)) {
-    await auditAccess(ctx, action, "denied", { ...record, details: { ...record.details, reason: "permission" } });
+    await auditAccess(ctx, action, "denied", {
+      ...record,
+      details: { ...record.details, reason: "permission" },
+    });
     notFound();
   }
-  if (ctx.activeSwitch) await auditAccess(ctx, action, "ok", { ...record, details: { ...record.details, view: true } });
+  if (ctx.activeSwitch)
+    await auditAccess(ctx, action, "ok", { ...record, details: { ...record.details, view: true } });
   return ctx;
 }
 
@@ -46,7 +55,9 @@ export async function tenantPage<T>(
   const ctx = await requirePage(permission, attempt);
   if (!ctx.customer) notFound();
   const tenantCtx = ctx as TenantPageContext;
-  const data = await withTenant({ tenantId: tenantCtx.customer.id }, (tx) => load(tx, tenantCtx), { readOnly: true });
+  const data = await withTenant({ tenantId: tenantCtx.customer.id }, (tx) => load(tx, tenantCtx), {
+    readOnly: true,
+  });
   if (data === null || data === undefined) notFound();
   return { ctx: tenantCtx, data };
 }

@@ -72,7 +72,11 @@ export function contextFor(account: Account, now = new Date()): RequestContext |
       return {
         user,
         platformRole: "super_admin",
-        customer: { id: account.switchTenantId!, name: account.switchCustomerName!, status: account.switchCustomerStatus! },
+        customer: {
+          id: account.switchTenantId!,
+          name: account.switchCustomerName!,
+          status: account.switchCustomerStatus!,
+        },
         membershipRole: null,
         activeSwitch: {
           id: account.switchId,
@@ -85,7 +89,14 @@ export function contextFor(account: Account, now = new Date()): RequestContext |
         role: "switched",
       };
     }
-    return { user, platformRole: "super_admin", customer: null, membershipRole: null, activeSwitch: null, role: "super_admin" };
+    return {
+      user,
+      platformRole: "super_admin",
+      customer: null,
+      membershipRole: null,
+      activeSwitch: null,
+      role: "super_admin",
+    };
   }
   if (!account.membershipRole || !account.customerId || isBlocked(account.customerStatus ?? "")) {
     return null;
@@ -93,7 +104,11 @@ export function contextFor(account: Account, now = new Date()): RequestContext |
   return {
     user,
     platformRole: null,
-    customer: { id: account.customerId, name: account.customerName!, status: account.customerStatus! },
+    customer: {
+      id: account.customerId,
+      name: account.customerName!,
+      status: account.customerStatus!,
+    },
     membershipRole: account.membershipRole,
     activeSwitch: null,
     role: account.membershipRole,
@@ -101,10 +116,17 @@ export function contextFor(account: Account, now = new Date()): RequestContext |
 }
 
 /** Resolves a user ID to its context, or null when it may no longer act (signed out). */
-export async function resolveContext(userId: string, now = new Date()): Promise<RequestContext | null> {
-  const [account] = await withSystem("request-context", (tx) => selectAccounts(tx).where(eq(users.id, userId)), {
-    readOnly: true,
-  });
+export async function resolveContext(
+  userId: string,
+  now = new Date(),
+): Promise<RequestContext | null> {
+  const [account] = await withSystem(
+    "request-context",
+    (tx) => selectAccounts(tx).where(eq(users.id, userId)),
+    {
+      readOnly: true,
+    },
+  );
   if (!account) return null;
   // A switch past its end is ended now, on this request: never silently extended.
   if (account.switchId && account.switchExpiresAt! <= now) await endExpiredSwitch(account, now);

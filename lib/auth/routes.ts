@@ -18,7 +18,10 @@ export interface RouteSpec<S extends z.ZodType> {
 }
 
 function answer(status: number, message: string): Response {
-  return new Response(message, { status, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } });
+  return new Response(message, {
+    status,
+    headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
+  });
 }
 
 export function route<S extends z.ZodType>(

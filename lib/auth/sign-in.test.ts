@@ -23,7 +23,9 @@ beforeAll(async () => {
   const addUser = (email: string, tenantId: string | null, role: "admin" | "member" = "admin") =>
     insertUser(db.owner, { email, tenantId, role, passwordHash });
   await insertCustomers(db.owner, [ACTIVE, SUSPENDED]);
-  await db.owner.query("update control.customers set status = 'suspended' where id = $1", [SUSPENDED]);
+  await db.owner.query("update control.customers set status = 'suspended' where id = $1", [
+    SUSPENDED,
+  ]);
   await addUser("root@tenantry.example", null);
   await addUser("admin@active.example", ACTIVE);
   await addUser("throttled@active.example", ACTIVE, "member");
@@ -32,19 +34,35 @@ beforeAll(async () => {
 
 describe("checkCredentials", () => {
   it("accepts the right password, case-insensitively on the email", async () => {
-    const result = await checkCredentials({ email: "Admin@Active.example", password: PASSWORD, ip: "10.0.0.1" });
+    const result = await checkCredentials({
+      email: "Admin@Active.example",
+      password: PASSWORD,
+      ip: "10.0.0.1",
+    });
     expect(result).toMatchObject({ ok: true, email: "admin@active.example" });
   });
 
   it("answers an unknown email exactly as a wrong password", async () => {
-    const unknown = await checkCredentials({ email: "nobody@active.example", password: PASSWORD, ip: "10.0.0.2" });
-    const wrong = await checkCredentials({ email: "admin@active.example", password: "wrong", ip: "10.0.0.2" });
+    const unknown = await checkCredentials({
+      email: "nobody@active.example",
+      password: PASSWORD,
+      ip: "10.0.0.2",
+    });
+    const wrong = await checkCredentials({
+      email: "admin@active.example",
+      password: "wrong",
+      ip: "10.0.0.2",
+    });
     expect(unknown).toEqual({ ok: false, reason: "invalid" });
     expect(wrong).toEqual(unknown);
   });
 
   it("refuses a suspended customer's admin even with the right password", async () => {
-    const result = await checkCredentials({ email: "admin@suspended.example", password: PASSWORD, ip: "10.0.0.3" });
+    const result = await checkCredentials({
+      email: "admin@suspended.example",
+      password: PASSWORD,
+      ip: "10.0.0.3",
+    });
     expect(result).toEqual({ ok: false, reason: "customer-inactive" });
   });
 
@@ -58,7 +76,10 @@ describe("checkCredentials", () => {
     }
     expect(await attempt(PASSWORD)).toMatchObject({ ok: false, reason: "throttled" });
     // The attacker's failures do not lock the owner out: from another IP the right password works.
-    const owner = await checkCredentials({ email: "throttled@active.example", password: PASSWORD, ip: "10.9.9.9" }, clock);
+    const owner = await checkCredentials(
+      { email: "throttled@active.example", password: PASSWORD, ip: "10.9.9.9" },
+      clock,
+    );
     expect(owner).toMatchObject({ ok: true });
 
     clock.advance(THROTTLE.windowMinutes + 1);
@@ -68,29 +89,61 @@ describe("checkCredentials", () => {
   it("slows guessing from many IPs with a per-email ceiling, audited, that still lets the owner in from a known IP", async () => {
     const clock = fixedClock(new Date("2026-11-03T10:00:00Z"));
     const email = "ceiling@active.example";
-    await insertUser(db.owner, { email, tenantId: ACTIVE, role: "member", passwordHash: await hashPassword(PASSWORD) });
-    expect(await checkCredentials({ email, password: PASSWORD, ip: "192.0.2.10" }, clock)).toMatchObject({ ok: true });
+    await insertUser(db.owner, {
+      email,
+      tenantId: ACTIVE,
+      role: "member",
+      passwordHash: await hashPassword(PASSWORD),
+    });
+    expect(
+      await checkCredentials({ email, password: PASSWORD, ip: "192.0.2.10" }, clock),
+    ).toMatchObject({ ok: true });
     clock.advance(60);
     for (let i = 0; i < THROTTLE.perEmail; i++) {
       const ip = `198.51.100.${i}`;
-      expect(await checkCredentials({ email, password: "guess", ip }, clock)).toEqual({ ok: false, reason: "invalid" });
+      expect(await checkCredentials({ email, password: "guess", ip }, clock)).toEqual({
+        ok: false,
+        reason: "invalid",
+      });
     }
     // The ceiling is reached: a new address is refused, even with the right password …
-    expect(await checkCredentials({ email, password: PASSWORD, ip: "203.0.113.77" }, clock)).toMatchObject({ ok: false, reason: "throttled" });
+    expect(
+      await checkCredentials({ email, password: PASSWORD, ip: "203.0.113.77" }, clock),
+    ).toMatchObject({ ok: false, reason: "throttled" });
     // … the owner's own address is not.
-    expect(await checkCredentials({ email, password: PASSWORD, ip: "192.0.2.10" }, clock)).toMatchObject({ ok: true });
-    const { rows } = await db.owner.query("select outcome, tenant_id, details->>'failures' as failures from control.audit_events where action = 'sign-in.ceiling' and target_id = $1", [email]);
-    expect(rows).toEqual([{ outcome: "denied", tenant_id: null, failures: String(THROTTLE.perEmail) }]);
+    expect(
+      await checkCredentials({ email, password: PASSWORD, ip: "192.0.2.10" }, clock),
+    ).toMatchObject({ ok: true });
+    const { rows } = await db.owner.query(
+      "select outcome, tenant_id, details->>'failures' as failures from control.audit_events where action = 'sign-in.ceiling' and target_id = $1",
+      [email],
+    );
+    expect(rows).toEqual([
+      { outcome: "denied", tenant_id: null, failures: String(THROTTLE.perEmail) },
+    ]);
   });
 
   it("throttles per IP across emails", async () => {
     const clock = fixedClock(new Date("2026-11-02T10:00:00Z"));
     for (let i = 0; i < THROTTLE.perIp; i++) {
-      await checkCredentials({ email: `probe${i}@nowhere.example`, password: "x", ip: "10.6.6.6" }, clock);
+      await checkCredentials(
+        { email: `probe${i}@nowhere.example`, password: "x", ip: "10.6.6.6" },
+        clock,
+      );
     }
-    const result = await checkCredentials({ email: "admin@active.example", password: PASSWORD, ip: "10.6.6.6" }, clock);
-    expect(result).toMatchObject({ ok: false, reason: "throttled", retryInMinutes: THROTTLE.windowMinutes });
-    const elsewhere = await checkCredentials({ email: "admin@active.example", password: PASSWORD, ip: "10.7.7.7" }, clock);
+    const result = await checkCredentials(
+      { email: "admin@active.example", password: PASSWORD, ip: "10.6.6.6" },
+      clock,
+    );
+    expect(result).toMatchObject({
+      ok: false,
+      reason: "throttled",
+      retryInMinutes: THROTTLE.windowMinutes,
+    });
+    const elsewhere = await checkCredentials(
+      { email: "admin@active.example", password: PASSWORD, ip: "10.7.7.7" },
+      clock,
+    );
     expect(elsewhere).toMatchObject({ ok: true });
   });
 });

@@ -15,7 +15,13 @@ import { contextFor, selectAccounts } from "./resolve-context";
  * ceiling per email across all IPs, against guessing from many addresses, which refuses only IPs
  * that have not signed in to that account before (the owner's own keep working).
  */
-export const THROTTLE = { windowMinutes: 15, perEmailAndIp: 5, perIp: 20, perEmail: 50, knownIpDays: 30 } as const;
+export const THROTTLE = {
+  windowMinutes: 15,
+  perEmailAndIp: 5,
+  perIp: 20,
+  perEmail: 50,
+  knownIpDays: 30,
+} as const;
 
 export type SignInResult =
   | { ok: true; userId: string; email: string; displayName: string }
@@ -42,16 +48,32 @@ export async function checkCredentials(
       tx
         .select({ n: count(), oldest: sql<string>`min(${signInAttempts.at})` })
         .from(signInAttempts)
-        .where(and(...conditions, eq(signInAttempts.succeeded, false), gte(signInAttempts.at, windowStart)));
+        .where(
+          and(
+            ...conditions,
+            eq(signInAttempts.succeeded, false),
+            gte(signInAttempts.at, windowStart),
+          ),
+        );
     const knownSince = new Date(now.getTime() - THROTTLE.knownIpDays * 86_400_000);
     // One after another: pg will not pipeline queries on one client (and warns that it will refuse).
-    const [byPair] = await failures(eq(signInAttempts.email, email), eq(signInAttempts.ip, input.ip));
+    const [byPair] = await failures(
+      eq(signInAttempts.email, email),
+      eq(signInAttempts.ip, input.ip),
+    );
     const [byIp] = await failures(eq(signInAttempts.ip, input.ip));
     const [byEmail] = await failures(eq(signInAttempts.email, email));
     const [known] = await tx
       .select({ n: count() })
       .from(signInAttempts)
-      .where(and(eq(signInAttempts.email, email), eq(signInAttempts.ip, input.ip), eq(signInAttempts.succeeded, true), gte(signInAttempts.at, knownSince)));
+      .where(
+        and(
+          eq(signInAttempts.email, email),
+          eq(signInAttempts.ip, input.ip),
+          eq(signInAttempts.succeeded, true),
+          gte(signInAttempts.at, knownSince),
+        ),
+      );
     const ceilingReached = byEmail.n >= THROTTLE.perEmail;
     const over = [
       byPair.n >= THROTTLE.perEmailAndIp ? byPair.oldest : null,
@@ -59,7 +81,10 @@ export async function checkCredentials(
       ceilingReached && known.n === 0 ? byEmail.oldest : null,
     ].filter((x): x is string => x !== null);
     const throttledUntil = over.length
-      ? new Date(Math.max(...over.map((oldest) => new Date(oldest).getTime())) + THROTTLE.windowMinutes * 60_000)
+      ? new Date(
+          Math.max(...over.map((oldest) => new Date(oldest).getTime())) +
+            THROTTLE.windowMinutes * 60_000,
+        )
       : null;
     const [user] = await selectAccounts(tx).where(sql`lower(${users.email}) = ${email}`);
     // Raised once, when this attempt is the one that reaches the ceiling.
@@ -71,7 +96,11 @@ export async function checkCredentials(
         targetId: email,
         actorEmail: email,
         ip: input.ip,
-        details: { failures: byEmail.n, windowMinutes: THROTTLE.windowMinutes, note: "sign-ins to this account now refused from addresses it has not used before" },
+        details: {
+          failures: byEmail.n,
+          windowMinutes: THROTTLE.windowMinutes,
+          note: "sign-ins to this account now refused from addresses it has not used before",
+        },
       });
     }
     return { throttledUntil, user };
@@ -80,7 +109,11 @@ export async function checkCredentials(
   if (throttledUntil && throttledUntil > now) {
     // Counted like any other failure, so hammering a locked account keeps it locked.
     await record(email, input.ip, false, now);
-    return { ok: false, reason: "throttled", retryInMinutes: Math.max(1, Math.ceil((throttledUntil.getTime() - now.getTime()) / 60_000)) };
+    return {
+      ok: false,
+      reason: "throttled",
+      retryInMinutes: Math.max(1, Math.ceil((throttledUntil.getTime() - now.getTime()) / 60_000)),
+    };
   }
 
   decoyHash ??= hashPassword("decoy password that matches nothing");
@@ -94,7 +127,9 @@ export async function checkCredentials(
 }
 
 function record(email: string, ip: string, succeeded: boolean, at: Date) {
-  return withSystem("sign-in", (tx) => tx.insert(signInAttempts).values({ email, ip, succeeded, at }));
+  return withSystem("sign-in", (tx) =>
+    tx.insert(signInAttempts).values({ email, ip, succeeded, at }),
+  );
 }
 
 export function signInMessage(result: Extract<SignInResult, { ok: false }>): string {

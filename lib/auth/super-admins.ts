@@ -13,13 +13,29 @@ export class DuplicateEmailError extends Error {}
  * privileged act on the platform, so it is on the platform chain with who did it: `via` names
  * the door (the command line, the demo seed) and the operating-system user that ran it.
  */
-export async function insertSuperAdmin(tx: Tx, input: { email: string; displayName: string; password: string; via: "admin-create" | "demo-seed" }) {
+export async function insertSuperAdmin(
+  tx: Tx,
+  input: {
+    email: string;
+    displayName: string;
+    password: string;
+    via: "admin-create" | "demo-seed";
+  },
+) {
   const email = input.email.trim().toLowerCase();
-  const [existing] = await tx.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${email}`);
+  const [existing] = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(sql`lower(${users.email}) = ${email}`);
   if (existing) throw new DuplicateEmailError(`${email} is already a console user.`);
   const [row] = await tx
     .insert(users)
-    .values({ email, displayName: input.displayName, platformRole: "super_admin", passwordHash: await hashPassword(input.password) })
+    .values({
+      email,
+      displayName: input.displayName,
+      platformRole: "super_admin",
+      passwordHash: await hashPassword(input.password),
+    })
     .returning({ id: users.id });
   await insertAuditEvent(tx, {
     action: "super-admin.created",
@@ -45,7 +61,11 @@ export async function hasSuperAdmin(): Promise<boolean> {
   return withSystem(
     "sign-in",
     async (tx) => {
-      const [row] = await tx.select({ id: users.id }).from(users).where(and(eq(users.platformRole, "super_admin"), eq(users.status, "active"))).limit(1);
+      const [row] = await tx
+        .select({ id: users.id })
+        .from(users)
+        .where(and(eq(users.platformRole, "super_admin"), eq(users.status, "active")))
+        .limit(1);
       return Boolean(row);
     },
     { readOnly: true },

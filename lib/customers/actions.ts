@@ -8,10 +8,21 @@ import { eq, and } from "drizzle-orm";
 import { formatCustomerId } from "./ids";
 import { findTransition } from "./lifecycle";
 import { changePlan, createCustomer, editCustomer, STALE, transitionCustomer } from "./mutations";
-import { changePlanSchema, contactEmailSchema, createCustomerSchema, editCustomerSchema, transitionSchema } from "./schemas";
+import {
+  changePlanSchema,
+  contactEmailSchema,
+  createCustomerSchema,
+  editCustomerSchema,
+  transitionSchema,
+} from "./schemas";
 
 /** Before/after of the fields that changed, for the audit log. */
-function diff(record: ActionAudit, before: Record<string, unknown>, after: Record<string, unknown>, fields: string[]) {
+function diff(
+  record: ActionAudit,
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+  fields: string[],
+) {
   const changed = fields.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
   record.details = {
     ...record.details,
@@ -21,15 +32,31 @@ function diff(record: ActionAudit, before: Record<string, unknown>, after: Recor
 }
 
 export const createCustomerAction = platformAction(
-  { name: "customers.create", permission: "customers.manage", schema: createCustomerSchema, revalidate: "/customers" },
+  {
+    name: "customers.create",
+    permission: "customers.manage",
+    schema: createCustomerSchema,
+    revalidate: "/customers",
+  },
   async (tx, input, ctx, record) => {
     const { id, sameName } = await createCustomer(tx, input);
-    Object.assign(record, { tenantId: id, targetType: "customer", targetId: id, details: { after: { ...input, adminEmail: undefined } } });
+    Object.assign(record, {
+      tenantId: id,
+      targetType: "customer",
+      targetId: id,
+      details: { after: { ...input, adminEmail: undefined } },
+    });
     const data: Record<string, string> = { id };
     let message = `Created ${input.name} (${formatCustomerId(id)}).`;
-    if (sameName > 0) message += ` Note: ${sameName} other customer${sameName === 1 ? " is" : "s are"} also named ${input.name}.`;
+    if (sameName > 0)
+      message += ` Note: ${sameName} other customer${sameName === 1 ? " is" : "s are"} also named ${input.name}.`;
     if (input.adminEmail) {
-      const invite = await createInvite(tx, { tenantId: id, email: input.adminEmail, role: "admin", invitedBy: ctx.user.id });
+      const invite = await createInvite(tx, {
+        tenantId: id,
+        email: input.adminEmail,
+        role: "admin",
+        invitedBy: ctx.user.id,
+      });
       data.link = await inviteLink(invite.token);
       console.log(`invite for ${input.adminEmail} to ${id} (admin): ${data.link}`);
       message += ` Send ${input.adminEmail} the invitation link below; it works once, for 72 hours.`;
@@ -39,7 +66,12 @@ export const createCustomerAction = platformAction(
 );
 
 export const editCustomerAction = platformAction(
-  { name: "customers.edit", permission: "customers.manage", schema: editCustomerSchema, revalidate: "/customers" },
+  {
+    name: "customers.edit",
+    permission: "customers.manage",
+    schema: editCustomerSchema,
+    revalidate: "/customers",
+  },
   async (tx, input, _ctx, record) => {
     Object.assign(record, { tenantId: input.id, targetType: "customer", targetId: input.id });
     const { before, after } = await editCustomer(tx, input);
@@ -49,7 +81,12 @@ export const editCustomerAction = platformAction(
 );
 
 export const changePlanAction = platformAction(
-  { name: "customers.plan", permission: "customers.plan", schema: changePlanSchema, revalidate: "/customers" },
+  {
+    name: "customers.plan",
+    permission: "customers.plan",
+    schema: changePlanSchema,
+    revalidate: "/customers",
+  },
   async (tx, { id, version, plan, ...overrides }, _ctx, record) => {
     Object.assign(record, { tenantId: id, targetType: "customer", targetId: id });
     const { before, after } = await changePlan(tx, { id, version, plan, overrides });
@@ -59,9 +96,19 @@ export const changePlanAction = platformAction(
 );
 
 export const transitionCustomerAction = platformAction(
-  { name: "customers.status", permission: "customers.manage", schema: transitionSchema, revalidate: "/customers" },
+  {
+    name: "customers.status",
+    permission: "customers.manage",
+    schema: transitionSchema,
+    revalidate: "/customers",
+  },
   async (tx, input, _ctx, record) => {
-    Object.assign(record, { tenantId: input.id, targetType: "customer", targetId: input.id, details: { reason: input.reason } });
+    Object.assign(record, {
+      tenantId: input.id,
+      targetType: "customer",
+      targetId: input.id,
+      details: { reason: input.reason },
+    });
     const { before, after } = await transitionCustomer(tx, input);
     diff(record, before, after, ["status"]);
     const verb = findTransition(before.status, after.status)?.verb ?? "Changed";
@@ -71,11 +118,19 @@ export const transitionCustomerAction = platformAction(
 
 /** A customer admin edits their own organisation's contact email (docs/architecture.md §6). */
 export const updateContactEmailAction = tenantAction(
-  { name: "customers.edit", permission: "organisation.edit", schema: contactEmailSchema, revalidate: "/home" },
+  {
+    name: "customers.edit",
+    permission: "organisation.edit",
+    schema: contactEmailSchema,
+    revalidate: "/home",
+  },
   async (tx, { version, contactEmail }, ctx, record) => {
     const id = ctx.customer.id;
     Object.assign(record, { targetType: "customer", targetId: id });
-    const [before] = await tx.select({ contactEmail: customers.contactEmail }).from(customers).where(eq(customers.id, id));
+    const [before] = await tx
+      .select({ contactEmail: customers.contactEmail })
+      .from(customers)
+      .where(eq(customers.id, id));
     const updated = await tx
       .update(customers)
       .set({ contactEmail, version: version + 1 })
@@ -86,4 +141,3 @@ export const updateContactEmailAction = tenantAction(
     return { ok: true, message: "Contact email saved." };
   },
 );
-

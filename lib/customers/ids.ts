@@ -11,7 +11,8 @@ const GENERATED = new RegExp(`^[${CUSTOMER_ID_ALPHABET}]{${CUSTOMER_ID_LENGTH}}$
 /** randomInt draws by rejection sampling, so every character is equally likely (no modulo bias). */
 export function generateCustomerId(): string {
   let id = "";
-  for (let i = 0; i < CUSTOMER_ID_LENGTH; i++) id += CUSTOMER_ID_ALPHABET[randomInt(CUSTOMER_ID_ALPHABET.length)];
+  for (let i = 0; i < CUSTOMER_ID_LENGTH; i++)
+    id += CUSTOMER_ID_ALPHABET[randomInt(CUSTOMER_ID_ALPHABET.length)];
   return id;
 }
 

@@ -10,7 +10,12 @@ export const TRANSITIONS = [
   { from: "suspended", to: "active", verb: "Reactivate", reasonRequired: false },
   { from: "active", to: "offboarding", verb: "Start offboarding", reasonRequired: true },
   { from: "offboarding", to: "deleted", verb: "Delete", reasonRequired: true },
-] as const satisfies readonly { from: CustomerStatus; to: CustomerStatus; verb: string; reasonRequired: boolean }[];
+] as const satisfies readonly {
+  from: CustomerStatus;
+  to: CustomerStatus;
+  verb: string;
+  reasonRequired: boolean;
+}[];
 
 export type Transition = (typeof TRANSITIONS)[number];
 
@@ -23,7 +28,10 @@ export function transitionsFrom(status: string): Transition[] {
 }
 
 /** A trial past its end still reads `trial` in the table; the console shows it as expired. */
-export function isTrialExpired(customer: { status: string; trialEndsAt: Date | null }, now = new Date()): boolean {
+export function isTrialExpired(
+  customer: { status: string; trialEndsAt: Date | null },
+  now = new Date(),
+): boolean {
   return customer.status === "trial" && customer.trialEndsAt !== null && customer.trialEndsAt < now;
 }
 
@@ -31,7 +39,11 @@ export function isTrialExpired(customer: { status: string; trialEndsAt: Date | n
  * A customer in one of these states may not use the console: its users' sign-in and every
  * request refuse, and platform staff may switch into it to read only.
  */
-export const BLOCKED_STATUSES: readonly string[] = ["suspended", "offboarding", "deleted"] satisfies CustomerStatus[];
+export const BLOCKED_STATUSES: readonly string[] = [
+  "suspended",
+  "offboarding",
+  "deleted",
+] satisfies CustomerStatus[];
 
 export function isBlocked(status: string): boolean {
   return BLOCKED_STATUSES.includes(status);

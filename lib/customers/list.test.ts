@@ -6,9 +6,15 @@ import { listCustomers } from "./queries";
 import { customerListSchema } from "./schemas";
 
 const db = freshTestDatabase();
-const root: PlatformContext = { userId: crypto.randomUUID(), email: "root@tenantry.example", platformRole: "super_admin" };
+const root: PlatformContext = {
+  userId: crypto.randomUUID(),
+  email: "root@tenantry.example",
+  platformRole: "super_admin",
+};
 const list = (query: Record<string, string>) =>
-  withPlatform(root, { action: "customers.list" }, (tx) => listCustomers(tx, customerListSchema.parse(query)));
+  withPlatform(root, { action: "customers.list" }, (tx) =>
+    listCustomers(tx, customerListSchema.parse(query)),
+  );
 
 // name, status, plan, users
 const FIXTURE = [
@@ -28,7 +34,8 @@ beforeAll(async () => {
       "insert into control.customers (id, name, status, plan, contact_email, created_at) values ($1, $2, $3, $4, 'x@x.example', now() - $5 * interval '1 day')",
       [id, name, status, plan, i],
     );
-    for (let u = 0; u < users; u++) await insertUser(db.owner, { email: `u${u}@${id.toLowerCase()}.example`, tenantId: id });
+    for (let u = 0; u < users; u++)
+      await insertUser(db.owner, { email: `u${u}@${id.toLowerCase()}.example`, tenantId: id });
   }
 });
 
@@ -36,7 +43,13 @@ const names = (rows: { name: string }[]) => rows.map((r) => r.name);
 
 describe("listCustomers", () => {
   it("sorts by each column, both ways, with the user counts", async () => {
-    expect(names((await list({ sort: "name", dir: "asc" })).rows)).toEqual(["Alpha Garage", "alpine Tires", "Beta Motors", "Delta Service", "Gamma_Parts"]);
+    expect(names((await list({ sort: "name", dir: "asc" })).rows)).toEqual([
+      "Alpha Garage",
+      "alpine Tires",
+      "Beta Motors",
+      "Delta Service",
+      "Gamma_Parts",
+    ]);
     const byUsers = await list({ sort: "users", dir: "desc" });
     expect(byUsers.rows.map((r) => [r.name, r.users])).toEqual([
       ["Beta Motors", 5],
@@ -51,17 +64,29 @@ describe("listCustomers", () => {
   });
 
   it("searches by case-insensitive name prefix, treating % and _ literally, and by ID in any form", async () => {
-    expect(names((await list({ q: "ALP", sort: "name", dir: "asc" })).rows)).toEqual(["Alpha Garage", "alpine Tires"]);
+    expect(names((await list({ q: "ALP", sort: "name", dir: "asc" })).rows)).toEqual([
+      "Alpha Garage",
+      "alpine Tires",
+    ]);
     expect(names((await list({ q: "gamma_" })).rows)).toEqual(["Gamma_Parts"]);
     expect((await list({ q: "gamma%" })).total).toBe(0);
     expect((await list({ q: "%" })).total).toBe(0);
     const id = ids["Delta Service"];
-    expect(names((await list({ q: formatCustomerId(id).toLowerCase() })).rows)).toEqual(["Delta Service"]);
+    expect(names((await list({ q: formatCustomerId(id).toLowerCase() })).rows)).toEqual([
+      "Delta Service",
+    ]);
   });
 
   it("filters by status and plan, and pages with the right total", async () => {
-    expect(names((await list({ status: "active", sort: "name", dir: "asc" })).rows)).toEqual(["Alpha Garage", "Delta Service", "Gamma_Parts"]);
-    expect(names((await list({ plan: "free", sort: "name", dir: "asc" })).rows)).toEqual(["alpine Tires", "Gamma_Parts"]);
+    expect(names((await list({ status: "active", sort: "name", dir: "asc" })).rows)).toEqual([
+      "Alpha Garage",
+      "Delta Service",
+      "Gamma_Parts",
+    ]);
+    expect(names((await list({ plan: "free", sort: "name", dir: "asc" })).rows)).toEqual([
+      "alpine Tires",
+      "Gamma_Parts",
+    ]);
     const page2 = await list({ sort: "name", dir: "asc", size: "10", page: "1" });
     expect(page2.total).toBe(5);
     const beyond = await list({ sort: "name", dir: "asc", page: "3" });
@@ -69,7 +94,15 @@ describe("listCustomers", () => {
   });
 
   it("reads bad URL parameters as the defaults instead of failing", () => {
-    expect(customerListSchema.parse({ sort: "drop table", dir: "up", page: "-4", size: "7", status: "gone" })).toEqual({
+    expect(
+      customerListSchema.parse({
+        sort: "drop table",
+        dir: "up",
+        page: "-4",
+        size: "7",
+        status: "gone",
+      }),
+    ).toEqual({
       q: "",
       status: undefined,
       plan: undefined,

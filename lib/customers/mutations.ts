@@ -8,7 +8,8 @@ import { ActionError, NotFoundError } from "@/lib/auth/action";
 import { LEGACY_CUSTOMER_ID, withFreshCustomerId } from "./ids";
 import { findTransition } from "./lifecycle";
 
-export const STALE = "This customer was changed by someone else since you opened it. Reload to see the changes, then try again.";
+export const STALE =
+  "This customer was changed by someone else since you opened it. Reload to see the changes, then try again.";
 
 async function requirePlan(tx: Tx, plan: string) {
   const [row] = await tx.select({ name: plans.name }).from(plans).where(eq(plans.name, plan));
@@ -36,7 +37,8 @@ export async function createCustomer(
           contactEmail: input.contactEmail,
           plan: input.plan,
           status: input.trialDays > 0 ? "trial" : "active",
-          trialEndsAt: input.trialDays > 0 ? new Date(now.getTime() + input.trialDays * 86_400_000) : null,
+          trialEndsAt:
+            input.trialDays > 0 ? new Date(now.getTime() + input.trialDays * 86_400_000) : null,
           createdAt: now,
         })
         .onConflictDoNothing({ target: customers.id })
@@ -55,7 +57,12 @@ async function current(tx: Tx, id: string) {
 }
 
 /** Applies `changes` if the row is still at `version`; returns the row before and after. */
-async function update(tx: Tx, id: string, version: number, changes: Partial<typeof customers.$inferInsert>) {
+async function update(
+  tx: Tx,
+  id: string,
+  version: number,
+  changes: Partial<typeof customers.$inferInsert>,
+) {
   const before = await current(tx, id);
   if (before.version !== version) throw new ActionError(STALE);
   const [after] = await tx
@@ -66,28 +73,47 @@ async function update(tx: Tx, id: string, version: number, changes: Partial<type
   return { before, after };
 }
 
-export function editCustomer(tx: Tx, input: { id: string; version: number; name: string; contactEmail: string }) {
-  return update(tx, input.id, input.version, { name: input.name, contactEmail: input.contactEmail });
+export function editCustomer(
+  tx: Tx,
+  input: { id: string; version: number; name: string; contactEmail: string },
+) {
+  return update(tx, input.id, input.version, {
+    name: input.name,
+    contactEmail: input.contactEmail,
+  });
 }
 
 export async function changePlan(
   tx: Tx,
-  input: { id: string; version: number; plan: string; overrides: Record<string, number | undefined> },
+  input: {
+    id: string;
+    version: number;
+    plan: string;
+    overrides: Record<string, number | undefined>;
+  },
 ) {
   await requirePlan(tx, input.plan);
-  const overrides = Object.fromEntries(Object.entries(input.overrides).filter(([, v]) => v !== undefined));
+  const overrides = Object.fromEntries(
+    Object.entries(input.overrides).filter(([, v]) => v !== undefined),
+  );
   return update(tx, input.id, input.version, { plan: input.plan, quotaOverrides: overrides });
 }
 
-export async function transitionCustomer(tx: Tx, input: { id: string; version: number; to: string; reason: string }) {
+export async function transitionCustomer(
+  tx: Tx,
+  input: { id: string; version: number; to: string; reason: string },
+) {
   const row = await current(tx, input.id);
   const transition = findTransition(row.status, input.to);
-  if (!transition) throw new ActionError(`A customer that is ${row.status} cannot become ${input.to}.`);
+  if (!transition)
+    throw new ActionError(`A customer that is ${row.status} cannot become ${input.to}.`);
   if (transition.reasonRequired && input.reason.trim().length < 5) {
     throw new ActionError(`${transition.verb} needs a reason of at least 5 characters.`);
   }
   if (input.id === LEGACY_CUSTOMER_ID && (input.to === "offboarding" || input.to === "deleted")) {
-    throw new ActionError("The legacy customer owns the rows from before multi-tenancy; it cannot be offboarded or deleted.");
+    throw new ActionError(
+      "The legacy customer owns the rows from before multi-tenancy; it cannot be offboarded or deleted.",
+    );
   }
   return update(tx, input.id, input.version, { status: transition.to });
 }

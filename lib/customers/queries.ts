@@ -57,7 +57,10 @@ const listColumns = {
 type Sortable = Exclude<CustomerListParams["sort"], "users">;
 
 /** The ORDER BY key of a sort, over the customers table or the page cut from it. */
-function sortKey(columns: { name: unknown; status: unknown; plan: unknown; createdAt: unknown }, sort: Sortable): SQL {
+function sortKey(
+  columns: { name: unknown; status: unknown; plan: unknown; createdAt: unknown },
+  sort: Sortable,
+): SQL {
   const keys: Record<Sortable, SQL> = {
     name: sql`lower(${columns.name})`,
     status: sql`${columns.status}`,
@@ -138,7 +141,12 @@ export async function getCustomer(tx: Tx, id: string) {
 }
 
 /** The audit actions that change a customer: its history. */
-export const CUSTOMER_CHANGES = ["customers.create", "customers.edit", "customers.plan", "customers.status"];
+export const CUSTOMER_CHANGES = [
+  "customers.create",
+  "customers.edit",
+  "customers.plan",
+  "customers.status",
+];
 
 /** Status changes and edits of one customer, newest first, from the audit log. */
 export function customerHistory(tx: Tx, id: string) {
@@ -150,7 +158,13 @@ export function customerHistory(tx: Tx, id: string) {
       details: auditEvents.details,
     })
     .from(auditEvents)
-    .where(and(eq(auditEvents.tenantId, id), inArray(auditEvents.action, CUSTOMER_CHANGES), eq(auditEvents.outcome, "ok")))
+    .where(
+      and(
+        eq(auditEvents.tenantId, id),
+        inArray(auditEvents.action, CUSTOMER_CHANGES),
+        eq(auditEvents.outcome, "ok"),
+      ),
+    )
     .orderBy(desc(auditEvents.at))
     .limit(50);
 }

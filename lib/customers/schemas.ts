@@ -9,8 +9,16 @@ export const customerIdSchema = z
   .transform(normalizeCustomerId)
   .refine(isCustomerId, { message: "Not a customer ID." });
 
-const name = z.string().trim().min(2, { message: "Give the customer a name of at least 2 characters." }).max(120);
-const email = z.string().trim().toLowerCase().pipe(z.email({ message: "Enter a valid email address." }));
+const name = z
+  .string()
+  .trim()
+  .min(2, { message: "Give the customer a name of at least 2 characters." })
+  .max(120);
+const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ message: "Enter a valid email address." }));
 const planName = z.string().trim().min(1, { message: "Choose a plan." }).max(40);
 const version = z.coerce.number().int().min(1);
 
@@ -22,13 +30,27 @@ export const createCustomerSchema = z.object({
   name,
   contactEmail: email,
   plan: planName,
-  trialDays: z.coerce.number({ message: "Enter a number of days." }).int().min(0, { message: "0 to 90 days." }).max(90, { message: "0 to 90 days." }),
+  trialDays: z.coerce
+    .number({ message: "Enter a number of days." })
+    .int()
+    .min(0, { message: "0 to 90 days." })
+    .max(90, { message: "0 to 90 days." }),
   adminEmail: optional(email),
 });
 
-export const editCustomerSchema = z.object({ id: customerIdSchema, version, name, contactEmail: email });
+export const editCustomerSchema = z.object({
+  id: customerIdSchema,
+  version,
+  name,
+  contactEmail: email,
+});
 
-const limit = optional(z.coerce.number({ message: "Enter a whole number." }).int().min(0, { message: "Must be 0 or more." }));
+const limit = optional(
+  z.coerce
+    .number({ message: "Enter a whole number." })
+    .int()
+    .min(0, { message: "Must be 0 or more." }),
+);
 
 export const changePlanSchema = z.object({
   id: customerIdSchema,
@@ -48,7 +70,6 @@ export const transitionSchema = z.object({
 });
 
 export const contactEmailSchema = z.object({ version, contactEmail: email });
-
 
 /** The customer list's URL: everything a shared link or a reload needs to show the same view. */
 export const customerListSchema = z.object({

@@ -19,7 +19,9 @@ async function main(): Promise<number> {
   const env = readDatabaseEnv();
   const ownerUrl = ownerDatabaseUrl(env);
   if (!ownerUrl) {
-    console.error("Set DATABASE_URL to the database to seed (its owner's connection). The embedded database seeds itself on first `npm start`.");
+    console.error(
+      "Set DATABASE_URL to the database to seed (its owner's connection). The embedded database seeds itself on first `npm start`.",
+    );
     return 2;
   }
   await runMigrations(ownerUrl, { appPassword: env.APP_DATABASE_PASSWORD });

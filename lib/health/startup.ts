@@ -11,7 +11,9 @@ export async function refuseUnlessIsolated(): Promise<void> {
     process.exit(1);
   }
   if (!report.ok) {
-    console.error(`Tenantry refuses to serve: tenant isolation is not in force.\n${describeFailures(report)}`);
+    console.error(
+      `Tenantry refuses to serve: tenant isolation is not in force.\n${describeFailures(report)}`,
+    );
     process.exit(1);
   }
 }

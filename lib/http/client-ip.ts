@@ -22,14 +22,21 @@ const trustSchema = z.object({
   TRUSTED_PROXY_CIDRS: z
     .string()
     .optional()
-    .transform((value) => (value ?? "").split(",").map((s) => s.trim()).filter(Boolean))
+    .transform((value) =>
+      (value ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(cidr)),
 });
 
 export function readProxyTrust(env: Record<string, string | undefined> = process.env): ProxyTrust {
   const parsed = trustSchema.safeParse(env);
   if (!parsed.success) {
-    throw new Error(`Invalid proxy settings: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    throw new Error(
+      `Invalid proxy settings: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
   }
   const { TRUSTED_PROXY_HOPS: hops, TRUSTED_PROXY_CIDRS: ranges } = parsed.data;
   if (ranges.length === 0) return { hops, cidrs: null };
@@ -53,7 +60,10 @@ function inRanges(address: string, cidrs: BlockList): boolean {
 }
 
 /** The client's address from the X-Forwarded-For header as the console's server left it; null if none. */
-export function clientIp(forwardedFor: string | null | undefined, trust: ProxyTrust): string | null {
+export function clientIp(
+  forwardedFor: string | null | undefined,
+  trust: ProxyTrust,
+): string | null {
   const chain = (forwardedFor ?? "")
     .split(",")
     .map((entry) => normalizeAddress(entry.trim()))

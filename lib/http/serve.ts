@@ -14,7 +14,12 @@ readProxyTrust();
 
 const started = Date.now();
 const port = Number(process.env.PORT ?? 3000);
-const app = next({ dev: false, dir: path.resolve(import.meta.dirname, "../.."), port, hostname: "localhost" });
+const app = next({
+  dev: false,
+  dir: path.resolve(import.meta.dirname, "../.."),
+  port,
+  hostname: "localhost",
+});
 const handle = app.getRequestHandler();
 await app.prepare();
 
@@ -25,7 +30,9 @@ const server = createServer((request, response) => {
   request.headers["x-forwarded-for"] = prior ? `${prior}, ${peer}` : peer;
   void handle(request, response);
 });
-server.listen(port, () => console.log(`  ▲ Tenantry on http://localhost:${port}\n  ✓ Ready in ${Date.now() - started}ms`));
+server.listen(port, () =>
+  console.log(`  ▲ Tenantry on http://localhost:${port}\n  ✓ Ready in ${Date.now() - started}ms`),
+);
 
 function stop() {
   server.close(() => process.exit(0));

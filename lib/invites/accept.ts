@@ -14,24 +14,40 @@ import { hashInviteToken } from "./tokens";
 const OPEN_CUSTOMER_STATUSES = ["trial", "active"];
 
 export type InviteLookup =
-  | { ok: true; email: string; role: string; customerName: string }
-  | { ok: false; reason: string };
+  { ok: true; email: string; role: string; customerName: string } | { ok: false; reason: string };
 
-export const INVALID_INVITE = "This invitation is not valid: it may have expired, been used or been withdrawn. Ask for a new one.";
+export const INVALID_INVITE =
+  "This invitation is not valid: it may have expired, been used or been withdrawn. Ask for a new one.";
 
 /** What the accept page shows for a token. */
-export async function findOpenInvite(token: string, clock: Clock = systemClock): Promise<InviteLookup> {
+export async function findOpenInvite(
+  token: string,
+  clock: Clock = systemClock,
+): Promise<InviteLookup> {
   const [row] = await withSystem(
     "invite-accept",
     (tx) =>
       tx
-        .select({ email: invites.email, role: invites.role, customerName: customers.name, customerStatus: customers.status, expiresAt: invites.expiresAt })
+        .select({
+          email: invites.email,
+          role: invites.role,
+          customerName: customers.name,
+          customerStatus: customers.status,
+          expiresAt: invites.expiresAt,
+        })
         .from(invites)
         .innerJoin(customers, eq(customers.id, invites.tenantId))
-        .where(and(eq(invites.tokenHash, hashInviteToken(token)), isNull(invites.acceptedAt), isNull(invites.revokedAt))),
+        .where(
+          and(
+            eq(invites.tokenHash, hashInviteToken(token)),
+            isNull(invites.acceptedAt),
+            isNull(invites.revokedAt),
+          ),
+        ),
     { readOnly: true },
   );
-  if (!row || row.expiresAt <= clock.now() || !OPEN_CUSTOMER_STATUSES.includes(row.customerStatus)) return { ok: false, reason: INVALID_INVITE };
+  if (!row || row.expiresAt <= clock.now() || !OPEN_CUSTOMER_STATUSES.includes(row.customerStatus))
+    return { ok: false, reason: INVALID_INVITE };
   return { ok: true, email: row.email, role: row.role, customerName: row.customerName };
 }
 
@@ -56,21 +72,43 @@ export async function acceptInvite(
   }
 }
 
-function accept(token: string, displayName: string, passwordHash: string, now: Date): Promise<{ ok: true; email: string } | { ok: false; reason: string }> {
+function accept(
+  token: string,
+  displayName: string,
+  passwordHash: string,
+  now: Date,
+): Promise<{ ok: true; email: string } | { ok: false; reason: string }> {
   return withSystem("invite-accept", async (tx) => {
     const [invite] = await tx
       .select()
       .from(invites)
-      .where(and(eq(invites.tokenHash, hashInviteToken(token)), isNull(invites.acceptedAt), isNull(invites.revokedAt)))
+      .where(
+        and(
+          eq(invites.tokenHash, hashInviteToken(token)),
+          isNull(invites.acceptedAt),
+          isNull(invites.revokedAt),
+        ),
+      )
       .for("update");
     const [customer] = invite
-      ? await tx.select({ status: customers.status }).from(customers).where(eq(customers.id, invite.tenantId))
+      ? await tx
+          .select({ status: customers.status })
+          .from(customers)
+          .where(eq(customers.id, invite.tenantId))
       : [];
-    if (!invite || !customer || invite.expiresAt <= now || !OPEN_CUSTOMER_STATUSES.includes(customer.status)) {
+    if (
+      !invite ||
+      !customer ||
+      invite.expiresAt <= now ||
+      !OPEN_CUSTOMER_STATUSES.includes(customer.status)
+    ) {
       return { ok: false, reason: INVALID_INVITE };
     }
     const { email, tenantId, role, id } = invite;
-    const [existing] = await tx.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${email}`);
+    const [existing] = await tx
+      .select({ id: users.id })
+      .from(users)
+      .where(sql`lower(${users.email}) = ${email}`);
     if (existing) {
       await insertAuditEvent(tx, {
         actorEmail: email,
@@ -82,7 +120,10 @@ function accept(token: string, displayName: string, passwordHash: string, now: D
       });
       return { ok: false, reason: INVALID_INVITE };
     }
-    const [user] = await tx.insert(users).values({ email, displayName, passwordHash }).returning({ id: users.id });
+    const [user] = await tx
+      .insert(users)
+      .values({ email, displayName, passwordHash })
+      .returning({ id: users.id });
     await tx.insert(memberships).values({ tenantId, userId: user.id, role });
     await tx.update(invites).set({ acceptedAt: now }).where(eq(invites.id, id));
     await insertAuditEvent(tx, {

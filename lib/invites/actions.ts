@@ -11,26 +11,55 @@ import { createInvite } from "./create";
 import { inviteLink } from "./links";
 
 export const inviteUser = tenantAction(
-  { name: "invites.create", permission: "users.manage", schema: inviteSchema, revalidate: "/users" },
+  {
+    name: "invites.create",
+    permission: "users.manage",
+    schema: inviteSchema,
+    revalidate: "/users",
+  },
   async (tx, { email, role }, ctx, record) => {
-    const invite = await createInvite(tx, { tenantId: ctx.customer.id, email, role, invitedBy: ctx.user.id, switchId: ctx.activeSwitch?.id });
+    const invite = await createInvite(tx, {
+      tenantId: ctx.customer.id,
+      email,
+      role,
+      invitedBy: ctx.user.id,
+      switchId: ctx.activeSwitch?.id,
+    });
     Object.assign(record, { targetType: "invite", targetId: invite.id, details: { email, role } });
     const link = await inviteLink(invite.token);
     // No mail server yet: the inviter passes the link on; the server log keeps it too.
-    console.log(`invite for ${email} to ${ctx.customer.id} (${role}), valid ${INVITE_TTL_HOURS} h: ${link}`);
-    return { ok: true, message: `Invitation created for ${email}. Send them this link; it works once, for ${INVITE_TTL_HOURS} hours.`, data: { link } };
+    console.log(
+      `invite for ${email} to ${ctx.customer.id} (${role}), valid ${INVITE_TTL_HOURS} h: ${link}`,
+    );
+    return {
+      ok: true,
+      message: `Invitation created for ${email}. Send them this link; it works once, for ${INVITE_TTL_HOURS} hours.`,
+      data: { link },
+    };
   },
 );
 
 export const revokeInvite = tenantAction(
-  { name: "invites.revoke", permission: "users.manage", schema: revokeInviteSchema, revalidate: "/users" },
+  {
+    name: "invites.revoke",
+    permission: "users.manage",
+    schema: revokeInviteSchema,
+    revalidate: "/users",
+  },
   async (tx, { inviteId }, ctx, record) => {
     Object.assign(record, { targetType: "invite", targetId: inviteId });
     // Loaded by (tenant, id): another customer's invitation is simply not there (RLS agrees).
     const revoked = await tx
       .update(invites)
       .set({ revokedAt: new Date() })
-      .where(and(eq(invites.tenantId, ctx.customer.id), eq(invites.id, inviteId), isNull(invites.acceptedAt), isNull(invites.revokedAt)))
+      .where(
+        and(
+          eq(invites.tenantId, ctx.customer.id),
+          eq(invites.id, inviteId),
+          isNull(invites.acceptedAt),
+          isNull(invites.revokedAt),
+        ),
+      )
       .returning({ email: invites.email });
     if (revoked.length === 0) throw new NotFoundError();
     record.details = { email: revoked[0].email };
@@ -39,10 +68,17 @@ export const revokeInvite = tenantAction(
 );
 
 /** Public: the invitee has no account yet. The token is the only credential. */
-export async function acceptInviteAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
+export async function acceptInviteAction(
+  _previous: ActionState,
+  formData: FormData,
+): Promise<ActionState> {
   const parsed = acceptInviteSchema.safeParse(Object.fromEntries(formData.entries()));
   if (!parsed.success) {
-    return { ok: false, error: "Check the highlighted fields.", fieldErrors: z.flattenError(parsed.error).fieldErrors };
+    return {
+      ok: false,
+      error: "Check the highlighted fields.",
+      fieldErrors: z.flattenError(parsed.error).fieldErrors,
+    };
   }
   const result = await acceptInvite(parsed.data);
   if (!result.ok) return { ok: false, error: result.reason };

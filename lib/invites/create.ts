@@ -13,7 +13,14 @@ import { newInviteToken } from "./tokens";
  */
 export async function createInvite(
   tx: Tx,
-  input: { tenantId: string; email: string; role: "admin" | "member"; invitedBy: string | null; switchId?: string | null; now?: Date },
+  input: {
+    tenantId: string;
+    email: string;
+    role: "admin" | "member";
+    invitedBy: string | null;
+    switchId?: string | null;
+    now?: Date;
+  },
 ): Promise<{ id: string; token: string; expiresAt: Date }> {
   const { tenantId, email, role } = input;
   const now = input.now ?? new Date();
@@ -26,15 +33,34 @@ export async function createInvite(
   const [pending] = await tx
     .select({ id: invites.id })
     .from(invites)
-    .where(and(eq(invites.tenantId, tenantId), eq(invites.email, email), isNull(invites.acceptedAt), isNull(invites.revokedAt), gt(invites.expiresAt, now)));
-  if (pending) throw new ActionError(`${email} already has an open invitation. Withdraw it to send a new one.`);
+    .where(
+      and(
+        eq(invites.tenantId, tenantId),
+        eq(invites.email, email),
+        isNull(invites.acceptedAt),
+        isNull(invites.revokedAt),
+        gt(invites.expiresAt, now),
+      ),
+    );
+  if (pending)
+    throw new ActionError(
+      `${email} already has an open invitation. Withdraw it to send a new one.`,
+    );
   await requireUserQuota(tx, tenantId, now);
 
   const { token, tokenHash } = newInviteToken();
   const expiresAt = new Date(now.getTime() + INVITE_TTL_HOURS * 3_600_000);
   const [invite] = await tx
     .insert(invites)
-    .values({ tenantId, email, role, tokenHash, invitedBy: input.invitedBy, switchId: input.switchId ?? null, expiresAt })
+    .values({
+      tenantId,
+      email,
+      role,
+      tokenHash,
+      invitedBy: input.invitedBy,
+      switchId: input.switchId ?? null,
+      expiresAt,
+    })
     .returning({ id: invites.id });
   return { id: invite.id, token, expiresAt };
 }
@@ -42,7 +68,11 @@ export async function createInvite(
 /** Console users are limited by the plan (or the customer's override); open invitations count. */
 async function requireUserQuota(tx: Tx, tenantId: string, now: Date) {
   const [limits] = await tx
-    .select({ plan: plans.displayName, maxUsers: plans.maxUsers, overrides: customers.quotaOverrides })
+    .select({
+      plan: plans.displayName,
+      maxUsers: plans.maxUsers,
+      overrides: customers.quotaOverrides,
+    })
     .from(customers)
     .innerJoin(plans, eq(plans.name, customers.plan))
     .where(eq(customers.id, tenantId));

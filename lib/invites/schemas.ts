@@ -3,14 +3,20 @@ import { membershipRoles } from "@/db/schema";
 
 export const INVITE_TTL_HOURS = 72;
 
-const email = z.string().trim().toLowerCase().pipe(z.email({ message: "Enter a valid email address." }));
+const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ message: "Enter a valid email address." }));
 
 export const inviteSchema = z.object({
   email,
   role: z.enum(membershipRoles, { message: "Choose a role." }),
 });
 
-export const revokeInviteSchema = z.object({ inviteId: z.uuid({ message: "Not a valid invitation." }) });
+export const revokeInviteSchema = z.object({
+  inviteId: z.uuid({ message: "Not a valid invitation." }),
+});
 
 /** 32 random bytes, base64url: what the link carries. */
 export const inviteTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
@@ -22,4 +28,7 @@ export const acceptInviteSchema = z
     password: z.string().min(12, { message: "Use at least 12 characters." }).max(1024),
     confirm: z.string(),
   })
-  .refine((v) => v.password === v.confirm, { path: ["confirm"], message: "The passwords do not match." });
+  .refine((v) => v.password === v.confirm, {
+    path: ["confirm"],
+    message: "The passwords do not match.",
+  });

@@ -33,17 +33,37 @@ export async function listAccessesTo(tx: Tx, tenantId: string, limit = 50) {
   const ids = accesses.map((a) => a.id);
   const events = ids.length
     ? await tx
-        .select({ actingAs: auditEvents.actingAs, at: auditEvents.at, action: auditEvents.action, outcome: auditEvents.outcome })
+        .select({
+          actingAs: auditEvents.actingAs,
+          at: auditEvents.at,
+          action: auditEvents.action,
+          outcome: auditEvents.outcome,
+        })
         .from(auditEvents)
-        .where(and(eq(auditEvents.tenantId, tenantId), isNotNull(auditEvents.actingAs), inArray(auditEvents.actingAs, ids)))
+        .where(
+          and(
+            eq(auditEvents.tenantId, tenantId),
+            isNotNull(auditEvents.actingAs),
+            inArray(auditEvents.actingAs, ids),
+          ),
+        )
         .orderBy(auditEvents.at)
     : [];
   const created = ids.length
     ? await tx
-        .select({ switchId: invites.switchId, email: invites.email, role: invites.role, createdAt: invites.createdAt })
+        .select({
+          switchId: invites.switchId,
+          email: invites.email,
+          role: invites.role,
+          createdAt: invites.createdAt,
+        })
         .from(invites)
         .where(and(eq(invites.tenantId, tenantId), inArray(invites.switchId, ids)))
         .orderBy(invites.createdAt)
     : [];
-  return accesses.map((a) => ({ ...a, events: events.filter((e) => e.actingAs === a.id), invites: created.filter((i) => i.switchId === a.id) }));
+  return accesses.map((a) => ({
+    ...a,
+    events: events.filter((e) => e.actingAs === a.id),
+    invites: created.filter((i) => i.switchId === a.id),
+  }));
 }

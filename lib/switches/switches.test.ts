@@ -29,18 +29,32 @@ beforeAll(async () => {
 describe("switching", () => {
   it("puts a switched super-admin in the customer's context with the switch's mode", async () => {
     const id = await openSwitch(A, new Date(), 30, "write");
-    expect(await resolveContext(root)).toMatchObject({ role: "switched", customer: { id: A }, activeSwitch: { id, mode: "write" } });
+    expect(await resolveContext(root)).toMatchObject({
+      role: "switched",
+      customer: { id: A },
+      activeSwitch: { id, mode: "write" },
+    });
     await db.owner.query("update control.switches set ended_at = now() where id = $1", [id]);
-    expect(await resolveContext(root)).toMatchObject({ role: "super_admin", customer: null, activeSwitch: null });
+    expect(await resolveContext(root)).toMatchObject({
+      role: "super_admin",
+      customer: null,
+      activeSwitch: null,
+    });
   });
 
   it("ends a switch past its expiry on the next context resolution, and audits it", async () => {
     const id = await openSwitch(A, new Date(Date.now() - 31 * 60_000), 30);
     const ctx = await resolveContext(root);
     expect(ctx).toMatchObject({ role: "super_admin", activeSwitch: null });
-    const { rows } = await db.owner.query("select end_reason, ended_at is not null as ended from control.switches where id = $1", [id]);
+    const { rows } = await db.owner.query(
+      "select end_reason, ended_at is not null as ended from control.switches where id = $1",
+      [id],
+    );
     expect(rows[0]).toEqual({ end_reason: "expired", ended: true });
-    const events = await db.owner.query("select tenant_id, acting_as from control.audit_events where action = 'switch.ended' and target_id = $1", [id]);
+    const events = await db.owner.query(
+      "select tenant_id, acting_as from control.audit_events where action = 'switch.ended' and target_id = $1",
+      [id],
+    );
     expect(events.rows).toEqual([{ tenant_id: A, acting_as: id }]);
   });
 
@@ -52,23 +66,37 @@ describe("switching", () => {
   });
 
   it("shows a customer the switches into it and none into another customer", async () => {
-    const seenByA = await withTenant({ tenantId: A }, (tx) => tx.select({ tenantId: switches.tenantId }).from(switches), { readOnly: true });
+    const seenByA = await withTenant(
+      { tenantId: A },
+      (tx) => tx.select({ tenantId: switches.tenantId }).from(switches),
+      { readOnly: true },
+    );
     expect(seenByA.length).toBeGreaterThan(0);
     expect(new Set(seenByA.map((s) => s.tenantId))).toEqual(new Set([A]));
-    const seenByB = await withTenant({ tenantId: B }, (tx) => tx.select().from(switches), { readOnly: true });
+    const seenByB = await withTenant({ tenantId: B }, (tx) => tx.select().from(switches), {
+      readOnly: true,
+    });
     expect(seenByB).toEqual([]);
   });
 
   it("ends every open switch into a customer when it is suspended, on the record, and a write switch into it reads only", async () => {
     const id = await openSwitch(A, new Date(), 30, "write");
     const setStatus = (status: "suspended" | "active") =>
-      withPlatform({ userId: root, email: "root@tenantry.example", platformRole: "super_admin" }, { action: "customers.status", tenantId: A }, (tx) =>
-        tx.update(customers).set({ status }).where(eq(customers.id, A)),
+      withPlatform(
+        { userId: root, email: "root@tenantry.example", platformRole: "super_admin" },
+        { action: "customers.status", tenantId: A },
+        (tx) => tx.update(customers).set({ status }).where(eq(customers.id, A)),
       );
     await setStatus("suspended");
-    const { rows } = await db.owner.query("select end_reason, ended_at is not null as ended from control.switches where id = $1", [id]);
+    const { rows } = await db.owner.query(
+      "select end_reason, ended_at is not null as ended from control.switches where id = $1",
+      [id],
+    );
     expect(rows[0]).toEqual({ end_reason: "customer suspended", ended: true });
-    const events = await db.owner.query("select tenant_id, details->>'reason' as reason from control.audit_events where action = 'switch.ended' and target_id = $1", [id]);
+    const events = await db.owner.query(
+      "select tenant_id, details->>'reason' as reason from control.audit_events where action = 'switch.ended' and target_id = $1",
+      [id],
+    );
     expect(events.rows).toEqual([{ tenant_id: A, reason: "customer suspended" }]);
     expect(await resolveContext(root)).toMatchObject({ role: "super_admin", activeSwitch: null });
 
@@ -82,20 +110,40 @@ describe("switching", () => {
   it("ends a super-admin's switch when the role is taken away, and never resumes it", async () => {
     const id = await openSwitch(B, new Date(), 30, "write");
     await db.owner.query("update control.users set platform_role = null where id = $1", [root]);
-    await db.owner.query("update control.users set platform_role = 'super_admin' where id = $1", [root]);
+    await db.owner.query("update control.users set platform_role = 'super_admin' where id = $1", [
+      root,
+    ]);
     expect(await resolveContext(root)).toMatchObject({ role: "super_admin", activeSwitch: null });
-    const { rows } = await db.owner.query("select end_reason from control.switches where id = $1", [id]);
+    const { rows } = await db.owner.query("select end_reason from control.switches where id = $1", [
+      id,
+    ]);
     expect(rows[0]).toEqual({ end_reason: "super-admin role removed" });
   });
 
   it("lists the invitations created under a switch on that switch's record, for that customer only", async () => {
     const id = await openSwitch(A, new Date(), 30, "write");
-    await withTenant({ tenantId: A }, (tx) => createInvite(tx, { tenantId: A, email: "new@a.example", role: "member", invitedBy: root, switchId: id }));
-    await withTenant({ tenantId: A }, (tx) => createInvite(tx, { tenantId: A, email: "other@a.example", role: "member", invitedBy: null }));
-    const accesses = await withTenant({ tenantId: A }, (tx) => listAccessesTo(tx, A), { readOnly: true });
-    expect(accesses.find((a) => a.id === id)?.invites.map((i) => i.email)).toEqual(["new@a.example"]);
+    await withTenant({ tenantId: A }, (tx) =>
+      createInvite(tx, {
+        tenantId: A,
+        email: "new@a.example",
+        role: "member",
+        invitedBy: root,
+        switchId: id,
+      }),
+    );
+    await withTenant({ tenantId: A }, (tx) =>
+      createInvite(tx, { tenantId: A, email: "other@a.example", role: "member", invitedBy: null }),
+    );
+    const accesses = await withTenant({ tenantId: A }, (tx) => listAccessesTo(tx, A), {
+      readOnly: true,
+    });
+    expect(accesses.find((a) => a.id === id)?.invites.map((i) => i.email)).toEqual([
+      "new@a.example",
+    ]);
     // Another customer sees neither the switch nor its invitations.
-    expect(await withTenant({ tenantId: B }, (tx) => listAccessesTo(tx, A), { readOnly: true })).toEqual([]);
+    expect(
+      await withTenant({ tenantId: B }, (tx) => listAccessesTo(tx, A), { readOnly: true }),
+    ).toEqual([]);
     await db.owner.query("update control.switches set ended_at = now() where id = $1", [id]);
   });
 });

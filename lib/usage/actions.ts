@@ -9,8 +9,16 @@ export const refreshUsageAction = platformAction(
   { name: "usage.refresh", permission: "usage.platform", schema: z.object({}), revalidate: "/" },
   async (tx, _input, _ctx, record) => {
     const result = await snapshotIn(tx, "refresh");
-    if (result.skipped) throw new ActionError("A snapshot is already running; its figures will appear when it ends.");
-    record.details = { runId: result.runId, customers: result.customers, ms: Math.round(result.ms) };
-    return { ok: true, message: `Snapshot taken: ${result.customers} customers in ${Math.round(result.ms)} ms.` };
+    if (result.skipped)
+      throw new ActionError("A snapshot is already running; its figures will appear when it ends.");
+    record.details = {
+      runId: result.runId,
+      customers: result.customers,
+      ms: Math.round(result.ms),
+    };
+    return {
+      ok: true,
+      message: `Snapshot taken: ${result.customers} customers in ${Math.round(result.ms)} ms.`,
+    };
   },
 );

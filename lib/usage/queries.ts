@@ -6,22 +6,41 @@ import type { Tx } from "@/db/tenant";
 export type Figures = Record<string, number>;
 
 /** A customer's latest figures and when they were taken (null before the first snapshot). */
-export async function latestFigures(tx: Tx, tenantId: string): Promise<{ takenAt: Date | null; figures: Figures }> {
+export async function latestFigures(
+  tx: Tx,
+  tenantId: string,
+): Promise<{ takenAt: Date | null; figures: Figures }> {
   const latest = sql`(select max(${usageSnapshots.takenAt}) from ${usageSnapshots} where ${usageSnapshots.tenantId} = ${tenantId})`;
   const rows = await tx
-    .select({ metric: usageSnapshots.metric, value: usageSnapshots.value, takenAt: usageSnapshots.takenAt })
+    .select({
+      metric: usageSnapshots.metric,
+      value: usageSnapshots.value,
+      takenAt: usageSnapshots.takenAt,
+    })
     .from(usageSnapshots)
     .where(and(eq(usageSnapshots.tenantId, tenantId), eq(usageSnapshots.takenAt, latest)));
-  return { takenAt: rows[0]?.takenAt ?? null, figures: Object.fromEntries(rows.map((r) => [r.metric, r.value])) };
+  return {
+    takenAt: rows[0]?.takenAt ?? null,
+    figures: Object.fromEntries(rows.map((r) => [r.metric, r.value])),
+  };
 }
 
 /** One value a day for the last `days` days: the last snapshot of each day. */
 export function dailyTrend(tx: Tx, tenantId: string, metric: string, days = 30) {
   const day = sql<string>`to_char(date_trunc('day', ${usageSnapshots.takenAt} at time zone 'UTC'), 'YYYY-MM-DD')`;
   return tx
-    .select({ day, value: sql<number>`(array_agg(${usageSnapshots.value} order by ${usageSnapshots.takenAt} desc))[1]::bigint` })
+    .select({
+      day,
+      value: sql<number>`(array_agg(${usageSnapshots.value} order by ${usageSnapshots.takenAt} desc))[1]::bigint`,
+    })
     .from(usageSnapshots)
-    .where(and(eq(usageSnapshots.tenantId, tenantId), eq(usageSnapshots.metric, metric), gte(usageSnapshots.takenAt, new Date(Date.now() - days * 86_400_000))))
+    .where(
+      and(
+        eq(usageSnapshots.tenantId, tenantId),
+        eq(usageSnapshots.metric, metric),
+        gte(usageSnapshots.takenAt, new Date(Date.now() - days * 86_400_000)),
+      ),
+    )
     .groupBy(day)
     .orderBy(day);
 }
@@ -34,7 +53,9 @@ export async function effectiveLimits(tx: Tx, tenantId: string) {
     .innerJoin(plans, eq(plans.name, customers.plan))
     .where(eq(customers.id, tenantId));
   if (!row) return null;
-  const o = row.overrides as Partial<Record<"maxUsers" | "maxRows" | "maxStorageBytes" | "maxApiCallsMonth", number>>;
+  const o = row.overrides as Partial<
+    Record<"maxUsers" | "maxRows" | "maxStorageBytes" | "maxApiCallsMonth", number>
+  >;
   return {
     plan: row.plan.displayName,
     maxUsers: o.maxUsers ?? row.plan.maxUsers,
@@ -54,7 +75,16 @@ export async function platformOverview(tx: Tx, placementThresholdRows: number) {
   const { rows: byStatus } = await tx.execute<{ status: string; plan: string; n: number }>(
     sql`select status, plan, count(*)::int as n from control.customers group by 1, 2 order by 1, 2`,
   );
-  if (!run) return { run, byStatus, totals: {} as Figures, top: { actions: [], rows: [], storage: [] }, atQuota: [], overThreshold: [], growth: [] };
+  if (!run)
+    return {
+      run,
+      byStatus,
+      totals: {} as Figures,
+      top: { actions: [], rows: [], storage: [] },
+      atQuota: [],
+      overThreshold: [],
+      growth: [],
+    };
   const { rows: totals } = await tx.execute<{ metric: string; total: string }>(
     sql`select metric, sum(value)::bigint as total from control.usage_snapshots where run_id = ${run.id} group by 1`,
   );
@@ -66,13 +96,29 @@ export async function platformOverview(tx: Tx, placementThresholdRows: number) {
        from control.usage_snapshots s where s.run_id = ${run.id} group by 1) w`;
   const topBy = async (key: "actions" | "rows" | "storage") =>
     (
-      await tx.execute<{ id: string; name: string; users: number; actions: number; rows: number | null; storage: number | null }>(sql`
+      await tx.execute<{
+        id: string;
+        name: string;
+        users: number;
+        actions: number;
+        rows: number | null;
+        storage: number | null;
+      }>(sql`
         select c.id, c.name, w.users::int, w.actions::int, w.rows::bigint as rows, w.storage::bigint as storage
           from ${wide} join control.customers c on c.id = w.tenant_id
          order by ${sql.identifier(key)} desc nulls last, c.name limit 10`)
     ).rows;
-  const top = { actions: await topBy("actions"), rows: await topBy("rows"), storage: await topBy("storage") };
-  const { rows: atQuota } = await tx.execute<{ id: string; name: string; users: number; max_users: number }>(sql`
+  const top = {
+    actions: await topBy("actions"),
+    rows: await topBy("rows"),
+    storage: await topBy("storage"),
+  };
+  const { rows: atQuota } = await tx.execute<{
+    id: string;
+    name: string;
+    users: number;
+    max_users: number;
+  }>(sql`
     select c.id, c.name, w.users::int as users,
            coalesce((c.quota_overrides->>'maxUsers')::int, p.max_users) as max_users
       from ${wide} join control.customers c on c.id = w.tenant_id join control.plans p on p.name = c.plan

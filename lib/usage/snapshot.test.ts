@@ -72,7 +72,13 @@ describe("the usage snapshot", () => {
     });
     expect(a["activity.last"]).toBeGreaterThan(NOW.getTime() / 1000 - 7200);
     const b = await figures(run.runId, B);
-    expect(b).toMatchObject({ "users.total": 1, "users.active30": 1, "signins.30d": 1, "actions.30d": 1, "rows.total": 10 });
+    expect(b).toMatchObject({
+      "users.total": 1,
+      "users.active30": 1,
+      "signins.30d": 1,
+      "actions.30d": 1,
+      "rows.total": 10,
+    });
     // Storage is shared out by rows: A holds four times B's share.
     expect(a["storage.bytes"]).toBeGreaterThan(0);
     expect(Math.round(a["storage.bytes"] / b["storage.bytes"])).toBe(4);
@@ -87,7 +93,10 @@ describe("the usage snapshot", () => {
       "users.total": 0,
     });
     // The direct count agrees with the snapshot.
-    const direct = await db.owner.query("select count(*)::int as n from app.orders where tenant_id = $1", [A]);
+    const direct = await db.owner.query(
+      "select count(*)::int as n from app.orders where tenant_id = $1",
+      [A],
+    );
     expect(direct.rows[0].n).toBe(a["rows.app.orders"]);
   });
 
@@ -107,12 +116,23 @@ describe("the usage snapshot", () => {
   });
 
   it("shows a customer only its own figures, whatever the snapshot table holds", async () => {
-    const seen = await withTenant({ tenantId: A }, (tx) => tx.select({ tenantId: usageSnapshots.tenantId }).from(usageSnapshots), { readOnly: true });
+    const seen = await withTenant(
+      { tenantId: A },
+      (tx) => tx.select({ tenantId: usageSnapshots.tenantId }).from(usageSnapshots),
+      { readOnly: true },
+    );
     expect(seen.length).toBeGreaterThan(0);
     expect(new Set(seen.map((r) => r.tenantId))).toEqual(new Set([A]));
-    const probe = await withTenant({ tenantId: A }, (tx) => tx.execute(sql`select count(*)::int as n from control.usage_snapshots where tenant_id = ${B}`), {
-      readOnly: true,
-    });
+    const probe = await withTenant(
+      { tenantId: A },
+      (tx) =>
+        tx.execute(
+          sql`select count(*)::int as n from control.usage_snapshots where tenant_id = ${B}`,
+        ),
+      {
+        readOnly: true,
+      },
+    );
     expect(probe.rows[0].n).toBe(0);
   });
 });
@@ -120,8 +140,10 @@ describe("the usage snapshot", () => {
 describe("the platform overview", () => {
   it("ranks customers, flags quota pressure and the placement threshold from the latest run", async () => {
     await takeSnapshot("command");
-    const o = await withPlatform({ userId: crypto.randomUUID(), email: "root@tenantry.example", platformRole: "super_admin" }, { action: "t" }, (tx) =>
-      platformOverview(tx, 30),
+    const o = await withPlatform(
+      { userId: crypto.randomUUID(), email: "root@tenantry.example", platformRole: "super_admin" },
+      { action: "t" },
+      (tx) => platformOverview(tx, 30),
     );
     expect(o.totals["users.total"]).toBe(4);
     expect(o.totals["rows.total"]).toBe(50);

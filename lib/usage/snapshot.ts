@@ -19,10 +19,19 @@ export const METRICS = {
 
 export type SnapshotResult =
   | { skipped: true }
-  | { skipped: false; runId: string; customers: number; figures: number; scopedTables: number; ms: number };
+  | {
+      skipped: false;
+      runId: string;
+      customers: number;
+      figures: number;
+      scopedTables: number;
+      ms: number;
+    };
 
 /** A data-plane table that is tenant-scoped: it has tenant_id and RLS forced (i.e. adopted). */
-export async function scopedTables(tx: Tx): Promise<{ schema: string; table: string; bytes: number }[]> {
+export async function scopedTables(
+  tx: Tx,
+): Promise<{ schema: string; table: string; bytes: number }[]> {
   const { rows } = await tx.execute<{ schema: string; table: string; bytes: string }>(sql`
     select n.nspname as schema, c.relname as table, pg_total_relation_size(c.oid) as bytes
       from pg_class c
@@ -48,9 +57,15 @@ export function takeSnapshot(trigger: Trigger, now = new Date()): Promise<Snapsh
  * A snapshot in the caller's transaction, which must bypass RLS (withPlatform for a
  * super-admin's Refresh, in that request's one transaction).
  */
-export async function snapshotIn(tx: Tx, trigger: Trigger, now = new Date()): Promise<SnapshotResult> {
+export async function snapshotIn(
+  tx: Tx,
+  trigger: Trigger,
+  now = new Date(),
+): Promise<SnapshotResult> {
   const started = process.hrtime.bigint();
-  const { rows } = await tx.execute<{ locked: boolean }>(sql`select pg_try_advisory_xact_lock(${LOCK}) as locked`);
+  const { rows } = await tx.execute<{ locked: boolean }>(
+    sql`select pg_try_advisory_xact_lock(${LOCK}) as locked`,
+  );
   if (!rows[0].locked) return { skipped: true };
   const runId = randomUUID();
   const since = new Date(now.getTime() - 30 * 86_400_000);
@@ -62,7 +77,10 @@ export async function snapshotIn(tx: Tx, trigger: Trigger, now = new Date()): Pr
         from control.customers c left join (${perCustomer}) v on v.tenant_id = c.id
        where c.status <> 'deleted'`);
 
-  await insert("users.total", sql`select tenant_id, count(*) as value from control.memberships group by 1`);
+  await insert(
+    "users.total",
+    sql`select tenant_id, count(*) as value from control.memberships group by 1`,
+  );
   await insert(
     "users.active30",
     sql`select m.tenant_id, count(distinct m.user_id) as value
@@ -77,7 +95,10 @@ export async function snapshotIn(tx: Tx, trigger: Trigger, now = new Date()): Pr
           join control.sign_in_attempts a on a.email = lower(u.email) and a.succeeded and a.at >= ${since}
          group by 1`,
   );
-  await insert("actions.30d", sql`select tenant_id, count(*) as value from control.audit_events where at >= ${since} and tenant_id is not null group by 1`);
+  await insert(
+    "actions.30d",
+    sql`select tenant_id, count(*) as value from control.audit_events where at >= ${since} and tenant_id is not null group by 1`,
+  );
   await insert(
     "activity.last",
     sql`select tenant_id, extract(epoch from max(at))::bigint as value from control.audit_events where tenant_id is not null group by 1`,
@@ -88,12 +109,18 @@ export async function snapshotIn(tx: Tx, trigger: Trigger, now = new Date()): Pr
   const tables = await scopedTables(tx);
   for (const t of tables) {
     const name = sql`${sql.identifier(t.schema)}.${sql.identifier(t.table)}`;
-    await insert(`rows.${t.schema}.${t.table}`, sql`select tenant_id, count(*) as value from ${name} group by 1`);
+    await insert(
+      `rows.${t.schema}.${t.table}`,
+      sql`select tenant_id, count(*) as value from ${name} group by 1`,
+    );
   }
   if (tables.length > 0) {
     const perTable = sql`select s.tenant_id, s.metric, s.value from control.usage_snapshots s
                           where s.run_id = ${runId} and s.metric like 'rows.%.%'`;
-    await insert("rows.total", sql`select tenant_id, sum(value)::bigint as value from (${perTable}) r group by 1`);
+    await insert(
+      "rows.total",
+      sql`select tenant_id, sum(value)::bigint as value from (${perTable}) r group by 1`,
+    );
     // Storage is estimated: each table's size on disk (with indexes and TOAST) shared out by
     // each customer's share of its rows.
     const sizes = sql.join(
@@ -114,6 +141,23 @@ export async function snapshotIn(tx: Tx, trigger: Trigger, now = new Date()): Pr
       sql`select count(distinct tenant_id)::int as customers, count(*)::int as figures from control.usage_snapshots where run_id = ${runId}`,
     )
   ).rows;
-  await tx.insert(usageRuns).values({ id: runId, trigger, startedAt: now, finishedAt: new Date(), customers, figures, scopedTables: tables.length });
-  return { skipped: false, runId, customers, figures, scopedTables: tables.length, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+  await tx
+    .insert(usageRuns)
+    .values({
+      id: runId,
+      trigger,
+      startedAt: now,
+      finishedAt: new Date(),
+      customers,
+      figures,
+      scopedTables: tables.length,
+    });
+  return {
+    skipped: false,
+    runId,
+    customers,
+    figures,
+    scopedTables: tables.length,
+    ms: Number(process.hrtime.bigint() - started) / 1e6,
+  };
 }

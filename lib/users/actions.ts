@@ -25,24 +25,46 @@ async function membershipOf(tx: Tx, tenantId: string, userId: string) {
 }
 
 export const changeRoleAction = tenantAction(
-  { name: "users.role", permission: "users.manage", schema: changeRoleSchema, revalidate: "/users" },
+  {
+    name: "users.role",
+    permission: "users.manage",
+    schema: changeRoleSchema,
+    revalidate: "/users",
+  },
   async (tx, { userId, role }, ctx, record) => {
     Object.assign(record, { targetType: "user", targetId: userId });
     const target = await membershipOf(tx, ctx.customer.id, userId);
-    if (target.role === role) return { ok: true, message: `${target.email} is already ${role === "admin" ? "an admin" : "a member"}.` };
-    if (target.lastAdmin) throw new ActionError(`${target.email} is the last admin. Make someone else an admin first.`);
-    await tx.update(memberships).set({ role }).where(and(eq(memberships.tenantId, ctx.customer.id), eq(memberships.userId, userId)));
+    if (target.role === role)
+      return {
+        ok: true,
+        message: `${target.email} is already ${role === "admin" ? "an admin" : "a member"}.`,
+      };
+    if (target.lastAdmin)
+      throw new ActionError(`${target.email} is the last admin. Make someone else an admin first.`);
+    await tx
+      .update(memberships)
+      .set({ role })
+      .where(and(eq(memberships.tenantId, ctx.customer.id), eq(memberships.userId, userId)));
     record.details = { email: target.email, before: { role: target.role }, after: { role } };
-    return { ok: true, message: `${target.email} is now ${role === "admin" ? "an admin" : "a member"}.` };
+    return {
+      ok: true,
+      message: `${target.email} is now ${role === "admin" ? "an admin" : "a member"}.`,
+    };
   },
 );
 
 export const removeUserAction = tenantAction(
-  { name: "users.remove", permission: "users.manage", schema: removeUserSchema, revalidate: "/users" },
+  {
+    name: "users.remove",
+    permission: "users.manage",
+    schema: removeUserSchema,
+    revalidate: "/users",
+  },
   async (tx, { userId }, ctx, record) => {
     Object.assign(record, { targetType: "user", targetId: userId });
     const target = await membershipOf(tx, ctx.customer.id, userId);
-    if (target.lastAdmin) throw new ActionError(`${target.email} is the last admin and cannot be removed.`);
+    if (target.lastAdmin)
+      throw new ActionError(`${target.email} is the last admin and cannot be removed.`);
     // A console user belongs to one customer: removing them deletes the account (RLS lets a
     // tenant delete only users that are its members); the membership goes with it.
     await tx.delete(users).where(eq(users.id, userId));

@@ -5,7 +5,13 @@ import type { Tx } from "@/db/tenant";
 
 export function listMembers(tx: Tx, tenantId: string) {
   return tx
-    .select({ id: users.id, email: users.email, displayName: users.displayName, role: memberships.role, since: memberships.createdAt })
+    .select({
+      id: users.id,
+      email: users.email,
+      displayName: users.displayName,
+      role: memberships.role,
+      since: memberships.createdAt,
+    })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(eq(memberships.tenantId, tenantId))
@@ -14,8 +20,21 @@ export function listMembers(tx: Tx, tenantId: string) {
 
 export function listPendingInvites(tx: Tx, tenantId: string, now: Date) {
   return tx
-    .select({ id: invites.id, email: invites.email, role: invites.role, createdAt: invites.createdAt, expiresAt: invites.expiresAt })
+    .select({
+      id: invites.id,
+      email: invites.email,
+      role: invites.role,
+      createdAt: invites.createdAt,
+      expiresAt: invites.expiresAt,
+    })
     .from(invites)
-    .where(and(eq(invites.tenantId, tenantId), isNull(invites.acceptedAt), isNull(invites.revokedAt), gt(invites.expiresAt, now)))
+    .where(
+      and(
+        eq(invites.tenantId, tenantId),
+        isNull(invites.acceptedAt),
+        isNull(invites.revokedAt),
+        gt(invites.expiresAt, now),
+      ),
+    )
     .orderBy(desc(invites.createdAt));
 }

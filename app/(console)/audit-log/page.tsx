@@ -8,20 +8,38 @@ import { platformPage } from "@/lib/auth/pages";
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Audit log" };
 
-export default async function PlatformAuditLogPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
+export default async function PlatformAuditLogPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[]>>;
+}) {
   const filter = auditFilterSchema.parse(await searchParams);
   const {
     data: { rows, total },
   } = await platformPage(
     // Viewing one customer's events is on that customer's own trail too (access transparency).
-    { permission: "audit.platform", action: "audit.list", tenantId: filter.customer, details: { ...filter } },
+    {
+      permission: "audit.platform",
+      action: "audit.list",
+      tenantId: filter.customer,
+      details: { ...filter },
+    },
     (tx) => listAuditEvents(tx, filter),
   );
   return (
     <>
-      <PageHeader title="Audit log" description="Every audited action on the platform, newest first. The log is append-only and hash-chained." />
+      <PageHeader
+        title="Audit log"
+        description="Every audited action on the platform, newest first. The log is append-only and hash-chained."
+      />
       <AuditFilters filter={filter} path="/audit-log" showCustomer />
-      <AuditTable rows={rows.map((r) => ({ ...r, at: r.at.toISOString() }))} total={total} page={filter.page} size={filter.size} showCustomer />
+      <AuditTable
+        rows={rows.map((r) => ({ ...r, at: r.at.toISOString() }))}
+        total={total}
+        page={filter.page}
+        size={filter.size}
+        showCustomer
+      />
     </>
   );
 }

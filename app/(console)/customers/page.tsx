@@ -10,20 +10,30 @@ import { platformPage } from "@/lib/auth/pages";
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Customers" };
 
-export default async function CustomersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
+export default async function CustomersPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[]>>;
+}) {
   const params = customerListSchema.parse(await searchParams);
   const {
     data: { rows, total, plans },
-  } = await platformPage({ permission: "customers.manage", action: "customers.list", details: { ...params } }, async (tx) => ({
-    ...(await listCustomers(tx, params)),
-    plans: await listPlans(tx),
-  }));
+  } = await platformPage(
+    { permission: "customers.manage", action: "customers.list", details: { ...params } },
+    async (tx) => ({
+      ...(await listCustomers(tx, params)),
+      plans: await listPlans(tx),
+    }),
+  );
   const filtered = Boolean(params.q || params.status || params.plan);
   return (
     <>
       <div className="flex items-start justify-between">
         <PageHeader title="Customers" description="Every tenant of the platform." />
-        <Link href="/customers/new" className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700">
+        <Link
+          href="/customers/new"
+          className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700"
+        >
           New customer
         </Link>
       </div>
@@ -31,10 +41,16 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
       {total === 0 && !filtered ? (
         <EmptyState title="No customers yet">Create the first one with New customer.</EmptyState>
       ) : total === 0 && params.page === 1 ? (
-        <EmptyState title="No customer matches">Change the search or the filters, or clear them.</EmptyState>
+        <EmptyState title="No customer matches">
+          Change the search or the filters, or clear them.
+        </EmptyState>
       ) : (
         <CustomersTable
-          rows={rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), trialEndsAt: r.trialEndsAt?.toISOString() ?? null }))}
+          rows={rows.map((r) => ({
+            ...r,
+            createdAt: r.createdAt.toISOString(),
+            trialEndsAt: r.trialEndsAt?.toISOString() ?? null,
+          }))}
           total={total}
           params={params}
         />

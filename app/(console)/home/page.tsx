@@ -10,8 +10,9 @@ export const metadata = { title: "Home" };
 
 /** A customer user's home: their organisation's profile; admins may change the contact email. */
 export default async function CustomerHomePage() {
-  const { ctx, data: customer } = await tenantPage({ permission: "usage.own", action: "customers.home" }, (tx, { customer }) =>
-    getOwnCustomer(tx, customer.id),
+  const { ctx, data: customer } = await tenantPage(
+    { permission: "usage.own", action: "customers.home" },
+    (tx, { customer }) => getOwnCustomer(tx, customer.id),
   );
   return (
     <>
@@ -28,7 +29,9 @@ export default async function CustomerHomePage() {
         <dt className="text-slate-500">Your role</dt>
         <dd>{ctx.membershipRole}</dd>
       </dl>
-      {can(ctx.role, "organisation.edit") && <ContactEmailForm version={customer.version} contactEmail={customer.contactEmail} />}
+      {can(ctx.role, "organisation.edit") && (
+        <ContactEmailForm version={customer.version} contactEmail={customer.contactEmail} />
+      )}
     </>
   );
 }

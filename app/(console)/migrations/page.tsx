@@ -22,8 +22,16 @@ export default async function MigrationsPage({ searchParams }: { searchParams: P
     data: { owner, ...data },
   } = await platformPage(
     // The per-customer figures of the latest verification are read through this audited door.
-    { permission: "migrations.manage", action: "migrations.view", targetType: "schema", targetId: options.schema },
-    async (tx) => ({ ...(await readDashboard(tx, options.schema)), owner: await findLiveOwner(tx, options.tenant) }),
+    {
+      permission: "migrations.manage",
+      action: "migrations.view",
+      targetType: "schema",
+      targetId: options.schema,
+    },
+    async (tx) => ({
+      ...(await readDashboard(tx, options.schema)),
+      owner: await findLiveOwner(tx, options.tenant),
+    }),
   );
   const { report, running } = data;
   const plan = planAdoption(options.schema, data.tables, {
@@ -32,7 +40,11 @@ export default async function MigrationsPage({ searchParams }: { searchParams: P
     globalTables: options.global,
     globalUniques: options.globalUnique,
   });
-  const blockedBy = !data.canRun ? "Set DATABASE_URL to the owner's connection to run adoptions." : running ? "A run is in progress." : null;
+  const blockedBy = !data.canRun
+    ? "Set DATABASE_URL to the owner's connection to run adoptions."
+    : running
+      ? "A run is in progress."
+      : null;
 
   return (
     <>
@@ -46,48 +58,79 @@ export default async function MigrationsPage({ searchParams }: { searchParams: P
           <label htmlFor="schema-picker" className="text-slate-600">
             Schema
           </label>
-          <select id="schema-picker" name="schema" defaultValue={options.schema} className="rounded-md border border-slate-300 px-2 py-1.5">
+          <select
+            id="schema-picker"
+            name="schema"
+            defaultValue={options.schema}
+            className="rounded-md border border-slate-300 px-2 py-1.5"
+          >
             {[...new Set([...data.schemas, options.schema])].map((s) => (
               <option key={s}>{s}</option>
             ))}
           </select>
-          <button type="submit" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-100">
+          <button
+            type="submit"
+            className="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-100"
+          >
             Show
           </button>
         </form>
       </div>
 
       {!data.schemas.includes(options.schema) ? (
-        <EmptyState title={`Schema ${options.schema} has no tables`}>Choose another schema above.</EmptyState>
+        <EmptyState title={`Schema ${options.schema} has no tables`}>
+          Choose another schema above.
+        </EmptyState>
       ) : (
         <div className="space-y-6">
-          <section aria-labelledby="coverage-heading" className="flex flex-wrap items-start justify-between gap-4 rounded-lg border border-slate-200 bg-white p-4">
+          <section
+            aria-labelledby="coverage-heading"
+            className="flex flex-wrap items-start justify-between gap-4 rounded-lg border border-slate-200 bg-white p-4"
+          >
             <div>
               <h2 id="coverage-heading" className="text-xs uppercase tracking-wide text-slate-500">
                 Isolation coverage of {options.schema}
               </h2>
               {report ? (
                 <>
-                  <p data-testid="coverage" className={`mt-1 text-lg font-semibold ${report.ok ? "text-emerald-700" : "text-slate-900"}`}>
+                  <p
+                    data-testid="coverage"
+                    className={`mt-1 text-lg font-semibold ${report.ok ? "text-emerald-700" : "text-slate-900"}`}
+                  >
                     {report.summary.text}
                   </p>
                   <p className="mt-1 text-sm text-slate-600">
-                    Probe: {report.probe.detail}. Checked {when.format(new Date(report.checkedAt))} UTC.
+                    Probe: {report.probe.detail}. Checked {when.format(new Date(report.checkedAt))}{" "}
+                    UTC.
                   </p>
                 </>
               ) : (
-                <p className="mt-1 text-sm text-slate-600">Not verified yet: Verify now checks every table of {options.schema}.</p>
+                <p className="mt-1 text-sm text-slate-600">
+                  Not verified yet: Verify now checks every table of {options.schema}.
+                </p>
               )}
             </div>
             <div className="flex flex-wrap items-center gap-3">
               <VerifyNowForm schema={options.schema} disabled={blockedBy !== null} />
-              {data.standingAdoption && <RevertForm schema={options.schema} disabled={blockedBy !== null} />}
+              {data.standingAdoption && (
+                <RevertForm schema={options.schema} disabled={blockedBy !== null} />
+              )}
             </div>
           </section>
 
           {running && <RunProgress run={running} />}
           {report && <TableStatus report={report} />}
-          {!data.standingAdoption && !running && <PlanView plan={plan} tables={data.tables} options={options} errors={errors} typed={typed} blockedBy={blockedBy} liveOwner={owner} />}
+          {!data.standingAdoption && !running && (
+            <PlanView
+              plan={plan}
+              tables={data.tables}
+              options={options}
+              errors={errors}
+              typed={typed}
+              blockedBy={blockedBy}
+              liveOwner={owner}
+            />
+          )}
           <RunHistory runs={data.history} />
         </div>
       )}

@@ -11,11 +11,17 @@ export const dynamic = "force-dynamic";
 export const metadata = { title: "Switches" };
 
 export default async function SwitchesPage() {
-  const { data: open } = await platformPage({ permission: "switch.start", action: "switches.list" }, (tx) => listOpenSwitches(tx));
+  const { data: open } = await platformPage(
+    { permission: "switch.start", action: "switches.list" },
+    (tx) => listOpenSwitches(tx),
+  );
   const now = new Date();
   return (
     <>
-      <PageHeader title="Switches" description="Super-admins inside a customer's context right now. Any super-admin may end one, with a reason." />
+      <PageHeader
+        title="Switches"
+        description="Super-admins inside a customer's context right now. Any super-admin may end one, with a reason."
+      />
       {open.length === 0 ? (
         <EmptyState title="No one is switched into a customer" />
       ) : (
@@ -25,11 +31,16 @@ export default async function SwitchesPage() {
               <Row key={s.id}>
                 <Cell>{s.superAdminEmail}</Cell>
                 <Cell>
-                  {s.customerName} <span className="font-mono text-xs">({formatCustomerId(s.tenantId)})</span>
+                  {s.customerName}{" "}
+                  <span className="font-mono text-xs">({formatCustomerId(s.tenantId)})</span>
                 </Cell>
                 <Cell>{s.mode}</Cell>
                 <Cell>{s.reason}</Cell>
-                <Cell>{s.expiresAt <= now ? "expired (ends at their next request)" : time.format(s.expiresAt)}</Cell>
+                <Cell>
+                  {s.expiresAt <= now
+                    ? "expired (ends at their next request)"
+                    : time.format(s.expiresAt)}
+                </Cell>
                 <Cell>
                   <EndSwitchForm switchId={s.id} who={s.superAdminEmail} />
                 </Cell>

@@ -9,7 +9,10 @@ export const metadata = { title: "System health" };
 export default async function SystemPage() {
   // 404, not 403: a customer user learns nothing about which platform pages exist. The checks
   // read the catalog as the app's login role, on a connection of their own.
-  const { data: report } = await platformPage({ permission: "system.health", action: "system.view" }, () => appIsolationReport());
+  const { data: report } = await platformPage(
+    { permission: "system.health", action: "system.view" },
+    () => appIsolationReport(),
+  );
   return (
     <>
       <PageHeader

@@ -11,26 +11,45 @@ export default async function UsagePage() {
   const {
     ctx,
     data: { latest, limits, users, actions },
-  } = await tenantPage({ permission: "usage.own", action: "usage.view" }, async (tx, { customer }) => {
-    const limits = await effectiveLimits(tx, customer.id);
-    if (!limits) return null;
-    return {
-      latest: await latestFigures(tx, customer.id),
-      limits,
-      users: await dailyTrend(tx, customer.id, "users.total"),
-      actions: await dailyTrend(tx, customer.id, "actions.30d"),
-    };
-  });
+  } = await tenantPage(
+    { permission: "usage.own", action: "usage.view" },
+    async (tx, { customer }) => {
+      const limits = await effectiveLimits(tx, customer.id);
+      if (!limits) return null;
+      return {
+        latest: await latestFigures(tx, customer.id),
+        limits,
+        users: await dailyTrend(tx, customer.id, "users.total"),
+        actions: await dailyTrend(tx, customer.id, "actions.30d"),
+      };
+    },
+  );
   const scoped = "rows.total" in latest.figures;
   return (
     <>
       <PageHeader title="Usage" description={`${ctx.customer.name} on the ${limits.plan} plan.`} />
       <div className="space-y-6">
         <UsageFigures figures={latest.figures} takenAt={latest.takenAt} scoped={scoped} />
-        <section aria-label="Quotas" className="space-y-4 rounded-lg border border-slate-200 bg-white p-6">
-          <QuotaBar label="Console users" used={latest.takenAt ? (latest.figures["users.total"] ?? 0) : null} limit={limits.maxUsers} />
-          <QuotaBar label="Data-plane rows" used={scoped ? latest.figures["rows.total"] : null} limit={limits.maxRows} />
-          <QuotaBar label="Storage" used={scoped ? latest.figures["storage.bytes"] : null} limit={limits.maxStorageBytes} format={formatBytes} />
+        <section
+          aria-label="Quotas"
+          className="space-y-4 rounded-lg border border-slate-200 bg-white p-6"
+        >
+          <QuotaBar
+            label="Console users"
+            used={latest.takenAt ? (latest.figures["users.total"] ?? 0) : null}
+            limit={limits.maxUsers}
+          />
+          <QuotaBar
+            label="Data-plane rows"
+            used={scoped ? latest.figures["rows.total"] : null}
+            limit={limits.maxRows}
+          />
+          <QuotaBar
+            label="Storage"
+            used={scoped ? latest.figures["storage.bytes"] : null}
+            limit={limits.maxStorageBytes}
+            format={formatBytes}
+          />
         </section>
         <div className="grid gap-6 md:grid-cols-2">
           <Trend title="Console users, last 30 days" points={users} />

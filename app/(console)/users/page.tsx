@@ -17,14 +17,27 @@ export default async function UsersPage() {
     data: [members, pending],
   } = await tenantPage(
     { permission: "users.manage", action: "users.list" },
-    async (tx, { customer }) => [await listMembers(tx, customer.id), await listPendingInvites(tx, customer.id, new Date())] as const,
+    async (tx, { customer }) =>
+      [
+        await listMembers(tx, customer.id),
+        await listPendingInvites(tx, customer.id, new Date()),
+      ] as const,
   );
   return (
     <>
-      <PageHeader title="Users" description={`Who can sign in to the console for ${ctx.customer.name}.`} />
+      <PageHeader
+        title="Users"
+        description={`Who can sign in to the console for ${ctx.customer.name}.`}
+      />
       <div className="space-y-6">
-        <section aria-labelledby="members-heading" className="rounded-lg border border-slate-200 bg-white">
-          <h2 id="members-heading" className="border-b border-slate-200 px-4 py-3 text-sm font-medium">
+        <section
+          aria-labelledby="members-heading"
+          className="rounded-lg border border-slate-200 bg-white"
+        >
+          <h2
+            id="members-heading"
+            className="border-b border-slate-200 px-4 py-3 text-sm font-medium"
+          >
             Members ({members.length})
           </h2>
           <Table headers={["Name", "Email", "Role", ""]}>

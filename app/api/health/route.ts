@@ -9,7 +9,10 @@ export const dynamic = "force-dynamic";
 export async function GET() {
   try {
     const report = await appIsolationReport();
-    return Response.json({ status: report.ok ? "ok" : "refused" }, { status: report.ok ? 200 : 503 });
+    return Response.json(
+      { status: report.ok ? "ok" : "refused" },
+      { status: report.ok ? 200 : 503 },
+    );
   } catch {
     return Response.json({ status: "unavailable" }, { status: 503 });
   }

@@ -8,7 +8,9 @@ export const metadata = { title: "Accept invitation" };
 export default async function AcceptInvitePage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
   const parsed = inviteTokenSchema.safeParse(token);
-  const invite = parsed.success ? await findOpenInvite(parsed.data) : { ok: false as const, reason: INVALID_INVITE };
+  const invite = parsed.success
+    ? await findOpenInvite(parsed.data)
+    : { ok: false as const, reason: INVALID_INVITE };
   return (
     <main className="flex min-h-screen items-center justify-center px-4">
       <div className="w-full max-w-sm rounded-lg border border-slate-200 bg-white p-8 shadow-sm">
@@ -16,7 +18,8 @@ export default async function AcceptInvitePage({ params }: { params: Promise<{ t
         {invite.ok ? (
           <>
             <p className="mb-6 text-sm text-slate-500">
-              You are invited to {invite.customerName} as {invite.role === "admin" ? "an admin" : "a member"}. Choose your password.
+              You are invited to {invite.customerName} as{" "}
+              {invite.role === "admin" ? "an admin" : "a member"}. Choose your password.
             </p>
             <AcceptInviteForm token={token} email={invite.email} />
           </>

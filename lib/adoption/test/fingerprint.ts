@@ -17,7 +17,10 @@ export async function fingerprint(db: DatabaseFixture, schema: string, column = 
       union all select t.tgrelid::regclass || ':trigger:' || t.tgname from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and not t.tgisinternal) f`,
     [schema],
   );
-  const { rows: tables } = await db.owner.query<{ tablename: string }>("select tablename from pg_tables where schemaname = $1 order by 1", [schema]);
+  const { rows: tables } = await db.owner.query<{ tablename: string }>(
+    "select tablename from pg_tables where schemaname = $1 order by 1",
+    [schema],
+  );
   const parts: string[] = [];
   for (const { tablename } of tables) {
     const { rows: data } = await db.owner.query(

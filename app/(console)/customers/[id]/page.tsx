@@ -35,7 +35,13 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
     data: { customer, plan, history, members, plans, usage },
   } = await platformPage(
     // The view is on the customer's own trail too; an unknown ID lands on the platform's.
-    { permission: "customers.manage", action: "customers.view", tenantId: id ?? undefined, targetType: "customer", targetId: id ?? raw },
+    {
+      permission: "customers.manage",
+      action: "customers.view",
+      tenantId: id ?? undefined,
+      targetType: "customer",
+      targetId: id ?? raw,
+    },
     async (tx) => {
       const detail = id ? await getCustomer(tx, id) : null;
       if (!id || !detail) return null;
@@ -52,17 +58,27 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
   const transitions = transitionsFrom(customer.status);
   return (
     <>
-      <PageHeader title={customer.name} description={`Customer ${formatCustomerId(customer.id)} · ${plan.displayName} plan`} />
+      <PageHeader
+        title={customer.name}
+        description={`Customer ${formatCustomerId(customer.id)} · ${plan.displayName} plan`}
+      />
       <p className="-mt-4 mb-6 flex items-center gap-3 text-sm">
         <StatusBadge status={customer.status} trialExpired={isTrialExpired(customer)} />
         <span className="text-slate-500">
           created {dateTime.format(customer.createdAt)} UTC
-          {customer.trialEndsAt && customer.status === "trial" && ` · trial ends ${dateTime.format(customer.trialEndsAt)} UTC`}
+          {customer.trialEndsAt &&
+            customer.status === "trial" &&
+            ` · trial ends ${dateTime.format(customer.trialEndsAt)} UTC`}
         </span>
       </p>
       <div className="grid gap-6 lg:grid-cols-2">
         <Section title="Profile">
-          <EditCustomerForm id={customer.id} version={customer.version} name={customer.name} contactEmail={customer.contactEmail} />
+          <EditCustomerForm
+            id={customer.id}
+            version={customer.version}
+            name={customer.name}
+            contactEmail={customer.contactEmail}
+          />
         </Section>
         <Section title="Plan and limits">
           <PlanForm
@@ -75,20 +91,37 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
         </Section>
         <Section title="Status">
           {transitions.length === 0 ? (
-            <p className="text-sm text-slate-600">A {customer.status} customer has no further status.</p>
+            <p className="text-sm text-slate-600">
+              A {customer.status} customer has no further status.
+            </p>
           ) : (
             <div className="space-y-4">
               {transitions.map((t) => (
-                <TransitionForm key={t.to} id={customer.id} version={customer.version} to={t.to} verb={t.verb} reasonRequired={t.reasonRequired} />
+                <TransitionForm
+                  key={t.to}
+                  id={customer.id}
+                  version={customer.version}
+                  to={t.to}
+                  verb={t.verb}
+                  reasonRequired={t.reasonRequired}
+                />
               ))}
             </div>
           )}
         </Section>
         <Section title="Switch into this customer">
-          <StartSwitchForm customerId={customer.id} customerName={customer.name} customerStatus={customer.status} />
+          <StartSwitchForm
+            customerId={customer.id}
+            customerName={customer.name}
+            customerStatus={customer.status}
+          />
         </Section>
         <Section title="Usage">
-          <UsageFigures figures={usage.figures} takenAt={usage.takenAt} scoped={"rows.total" in usage.figures} />
+          <UsageFigures
+            figures={usage.figures}
+            takenAt={usage.takenAt}
+            scoped={"rows.total" in usage.figures}
+          />
         </Section>
         <Section title="Users">
           {members.length === 0 ? (
@@ -111,13 +144,23 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
           ) : (
             <ol className="space-y-2 text-sm">
               {history.map((h, i) => {
-                const details = h.details as { before?: Record<string, unknown>; after?: Record<string, unknown>; reason?: string };
+                const details = h.details as {
+                  before?: Record<string, unknown>;
+                  after?: Record<string, unknown>;
+                  reason?: string;
+                };
                 return (
                   <li key={i} className="border-b border-slate-100 pb-2">
-                    <span className="text-slate-500">{dateTime.format(h.at)} UTC</span> · {h.action.replace("customers.", "")} by{" "}
-                    {h.actorEmail}
-                    {details.after && <span className="block font-mono text-xs text-slate-600">{JSON.stringify(details.before ?? {})} → {JSON.stringify(details.after)}</span>}
-                    {details.reason && <span className="block text-slate-600">Reason: {details.reason}</span>}
+                    <span className="text-slate-500">{dateTime.format(h.at)} UTC</span> ·{" "}
+                    {h.action.replace("customers.", "")} by {h.actorEmail}
+                    {details.after && (
+                      <span className="block font-mono text-xs text-slate-600">
+                        {JSON.stringify(details.before ?? {})} → {JSON.stringify(details.after)}
+                      </span>
+                    )}
+                    {details.reason && (
+                      <span className="block text-slate-600">Reason: {details.reason}</span>
+                    )}
                   </li>
                 );
               })}

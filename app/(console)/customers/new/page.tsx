@@ -7,11 +7,19 @@ export const dynamic = "force-dynamic";
 export const metadata = { title: "New customer" };
 
 export default async function NewCustomerPage() {
-  const { data: plans } = await platformPage({ permission: "customers.manage", action: "customers.create.form" }, (tx) => listPlans(tx));
+  const { data: plans } = await platformPage(
+    { permission: "customers.manage", action: "customers.create.form" },
+    (tx) => listPlans(tx),
+  );
   return (
     <>
-      <PageHeader title="New customer" description="A new tenant of the platform; its ID is made for it." />
-      <CreateCustomerForm plans={plans.map((p) => ({ name: p.name, displayName: p.displayName }))} />
+      <PageHeader
+        title="New customer"
+        description="A new tenant of the platform; its ID is made for it."
+      />
+      <CreateCustomerForm
+        plans={plans.map((p) => ({ name: p.name, displayName: p.displayName }))}
+      />
     </>
   );
 }

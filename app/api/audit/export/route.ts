@@ -1,6 +1,11 @@
 import { openPlatformRead, withTenant } from "@/db/tenant";
 import { requestMeta } from "@/lib/audit/request";
-import { auditCsvChunks, claimExport, EXPORT_STATEMENT_TIMEOUT_MS, type BatchReader } from "@/lib/audit/export";
+import {
+  auditCsvChunks,
+  claimExport,
+  EXPORT_STATEMENT_TIMEOUT_MS,
+  type BatchReader,
+} from "@/lib/audit/export";
 import { auditFilterSchema } from "@/lib/audit/schemas";
 import { auditAccess } from "@/lib/auth/action";
 import { can } from "@/lib/auth/permissions";
@@ -13,58 +18,69 @@ export const dynamic = "force-dynamic";
  * admin. The access event is committed before the first byte; then one batch is read per pull
  * of the response stream, each in its own short transaction.
  */
-export const GET = route({ permission: ["audit.platform", "audit.own"], action: "audit.export", query: auditFilterSchema }, async (_request, ctx, filter) => {
-  const platform = can(ctx.role, "audit.platform");
-  const release = claimExport(ctx.user.id);
-  if (!release) {
-    return new Response("An export of yours is still running. Let it finish, then try again.", { status: 429, headers: { "Retry-After": "10" } });
-  }
-  const timeout = { statementTimeoutMs: EXPORT_STATEMENT_TIMEOUT_MS };
-  let read: BatchReader;
-  try {
-    if (platform) {
-      read = await openPlatformRead(
-        { userId: ctx.user.id, email: ctx.user.email, platformRole: ctx.platformRole },
-        // Exporting one customer's events is on that customer's own trail too.
-        { action: "audit.export", tenantId: filter.customer, details: { ...filter }, meta: await requestMeta() },
-        timeout,
-      );
-    } else {
-      await auditAccess(ctx, "audit.export", "ok", { details: { ...filter } });
-      const tenantId = ctx.customer!.id;
-      read = (fn) => withTenant({ tenantId }, fn, { readOnly: true, ...timeout });
+export const GET = route(
+  { permission: ["audit.platform", "audit.own"], action: "audit.export", query: auditFilterSchema },
+  async (_request, ctx, filter) => {
+    const platform = can(ctx.role, "audit.platform");
+    const release = claimExport(ctx.user.id);
+    if (!release) {
+      return new Response("An export of yours is still running. Let it finish, then try again.", {
+        status: 429,
+        headers: { "Retry-After": "10" },
+      });
     }
-  } catch (error) {
-    release();
-    throw error;
-  }
-  const chunks = auditCsvChunks(read, filter, platform ? undefined : ctx.customer!.id);
-  const encoder = new TextEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const next = await chunks.next();
-        if (next.done) {
-          release();
-          controller.close();
-        } else controller.enqueue(encoder.encode(next.value.text));
-      } catch (error) {
-        console.error("audit export failed:", error);
-        release();
-        controller.error(error);
+    const timeout = { statementTimeoutMs: EXPORT_STATEMENT_TIMEOUT_MS };
+    let read: BatchReader;
+    try {
+      if (platform) {
+        read = await openPlatformRead(
+          { userId: ctx.user.id, email: ctx.user.email, platformRole: ctx.platformRole },
+          // Exporting one customer's events is on that customer's own trail too.
+          {
+            action: "audit.export",
+            tenantId: filter.customer,
+            details: { ...filter },
+            meta: await requestMeta(),
+          },
+          timeout,
+        );
+      } else {
+        await auditAccess(ctx, "audit.export", "ok", { details: { ...filter } });
+        const tenantId = ctx.customer!.id;
+        read = (fn) => withTenant({ tenantId }, fn, { readOnly: true, ...timeout });
       }
-    },
-    async cancel() {
+    } catch (error) {
       release();
-      await chunks.return(undefined);
-    },
-  });
-  const stamp = new Date().toISOString().slice(0, 10);
-  return new Response(body, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="audit-${platform ? "platform" : ctx.customer!.id}-${stamp}.csv"`,
-      "Cache-Control": "no-store",
-    },
-  });
-});
+      throw error;
+    }
+    const chunks = auditCsvChunks(read, filter, platform ? undefined : ctx.customer!.id);
+    const encoder = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const next = await chunks.next();
+          if (next.done) {
+            release();
+            controller.close();
+          } else controller.enqueue(encoder.encode(next.value.text));
+        } catch (error) {
+          console.error("audit export failed:", error);
+          release();
+          controller.error(error);
+        }
+      },
+      async cancel() {
+        release();
+        await chunks.return(undefined);
+      },
+    });
+    const stamp = new Date().toISOString().slice(0, 10);
+    return new Response(body, {
+      headers: {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": `attachment; filename="audit-${platform ? "platform" : ctx.customer!.id}-${stamp}.csv"`,
+        "Cache-Control": "no-store",
+      },
+    });
+  },
+);
