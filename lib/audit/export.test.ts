@@ -23,15 +23,13 @@ beforeAll(async () => {
   await insertCustomers(db.owner, [A, B, C]);
   for (const tenantId of [A, B, C]) {
     await withTenant({ tenantId }, (tx) =>
-      tx
-        .insert(auditEvents)
-        .values(
-          Array.from({ length: 30 }, (_, i) => ({
-            tenantId,
-            action: `setup.${i}`,
-            outcome: "ok" as const,
-          })),
-        ),
+      tx.insert(auditEvents).values(
+        Array.from({ length: 30 }, (_, i) => ({
+          tenantId,
+          action: `setup.${i}`,
+          outcome: "ok" as const,
+        })),
+      ),
     );
   }
   await withTenant({ tenantId: A }, (tx) =>

@@ -84,15 +84,13 @@ const inviteAction = tenantAction(
     schema: z.object({ email: z.email(), then: z.enum(["ok", "missing", "refuse", "crash"]) }),
   },
   async (tx, { email, then }, ctx, record) => {
-    await tx
-      .insert(invites)
-      .values({
-        tenantId: ctx.customer.id,
-        email,
-        role: "member",
-        tokenHash: newInviteToken().tokenHash,
-        expiresAt: new Date(Date.now() + 3_600_000),
-      });
+    await tx.insert(invites).values({
+      tenantId: ctx.customer.id,
+      email,
+      role: "member",
+      tokenHash: newInviteToken().tokenHash,
+      expiresAt: new Date(Date.now() + 3_600_000),
+    });
     record.targetId = email;
     if (then === "missing") throw new NotFoundError();
     if (then === "refuse") throw new ActionError("Not like that.");
@@ -203,15 +201,13 @@ describe("the page chains", () => {
 
   it("reads a tenant page as its own customer only, and answers 404 for what is not there", async () => {
     await withTenant({ tenantId: B }, (tx) =>
-      tx
-        .insert(invites)
-        .values({
-          tenantId: B,
-          email: "only@b.example",
-          role: "member",
-          tokenHash: newInviteToken().tokenHash,
-          expiresAt: new Date(Date.now() + 3_600_000),
-        }),
+      tx.insert(invites).values({
+        tenantId: B,
+        email: "only@b.example",
+        role: "member",
+        tokenHash: newInviteToken().tokenHash,
+        expiresAt: new Date(Date.now() + 3_600_000),
+      }),
     );
     session.ctx = admin(A);
     const { data } = await tenantPage({ permission: "users.manage", action: "chain.page" }, (tx) =>

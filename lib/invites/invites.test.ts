@@ -52,15 +52,13 @@ describe("invites are tenant-isolated", () => {
     expect(revoked).toEqual([]);
     const { tokenHash } = newInviteToken();
     const refused = await withTenant({ tenantId: B }, (tx) =>
-      tx
-        .insert(invites)
-        .values({
-          tenantId: A,
-          email: "x@a.example",
-          role: "admin",
-          tokenHash,
-          expiresAt: new Date(),
-        }),
+      tx.insert(invites).values({
+        tenantId: A,
+        email: "x@a.example",
+        role: "admin",
+        tokenHash,
+        expiresAt: new Date(),
+      }),
     ).then(
       () => null,
       (e: Error) => ((e.cause as Error | undefined) ?? e).message,

@@ -141,17 +141,15 @@ export async function snapshotIn(
       sql`select count(distinct tenant_id)::int as customers, count(*)::int as figures from control.usage_snapshots where run_id = ${runId}`,
     )
   ).rows;
-  await tx
-    .insert(usageRuns)
-    .values({
-      id: runId,
-      trigger,
-      startedAt: now,
-      finishedAt: new Date(),
-      customers,
-      figures,
-      scopedTables: tables.length,
-    });
+  await tx.insert(usageRuns).values({
+    id: runId,
+    trigger,
+    startedAt: now,
+    finishedAt: new Date(),
+    customers,
+    figures,
+    scopedTables: tables.length,
+  });
   return {
     skipped: false,
     runId,
