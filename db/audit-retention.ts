@@ -3,7 +3,6 @@
 // its last deleted event, so the chain stays verifiable across the cut) and writes its own
 // audit event.
 import { inOwnerTransaction } from "./owner";
-import { z } from "zod";
 
 export async function applyAuditRetention(ownerUrl: string, options: { days: number; now?: Date }) {
   const cutoff = new Date((options.now ?? new Date()).getTime() - options.days * 86_400_000);
@@ -49,29 +48,4 @@ export async function applyAuditRetention(ownerUrl: string, options: { days: num
     );
     return { deleted, chains: cuts.length, cutoff };
   });
-}
-
-if (import.meta.filename === process.argv[1]) {
-  const env = z
-    .object({
-      DATABASE_URL: z.string().min(1),
-      AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(365),
-    })
-    .safeParse(process.env);
-  if (!env.success) {
-    console.error(
-      "Set DATABASE_URL to the owner's connection string (AUDIT_RETENTION_DAYS: whole days, default 365).",
-    );
-    process.exit(2);
-  }
-  applyAuditRetention(env.data.DATABASE_URL, { days: env.data.AUDIT_RETENTION_DAYS })
-    .then((r) =>
-      console.log(
-        `Audit retention: ${r.deleted} events before ${r.cutoff.toISOString()} deleted from ${r.chains} chain(s), each anchored at its cut.`,
-      ),
-    )
-    .catch((error: Error) => {
-      console.error(`Audit retention failed; nothing was deleted: ${error.message}`);
-      process.exit(1);
-    });
 }

@@ -40,7 +40,7 @@ describe("module boundaries", () => {
       "db/bench/rls.ts",
       "lib/auth/sign-in.ts",
       "lib/auth/resolve-context.ts",
-      "lib/auth/admin-create.ts",
+      "lib/auth/cli.ts",
       "lib/auth/super-admins.ts",
       "lib/invites/accept.ts",
       "lib/audit/chain.ts",

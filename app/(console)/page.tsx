@@ -16,7 +16,7 @@ const PLACEMENT_THRESHOLD_ROWS = Number(process.env.PLACEMENT_THRESHOLD_ROWS ?? 
 /** Super-admins land on the platform overview; customer users on their customer's home. */
 export default async function OverviewPage() {
   const { data: o } = await platformPage(
-    { permission: "usage.platform", action: "usage.overview", elseRedirect: "/home" },
+    { permission: "usage.read-all", action: "usage.view-all", elseRedirect: "/home" },
     (tx) => platformOverview(tx, PLACEMENT_THRESHOLD_ROWS),
   );
   const customers = o.byStatus.reduce((n, r) => n + r.n, 0);

@@ -8,14 +8,14 @@ export interface NavItem {
 }
 
 export const NAV_ITEMS: NavItem[] = [
-  { href: "/", label: "Overview", permission: "usage.platform" },
+  { href: "/", label: "Overview", permission: "usage.read-all" },
   { href: "/customers", label: "Customers", permission: "customers.manage" },
-  { href: "/switches", label: "Switches", permission: "switch.start" },
-  { href: "/audit-log", label: "Audit log", permission: "audit.platform" },
-  { href: "/home", label: "Home", permission: "usage.own" },
-  { href: "/usage", label: "Usage", permission: "usage.own" },
+  { href: "/switches", label: "Switches", permission: "switches.start" },
+  { href: "/audit-log", label: "Audit log", permission: "audit-log.read" },
+  { href: "/home", label: "Home", permission: "usage.read" },
+  { href: "/usage", label: "Usage", permission: "usage.read" },
   { href: "/users", label: "Users", permission: "users.manage" },
-  { href: "/audit", label: "Audit trail", permission: "audit.own" },
-  { href: "/migrations", label: "Migrations", permission: "migrations.manage" },
-  { href: "/system", label: "System health", permission: "system.health" },
+  { href: "/audit-trail", label: "Audit trail", permission: "audit-trail.read" },
+  { href: "/adoption", label: "Adoption", permission: "adoption.manage" },
+  { href: "/system", label: "System health", permission: "system.read" },
 ];

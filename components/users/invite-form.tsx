@@ -3,10 +3,10 @@
 import { useActionState } from "react";
 import { ActionMessage } from "@/components/ui/action-message";
 import { buttonClass, Field, inputClass } from "@/components/ui/field";
-import { inviteUser } from "@/lib/invites/actions";
+import { inviteUserAction } from "@/lib/invites/actions";
 
 export function InviteForm() {
-  const [state, action, pending] = useActionState(inviteUser, null);
+  const [state, action, pending] = useActionState(inviteUserAction, null);
   const errors = state && !state.ok ? state.fieldErrors : undefined;
   return (
     <form

@@ -2,10 +2,10 @@
 
 import { useActionState } from "react";
 import { ActionMessage } from "@/components/ui/action-message";
-import { revokeInvite } from "@/lib/invites/actions";
+import { revokeInviteAction } from "@/lib/invites/actions";
 
 export function RevokeInviteButton({ inviteId, email }: { inviteId: string; email: string }) {
-  const [state, action, pending] = useActionState(revokeInvite, null);
+  const [state, action, pending] = useActionState(revokeInviteAction, null);
   return (
     <form action={action} className="flex items-center justify-end gap-3">
       <input type="hidden" name="inviteId" value={inviteId} />

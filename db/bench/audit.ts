@@ -69,7 +69,7 @@ await withBenchDatabase("audit", { owner: 2, app: 16 }, async ({ owner }) => {
   await owner.query(
     `insert into control.audit_events (at, actor_email, actor_role, action, target_type, target_id, outcome, details, ip, user_agent)
      select now() - g * interval '1 second', 'user' || (g % 5000) || '@example.com', 'admin',
-            (array['users.list','invites.create','customers.edit','switch.started'])[1 + g % 4], 'user', md5(g::text),
+            (array['users.list','invites.create','customers.edit','switches.start'])[1 + g % 4], 'user', md5(g::text),
             (array['ok','ok','ok','denied'])[1 + g % 4], jsonb_build_object('before', jsonb_build_object('role', 'member'), 'after', jsonb_build_object('role', 'admin'), 'n', g),
             '203.0.113.' || (g % 255), 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156'
        from generate_series(1, $1::int) g`,

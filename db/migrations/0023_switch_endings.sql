@@ -12,7 +12,7 @@ BEGIN
       returning id, super_admin_id, super_admin_email, tenant_id', reason, where_clause, key)
   LOOP
     INSERT INTO control.audit_events (actor_user_id, actor_email, actor_role, acting_as, tenant_id, action, target_type, target_id, outcome, details)
-    VALUES (ended.super_admin_id, ended.super_admin_email, 'system', ended.id, ended.tenant_id, 'switch.ended', 'switch', ended.id::text, 'ok',
+    VALUES (ended.super_admin_id, ended.super_admin_email, 'system', ended.id, ended.tenant_id, 'switches.end', 'switch', ended.id::text, 'ok',
             jsonb_build_object('reason', reason));
   END LOOP;
 END

@@ -4,7 +4,6 @@
 // Run: npm run sample:generate -- --rows 1000000 [--reset]   (owner connection, DATABASE_URL)
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { inOwnerTransaction, withOwnerClient } from "../owner";
 
 export const SAMPLE_SCHEMA = "app";
@@ -221,32 +220,4 @@ export async function generateSample(
   });
   await withOwnerClient(connectionString, (client) => client.query(`analyze`));
   return result;
-}
-
-if (import.meta.filename === process.argv[1]) {
-  const { values } = parseArgs({
-    options: {
-      rows: { type: "string", default: "50000" },
-      reset: { type: "boolean", default: false },
-    },
-  });
-  const rows = Number(values.rows);
-  const url = process.env.DATABASE_URL;
-  if (!url || !Number.isInteger(rows) || rows < 1000) {
-    console.error(
-      "Usage: DATABASE_URL=<owner URL> npm run sample:generate -- --rows 1000000 [--reset]   (at least 1000 rows)",
-    );
-    process.exit(2);
-  }
-  const started = Date.now();
-  generateSample(url, { rows, reset: values.reset })
-    .then((r) =>
-      console.log(
-        `Sample data plane: ${r.rows.toLocaleString("en")} rows in ${r.tables} tables, in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
-      ),
-    )
-    .catch((error: Error) => {
-      console.error(`Could not generate the sample: ${error.message}`);
-      process.exit(1);
-    });
 }

@@ -35,12 +35,12 @@ test("every page passes WCAG 2.1 AA for every role that may see it", async ({ br
         "/customers/new",
         `/customers/${northwind.id}`,
         "/audit-log",
-        "/migrations",
+        "/adoption",
         "/switches",
         "/system",
       ],
     ],
-    [CUSTOMER_ADMIN, ["/home", "/usage", "/users", "/audit"]],
+    [CUSTOMER_ADMIN, ["/home", "/usage", "/users", "/audit-trail"]],
     [CUSTOMER_MEMBER, ["/home", "/usage"]],
   ];
   for (const [email, paths] of roles) {

@@ -44,7 +44,7 @@ test("a super-admin reading or exporting one customer's events is on that custom
 
   const admin = await (await browser.newContext()).newPage();
   await signIn(admin, CUSTOMER_ADMIN);
-  await admin.goto("/audit?action=audit.");
+  await admin.goto("/audit-trail?action=audit.");
   const table = admin.getByRole("table", { name: "Audit events" });
   await expect(
     table.getByRole("row", { name: new RegExp(`${SUPER_ADMIN}.*audit\\.list`) }).first(),

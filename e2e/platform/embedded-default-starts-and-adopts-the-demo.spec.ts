@@ -61,7 +61,7 @@ test("npm start with no DATABASE_URL serves the console on an embedded PostgreSQ
       await browser.newContext({ baseURL: `http://localhost:${console_.port}` })
     ).newPage();
     await signIn(page, SUPER_ADMIN);
-    await page.goto("/migrations");
+    await page.goto("/adoption");
     await page.getByRole("button", { name: "Verify now" }).click();
     await expect(page.getByTestId("coverage")).toHaveText(
       "0 of 32 tables isolated; 32 not isolated",
@@ -117,7 +117,7 @@ test("npm start with no DATABASE_URL serves the console on an embedded PostgreSQ
       await browser.newContext({ baseURL: `http://localhost:${console_.port}` })
     ).newPage();
     await signIn(again, SUPER_ADMIN);
-    await again.goto("/migrations");
+    await again.goto("/adoption");
     await expect(again.getByTestId("coverage")).toHaveText("32 of 32 tables isolated");
   } finally {
     await console_.stop();

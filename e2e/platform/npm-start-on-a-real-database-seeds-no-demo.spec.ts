@@ -63,7 +63,7 @@ test("npm start on an empty real database seeds no demo, says how to create the 
     expect(created.code, created.output).toBe(0);
     const events = await query<{ target_id: string; details: { email: string; osUser: string } }>(
       database,
-      "select target_id, details from control.audit_events where action = 'super-admin.created' and tenant_id is null",
+      "select target_id, details from control.audit_events where action = 'super-admins.create' and tenant_id is null",
     );
     expect(events).toHaveLength(1);
     expect(events[0].details.email).toBe("first@platform.example");

@@ -34,10 +34,10 @@ async function startInBackground(start: (hooks: RunHooks) => Promise<RunResult>)
 
 export const startAdoptionAction = platformOperation(
   {
-    name: "migrations.run",
-    permission: "migrations.manage",
+    name: "adoption.run",
+    permission: "adoption.manage",
     schema: runAdoptionSchema,
-    revalidate: "/migrations",
+    revalidate: "/adoption",
   },
   async (input, _ctx, record) => {
     const url = ownerUrl();
@@ -68,10 +68,10 @@ export const startAdoptionAction = platformOperation(
 
 export const startRevertAction = platformOperation(
   {
-    name: "migrations.revert",
-    permission: "migrations.manage",
+    name: "adoption.revert",
+    permission: "adoption.manage",
     schema: schemaTargetSchema,
-    revalidate: "/migrations",
+    revalidate: "/adoption",
   },
   async (input, _ctx, record) => {
     const url = ownerUrl();
@@ -85,10 +85,10 @@ export const startRevertAction = platformOperation(
 
 export const verifyNowAction = platformOperation(
   {
-    name: "migrations.verify",
-    permission: "migrations.manage",
+    name: "adoption.verify",
+    permission: "adoption.manage",
     schema: schemaTargetSchema,
-    revalidate: "/migrations",
+    revalidate: "/adoption",
   },
   async (input, _ctx, record) => {
     const result = await runVerification(ownerUrl(), { schema: input.schema });

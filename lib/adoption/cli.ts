@@ -1,4 +1,4 @@
-// npm run adopt -- plan|run|verify|revert [--schema app] [--tenant LEGACY001] [--global t1,t2]
+// npm run adoption -- plan|run|verify|revert [--schema app] [--tenant LEGACY001] [--global t1,t2]
 //                  [--global-unique k1,k2] [--column tenant_id] [--sql] [--confirm-owner ID]
 // plan: what adoption would change in each table of a schema of the database in DATABASE_URL,
 // the problems that stop it, and with --sql the exact statements. run: does it, in one
@@ -27,7 +27,7 @@ const { positionals, values } = parseArgs({
 });
 
 const USAGE =
-  "Usage: npm run adopt -- plan|run|verify|revert [--schema app] [--tenant LEGACY001] [--global t1,t2] [--global-unique k1,k2] [--column tenant_id] [--sql] [--confirm-owner ID]";
+  "Usage: npm run adoption -- plan|run|verify|revert [--schema app] [--tenant LEGACY001] [--global t1,t2] [--global-unique k1,k2] [--column tenant_id] [--sql] [--confirm-owner ID]";
 const names = (value: string | undefined) =>
   (value ?? "")
     .split(",")

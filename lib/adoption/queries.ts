@@ -1,4 +1,4 @@
-// What the migration dashboard reads: the runs of a schema with their steps, the latest
+// What the adoption dashboard reads: the runs of a schema with their steps, the latest
 // verification report (with its rows per customer), the standing adoption, and the catalog the
 // plan is made from. Through the audited platform door: the page shows per-customer figures.
 // Reading never writes anything but that access event: a schema never checked says so, and

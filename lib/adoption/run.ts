@@ -295,7 +295,7 @@ async function execute(
         const instructions =
           `Nothing changed: the run was one transaction and it was rolled back, so the schema and its data are as they were. ` +
           `${what} stopped at "${current}"${table ? ` on ${schema}.${table}` : ""}: ${message}. ` +
-          "Fix the cause (the plan shows every statement: npm run adopt -- plan --sql), then run it again.";
+          "Fix the cause (the plan shows every statement: npm run adoption -- plan --sql), then run it again.";
         for (const entry of log) if (entry.outcome === "ok") entry.outcome = "rolled back";
         await writeSteps(runId);
         await progress.query(

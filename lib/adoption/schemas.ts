@@ -1,4 +1,4 @@
-// What the migration dashboard's forms send: the target schema and the plan's options, shared by
+// What the adoption dashboard's forms send: the target schema and the plan's options, shared by
 // the page (reading the URL), the forms and the actions.
 import { z } from "zod";
 import { customerIdSchema } from "@/lib/customers/schemas";

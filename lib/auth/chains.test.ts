@@ -248,7 +248,7 @@ describe("the page chains", () => {
 describe("the route chain", () => {
   const handler = route(
     {
-      permission: ["audit.platform", "audit.own"],
+      permission: ["audit-log.read", "audit-trail.read"],
       action: "chain.route",
       query: z.object({ n: z.coerce.number().int().min(1) }),
     },

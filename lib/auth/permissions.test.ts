@@ -4,17 +4,17 @@ import { can, PERMISSIONS, ROLES, type Permission, type Role } from "./permissio
 // docs/architecture.md §6, written out again by hand so a change to the table is a deliberate one.
 const EXPECTED: Record<Permission, Record<Role, boolean>> = {
   "customers.manage": { super_admin: true, switched: false, admin: false, member: false },
-  "customers.plan": { super_admin: true, switched: false, admin: false, member: false },
-  "usage.platform": { super_admin: true, switched: false, admin: false, member: false },
-  "usage.own": { super_admin: false, switched: true, admin: true, member: true },
+  "customers.change-plan": { super_admin: true, switched: false, admin: false, member: false },
+  "usage.read-all": { super_admin: true, switched: false, admin: false, member: false },
+  "usage.read": { super_admin: false, switched: true, admin: true, member: true },
   "users.manage": { super_admin: false, switched: true, admin: true, member: false },
   "organisation.edit": { super_admin: false, switched: true, admin: true, member: false },
-  "audit.own": { super_admin: false, switched: true, admin: true, member: false },
-  "switch.start": { super_admin: true, switched: false, admin: false, member: false },
-  "switch.exit": { super_admin: false, switched: true, admin: false, member: false },
-  "audit.platform": { super_admin: true, switched: false, admin: false, member: false },
-  "migrations.manage": { super_admin: true, switched: false, admin: false, member: false },
-  "system.health": { super_admin: true, switched: false, admin: false, member: false },
+  "audit-trail.read": { super_admin: false, switched: true, admin: true, member: false },
+  "switches.start": { super_admin: true, switched: false, admin: false, member: false },
+  "switches.exit": { super_admin: false, switched: true, admin: false, member: false },
+  "audit-log.read": { super_admin: true, switched: false, admin: false, member: false },
+  "adoption.manage": { super_admin: true, switched: false, admin: false, member: false },
+  "system.read": { super_admin: true, switched: false, admin: false, member: false },
 };
 
 describe("permissions", () => {

@@ -6,17 +6,17 @@ export type Role = (typeof ROLES)[number];
 
 export const PERMISSIONS = {
   "customers.manage": ["super_admin"],
-  "customers.plan": ["super_admin"],
-  "usage.platform": ["super_admin"],
-  "usage.own": ["switched", "admin", "member"],
+  "customers.change-plan": ["super_admin"],
+  "usage.read-all": ["super_admin"],
+  "usage.read": ["switched", "admin", "member"],
   "users.manage": ["switched", "admin"],
   "organisation.edit": ["switched", "admin"],
-  "audit.own": ["switched", "admin"],
-  "switch.start": ["super_admin"],
-  "switch.exit": ["switched"],
-  "audit.platform": ["super_admin"],
-  "migrations.manage": ["super_admin"],
-  "system.health": ["super_admin"],
+  "audit-trail.read": ["switched", "admin"],
+  "switches.start": ["super_admin"],
+  "switches.exit": ["switched"],
+  "audit-log.read": ["super_admin"],
+  "adoption.manage": ["super_admin"],
+  "system.read": ["super_admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

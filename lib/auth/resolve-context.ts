@@ -147,7 +147,7 @@ async function endExpiredSwitch(account: Account, now: Date) {
       actorRole: "super_admin",
       actingAs: account.switchId,
       tenantId: account.switchTenantId,
-      action: "switch.ended",
+      action: "switches.end",
       targetType: "switch",
       targetId: account.switchId,
       outcome: "ok",

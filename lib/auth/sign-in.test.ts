@@ -115,7 +115,7 @@ describe("checkCredentials", () => {
       await checkCredentials({ email, password: PASSWORD, ip: "192.0.2.10" }, clock),
     ).toMatchObject({ ok: true });
     const { rows } = await db.owner.query(
-      "select outcome, tenant_id, details->>'failures' as failures from control.audit_events where action = 'sign-in.ceiling' and target_id = $1",
+      "select outcome, tenant_id, details->>'failures' as failures from control.audit_events where action = 'sign-ins.limit' and target_id = $1",
       [email],
     );
     expect(rows).toEqual([

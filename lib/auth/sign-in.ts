@@ -90,7 +90,7 @@ export async function checkCredentials(
     // Raised once, when this attempt is the one that reaches the ceiling.
     if (byEmail.n === THROTTLE.perEmail) {
       await insertAuditEvent(tx, {
-        action: "sign-in.ceiling",
+        action: "sign-ins.limit",
         outcome: "denied",
         targetType: "email",
         targetId: email,

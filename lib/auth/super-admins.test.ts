@@ -22,7 +22,7 @@ describe("insertSuperAdmin", () => {
     expect(rows).toEqual([{ email: "first@tenantry.example", platform_role: "super_admin" }]);
     // On the platform chain: the new account and the operating-system user who created it.
     const { rows: events } = await db.owner.query(
-      "select tenant_id, actor_role, target_id, details from control.audit_events where action = 'super-admin.created'",
+      "select tenant_id, actor_role, target_id, details from control.audit_events where action = 'super-admins.create'",
     );
     expect(events).toEqual([
       {

@@ -38,7 +38,7 @@ export async function insertSuperAdmin(
     })
     .returning({ id: users.id });
   await insertAuditEvent(tx, {
-    action: "super-admin.created",
+    action: "super-admins.create",
     outcome: "ok",
     actorRole: input.via,
     targetType: "user",

@@ -82,8 +82,8 @@ export const editCustomerAction = platformAction(
 
 export const changePlanAction = platformAction(
   {
-    name: "customers.plan",
-    permission: "customers.plan",
+    name: "customers.change-plan",
+    permission: "customers.change-plan",
     schema: changePlanSchema,
     revalidate: "/customers",
   },
@@ -97,7 +97,7 @@ export const changePlanAction = platformAction(
 
 export const transitionCustomerAction = platformAction(
   {
-    name: "customers.status",
+    name: "customers.transition",
     permission: "customers.manage",
     schema: transitionSchema,
     revalidate: "/customers",

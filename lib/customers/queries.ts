@@ -144,8 +144,8 @@ export async function getCustomer(tx: Tx, id: string) {
 export const CUSTOMER_CHANGES = [
   "customers.create",
   "customers.edit",
-  "customers.plan",
-  "customers.status",
+  "customers.change-plan",
+  "customers.transition",
 ];
 
 /** Status changes and edits of one customer, newest first, from the audit log. */

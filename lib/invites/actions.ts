@@ -10,7 +10,7 @@ import { acceptInviteSchema, INVITE_TTL_HOURS, inviteSchema, revokeInviteSchema 
 import { createInvite } from "./create";
 import { inviteLink } from "./links";
 
-export const inviteUser = tenantAction(
+export const inviteUserAction = tenantAction(
   {
     name: "invites.create",
     permission: "users.manage",
@@ -39,7 +39,7 @@ export const inviteUser = tenantAction(
   },
 );
 
-export const revokeInvite = tenantAction(
+export const revokeInviteAction = tenantAction(
   {
     name: "invites.revoke",
     permission: "users.manage",

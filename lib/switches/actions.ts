@@ -9,7 +9,7 @@ import { isBlocked } from "@/lib/customers/lifecycle";
 import { endSwitchSchema, startSwitchSchema } from "./schemas";
 
 export const startSwitchAction = platformAction(
-  { name: "switch.started", permission: "switch.start", schema: startSwitchSchema },
+  { name: "switches.start", permission: "switches.start", schema: startSwitchSchema },
   async (tx, { id, reason, mode, minutes }, ctx, record) => {
     const [customer] = await tx
       .select({ name: customers.name, status: customers.status })
@@ -63,7 +63,7 @@ async function end(tx: Tx, switchId: string, byEmail: string, reason: string) {
 
 /** Exit: a switched super-admin leaves; allowed in read mode too, as it changes no customer data. */
 export const exitSwitchAction = platformAction(
-  { name: "switch.ended", permission: "switch.exit", schema: z.object({}), writes: false },
+  { name: "switches.end", permission: "switches.exit", schema: z.object({}), writes: false },
   async (tx, _input, ctx, record) => {
     const switchId = ctx.activeSwitch!.id;
     const ended = await end(tx, switchId, ctx.user.email, "exit");
@@ -81,8 +81,8 @@ export const exitSwitchAction = platformAction(
 /** Another super-admin ends a switch from the switches list, with a reason. */
 export const endSwitchAction = platformAction(
   {
-    name: "switch.ended",
-    permission: "switch.start",
+    name: "switches.end",
+    permission: "switches.start",
     schema: endSwitchSchema,
     revalidate: "/switches",
   },

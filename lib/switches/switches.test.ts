@@ -52,7 +52,7 @@ describe("switching", () => {
     );
     expect(rows[0]).toEqual({ end_reason: "expired", ended: true });
     const events = await db.owner.query(
-      "select tenant_id, acting_as from control.audit_events where action = 'switch.ended' and target_id = $1",
+      "select tenant_id, acting_as from control.audit_events where action = 'switches.end' and target_id = $1",
       [id],
     );
     expect(events.rows).toEqual([{ tenant_id: A, acting_as: id }]);
@@ -84,7 +84,7 @@ describe("switching", () => {
     const setStatus = (status: "suspended" | "active") =>
       withPlatform(
         { userId: root, email: "root@tenantry.example", platformRole: "super_admin" },
-        { action: "customers.status", tenantId: A },
+        { action: "customers.transition", tenantId: A },
         (tx) => tx.update(customers).set({ status }).where(eq(customers.id, A)),
       );
     await setStatus("suspended");
@@ -94,7 +94,7 @@ describe("switching", () => {
     );
     expect(rows[0]).toEqual({ end_reason: "customer suspended", ended: true });
     const events = await db.owner.query(
-      "select tenant_id, details->>'reason' as reason from control.audit_events where action = 'switch.ended' and target_id = $1",
+      "select tenant_id, details->>'reason' as reason from control.audit_events where action = 'switches.end' and target_id = $1",
       [id],
     );
     expect(events.rows).toEqual([{ tenant_id: A, reason: "customer suspended" }]);

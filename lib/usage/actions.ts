@@ -6,7 +6,7 @@ import { snapshotIn } from "./snapshot";
 
 /** A super-admin's on-demand snapshot, in the action's own transaction with its audit event. */
 export const refreshUsageAction = platformAction(
-  { name: "usage.refresh", permission: "usage.platform", schema: z.object({}), revalidate: "/" },
+  { name: "usage.refresh", permission: "usage.read-all", schema: z.object({}), revalidate: "/" },
   async (tx, _input, _ctx, record) => {
     const result = await snapshotIn(tx, "refresh");
     if (result.skipped)

@@ -26,7 +26,7 @@ async function membershipOf(tx: Tx, tenantId: string, userId: string) {
 
 export const changeRoleAction = tenantAction(
   {
-    name: "users.role",
+    name: "users.change-role",
     permission: "users.manage",
     schema: changeRoleSchema,
     revalidate: "/users",

@@ -19,7 +19,7 @@ export default async function PlatformAuditLogPage({
   } = await platformPage(
     // Viewing one customer's events is on that customer's own trail too (access transparency).
     {
-      permission: "audit.platform",
+      permission: "audit-log.read",
       action: "audit.list",
       tenantId: filter.customer,
       details: { ...filter },

@@ -11,7 +11,7 @@ export const metadata = { title: "Home" };
 /** A customer user's home: their organisation's profile; admins may change the contact email. */
 export default async function CustomerHomePage() {
   const { ctx, data: customer } = await tenantPage(
-    { permission: "usage.own", action: "customers.home" },
+    { permission: "usage.read", action: "home.view" },
     (tx, { customer }) => getOwnCustomer(tx, customer.id),
   );
   return (

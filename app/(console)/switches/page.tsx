@@ -12,7 +12,7 @@ export const metadata = { title: "Switches" };
 
 export default async function SwitchesPage() {
   const { data: open } = await platformPage(
-    { permission: "switch.start", action: "switches.list" },
+    { permission: "switches.start", action: "switches.list" },
     (tx) => listOpenSwitches(tx),
   );
   const now = new Date();

@@ -10,7 +10,7 @@ export default async function SystemPage() {
   // 404, not 403: a customer user learns nothing about which platform pages exist. The checks
   // read the catalog as the app's login role, on a connection of their own.
   const { data: report } = await platformPage(
-    { permission: "system.health", action: "system.view" },
+    { permission: "system.read", action: "system.view" },
     () => appIsolationReport(),
   );
   return (

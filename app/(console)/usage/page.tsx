@@ -12,7 +12,7 @@ export default async function UsagePage() {
     ctx,
     data: { latest, limits, users, actions },
   } = await tenantPage(
-    { permission: "usage.own", action: "usage.view" },
+    { permission: "usage.read", action: "usage.view" },
     async (tx, { customer }) => {
       const limits = await effectiveLimits(tx, customer.id);
       if (!limits) return null;

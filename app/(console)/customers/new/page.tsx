@@ -8,7 +8,7 @@ export const metadata = { title: "New customer" };
 
 export default async function NewCustomerPage() {
   const { data: plans } = await platformPage(
-    { permission: "customers.manage", action: "customers.create.form" },
+    { permission: "customers.manage", action: "customers.view-form" },
     (tx) => listPlans(tx),
   );
   return (

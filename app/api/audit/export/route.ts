@@ -19,9 +19,13 @@ export const dynamic = "force-dynamic";
  * of the response stream, each in its own short transaction.
  */
 export const GET = route(
-  { permission: ["audit.platform", "audit.own"], action: "audit.export", query: auditFilterSchema },
+  {
+    permission: ["audit-log.read", "audit-trail.read"],
+    action: "audit.export",
+    query: auditFilterSchema,
+  },
   async (_request, ctx, filter) => {
-    const platform = can(ctx.role, "audit.platform");
+    const platform = can(ctx.role, "audit-log.read");
     const release = claimExport(ctx.user.id);
     if (!release) {
       return new Response("An export of yours is still running. Let it finish, then try again.", {

@@ -1,14 +1,14 @@
-// The migration dashboard is the platform's: a customer's admin or member gets a 404 for it —
+// The adoption dashboard is the platform's: a customer's admin or member gets a 404 for it —
 // no redirect, no link, nothing that says it exists; and its actions refuse them on the server.
 import { expect, test } from "@playwright/test";
 import { CUSTOMER_ADMIN, CUSTOMER_MEMBER, SUPER_ADMIN, signIn } from "../auth/helpers";
 import { ownerQuery } from "../db";
 
 for (const email of [CUSTOMER_ADMIN, CUSTOMER_MEMBER]) {
-  test(`${email} gets a 404 for the migration dashboard`, async ({ page }) => {
+  test(`${email} gets a 404 for the adoption dashboard`, async ({ page }) => {
     await signIn(page, email);
-    await expect(page.getByRole("link", { name: "Migrations" })).toHaveCount(0);
-    for (const path of ["/migrations", "/migrations?schema=app"]) {
+    await expect(page.getByRole("link", { name: "Adoption" })).toHaveCount(0);
+    for (const path of ["/adoption", "/adoption?schema=app"]) {
       const response = await page.goto(path);
       expect(response?.status(), path).toBe(404);
       await expect(page.getByTestId("coverage")).toHaveCount(0);
@@ -22,7 +22,7 @@ test("a customer admin replaying the super-admin's Verify-now action is refused 
 }) => {
   const admin = await browser.newPage();
   await signIn(admin, SUPER_ADMIN);
-  await admin.goto("/migrations");
+  await admin.goto("/adoption");
   const posted = admin.waitForRequest(
     (r) => r.method() === "POST" && r.headers()["next-action"] !== undefined,
   );
@@ -35,7 +35,7 @@ test("a customer admin replaying the super-admin's Verify-now action is refused 
 
   const page = await browser.newPage();
   await signIn(page, CUSTOMER_ADMIN);
-  const response = await page.request.post("/migrations", {
+  const response = await page.request.post("/adoption", {
     headers: {
       "next-action": action.headers()["next-action"],
       "content-type": action.headers()["content-type"],
@@ -49,7 +49,7 @@ test("a customer admin replaying the super-admin's Verify-now action is refused 
     await ownerQuery<{ n: number }>("select count(*)::int as n from control.adoption_runs"),
   ).toEqual(runsBefore);
   const events = await ownerQuery<{ outcome: string }>(
-    "select outcome from control.audit_events where action = 'migrations.verify' and actor_email = $1",
+    "select outcome from control.audit_events where action = 'adoption.verify' and actor_email = $1",
     [CUSTOMER_ADMIN],
   );
   expect(events).toEqual([{ outcome: "denied" }]);

@@ -9,8 +9,8 @@ test("the super-admin adopts the demo's 32 tables from the dashboard, watches th
   page,
 }) => {
   await signIn(page, SUPER_ADMIN);
-  await page.getByRole("link", { name: "Migrations" }).click();
-  await expect(page.getByRole("heading", { name: "Migrations" })).toBeVisible();
+  await page.getByRole("link", { name: "Adoption" }).click();
+  await expect(page.getByRole("heading", { name: "Adoption" })).toBeVisible();
   const coverage = page.getByTestId("coverage");
   // Opening the page checks nothing (a GET never writes a run); Verify now does.
   await page.getByRole("button", { name: "Verify now" }).click();
@@ -114,7 +114,7 @@ test("a schema half-adopted by hand reads table by table, and its plan names wha
     insert into byhand.notes values ('LEGACY001', 1), (null, 2);`);
   try {
     await signIn(page, SUPER_ADMIN);
-    await page.goto("/migrations");
+    await page.goto("/adoption");
     await page.getByLabel("Schema").selectOption("byhand");
     await page.getByRole("button", { name: "Show" }).click();
     await page.getByRole("button", { name: "Verify now" }).click();

@@ -55,7 +55,7 @@ test("a read-only switch shows the customer's data, refuses writes, and is on th
   // Bluebird's admin sees nothing of it.
   const bluebird = await (await browser.newContext()).newPage();
   await signIn(bluebird, "admin@bluebird.example");
-  await bluebird.goto("/audit");
+  await bluebird.goto("/audit-trail");
   await expect(
     bluebird.getByText("Platform staff have not accessed your organisation"),
   ).toBeVisible();

@@ -1,13 +1,18 @@
-// npm run admin:create -- --email you@example.com [--name "Your Name"] [--password-stdin]
-// Creates the first (or another) super-admin on the database in DATABASE_URL. Without
-// --password-stdin a strong password is generated and printed once.
+// npm run auth -- create-admin --email you@example.com [--name "Your Name"] [--password-stdin]
+// (also `npm run admin:create -- --email …`). Creates the first (or another) super-admin on the
+// database in DATABASE_URL, audited. Without --password-stdin a strong password is generated
+// and printed once.
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { closeDatabase, withSystem } from "@/db/tenant";
 import { insertSuperAdmin } from "./super-admins";
 
-const { values } = parseArgs({
+const USAGE =
+  'Usage: npm run auth -- create-admin --email you@example.com [--name "Your Name"] [--password-stdin]';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
     email: { type: "string" },
     name: { type: "string" },
@@ -15,10 +20,8 @@ const { values } = parseArgs({
   },
 });
 const email = z.email().safeParse(values.email?.trim());
-if (!email.success) {
-  console.error(
-    'Usage: npm run admin:create -- --email you@example.com [--name "Your Name"] [--password-stdin]',
-  );
+if (positionals.length !== 1 || positionals[0] !== "create-admin" || !email.success) {
+  console.error(USAGE);
   process.exit(2);
 }
 

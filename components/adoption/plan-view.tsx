@@ -38,7 +38,7 @@ export function PlanView({
       <h2 id="plan-heading" className="text-sm font-medium">
         Plan
       </h2>
-      <form method="get" action="/migrations" className="space-y-4">
+      <form method="get" action="/adoption" className="space-y-4">
         <input type="hidden" name="schema" value={options.schema} />
         <div className="grid gap-4 sm:grid-cols-2">
           <Field

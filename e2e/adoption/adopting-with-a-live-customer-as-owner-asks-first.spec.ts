@@ -12,7 +12,7 @@ test("Run with a live customer as the owner refuses until the confirmation is ti
   );
   const before = await ownerQuery("select id from control.adoption_runs");
   await signIn(page, SUPER_ADMIN);
-  await page.goto(`/migrations?tenant=${northwind.id}`);
+  await page.goto(`/adoption?tenant=${northwind.id}`);
   const confirmation = page.getByRole("checkbox", {
     name: /Northwind Motors .* is a live customer/,
   });
@@ -23,12 +23,12 @@ test("Run with a live customer as the owner refuses until the confirmation is ti
   );
   expect(await ownerQuery("select id from control.adoption_runs")).toEqual(before);
   const [refused] = await ownerQuery<{ outcome: string }>(
-    "select outcome from control.audit_events where action = 'migrations.run' order by id desc limit 1",
+    "select outcome from control.audit_events where action = 'adoption.run' order by id desc limit 1",
   );
   expect(refused.outcome).toBe("failed");
 
   // The reserved legacy owner needs no confirmation.
-  await page.goto("/migrations");
+  await page.goto("/adoption");
   await expect(page.getByRole("button", { name: "Run adoption" })).toBeVisible();
   await expect(page.getByRole("checkbox", { name: /is a live customer/ })).toHaveCount(0);
 });

@@ -21,7 +21,7 @@ export default async function CustomerAuditPage({
     ctx,
     data: [{ rows, total }, accesses],
   } = await tenantPage(
-    { permission: "audit.own", action: "audit.list" },
+    { permission: "audit-trail.read", action: "audit.list" },
     async (tx, { customer }) =>
       [
         await listAuditEvents(tx, filter, customer.id),
@@ -70,7 +70,7 @@ export default async function CustomerAuditPage({
           </ul>
         )}
       </section>
-      <AuditFilters filter={filter} path="/audit" showCustomer={false} />
+      <AuditFilters filter={filter} path="/audit-trail" showCustomer={false} />
       <AuditTable
         rows={rows.map((r) => ({ ...r, at: r.at.toISOString() }))}
         total={total}

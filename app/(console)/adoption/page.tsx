@@ -1,7 +1,7 @@
-import { RevertForm, RunWatcher, VerifyNowForm } from "@/components/migrations/run-controls";
-import { PlanView } from "@/components/migrations/plan-view";
-import { RunHistory, RunProgress } from "@/components/migrations/run-history";
-import { TableStatus } from "@/components/migrations/table-status";
+import { RevertForm, RunWatcher, VerifyNowForm } from "@/components/adoption/run-controls";
+import { PlanView } from "@/components/adoption/plan-view";
+import { RunHistory, RunProgress } from "@/components/adoption/run-history";
+import { TableStatus } from "@/components/adoption/table-status";
 import { dateTimeSeconds as when } from "@/components/ui/format";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
@@ -11,20 +11,20 @@ import { readAdoptionOptions } from "@/lib/adoption/schemas";
 import { platformPage } from "@/lib/auth/pages";
 
 export const dynamic = "force-dynamic";
-export const metadata = { title: "Migrations" };
+export const metadata = { title: "Adoption" };
 
 type Params = Record<string, string | string[] | undefined>;
 
 /** The adoption dashboard (docs/architecture.md §9): where the target schema stands, the plan, the runs. */
-export default async function MigrationsPage({ searchParams }: { searchParams: Promise<Params> }) {
+export default async function AdoptionPage({ searchParams }: { searchParams: Promise<Params> }) {
   const { options, errors, typed } = readAdoptionOptions(await searchParams);
   const {
     data: { owner, ...data },
   } = await platformPage(
     // The per-customer figures of the latest verification are read through this audited door.
     {
-      permission: "migrations.manage",
-      action: "migrations.view",
+      permission: "adoption.manage",
+      action: "adoption.view",
       targetType: "schema",
       targetId: options.schema,
     },
@@ -51,10 +51,10 @@ export default async function MigrationsPage({ searchParams }: { searchParams: P
       <RunWatcher active={running !== null} />
       <div className="flex flex-wrap items-start justify-between gap-4">
         <PageHeader
-          title="Migrations"
+          title="Adoption"
           description="Adoption makes a legacy single-tenant schema tenant-isolated in one verified transaction, or changes nothing. Verify re-checks a live database at any time."
         />
-        <form method="get" action="/migrations" className="flex items-end gap-2 text-sm">
+        <form method="get" action="/adoption" className="flex items-end gap-2 text-sm">
           <label htmlFor="schema-picker" className="text-slate-600">
             Schema
           </label>
