@@ -1,13 +1,17 @@
 "use server";
 
-import { customers } from "@/db/schema";
-import { ActionError, platformAction, tenantAction, type ActionAudit } from "@/lib/auth/action";
-import { createInvite } from "@/lib/invites/create";
+import { platformAction, tenantAction, type ActionAudit } from "@/lib/auth/action";
+import { createInvite } from "@/lib/invites/mutations";
 import { inviteLink } from "@/lib/invites/links";
-import { eq, and } from "drizzle-orm";
 import { formatCustomerId } from "./ids";
 import { findTransition } from "./lifecycle";
-import { changePlan, createCustomer, editCustomer, STALE, transitionCustomer } from "./mutations";
+import {
+  changeContactEmail,
+  changePlan,
+  createCustomer,
+  editCustomer,
+  transitionCustomer,
+} from "./mutations";
 import {
   changePlanSchema,
   contactEmailSchema,
@@ -127,17 +131,8 @@ export const updateContactEmailAction = tenantAction(
   async (tx, { version, contactEmail }, ctx, record) => {
     const id = ctx.customer.id;
     Object.assign(record, { targetType: "customer", targetId: id });
-    const [before] = await tx
-      .select({ contactEmail: customers.contactEmail })
-      .from(customers)
-      .where(eq(customers.id, id));
-    const updated = await tx
-      .update(customers)
-      .set({ contactEmail, version: version + 1 })
-      .where(and(eq(customers.id, id), eq(customers.version, version)))
-      .returning({ contactEmail: customers.contactEmail });
-    if (updated.length === 0) throw new ActionError(STALE);
-    diff(record, before, updated[0], ["contactEmail"]);
+    const { before, after } = await changeContactEmail(tx, { id, version, contactEmail });
+    diff(record, before, after, ["contactEmail"]);
     return { ok: true, message: "Contact email saved." };
   },
 );

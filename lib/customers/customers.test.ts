@@ -4,7 +4,7 @@ import { customerStatuses } from "@/db/schema";
 import { withPlatform, withTenant, type PlatformContext } from "@/db/tenant";
 import { insertCustomers, insertUser, freshTestDatabase } from "@/db/test/fixture";
 import { ActionError } from "../auth/action";
-import { createInvite } from "../invites/create";
+import { createInvite } from "../invites/mutations";
 import { CustomerIdExhaustedError, generateCustomerId, LEGACY_CUSTOMER_ID } from "./ids";
 import { findTransition } from "./lifecycle";
 import { changePlan, createCustomer, editCustomer, transitionCustomer } from "./mutations";

@@ -83,6 +83,14 @@ export function editCustomer(
   });
 }
 
+/** A customer admin's own contact email: the same versioned update as a super-admin's edit. */
+export function changeContactEmail(
+  tx: Tx,
+  input: { id: string; version: number; contactEmail: string },
+) {
+  return update(tx, input.id, input.version, { contactEmail: input.contactEmail });
+}
+
 export async function changePlan(
   tx: Tx,
   input: {

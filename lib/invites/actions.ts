@@ -1,13 +1,11 @@
 "use server";
 
-import { and, eq, isNull } from "drizzle-orm";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { invites } from "@/db/schema";
 import { NotFoundError, tenantAction, type ActionState } from "@/lib/auth/action";
 import { acceptInvite } from "./accept";
 import { acceptInviteSchema, INVITE_TTL_HOURS, inviteSchema, revokeInviteSchema } from "./schemas";
-import { createInvite } from "./create";
+import { createInvite, revokeInvite } from "./mutations";
 import { inviteLink } from "./links";
 
 export const inviteUserAction = tenantAction(
@@ -48,22 +46,10 @@ export const revokeInviteAction = tenantAction(
   },
   async (tx, { inviteId }, ctx, record) => {
     Object.assign(record, { targetType: "invite", targetId: inviteId });
-    // Loaded by (tenant, id): another customer's invitation is simply not there (RLS agrees).
-    const revoked = await tx
-      .update(invites)
-      .set({ revokedAt: new Date() })
-      .where(
-        and(
-          eq(invites.tenantId, ctx.customer.id),
-          eq(invites.id, inviteId),
-          isNull(invites.acceptedAt),
-          isNull(invites.revokedAt),
-        ),
-      )
-      .returning({ email: invites.email });
-    if (revoked.length === 0) throw new NotFoundError();
-    record.details = { email: revoked[0].email };
-    return { ok: true, message: `Invitation for ${revoked[0].email} withdrawn.` };
+    const revoked = await revokeInvite(tx, ctx.customer.id, inviteId);
+    if (!revoked) throw new NotFoundError();
+    record.details = { email: revoked.email };
+    return { ok: true, message: `Invitation for ${revoked.email} withdrawn.` };
   },
 );
 

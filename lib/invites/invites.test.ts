@@ -7,7 +7,7 @@ import { checkCredentials, type Clock } from "../auth/sign-in";
 import { generateCustomerId } from "../customers/ids";
 import { ActionError } from "../auth/action";
 import { acceptInvite, findOpenInvite, INVALID_INVITE } from "./accept";
-import { createInvite } from "./create";
+import { createInvite } from "./mutations";
 import { newInviteToken } from "./tokens";
 
 const db = freshTestDatabase();

@@ -1,11 +1,11 @@
 "use server";
 
-import { and, eq, isNull } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { customers, switches } from "@/db/schema";
-import type { Tx } from "@/db/tenant";
+import { customers } from "@/db/schema";
 import { ActionError, NotFoundError, platformAction } from "@/lib/auth/action";
 import { isBlocked } from "@/lib/customers/lifecycle";
+import { endSwitch, openSwitch } from "./mutations";
 import { endSwitchSchema, startSwitchSchema } from "./schemas";
 
 export const startSwitchAction = platformAction(
@@ -21,26 +21,19 @@ export const startSwitchAction = platformAction(
         `${customer.name} is ${customer.status}: you can switch in read-only mode only.`,
       );
     }
-    const now = new Date();
-    const inserted = await tx
-      .insert(switches)
-      .values({
-        superAdminId: ctx.user.id,
-        superAdminEmail: ctx.user.email,
-        tenantId: id,
-        reason,
-        mode,
-        startedAt: now,
-        expiresAt: new Date(now.getTime() + minutes * 60_000),
-      })
-      .onConflictDoNothing()
-      .returning({ id: switches.id });
-    if (inserted.length === 0)
+    const switchId = await openSwitch(tx, {
+      superAdmin: ctx.user,
+      tenantId: id,
+      reason,
+      mode,
+      minutes,
+    });
+    if (!switchId)
       throw new ActionError("You are already switched into a customer. Exit that switch first.");
     Object.assign(record, {
       tenantId: id,
       targetType: "switch",
-      targetId: inserted[0].id,
+      targetId: switchId,
       details: { reason, mode, minutes },
     });
     return {
@@ -51,22 +44,12 @@ export const startSwitchAction = platformAction(
   },
 );
 
-async function end(tx: Tx, switchId: string, byEmail: string, reason: string) {
-  const [ended] = await tx
-    .update(switches)
-    .set({ endedAt: new Date(), endedByEmail: byEmail, endReason: reason })
-    .where(and(eq(switches.id, switchId), isNull(switches.endedAt)))
-    .returning({ tenantId: switches.tenantId, superAdminEmail: switches.superAdminEmail });
-  if (!ended) throw new NotFoundError();
-  return ended;
-}
-
 /** Exit: a switched super-admin leaves; allowed in read mode too, as it changes no customer data. */
 export const exitSwitchAction = platformAction(
   { name: "switches.end", permission: "switches.exit", schema: z.object({}), writes: false },
   async (tx, _input, ctx, record) => {
     const switchId = ctx.activeSwitch!.id;
-    const ended = await end(tx, switchId, ctx.user.email, "exit");
+    const ended = await endSwitch(tx, switchId, ctx.user.email, "exit");
     Object.assign(record, {
       tenantId: ended.tenantId,
       actingAs: switchId,
@@ -87,7 +70,7 @@ export const endSwitchAction = platformAction(
     revalidate: "/switches",
   },
   async (tx, { switchId, reason }, ctx, record) => {
-    const ended = await end(tx, switchId, ctx.user.email, reason);
+    const ended = await endSwitch(tx, switchId, ctx.user.email, reason);
     Object.assign(record, {
       tenantId: ended.tenantId,
       targetType: "switch",

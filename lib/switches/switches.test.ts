@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { customers, switches } from "@/db/schema";
 import { withPlatform, withTenant } from "@/db/tenant";
-import { createInvite } from "../invites/create";
+import { createInvite } from "../invites/mutations";
 import { listAccessesTo } from "./queries";
 import { insertCustomers, insertUser, freshTestDatabase } from "@/db/test/fixture";
 import { resolveContext } from "../auth/resolve-context";

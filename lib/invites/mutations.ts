@@ -89,3 +89,20 @@ async function requireUserQuota(tx: Tx, tenantId: string, now: Date) {
     );
   }
 }
+
+/** Withdraws an open invitation, loaded by (tenant, id): another customer's is simply not there. */
+export async function revokeInvite(tx: Tx, tenantId: string, inviteId: string) {
+  const [revoked] = await tx
+    .update(invites)
+    .set({ revokedAt: new Date() })
+    .where(
+      and(
+        eq(invites.tenantId, tenantId),
+        eq(invites.id, inviteId),
+        isNull(invites.acceptedAt),
+        isNull(invites.revokedAt),
+      ),
+    )
+    .returning({ email: invites.email });
+  return revoked ?? null;
+}
