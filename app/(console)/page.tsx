@@ -6,12 +6,11 @@ import { BarChart } from "@/components/usage/bar-chart";
 import { RefreshUsageButton } from "@/components/usage/refresh-button";
 import { formatBytes } from "@/components/usage/usage-figures";
 import { platformPage } from "@/lib/auth/pages";
+import { PLACEMENT_THRESHOLD_ROWS, summarizeOverview } from "@/lib/usage/overview";
 import { platformOverview } from "@/lib/usage/queries";
 import { dateTime as when, number } from "@/components/ui/format";
 
 export const dynamic = "force-dynamic";
-
-const PLACEMENT_THRESHOLD_ROWS = Number(process.env.PLACEMENT_THRESHOLD_ROWS ?? 1_000_000);
 
 /** Super-admins land on the platform overview; customer users on their customer's home. */
 export default async function OverviewPage() {
@@ -19,21 +18,10 @@ export default async function OverviewPage() {
     { permission: "usage.read-all", action: "usage.view-all", elseRedirect: "/home" },
     (tx) => platformOverview(tx, PLACEMENT_THRESHOLD_ROWS),
   );
-  const customers = o.byStatus.reduce((n, r) => n + r.n, 0);
-  const scoped = (o.run?.scopedTables ?? 0) > 0;
-  const tally = (key: "status" | "plan") =>
-    Object.entries(
-      o.byStatus.reduce<Record<string, number>>(
-        (acc, r) => ({ ...acc, [r[key]]: (acc[r[key]] ?? 0) + r.n }),
-        {},
-      ),
-    );
-  const growth = (metric: string, days: number) => {
-    const then = o.growth.find((g) => g.metric === metric && g.days === days);
-    const now = o.totals[metric];
-    return then && now !== undefined
-      ? `${now - then.total >= 0 ? "+" : ""}${number.format(now - then.total)}`
-      : "—";
+  const { customers, scoped, byStatus, byPlan, growth } = summarizeOverview(o);
+  const change = (metric: string, days: 7 | 30) => {
+    const delta = growth(metric, days);
+    return delta === null ? "—" : `${delta >= 0 ? "+" : ""}${number.format(delta)}`;
   };
   return (
     <>
@@ -78,11 +66,14 @@ export default async function OverviewPage() {
               <div className="px-2 pt-2">
                 <BarChart
                   label={`Customers by ${key}`}
-                  data={tally(key).map(([name, n]) => ({ name, value: n }))}
+                  data={(key === "status" ? byStatus : byPlan).map(([name, n]) => ({
+                    name,
+                    value: n,
+                  }))}
                 />
               </div>
               <Table headers={[key === "status" ? "Status" : "Plan", "Customers"]}>
-                {tally(key).map(([name, n]) => (
+                {(key === "status" ? byStatus : byPlan).map(([name, n]) => (
                   <Row key={name}>
                     <Cell>{name}</Cell>
                     <Cell>{number.format(n)}</Cell>
@@ -100,8 +91,8 @@ export default async function OverviewPage() {
               ].map(([label, metric]) => (
                 <Row key={metric}>
                   <Cell>{label}</Cell>
-                  <Cell>{growth(metric, 7)}</Cell>
-                  <Cell>{growth(metric, 30)}</Cell>
+                  <Cell>{change(metric, 7)}</Cell>
+                  <Cell>{change(metric, 30)}</Cell>
                 </Row>
               ))}
             </Table>

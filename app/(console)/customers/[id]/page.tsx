@@ -12,19 +12,12 @@ import { customerHistory, getCustomer, listPlans } from "@/lib/customers/queries
 import { customerIdSchema } from "@/lib/customers/schemas";
 import { latestFigures } from "@/lib/usage/queries";
 import { listMembers } from "@/lib/users/queries";
+import { CustomerHistory } from "@/components/customers/customer-history";
+import { Section } from "@/components/ui/section";
 import { dateTime } from "@/components/ui/format";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Customer" };
-
-function Section({ title, children }: { title: string; children: React.ReactNode }) {
-  return (
-    <section aria-label={title} className="rounded-lg border border-slate-200 bg-white p-6">
-      <h2 className="mb-4 text-base font-medium">{title}</h2>
-      {children}
-    </section>
-  );
-}
 
 export default async function CustomerPage({ params }: { params: Promise<{ id: string }> }) {
   const raw = (await params).id;
@@ -139,33 +132,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
           )}
         </Section>
         <Section title="History">
-          {history.length === 0 ? (
-            <EmptyState title="No changes yet" />
-          ) : (
-            <ol className="space-y-2 text-sm">
-              {history.map((h, i) => {
-                const details = h.details as {
-                  before?: Record<string, unknown>;
-                  after?: Record<string, unknown>;
-                  reason?: string;
-                };
-                return (
-                  <li key={i} className="border-b border-slate-100 pb-2">
-                    <span className="text-slate-500">{dateTime.format(h.at)} UTC</span> ·{" "}
-                    {h.action.replace("customers.", "")} by {h.actorEmail}
-                    {details.after && (
-                      <span className="block font-mono text-xs text-slate-600">
-                        {JSON.stringify(details.before ?? {})} → {JSON.stringify(details.after)}
-                      </span>
-                    )}
-                    {details.reason && (
-                      <span className="block text-slate-600">Reason: {details.reason}</span>
-                    )}
-                  </li>
-                );
-              })}
-            </ol>
-          )}
+          <CustomerHistory history={history} />
         </Section>
       </div>
     </>
