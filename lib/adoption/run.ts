@@ -1,19 +1,19 @@
-// Running an adoption, its revert, or a verification (docs/architecture.md §9), as a recorded run: the SQL in
-// one owner transaction, between a before-snapshot and a verification, with each step's progress
-// written on a second connection so it can be watched live. Any failure — including one injected by a test at any step — rolls the whole
-// transaction back and is recorded with the step, the table, the error and what to do. A
-// session advisory lock keeps two runs from overlapping.
+// Running an adoption, its revert, or a verification (docs/architecture.md §9): the SQL in one
+// owner transaction, between a before-snapshot and a verification. Any failure — including one
+// injected by a test at any step — rolls the whole transaction back. The record of the run (its
+// lock, its row, its live steps) is recorder.ts's, on a second connection.
 import "server-only";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
 import { inOwnerTransaction, withOwnerClient, type OwnerClient } from "@/db/owner";
 import { adoptionRuns } from "@/db/schema";
 import { introspect, type TableInfo } from "./introspect";
+import { ADOPTION_LOCK, RunRecorder, type RunKind } from "./recorder";
 import { planAdoption, planRevert, type PlanOptions } from "./plan";
 import { ident as q, qualified } from "./sql";
 import { contentSnapshot, verifySchema, type VerifyReport } from "./verify";
 
-export type RunKind = "adopt" | "revert" | "verify";
+export type { RunKind };
 
 export interface RunHooks {
   /** Called once the run is recorded and holds the lock, before any change: a dashboard can watch it from here. */
@@ -53,9 +53,7 @@ interface Work {
   options: Record<string, unknown>;
 }
 
-/** The key of the advisory lock a run holds for its whole length. */
-export const ADOPTION_LOCK = "tenantry.adoption";
-const LOCK = `hashtext('${ADOPTION_LOCK}')`;
+export { ADOPTION_LOCK };
 const LOCKED_OUT =
   "Nothing changed: another adoption, revert or verification holds the lock. Wait for it to end, then try again.";
 
@@ -146,69 +144,14 @@ async function execute(
 ): Promise<RunResult> {
   const started = Date.now();
   return withOwnerClient(ownerUrl, async (progress) => {
-    // Each step is kept here and written live, without waiting, on this second connection; when
-    // the run ends its steps are written once more as they ended (a rollback takes nothing of
-    // them with it).
-    const log: {
-      step: string;
-      startedAt: Date;
-      ms: number | null;
-      outcome: "running" | "ok" | "failed" | "rolled back";
-    }[] = [];
-    let written: Promise<unknown> = Promise.resolve();
-    const note = (text: string, values: unknown[]) => {
-      written = written
-        .then(() => progress.query(text, values))
-        .catch((error: Error) => console.error(`adoption progress: ${error.message}`));
-    };
-    const writeSteps = async (runId: string) => {
-      await written;
-      await progress.query("delete from control.adoption_steps where run_id = $1", [runId]);
-      if (log.length === 0) return;
-      await progress.query(
-        "insert into control.adoption_steps (run_id, step, started_at, ms, outcome) select $1, s.step, s.started_at, s.ms, s.outcome from jsonb_to_recordset($2::jsonb) as s(step text, started_at timestamptz, ms int, outcome text)",
-        [
-          runId,
-          JSON.stringify(
-            log.map((l) => ({
-              step: l.step,
-              started_at: l.startedAt.toISOString(),
-              ms: l.ms,
-              outcome: l.outcome,
-            })),
-          ),
-        ],
-      );
-    };
-
-    const { rows: lock } = await progress.query<{ ok: boolean }>(
-      `select pg_try_advisory_lock(${LOCK}) as ok`,
-    );
-    if (!lock[0].ok) {
-      const { rows } = await progress.query<{ id: string }>(
-        `insert into control.adoption_runs (schema_name, kind, status, finished_at, failed_step, error, instructions)
-         values ($1, $2, 'failed', now(), 'start', 'another run is in progress', $3) returning id`,
-        [schema, kind, LOCKED_OUT],
-      );
-      return {
-        ok: false,
-        runId: rows[0].id,
-        step: "start",
-        table: null,
-        error: "another run is in progress",
-        instructions: LOCKED_OUT,
-      };
+    const record = new RunRecorder(progress);
+    if (!(await record.lock())) {
+      const error = "another run is in progress";
+      const runId = await record.refused(schema, kind, error, LOCKED_OUT);
+      return { ok: false, runId, step: "start", table: null, error, instructions: LOCKED_OUT };
     }
     try {
-      // We hold the lock, so any run still marked running was cut off (the process stopped).
-      await progress.query(
-        "update control.adoption_runs set status = 'failed', finished_at = now(), error = 'interrupted: the process running it stopped; its transaction was rolled back' where status = 'running'",
-      );
-      const { rows } = await progress.query<{ id: string }>(
-        "insert into control.adoption_runs (schema_name, kind, status) values ($1, $2, 'running') returning id",
-        [schema, kind],
-      );
-      const runId = rows[0].id;
+      const runId = await record.start(schema, kind);
       hooks.onStart?.(runId);
 
       let current = "start";
@@ -216,29 +159,15 @@ async function execute(
       const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
         current = name;
         currentTable = null;
-        const entry = {
-          step: name,
-          startedAt: new Date(),
-          ms: null as number | null,
-          outcome: "running" as (typeof log)[number]["outcome"],
-        };
-        log.push(entry);
-        note(
-          "insert into control.adoption_steps (run_id, step, started_at, outcome) values ($1, $2, $3, 'running')",
-          [runId, name, entry.startedAt],
-        );
+        const entry = record.stepStarted(runId, name);
         try {
           const result = await work();
           if (hooks.failAfter === name)
             throw new StepError(`injected failure after ${name}`, currentTable);
-          Object.assign(entry, { outcome: "ok", ms: Date.now() - entry.startedAt.getTime() });
-          note(
-            "update control.adoption_steps set outcome = 'ok', ms = $3 where run_id = $1 and step = $2",
-            [runId, name, entry.ms],
-          );
+          record.stepEnded(runId, entry, "ok");
           return result;
         } catch (error) {
-          Object.assign(entry, { outcome: "failed", ms: Date.now() - entry.startedAt.getTime() });
+          record.stepEnded(runId, entry, "failed");
           throw error;
         }
       };
@@ -272,43 +201,40 @@ async function execute(
           });
           return { report, work };
         });
-        await writeSteps(runId);
-        await progress.query(
-          "update control.adoption_runs set status = 'succeeded', finished_at = now(), options = $2, before_catalog = $3, report = $4 where id = $1",
-          [
-            runId,
-            JSON.stringify(work.options),
-            work.beforeCatalog ? JSON.stringify(work.beforeCatalog) : null,
-            JSON.stringify(report),
-          ],
-        );
+        await record.succeeded(runId, {
+          options: work.options,
+          beforeCatalog: work.beforeCatalog,
+          report,
+        });
         return { ok: true, runId, ms: Date.now() - started, tables: report.tables.length, report };
       } catch (error) {
         const message = (error as Error).message;
         const table = error instanceof StepError ? error.table : currentTable;
-        const what =
-          kind === "verify"
-            ? "The verification"
-            : kind === "revert"
-              ? "The revert"
-              : "The adoption";
-        const instructions =
-          `Nothing changed: the run was one transaction and it was rolled back, so the schema and its data are as they were. ` +
-          `${what} stopped at "${current}"${table ? ` on ${schema}.${table}` : ""}: ${message}. ` +
-          "Fix the cause (the plan shows every statement: npm run adoption -- plan --sql), then run it again.";
-        for (const entry of log) if (entry.outcome === "ok") entry.outcome = "rolled back";
-        await writeSteps(runId);
-        await progress.query(
-          "update control.adoption_runs set status = 'failed', finished_at = now(), options = $5, failed_step = $2, error = $3, instructions = $4 where id = $1",
-          [runId, current, message, instructions, JSON.stringify(options)],
-        );
+        const instructions = failureInstructions(kind, schema, current, table, message);
+        await record.failed(runId, { options, step: current, error: message, instructions });
         return { ok: false, runId, step: current, table, error: message, instructions };
       }
     } finally {
-      await written;
-      await progress.query(`select pg_advisory_unlock(${LOCK})`);
+      await record.unlock();
     }
   });
+}
+
+/** What a failed run tells its user: that nothing changed, where it stopped, and what to do. */
+function failureInstructions(
+  kind: RunKind,
+  schema: string,
+  step: string,
+  table: string | null,
+  message: string,
+): string {
+  const what =
+    kind === "verify" ? "The verification" : kind === "revert" ? "The revert" : "The adoption";
+  return (
+    "Nothing changed: the run was one transaction and it was rolled back, so the schema and its data are as they were. " +
+    `${what} stopped at "${step}"${table ? ` on ${schema}.${table}` : ""}: ${message}. ` +
+    "Fix the cause (the plan shows every statement: npm run adoption -- plan --sql), then run it again."
+  );
 }
 
 const tableOf = (statement: string) =>
