@@ -35,6 +35,22 @@ export interface AdoptionPlan {
   estimatedSeconds: number;
 }
 
+/** What every part of a plan is built from. */
+interface PlanContext {
+  schema: string;
+  column: string;
+  tenant: string;
+  global: Set<string>;
+  keptGlobal: Set<string>;
+  /** Every table but partitions: those follow their parent, where columns, keys and policies are declared. */
+  candidates: TableInfo[];
+  scoped: TableInfo[];
+  scopedNames: Set<string>;
+  internalFks: { t: TableInfo; f: TableInfo["foreignKeys"][number] }[];
+  /** The tenant's literal, for the existing rows. */
+  literal: string;
+}
+
 export function planAdoption(
   schema: string,
   tables: TableInfo[],
@@ -43,13 +59,45 @@ export function planAdoption(
   const column = options.column ?? "tenant_id";
   const tenant = options.tenantForExisting ?? LEGACY_CUSTOMER_ID;
   const global = new Set(options.globalTables ?? []);
-  const problems: string[] = [];
-  // Partitions follow their parent: columns, keys and policies are declared there.
   const candidates = tables.filter((t) => !t.partitionOf);
   const scoped = candidates.filter((t) => !global.has(t.name));
-  const scopedNames = new Set(scoped.map((t) => t.name));
-  const name = (t: { name: string }) => qualified(schema, t.name);
+  const ctx: PlanContext = {
+    schema,
+    column,
+    tenant,
+    global,
+    keptGlobal: new Set(options.globalUniques ?? []),
+    candidates,
+    scoped,
+    scopedNames: new Set(scoped.map((t) => t.name)),
+    internalFks: internalFksOf(schema, scoped),
+    literal: `'${tenant.replace(/'/g, "''")}'`,
+  };
+  const totalRows = candidates.reduce((n, t) => n + t.rows, 0);
+  return {
+    schema,
+    column,
+    tenantForExisting: tenant,
+    tables: candidates.map((t) => tablePlan(ctx, t, tables)),
+    problems: planProblems(ctx),
+    steps: STEPS.map(([name, build]) => ({ name, statements: build(ctx) })),
+    // Rebuilding keys and indexes and the two scans dominate: about 3.5 s a million rows on the
+    // bench's 2-core machine (npm run bench:adopt), plus the catalog work.
+    estimatedSeconds: 0.3 + totalRows * 3.5e-6,
+  };
+}
 
+/** What the plan cannot handle, named before anything runs. */
+function planProblems({
+  schema,
+  column,
+  global,
+  keptGlobal,
+  candidates,
+  scoped,
+  scopedNames,
+}: PlanContext): string[] {
+  const problems: string[] = [];
   const conflicting = scoped.filter((t) => t.columns.includes(column));
   if (conflicting.length > 0 && conflicting.length === scoped.length) {
     problems.push(
@@ -71,8 +119,6 @@ export function planAdoption(
       );
     }
   }
-
-  const keptGlobal = new Set(options.globalUniques ?? []);
   for (const t of scoped) {
     for (const u of t.uniques.filter((x) => keptGlobal.has(x.name))) {
       for (const { t: child, f } of internalFksOf(schema, scoped).filter(
@@ -84,145 +130,158 @@ export function planAdoption(
       }
     }
   }
+  return problems;
+}
 
-  const steps: AdoptionPlan["steps"] = [];
-  const step = (stepName: string, statements: string[]) =>
-    steps.push({ name: stepName, statements });
-  const literal = `'${tenant.replace(/'/g, "''")}'`;
-  const fromSetting = `(nullif(current_setting('app.tenant_id', true), ''))`;
+const FROM_SETTING = `(nullif(current_setting('app.tenant_id', true), ''))`;
 
+/** The steps of a run, in order, each with the builder of its statements. */
+const STEPS: [string, (ctx: PlanContext) => string[]][] = [
   // The owner of the existing rows must be a customer; control.customers is itself under RLS.
-  step("the customer for existing rows", [
-    `select set_config('app.tenant_id', ${literal}, true)`,
-    `insert into control.customers (id, name, status, contact_email) values (${literal}, 'Existing data (adopted)', 'active', 'unknown@example.invalid') on conflict (id) do nothing`,
-    `select set_config('app.tenant_id', '', true)`,
-  ]);
-  step(
+  [
+    "the customer for existing rows",
+    ({ literal }) => [
+      `select set_config('app.tenant_id', ${literal}, true)`,
+      `insert into control.customers (id, name, status, contact_email) values (${literal}, 'Existing data (adopted)', 'active', 'unknown@example.invalid') on conflict (id) do nothing`,
+      `select set_config('app.tenant_id', '', true)`,
+    ],
+  ],
+  [
     "add column",
-    scoped.map(
-      (t) => `alter table ${name(t)} add column ${q(column)} text not null default ${literal}`,
-    ),
-  );
-  step(
+    ({ schema, scoped, column, literal }) =>
+      scoped.map(
+        (t) =>
+          `alter table ${qualified(schema, t.name)} add column ${q(column)} text not null default ${literal}`,
+      ),
+  ],
+  [
     "default from the tenant setting",
-    scoped.map(
-      (t) => `alter table ${name(t)} alter column ${q(column)} set default ${fromSetting}`,
-    ),
-  );
-
-  const internalFks = internalFksOf(schema, scoped);
-  step(
+    ({ schema, scoped, column }) =>
+      scoped.map(
+        (t) =>
+          `alter table ${qualified(schema, t.name)} alter column ${q(column)} set default ${FROM_SETTING}`,
+      ),
+  ],
+  [
     "drop foreign keys",
-    internalFks.map(({ t, f }) => `alter table ${name(t)} drop constraint ${q(f.name)}`),
-  );
-  step(
+    ({ schema, internalFks }) =>
+      internalFks.map(
+        ({ t, f }) => `alter table ${qualified(schema, t.name)} drop constraint ${q(f.name)}`,
+      ),
+  ],
+  [
     "tenant-scoped keys",
-    scoped.flatMap((t) => {
-      const keys = perCustomerKeys(t, keptGlobal);
-      if (keys.length === 0) return [];
-      // One statement a table: PostgreSQL rebuilds its keys in one pass over it.
-      const drops = keys.map((k) => `drop constraint ${q(k.name)}`);
-      const adds = keys.map(
-        (k) =>
-          `add constraint ${q(k.name)} ${k === t.primaryKey ? "primary key" : "unique"} (${list([column, ...k.columns])})`,
-      );
-      return [`alter table ${name(t)} ${[...drops, ...adds].join(", ")}`];
-    }),
-  );
-  step(
+    ({ schema, scoped, column, keptGlobal }) =>
+      scoped.flatMap((t) => {
+        const keys = perCustomerKeys(t, keptGlobal);
+        if (keys.length === 0) return [];
+        // One statement a table: PostgreSQL rebuilds its keys in one pass over it.
+        const drops = keys.map((k) => `drop constraint ${q(k.name)}`);
+        const adds = keys.map(
+          (k) =>
+            `add constraint ${q(k.name)} ${k === t.primaryKey ? "primary key" : "unique"} (${list([column, ...k.columns])})`,
+        );
+        return [`alter table ${qualified(schema, t.name)} ${[...drops, ...adds].join(", ")}`];
+      }),
+  ],
+  [
     "composite foreign keys",
-    internalFks.map(
-      ({ t, f }) =>
-        `alter table ${name(t)} add constraint ${q(f.name)} foreign key (${list([column, ...f.columns])}) references ${qualified(schema, f.refTable)} (${list([column, ...f.refColumns])}) on delete ${f.onDelete} on update ${f.onUpdate}`,
-    ),
-  );
-  step(
+    ({ schema, internalFks, column }) =>
+      internalFks.map(
+        ({ t, f }) =>
+          `alter table ${qualified(schema, t.name)} add constraint ${q(f.name)} foreign key (${list([column, ...f.columns])}) references ${qualified(schema, f.refTable)} (${list([column, ...f.refColumns])}) on delete ${f.onDelete} on update ${f.onUpdate}`,
+      ),
+  ],
+  [
     "indexes leading with the tenant",
-    scoped.flatMap((t) =>
-      rewrittenIndexes(t, column).flatMap((i) => [
-        `drop index ${qualified(schema, i.name)}`,
-        i.definition.replace(/ USING btree \(/, ` USING btree (${q(column)}, `),
-      ]),
-    ),
-  );
-  const policy = `${q(column)} = ${CURRENT_TENANT_SQL}`;
-  step("row-level security", [
-    `grant usage on schema ${q(schema)} to tenantry_tenant, tenantry_platform`,
-    ...scoped.flatMap((t) => [
-      `alter table ${name(t)} enable row level security`,
-      `alter table ${name(t)} force row level security`,
-      `create policy ${q(`${t.name}_tenant_isolation`)} on ${name(t)} using (${policy}) with check (${policy})`,
-      `grant select, insert, update, delete on ${name(t)} to tenantry_tenant, tenantry_platform`,
-    ]),
-    ...candidates
-      .filter((t) => global.has(t.name))
-      .map((t) => `grant select on ${name(t)} to tenantry_tenant, tenantry_platform`),
-    `grant usage on all sequences in schema ${q(schema)} to tenantry_tenant, tenantry_platform`,
-  ]);
-  const views = [...new Set(scoped.flatMap((t) => t.views))];
+    ({ schema, scoped, column }) =>
+      scoped.flatMap((t) =>
+        rewrittenIndexes(t, column).flatMap((i) => [
+          `drop index ${qualified(schema, i.name)}`,
+          i.definition.replace(/ USING btree \(/, ` USING btree (${q(column)}, `),
+        ]),
+      ),
+  ],
+  [
+    "row-level security",
+    ({ schema, scoped, candidates, global, column }) => {
+      const policy = `${q(column)} = ${CURRENT_TENANT_SQL}`;
+      return [
+        `grant usage on schema ${q(schema)} to tenantry_tenant, tenantry_platform`,
+        ...scoped.flatMap((t) => [
+          `alter table ${qualified(schema, t.name)} enable row level security`,
+          `alter table ${qualified(schema, t.name)} force row level security`,
+          `create policy ${q(`${t.name}_tenant_isolation`)} on ${qualified(schema, t.name)} using (${policy}) with check (${policy})`,
+          `grant select, insert, update, delete on ${qualified(schema, t.name)} to tenantry_tenant, tenantry_platform`,
+        ]),
+        ...candidates
+          .filter((t) => global.has(t.name))
+          .map(
+            (t) =>
+              `grant select on ${qualified(schema, t.name)} to tenantry_tenant, tenantry_platform`,
+          ),
+        `grant usage on all sequences in schema ${q(schema)} to tenantry_tenant, tenantry_platform`,
+      ];
+    },
+  ],
   // A plain view runs as its owner and would bypass RLS; security_invoker makes it the caller's.
-  step(
+  [
     "views run as the caller",
-    views.map((v) => `alter view ${qualified(schema, v)} set (security_invoker = true)`),
-  );
+    ({ schema, scoped }) =>
+      [...new Set(scoped.flatMap((t) => t.views))].map(
+        (v) => `alter view ${qualified(schema, v)} set (security_invoker = true)`,
+      ),
+  ],
+];
 
-  const plans: TablePlan[] = candidates.map((t) => {
-    if (global.has(t.name))
-      return {
-        table: t.name,
-        rows: t.rows,
-        scoped: false,
-        changes: ["stays global reference data; readable by every customer"],
-      };
-    const changes = [`add ${column} (existing rows: ${tenant}; new rows: the tenant setting)`];
-    if (t.primaryKey) changes.push(`primary key (${[column, ...t.primaryKey.columns].join(", ")})`);
-    else
-      changes.push("no primary key: nothing can refer to it; scoped by the column and the policy");
-    for (const u of t.uniques) {
-      changes.push(
-        keptGlobal.has(u.name)
-          ? `unique across all customers, kept: ${u.name} (${u.columns.join(", ")})`
-          : `unique per customer: ${u.name} (${[column, ...u.columns].join(", ")})`,
-      );
-    }
-    for (const f of t.foreignKeys) {
-      changes.push(
-        scopedNames.has(f.refTable)
-          ? `foreign key ${f.name} → ${f.refTable} (${[column, ...f.refColumns].join(", ")})`
-          : `foreign key ${f.name} → ${f.refTable} kept (global reference data)`,
-      );
-    }
-    const rebuilt = rewrittenIndexes(t, column);
-    for (const i of t.indexes) {
-      changes.push(
-        rebuilt.includes(i)
-          ? `index ${i.name} rebuilt leading with ${column}`
-          : `index ${i.name} kept as it is (not a plain btree, or it leads with ${column} already)`,
-      );
-    }
-    if (t.partitioned) {
-      const partitions = tables.filter((p) => p.partitionOf === t.name).map((p) => p.name);
-      changes.push(
-        `partitioned (${partitions.join(", ") || "no partitions yet"}): the column, keys and policy are declared on the parent and reach every partition`,
-      );
-    }
-    if (t.triggers.length) changes.push(`triggers kept: ${t.triggers.join(", ")}`);
-    if (t.views.length) changes.push(`views made security_invoker: ${t.views.join(", ")}`);
-    changes.push("RLS enabled, forced, one policy on the tenant");
-    return { table: t.name, rows: t.rows, scoped: true, changes };
-  });
-  const totalRows = candidates.reduce((n, t) => n + t.rows, 0);
-  // Rebuilding keys and indexes and the two scans dominate: about 3.5 s a million rows on the
-  // bench's 2-core machine (npm run bench:adopt), plus the catalog work.
-  return {
-    schema,
-    column,
-    tenantForExisting: tenant,
-    tables: plans,
-    problems,
-    steps,
-    estimatedSeconds: 0.3 + totalRows * 3.5e-6,
-  };
+/** One table's part of the plan, in words: what changes and what is kept. */
+function tablePlan(
+  { column, tenant, global, keptGlobal, scopedNames }: PlanContext,
+  t: TableInfo,
+  tables: TableInfo[],
+): TablePlan {
+  if (global.has(t.name))
+    return {
+      table: t.name,
+      rows: t.rows,
+      scoped: false,
+      changes: ["stays global reference data; readable by every customer"],
+    };
+  const changes = [`add ${column} (existing rows: ${tenant}; new rows: the tenant setting)`];
+  if (t.primaryKey) changes.push(`primary key (${[column, ...t.primaryKey.columns].join(", ")})`);
+  else changes.push("no primary key: nothing can refer to it; scoped by the column and the policy");
+  for (const u of t.uniques) {
+    changes.push(
+      keptGlobal.has(u.name)
+        ? `unique across all customers, kept: ${u.name} (${u.columns.join(", ")})`
+        : `unique per customer: ${u.name} (${[column, ...u.columns].join(", ")})`,
+    );
+  }
+  for (const f of t.foreignKeys) {
+    changes.push(
+      scopedNames.has(f.refTable)
+        ? `foreign key ${f.name} → ${f.refTable} (${[column, ...f.refColumns].join(", ")})`
+        : `foreign key ${f.name} → ${f.refTable} kept (global reference data)`,
+    );
+  }
+  const rebuilt = rewrittenIndexes(t, column);
+  for (const i of t.indexes) {
+    changes.push(
+      rebuilt.includes(i)
+        ? `index ${i.name} rebuilt leading with ${column}`
+        : `index ${i.name} kept as it is (not a plain btree, or it leads with ${column} already)`,
+    );
+  }
+  if (t.partitioned) {
+    const partitions = tables.filter((p) => p.partitionOf === t.name).map((p) => p.name);
+    changes.push(
+      `partitioned (${partitions.join(", ") || "no partitions yet"}): the column, keys and policy are declared on the parent and reach every partition`,
+    );
+  }
+  if (t.triggers.length) changes.push(`triggers kept: ${t.triggers.join(", ")}`);
+  if (t.views.length) changes.push(`views made security_invoker: ${t.views.join(", ")}`);
+  changes.push("RLS enabled, forced, one policy on the tenant");
+  return { table: t.name, rows: t.rows, scoped: true, changes };
 }
 
 const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);

@@ -155,16 +155,14 @@ export class RunRecorder {
     await this.written;
     await this.db.delete(adoptionSteps).where(eq(adoptionSteps.runId, runId));
     if (this.steps.length === 0) return;
-    await this.db
-      .insert(adoptionSteps)
-      .values(
-        this.steps.map((s) => ({
-          runId,
-          step: s.step,
-          startedAt: s.startedAt,
-          ms: s.ms,
-          outcome: s.outcome,
-        })),
-      );
+    await this.db.insert(adoptionSteps).values(
+      this.steps.map((s) => ({
+        runId,
+        step: s.step,
+        startedAt: s.startedAt,
+        ms: s.ms,
+        outcome: s.outcome,
+      })),
+    );
   }
 }
