@@ -1,6 +1,6 @@
 import { Field, inputClass } from "@/components/ui/field";
 import type { TableInfo } from "@/lib/adoption/introspect";
-import type { AdoptionPlan } from "@/lib/adoption/plan";
+import { describeRows, type AdoptionPlan } from "@/lib/adoption/plan";
 import type { AdoptionOptionsInput } from "@/lib/adoption/schemas";
 import { number } from "@/components/ui/format";
 import { RunAdoptionForm } from "./run-controls";
@@ -134,8 +134,8 @@ export function PlanView({
           {plan.tables.filter((t) => t.scoped).length} tables scoped,{" "}
           {plan.tables.filter((t) => !t.scoped).length} global; {statements} statements in{" "}
           {plan.steps.length} steps, one transaction; about {plan.estimatedSeconds.toFixed(1)} s for{" "}
-          {number.format(plan.tables.reduce((n, t) => n + t.rows, 0))} rows (estimated from the
-          catalog).
+          {number.format(plan.tables.reduce((n, t) => n + t.rows, 0))} rows (the catalog&apos;s
+          estimates where a table has been analysed, counts where not).
         </p>
       )}
 
@@ -147,7 +147,7 @@ export function PlanView({
           {plan.tables.map((t) => (
             <li key={t.table}>
               <span className="font-mono text-xs font-medium">{t.table}</span>{" "}
-              <span className="text-slate-500">({number.format(t.rows)} rows)</span>
+              <span className="text-slate-500">({describeRows(t)})</span>
               <ul className="list-disc pl-6 text-slate-700">
                 {t.changes.map((c) => (
                   <li key={c}>{c}</li>

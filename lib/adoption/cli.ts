@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { closeDatabase, withSystem } from "@/db/tenant";
 import { isCustomerId, normalizeCustomerId } from "@/lib/customers/ids";
 import { introspect } from "./introspect";
-import { planAdoption } from "./plan";
+import { describeRows, planAdoption } from "./plan";
 import { liveOwner } from "./queries";
 import { runAdoption, runRevert, runVerification, type RunResult } from "./run";
 import type { VerifyReport } from "./verify";
@@ -114,9 +114,7 @@ async function main() {
   }
   const plan = planAdoption(schema, tables, options);
   for (const t of plan.tables) {
-    console.log(
-      `${plan.schema}.${t.table} (${t.rows.toLocaleString("en")} rows${t.scoped ? "" : ", global"})`,
-    );
+    console.log(`${plan.schema}.${t.table} (${describeRows(t)}${t.scoped ? "" : ", global"})`);
     for (const change of t.changes) console.log(`  - ${change}`);
   }
   console.log(`\nEstimate: about ${plan.estimatedSeconds.toFixed(1)} s, in one transaction.`);

@@ -7,7 +7,7 @@ import { withSystem } from "@/db/tenant";
 import { freshTestDatabase } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
 import { introspect } from "./introspect";
-import { planAdoption } from "./plan";
+import { describeRows, planAdoption } from "./plan";
 import { runAdoption, runRevert, runVerification } from "./run";
 import { fingerprint } from "./test/fingerprint";
 
@@ -157,5 +157,79 @@ describe("a schema half-adopted by hand", () => {
           `legacy.${t} already has a column named tenant_id (adopted by hand, or a column of its own): rename it, choose another column name, or finish the table by hand — Verify shows what it lacks.`,
       ),
     );
+  });
+});
+
+describe("what the plan must name before anything runs", () => {
+  beforeAll(async () => {
+    await db.owner.query(`
+      create schema reports;
+      create table reports.accounts (id int primary key, name text not null);
+      create table reports.orders (id int primary key, account_id int references reports.accounts, total numeric);
+      -- Groups by the primary key and selects another column: it depends on the key constraint.
+      create view reports.account_totals as
+        select a.id, a.name, sum(o.total) as total from reports.accounts a join reports.orders o on o.account_id = a.id group by a.id;
+      create materialized view reports.order_snapshot as select id, total from reports.orders;
+      insert into reports.accounts values (1, 'One');
+      insert into reports.orders values (1, 1, 10);`);
+  });
+
+  it("names a view that depends on a key and a materialized view, and a run would fail or leak exactly there", async () => {
+    const tables = await withSystem("adoption", (tx) => introspect(tx, "reports"), {
+      readOnly: true,
+    });
+    const problems = planAdoption("reports", tables).problems;
+    expect(problems).toEqual([
+      "The view account_totals depends on reports.accounts's key accounts_pkey (it groups by it): the key must become per customer, which PostgreSQL refuses while the view depends on it. Drop account_totals before adopting and create it again after, or keep accounts global.",
+      "reports.order_snapshot is a materialized view over orders: it stores rows, which row-level security cannot filter, so every customer could read all of them. Drop it, or replace it with a plain view (adoption makes views security_invoker), then plan again.",
+    ]);
+
+    // A run refuses at its plan, with the plan's own words, and changes nothing.
+    const before = await fingerprint(db, "reports");
+    const refused = await runAdoption(url(), { schema: "reports" });
+    expect(refused).toMatchObject({ ok: false, step: "plan" });
+    expect(refused.ok ? "" : refused.error).toContain(
+      "depends on reports.accounts's key accounts_pkey",
+    );
+    expect(await fingerprint(db, "reports")).toEqual(before);
+    // And the plan was right: without that check PostgreSQL itself refuses the key's rebuild.
+    await expect(
+      db.owner.query("alter table reports.accounts drop constraint accounts_pkey"),
+    ).rejects.toThrow(/depend/);
+    await db.owner.query("drop materialized view reports.order_snapshot");
+
+    // With the view set aside, as the plan says, it adopts.
+    await db.owner.query("drop view reports.account_totals");
+    const again = await withSystem("adoption", (tx) => introspect(tx, "reports"), {
+      readOnly: true,
+    });
+    expect(planAdoption("reports", again).problems).toEqual([]);
+    const adopted = await runAdoption(url(), { schema: "reports" });
+    expect(adopted.ok ? adopted.report.summary.text : adopted.instructions).toBe(
+      "2 of 2 tables isolated",
+    );
+  });
+
+  it("counts a table that was never analysed instead of calling it empty, and says where each count comes from", async () => {
+    await db.owner.query(`
+      create schema counted;
+      create table counted.fresh (id int primary key);
+      insert into counted.fresh select generate_series(1, 250);
+      grant usage on schema counted to tenantry_platform;
+      grant select on counted.fresh to tenantry_platform;
+      create table counted.hidden (id int primary key);
+      insert into counted.hidden values (1);
+      create table counted.analysed (id int primary key);
+      insert into counted.analysed select generate_series(1, 40);
+      analyze counted.analysed;`);
+    const tables = await withSystem("adoption", (tx) => introspect(tx, "counted"), {
+      readOnly: true,
+    });
+    const plan = planAdoption("counted", tables).tables;
+    expect(plan.map((t) => `${t.table}: ${describeRows(t)}`)).toEqual([
+      "analysed: about 40 rows",
+      "fresh: 250 rows, counted",
+      "hidden: rows unknown: never analysed",
+    ]);
   });
 });

@@ -3,7 +3,7 @@
 // cannot handle and why.
 import { CURRENT_TENANT_SQL } from "@/db/schema";
 import { LEGACY_CUSTOMER_ID } from "@/lib/customers/ids";
-import type { TableInfo } from "./introspect";
+import type { RowsSource, TableInfo } from "./introspect";
 import { ident as q, identList as list, qualified } from "./sql";
 
 export interface PlanOptions {
@@ -19,6 +19,7 @@ export interface PlanOptions {
 export interface TablePlan {
   table: string;
   rows: number;
+  rowsSource: RowsSource;
   scoped: boolean;
   changes: string[];
 }
@@ -33,6 +34,13 @@ export interface AdoptionPlan {
   /** Each step's statements, in order. */
   steps: { name: string; statements: string[] }[];
   estimatedSeconds: number;
+}
+
+/** A table's row count in words, saying where it comes from. */
+export function describeRows(t: { rows: number; rowsSource: RowsSource }): string {
+  const n = t.rows.toLocaleString("en");
+  if (t.rowsSource === "unknown") return "rows unknown: never analysed";
+  return t.rowsSource === "estimate" ? `about ${n} rows` : `${n} rows, counted`;
 }
 
 /** What every part of a plan is built from. */
@@ -98,6 +106,19 @@ function planProblems({
   scopedNames,
 }: PlanContext): string[] {
   const problems: string[] = [];
+  // The plan predicts the run: what the run could only fail on, or leak, is named here.
+  for (const t of scoped) {
+    for (const mv of t.materializedViews) {
+      problems.push(
+        `${schema}.${mv} is a materialized view over ${t.name}: it stores rows, which row-level security cannot filter, so every customer could read all of them. Drop it, or replace it with a plain view (adoption makes views security_invoker), then plan again.`,
+      );
+    }
+    for (const { view, constraint } of t.keyDependentViews) {
+      problems.push(
+        `The view ${view} depends on ${schema}.${t.name}'s key ${constraint} (it groups by it): the key must become per customer, which PostgreSQL refuses while the view depends on it. Drop ${view} before adopting and create it again after, or keep ${t.name} global.`,
+      );
+    }
+  }
   const conflicting = scoped.filter((t) => t.columns.includes(column));
   if (conflicting.length > 0 && conflicting.length === scoped.length) {
     problems.push(
@@ -244,6 +265,7 @@ function tablePlan(
     return {
       table: t.name,
       rows: t.rows,
+      rowsSource: t.rowsSource,
       scoped: false,
       changes: ["stays global reference data; readable by every customer"],
     };
@@ -281,7 +303,7 @@ function tablePlan(
   if (t.triggers.length) changes.push(`triggers kept: ${t.triggers.join(", ")}`);
   if (t.views.length) changes.push(`views made security_invoker: ${t.views.join(", ")}`);
   changes.push("RLS enabled, forced, one policy on the tenant");
-  return { table: t.name, rows: t.rows, scoped: true, changes };
+  return { table: t.name, rows: t.rows, rowsSource: t.rowsSource, scoped: true, changes };
 }
 
 const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
