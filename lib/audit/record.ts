@@ -10,7 +10,7 @@ import type { Tx } from "@/db/tenant";
 export type AuditEventInput = typeof auditEvents.$inferInsert;
 
 /** Longest text kept per column; longer input is cut and marked with an ellipsis. */
-const LIMITS = {
+export const LIMITS = {
   actorEmail: 320,
   actorRole: 40,
   action: 100,

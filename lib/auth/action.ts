@@ -8,7 +8,7 @@ import { z } from "zod";
 import { withPlatform, withTenant, type Tx } from "@/db/tenant";
 import { insertAuditEvent } from "@/lib/audit/record";
 import { requestMeta } from "@/lib/audit/request";
-import { getRequestContext, type RequestContext } from "./context";
+import { getRequestContext, type RequestContext, type TenantRequestContext } from "./context";
 import { can, type Permission } from "./permissions";
 
 export type ActionState =
@@ -29,10 +29,6 @@ export interface ActionAudit {
   targetId?: string;
   details?: Record<string, unknown>;
 }
-
-export type TenantActionContext = RequestContext & {
-  customer: NonNullable<RequestContext["customer"]>;
-};
 
 interface Spec<S extends z.ZodType> {
   /** The audit action, e.g. `invites.create`. */
@@ -157,7 +153,7 @@ export function tenantAction<S extends z.ZodType>(
   handler: (
     tx: Tx,
     input: z.infer<S>,
-    ctx: TenantActionContext,
+    ctx: TenantRequestContext,
     record: ActionAudit,
   ) => Promise<ActionState | void>,
 ) {
@@ -166,7 +162,7 @@ export function tenantAction<S extends z.ZodType>(
     (ctx) => ctx.customer !== null,
     (ctx, input, record) =>
       withTenant({ tenantId: ctx.customer!.id }, async (tx): Promise<ActionState> => {
-        const result = await handler(tx, input, ctx as TenantActionContext, record);
+        const result = await handler(tx, input, ctx as TenantRequestContext, record);
         await auditAccess(ctx, spec.name, "ok", record, tx);
         return result ?? { ok: true as const };
       }),

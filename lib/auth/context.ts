@@ -9,6 +9,11 @@ import { resolveContext, type RequestContext } from "./resolve-context";
 
 export type { RequestContext };
 
+/** The context of a request bound to one customer: a member's own, or the one switched into. */
+export type TenantRequestContext = RequestContext & {
+  customer: NonNullable<RequestContext["customer"]>;
+};
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The current request's context, cached for the request; null when signed out. */

@@ -7,7 +7,7 @@ import { notFound, redirect } from "next/navigation";
 import { openPlatformRead, withTenant, type Tx } from "@/db/tenant";
 import { requestMeta } from "@/lib/audit/request";
 import { auditAccess, type ActionAudit } from "./action";
-import { getRequestContext, type RequestContext } from "./context";
+import { getRequestContext, type RequestContext, type TenantRequestContext } from "./context";
 import { can, type Permission } from "./permissions";
 
 export interface PageSpec extends ActionAudit {
@@ -16,15 +16,11 @@ export interface PageSpec extends ActionAudit {
   action: string;
 }
 
-export type TenantPageContext = RequestContext & {
-  customer: NonNullable<RequestContext["customer"]>;
-};
-
 /**
  * The context of a page the role may see; sign-in for a visitor, a 404 and a denied event for a
  * role that may not. Under a switch the view itself is audited, for the customer to see.
  */
-export async function requirePage(
+async function requirePage(
   permission: Permission,
   attempt: { action: string } & ActionAudit,
 ): Promise<RequestContext> {
@@ -49,12 +45,12 @@ export async function requirePage(
  */
 export async function tenantPage<T>(
   spec: PageSpec,
-  load: (tx: Tx, ctx: TenantPageContext) => Promise<T | null | undefined>,
-): Promise<{ ctx: TenantPageContext; data: T }> {
+  load: (tx: Tx, ctx: TenantRequestContext) => Promise<T | null | undefined>,
+): Promise<{ ctx: TenantRequestContext; data: T }> {
   const { permission, ...attempt } = spec;
   const ctx = await requirePage(permission, attempt);
   if (!ctx.customer) notFound();
-  const tenantCtx = ctx as TenantPageContext;
+  const tenantCtx = ctx as TenantRequestContext;
   const data = await withTenant({ tenantId: tenantCtx.customer.id }, (tx) => load(tx, tenantCtx), {
     readOnly: true,
   });

@@ -5,8 +5,9 @@
 import "server-only";
 import { and, eq, isNull } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
-import { auditEvents, customers, memberships, switches, users } from "@/db/schema";
+import { customers, memberships, switches, users } from "@/db/schema";
 import { withSystem, type Tx } from "@/db/tenant";
+import { insertAuditEvent } from "@/lib/audit/record";
 import { isBlocked } from "@/lib/customers/lifecycle";
 import type { Role } from "./permissions";
 
@@ -141,7 +142,7 @@ async function endExpiredSwitch(account: Account, now: Date) {
       .where(and(eq(switches.id, account.switchId!), isNull(switches.endedAt)))
       .returning({ id: switches.id });
     if (ended.length === 0) return; // another request ended it first
-    await tx.insert(auditEvents).values({
+    await insertAuditEvent(tx, {
       actorUserId: account.id,
       actorEmail: account.email,
       actorRole: "super_admin",
