@@ -3,12 +3,13 @@
 // (plain, materialized, and those that depend on a key), triggers and partitioning. Runs in any transaction that can read the catalog.
 import "server-only";
 import { sql } from "drizzle-orm";
+import { ownerDatabaseUrl } from "@/db/env";
 import type { Tx } from "@/db/tenant";
 
 export interface Constraint {
   name: string;
   columns: string[];
-  /** As pg_get_constraintdef gives it, so a revert restores it exactly. */
+  /** As pg_get_constraintdef gives it, so a revert restores it exactly (DEFERRABLE, MATCH, WHERE included). */
   definition: string;
 }
 export interface ForeignKey extends Constraint {
@@ -30,22 +31,42 @@ export interface TableInfo {
    */
   rowsSource: RowsSource;
   columns: string[];
+  /** Keys, foreign keys, exclusions and indexes declared on this table itself, not inherited from a partitioned parent. */
   primaryKey: Constraint | null;
   uniques: Constraint[];
   foreignKeys: ForeignKey[];
-  /** Plain indexes (not backing a key): name and definition. */
-  indexes: { name: string; definition: string }[];
+  exclusions?: Constraint[];
+  /** Indexes that back no constraint: name, definition, and whether unique (partial and expression ones included). */
+  indexes: { name: string; definition: string; unique?: boolean }[];
   /** Plain views that read the table (adoption makes them security_invoker). */
   views: string[];
   /** Materialized views that read the table: they store rows, which RLS cannot filter. */
   materializedViews: string[];
-  /** Views that depend on one of the table's keys (grouping by it), which the key's rebuild would break. */
+  /** Views that depend on one of the table's keys (grouping by the primary key). */
   keyDependentViews: { view: string; constraint: string }[];
   triggers: string[];
   partitioned: boolean;
+  /** The parent when this table is a partition (at any level, default partitions included). */
   partitionOf: string | null;
+  /** The parent when this table inherits from another without being a partition. */
+  inheritsFrom?: string | null;
   rlsEnabled: boolean;
   rlsForced: boolean;
+  /** Its owner, and whether the role that runs the adoption is neither that role nor a member of it. */
+  owner?: string;
+  ownedByOther?: boolean;
+  /** The extension the table belongs to, if any: adoption leaves it alone. */
+  extension?: string | null;
+  /** Row-level security policies it has already. */
+  policies?: { name: string; permissive: boolean }[];
+  /** Rewrite rules other than a view's own. */
+  rules?: string[];
+  /** Foreign keys from tables of other schemas that point at this one. */
+  referencedFrom?: { schema: string; table: string; name: string; columns: string[] }[];
+  /** SECURITY DEFINER functions whose owner bypasses RLS and whose body names this table. */
+  definerFunctions?: { name: string; owner: string }[];
+  /** Its triggers whose functions write into other tables of the schema. */
+  triggerWrites?: { trigger: string; table: string }[];
 }
 
 const ACTIONS: Record<string, string> = {
@@ -56,39 +77,65 @@ const ACTIONS: Record<string, string> = {
   d: "set default",
 };
 
-export async function introspect(tx: Tx, schema: string): Promise<TableInfo[]> {
-  const { rows } = await tx.execute<{
-    name: string;
-    rows: number;
-    readable: boolean;
-    kind: string;
-    partition_of: string | null;
-    rls_enabled: boolean;
-    rls_forced: boolean;
-    columns: string[];
-    constraints:
-      | {
-          name: string;
-          type: string;
-          definition: string;
-          columns: string[];
-          ref_schema: string | null;
-          ref_table: string | null;
-          ref_columns: string[] | null;
-          on_delete: string;
-          on_update: string;
-        }[]
-      | null;
-    indexes: { name: string; definition: string }[] | null;
-    views: string[] | null;
-    materialized_views: string[] | null;
-    key_views: { view: string; constraint: string }[] | null;
-    triggers: string[] | null;
-  }>(sql`
+type Row = {
+  name: string;
+  rows: number;
+  readable: boolean;
+  kind: string;
+  partition_of: string | null;
+  inherits_from: string | null;
+  rls_enabled: boolean;
+  rls_forced: boolean;
+  owner: string;
+  owned_by_other: boolean;
+  extension: string | null;
+  columns: string[];
+  constraints:
+    | {
+        name: string;
+        type: string;
+        definition: string;
+        columns: string[];
+        ref_schema: string | null;
+        ref_table: string | null;
+        ref_columns: string[] | null;
+        on_delete: string;
+        on_update: string;
+      }[]
+    | null;
+  indexes: { name: string; definition: string; unique: boolean }[] | null;
+  views: string[] | null;
+  materialized_views: string[] | null;
+  key_views: { view: string; constraint: string }[] | null;
+  triggers: { name: string; source: string }[] | null;
+  policies: { name: string; permissive: boolean }[] | null;
+  rules: string[] | null;
+  referenced_from: { schema: string; table: string; name: string; columns: string[] }[] | null;
+};
+
+/**
+ * Every table of `schema`, read from the catalog in one statement (a schema of 500 tables plans
+ * as fast as one of five: docs/architecture.md §9), plus one statement for the SECURITY DEFINER
+ * functions and one count per table never analysed. `runAs` is the role that will run the
+ * adoption: by default the user of DATABASE_URL, the owner connection; when unknown (null),
+ * tables are not checked against it.
+ */
+export async function introspect(
+  tx: Tx,
+  schema: string,
+  options: { runAs?: string | null } = {},
+): Promise<TableInfo[]> {
+  const runAs = options.runAs === undefined ? ownerRole() : options.runAs;
+  const { rows } = await tx.execute<Row>(sql`
     select c.relname as name, c.reltuples::bigint as rows, c.relkind as kind,
            has_table_privilege(c.oid, 'select') as readable,
-           (select p.relname from pg_inherits i join pg_class p on p.oid = i.inhparent where i.inhrelid = c.oid) as partition_of,
+           (select p.relname from pg_inherits i join pg_class p on p.oid = i.inhparent where i.inhrelid = c.oid and c.relispartition) as partition_of,
+           (select p.relname from pg_inherits i join pg_class p on p.oid = i.inhparent where i.inhrelid = c.oid and not c.relispartition limit 1) as inherits_from,
            c.relrowsecurity as rls_enabled, c.relforcerowsecurity as rls_forced,
+           pg_get_userbyid(c.relowner) as owner,
+           coalesce(not pg_has_role(${runAs}::name, c.relowner, 'usage'), false) as owned_by_other,
+           (select e.extname from pg_depend d join pg_extension e on e.oid = d.refobjid
+             where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.refclassid = 'pg_extension'::regclass and d.deptype = 'e') as extension,
            (select array_agg(a.attname::text order by a.attnum) from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped) as columns,
            (select json_agg(json_build_object(
                      'name', k.conname, 'type', k.contype, 'definition', pg_get_constraintdef(k.oid),
@@ -99,10 +146,12 @@ export async function introspect(tx: Tx, schema: string): Promise<TableInfo[]> {
               from pg_constraint k
               left join pg_class r on r.oid = k.confrelid
               left join pg_namespace rn on rn.oid = r.relnamespace
-             where k.conrelid = c.oid and k.contype in ('p', 'u', 'f')) as constraints,
-           (select json_agg(json_build_object('name', ic.relname, 'definition', pg_get_indexdef(i.indexrelid)) order by ic.relname)
+             where k.conrelid = c.oid and k.contype in ('p', 'u', 'f', 'x') and k.conparentid = 0) as constraints,
+           (select json_agg(json_build_object('name', ic.relname, 'definition', pg_get_indexdef(i.indexrelid), 'unique', i.indisunique) order by ic.relname)
               from pg_index i join pg_class ic on ic.oid = i.indexrelid
-             where i.indrelid = c.oid and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid and k.conrelid = c.oid)) as indexes,
+             where i.indrelid = c.oid
+               and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid and k.conrelid = c.oid)
+               and not exists (select 1 from pg_inherits x where x.inhrelid = i.indexrelid)) as indexes,
            (select array_agg(distinct v.relname::text order by v.relname::text)
               from pg_depend d join pg_rewrite w on w.oid = d.objid join pg_class v on v.oid = w.ev_class
              where d.refobjid = c.oid and d.classid = 'pg_rewrite'::regclass and v.oid <> c.oid and v.relkind = 'v') as views,
@@ -114,7 +163,17 @@ export async function introspect(tx: Tx, schema: string): Promise<TableInfo[]> {
               join pg_depend d on d.refobjid = k.oid and d.refclassid = 'pg_constraint'::regclass and d.classid = 'pg_rewrite'::regclass
               join pg_rewrite w on w.oid = d.objid join pg_class v on v.oid = w.ev_class
              where k.conrelid = c.oid and k.contype in ('p', 'u')) as key_views,
-           (select array_agg(t.tgname::text order by t.tgname::text) from pg_trigger t where t.tgrelid = c.oid and not t.tgisinternal) as triggers
+           (select json_agg(json_build_object('name', t.tgname, 'source', p.prosrc) order by t.tgname)
+              from pg_trigger t join pg_proc p on p.oid = t.tgfoid
+             where t.tgrelid = c.oid and not t.tgisinternal) as triggers,
+           (select json_agg(json_build_object('name', p.polname, 'permissive', p.polpermissive) order by p.polname)
+              from pg_policy p where p.polrelid = c.oid) as policies,
+           (select array_agg(w.rulename::text order by w.rulename) from pg_rewrite w where w.ev_class = c.oid and w.rulename <> '_RETURN') as rules,
+           (select json_agg(json_build_object('schema', fn.nspname, 'table', f.relname, 'name', k.conname,
+                     'columns', (select array_agg(a.attname order by x.n) from unnest(k.confkey) with ordinality x(attnum, n) join pg_attribute a on a.attrelid = k.confrelid and a.attnum = x.attnum))
+                     order by fn.nspname, f.relname, k.conname)
+              from pg_constraint k join pg_class f on f.oid = k.conrelid join pg_namespace fn on fn.oid = f.relnamespace
+             where k.confrelid = c.oid and k.contype = 'f' and k.conparentid = 0 and fn.oid <> n.oid) as referenced_from
       from pg_class c join pg_namespace n on n.oid = c.relnamespace
      where n.nspname = ${schema} and c.relkind in ('r', 'p')
      order by c.relname`);
@@ -129,25 +188,37 @@ export async function introspect(tx: Tx, schema: string): Promise<TableInfo[]> {
     );
     r.rows = Number(counted[0].n);
   }
+  // A SECURITY DEFINER function runs as its owner: one that bypasses RLS (a superuser, or
+  // BYPASSRLS) reads every customer's rows of any table its body names. PL/pgSQL bodies record no
+  // dependencies, so the body is searched for the table's name.
+  const { rows: definers } = await tx.execute<{ name: string; owner: string; source: string }>(sql`
+    select p.oid::regprocedure::text as name, r.rolname as owner, p.prosrc as source
+      from pg_proc p join pg_roles r on r.oid = p.proowner
+     where p.prosecdef and (r.rolsuper or r.rolbypassrls)
+       and p.pronamespace not in ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)`);
+  const names = rows.map((r) => r.name);
   return rows.map((r) => {
     const constraints = r.constraints ?? [];
     const pk = constraints.find((k) => k.type === "p");
+    const key = (k: (typeof constraints)[number]) => ({
+      name: k.name,
+      columns: k.columns,
+      definition: k.definition,
+    });
+    const mentions = (source: string, table: string) => mentionsTable(source, schema, table);
     return {
       schema,
       name: r.name,
       rows: Math.max(0, Number(r.rows)),
       rowsSource: sources.get(r.name) ?? "estimate",
       columns: r.columns,
-      primaryKey: pk ? { name: pk.name, columns: pk.columns, definition: pk.definition } : null,
-      uniques: constraints
-        .filter((k) => k.type === "u")
-        .map((k) => ({ name: k.name, columns: k.columns, definition: k.definition })),
+      primaryKey: pk ? key(pk) : null,
+      uniques: constraints.filter((k) => k.type === "u").map(key),
+      exclusions: constraints.filter((k) => k.type === "x").map(key),
       foreignKeys: constraints
         .filter((k) => k.type === "f")
         .map((k) => ({
-          name: k.name,
-          columns: k.columns,
-          definition: k.definition,
+          ...key(k),
           refSchema: k.ref_schema!,
           refTable: k.ref_table!,
           refColumns: k.ref_columns!,
@@ -158,11 +229,49 @@ export async function introspect(tx: Tx, schema: string): Promise<TableInfo[]> {
       views: r.views ?? [],
       materializedViews: r.materialized_views ?? [],
       keyDependentViews: (r.key_views ?? []).sort((a, b) => a.view.localeCompare(b.view)),
-      triggers: r.triggers ?? [],
+      triggers: (r.triggers ?? []).map((t) => t.name),
       partitioned: r.kind === "p",
       partitionOf: r.partition_of,
+      inheritsFrom: r.inherits_from,
       rlsEnabled: r.rls_enabled,
       rlsForced: r.rls_forced,
+      owner: r.owner,
+      ownedByOther: r.owned_by_other,
+      extension: r.extension,
+      policies: r.policies ?? [],
+      rules: r.rules ?? [],
+      referencedFrom: r.referenced_from ?? [],
+      definerFunctions: definers
+        .filter((f) => mentions(f.source, r.name))
+        .map((f) => ({ name: f.name, owner: f.owner })),
+      triggerWrites: (r.triggers ?? []).flatMap((t) =>
+        names
+          .filter((other) => other !== r.name && writesInto(t.source, schema, other))
+          .map((table) => ({ trigger: t.name, table })),
+      ),
     };
   });
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** The table's name as a word of a function body, bare, quoted or schema-qualified. */
+const tableName = (schema: string, table: string) =>
+  `(?:(?:${escape(schema)}|"${escape(schema)}")\\s*\\.\\s*)?(?:\\b${escape(table)}\\b|"${escape(table)}")`;
+
+function mentionsTable(source: string, schema: string, table: string) {
+  return new RegExp(tableName(schema, table), "i").test(source);
+}
+
+/** Whether a function body inserts into, updates or deletes from the table. */
+function writesInto(source: string, schema: string, table: string) {
+  return new RegExp(
+    `\\b(?:insert\\s+into|update|delete\\s+from)\\s+${tableName(schema, table)}`,
+    "i",
+  ).test(source);
+}
+
+/** The user of the owner connection, which runs adoptions; null when none is configured. */
+function ownerRole(): string | null {
+  const url = ownerDatabaseUrl();
+  return url ? decodeURIComponent(new URL(url).username) || null : null;
 }

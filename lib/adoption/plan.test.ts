@@ -4,28 +4,36 @@ import { withSystem } from "@/db/tenant";
 import { freshTestDatabase } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
 import { introspect } from "./introspect";
-import { planAdoption, type AdoptionPlan } from "./plan";
+import { planAdoption, type AdoptionPlan, type PlanOptions } from "./plan";
+import { runAdoption, runRevert } from "./run";
 
 const db = freshTestDatabase();
 const read = (schema: string) =>
   withSystem("adoption", (tx) => introspect(tx, schema), { readOnly: true });
 
-/** Runs the plan's SQL as the owner, checks with `inspect`, and rolls everything back. */
+/**
+ * Runs the plan for real (its phases commit one by one), checks with `inspect` inside a
+ * transaction that is rolled back, and reverts the adoption.
+ */
 async function tryPlan(
   plan: AdoptionPlan,
+  options: PlanOptions,
   inspect: (
     query: (text: string, values?: unknown[]) => Promise<Record<string, unknown>[]>,
   ) => Promise<void>,
 ) {
+  const adopted = await runAdoption(db.database.ownerUrl, { schema: plan.schema, ...options });
+  if (!adopted.ok) throw new Error(adopted.instructions);
   const client = await db.owner.connect();
   try {
     await client.query("begin");
-    for (const s of plan.steps) for (const statement of s.statements) await client.query(statement);
     await inspect(async (text, values) => (await client.query(text, values)).rows);
   } finally {
     await client.query("rollback");
     client.release();
   }
+  const reverted = await runRevert(db.database.ownerUrl, { schema: plan.schema });
+  if (!reverted.ok) throw new Error(reverted.instructions);
 }
 
 describe("the adoption plan on the sample", () => {
@@ -47,7 +55,7 @@ describe("the adoption plan on the sample", () => {
     expect(plan.tables.filter((t) => t.scoped)).toHaveLength(32);
     const internalFks = tables.reduce((n, t) => n + t.foreignKeys.length, 0);
 
-    await tryPlan(plan, async (query) => {
+    await tryPlan(plan, {}, async (query) => {
       const [shape] = await query(`
         select count(*) filter (where a.attnotnull)::int as tenant_columns,
                count(*) filter (where c.relforcerowsecurity)::int as forced
@@ -83,12 +91,13 @@ describe("the adoption plan on the sample", () => {
   });
 
   it("keeps a unique key global when asked: users.email stays unique across customers", async () => {
-    const plan = planAdoption("app", await read("app"), { globalUniques: ["users_email_key"] });
+    const options = { globalUniques: ["users_email_key"] };
+    const plan = planAdoption("app", await read("app"), options);
     expect(plan.problems).toEqual([]);
     expect(plan.tables.find((t) => t.table === "users")!.changes).toContain(
-      "unique across all customers, kept: users_email_key (email)",
+      "unique users_email_key (email) kept across all customers, as chosen",
     );
-    await tryPlan(plan, async (query) => {
+    await tryPlan(plan, options, async (query) => {
       await expect(
         query(
           "insert into app.users (tenant_id, id, email, name, role, password_hash, created_at) values ($1, 999999, 'user1@shop.example', 'x', 'cashier', 'x', now())",

@@ -1,9 +1,9 @@
 // The adoption plan (docs/architecture.md §9): from a schema's catalog, what will change in each table and
-// the exact SQL, in the order one transaction must run it — or, before anything runs, what it
-// cannot handle and why.
+// the exact SQL, in four phases so the tables are locked only for catalog changes — or, before
+// anything runs, what it cannot handle and why.
 import { CURRENT_TENANT_SQL } from "@/db/schema";
 import { LEGACY_CUSTOMER_ID } from "@/lib/customers/ids";
-import type { RowsSource, TableInfo } from "./introspect";
+import type { Constraint, ForeignKey, RowsSource, TableInfo } from "./introspect";
 import { ident as q, identList as list, qualified } from "./sql";
 
 export interface PlanOptions {
@@ -12,8 +12,27 @@ export interface PlanOptions {
   /** Tables that stay global reference data (not scoped). */
   globalTables?: string[];
   column?: string;
-  /** Unique constraints (by name) that stay unique across all customers instead of per customer. */
+  /** Keys and unique indexes (by name) that stay unique across all customers instead of per customer. */
   globalUniques?: string[];
+}
+
+/**
+ * Where a step runs (docs/architecture.md §9, the lock window):
+ * - `prepare`: one short transaction, committed: the column, whose constant default PostgreSQL
+ *   stores in the catalog without rewriting a row;
+ * - `concurrent`: no transaction: the tenant-leading unique indexes and indexes, built with
+ *   CREATE INDEX CONCURRENTLY while the application keeps writing;
+ * - `locked`: one transaction that changes only the catalog: keys attached to the built indexes,
+ *   foreign keys added NOT VALID, policies. This is the only time writers wait;
+ * - `validate`: the foreign keys validated, which blocks no writer.
+ * A failure after `prepare` committed is undone by the run (see run.ts), so all or nothing holds.
+ */
+export type Phase = "prepare" | "concurrent" | "locked" | "validate";
+
+export interface PlanStep {
+  name: string;
+  phase: Phase;
+  statements: string[];
 }
 
 export interface TablePlan {
@@ -32,7 +51,9 @@ export interface AdoptionPlan {
   /** Reasons the plan cannot run; empty when it can. */
   problems: string[];
   /** Each step's statements, in order. */
-  steps: { name: string; statements: string[] }[];
+  steps: PlanStep[];
+  /** What undoes the `prepare` and `concurrent` phases, when the run fails before `locked` commits. */
+  undoPrepared: string[];
   estimatedSeconds: number;
 }
 
@@ -43,6 +64,23 @@ export function describeRows(t: { rows: number; rowsSource: RowsSource }): strin
   return t.rowsSource === "estimate" ? `about ${n} rows` : `${n} rows, counted`;
 }
 
+/** A table whose keys, foreign keys and indexes the plan changes: a scoped table or one of its partitions. */
+interface Unit {
+  t: TableInfo;
+  /** The scoped table it belongs to (itself, or the partitioned table at the top). */
+  root: TableInfo;
+  /** Keys rebuilt leading with the tenant. */
+  rebuilt: Constraint[];
+  /** Keys kept across all customers, each with the reason. */
+  kept: { key: Constraint; why: string }[];
+  /** Kept keys that foreign keys refer to: each gets a tenant-leading unique twin. */
+  twins: { key: Constraint; name: string }[];
+  /** Indexes rebuilt leading with the tenant. */
+  indexes: TableInfo["indexes"];
+  /** Regular tables build their new indexes concurrently; partitioned ones inside the lock. */
+  concurrent: boolean;
+}
+
 /** What every part of a plan is built from. */
 interface PlanContext {
   schema: string;
@@ -50,11 +88,12 @@ interface PlanContext {
   tenant: string;
   global: Set<string>;
   keptGlobal: Set<string>;
-  /** Every table but partitions: those follow their parent, where columns, keys and policies are declared. */
+  /** Every table but partitions (they follow their parent) and extensions' tables (left alone). */
   candidates: TableInfo[];
   scoped: TableInfo[];
   scopedNames: Set<string>;
-  internalFks: { t: TableInfo; f: TableInfo["foreignKeys"][number] }[];
+  units: Unit[];
+  internalFks: { u: Unit; f: ForeignKey }[];
   /** The tenant's literal, for the existing rows. */
   literal: string;
 }
@@ -64,47 +103,111 @@ export function planAdoption(
   tables: TableInfo[],
   options: PlanOptions = {},
 ): AdoptionPlan {
-  const column = options.column ?? "tenant_id";
-  const tenant = options.tenantForExisting ?? LEGACY_CUSTOMER_ID;
-  const global = new Set(options.globalTables ?? []);
-  const candidates = tables.filter((t) => !t.partitionOf);
-  const scoped = candidates.filter((t) => !global.has(t.name));
-  const ctx: PlanContext = {
-    schema,
-    column,
-    tenant,
-    global,
-    keptGlobal: new Set(options.globalUniques ?? []),
-    candidates,
-    scoped,
-    scopedNames: new Set(scoped.map((t) => t.name)),
-    internalFks: internalFksOf(schema, scoped),
-    literal: `'${tenant.replace(/'/g, "''")}'`,
-  };
-  const totalRows = candidates.reduce((n, t) => n + t.rows, 0);
+  const ctx = planContext(schema, tables, options);
+  const totalRows = ctx.candidates.reduce((n, t) => n + t.rows, 0);
+  const steps = STEPS.map(([name, phase, build]) => ({ name, phase, statements: build(ctx) }));
   return {
     schema,
-    column,
-    tenantForExisting: tenant,
-    tables: candidates.map((t) => tablePlan(ctx, t, tables)),
-    problems: planProblems(ctx),
-    steps: STEPS.map(([name, build]) => ({ name, statements: build(ctx) })),
-    // Rebuilding keys and indexes and the two scans dominate: about 3.5 s a million rows on the
+    column: ctx.column,
+    tenantForExisting: ctx.tenant,
+    tables: [
+      ...ctx.candidates.map((t) => tablePlan(ctx, t, tables)),
+      ...tables
+        .filter((t) => t.extension)
+        .map((t) => ({
+          table: t.name,
+          rows: t.rows,
+          rowsSource: t.rowsSource,
+          scoped: false,
+          changes: [`belongs to the extension ${t.extension}: left as it is`],
+        })),
+    ],
+    problems: planProblems(ctx, tables),
+    steps,
+    undoPrepared: undoPrepared(ctx),
+    // The concurrent index builds and the validation dominate: about 3.5 s a million rows on the
     // bench's 2-core machine (npm run bench:adopt), plus the catalog work.
     estimatedSeconds: 0.3 + totalRows * 3.5e-6,
   };
 }
 
+function planContext(schema: string, tables: TableInfo[], options: PlanOptions): PlanContext {
+  const column = options.column ?? "tenant_id";
+  const tenant = options.tenantForExisting ?? LEGACY_CUSTOMER_ID;
+  const global = new Set(options.globalTables ?? []);
+  const keptGlobal = new Set(options.globalUniques ?? []);
+  const candidates = tables.filter((t) => !t.partitionOf && !t.extension);
+  const scoped = candidates.filter((t) => !global.has(t.name));
+  const scopedNames = new Set(scoped.map((t) => t.name));
+  const byName = new Map(tables.map((t) => [t.name, t]));
+  const rootOf = (t: TableInfo): TableInfo =>
+    t.partitionOf && byName.has(t.partitionOf) ? rootOf(byName.get(t.partitionOf)!) : t;
+  const members = tables.filter((t) => !t.extension && scopedNames.has(rootOf(t).name));
+  // Foreign keys from any scoped table or partition to a scoped table of the schema: they become composite.
+  const fks = members.flatMap((t) =>
+    t.foreignKeys
+      .filter((f) => f.refSchema === schema && scopedNames.has(f.refTable))
+      .map((f) => ({ t, f })),
+  );
+  const units = members.map((t): Unit => {
+    const keys = [...(t.primaryKey ? [t.primaryKey] : []), ...t.uniques];
+    const kept = keys.flatMap((key) => {
+      const why = keptBecause(t, key, keptGlobal);
+      return why ? [{ key, why }] : [];
+    });
+    const referenced = (key: Constraint) =>
+      fks.some(({ f }) => f.refTable === t.name && same(f.refColumns, key.columns));
+    return {
+      t,
+      root: rootOf(t),
+      rebuilt: keys.filter((k) => !kept.some((x) => x.key === k)),
+      kept,
+      twins: kept
+        .filter(({ key }) => referenced(key))
+        .map(({ key }) => ({ key, name: derivedName(key.name, "per_customer") })),
+      indexes: rewrittenIndexes(t, column).filter((i) => !keptGlobal.has(i.name)),
+      concurrent: !t.partitioned,
+    };
+  });
+  const unitOf = new Map(units.map((u) => [u.t.name, u]));
+  return {
+    schema,
+    column,
+    tenant,
+    global,
+    keptGlobal,
+    candidates,
+    scoped,
+    scopedNames,
+    units,
+    internalFks: fks.map(({ t, f }) => ({ u: unitOf.get(t.name)!, f })),
+    literal: `'${tenant.replace(/'/g, "''")}'`,
+  };
+}
+
+/** Why a key stays unique across all customers, or null when it becomes per customer. */
+function keptBecause(t: TableInfo, key: Constraint, keptGlobal: Set<string>): string | null {
+  if (keptGlobal.has(key.name)) return "kept across all customers, as chosen";
+  const views = t.keyDependentViews.filter((v) => v.constraint === key.name).map((v) => v.view);
+  // A view that groups by the primary key depends on that very constraint: PostgreSQL would
+  // refuse to drop it, and a view recreated over (tenant, id) would no longer group correctly.
+  // The key stays; a tenant-leading twin serves the foreign keys.
+  if (views.length) return `kept across all customers: the views ${views.join(", ")} group by it`;
+  const outside = (t.referencedFrom ?? []).filter((r) => same(r.columns, key.columns));
+  if (outside.length)
+    return `kept across all customers: ${outside.map((r) => `${r.schema}.${r.table}`).join(", ")} refer to it`;
+  return null;
+}
+
+/** `name` with a suffix, within PostgreSQL's 63 bytes. */
+const derivedName = (name: string, suffix: string) =>
+  `${name.slice(0, 62 - suffix.length)}_${suffix}`;
+/** The name of an index built concurrently before the lock, renamed or attached inside it. */
+const buildName = (name: string) => derivedName(name, "tenantry");
+
 /** What the plan cannot handle, named before anything runs. */
-function planProblems({
-  schema,
-  column,
-  global,
-  keptGlobal,
-  candidates,
-  scoped,
-  scopedNames,
-}: PlanContext): string[] {
+function planProblems(ctx: PlanContext, tables: TableInfo[]): string[] {
+  const { schema, column, global, candidates, scoped, scopedNames, keptGlobal, units } = ctx;
   const problems: string[] = [];
   // The plan predicts the run: what the run could only fail on, or leak, is named here.
   for (const t of scoped) {
@@ -113,11 +216,47 @@ function planProblems({
         `${schema}.${mv} is a materialized view over ${t.name}: it stores rows, which row-level security cannot filter, so every customer could read all of them. Drop it, or replace it with a plain view (adoption makes views security_invoker), then plan again.`,
       );
     }
-    for (const { view, constraint } of t.keyDependentViews) {
+    for (const f of t.definerFunctions ?? []) {
       problems.push(
-        `The view ${view} depends on ${schema}.${t.name}'s key ${constraint} (it groups by it): the key must become per customer, which PostgreSQL refuses while the view depends on it. Drop ${view} before adopting and create it again after, or keep ${t.name} global.`,
+        `The function ${f.name} runs as ${f.owner} (SECURITY DEFINER), which bypasses row-level security, and reads ${schema}.${t.name}: any customer calling it reads every customer's rows. Make it SECURITY INVOKER, give it an owner without BYPASSRLS, or drop it; then plan again.`,
       );
     }
+    for (const r of t.referencedFrom ?? []) {
+      problems.push(
+        `${r.schema}.${r.table}'s foreign key ${r.name} points at ${schema}.${t.name} from another schema: a table outside the adoption would point at one customer's rows. Drop it (and add it again as a composite key once ${r.schema} is adopted), or keep ${t.name} global.`,
+      );
+    }
+  }
+  for (const u of units) {
+    const t = u.t;
+    for (const x of t.exclusions ?? []) {
+      if (keptGlobal.has(x.name)) continue;
+      problems.push(
+        `${schema}.${t.name}'s exclusion constraint ${x.name} (${x.definition}) holds across all customers: one customer's rows would block another's and show that they exist. Keep it across customers (choose it as a global unique), or drop it and add it again with ${column} WITH = first (btree_gist), then plan again.`,
+      );
+    }
+    if (t.rules?.length) {
+      problems.push(
+        `${schema}.${t.name} has the rule${t.rules.length > 1 ? "s" : ""} ${t.rules.join(", ")}: a rule rewrites statements into others the plan cannot see. Replace it with a trigger (triggers are kept), or drop it, then plan again.`,
+      );
+    }
+    const permissive = (t.policies ?? []).filter((p) => p.permissive).map((p) => p.name);
+    if (permissive.length) {
+      problems.push(
+        `${schema}.${t.name} has row-level security policies already (${permissive.join(", ")}): a permissive policy is OR-ed with the tenant policy, so it would let other customers' rows through. Drop them or make them RESTRICTIVE, then plan again.`,
+      );
+    }
+    if (t.ownedByOther) {
+      problems.push(
+        `${schema}.${t.name} is owned by ${t.owner}, and the role running the adoption is neither ${t.owner} nor a member of it: only a table's owner may alter it. Run the adoption as ${t.owner}, grant ${t.owner} to the role running it, or change the table's owner.`,
+      );
+    }
+  }
+  for (const t of tables.filter((x) => x.inheritsFrom && !x.extension)) {
+    if (!scopedNames.has(t.name) && !scopedNames.has(t.inheritsFrom!)) continue;
+    problems.push(
+      `${schema}.${t.name} inherits from ${t.inheritsFrom} (table inheritance, not partitioning): a query on ${t.inheritsFrom} reads its rows under ${t.inheritsFrom}'s policy, and the keys do not reach it as they reach a partition. Make it a partition, detach it (alter table … no inherit), or keep both global.`,
+    );
   }
   const conflicting = scoped.filter((t) => t.columns.includes(column));
   if (conflicting.length > 0 && conflicting.length === scoped.length) {
@@ -140,35 +279,49 @@ function planProblems({
       );
     }
   }
-  for (const t of scoped) {
-    for (const u of t.uniques.filter((x) => keptGlobal.has(x.name))) {
-      for (const { t: child, f } of internalFksOf(schema, scoped).filter(
-        (x) => x.f.refTable === t.name && same(x.f.refColumns, u.columns),
-      )) {
-        problems.push(
-          `${schema}.${t.name}'s unique ${u.name} is kept global, but ${child.name}'s foreign key ${f.name} refers to it and must point at a per-customer key. Keep ${u.name} per customer.`,
-        );
-      }
-    }
-  }
   return problems;
 }
 
 const FROM_SETTING = `(nullif(current_setting('app.tenant_id', true), ''))`;
 
-/** The steps of a run, in order, each with the builder of its statements. */
-const STEPS: [string, (ctx: PlanContext) => string[]][] = [
-  // The owner of the existing rows must be a customer; control.customers is itself under RLS.
-  [
-    "the customer for existing rows",
-    ({ literal }) => [
-      `select set_config('app.tenant_id', ${literal}, true)`,
-      `insert into control.customers (id, name, status, contact_email) values (${literal}, 'Existing data (adopted)', 'active', 'unknown@example.invalid') on conflict (id) do nothing`,
-      `select set_config('app.tenant_id', '', true)`,
-    ],
-  ],
+/** DEFERRABLE and INITIALLY … as a key's or foreign key's definition has them. */
+function deferral(definition: string): string {
+  if (!/\bDEFERRABLE\b/.test(definition) || /\bNOT DEFERRABLE\b/.test(definition)) return "";
+  return /\bINITIALLY DEFERRED\b/.test(definition)
+    ? " deferrable initially deferred"
+    : " deferrable initially immediate";
+}
+
+/** A foreign key's clauses after its columns, kept from its definition: actions and deferral. */
+function fkClauses(f: ForeignKey): string {
+  // SET NULL and SET DEFAULT touch only the key's own columns: never the tenant column.
+  const action = (a: string) =>
+    a === "set null" || a === "set default" ? `${a} (${list(f.columns)})` : a;
+  return ` on delete ${action(f.onDelete)} on update ${f.onUpdate}${deferral(f.definition)}`;
+}
+
+/**
+ * MATCH FULL on several columns: all of them null, or none. With the tenant column (never null)
+ * in the key, MATCH FULL would refuse the rows whose own columns are all null, so the composite
+ * key is MATCH SIMPLE and this check keeps the rule on the original columns.
+ */
+function matchFullCheck(f: ForeignKey): { name: string; expression: string } | null {
+  if (!/\bMATCH FULL\b/.test(f.definition) || f.columns.length < 2) return null;
+  const all = (test: string) => f.columns.map((c) => `${q(c)} ${test}`).join(" and ");
+  return {
+    name: derivedName(f.name, "match_full"),
+    expression: `(${all("is null")}) or (${all("is not null")})`,
+  };
+}
+
+/** A key's SQL as a constraint over the tenant and its columns. */
+const keyType = (u: Unit, k: Constraint) => (k === u.t.primaryKey ? "primary key" : "unique");
+
+/** The steps of a run, in order, each with its phase and the builder of its statements. */
+const STEPS: [string, Phase, (ctx: PlanContext) => string[]][] = [
   [
     "add column",
+    "prepare",
     ({ schema, scoped, column, literal }) =>
       scoped.map(
         (t) =>
@@ -176,7 +329,32 @@ const STEPS: [string, (ctx: PlanContext) => string[]][] = [
       ),
   ],
   [
+    "build indexes concurrently",
+    "concurrent",
+    ({ schema, units, column }) =>
+      units
+        .filter((u) => u.concurrent)
+        .flatMap((u) => [
+          ...[...u.rebuilt, ...u.twins.map((x) => x.key)].map(
+            (k) =>
+              `create unique index concurrently ${q(buildName(u.twins.find((x) => x.key === k)?.name ?? k.name))} on ${qualified(schema, u.t.name)} (${list([column, ...k.columns])})`,
+          ),
+          ...u.indexes.map((i) => tenantLeading(i.definition, column, buildName(i.name), true)),
+        ]),
+  ],
+  // The owner of the existing rows must be a customer; control.customers is itself under RLS.
+  [
+    "the customer for existing rows",
+    "locked",
+    ({ literal }) => [
+      `select set_config('app.tenant_id', ${literal}, true)`,
+      `insert into control.customers (id, name, status, contact_email) values (${literal}, 'Existing data (adopted)', 'active', 'unknown@example.invalid') on conflict (id) do nothing`,
+      `select set_config('app.tenant_id', '', true)`,
+    ],
+  ],
+  [
     "default from the tenant setting",
+    "locked",
     ({ schema, scoped, column }) =>
       scoped.map(
         (t) =>
@@ -185,46 +363,67 @@ const STEPS: [string, (ctx: PlanContext) => string[]][] = [
   ],
   [
     "drop foreign keys",
+    "locked",
     ({ schema, internalFks }) =>
       internalFks.map(
-        ({ t, f }) => `alter table ${qualified(schema, t.name)} drop constraint ${q(f.name)}`,
+        ({ u, f }) => `alter table ${qualified(schema, u.t.name)} drop constraint ${q(f.name)}`,
       ),
   ],
   [
     "tenant-scoped keys",
-    ({ schema, scoped, column, keptGlobal }) =>
-      scoped.flatMap((t) => {
-        const keys = perCustomerKeys(t, keptGlobal);
-        if (keys.length === 0) return [];
-        // One statement a table: PostgreSQL rebuilds its keys in one pass over it.
-        const drops = keys.map((k) => `drop constraint ${q(k.name)}`);
-        const adds = keys.map(
-          (k) =>
-            `add constraint ${q(k.name)} ${k === t.primaryKey ? "primary key" : "unique"} (${list([column, ...k.columns])})`,
-        );
-        return [`alter table ${qualified(schema, t.name)} ${[...drops, ...adds].join(", ")}`];
+    "locked",
+    ({ schema, units, column }) =>
+      units.flatMap((u) => {
+        if (u.rebuilt.length + u.twins.length === 0) return [];
+        // A regular table's keys take the indexes built before the lock; a partitioned one's are
+        // built here, in one statement a table: PostgreSQL rebuilds them in one pass.
+        const index = (name: string, k: Constraint) =>
+          u.concurrent
+            ? `using index ${q(buildName(name))}${deferral(k.definition)}`
+            : `(${list([column, ...k.columns])})${deferral(k.definition)}`;
+        const clauses = [
+          ...u.rebuilt.map((k) => `drop constraint ${q(k.name)}`),
+          ...u.rebuilt.map(
+            (k) => `add constraint ${q(k.name)} ${keyType(u, k)} ${index(k.name, k)}`,
+          ),
+          ...u.twins.map(({ key, name }) => `add constraint ${q(name)} unique ${index(name, key)}`),
+        ];
+        return [`alter table ${qualified(schema, u.t.name)} ${clauses.join(", ")}`];
       }),
   ],
   [
     "composite foreign keys",
+    "locked",
     ({ schema, internalFks, column }) =>
-      internalFks.map(
-        ({ t, f }) =>
-          `alter table ${qualified(schema, t.name)} add constraint ${q(f.name)} foreign key (${list([column, ...f.columns])}) references ${qualified(schema, f.refTable)} (${list([column, ...f.refColumns])}) on delete ${f.onDelete} on update ${f.onUpdate}`,
-      ),
+      internalFks.flatMap(({ u, f }) => {
+        const later = u.concurrent ? " not valid" : "";
+        const full = matchFullCheck(f);
+        return [
+          `alter table ${qualified(schema, u.t.name)} add constraint ${q(f.name)} foreign key (${list([column, ...f.columns])}) references ${qualified(schema, f.refTable)} (${list([column, ...f.refColumns])})${fkClauses(f)}${later}`,
+          ...(full
+            ? [
+                `alter table ${qualified(schema, u.t.name)} add constraint ${q(full.name)} check (${full.expression})${later}`,
+              ]
+            : []),
+        ];
+      }),
   ],
   [
     "indexes leading with the tenant",
-    ({ schema, scoped, column }) =>
-      scoped.flatMap((t) =>
-        rewrittenIndexes(t, column).flatMap((i) => [
+    "locked",
+    ({ schema, units, column }) =>
+      units.flatMap((u) =>
+        u.indexes.flatMap((i) => [
           `drop index ${qualified(schema, i.name)}`,
-          i.definition.replace(/ USING btree \(/, ` USING btree (${q(column)}, `),
+          u.concurrent
+            ? `alter index ${qualified(schema, buildName(i.name))} rename to ${q(i.name)}`
+            : tenantLeading(i.definition, column, i.name, false),
         ]),
       ),
   ],
   [
     "row-level security",
+    "locked",
     ({ schema, scoped, candidates, global, column }) => {
       const policy = `${q(column)} = ${CURRENT_TENANT_SQL}`;
       return [
@@ -248,19 +447,58 @@ const STEPS: [string, (ctx: PlanContext) => string[]][] = [
   // A plain view runs as its owner and would bypass RLS; security_invoker makes it the caller's.
   [
     "views run as the caller",
+    "locked",
     ({ schema, scoped }) =>
       [...new Set(scoped.flatMap((t) => t.views))].map(
         (v) => `alter view ${qualified(schema, v)} set (security_invoker = true)`,
       ),
   ],
+  // Checks the existing rows against the composite keys, holding only SHARE UPDATE EXCLUSIVE.
+  [
+    "validate foreign keys",
+    "validate",
+    ({ schema, internalFks }) =>
+      internalFks
+        .filter(({ u }) => u.concurrent)
+        .flatMap(({ u, f }) =>
+          [f.name, ...(matchFullCheck(f) ? [matchFullCheck(f)!.name] : [])].map(
+            (name) => `alter table ${qualified(schema, u.t.name)} validate constraint ${q(name)}`,
+          ),
+        ),
+  ],
 ];
 
+/** What undoes `prepare` and `concurrent`: the indexes built (or half built), then the column. */
+function undoPrepared({ schema, units, scoped, column }: PlanContext): string[] {
+  return [
+    ...units
+      .filter((u) => u.concurrent)
+      .flatMap((u) => [
+        ...u.rebuilt.map((k) => k.name),
+        ...u.twins.map((x) => x.name),
+        ...u.indexes.map((i) => i.name),
+      ])
+      .map((name) => `drop index if exists ${qualified(schema, buildName(name))}`),
+    ...scoped.map(
+      (t) => `alter table ${qualified(schema, t.name)} drop column if exists ${q(column)}`,
+    ),
+  ];
+}
+
+/** An index's definition leading with the tenant column, under another name, concurrently if asked. */
+function tenantLeading(definition: string, column: string, name: string, concurrently: boolean) {
+  return definition
+    .replace(
+      /^CREATE (UNIQUE )?INDEX \S+ ON /,
+      (_m, unique: string | undefined) =>
+        `CREATE ${unique ?? ""}INDEX ${concurrently ? "CONCURRENTLY " : ""}${q(name)} ON `,
+    )
+    .replace(/ USING btree \(/, ` USING btree (${q(column)}, `);
+}
+
 /** One table's part of the plan, in words: what changes and what is kept. */
-function tablePlan(
-  { column, tenant, global, keptGlobal, scopedNames }: PlanContext,
-  t: TableInfo,
-  tables: TableInfo[],
-): TablePlan {
+function tablePlan(ctx: PlanContext, t: TableInfo, tables: TableInfo[]): TablePlan {
+  const { column, tenant, global, scopedNames, units } = ctx;
   if (global.has(t.name))
     return {
       table: t.name,
@@ -270,61 +508,55 @@ function tablePlan(
       changes: ["stays global reference data; readable by every customer"],
     };
   const changes = [`add ${column} (existing rows: ${tenant}; new rows: the tenant setting)`];
-  if (t.primaryKey) changes.push(`primary key (${[column, ...t.primaryKey.columns].join(", ")})`);
-  else changes.push("no primary key: nothing can refer to it; scoped by the column and the policy");
-  for (const u of t.uniques) {
-    changes.push(
-      keptGlobal.has(u.name)
-        ? `unique across all customers, kept: ${u.name} (${u.columns.join(", ")})`
-        : `unique per customer: ${u.name} (${[column, ...u.columns].join(", ")})`,
-    );
+  const partitions = tables.filter((p) => p.partitionOf === t.name);
+  for (const u of units.filter((x) => x.root === t)) {
+    const on = u.t === t ? "" : ` on the partition ${u.t.name}`;
+    const kind = (k: Constraint) => (k === u.t.primaryKey ? "primary key" : "unique");
+    if (u.t === t && !t.primaryKey)
+      changes.push("no primary key: nothing can refer to it; scoped by the column and the policy");
+    for (const k of u.rebuilt)
+      changes.push(
+        `${kind(k)} per customer${on}: ${k.name} (${[column, ...k.columns].join(", ")})${deferral(k.definition)}`,
+      );
+    for (const { key, why } of u.kept) {
+      const twin = u.twins.find((x) => x.key === key);
+      changes.push(
+        `${kind(key)} ${key.name} (${key.columns.join(", ")})${on} ${why}${twin ? `; unique ${twin.name} (${[column, ...key.columns].join(", ")}) added for the foreign keys` : ""}`,
+      );
+    }
+    for (const f of u.t.foreignKeys) {
+      changes.push(
+        f.refSchema === ctx.schema && scopedNames.has(f.refTable)
+          ? `foreign key ${f.name}${on} → ${f.refTable} (${[column, ...f.refColumns].join(", ")})${fkClauses(f).replace(/ on delete no action on update no action/, "")}${matchFullCheck(f) ? `; MATCH FULL kept as the check ${matchFullCheck(f)!.name} (all of ${f.columns.join(", ")} null, or none)` : ""}, checked after the lock`
+          : `foreign key ${f.name}${on} → ${f.refSchema === ctx.schema ? "" : `${f.refSchema}.`}${f.refTable} kept (global reference data)`,
+      );
+    }
+    for (const i of u.t.indexes) {
+      changes.push(
+        u.indexes.includes(i)
+          ? `${i.unique ? "unique index" : "index"} ${i.name}${on} rebuilt leading with ${column}${i.unique ? ": unique per customer" : ""}`
+          : `index ${i.name}${on} kept as it is (${ctx.keptGlobal.has(i.name) ? "across all customers, as chosen" : `not a plain btree, or it leads with ${column} already`})`,
+      );
+    }
+    if (u.t === t && t.partitioned)
+      changes.push(
+        `partitioned (${partitions.map((p) => p.name).join(", ") || "no partitions yet"}): the column, keys and policy are declared on the parent and reach every partition; its keys are rebuilt while it is locked`,
+      );
   }
-  for (const f of t.foreignKeys) {
-    changes.push(
-      scopedNames.has(f.refTable)
-        ? `foreign key ${f.name} → ${f.refTable} (${[column, ...f.refColumns].join(", ")})`
-        : `foreign key ${f.name} → ${f.refTable} kept (global reference data)`,
-    );
-  }
-  const rebuilt = rewrittenIndexes(t, column);
-  for (const i of t.indexes) {
-    changes.push(
-      rebuilt.includes(i)
-        ? `index ${i.name} rebuilt leading with ${column}`
-        : `index ${i.name} kept as it is (not a plain btree, or it leads with ${column} already)`,
-    );
-  }
-  if (t.partitioned) {
-    const partitions = tables.filter((p) => p.partitionOf === t.name).map((p) => p.name);
-    changes.push(
-      `partitioned (${partitions.join(", ") || "no partitions yet"}): the column, keys and policy are declared on the parent and reach every partition`,
-    );
-  }
+  const restrictive = (t.policies ?? []).filter((p) => !p.permissive).map((p) => p.name);
+  if (restrictive.length)
+    changes.push(`restrictive policies kept, and-ed with the tenant's: ${restrictive.join(", ")}`);
   if (t.triggers.length) changes.push(`triggers kept: ${t.triggers.join(", ")}`);
+  for (const w of t.triggerWrites ?? [])
+    changes.push(
+      `trigger ${w.trigger} writes into ${w.table}: its rows take the customer of the statement that fired it`,
+    );
   if (t.views.length) changes.push(`views made security_invoker: ${t.views.join(", ")}`);
   changes.push("RLS enabled, forced, one policy on the tenant");
   return { table: t.name, rows: t.rows, rowsSource: t.rowsSource, scoped: true, changes };
 }
 
 const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-
-/** Foreign keys from a scoped table to a scoped table of the same schema: they become composite. */
-function internalFksOf(schema: string, scoped: TableInfo[]) {
-  const names = new Set(scoped.map((t) => t.name));
-  return scoped.flatMap((t) =>
-    t.foreignKeys
-      .filter((f) => f.refSchema === schema && names.has(f.refTable))
-      .map((f) => ({ t, f })),
-  );
-}
-
-/** The keys that become per customer: the primary key and every unique not kept global. */
-function perCustomerKeys(t: TableInfo, keptGlobal: Set<string>) {
-  return [
-    ...(t.primaryKey ? [t.primaryKey] : []),
-    ...t.uniques.filter((u) => !keptGlobal.has(u.name)),
-  ];
-}
 
 /** Plain btree indexes that do not lead with the tenant column yet; adoption rebuilds them leading with it. */
 function rewrittenIndexes(t: TableInfo, column: string) {
@@ -339,23 +571,20 @@ function rewrittenIndexes(t: TableInfo, column: string) {
 /**
  * The down migration of an adoption, generated from the catalog the adoption started from: the
  * policies and grants go, the composite keys and the tenant's indexes go with the column, and the
- * original keys, foreign keys and indexes come back exactly as they were defined.
+ * original keys, foreign keys and indexes come back exactly as they were defined (DEFERRABLE and
+ * MATCH included). It runs in one transaction.
  */
 export function planRevert(
   schema: string,
   before: TableInfo[],
   options: Pick<PlanOptions, "column" | "globalTables" | "globalUniques"> = {},
 ) {
-  const column = options.column ?? "tenant_id";
-  const global = new Set(options.globalTables ?? []);
-  const keptGlobal = new Set(options.globalUniques ?? []);
-  const candidates = before.filter((t) => !t.partitionOf);
-  const scoped = candidates.filter((t) => !global.has(t.name));
+  const ctx = planContext(schema, before, options);
+  const { scoped, candidates, global, units, internalFks } = ctx;
   const name = (t: { name: string }) => qualified(schema, t.name);
-  const internalFks = internalFksOf(schema, scoped);
-  const steps: AdoptionPlan["steps"] = [];
+  const steps: PlanStep[] = [];
   const step = (stepName: string, statements: string[]) =>
-    steps.push({ name: stepName, statements });
+    steps.push({ name: stepName, phase: "locked", statements });
 
   step(
     "views back to their owner",
@@ -366,8 +595,9 @@ export function planRevert(
   step("row-level security off", [
     ...scoped.flatMap((t) => [
       `drop policy if exists ${q(`${t.name}_tenant_isolation`)} on ${name(t)}`,
-      `alter table ${name(t)} no force row level security`,
-      `alter table ${name(t)} disable row level security`,
+      // As the table had them before: one with restrictive policies of its own keeps RLS on.
+      `alter table ${name(t)} ${t.rlsForced ? "force" : "no force"} row level security`,
+      `alter table ${name(t)} ${t.rlsEnabled ? "enable" : "disable"} row level security`,
       `revoke select, insert, update, delete on ${name(t)} from tenantry_tenant, tenantry_platform`,
     ]),
     ...candidates
@@ -378,39 +608,51 @@ export function planRevert(
   ]);
   step(
     "drop composite foreign keys",
-    internalFks.map(({ t, f }) => `alter table ${name(t)} drop constraint ${q(f.name)}`),
+    internalFks.map(({ u, f }) => {
+      const full = matchFullCheck(f);
+      return `alter table ${name(u.t)} drop constraint ${q(f.name)}${full ? `, drop constraint ${q(full.name)}` : ""}`;
+    }),
   );
   step(
     "drop the column",
-    // Its per-customer keys and the indexes leading with it go with it.
-    scoped.map((t) => {
-      const drops = [
-        ...perCustomerKeys(t, keptGlobal).map((k) => `drop constraint ${q(k.name)}`),
-        `drop column ${q(column)}`,
-      ];
-      return `alter table ${name(t)} ${drops.join(", ")}`;
-    }),
+    // The twins and the indexes leading with it go with it; the rebuilt keys are dropped first,
+    // so their names are free for the originals.
+    [
+      ...units
+        .filter((u) => u.rebuilt.length && !scoped.includes(u.t))
+        .map(
+          (u) =>
+            `alter table ${name(u.t)} ${u.rebuilt.map((k) => `drop constraint ${q(k.name)}`).join(", ")}`,
+        ),
+      ...scoped.map((t) => {
+        const u = units.find((x) => x.t === t)!;
+        const drops = [
+          ...u.rebuilt.map((k) => `drop constraint ${q(k.name)}`),
+          `drop column ${q(ctx.column)}`,
+        ];
+        return `alter table ${name(t)} ${drops.join(", ")}`;
+      }),
+    ],
   );
   step(
     "original keys",
-    scoped.flatMap((t) => {
-      const keys = perCustomerKeys(t, keptGlobal);
-      return keys.length
+    units.flatMap((u) =>
+      u.rebuilt.length
         ? [
-            `alter table ${name(t)} ${keys.map((k) => `add constraint ${q(k.name)} ${k.definition}`).join(", ")}`,
+            `alter table ${name(u.t)} ${u.rebuilt.map((k) => `add constraint ${q(k.name)} ${k.definition}`).join(", ")}`,
           ]
-        : [];
-    }),
+        : [],
+    ),
   );
   step(
     "original foreign keys",
     internalFks.map(
-      ({ t, f }) => `alter table ${name(t)} add constraint ${q(f.name)} ${f.definition}`,
+      ({ u, f }) => `alter table ${name(u.t)} add constraint ${q(f.name)} ${f.definition}`,
     ),
   );
   step(
     "original indexes",
-    scoped.flatMap((t) => rewrittenIndexes(t, column).map((i) => i.definition)),
+    units.flatMap((u) => u.indexes.map((i) => i.definition)),
   );
-  return { schema, column, steps };
+  return { schema, column: ctx.column, steps };
 }

@@ -4,10 +4,13 @@
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateSample } from "@/db/sample/generate";
-import { withTenant } from "@/db/tenant";
 import { insertCustomers, freshTestDatabase } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
+import { withSystem, withTenant } from "@/db/tenant";
+import { introspect } from "./introspect";
+import { planAdoption } from "./plan";
 import { runAdoption, runRevert, runVerification } from "./run";
+import { startWriter } from "./test/writer";
 import { fingerprint } from "./test/fingerprint";
 
 const db = freshTestDatabase();
@@ -22,11 +25,15 @@ const url = () => db.database.ownerUrl;
 beforeAll(() => generateSample(db.database.ownerUrl, { rows: 100_000 }), 120_000);
 
 describe("a failed adoption", () => {
+  // One step of each phase and each kind: inside a transaction (rolled back), after a phase
+  // committed (undone), and after the lock window committed (the down migration).
   for (const failAfter of [
     "add column",
+    "build indexes concurrently",
     "tenant-scoped keys",
     "composite foreign keys",
     "row-level security",
+    "validate foreign keys",
     "verify",
   ]) {
     it(`injected after "${failAfter}" leaves the schema and data exactly as before, and says so`, async () => {
@@ -247,5 +254,42 @@ describe("an adoption of the sample", () => {
       await holder.query("select pg_advisory_unlock_all()");
       holder.release();
     }
+  });
+});
+
+describe("the lock window", () => {
+  it("keeps a concurrent writer waiting at most while the catalog changes: the heavy work is outside the lock", async () => {
+    const tables = await withSystem("adoption", (tx) => introspect(tx, "app"), { readOnly: true });
+    const plan = planAdoption("app", tables);
+    const locked = plan.steps.filter((s) => s.phase === "prepare" || s.phase === "locked");
+    // No statement that reads the rows runs while the tables are locked: indexes are built
+    // before, and foreign keys are checked after.
+    for (const statement of locked.flatMap((s) => s.statements)) {
+      expect(statement).not.toMatch(/^create (unique )?index/i);
+      if (/foreign key/.test(statement)) expect(statement).toMatch(/ not valid$/);
+      if (/ add constraint .* (primary key|unique) /.test(statement))
+        expect(statement).toMatch(/using index/);
+    }
+
+    const writer = startWriter(url(), "LEGACY001");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const result = await runAdoption(url(), { schema: "app" });
+    const wrote = await writer.stop();
+    if (!result.ok) throw new Error(result.instructions);
+    expect(wrote.errors).toEqual([]);
+    const { rows } = await db.owner.query<{ step: string; ms: number }>(
+      "select step, ms from control.adoption_steps where run_id = $1",
+      [result.runId],
+    );
+    const lockedNames = new Set(locked.map((s) => s.name));
+    const window = rows.filter((r) => lockedNames.has(r.step)).reduce((n, r) => n + r.ms, 0);
+    const all = rows.reduce((n, r) => n + r.ms, 0);
+    // The writer waits for the two short transactions (plus their commits), not for the run.
+    expect(wrote.longestMs).toBeLessThan(window + 250);
+    expect(window).toBeLessThan(all);
+
+    // The writer's rows are the legacy customer's, and the revert still restores the catalog.
+    const reverted = await runRevert(url(), { schema: "app" });
+    if (!reverted.ok) throw new Error(reverted.instructions);
   });
 });

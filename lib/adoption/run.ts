@@ -1,7 +1,9 @@
-// Running an adoption, its revert, or a verification (docs/architecture.md §9): the SQL in one
-// owner transaction, between a before-snapshot and a verification. Any failure — including one
-// injected by a test at any step — rolls the whole transaction back. The record of the run (its
-// lock, its row, its live steps) is recorder.ts's, on a second connection.
+// Running an adoption, its revert, or a verification (docs/architecture.md §9). A revert or a
+// verification is one owner transaction, between a before-snapshot and a verification. An
+// adoption runs in the plan's phases, so the tables are locked only while the catalog changes;
+// a failure at any step — including one injected by a test — rolls back the transaction it is
+// in and undoes what earlier phases committed. The record of the run (its lock, its row, its
+// live steps) is recorder.ts's, on a second connection.
 import "server-only";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
@@ -9,7 +11,7 @@ import { inOwnerTransaction, withOwnerClient, type OwnerClient } from "@/db/owne
 import { adoptionRuns } from "@/db/schema";
 import { introspect, type TableInfo } from "./introspect";
 import { ADOPTION_LOCK, RunRecorder, type RunKind } from "./recorder";
-import { planAdoption, planRevert, type PlanOptions } from "./plan";
+import { planAdoption, planRevert, type PlanOptions, type PlanStep } from "./plan";
 import { ident as q, qualified } from "./sql";
 import { contentSnapshot, verifySchema, type VerifyReport } from "./verify";
 
@@ -39,7 +41,12 @@ export type RunResult =
 
 /** What a run does inside its transaction, prepared from the catalog once the lock is held. */
 interface Work {
-  steps: { name: string; statements: string[] }[];
+  steps: PlanStep[];
+  /**
+   * An adoption's phases run in their own transactions, outside the plan's; `undo` says what
+   * undoes them once `prepare` or `locked` committed. Without it, the run is one transaction.
+   */
+  undo?: { prepared: string[]; locked: () => PlanStep[] };
   /** The column whose presence the content checksums leave out (see verify's scanTable). */
   column: string;
   /** Whether every table must keep its rows and content (adopt, revert); a verification changes nothing. */
@@ -83,6 +90,11 @@ async function compareWithBefore(
     if (a.checksum !== b.checksum)
       throw new StepError(`${schema}.${table}'s content checksum changed`, table);
   }
+  await assertValidated(client, schema);
+}
+
+/** Every constraint of the schema validated: none left NOT VALID. */
+async function assertValidated(client: OwnerClient, schema: string) {
   const { rows: invalid } = await client.query<{ conname: string; table: string }>(
     "select k.conname, c.relname as table from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and not k.convalidated",
     [schema],
@@ -174,25 +186,23 @@ async function execute(
 
       let options: Record<string, unknown> = {};
       try {
-        const { report, work } = await inOwnerTransaction(ownerUrl, async (client, tx) => {
-          // Wait at most this long for a table the application is using, then fail and say so.
-          await client.query("set local lock_timeout = '10s'");
-          await client.query("set local maintenance_work_mem = '256MB'");
-          await client.query("set local work_mem = '64MB'");
+        const statements = (client: OwnerClient) => async (s: PlanStep) =>
+          step(s.name, async () => {
+            for (const statement of s.statements) {
+              currentTable = tableOf(statement);
+              await client.query(statement);
+            }
+          });
+        const first = await inOwnerTransaction(ownerUrl, async (client, tx) => {
+          await settle(client, "local");
           // Reading the catalog waits for the tables' locks like any step, so it is one too.
           const work = await step("plan", () => prepare(client, tx));
           options = work.options;
+          if (work.undo) return { work, report: null };
           const before = work.preserves
             ? await step("before-snapshot", () => contentSnapshot(client, schema, work.column))
             : null;
-          for (const s of work.steps) {
-            await step(s.name, async () => {
-              for (const statement of s.statements) {
-                currentTable = tableOf(statement);
-                await client.query(statement);
-              }
-            });
-          }
+          for (const s of work.steps) await statements(client)(s);
           const report = await step("verify", async () => {
             const result = await work.verify(client);
             if (before) await compareWithBefore(client, schema, before, result);
@@ -201,6 +211,41 @@ async function execute(
           });
           return { report, work };
         });
+        const work = first.work;
+        let report = first.report;
+        if (!report) {
+          // The phases: each transactional one commits on its own, the others run statement by statement.
+          let committed: "nothing" | "prepared" | "locked" = "nothing";
+          try {
+            for (const phase of ["prepare", "concurrent", "locked", "validate"] as const) {
+              const steps = work.steps.filter((s) => s.phase === phase);
+              if (phase === "prepare" || phase === "locked") {
+                await inOwnerTransaction(ownerUrl, async (client) => {
+                  await settle(client, "local");
+                  for (const s of steps) await statements(client)(s);
+                });
+                committed = phase === "prepare" ? "prepared" : "locked";
+              } else {
+                await withOwnerClient(ownerUrl, async (client) => {
+                  await settle(client, "session");
+                  for (const s of steps) await statements(client)(s);
+                });
+              }
+            }
+            report = await inOwnerTransaction(ownerUrl, (client, tx) =>
+              step("verify", async () => {
+                const result = await work.verify(client);
+                await assertValidated(client, schema);
+                await work.accept(result, tx);
+                return result;
+              }),
+            );
+          } catch (error) {
+            if (committed !== "nothing")
+              await undo(ownerUrl, work.undo!, committed, error as Error);
+            throw error;
+          }
+        }
         await record.succeeded(runId, {
           options: work.options,
           beforeCatalog: work.beforeCatalog,
@@ -220,6 +265,44 @@ async function execute(
   });
 }
 
+/** Each transaction of a run waits at most 10 s for a table the application holds, then fails and says so. */
+async function settle(client: OwnerClient, scope: "local" | "session") {
+  const set = scope === "local" ? "set local" : "set";
+  await client.query(`${set} lock_timeout = '10s'`);
+  await client.query(`${set} maintenance_work_mem = '256MB'`);
+  await client.query(`${set} work_mem = '64MB'`);
+}
+
+/**
+ * Undoes an adoption's committed phases after a failure: the down migration once the lock
+ * window committed, or the built indexes and the column before it. Never hides the failure
+ * itself; when the undo fails too, the error says both and where the schema was left.
+ */
+async function undo(
+  ownerUrl: string,
+  plan: NonNullable<Work["undo"]>,
+  committed: "prepared" | "locked",
+  failure: Error,
+) {
+  try {
+    if (committed === "locked") {
+      await inOwnerTransaction(ownerUrl, async (client) => {
+        await settle(client, "local");
+        for (const s of plan.locked())
+          for (const statement of s.statements) await client.query(statement);
+      });
+    } else {
+      await withOwnerClient(ownerUrl, async (client) => {
+        await settle(client, "session");
+        for (const statement of plan.prepared) await client.query(statement);
+      });
+    }
+  } catch (error) {
+    failure.message += `; undoing the run failed as well (${(error as Error).message}), so the schema is left partly adopted: plan again, and the plan finishes it`;
+    throw failure;
+  }
+}
+
 /** What a failed run tells its user: that nothing changed, where it stopped, and what to do. */
 function failureInstructions(
   kind: RunKind,
@@ -230,8 +313,12 @@ function failureInstructions(
 ): string {
   const what =
     kind === "verify" ? "The verification" : kind === "revert" ? "The revert" : "The adoption";
+  if (/undoing the run failed as well/.test(message))
+    return `${what} stopped at "${step}"${table ? ` on ${schema}.${table}` : ""}: ${message}.`;
   return (
-    "Nothing changed: the run was one transaction and it was rolled back, so the schema and its data are as they were. " +
+    (kind === "adopt"
+      ? "Nothing changed: the transaction the run was in was rolled back and what it had committed before was undone, so the schema and its data are as they were. "
+      : "Nothing changed: the run was one transaction and it was rolled back, so the schema and its data are as they were. ") +
     `${what} stopped at "${step}"${table ? ` on ${schema}.${table}` : ""}: ${message}. ` +
     "Fix the cause (the plan shows every statement: npm run adoption -- plan --sql), then run it again."
   );
@@ -245,17 +332,25 @@ const tableOf = (statement: string) =>
 /** Adopts `schema`: the plan's SQL, verified, or nothing at all. */
 export function runAdoption(ownerUrl: string, options: AdoptOptions): Promise<RunResult> {
   const { schema, onStart, failAfter, ...planOptions } = options;
-  return execute(ownerUrl, "adopt", schema, { onStart, failAfter }, async (_client, tx) => {
-    const tables = await introspect(tx, schema);
+  return execute(ownerUrl, "adopt", schema, { onStart, failAfter }, async (client, tx) => {
+    const [{ me }] = (await client.query<{ me: string }>("select current_user as me")).rows;
+    const tables = await introspect(tx, schema, { runAs: me });
     if (tables.length === 0) throw new StepError(`schema ${schema} has no tables`, null);
     const plan = planAdoption(schema, tables, planOptions);
     if (plan.problems.length) throw new StepError(plan.problems.join(" "), null);
     const column = plan.column;
     const globalTables = planOptions.globalTables ?? [];
+    const globalUniques = planOptions.globalUniques ?? [];
     return {
-      steps: plan.steps,
+      steps: plan.steps.filter((s) => s.statements.length > 0),
+      undo: {
+        prepared: plan.undoPrepared,
+        locked: () => planRevert(schema, tables, { column, globalTables, globalUniques }).steps,
+      },
       column,
-      preserves: true,
+      // The application keeps writing while the run goes on, so the content is not compared
+      // before and after; no step rewrites a row (the tests prove it by fingerprint).
+      preserves: false,
       beforeCatalog: tables,
       options: { ...planOptions, column, tenantForExisting: plan.tenantForExisting, globalTables },
       verify: (c) => verifySchema(c, schema, { column, globalTables }),

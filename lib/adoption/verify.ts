@@ -110,6 +110,8 @@ async function readCatalog(
        left join pg_attribute a on a.attrelid = c.oid and a.attname = $2 and not a.attisdropped
        left join pg_attrdef d on d.adrelid = c.oid and d.adnum = a.attnum
       where n.nspname = $1 and c.relkind in ('r', 'p') and not c.relispartition
+        -- An extension's tables are the extension's: adoption leaves them alone.
+        and not exists (select 1 from pg_depend e where e.classid = 'pg_class'::regclass and e.objid = c.oid and e.deptype = 'e')
       order by c.relname`,
     [schema, column],
   );

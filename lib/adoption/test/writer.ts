@@ -1,0 +1,48 @@
+// A stand-in for the application while an adoption runs (the lock-window test and bench:adopt):
+// every 10 ms it inserts into three tables of the sample and updates a fourth, as the owner
+// with the legacy customer set, and times each statement. Its longest wait is how long the
+// application stood still.
+import pg from "pg";
+
+export interface WriterReport {
+  statements: number;
+  errors: string[];
+  /** The longest statement, in ms. */
+  longestMs: number;
+}
+
+export function startWriter(ownerUrl: string, tenant: string, schema = "app") {
+  const client = new pg.Client({ connectionString: ownerUrl });
+  let running = true;
+  const report: WriterReport = { statements: 0, errors: [], longestMs: 0 };
+  const statements = [
+    `insert into ${schema}.sync_log (entity, entity_id, at) values ('writer', 1, now())`,
+    `insert into ${schema}.pending_operations (operation, payload, created_at) values ('writer', '{}', now())`,
+    `insert into ${schema}.inventory_transactions (inventory_id, delta, at) select id, 1, now() from ${schema}.inventory order by id limit 1`,
+    `update ${schema}.inventory set quantity = quantity + 1 where id = (select min(id) from ${schema}.inventory)`,
+  ];
+  const done = (async () => {
+    await client.connect();
+    // Ignored before the adoption; after it, the rows' owner and what the policy lets through.
+    await client.query("select set_config('app.tenant_id', $1, false)", [tenant]);
+    for (let i = 0; running; i++) {
+      const started = performance.now();
+      try {
+        await client.query(statements[i % statements.length]);
+      } catch (error) {
+        report.errors.push((error as Error).message);
+      }
+      report.longestMs = Math.max(report.longestMs, performance.now() - started);
+      report.statements++;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await client.end();
+  })();
+  return {
+    async stop(): Promise<WriterReport> {
+      running = false;
+      await done;
+      return report;
+    },
+  };
+}
