@@ -1,6 +1,6 @@
 import { Field, inputClass } from "@/components/ui/field";
 import type { TableInfo } from "@/lib/adoption/introspect";
-import { describeRows, type AdoptionPlan } from "@/lib/adoption/plan";
+import { describeRows, planScript, type AdoptionPlan } from "@/lib/adoption/plan";
 import type { AdoptionOptionsInput } from "@/lib/adoption/schemas";
 import { number } from "@/components/ui/format";
 import { RunAdoptionForm } from "./run-controls";
@@ -23,7 +23,15 @@ export function PlanView({
   options: AdoptionOptionsInput;
   errors?: Record<string, string[] | undefined>;
   /** What the options form was sent with, shown back beside its errors. */
-  typed: { tenant: string; column: string };
+  typed: {
+    tenant: string;
+    column: string;
+    fromColumn?: string;
+    tenantsTable?: string;
+    nameColumn?: string;
+    nullTenant?: string;
+    via: string[];
+  };
   blockedBy: string | null;
   /** The live customer that would own the existing rows, if the chosen owner is one. */
   liveOwner: { id: string; name: string } | null;
@@ -108,6 +116,32 @@ export function PlanView({
             </fieldset>
           </details>
         )}
+        <details open={Boolean(options.fromColumn || errors?.fromColumn)}>
+          <summary className="cursor-pointer text-sm text-slate-700">
+            Already multi-tenant in the application: each value of a column becomes a customer
+          </summary>
+          <div className="mt-2 grid gap-4 sm:grid-cols-2">
+            {(
+              [
+                ["fromColumn", "Column that holds the tenant (e.g. organization_id)"],
+                ["tenantsTable", "Table whose rows are the tenants (optional)"],
+                ["nameColumn", "Its column that names a customer (optional)"],
+                ["nullTenant", "Customer for rows without a value (optional, e.g. LEGACY001)"],
+                ["via", "Foreign key to follow where two lead to the column: table=key, …"],
+              ] as const
+            ).map(([field, label]) => (
+              <Field key={field} id={field} label={label} errors={errors?.[field]}>
+                <input
+                  id={field}
+                  name={field}
+                  defaultValue={field === "via" ? typed.via.join(",") : (typed[field] ?? "")}
+                  className={inputClass}
+                  aria-invalid={Boolean(errors?.[field])}
+                />
+              </Field>
+            ))}
+          </div>
+        </details>
         <button
           type="submit"
           className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium hover:bg-slate-100"
@@ -133,7 +167,8 @@ export function PlanView({
         <p className="text-sm text-slate-600">
           {plan.tables.filter((t) => t.scoped).length} tables scoped,{" "}
           {plan.tables.filter((t) => !t.scoped).length} global; {statements} statements in{" "}
-          {plan.steps.length} steps, one transaction; about {plan.estimatedSeconds.toFixed(1)} s for{" "}
+          {plan.steps.filter((s) => s.statements.length).length} steps; the tables are locked only
+          while the catalog changes; about {plan.estimatedSeconds.toFixed(1)} s for{" "}
           {number.format(plan.tables.reduce((n, t) => n + t.rows, 0))} rows (the catalog&apos;s
           estimates where a table has been analysed, counts where not).
         </p>
@@ -164,9 +199,7 @@ export function PlanView({
           tabIndex={0}
           className="mt-2 max-h-96 overflow-auto rounded bg-slate-900 p-3 text-xs text-slate-100"
         >
-          {plan.steps
-            .map((s) => `-- ${s.name}\n${s.statements.map((x) => `${x};`).join("\n")}\n`)
-            .join("\n")}
+          {planScript(plan.steps)}
         </pre>
       </details>
       <RunAdoptionForm

@@ -41,6 +41,11 @@ export function RunAdoptionForm({
       <input type="hidden" name="column" value={options.column} />
       <input type="hidden" name="global" value={options.global.join(",")} />
       <input type="hidden" name="globalUnique" value={options.globalUnique.join(",")} />
+      <input type="hidden" name="fromColumn" value={options.fromColumn ?? ""} />
+      <input type="hidden" name="tenantsTable" value={options.tenantsTable ?? ""} />
+      <input type="hidden" name="nameColumn" value={options.nameColumn ?? ""} />
+      <input type="hidden" name="nullTenant" value={options.nullTenant ?? ""} />
+      <input type="hidden" name="via" value={options.via.join(",")} />
       <button
         type="submit"
         disabled={pending || blockedBy !== null}

@@ -5,7 +5,7 @@ import { ownerDatabaseUrl } from "@/db/env";
 import { ActionError, platformOperation } from "@/lib/auth/action";
 import { runAdoption, runRevert, runVerification, type RunHooks, type RunResult } from "./run";
 import { liveOwner } from "./queries";
-import { runAdoptionSchema, schemaTargetSchema } from "./schemas";
+import { planOptionsOf, runAdoptionSchema, schemaTargetSchema } from "./schemas";
 
 function ownerUrl(): string {
   const url = ownerDatabaseUrl();
@@ -41,26 +41,20 @@ export const startAdoptionAction = platformOperation(
   },
   async (input, _ctx, record) => {
     const url = ownerUrl();
-    const owner = await liveOwner(input.tenant);
+    // From a column, the rows go to the column's customers, not to this one.
+    const owner = input.fromColumn ? null : await liveOwner(input.tenant);
     if (owner && input.confirmOwner !== owner.id) {
       throw new ActionError(
         `${owner.name} is a live customer: its users would see every existing row at once. Confirm that it owns them, then run again.`,
       );
     }
     const runId = await startInBackground((hooks) =>
-      runAdoption(url, {
-        schema: input.schema,
-        tenantForExisting: input.tenant,
-        column: input.column,
-        globalTables: input.global,
-        globalUniques: input.globalUnique,
-        ...hooks,
-      }),
+      runAdoption(url, { schema: input.schema, ...planOptionsOf(input), ...hooks }),
     );
     Object.assign(record, {
       targetType: "schema",
       targetId: input.schema,
-      details: { runId, tenant: input.tenant, global: input.global },
+      details: { runId, tenant: input.tenant, global: input.global, fromColumn: input.fromColumn },
     });
     return { ok: true, message: `Adoption of ${input.schema} started.`, data: { runId } };
   },

@@ -1,16 +1,20 @@
 // npm run adoption -- plan|run|verify|revert [--schema app] [--tenant LEGACY001] [--global t1,t2]
 //                  [--global-unique k1,k2] [--column tenant_id] [--sql] [--confirm-owner ID]
+//                  [--from-column organization_id [--tenants-table organizations --name-column name]
+//                   [--mapping FILE] [--null-tenant LEGACY001] [--via table=fk,…]]
 // plan: what adoption would change in each table of a schema of the database in DATABASE_URL,
 // the problems that stop it, and with --sql the exact statements. run: does it, in one
 // transaction, verified, or rolls it all back and says why. verify: each table's isolation now,
 // recorded. revert: the standing adoption's down migration, verified. Exit 1 when not green.
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { closeDatabase, withSystem } from "@/db/tenant";
+import { inOwnerTransaction } from "@/db/owner";
+import { closeDatabase, withSystem, type Tx } from "@/db/tenant";
 import { isCustomerId, normalizeCustomerId } from "@/lib/customers/ids";
 import { introspect } from "./introspect";
-import { describeRows, planAdoption } from "./plan";
+import { describeRows, planAdoption, planScript, type PlanOptions } from "./plan";
 import { liveOwner } from "./queries";
-import { runAdoption, runRevert, runVerification, type RunResult } from "./run";
+import { runAdoption, runRevert, runVerification, withSources, type RunResult } from "./run";
 import type { VerifyReport } from "./verify";
 
 const { positionals, values } = parseArgs({
@@ -23,11 +27,31 @@ const { positionals, values } = parseArgs({
     column: { type: "string", default: "tenant_id" },
     sql: { type: "boolean", default: false },
     "confirm-owner": { type: "string" },
+    "from-column": { type: "string" },
+    "tenants-table": { type: "string" },
+    "name-column": { type: "string" },
+    mapping: { type: "string" },
+    "null-tenant": { type: "string" },
+    via: { type: "string", default: "" },
   },
 });
 
 const USAGE =
-  "Usage: npm run adoption -- plan|run|verify|revert [--schema app] [--tenant LEGACY001] [--global t1,t2] [--global-unique k1,k2] [--column tenant_id] [--sql] [--confirm-owner ID]";
+  "Usage: npm run adoption -- plan|run|verify|revert [--schema app] [--tenant LEGACY001] [--global t1,t2] [--global-unique k1,k2] [--column tenant_id] [--sql] [--confirm-owner ID] [--from-column COLUMN [--tenants-table TABLE --name-column COLUMN] [--mapping FILE] [--null-tenant ID] [--via table=fk,…]]";
+
+/** A mapping file: one `value,customer ID` per line, matching values to customers that exist. */
+function readMapping(file: string): Record<string, string> {
+  const mapping: Record<string, string> = {};
+  for (const [n, line] of readFileSync(file, "utf8").split(/\r?\n/).entries()) {
+    if (!line.trim() || line.startsWith("#")) continue;
+    const [value, id] = line.split(",").map((x) => x.trim());
+    const customer = normalizeCustomerId(id ?? "");
+    if (!value || !isCustomerId(customer))
+      throw new Error(`${file} line ${n + 1}: write value,customer ID (e.g. 42,ABC-DEF-GHJ)`);
+    mapping[value] = customer;
+  }
+  return mapping;
+}
 const names = (value: string | undefined) =>
   (value ?? "")
     .split(",")
@@ -69,11 +93,28 @@ async function main() {
     return 2;
   }
   const schema = values.schema!;
-  const options = {
+  const nullTenant = values["null-tenant"] && normalizeCustomerId(values["null-tenant"]);
+  if (nullTenant && !isCustomerId(nullTenant)) {
+    console.error(`${values["null-tenant"]} is not a customer ID.`);
+    return 2;
+  }
+  const options: PlanOptions = {
     tenantForExisting: tenant,
     globalTables: names(values.global),
     globalUniques: names(values["global-unique"]),
     column: values.column!,
+    ...(values["from-column"]
+      ? {
+          from: {
+            fromColumn: values["from-column"],
+            tenantsTable: values["tenants-table"],
+            nameColumn: values["name-column"],
+            nullTenant: nullTenant || undefined,
+            mapping: values.mapping ? readMapping(values.mapping) : undefined,
+            via: Object.fromEntries(names(values.via).map((pair) => pair.split("="))),
+          },
+        }
+      : {}),
   };
   if (verb !== "plan") {
     const ownerUrl = process.env.DATABASE_URL;
@@ -85,7 +126,7 @@ async function main() {
     }
     if (verb === "run") {
       // A live customer as the owner sees every existing row at once: the command asks, as the dashboard does.
-      const owner = await liveOwner(tenant);
+      const owner = options.from ? null : await liveOwner(tenant);
       if (owner && values["confirm-owner"] !== owner.id) {
         console.error(
           `${owner.name} (${owner.id}) is a live customer: its users would see every existing row at once. Run again with --confirm-owner ${owner.id} if it owns them.`,
@@ -107,20 +148,33 @@ async function main() {
       );
     return printResult(await runVerification(ownerUrl, { schema }), `Verified ${schema}`, true);
   }
-  const tables = await withSystem("adoption", (tx) => introspect(tx, schema), { readOnly: true });
+  // As the owner where one is configured, as the run will: the console's roles may not read
+  // the rows a plan counts (NULL tenants, values of the column).
+  const ownerUrl = process.env.DATABASE_URL;
+  const read = async (tx: Tx) => {
+    const tables = await introspect(tx, schema, { column: options.column });
+    return { tables, options: await withSources(tx, schema, tables, options) };
+  };
+  const { tables, options: planned } = ownerUrl
+    ? await inOwnerTransaction(ownerUrl, (_client, tx) => read(tx))
+    : await withSystem("adoption", read, { readOnly: true });
   if (tables.length === 0) {
     console.error(`Schema ${schema} has no tables.`);
     return 1;
   }
-  const plan = planAdoption(schema, tables, options);
+  const plan = planAdoption(schema, tables, planned);
+  for (const c of plan.customers ?? [])
+    console.log(
+      `${options.from!.fromColumn} = ${c.value} → ${c.isNew ? `a new customer, "${c.name}" (its ID is drawn when the run starts)` : c.id}`,
+    );
   for (const t of plan.tables) {
     console.log(`${plan.schema}.${t.table} (${describeRows(t)}${t.scoped ? "" : ", global"})`);
     for (const change of t.changes) console.log(`  - ${change}`);
   }
-  console.log(`\nEstimate: about ${plan.estimatedSeconds.toFixed(1)} s, in one transaction.`);
-  if (values.sql)
-    for (const s of plan.steps)
-      console.log(`\n-- ${s.name}\n${s.statements.map((x) => `${x};`).join("\n")}`);
+  console.log(
+    `\nEstimate: about ${plan.estimatedSeconds.toFixed(1)} s; the tables are locked only while the catalog changes.`,
+  );
+  if (values.sql) console.log(`\n${planScript(plan.steps)}`);
   if (plan.problems.length > 0) {
     console.error(`\nThe plan cannot run:\n${plan.problems.map((p) => `  - ${p}`).join("\n")}`);
     return 1;

@@ -4,6 +4,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { ownerDatabaseUrl } from "@/db/env";
+import { POLICIES_JSON, type PolicyRow } from "@/db/guard";
 import type { Tx } from "@/db/tenant";
 
 export interface Constraint {
@@ -18,6 +19,8 @@ export interface ForeignKey extends Constraint {
   refColumns: string[];
   onDelete: string;
   onUpdate: string;
+  /** When both tables have the tenant column already: rows pointing at another customer's row. */
+  crossTenantRefs?: number;
 }
 export type RowsSource = "estimate" | "count" | "unknown";
 
@@ -58,7 +61,14 @@ export interface TableInfo {
   /** The extension the table belongs to, if any: adoption leaves it alone. */
   extension?: string | null;
   /** Row-level security policies it has already. */
-  policies?: { name: string; permissive: boolean }[];
+  policies?: PolicyRow[];
+  /** Each column's type, NOT NULL and default, in the order of `columns`. */
+  attributes?: { name: string; type: string; notNull: boolean; default: string | null }[];
+  /**
+   * Rows whose tenant column is NULL, when the table has that column and it allows NULL; null
+   * when the role reading the catalog may not read the table (the run, as the owner, counts).
+   */
+  nullTenants?: number | null;
   /** Rewrite rules other than a view's own. */
   rules?: string[];
   /** Foreign keys from tables of other schemas that point at this one. */
@@ -108,7 +118,8 @@ type Row = {
   materialized_views: string[] | null;
   key_views: { view: string; constraint: string }[] | null;
   triggers: { name: string; source: string }[] | null;
-  policies: { name: string; permissive: boolean }[] | null;
+  policies: PolicyRow[];
+  attributes: { name: string; type: string; notNull: boolean; default: string | null }[];
   rules: string[] | null;
   referenced_from: { schema: string; table: string; name: string; columns: string[] }[] | null;
 };
@@ -123,8 +134,9 @@ type Row = {
 export async function introspect(
   tx: Tx,
   schema: string,
-  options: { runAs?: string | null } = {},
+  options: { runAs?: string | null; column?: string } = {},
 ): Promise<TableInfo[]> {
+  const column = options.column ?? "tenant_id";
   const runAs = options.runAs === undefined ? ownerRole() : options.runAs;
   const { rows } = await tx.execute<Row>(sql`
     select c.relname as name, c.reltuples::bigint as rows, c.relkind as kind,
@@ -166,8 +178,11 @@ export async function introspect(
            (select json_agg(json_build_object('name', t.tgname, 'source', p.prosrc) order by t.tgname)
               from pg_trigger t join pg_proc p on p.oid = t.tgfoid
              where t.tgrelid = c.oid and not t.tgisinternal) as triggers,
-           (select json_agg(json_build_object('name', p.polname, 'permissive', p.polpermissive) order by p.polname)
-              from pg_policy p where p.polrelid = c.oid) as policies,
+           ${sql.raw(POLICIES_JSON)} as policies,
+           (select json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'notNull', a.attnotnull,
+                     'default', pg_get_expr(d.adbin, d.adrelid)) order by a.attnum)
+              from pg_attribute a left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+             where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped) as attributes,
            (select array_agg(w.rulename::text order by w.rulename) from pg_rewrite w where w.ev_class = c.oid and w.rulename <> '_RETURN') as rules,
            (select json_agg(json_build_object('schema', fn.nspname, 'table', f.relname, 'name', k.conname,
                      'columns', (select array_agg(a.attname order by x.n) from unnest(k.confkey) with ordinality x(attnum, n) join pg_attribute a on a.attrelid = k.confrelid and a.attnum = x.attnum))
@@ -187,6 +202,38 @@ export async function introspect(
       sql`select count(*) as n from ${sql.identifier(schema)}.${sql.identifier(r.name)}`,
     );
     r.rows = Number(counted[0].n);
+  }
+  // A schema adopted partly by hand: the plan finishes it, and must know what the run would
+  // fail on — NULL tenants, and foreign keys whose rows point at another customer's row.
+  const nulls = new Map<string, number>();
+  const crossRefs = new Map<string, number>();
+  const byName = new Map(rows.map((r) => [r.name, r]));
+  const has = (r: Row | undefined) => Boolean(r?.columns.includes(column));
+  const table = (name: string) => sql`${sql.identifier(schema)}.${sql.identifier(name)}`;
+  for (const r of rows.filter((x) => x.readable && has(x) && !x.partition_of)) {
+    const attribute = r.attributes.find((a) => a.name === column);
+    if (attribute && !attribute.notNull) {
+      const { rows: counted } = await tx.execute<{ n: string }>(
+        sql`select count(*) as n from ${table(r.name)} where ${sql.identifier(column)} is null`,
+      );
+      nulls.set(r.name, Number(counted[0].n));
+    }
+    for (const k of (r.constraints ?? []).filter(
+      (x) =>
+        x.type === "f" &&
+        x.ref_schema === schema &&
+        !x.columns.includes(column) &&
+        has(byName.get(x.ref_table!)),
+    )) {
+      const on = k.columns.map(
+        (c, i) => sql`p.${sql.identifier(k.ref_columns![i])} = c.${sql.identifier(c)}`,
+      );
+      const { rows: counted } = await tx.execute<{ n: string }>(
+        sql`select count(*) as n from ${table(r.name)} c join ${table(k.ref_table!)} p on ${sql.join(on, sql` and `)}
+             where p.${sql.identifier(column)} is distinct from c.${sql.identifier(column)}`,
+      );
+      crossRefs.set(`${r.name}.${k.name}`, Number(counted[0].n));
+    }
   }
   // A SECURITY DEFINER function runs as its owner: one that bypasses RLS (a superuser, or
   // BYPASSRLS) reads every customer's rows of any table its body names. PL/pgSQL bodies record no
@@ -219,6 +266,9 @@ export async function introspect(
         .filter((k) => k.type === "f")
         .map((k) => ({
           ...key(k),
+          ...(crossRefs.has(`${r.name}.${k.name}`)
+            ? { crossTenantRefs: crossRefs.get(`${r.name}.${k.name}`) }
+            : {}),
           refSchema: k.ref_schema!,
           refTable: k.ref_table!,
           refColumns: k.ref_columns!,
@@ -238,7 +288,9 @@ export async function introspect(
       owner: r.owner,
       ownedByOther: r.owned_by_other,
       extension: r.extension,
-      policies: r.policies ?? [],
+      policies: r.policies,
+      attributes: r.attributes,
+      nullTenants: nulls.get(r.name) ?? (r.readable ? 0 : null),
       rules: r.rules ?? [],
       referencedFrom: r.referenced_from ?? [],
       definerFunctions: definers

@@ -3,6 +3,7 @@
 // trigger), adopted, verified and reverted; and one half-adopted by hand, which verify must read
 // table by table — the state most of our users are in.
 import { beforeAll, describe, expect, it } from "vitest";
+import { inOwnerTransaction } from "@/db/owner";
 import { withSystem } from "@/db/tenant";
 import { freshTestDatabase } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
@@ -75,7 +76,7 @@ describe("a schema with every awkward shape", () => {
       ok: false,
       step: "plan",
       error: expect.stringMatching(
-        /^shop\.events already has a column named tenant_id \(adopted by hand, or a column of its own\): rename it/,
+        /^shop\.events already has a column named tenant_id, of type integer: a customer ID is text, so it is a column of its own\. Rename it/,
       ),
     });
     expect(await fingerprint(db, "shop")).toEqual(before);
@@ -147,16 +148,52 @@ describe("a schema half-adopted by hand", () => {
     expect(report.ok).toBe(false);
   });
 
-  it("plans nothing over it: the plan names each table that already has the column", async () => {
-    const tables = await withSystem("adoption", (tx) => introspect(tx, "legacy"), {
-      readOnly: true,
-    });
-    expect(planAdoption("legacy", tables).problems).toEqual(
-      ["leaky", "notes", "order_items", "orders"].map(
-        (t) =>
-          `legacy.${t} already has a column named tenant_id (adopted by hand, or a column of its own): rename it, choose another column name, or finish the table by hand — Verify shows what it lacks.`,
-      ),
+  it("finishes it: the plan names what the run would fail on, completes the rest, and the revert puts it back", async () => {
+    // As the owner, as the run plans: the console's roles may not read every table's rows.
+    const read = () => inOwnerTransaction(url(), (_client, tx) => introspect(tx, "legacy"));
+    const plan = planAdoption("legacy", await read());
+    expect(plan.problems).toEqual([
+      "1 rows of legacy.notes have no tenant_id: give them a customer (update … set tenant_id = '…' where tenant_id is null) or delete them, then plan again.",
+      "1 rows of legacy.order_items point through order_items_order_id_fkey at another customer's row of orders: the composite key would refuse them. Correct or delete them, then plan again.",
+    ]);
+    const changes = (table: string) => plan.tables.find((t) => t.table === table)!.changes;
+    expect(changes("orders")).toEqual(
+      expect.arrayContaining([
+        "has tenant_id already: finished, not added; new rows: the tenant setting",
+        "RLS enabled, forced; its tenant policy orders_tenant kept",
+      ]),
     );
+    expect(changes("notes")[0]).toBe(
+      "has tenant_id already: finished, not added; made NOT NULL through a check validated outside the lock; new rows: the tenant setting",
+    );
+    expect(changes("settings")[0]).toBe(
+      "add tenant_id (existing rows: LEGACY001; new rows: the tenant setting)",
+    );
+    const unchanged = await fingerprint(db, "legacy");
+    expect(await runAdoption(url(), { schema: "legacy" })).toMatchObject({
+      ok: false,
+      step: "plan",
+    });
+    expect(await fingerprint(db, "legacy")).toEqual(unchanged);
+
+    // The admin settles the two rows, as the plan says; the run finishes every table.
+    await db.owner.query("delete from legacy.notes where tenant_id is null");
+    await db.owner.query("delete from legacy.order_items where id = 2");
+    expect(planAdoption("legacy", await read()).problems).toEqual([]);
+    const before = await fingerprint(db, "legacy");
+    const adopted = await runAdoption(url(), { schema: "legacy" });
+    if (!adopted.ok) throw new Error(adopted.instructions);
+    expect(adopted.report.summary.text).toBe("5 of 5 tables isolated");
+    expect(adopted.report.tables.find((t) => t.table === "orders")!.rowsPerCustomer).toEqual([
+      { tenant: A, rows: 2 },
+      { tenant: B, rows: 1 },
+    ]);
+    expect((await fingerprint(db, "legacy")).data).toEqual(before.data);
+
+    // The revert keeps the column where it was before, and brings back the rest exactly.
+    const reverted = await runRevert(url(), { schema: "legacy" });
+    if (!reverted.ok) throw new Error(reverted.instructions);
+    expect(await fingerprint(db, "legacy")).toEqual(before);
   });
 });
 

@@ -1,8 +1,16 @@
 // The adoption plan (docs/architecture.md §9): from a schema's catalog, what will change in each table and
 // the exact SQL, in four phases so the tables are locked only for catalog changes — or, before
 // anything runs, what it cannot handle and why.
+import { findTenantPolicy } from "@/db/guard";
 import { CURRENT_TENANT_SQL } from "@/db/schema";
 import { LEGACY_CUSTOMER_ID } from "@/lib/customers/ids";
+import {
+  tenantSources,
+  type AssignedCustomer,
+  type FromColumnOptions,
+  type Sources,
+  type TenantSource,
+} from "./from-column";
 import type { Constraint, ForeignKey, RowsSource, TableInfo } from "./introspect";
 import { ident as q, identList as list, qualified } from "./sql";
 
@@ -14,6 +22,11 @@ export interface PlanOptions {
   column?: string;
   /** Keys and unique indexes (by name) that stay unique across all customers instead of per customer. */
   globalUniques?: string[];
+  /** A schema multi-tenant in the application already: each value of this column becomes a customer. */
+  from?: FromColumnOptions;
+  /** For `from`: what the data holds (readSources), and each value's customer (assignCustomers). */
+  sources?: Sources;
+  customers?: AssignedCustomer[];
 }
 
 /**
@@ -28,6 +41,25 @@ export interface PlanOptions {
  * A failure after `prepare` committed is undone by the run (see run.ts), so all or nothing holds.
  */
 export type Phase = "prepare" | "concurrent" | "locked" | "validate";
+
+/** Each phase in words, for the plan's SQL listing. */
+export const PHASE_WORDS: Record<Phase, string> = {
+  prepare: "a short transaction, committed (the tables are locked for a moment)",
+  concurrent: "no transaction; writers go on",
+  locked: "the lock window: one transaction that changes only the catalog",
+  validate: "no transaction; writers go on",
+};
+
+/** The plan's SQL as a script, each step headed by its name and phase. */
+export function planScript(steps: PlanStep[]): string {
+  return steps
+    .filter((s) => s.statements.length > 0)
+    .map(
+      (s) =>
+        `-- ${s.name} (${PHASE_WORDS[s.phase]})\n${s.statements.map((x) => `${x};`).join("\n")}\n`,
+    )
+    .join("\n");
+}
 
 export interface PlanStep {
   name: string;
@@ -54,6 +86,8 @@ export interface AdoptionPlan {
   steps: PlanStep[];
   /** What undoes the `prepare` and `concurrent` phases, when the run fails before `locked` commits. */
   undoPrepared: string[];
+  /** From a column: each value's customer. */
+  customers?: AssignedCustomer[];
   estimatedSeconds: number;
 }
 
@@ -92,8 +126,18 @@ interface PlanContext {
   candidates: TableInfo[];
   scoped: TableInfo[];
   scopedNames: Set<string>;
+  /** Scoped tables without the tenant column (it is added), and with it (they are finished). */
+  adding: TableInfo[];
+  finishing: TableInfo[];
   units: Unit[];
   internalFks: { u: Unit; f: ForeignKey }[];
+  /** A plan from a column: how each table finds its customer, and the customers. */
+  from: {
+    options: FromColumnOptions;
+    sources: Map<string, TenantSource>;
+    data: Sources;
+    customers: AssignedCustomer[];
+  } | null;
   /** The tenant's literal, for the existing rows. */
   literal: string;
 }
@@ -105,7 +149,12 @@ export function planAdoption(
 ): AdoptionPlan {
   const ctx = planContext(schema, tables, options);
   const totalRows = ctx.candidates.reduce((n, t) => n + t.rows, 0);
-  const steps = STEPS.map(([name, phase, build]) => ({ name, phase, statements: build(ctx) }));
+  // From a column, the backfill rewrites every row, so the whole run is one locked transaction.
+  const steps = STEPS.map(([name, phase, build]) => ({
+    name,
+    phase: ctx.from ? ("locked" as const) : phase,
+    statements: build(ctx),
+  }));
   return {
     schema,
     column: ctx.column,
@@ -125,6 +174,7 @@ export function planAdoption(
     problems: planProblems(ctx, tables),
     steps,
     undoPrepared: undoPrepared(ctx),
+    ...(ctx.from ? { customers: ctx.from.customers } : {}),
     // The concurrent index builds and the validation dominate: about 3.5 s a million rows on the
     // bench's 2-core machine (npm run bench:adopt), plus the catalog work.
     estimatedSeconds: 0.3 + totalRows * 3.5e-6,
@@ -144,9 +194,12 @@ function planContext(schema: string, tables: TableInfo[], options: PlanOptions):
     t.partitionOf && byName.has(t.partitionOf) ? rootOf(byName.get(t.partitionOf)!) : t;
   const members = tables.filter((t) => !t.extension && scopedNames.has(rootOf(t).name));
   // Foreign keys from any scoped table or partition to a scoped table of the schema: they become composite.
+  // (One that includes the tenant column is composite already.)
   const fks = members.flatMap((t) =>
     t.foreignKeys
-      .filter((f) => f.refSchema === schema && scopedNames.has(f.refTable))
+      .filter(
+        (f) => f.refSchema === schema && scopedNames.has(f.refTable) && !f.columns.includes(column),
+      )
       .map((f) => ({ t, f })),
   );
   const units = members.map((t): Unit => {
@@ -160,13 +213,14 @@ function planContext(schema: string, tables: TableInfo[], options: PlanOptions):
     return {
       t,
       root: rootOf(t),
-      rebuilt: keys.filter((k) => !kept.some((x) => x.key === k)),
+      // A key that leads with the tenant already stays as it is.
+      rebuilt: keys.filter((k) => !kept.some((x) => x.key === k) && k.columns[0] !== column),
       kept,
       twins: kept
         .filter(({ key }) => referenced(key))
         .map(({ key }) => ({ key, name: derivedName(key.name, "per_customer") })),
       indexes: rewrittenIndexes(t, column).filter((i) => !keptGlobal.has(i.name)),
-      concurrent: !t.partitioned,
+      concurrent: !t.partitioned && !options.from,
     };
   });
   const unitOf = new Map(units.map((u) => [u.t.name, u]));
@@ -179,11 +233,23 @@ function planContext(schema: string, tables: TableInfo[], options: PlanOptions):
     candidates,
     scoped,
     scopedNames,
+    adding: scoped.filter((t) => !t.columns.includes(column)),
+    finishing: scoped.filter((t) => t.columns.includes(column)),
     units,
     internalFks: fks.map(({ t, f }) => ({ u: unitOf.get(t.name)!, f })),
-    literal: `'${tenant.replace(/'/g, "''")}'`,
+    literal: literal(tenant),
+    from: options.from
+      ? {
+          options: options.from,
+          sources: tenantSources(schema, scoped, options.from),
+          data: options.sources ?? { values: [], counts: {}, nulls: {} },
+          customers: options.customers ?? [],
+        }
+      : null,
   };
 }
+
+const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
 /** Why a key stays unique across all customers, or null when it becomes per customer. */
 function keptBecause(t: TableInfo, key: Constraint, keptGlobal: Set<string>): string | null {
@@ -240,7 +306,10 @@ function planProblems(ctx: PlanContext, tables: TableInfo[]): string[] {
         `${schema}.${t.name} has the rule${t.rules.length > 1 ? "s" : ""} ${t.rules.join(", ")}: a rule rewrites statements into others the plan cannot see. Replace it with a trigger (triggers are kept), or drop it, then plan again.`,
       );
     }
-    const permissive = (t.policies ?? []).filter((p) => p.permissive).map((p) => p.name);
+    const tenantPolicy = findTenantPolicy(t.policies ?? [], column);
+    const permissive = (t.policies ?? [])
+      .filter((p) => p.permissive && p !== tenantPolicy)
+      .map((p) => p.name);
     if (permissive.length) {
       problems.push(
         `${schema}.${t.name} has row-level security policies already (${permissive.join(", ")}): a permissive policy is OR-ed with the tenant policy, so it would let other customers' rows through. Drop them or make them RESTRICTIVE, then plan again.`,
@@ -258,17 +327,31 @@ function planProblems(ctx: PlanContext, tables: TableInfo[]): string[] {
       `${schema}.${t.name} inherits from ${t.inheritsFrom} (table inheritance, not partitioning): a query on ${t.inheritsFrom} reads its rows under ${t.inheritsFrom}'s policy, and the keys do not reach it as they reach a partition. Make it a partition, detach it (alter table … no inherit), or keep both global.`,
     );
   }
-  const conflicting = scoped.filter((t) => t.columns.includes(column));
-  if (conflicting.length > 0 && conflicting.length === scoped.length) {
+  if (ctx.from) problems.push(...fromProblems(ctx, ctx.from));
+  // A table that has the column already is finished, not adopted again — if the run can.
+  if (scoped.length > 0 && scoped.every((t) => complete(ctx, t))) {
     problems.push(
       `Every table of ${schema} already has ${column}: the schema looks adopted already. Verify it instead of adopting again.`,
     );
-  } else {
-    for (const t of conflicting) {
+  }
+  for (const t of ctx.finishing) {
+    const type = t.attributes?.find((a) => a.name === column)?.type ?? "text";
+    if (!/^(text|character varying(\(\d+\))?)$/.test(type)) {
       problems.push(
-        `${schema}.${t.name} already has a column named ${column} (adopted by hand, or a column of its own): rename it, choose another column name, or finish the table by hand — Verify shows what it lacks.`,
+        `${schema}.${t.name} already has a column named ${column}, of type ${type}: a customer ID is text, so it is a column of its own. Rename it, or choose another column name.`,
       );
+      continue;
     }
+    if (t.nullTenants)
+      problems.push(
+        `${t.nullTenants.toLocaleString("en")} rows of ${schema}.${t.name} have no ${column}: give them a customer (update … set ${column} = '…' where ${column} is null) or delete them, then plan again.`,
+      );
+  }
+  for (const { u, f } of ctx.internalFks) {
+    if (f.crossTenantRefs)
+      problems.push(
+        `${f.crossTenantRefs.toLocaleString("en")} rows of ${schema}.${u.t.name} point through ${f.name} at another customer's row of ${f.refTable}: the composite key would refuse them. Correct or delete them, then plan again.`,
+      );
   }
   for (const t of candidates.filter((c) => global.has(c.name))) {
     for (const fk of t.foreignKeys.filter(
@@ -322,10 +405,30 @@ const STEPS: [string, Phase, (ctx: PlanContext) => string[]][] = [
   [
     "add column",
     "prepare",
-    ({ schema, scoped, column, literal }) =>
-      scoped.map(
+    ({ schema, adding, column, literal, from }) =>
+      adding.map(
         (t) =>
-          `alter table ${qualified(schema, t.name)} add column ${q(column)} text not null default ${literal}`,
+          `alter table ${qualified(schema, t.name)} add column ${q(column)} text${from ? "" : ` not null default ${literal}`}`,
+      ),
+  ],
+  ["backfill the tenant column", "prepare", (ctx) => (ctx.from ? backfill(ctx, ctx.from) : [])],
+  // A column that allows NULL becomes NOT NULL through a check validated outside the lock, which
+  // SET NOT NULL then trusts instead of scanning the table.
+  [
+    "check the tenant column",
+    "prepare",
+    ({ schema, column, finishing }) =>
+      nullable(finishing, column).map(
+        (t) =>
+          `alter table ${qualified(schema, t.name)} add constraint ${q(notNullCheck(t))} check (${q(column)} is not null) not valid`,
+      ),
+  ],
+  [
+    "validate the tenant column",
+    "concurrent",
+    ({ schema, column, finishing }) =>
+      nullable(finishing, column).map(
+        (t) => `alter table ${qualified(schema, t.name)} validate constraint ${q(notNullCheck(t))}`,
       ),
   ],
   [
@@ -337,7 +440,7 @@ const STEPS: [string, Phase, (ctx: PlanContext) => string[]][] = [
         .flatMap((u) => [
           ...[...u.rebuilt, ...u.twins.map((x) => x.key)].map(
             (k) =>
-              `create unique index concurrently ${q(buildName(u.twins.find((x) => x.key === k)?.name ?? k.name))} on ${qualified(schema, u.t.name)} (${list([column, ...k.columns])})`,
+              `create unique index concurrently ${q(buildName(u.twins.find((x) => x.key === k)?.name ?? k.name))} on ${qualified(schema, u.t.name)} (${list(leading(column, k.columns))})`,
           ),
           ...u.indexes.map((i) => tenantLeading(i.definition, column, buildName(i.name), true)),
         ]),
@@ -346,20 +449,42 @@ const STEPS: [string, Phase, (ctx: PlanContext) => string[]][] = [
   [
     "the customer for existing rows",
     "locked",
-    ({ literal }) => [
-      `select set_config('app.tenant_id', ${literal}, true)`,
-      `insert into control.customers (id, name, status, contact_email) values (${literal}, 'Existing data (adopted)', 'active', 'unknown@example.invalid') on conflict (id) do nothing`,
+    ({ literal: owner, from }) => [
+      ...(from
+        ? [
+            ...from.customers.map((c) => ({ ...c, id: literal(c.id), name: literal(c.name) })),
+            ...(from.options.nullTenant
+              ? [
+                  {
+                    id: literal(from.options.nullTenant),
+                    name: "'Existing data (adopted)'",
+                    isNew: false,
+                  },
+                ]
+              : []),
+          ]
+        : [{ id: owner, name: "'Existing data (adopted)'", isNew: false }]
+      ).flatMap((c) => [
+        `select set_config('app.tenant_id', ${c.id}, true)`,
+        // A new customer's ID must be free: a clash fails the run instead of merging two customers.
+        `insert into control.customers (id, name, status, contact_email) values (${c.id}, ${c.name}, 'active', 'unknown@example.invalid')${c.isNew ? "" : " on conflict (id) do nothing"}`,
+      ]),
       `select set_config('app.tenant_id', '', true)`,
     ],
   ],
   [
     "default from the tenant setting",
     "locked",
-    ({ schema, scoped, column }) =>
-      scoped.map(
+    ({ schema, scoped, column, finishing }) => [
+      ...scoped.map(
         (t) =>
           `alter table ${qualified(schema, t.name)} alter column ${q(column)} set default ${FROM_SETTING}`,
       ),
+      ...nullable(finishing, column).map(
+        (t) =>
+          `alter table ${qualified(schema, t.name)} alter column ${q(column)} set not null, drop constraint ${q(notNullCheck(t))}`,
+      ),
+    ],
   ],
   [
     "drop foreign keys",
@@ -380,7 +505,7 @@ const STEPS: [string, Phase, (ctx: PlanContext) => string[]][] = [
         const index = (name: string, k: Constraint) =>
           u.concurrent
             ? `using index ${q(buildName(name))}${deferral(k.definition)}`
-            : `(${list([column, ...k.columns])})${deferral(k.definition)}`;
+            : `(${list(leading(column, k.columns))})${deferral(k.definition)}`;
         const clauses = [
           ...u.rebuilt.map((k) => `drop constraint ${q(k.name)}`),
           ...u.rebuilt.map(
@@ -431,7 +556,11 @@ const STEPS: [string, Phase, (ctx: PlanContext) => string[]][] = [
         ...scoped.flatMap((t) => [
           `alter table ${qualified(schema, t.name)} enable row level security`,
           `alter table ${qualified(schema, t.name)} force row level security`,
-          `create policy ${q(`${t.name}_tenant_isolation`)} on ${qualified(schema, t.name)} using (${policy}) with check (${policy})`,
+          ...(findTenantPolicy(t.policies ?? [], column)
+            ? []
+            : [
+                `create policy ${q(`${t.name}_tenant_isolation`)} on ${qualified(schema, t.name)} using (${policy}) with check (${policy})`,
+              ]),
           `grant select, insert, update, delete on ${qualified(schema, t.name)} to tenantry_tenant, tenantry_platform`,
         ]),
         ...candidates
@@ -469,7 +598,7 @@ const STEPS: [string, Phase, (ctx: PlanContext) => string[]][] = [
 ];
 
 /** What undoes `prepare` and `concurrent`: the indexes built (or half built), then the column. */
-function undoPrepared({ schema, units, scoped, column }: PlanContext): string[] {
+function undoPrepared({ schema, units, adding, finishing, column }: PlanContext): string[] {
   return [
     ...units
       .filter((u) => u.concurrent)
@@ -479,9 +608,123 @@ function undoPrepared({ schema, units, scoped, column }: PlanContext): string[] 
         ...u.indexes.map((i) => i.name),
       ])
       .map((name) => `drop index if exists ${qualified(schema, buildName(name))}`),
-    ...scoped.map(
+    ...adding.map(
       (t) => `alter table ${qualified(schema, t.name)} drop column if exists ${q(column)}`,
     ),
+    ...nullable(finishing, column).map(
+      (t) =>
+        `alter table ${qualified(schema, t.name)} drop constraint if exists ${q(notNullCheck(t))}`,
+    ),
+  ];
+}
+
+type From = NonNullable<PlanContext["from"]>;
+
+/** What a plan from a column cannot do: tables with no way, or two, to their customer; rows with none. */
+function fromProblems({ schema, scoped }: PlanContext, from: From): string[] {
+  const column = from.options.fromColumn;
+  const problems: string[] = [];
+  if (![...from.sources.values()].some((x) => x.kind === "column"))
+    problems.push(`No table of ${schema} has a column named ${column}.`);
+  for (const t of scoped) {
+    const source = from.sources.get(t.name)!;
+    if (source.kind === "none")
+      problems.push(
+        `${schema}.${t.name} has no ${column} and no foreign key leading to a table that has it: keep it global, or add the column, then plan again.`,
+      );
+    if (source.kind === "ambiguous")
+      problems.push(
+        `${schema}.${t.name} reaches ${column} through more than one foreign key (${source.fks.map((f) => `${f.name} → ${f.refTable}`).join(", ")}): choose the one to follow (--via ${t.name}=${source.fks[0].name}), or keep it global.`,
+      );
+    const nulls = from.data.nulls[t.name];
+    if (nulls && !from.options.nullTenant)
+      problems.push(
+        `${nulls.toLocaleString("en")} rows of ${schema}.${t.name} have no ${column}${source.kind === "path" ? " along their foreign key" : ""}: choose a customer for them (--null-tenant LEGACY001), or give them one, then plan again.`,
+      );
+  }
+  return problems;
+}
+
+/**
+ * The backfill from the column, in the locked transaction: a map of value to customer, each
+ * table's rows set from it (or from their parent, tables nearer the column first), the column
+ * made NOT NULL, and each table's rows per customer checked against the counts the plan read.
+ * The tables' triggers are off meanwhile: the backfill is not the application's write.
+ */
+function backfill(ctx: PlanContext, from: From): string[] {
+  const { schema, column, adding } = ctx;
+  const name = (t: string) => qualified(schema, t);
+  const map = "pg_temp.tenantry_customer_map";
+  const depth = (t: TableInfo) => {
+    const source = from.sources.get(t.name)!;
+    return source.kind === "path" ? source.through.length : 0;
+  };
+  const ordered = [...adding].sort((a, b) => depth(a) - depth(b));
+  const fill = (t: TableInfo): string => {
+    const source = from.sources.get(t.name)!;
+    if (source.kind === "path") {
+      const on = source.fk.columns.map((c, i) => `p.${q(source.fk.refColumns[i])} = r.${q(c)}`);
+      return `update ${name(t.name)} r set ${q(column)} = p.${q(column)} from ${name(source.fk.refTable)} p where ${on.join(" and ")}`;
+    }
+    const key = source.kind === "tenants" ? source.key : from.options.fromColumn;
+    return `update ${name(t.name)} r set ${q(column)} = m.customer_id from ${map} m where m.value = r.${q(key)}::text`;
+  };
+  const expected = (t: TableInfo) => {
+    const byCustomer = new Map<string, number>();
+    const id = new Map(from.customers.map((c) => [c.value, c.id]));
+    for (const [value, n] of Object.entries(from.data.counts[t.name] ?? {}))
+      byCustomer.set(id.get(value)!, (byCustomer.get(id.get(value)!) ?? 0) + n);
+    const nulls = from.data.nulls[t.name];
+    if (nulls && from.options.nullTenant)
+      byCustomer.set(
+        from.options.nullTenant,
+        (byCustomer.get(from.options.nullTenant) ?? 0) + nulls,
+      );
+    return [...byCustomer];
+  };
+  const chunks = (values: AssignedCustomer[]) =>
+    Array.from({ length: Math.ceil(values.length / 1000) }, (_, i) =>
+      values.slice(i * 1000, i * 1000 + 1000),
+    );
+  return [
+    `create temporary table tenantry_customer_map (value text primary key, customer_id text not null) on commit drop`,
+    ...chunks(from.customers).map(
+      (chunk) =>
+        `insert into ${map} values ${chunk.map((c) => `(${literal(c.value)}, ${literal(c.id)})`).join(", ")}`,
+    ),
+    ...ordered.flatMap((t) =>
+      t.triggers.length ? [`alter table ${name(t.name)} disable trigger user`] : [],
+    ),
+    ...ordered.flatMap((t) => [
+      fill(t),
+      ...(from.options.nullTenant
+        ? [
+            `update ${name(t.name)} set ${q(column)} = ${literal(from.options.nullTenant)} where ${q(column)} is null`,
+          ]
+        : []),
+    ]),
+    ...ordered.flatMap((t) =>
+      t.triggers.length ? [`alter table ${name(t.name)} enable trigger user`] : [],
+    ),
+    ...ordered.map((t) => `alter table ${name(t.name)} alter column ${q(column)} set not null`),
+    // Verification per customer, before anything else changes: the rows per customer are the
+    // source's rows per value. A difference raises, and the run rolls back.
+    ...ordered.map((t) => {
+      const rows = expected(t);
+      const values = rows.length
+        ? `(values ${rows.map(([id, n]) => `(${literal(id)}, ${n}::bigint)`).join(", ")})`
+        : `(select null::text, null::bigint where false)`;
+      const what = literal(
+        `${schema}.${t.name}: rows per customer differ from ${from.options.fromColumn}: `,
+      );
+      return `do $tenantry$ declare differs text; begin
+  select string_agg(coalesce(e.customer, a.customer) || ': ' || coalesce(e.n, 0) || ' expected, ' || coalesce(a.n, 0) || ' found', '; ') into differs
+    from ${values} e(customer, n)
+    full join (select ${q(column)} as customer, count(*) as n from ${name(t.name)} group by 1) a on a.customer = e.customer
+   where e.n is distinct from a.n;
+  if differs is not null then raise exception '%', ${what} || differs; end if;
+end $tenantry$`;
+    }),
   ];
 }
 
@@ -507,7 +750,21 @@ function tablePlan(ctx: PlanContext, t: TableInfo, tables: TableInfo[]): TablePl
       scoped: false,
       changes: ["stays global reference data; readable by every customer"],
     };
-  const changes = [`add ${column} (existing rows: ${tenant}; new rows: the tenant setting)`];
+  const attribute = t.attributes?.find((a) => a.name === column);
+  const changes = attribute
+    ? [
+        `has ${column} already: finished, not added${attribute.notNull ? "" : "; made NOT NULL through a check validated outside the lock"}; new rows: the tenant setting`,
+        ...(attribute.notNull || t.nullTenants !== null
+          ? []
+          : [
+              `rows without ${column} not counted here (this role may not read the table): the run counts them before it changes anything`,
+            ]),
+      ]
+    : [
+        ctx.from
+          ? `add ${column} (existing rows: ${describeSource(ctx.from, t)}; new rows: the tenant setting)`
+          : `add ${column} (existing rows: ${tenant}; new rows: the tenant setting)`,
+      ];
   const partitions = tables.filter((p) => p.partitionOf === t.name);
   for (const u of units.filter((x) => x.root === t)) {
     const on = u.t === t ? "" : ` on the partition ${u.t.name}`;
@@ -552,11 +809,58 @@ function tablePlan(ctx: PlanContext, t: TableInfo, tables: TableInfo[]): TablePl
       `trigger ${w.trigger} writes into ${w.table}: its rows take the customer of the statement that fired it`,
     );
   if (t.views.length) changes.push(`views made security_invoker: ${t.views.join(", ")}`);
-  changes.push("RLS enabled, forced, one policy on the tenant");
+  const existing = findTenantPolicy(t.policies ?? [], column);
+  changes.push(
+    existing
+      ? `RLS enabled, forced; its tenant policy ${existing.name} kept`
+      : "RLS enabled, forced, one policy on the tenant",
+  );
   return { table: t.name, rows: t.rows, rowsSource: t.rowsSource, scoped: true, changes };
 }
 
+/** Where a table's existing rows take their customer from, in words. */
+function describeSource(from: From, t: TableInfo): string {
+  const source = from.sources.get(t.name)!;
+  const column = from.options.fromColumn;
+  const values = Object.keys(from.data.counts[t.name] ?? {}).length;
+  const customers = `${values} ${values === 1 ? "customer" : "customers"}`;
+  if (source.kind === "column") return `the customer of their ${column}, ${customers}`;
+  if (source.kind === "tenants")
+    return `each row is a customer (the tenants table, by ${source.key}), ${customers}`;
+  if (source.kind === "path")
+    return `their parent's, through ${source.fk.name} → ${[...source.through, column].join(" → ")}, ${customers}`;
+  return "none found";
+}
+
 const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** A key's columns, leading with the tenant (once). */
+const leading = (column: string, columns: string[]) => [
+  column,
+  ...columns.filter((c) => c !== column),
+];
+
+/** The tables whose tenant column allows NULL. */
+const nullable = (tables: TableInfo[], column: string) =>
+  tables.filter((t) => t.attributes?.find((a) => a.name === column)?.notNull === false);
+
+const notNullCheck = (t: TableInfo) => derivedName(t.name, "tenant_not_null");
+
+/** Whether a table that has the column needs nothing: the plan would change none of it. */
+function complete(ctx: PlanContext, t: TableInfo): boolean {
+  const attribute = t.attributes?.find((a) => a.name === ctx.column);
+  if (!attribute) return t.columns.includes(ctx.column) && !t.attributes;
+  const u = ctx.units.find((x) => x.t === t)!;
+  return (
+    attribute.notNull &&
+    (attribute.default ?? "").includes("current_setting('app.tenant_id'") &&
+    u.rebuilt.length + u.twins.length + u.indexes.length === 0 &&
+    !ctx.internalFks.some((x) => x.u.root === t) &&
+    Boolean(findTenantPolicy(t.policies ?? [], ctx.column)) &&
+    t.rlsEnabled &&
+    t.rlsForced
+  );
+}
 
 /** Plain btree indexes that do not lead with the tenant column yet; adoption rebuilds them leading with it. */
 function rewrittenIndexes(t: TableInfo, column: string) {
@@ -580,7 +884,7 @@ export function planRevert(
   options: Pick<PlanOptions, "column" | "globalTables" | "globalUniques"> = {},
 ) {
   const ctx = planContext(schema, before, options);
-  const { scoped, candidates, global, units, internalFks } = ctx;
+  const { scoped, candidates, global, units, internalFks, adding, finishing } = ctx;
   const name = (t: { name: string }) => qualified(schema, t.name);
   const steps: PlanStep[] = [];
   const step = (stepName: string, statements: string[]) =>
@@ -594,7 +898,9 @@ export function planRevert(
   );
   step("row-level security off", [
     ...scoped.flatMap((t) => [
-      `drop policy if exists ${q(`${t.name}_tenant_isolation`)} on ${name(t)}`,
+      ...(findTenantPolicy(t.policies ?? [], ctx.column)
+        ? []
+        : [`drop policy if exists ${q(`${t.name}_tenant_isolation`)} on ${name(t)}`]),
       // As the table had them before: one with restrictive policies of its own keeps RLS on.
       `alter table ${name(t)} ${t.rlsForced ? "force" : "no force"} row level security`,
       `alter table ${name(t)} ${t.rlsEnabled ? "enable" : "disable"} row level security`,
@@ -619,12 +925,12 @@ export function planRevert(
     // so their names are free for the originals.
     [
       ...units
-        .filter((u) => u.rebuilt.length && !scoped.includes(u.t))
+        .filter((u) => u.rebuilt.length && !adding.includes(u.t))
         .map(
           (u) =>
             `alter table ${name(u.t)} ${u.rebuilt.map((k) => `drop constraint ${q(k.name)}`).join(", ")}`,
         ),
-      ...scoped.map((t) => {
+      ...adding.map((t) => {
         const u = units.find((x) => x.t === t)!;
         const drops = [
           ...u.rebuilt.map((k) => `drop constraint ${q(k.name)}`),
@@ -633,6 +939,13 @@ export function planRevert(
         return `alter table ${name(t)} ${drops.join(", ")}`;
       }),
     ],
+  );
+  step(
+    "the tenant column as it was",
+    finishing.map((t) => {
+      const a = t.attributes!.find((x) => x.name === ctx.column)!;
+      return `alter table ${name(t)} alter column ${q(ctx.column)} ${a.default ? `set default ${a.default}` : "drop default"}${a.notNull ? "" : `, alter column ${q(ctx.column)} drop not null`}`;
+    }),
   );
   step(
     "original keys",

@@ -11,8 +11,10 @@ import { withSystem, type Tx } from "@/db/tenant";
 import { ownerDatabaseUrl } from "@/db/env";
 import { LEGACY_CUSTOMER_ID } from "@/lib/customers/ids";
 import { isBlocked } from "@/lib/customers/lifecycle";
-import { introspect } from "./introspect";
-import { ADOPTION_LOCK, standingAdoption } from "./run";
+import { inOwnerTransaction } from "@/db/owner";
+import { introspect, type TableInfo } from "./introspect";
+import type { PlanOptions } from "./plan";
+import { ADOPTION_LOCK, standingAdoption, withSources } from "./run";
 import type { VerifyReport } from "./verify";
 
 export type RunRow = Omit<typeof adoptionRuns.$inferSelect, "beforeCatalog" | "report"> & {
@@ -23,7 +25,7 @@ export type RunRow = Omit<typeof adoptionRuns.$inferSelect, "beforeCatalog" | "r
 const HISTORY = 20;
 
 /** Everything the dashboard shows of `schema`, in the caller's (platform) transaction. */
-export async function readDashboard(tx: Tx, schema: string) {
+export async function readDashboard(tx: Tx, schema: string, column = "tenant_id") {
   const runs = await tx
     .select({
       id: adoptionRuns.id,
@@ -81,7 +83,7 @@ export async function readDashboard(tx: Tx, schema: string) {
     report: (latest?.report as VerifyReport | undefined) ?? null,
     standingAdoption: await standingAdoption(tx, schema),
     // Not while a run holds the tables: pg_get_indexdef waits for their locks.
-    tables: running ? [] : await introspect(tx, schema),
+    tables: running ? [] : await introspect(tx, schema, { column }),
     schemas: (
       await tx.execute<{ name: string }>(sql`
             select n.nspname as name from pg_namespace n
@@ -114,4 +116,18 @@ export async function findLiveOwner(
 /** The same, for the run's action and the command line, which hold no transaction of their own. */
 export function liveOwner(tenantId: string) {
   return withSystem("adoption", (tx) => findLiveOwner(tx, tenantId), { readOnly: true });
+}
+
+/**
+ * A plan from a column reads the data (its values and counts), which the console's roles may
+ * not read before the schema is adopted: that part is read as the owner, when one is configured.
+ */
+export async function withOwnerSources(
+  schema: string,
+  tables: TableInfo[],
+  options: PlanOptions,
+): Promise<PlanOptions> {
+  const url = ownerDatabaseUrl();
+  if (!options.from || !url) return options;
+  return inOwnerTransaction(url, (_client, tx) => withSources(tx, schema, tables, options));
 }

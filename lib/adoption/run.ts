@@ -7,10 +7,12 @@
 import "server-only";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
+import type { Tx } from "@/db/tenant";
 import { inOwnerTransaction, withOwnerClient, type OwnerClient } from "@/db/owner";
 import { adoptionRuns } from "@/db/schema";
 import { introspect, type TableInfo } from "./introspect";
 import { ADOPTION_LOCK, RunRecorder, type RunKind } from "./recorder";
+import { assignCustomers, probeTwoCustomers, readSources, tenantSources } from "./from-column";
 import { planAdoption, planRevert, type PlanOptions, type PlanStep } from "./plan";
 import { ident as q, qualified } from "./sql";
 import { contentSnapshot, verifySchema, type VerifyReport } from "./verify";
@@ -54,7 +56,7 @@ interface Work {
   /** The last step: the verification report of the schema as the run leaves it. */
   verify: (client: OwnerClient) => Promise<VerifyReport>;
   /** Throws a StepError when the report is not what the run must end on. */
-  accept: (report: VerifyReport, tx: NodePgDatabase) => Promise<void>;
+  accept: (report: VerifyReport, tx: NodePgDatabase, client: OwnerClient) => Promise<void>;
   /** Kept with an adopt run: the catalog its revert restores. */
   beforeCatalog?: TableInfo[];
   options: Record<string, unknown>;
@@ -206,7 +208,7 @@ async function execute(
           const report = await step("verify", async () => {
             const result = await work.verify(client);
             if (before) await compareWithBefore(client, schema, before, result);
-            await work.accept(result, tx);
+            await work.accept(result, tx, client);
             return result;
           });
           return { report, work };
@@ -234,9 +236,11 @@ async function execute(
             }
             report = await inOwnerTransaction(ownerUrl, (client, tx) =>
               step("verify", async () => {
+                // One snapshot for every count of the verification, as writers go on.
+                await client.query("set transaction isolation level repeatable read");
                 const result = await work.verify(client);
                 await assertValidated(client, schema);
-                await work.accept(result, tx);
+                await work.accept(result, tx, client);
                 return result;
               }),
             );
@@ -329,14 +333,37 @@ const tableOf = (statement: string) =>
   statement.match(/on "[^"]+"\."([^"]+)"/)?.[1] ??
   null;
 
+/**
+ * The plan's options with what a plan from a column needs from the data: the values, their
+ * counts, and each value's customer (new ones get their IDs here). Unchanged otherwise.
+ */
+export async function withSources(
+  tx: Tx,
+  schema: string,
+  tables: TableInfo[],
+  options: PlanOptions,
+): Promise<PlanOptions> {
+  if (!options.from) return options;
+  const global = new Set(options.globalTables ?? []);
+  const scoped = tables.filter((t) => !t.partitionOf && !t.extension && !global.has(t.name));
+  const sources = await readSources(
+    tx,
+    schema,
+    scoped,
+    tenantSources(schema, scoped, options.from),
+    options.from,
+  );
+  return { ...options, sources, customers: assignCustomers(sources, options.from) };
+}
+
 /** Adopts `schema`: the plan's SQL, verified, or nothing at all. */
 export function runAdoption(ownerUrl: string, options: AdoptOptions): Promise<RunResult> {
   const { schema, onStart, failAfter, ...planOptions } = options;
   return execute(ownerUrl, "adopt", schema, { onStart, failAfter }, async (client, tx) => {
     const [{ me }] = (await client.query<{ me: string }>("select current_user as me")).rows;
-    const tables = await introspect(tx, schema, { runAs: me });
+    const tables = await introspect(tx, schema, { runAs: me, column: planOptions.column });
     if (tables.length === 0) throw new StepError(`schema ${schema} has no tables`, null);
-    const plan = planAdoption(schema, tables, planOptions);
+    const plan = planAdoption(schema, tables, await withSources(tx, schema, tables, planOptions));
     if (plan.problems.length) throw new StepError(plan.problems.join(" "), null);
     const column = plan.column;
     const globalTables = planOptions.globalTables ?? [];
@@ -352,12 +379,24 @@ export function runAdoption(ownerUrl: string, options: AdoptOptions): Promise<Ru
       // before and after; no step rewrites a row (the tests prove it by fingerprint).
       preserves: false,
       beforeCatalog: tables,
-      options: { ...planOptions, column, tenantForExisting: plan.tenantForExisting, globalTables },
+      options: {
+        ...planOptions,
+        column,
+        tenantForExisting: plan.tenantForExisting,
+        globalTables,
+        // The mapping from the column's values to customers, kept with the run.
+        ...(plan.customers ? { customers: plan.customers } : {}),
+      },
       verify: (c) => verifySchema(c, schema, { column, globalTables }),
-      accept: async (report) => {
+      accept: async (report, _tx, c) => {
         const failing = report.tables.find((t) => t.problems.length > 0);
         if (failing) throw new StepError(failing.problems[0], failing.table);
         if (!report.probe.ok) throw new StepError(report.probe.detail, null);
+        if (planOptions.from) {
+          const scopedTables = plan.tables.filter((t) => t.scoped).map((t) => t.table);
+          const probe = await probeTwoCustomers(c, schema, scopedTables, column);
+          if (probe.differences.length) throw new StepError(probe.differences[0], null);
+        }
       },
     };
   });
@@ -383,7 +422,15 @@ export function runRevert(
     const before = beforeCatalog as TableInfo[];
     const { column, globalTables, globalUniques = [], tenantForExisting } = adoption.options;
     // Dropping the column would merge every customer's rows into one single-tenant table.
-    for (const t of before.filter((x) => !x.partitionOf && !globalTables.includes(x.name))) {
+    // (Tables that had the column before the adoption keep it: nothing merges there. An
+    // adoption from a column leaves that column as it was: each row keeps its customer there.)
+    for (const t of (adoption.options.from ? [] : before).filter(
+      (x) =>
+        !x.partitionOf &&
+        !x.extension &&
+        !globalTables.includes(x.name) &&
+        !x.columns.includes(column),
+    )) {
       const { rows } = await client.query<{ n: string }>(
         `select count(*) as n from ${qualified(schema, t.name)} where ${q(column)} is distinct from $1`,
         [tenantForExisting],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { adoptionOptionsSchema, readAdoptionOptions } from "./schemas";
+import { adoptionOptionsSchema, planOptionsOf, readAdoptionOptions } from "./schemas";
 
 describe("the dashboard's adoption options", () => {
   it("reads the URL: defaults, repeated checkboxes, a customer ID typed with dashes", () => {
@@ -25,7 +25,35 @@ describe("the dashboard's adoption options", () => {
       column: "tenant_id",
       global: ["regions", "countries"],
       globalUnique: ["users_email_key"],
+      via: [],
     });
+  });
+
+  it("reads a plan from a column: its column, tenants table, customer for NULLs and paths", () => {
+    const { options, errors } = readAdoptionOptions({
+      schema: "saas",
+      fromColumn: "organization_id",
+      tenantsTable: "organizations",
+      nameColumn: "name",
+      nullTenant: "legacy001",
+      via: "comments=comments_task_id_fkey",
+    });
+    expect(errors).toBeUndefined();
+    expect(planOptionsOf(options)).toMatchObject({
+      from: {
+        fromColumn: "organization_id",
+        tenantsTable: "organizations",
+        nameColumn: "name",
+        nullTenant: "LEGACY001",
+        via: { comments: "comments_task_id_fkey" },
+      },
+    });
+    expect(readAdoptionOptions({ fromColumn: "Org ID", via: "comments" }).errors).toMatchObject({
+      fromColumn: [expect.stringMatching(/^Use a lower-case SQL name/)],
+      via: ["Write table=foreign_key, comma-separated."],
+    });
+    // Left empty, the form plans as before.
+    expect(planOptionsOf(readAdoptionOptions({ fromColumn: "" }).options).from).toBeUndefined();
   });
 
   it("keeps what was typed beside its error, and plans with the defaults meanwhile", () => {

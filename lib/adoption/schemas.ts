@@ -2,6 +2,7 @@
 // the page (reading the URL), the forms and the actions.
 import { z } from "zod";
 import { customerIdSchema } from "@/lib/customers/schemas";
+import type { PlanOptions } from "./plan";
 
 /** A plain SQL identifier; anything else never reaches the engine's quoting. */
 export const identifierSchema = z
@@ -26,12 +27,48 @@ const identifierList = z
 
 export const schemaTargetSchema = z.object({ schema: identifierSchema });
 
+/** An identifier, or nothing when the field is left empty. */
+const optionalIdentifier = z
+  .string()
+  .trim()
+  .optional()
+  .transform((s) => s || undefined)
+  .pipe(identifierSchema.optional());
+
+/** `table=foreign_key` pairs, comma-separated: the path a table takes to the column. */
+const viaList = z
+  .string()
+  .default("")
+  .transform((s) =>
+    s
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z.string().regex(/^[a-z_][a-z0-9_$]*=[a-z_][a-z0-9_$]*$/, {
+        message: "Write table=foreign_key, comma-separated.",
+      }),
+    ),
+  );
+
 export const adoptionOptionsSchema = z.object({
   schema: identifierSchema,
   tenant: customerIdSchema,
   column: identifierSchema,
   global: identifierList,
   globalUnique: identifierList,
+  // A schema multi-tenant in the application already (docs/architecture.md §9).
+  fromColumn: optionalIdentifier,
+  tenantsTable: optionalIdentifier,
+  nameColumn: optionalIdentifier,
+  nullTenant: z
+    .string()
+    .optional()
+    .transform((s) => s?.trim() || undefined)
+    .pipe(customerIdSchema.optional()),
+  via: viaList,
 });
 
 /** Run's form: the options, and the confirmation a live customer as the owner needs (its ID, ticked). */
@@ -47,7 +84,29 @@ export const DEFAULT_ADOPTION_OPTIONS = {
   column: "tenant_id",
   global: [] as string[],
   globalUnique: [] as string[],
-};
+  via: [] as string[],
+} as AdoptionOptionsInput;
+
+/** The engine's plan options from the form's. */
+export function planOptionsOf(input: AdoptionOptionsInput): PlanOptions {
+  return {
+    tenantForExisting: input.tenant,
+    column: input.column,
+    globalTables: input.global,
+    globalUniques: input.globalUnique,
+    ...(input.fromColumn
+      ? {
+          from: {
+            fromColumn: input.fromColumn,
+            tenantsTable: input.tenantsTable,
+            nameColumn: input.nameColumn,
+            nullTenant: input.nullTenant,
+            via: Object.fromEntries(input.via.map((pair) => pair.split("="))),
+          },
+        }
+      : {}),
+  };
+}
 
 /** The plan's options from the page's URL; a bad value falls back to the default and is reported. */
 export function readAdoptionOptions(params: Record<string, string | string[] | undefined>) {
@@ -58,13 +117,24 @@ export function readAdoptionOptions(params: Record<string, string | string[] | u
     column: typeof params.column === "string" ? params.column : DEFAULT_ADOPTION_OPTIONS.column,
     global: list(params.global),
     globalUnique: list(params.globalUnique),
+    fromColumn: typeof params.fromColumn === "string" ? params.fromColumn : undefined,
+    tenantsTable: typeof params.tenantsTable === "string" ? params.tenantsTable : undefined,
+    nameColumn: typeof params.nameColumn === "string" ? params.nameColumn : undefined,
+    nullTenant: typeof params.nullTenant === "string" ? params.nullTenant : undefined,
+    via: list(params.via),
   });
   if (parsed.success) return { options: parsed.data, errors: undefined, typed: parsed.data };
   // The plan falls back to the defaults; the form keeps what was typed, beside its error.
+  const text = (v: string | string[] | undefined) => (typeof v === "string" ? v : undefined);
   const typed = {
     ...DEFAULT_ADOPTION_OPTIONS,
     tenant: String(params.tenant ?? ""),
     column: String(params.column ?? ""),
+    fromColumn: text(params.fromColumn),
+    tenantsTable: text(params.tenantsTable),
+    nameColumn: text(params.nameColumn),
+    nullTenant: text(params.nullTenant),
+    via: list(params.via).split(",").filter(Boolean),
   };
   return {
     options: DEFAULT_ADOPTION_OPTIONS,

@@ -197,7 +197,7 @@ export function platformAction<S extends z.ZodType>(
 
 /**
  * A super-admin's operation that cannot run inside the action's transaction because it opens its
- * own (an adoption works as the schema's owner, in one transaction of its own). Same chain; the
+ * own (an adoption works as the schema's owner, in transactions of its own). Same chain; the
  * audit event is written after the operation, ok or failed as its result says.
  */
 export function platformOperation<S extends z.ZodType>(

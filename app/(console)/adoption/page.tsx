@@ -6,8 +6,8 @@ import { dateTimeSeconds as when } from "@/components/ui/format";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { planAdoption } from "@/lib/adoption/plan";
-import { findLiveOwner, readDashboard } from "@/lib/adoption/queries";
-import { readAdoptionOptions } from "@/lib/adoption/schemas";
+import { findLiveOwner, readDashboard, withOwnerSources } from "@/lib/adoption/queries";
+import { planOptionsOf, readAdoptionOptions } from "@/lib/adoption/schemas";
 import { platformPage } from "@/lib/auth/pages";
 
 export const dynamic = "force-dynamic";
@@ -29,17 +29,16 @@ export default async function AdoptionPage({ searchParams }: { searchParams: Pro
       targetId: options.schema,
     },
     async (tx) => ({
-      ...(await readDashboard(tx, options.schema)),
+      ...(await readDashboard(tx, options.schema, options.column)),
       owner: await findLiveOwner(tx, options.tenant),
     }),
   );
   const { report, running } = data;
-  const plan = planAdoption(options.schema, data.tables, {
-    tenantForExisting: options.tenant,
-    column: options.column,
-    globalTables: options.global,
-    globalUniques: options.globalUnique,
-  });
+  const plan = planAdoption(
+    options.schema,
+    data.tables,
+    await withOwnerSources(options.schema, data.tables, planOptionsOf(options)),
+  );
   const blockedBy = !data.canRun
     ? "Set DATABASE_URL to the owner's connection to run adoptions."
     : running
@@ -52,7 +51,7 @@ export default async function AdoptionPage({ searchParams }: { searchParams: Pro
       <div className="flex flex-wrap items-start justify-between gap-4">
         <PageHeader
           title="Adoption"
-          description="Adoption makes a legacy single-tenant schema tenant-isolated in one verified transaction, or changes nothing. Verify re-checks a live database at any time."
+          description="Adoption makes a legacy single-tenant schema tenant-isolated and verifies it, locking its tables only while the catalog changes — or changes nothing. Verify re-checks a live database at any time."
         />
         <form method="get" action="/adoption" className="flex items-end gap-2 text-sm">
           <label htmlFor="schema-picker" className="text-slate-600">
