@@ -276,17 +276,32 @@ function planProblems(ctx: PlanContext, tables: TableInfo[]): string[] {
   const { schema, column, global, candidates, scoped, scopedNames, keptGlobal, units } = ctx;
   const problems: string[] = [];
   // The plan predicts the run: what the run could only fail on, or leak, is named here.
+  // One problem per materialized view and per function, naming every scoped table it reads.
+  const readers = (pairs: [string, string][]) => {
+    const by = new Map<string, string[]>();
+    for (const [reader, table] of pairs) by.set(reader, [...(by.get(reader) ?? []), table]);
+    return [...by];
+  };
+  for (const [mv, read] of readers(
+    scoped.flatMap((t) => t.materializedViews.map((mv): [string, string] => [mv, t.name])),
+  )) {
+    problems.push(
+      `${schema}.${mv} is a materialized view over ${read.join(", ")}: it stores rows, which row-level security cannot filter, so every customer could read all of them. Drop it, or replace it with a plain view (adoption makes views security_invoker), then plan again.`,
+    );
+  }
+  const owners = new Map(
+    scoped.flatMap((t) => (t.definerFunctions ?? []).map((f) => [f.name, f.owner] as const)),
+  );
+  for (const [fn, read] of readers(
+    scoped.flatMap((t) =>
+      (t.definerFunctions ?? []).map((f): [string, string] => [f.name, `${schema}.${t.name}`]),
+    ),
+  )) {
+    problems.push(
+      `The function ${fn} runs as ${owners.get(fn)} (SECURITY DEFINER), which bypasses row-level security, and reads ${read.join(", ")}: any customer calling it reads every customer's rows. Make it SECURITY INVOKER, give it an owner without BYPASSRLS, or drop it; then plan again.`,
+    );
+  }
   for (const t of scoped) {
-    for (const mv of t.materializedViews) {
-      problems.push(
-        `${schema}.${mv} is a materialized view over ${t.name}: it stores rows, which row-level security cannot filter, so every customer could read all of them. Drop it, or replace it with a plain view (adoption makes views security_invoker), then plan again.`,
-      );
-    }
-    for (const f of t.definerFunctions ?? []) {
-      problems.push(
-        `The function ${f.name} runs as ${f.owner} (SECURITY DEFINER), which bypasses row-level security, and reads ${schema}.${t.name}: any customer calling it reads every customer's rows. Make it SECURITY INVOKER, give it an owner without BYPASSRLS, or drop it; then plan again.`,
-      );
-    }
     for (const r of t.referencedFrom ?? []) {
       problems.push(
         `${r.schema}.${r.table}'s foreign key ${r.name} points at ${schema}.${t.name} from another schema: a table outside the adoption would point at one customer's rows. Drop it (and add it again as a composite key once ${r.schema} is adopted), or keep ${t.name} global.`,
@@ -728,9 +743,15 @@ end $tenantry$`;
   ];
 }
 
+/**
+ * A partitioned table's index as pg_get_indexdef gives it reads `ON ONLY` (pg_dump attaches the
+ * partitions' indexes one by one); created again, it must reach every partition.
+ */
+const onEveryPartition = (definition: string) => definition.replace(/ ON ONLY /, " ON ");
+
 /** An index's definition leading with the tenant column, under another name, concurrently if asked. */
 function tenantLeading(definition: string, column: string, name: string, concurrently: boolean) {
-  return definition
+  return onEveryPartition(definition)
     .replace(
       /^CREATE (UNIQUE )?INDEX \S+ ON /,
       (_m, unique: string | undefined) =>
@@ -965,7 +986,7 @@ export function planRevert(
   );
   step(
     "original indexes",
-    units.flatMap((u) => u.indexes.map((i) => i.definition)),
+    units.flatMap((u) => u.indexes.map((i) => onEveryPartition(i.definition))),
   );
   return { schema, column: ctx.column, steps };
 }

@@ -95,7 +95,7 @@ async function compareWithBefore(
   await assertValidated(client, schema);
 }
 
-/** Every constraint of the schema validated: none left NOT VALID. */
+/** Every constraint of the schema validated (none left NOT VALID), and every index valid. */
 async function assertValidated(client: OwnerClient, schema: string) {
   const { rows: invalid } = await client.query<{ conname: string; table: string }>(
     "select k.conname, c.relname as table from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and not k.convalidated",
@@ -103,6 +103,13 @@ async function assertValidated(client: OwnerClient, schema: string) {
   );
   if (invalid.length)
     throw new StepError(`constraint ${invalid[0].conname} is not validated`, invalid[0].table);
+  // An index left invalid: a concurrent build that failed, or a partitioned one missing a partition.
+  const { rows: indexes } = await client.query<{ index: string; table: string }>(
+    "select x.relname as index, c.relname as table from pg_index i join pg_class x on x.oid = i.indexrelid join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and not i.indisvalid",
+    [schema],
+  );
+  if (indexes.length)
+    throw new StepError(`index ${indexes[0].index} is not valid`, indexes[0].table);
 }
 
 /** The options an adopt run records: what its verification and its revert need. */
