@@ -41,7 +41,7 @@ export interface TableInfo {
   exclusions?: Constraint[];
   /** Indexes that back no constraint: name, definition, and whether unique (partial and expression ones included). */
   indexes: { name: string; definition: string; unique?: boolean }[];
-  /** Plain views that read the table (adoption makes them security_invoker). */
+  /** Plain views that read the table (adoption makes them security_invoker): a name, or `schema.name` for a view in another schema. */
   views: string[];
   /** Materialized views that read the table: they store rows, which RLS cannot filter. */
   materializedViews: string[];
@@ -164,8 +164,9 @@ export async function introspect(
              where i.indrelid = c.oid
                and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid and k.conrelid = c.oid)
                and not exists (select 1 from pg_inherits x where x.inhrelid = i.indexrelid)) as indexes,
-           (select array_agg(distinct v.relname::text order by v.relname::text)
+           (select array_agg(distinct case when v.relnamespace = c.relnamespace then v.relname::text else vn.nspname || '.' || v.relname end)
               from pg_depend d join pg_rewrite w on w.oid = d.objid join pg_class v on v.oid = w.ev_class
+              join pg_namespace vn on vn.oid = v.relnamespace
              where d.refobjid = c.oid and d.classid = 'pg_rewrite'::regclass and v.oid <> c.oid and v.relkind = 'v') as views,
            (select array_agg(distinct v.relname::text order by v.relname::text)
               from pg_depend d join pg_rewrite w on w.oid = d.objid join pg_class v on v.oid = w.ev_class
@@ -276,7 +277,7 @@ export async function introspect(
           onUpdate: ACTIONS[k.on_update] ?? "no action",
         })),
       indexes: r.indexes ?? [],
-      views: r.views ?? [],
+      views: (r.views ?? []).sort(),
       materializedViews: r.materialized_views ?? [],
       keyDependentViews: (r.key_views ?? []).sort((a, b) => a.view.localeCompare(b.view)),
       triggers: (r.triggers ?? []).map((t) => t.name),

@@ -594,7 +594,7 @@ const STEPS: [string, Phase, (ctx: PlanContext) => string[]][] = [
     "locked",
     ({ schema, scoped }) =>
       [...new Set(scoped.flatMap((t) => t.views))].map(
-        (v) => `alter view ${qualified(schema, v)} set (security_invoker = true)`,
+        (v) => `alter view ${viewName(schema, v)} set (security_invoker = true)`,
       ),
   ],
   // Checks the existing rows against the composite keys, holding only SHARE UPDATE EXCLUSIVE.
@@ -853,6 +853,12 @@ function describeSource(from: From, t: TableInfo): string {
   return "none found";
 }
 
+/** A view as introspect names it: in the schema, or `other.name` in another one. */
+function viewName(schema: string, view: string) {
+  const dot = view.indexOf(".");
+  return dot < 0 ? qualified(schema, view) : qualified(view.slice(0, dot), view.slice(dot + 1));
+}
+
 const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** A key's columns, leading with the tenant (once). */
@@ -914,7 +920,7 @@ export function planRevert(
   step(
     "views back to their owner",
     [...new Set(scoped.flatMap((t) => t.views))].map(
-      (v) => `alter view ${qualified(schema, v)} reset (security_invoker)`,
+      (v) => `alter view ${viewName(schema, v)} reset (security_invoker)`,
     ),
   );
   step("row-level security off", [

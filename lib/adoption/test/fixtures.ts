@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { withOwnerClient } from "@/db/owner";
 
-export const FIXTURES = ["chinook", "northwind", "pagila"] as const;
+export const FIXTURES = ["chinook", "northwind", "pagila", "adventureworks"] as const;
 
 /** Loads `fixtures/<name>.sql` into the new schema `schema`. */
 export function loadFixture(ownerUrl: string, name: (typeof FIXTURES)[number], schema = name) {
