@@ -4,7 +4,12 @@
 // (2) The revert's run time (the generated down migration, verified).
 //     Both are the median of 3 adopt → revert cycles, each after a CHECKPOINT, so a checkpoint
 //     the previous cycle's index builds caused does not land in the next one's figure.
-// (3) Five typical queries of the legacy application, through withTenant as LEGACY001, before and
+// (3) The lock window: a writer (inserts and updates in four sample tables every 10 ms, as the
+//     application would) runs through each adoption; its longest statement is how long the
+//     platform's writes stood still (target < 1 s at 1 M and at 10 M rows: BENCH_ROWS=10000000).
+// (4) The plan of a 500-table schema (target < 2 s), against the plan of the 32-table sample
+//     per table: the catalog is read set-wise, so the per-table cost must not grow.
+// (5) Five typical queries of the legacy application, through withTenant as LEGACY001, before and
 //     after adoption: p50/p95 and the ratio after/before (target ≤ 1.10). "Before" is an
 //     un-adopted copy of the same sample (schema before_adoption, generated from the same seed),
 //     granted to the tenant role so both sides take the same path and only RLS and the keys
@@ -12,10 +17,14 @@
 //     falls on both sides alike.
 // The tables are vacuumed first, as a live database's would be (autovacuum).
 import { sql } from "drizzle-orm";
+import { introspect } from "../../lib/adoption/introspect";
+import { planAdoption } from "../../lib/adoption/plan";
 import { runAdoption, runRevert } from "../../lib/adoption/run";
+import { startWriter } from "../../lib/adoption/test/writer";
 import { LEGACY_CUSTOMER_ID } from "../../lib/customers/ids";
 import { withOwnerClient } from "../owner";
 import { generateSample } from "../sample/generate";
+import { inOwnerTransaction } from "../owner";
 import { withTenant } from "../tenant";
 import { withBenchDatabase } from "./database";
 import { ms, ratio, summarize, timed } from "./stats";
@@ -65,6 +74,8 @@ const QUERIES: Query[] = [
 ];
 
 const ROUNDS = 10;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Each query on both schemas in alternating rounds (which goes first alternates too). */
 async function compareQueries(values: string[][]) {
@@ -116,13 +127,33 @@ await withBenchDatabase("adopt", { owner: 2, app: 2 }, async ({ database, owner 
 
   const adoptions: number[] = [];
   const reverts: number[] = [];
+  const waits: { longest: number; window: number; statements: number }[] = [];
+  // The steps that run while the tables are locked: the plan's two transactions.
+  const lockedSteps = await inOwnerTransaction(database.ownerUrl, async (_client, tx) =>
+    planAdoption("app", await introspect(tx, "app"))
+      .steps.filter((s) => s.phase === "prepare" || s.phase === "locked")
+      .map((s) => s.name),
+  );
   let steps: { step: string; ms: number }[] = [];
   for (let cycle = 1; cycle <= 3; cycle++) {
     console.log(`Adopt and revert, cycle ${cycle} of 3 …`);
     await owner.query("checkpoint");
+    const writer = startWriter(database.ownerUrl, LEGACY_CUSTOMER_ID);
+    await new Promise((resolve) => setTimeout(resolve, 500));
     const adoption = await runAdoption(database.ownerUrl, { schema: "app" });
+    const wrote = await writer.stop();
     if (!adoption.ok) throw new Error(adoption.instructions);
+    if (wrote.errors.length) throw new Error(`the writer failed: ${wrote.errors[0]}`);
     adoptions.push(adoption.ms);
+    const { rows: phases } = await owner.query<{ ms: number }>(
+      `select ms from control.adoption_steps where run_id = $1 and step in (${lockedSteps.map((_, i) => `$${i + 2}`).join(", ")})`,
+      [adoption.runId, ...lockedSteps],
+    );
+    waits.push({
+      longest: wrote.longestMs,
+      window: phases.reduce((n, r) => n + r.ms, 0),
+      statements: wrote.statements,
+    });
     if (cycle === 1)
       steps = (
         await owner.query<{ step: string; ms: number }>(
@@ -135,6 +166,28 @@ await withBenchDatabase("adopt", { owner: 2, app: 2 }, async ({ database, owner 
     if (!revert.ok) throw new Error(revert.instructions);
     reverts.push(revert.ms);
   }
+
+  // The plan of a wide schema: 500 tables, each with a key, a unique, a foreign key and an index.
+  console.log("Planning a 500-table schema …");
+  const wide = Array.from({ length: 500 }, (_, i) => i);
+  await owner.query(
+    `create schema wide; ${wide
+      .map(
+        (i) =>
+          `create table wide.t${i} (id bigint primary key, code text unique, parent_id bigint${i ? ` references wide.t${i - 1}` : ""}, at timestamptz); create index on wide.t${i} (at);`,
+      )
+      .join(" ")}`,
+  );
+  const planTime = (schema: string) =>
+    timed(() =>
+      inOwnerTransaction(database.ownerUrl, async (_client, tx) =>
+        planAdoption(schema, await introspect(tx, schema)),
+      ),
+    );
+  await planTime("app");
+  const planApp = median([await planTime("app"), await planTime("app"), await planTime("app")]);
+  const planWide = median([await planTime("wide"), await planTime("wide"), await planTime("wide")]);
+  await owner.query("drop schema wide cascade");
 
   // For the queries: the reverted sample becomes the un-adopted side, a second one from the same
   // seed is adopted (only now: two copies would not both fit in shared_buffers during the timings).
@@ -159,7 +212,6 @@ await withBenchDatabase("adopt", { owner: 2, app: 2 }, async ({ database, owner 
   );
   const queries = await compareQueries(values);
 
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const seconds = (x: number) => `${(x / 1000).toFixed(2)} s`;
   console.log(
     `\nbench:adopt — ${sample.rows.toLocaleString("en")} rows in ${sample.tables} tables\n`,
@@ -172,6 +224,12 @@ await withBenchDatabase("adopt", { owner: 2, app: 2 }, async ({ database, owner 
   );
   console.log(
     `Revert, verification included: ${seconds(median(reverts))}, median of ${reverts.map(seconds).join(", ")} (${ratio(median(reverts) / copy)} a copy)`,
+  );
+  console.log(
+    `\nA writer through each adoption (every 10 ms, four tables): longest wait ${waits.map((w) => ms(w.longest)).join(", ")} (target < 1 s); the lock window (its two transactions' steps) ${waits.map((w) => ms(w.window)).join(", ")}; ${waits.map((w) => w.statements).join(", ")} statements; longest wait / adoption: ${ratio(median(waits.map((w) => w.longest)) / median(adoptions))}`,
+  );
+  console.log(
+    `Plan of a 500-table schema: ${ms(planWide)} (target < 2 s); of the 32-table sample: ${ms(planApp)}; per table, 500 against 32: ${ratio(planWide / 500 / (planApp / 32))}`,
   );
   console.log(`\nAdoption steps (cycle 1):`);
   for (const s of steps) console.log(`  ${s.step.padEnd(34)} ${String(s.ms).padStart(6)} ms`);

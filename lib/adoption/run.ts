@@ -235,10 +235,13 @@ async function execute(
                 });
                 committed = phase === "prepare" ? "prepared" : "locked";
               } else {
-                await withOwnerClient(ownerUrl, async (client) => {
-                  await settle(client, "session");
-                  for (const s of steps) await statements(client)(s);
-                });
+                // Concurrent index builds wait for each other's transactions (a deadlock when
+                // two run at once), so they go one at a time; validations go side by side.
+                const workers = phase === "validate" ? PARALLEL : 1;
+                for (const s of steps)
+                  await step(s.name, () =>
+                    inParallel(ownerUrl, s.statements, workers, (table) => (currentTable = table)),
+                  );
               }
             }
             report = await inOwnerTransaction(ownerUrl, (client, tx) =>
@@ -274,6 +277,54 @@ async function execute(
       await record.unlock();
     }
   });
+}
+
+/** Connections the validations spread over (2 cores here). */
+const PARALLEL = Math.max(1, Number(process.env.ADOPTION_PARALLELISM ?? 2));
+
+/**
+ * Statements that need no transaction (concurrent index builds, validations), table by table
+ * over `workers` connections, so no two touch one table at once. The first failure stops the
+ * others after their current statement and is thrown.
+ */
+async function inParallel(
+  ownerUrl: string,
+  statements: string[],
+  workers: number,
+  failedOn: (table: string | null) => void,
+) {
+  const groups = new Map<string, string[]>();
+  for (const x of statements) {
+    const table = tableOf(x) ?? "";
+    groups.set(table, [...(groups.get(table) ?? []), x]);
+  }
+  const queue = [...groups.values()];
+  let failure: Error | null = null;
+  const run = async (client: OwnerClient, x: string) => {
+    try {
+      await client.query(x);
+    } catch (error) {
+      failedOn(tableOf(x));
+      throw error;
+    }
+  };
+  const worker = (client: OwnerClient) =>
+    (async () => {
+      await settle(client, "session");
+      for (let group = queue.shift(); group && !failure; group = queue.shift())
+        for (const x of group) {
+          if (failure) break;
+          await run(client, x).catch((error: Error) => {
+            failure ??= error;
+          });
+        }
+    })();
+  await Promise.all(
+    Array.from({ length: Math.min(workers, queue.length) }, () =>
+      withOwnerClient(ownerUrl, worker),
+    ),
+  );
+  if (failure) throw failure;
 }
 
 /** Each transaction of a run waits at most 10 s for a table the application holds, then fails and says so. */
