@@ -181,6 +181,12 @@ describe("a schema half-adopted by hand", () => {
     await db.owner.query("delete from legacy.order_items where id = 2");
     expect(planAdoption("legacy", await read()).problems).toEqual([]);
     const before = await fingerprint(db, "legacy");
+    // A failure after each step only a finish has leaves it exactly as it was.
+    for (const failAfter of ["check the tenant column", "validate the tenant column"]) {
+      const failed = await runAdoption(url(), { schema: "legacy", failAfter });
+      expect(failed).toMatchObject({ ok: false, step: failAfter });
+      expect(await fingerprint(db, "legacy")).toEqual(before);
+    }
     const adopted = await runAdoption(url(), { schema: "legacy" });
     if (!adopted.ok) throw new Error(adopted.instructions);
     expect(adopted.report.summary.text).toBe("5 of 5 tables isolated");
@@ -269,5 +275,32 @@ describe("what the plan must name before anything runs", () => {
       "fresh: 250 rows, counted",
       "hidden: rows unknown: never analysed",
     ]);
+  });
+});
+
+describe("an adoption cut off with its process", () => {
+  it("is finished by the next run: what it had built is dropped first, the rest completed", async () => {
+    await db.owner.query(`
+      create schema cut;
+      create table cut.accounts (id int primary key, name text);
+      create table cut.orders (id int primary key, account_id int references cut.accounts);
+      insert into cut.accounts values (1, 'a');
+      insert into cut.orders values (1, 1);
+      -- What its first two phases had committed when the process stopped:
+      alter table cut.accounts add column tenant_id text not null default 'LEGACY001';
+      alter table cut.orders add column tenant_id text not null default 'LEGACY001';
+      create unique index accounts_pkey_tenantry on cut.accounts (tenant_id, id);`);
+    const plan = planAdoption(
+      "cut",
+      await inOwnerTransaction(url(), (_client, tx) => introspect(tx, "cut")),
+    );
+    expect(plan.problems).toEqual([]);
+    expect(plan.tables.find((t) => t.table === "accounts")!.changes).toContain(
+      "index accounts_pkey_tenantry left by an interrupted run: dropped first",
+    );
+    const adopted = await runAdoption(url(), { schema: "cut" });
+    expect(adopted.ok ? adopted.report.summary.text : adopted.instructions).toBe(
+      "2 of 2 tables isolated",
+    );
   });
 });

@@ -453,6 +453,10 @@ const STEPS: [string, Phase, (ctx: PlanContext) => string[]][] = [
       units
         .filter((u) => u.concurrent)
         .flatMap((u) => [
+          // What an interrupted run built (valid or not) goes first, so the names are free.
+          ...u.t.indexes
+            .filter(leftover)
+            .map((i) => `drop index concurrently if exists ${qualified(schema, i.name)}`),
           ...[...u.rebuilt, ...u.twins.map((x) => x.key)].map(
             (k) =>
               `create unique index concurrently ${q(buildName(u.twins.find((x) => x.key === k)?.name ?? k.name))} on ${qualified(schema, u.t.name)} (${list(leading(column, k.columns))})`,
@@ -811,9 +815,11 @@ function tablePlan(ctx: PlanContext, t: TableInfo, tables: TableInfo[]): TablePl
     }
     for (const i of u.t.indexes) {
       changes.push(
-        u.indexes.includes(i)
-          ? `${i.unique ? "unique index" : "index"} ${i.name}${on} rebuilt leading with ${column}${i.unique ? ": unique per customer" : ""}`
-          : `index ${i.name}${on} kept as it is (${ctx.keptGlobal.has(i.name) ? "across all customers, as chosen" : `not a plain btree, or it leads with ${column} already`})`,
+        leftover(i)
+          ? `index ${i.name}${on} left by an interrupted run: dropped first`
+          : u.indexes.includes(i)
+            ? `${i.unique ? "unique index" : "index"} ${i.name}${on} rebuilt leading with ${column}${i.unique ? ": unique per customer" : ""}`
+            : `index ${i.name}${on} kept as it is (${ctx.keptGlobal.has(i.name) ? "across all customers, as chosen" : `not a plain btree, or it leads with ${column} already`})`,
       );
     }
     if (u.t === t && t.partitioned)
@@ -889,10 +895,14 @@ function complete(ctx: PlanContext, t: TableInfo): boolean {
   );
 }
 
+/** An index built before the lock by a run that was interrupted before it could use it. */
+const leftover = (i: { name: string }) => i.name.endsWith("_tenantry");
+
 /** Plain btree indexes that do not lead with the tenant column yet; adoption rebuilds them leading with it. */
 function rewrittenIndexes(t: TableInfo, column: string) {
   return t.indexes.filter(
     (i) =>
+      !leftover(i) &&
       / USING btree \(/.test(i.definition) &&
       !i.definition.includes(`(${column}`) &&
       !i.definition.includes(`("${column}"`),

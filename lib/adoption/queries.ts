@@ -119,15 +119,20 @@ export function liveOwner(tenantId: string) {
 }
 
 /**
- * A plan from a column reads the data (its values and counts), which the console's roles may
- * not read before the schema is adopted: that part is read as the owner, when one is configured.
+ * What the plan is made from, read as the owner when one is configured, as the run will read
+ * it: the console's roles may not read a schema's rows before it is adopted (NULL tenants, a
+ * column's values and counts). Without an owner, the catalog the dashboard read, and nothing
+ * from the data.
  */
-export async function withOwnerSources(
+export async function planInputs(
   schema: string,
   tables: TableInfo[],
   options: PlanOptions,
-): Promise<PlanOptions> {
+): Promise<{ tables: TableInfo[]; options: PlanOptions }> {
   const url = ownerDatabaseUrl();
-  if (!options.from || !url) return options;
-  return inOwnerTransaction(url, (_client, tx) => withSources(tx, schema, tables, options));
+  if (!url || tables.length === 0) return { tables, options };
+  return inOwnerTransaction(url, async (_client, tx) => {
+    const read = await introspect(tx, schema, { column: options.column });
+    return { tables: read, options: await withSources(tx, schema, read, options) };
+  });
 }

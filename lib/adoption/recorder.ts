@@ -74,7 +74,8 @@ export class RunRecorder {
       .set({
         status: "failed",
         finishedAt: new Date(),
-        error: "interrupted: the process running it stopped; its transaction was rolled back",
+        error:
+          "interrupted: the process running it stopped; the transaction it was in was rolled back, and what earlier phases of an adoption committed stays: plan again, and the plan finishes it",
       })
       .where(eq(adoptionRuns.status, "running"));
     const [run] = await this.db

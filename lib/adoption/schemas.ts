@@ -13,17 +13,20 @@ export const identifierSchema = z
     message: "Use a lower-case SQL name: letters, digits and underscores.",
   });
 
-/** A comma-separated list of identifiers, as a hidden field carries it. */
-const identifierList = z
-  .string()
-  .default("")
-  .transform((s) =>
-    s
-      .split(",")
-      .map((x) => x.trim())
-      .filter(Boolean),
-  )
-  .pipe(z.array(identifierSchema));
+/** A comma-separated list, as a hidden field carries it, each item checked by `item`. */
+const commaList = (item: z.ZodString) =>
+  z
+    .string()
+    .default("")
+    .transform((s) =>
+      s
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(item));
+
+const identifierList = commaList(identifierSchema);
 
 export const schemaTargetSchema = z.object({ schema: identifierSchema });
 
@@ -36,22 +39,11 @@ const optionalIdentifier = z
   .pipe(identifierSchema.optional());
 
 /** `table=foreign_key` pairs, comma-separated: the path a table takes to the column. */
-const viaList = z
-  .string()
-  .default("")
-  .transform((s) =>
-    s
-      .split(",")
-      .map((x) => x.trim())
-      .filter(Boolean),
-  )
-  .pipe(
-    z.array(
-      z.string().regex(/^[a-z_][a-z0-9_$]*=[a-z_][a-z0-9_$]*$/, {
-        message: "Write table=foreign_key, comma-separated.",
-      }),
-    ),
-  );
+const viaList = commaList(
+  z.string().regex(/^[a-z_][a-z0-9_$]*=[a-z_][a-z0-9_$]*$/, {
+    message: "Write table=foreign_key, comma-separated.",
+  }),
+);
 
 export const adoptionOptionsSchema = z.object({
   schema: identifierSchema,

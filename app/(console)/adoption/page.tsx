@@ -6,7 +6,7 @@ import { dateTimeSeconds as when } from "@/components/ui/format";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { planAdoption } from "@/lib/adoption/plan";
-import { findLiveOwner, readDashboard, withOwnerSources } from "@/lib/adoption/queries";
+import { findLiveOwner, readDashboard, planInputs } from "@/lib/adoption/queries";
 import { planOptionsOf, readAdoptionOptions } from "@/lib/adoption/schemas";
 import { platformPage } from "@/lib/auth/pages";
 
@@ -34,11 +34,8 @@ export default async function AdoptionPage({ searchParams }: { searchParams: Pro
     }),
   );
   const { report, running } = data;
-  const plan = planAdoption(
-    options.schema,
-    data.tables,
-    await withOwnerSources(options.schema, data.tables, planOptionsOf(options)),
-  );
+  const inputs = await planInputs(options.schema, data.tables, planOptionsOf(options));
+  const plan = planAdoption(options.schema, inputs.tables, inputs.options);
   const blockedBy = !data.canRun
     ? "Set DATABASE_URL to the owner's connection to run adoptions."
     : running
@@ -122,7 +119,7 @@ export default async function AdoptionPage({ searchParams }: { searchParams: Pro
           {!data.standingAdoption && !running && (
             <PlanView
               plan={plan}
-              tables={data.tables}
+              tables={inputs.tables}
               options={options}
               errors={errors}
               typed={typed}
