@@ -1,0 +1,97 @@
+// A customer archive (README, "Customer archives"): a gzipped tar of manifest.json and one file
+// per table in COPY's text format, readable with tar, zcat and psql's \copy. The manifest names
+// the customer, the time, the source database, and per table its columns and types, its rows
+// and their content checksum (checksum.ts).
+import { createReadStream } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import * as tar from "tar";
+import { RowChecksum } from "./checksum";
+import type { CustomerTable } from "./tables";
+
+export const ARCHIVE_FORMAT = "tenantry-customer-archive";
+export const ARCHIVE_VERSION = 1;
+
+export interface ArchiveTable extends CustomerTable {
+  file: string;
+  rows: number;
+  checksum: string;
+}
+
+export interface Manifest {
+  format: typeof ARCHIVE_FORMAT;
+  version: number;
+  customer: { id: string; name: string };
+  exportedAt: string;
+  source: { database: string; server: string };
+  tables: ArchiveTable[];
+}
+
+export class ArchiveError extends Error {}
+
+/** The file of a table inside the archive. */
+export const tableFile = (t: { schema: string; table: string }) =>
+  `data/${t.schema}.${t.table}.copy`;
+
+/** Packs the folder (manifest.json and data/) into `file`. */
+export async function pack(folder: string, file: string) {
+  await tar.c({ gzip: true, file, cwd: folder, portable: true }, ["manifest.json", "data"]);
+}
+
+/**
+ * Unpacks `file` into a temporary folder and checks it against its manifest before anything is
+ * written anywhere: every table's file there, with the rows and checksum the manifest says.
+ * `work` gets the folder and the manifest; the folder is removed afterwards.
+ */
+export async function withCheckedArchive<T>(
+  file: string,
+  work: (folder: string, manifest: Manifest) => Promise<T>,
+): Promise<T> {
+  const folder = await mkdtemp(path.join(tmpdir(), "tenantry-restore-"));
+  try {
+    try {
+      await tar.x({ file, cwd: folder, strict: true });
+    } catch (error) {
+      throw new ArchiveError(
+        `${path.basename(file)} is not a readable customer archive (${(error as Error).message}): it is damaged or cut short. Nothing was written.`,
+      );
+    }
+    let manifest: Manifest;
+    try {
+      manifest = JSON.parse(await readFile(path.join(folder, "manifest.json"), "utf8"));
+    } catch {
+      throw new ArchiveError(
+        `${path.basename(file)} has no readable manifest.json: it is not a customer archive, or it is damaged. Nothing was written.`,
+      );
+    }
+    if (manifest.format !== ARCHIVE_FORMAT || manifest.version !== ARCHIVE_VERSION)
+      throw new ArchiveError(
+        `${path.basename(file)} is not a customer archive of version ${ARCHIVE_VERSION}. Nothing was written.`,
+      );
+    for (const t of manifest.tables) {
+      const sum = new RowChecksum();
+      try {
+        await pipeline(
+          createReadStream(path.join(folder, t.file)),
+          sum,
+          new Writable({ write: (_c, _e, next) => next() }),
+        );
+      } catch {
+        throw new ArchiveError(
+          `The archive has no file for ${t.schema}.${t.table}: it is damaged. Nothing was written.`,
+        );
+      }
+      if (sum.rows !== t.rows || sum.checksum !== t.checksum)
+        throw new ArchiveError(
+          `${t.schema}.${t.table} in the archive has ${sum.rows} rows with checksum ${sum.checksum}; its manifest says ${t.rows} rows with checksum ${t.checksum}: the archive is damaged. Nothing was written.`,
+        );
+    }
+    return await work(folder, manifest);
+  } finally {
+    // An extraction cut off may still be closing its files: rm retries on ENOTEMPTY.
+    await rm(folder, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+  }
+}

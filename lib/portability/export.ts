@@ -1,0 +1,103 @@
+// Exporting a customer (README, "Customer archives"): every row of the customer in every table
+// of the data plane, from one consistent snapshot, each table streamed by COPY into its file
+// with its count and checksum, then packed with the manifest. The rows are read as the tenant
+// role under the customer's setting: the database itself keeps every other customer's rows out.
+import "server-only";
+import { createWriteStream } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { copyOut } from "@/db/copy";
+import { withOwnerClient, type OwnerClient } from "@/db/owner";
+import { Writable } from "node:stream";
+import {
+  ARCHIVE_FORMAT,
+  ARCHIVE_VERSION,
+  ArchiveError,
+  pack,
+  tableFile,
+  type Manifest,
+} from "./archive";
+import { RowChecksum } from "./checksum";
+import { customerTables, qualifiedName, type CustomerTable } from "./tables";
+
+const columnList = (columns: { name: string }[]) =>
+  columns.map((c) => `"${c.name.replace(/"/g, '""')}"`).join(", ");
+
+/**
+ * A table's rows as the client may read them (its role and settings decide whose), in COPY's
+ * text format without the customer column, into `sink` (by default nowhere): their count and
+ * checksum, as an archive has them. `where` narrows them further (tests read as the owner).
+ */
+export async function readTable(
+  client: OwnerClient,
+  t: CustomerTable,
+  sink: Writable = new Writable({ write: (_c, _e, next) => next() }),
+  where = "",
+): Promise<{ rows: number; checksum: string }> {
+  const sum = new RowChecksum();
+  await copyOut(
+    client,
+    `select ${columnList(t.columns)} from ${qualifiedName(t)}${where ? ` where ${where}` : ""}`,
+    sum,
+    sink,
+  );
+  return { rows: sum.rows, checksum: sum.checksum };
+}
+
+/** Writes the customer's archive to `file` and returns its manifest. */
+export async function exportCustomer(
+  ownerUrl: string,
+  customerId: string,
+  file: string,
+): Promise<Manifest> {
+  const folder = await mkdtemp(path.join(tmpdir(), "tenantry-export-"));
+  try {
+    const manifest = await withOwnerClient(ownerUrl, async (client) => {
+      await client.query("begin isolation level repeatable read read only");
+      try {
+        await client.query("select set_config('app.tenant_id', $1, true)", [customerId]);
+        const { rows: customers } = await client.query<{ id: string; name: string }>(
+          "select id, name from control.customers where id = $1",
+          [customerId],
+        );
+        if (!customers.length) throw new ArchiveError(`There is no customer ${customerId}.`);
+        const tables = await customerTables(client);
+        const { rows: source } = await client.query<{ database: string; server: string }>(
+          "select current_database() as database, current_setting('server_version') as server",
+        );
+        await client.query("set local role tenantry_tenant");
+        await mkdir(path.join(folder, "data"));
+        const written: Manifest["tables"] = [];
+        for (const t of tables) {
+          const sum = await readTable(
+            client,
+            t,
+            createWriteStream(path.join(folder, tableFile(t))),
+          );
+          written.push({ ...t, file: tableFile(t), rows: sum.rows, checksum: sum.checksum });
+        }
+        await client.query("commit");
+        return {
+          format: ARCHIVE_FORMAT,
+          version: ARCHIVE_VERSION,
+          customer: customers[0],
+          exportedAt: new Date().toISOString(),
+          source: source[0],
+          tables: written,
+        } satisfies Manifest;
+      } catch (error) {
+        await client.query("rollback").catch(() => undefined);
+        throw error;
+      }
+    });
+    await writeFile(path.join(folder, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+    await pack(folder, file);
+    return manifest;
+  } finally {
+    // A stream cut off by a failure may still be closing its file: rm retries on ENOTEMPTY.
+    await rm(folder, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+  }
+}
+
+export { columnList };

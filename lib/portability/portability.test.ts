@@ -1,0 +1,146 @@
+// A customer's data as one unit (issue #15, first part): A and B with rows in all 32 sample
+// tables after adoption. A's archive holds exactly A's rows and none of B's; a clone of A as C
+// equals A except the customer; a damaged archive, or one that does not fit the schema, is
+// refused with a sentence and nothing is written.
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { beforeAll, describe, expect, it } from "vitest";
+import { withOwnerClient } from "@/db/owner";
+import { generateSample } from "@/db/sample/generate";
+import { freshTestDatabase, insertCustomers } from "@/db/test/fixture";
+import { runAdoption } from "../adoption/run";
+import { generateCustomerId, LEGACY_CUSTOMER_ID } from "../customers/ids";
+import type { Manifest } from "./archive";
+import { exportCustomer, readTable } from "./export";
+import { restoreCustomer } from "./restore";
+import { customerTables } from "./tables";
+
+const db = freshTestDatabase();
+const url = () => db.database.ownerUrl;
+const A = LEGACY_CUSTOMER_ID;
+let B: string;
+let folder: string;
+let archiveOfA: string;
+let manifestOfA: Manifest;
+
+/** Each table's rows and checksum for `customer`, read by the owner with an explicit filter. */
+async function contents(customer: string) {
+  return withOwnerClient(url(), async (client) => {
+    const result: Record<string, { rows: number; checksum: string }> = {};
+    for (const t of await customerTables(client))
+      result[`${t.schema}.${t.table}`] = await readTable(
+        client,
+        t,
+        undefined,
+        `tenant_id = '${customer}'`,
+      );
+    return result;
+  });
+}
+const ofManifest = (m: Manifest) =>
+  Object.fromEntries(
+    m.tables.map((t) => [`${t.schema}.${t.table}`, { rows: t.rows, checksum: t.checksum }]),
+  );
+
+beforeAll(async () => {
+  await generateSample(url(), { rows: 5_000 });
+  const adopted = await runAdoption(url(), { schema: "app" });
+  if (!adopted.ok) throw new Error(adopted.instructions);
+  folder = await mkdtemp(path.join(tmpdir(), "tenantry-portability-test-"));
+  archiveOfA = path.join(folder, "a.tar.gz");
+  manifestOfA = await exportCustomer(url(), A, archiveOfA);
+  // B: a clone of A whose users are renamed, so B's rows can be told from A's.
+  [B] = await insertCustomers(db.owner, [generateCustomerId()]);
+  await restoreCustomer(url(), archiveOfA, { as: B });
+  await db.owner.query("update app.users set name = 'B-only ' || id where tenant_id = $1", [B]);
+}, 120_000);
+
+describe("a customer's export", () => {
+  it("holds every table of the data plane with A's rows and their checksums", async () => {
+    expect(manifestOfA.tables).toHaveLength(32);
+    expect(manifestOfA.customer.id).toBe(A);
+    expect(ofManifest(manifestOfA)).toEqual(await contents(A));
+    expect(manifestOfA.tables.every((t) => t.rows > 0)).toBe(true);
+  });
+
+  it("holds none of B's rows: an export of B has B's, and A's archive not one of them", async () => {
+    const archiveOfB = path.join(folder, "b.tar.gz");
+    const manifestOfB = await exportCustomer(url(), B, archiveOfB);
+    expect(ofManifest(manifestOfB)).toEqual(await contents(B));
+    const bytes = gunzipSync(await readFile(archiveOfA)).toString("latin1");
+    expect(bytes).not.toContain("B-only");
+    expect(gunzipSync(await readFile(archiveOfB)).toString("latin1")).toContain("B-only");
+  });
+});
+
+describe("a restore", () => {
+  it("as C is a clone: C's rows equal A's but for the customer, and A and B are unchanged", async () => {
+    const before = { a: await contents(A), b: await contents(B) };
+    const C = generateCustomerId();
+    const result = await restoreCustomer(url(), archiveOfA, { as: C });
+    expect(result).toMatchObject({ customer: C, created: true });
+    expect(await contents(C)).toEqual(ofManifest(manifestOfA));
+    expect(await contents(A)).toEqual(before.a);
+    expect(await contents(B)).toEqual(before.b);
+    const { rows } = await db.owner.query("select name from control.customers where id = $1", [C]);
+    expect(rows[0].name).toMatch(/ \(copy\)$/);
+  });
+
+  it("refuses a customer that has rows, unless asked to replace them; replaced, it equals the manifest", async () => {
+    const before = await contents(A);
+    await expect(restoreCustomer(url(), archiveOfA)).rejects.toThrow(
+      new RegExp(`^${A} has rows already in 32 tables \\(app\\.`),
+    );
+    expect(await contents(A)).toEqual(before);
+    await db.owner.query("delete from app.sync_conflicts where tenant_id = $1", [A]);
+    const result = await restoreCustomer(url(), archiveOfA, { replace: true });
+    expect(result.customer).toBe(A);
+    expect(await contents(A)).toEqual(ofManifest(manifestOfA));
+  });
+
+  it("refuses a cut-short archive and a flipped byte with a sentence, and writes nothing", async () => {
+    const D = generateCustomerId();
+    const whole = await readFile(archiveOfA);
+    const cut = path.join(folder, "cut.tar.gz");
+    await writeFile(cut, whole.subarray(0, Math.floor(whole.length / 2)));
+    await expect(restoreCustomer(url(), cut, { as: D })).rejects.toThrow(
+      /^cut\.tar\.gz is not a readable customer archive \(.*\): it is damaged or cut short\. Nothing was written\.$/,
+    );
+    // A byte changed inside a table's file, the archive otherwise intact: the checksum catches it.
+    const tar = gunzipSync(whole);
+    const at = tar.indexOf("\n", tar.length / 2) + 1;
+    tar[at] = tar[at] === 0x41 ? 0x42 : 0x41;
+    const flipped = path.join(folder, "flipped.tar.gz");
+    await writeFile(flipped, gzipSync(tar));
+    await expect(restoreCustomer(url(), flipped, { as: D })).rejects.toThrow(
+      /^app\.\w+ in the archive has \d+ rows with checksum \w+; its manifest says \d+ rows with checksum \w+: the archive is damaged\. Nothing was written\.$/,
+    );
+    const { rows } = await db.owner.query(
+      "select count(*)::int as n from control.customers where id = $1",
+      [D],
+    );
+    expect(rows[0].n).toBe(0);
+  });
+
+  it("refuses an archive from a schema missing a column, naming the table and the column", async () => {
+    const D = generateCustomerId();
+    await db.owner.query(
+      "alter table app.gift_cards add column issued_by text not null default 'x'",
+    );
+    await db.owner.query("alter table app.gift_cards alter column issued_by drop default");
+    try {
+      await expect(restoreCustomer(url(), archiveOfA, { as: D })).rejects.toThrow(
+        "The archive does not fit this database: app.gift_cards.issued_by is required here (NOT NULL, no default) and missing from the archive. Nothing was written.",
+      );
+    } finally {
+      await db.owner.query("alter table app.gift_cards drop column issued_by");
+    }
+    const { rows } = await db.owner.query(
+      "select count(*)::int as n from control.customers where id = $1",
+      [D],
+    );
+    expect(rows[0].n).toBe(0);
+  });
+});

@@ -1,0 +1,143 @@
+// Restoring a customer's archive (README, "Customer archives"), as itself or as another
+// customer (a clone). The archive is checked before anything is written (archive.ts), and its
+// schema fingerprint against the target's; then one transaction writes the rows table by table
+// in foreign-key order and reads them back: counts and checksums equal to the manifest, or it
+// rolls back. Rows go in through the tenant role under the target's setting, so the database
+// gives every row the target customer and refuses any other.
+import "server-only";
+import { createReadStream } from "node:fs";
+import path from "node:path";
+import { copyIn } from "@/db/copy";
+import { inOwnerTransaction } from "@/db/owner";
+import { ArchiveError, withCheckedArchive, type ArchiveTable, type Manifest } from "./archive";
+import { columnList, readTable } from "./export";
+import { customerTables, qualifiedName, type CustomerTable } from "./tables";
+
+export interface RestoreOptions {
+  /** Restore under this customer ID instead of the archive's: a clone. */
+  as?: string;
+  /** Erase the target's rows first, in the same transaction. */
+  replace?: boolean;
+}
+
+export interface RestoreResult {
+  customer: string;
+  created: boolean;
+  tables: { schema: string; table: string; rows: number }[];
+}
+
+/** Why the archive's tables do not fit the target's, table and column named; empty when they do. */
+export function incompatibilities(archive: ArchiveTable[], target: CustomerTable[]): string[] {
+  const problems: string[] = [];
+  const byName = new Map(target.map((t) => [`${t.schema}.${t.table}`, t]));
+  for (const a of archive) {
+    const t = byName.get(`${a.schema}.${a.table}`);
+    if (!t) {
+      problems.push(`${a.schema}.${a.table} is in the archive but not a customer table here.`);
+      continue;
+    }
+    const here = new Map(t.columns.map((c) => [c.name, c]));
+    for (const c of a.columns) {
+      const mine = here.get(c.name);
+      if (!mine)
+        problems.push(`${a.schema}.${a.table} has no column ${c.name} here; the archive has it.`);
+      else if (mine.type !== c.type)
+        problems.push(
+          `${a.schema}.${a.table}.${c.name} is ${mine.type} here and ${c.type} in the archive.`,
+        );
+    }
+    for (const c of t.columns.filter(
+      (x) => x.required && !a.columns.some((y) => y.name === x.name),
+    ))
+      problems.push(
+        `${a.schema}.${a.table}.${c.name} is required here (NOT NULL, no default) and missing from the archive.`,
+      );
+  }
+  return problems;
+}
+
+export function restoreCustomer(
+  ownerUrl: string,
+  file: string,
+  options: RestoreOptions = {},
+): Promise<RestoreResult> {
+  return withCheckedArchive(file, (folder, manifest) =>
+    inOwnerTransaction(ownerUrl, async (client) => {
+      const target = options.as ?? manifest.customer.id;
+      const tables = await customerTables(client);
+      const problems = incompatibilities(manifest.tables, tables);
+      if (problems.length)
+        throw new ArchiveError(
+          `The archive does not fit this database: ${problems.join(" ")} Nothing was written.`,
+        );
+      // The archive's tables in this database's foreign-key order.
+      const order = tables
+        .map((t) => manifest.tables.find((a) => a.schema === t.schema && a.table === t.table))
+        .filter((a): a is ArchiveTable => a !== undefined);
+
+      await client.query("select set_config('app.tenant_id', $1, true)", [target]);
+      const created = await ensureCustomer(client, target, manifest, options.as !== undefined);
+
+      // Each table's file into a staging table first: COPY cannot write where row-level security
+      // applies. The tenant role then inserts from it, under the target's setting.
+      for (const [i, t] of order.entries()) {
+        const staging = `pg_temp.restore_${i}`;
+        await client.query(
+          `create temporary table restore_${i} on commit drop as select ${columnList(t.columns)} from ${qualifiedName(t)} with no data`,
+        );
+        await copyIn(
+          client,
+          `${staging} (${columnList(t.columns)})`,
+          createReadStream(path.join(folder, t.file)),
+        );
+        await client.query(`grant select on ${staging} to tenantry_tenant`);
+      }
+      await client.query("set local role tenantry_tenant");
+      const existing: string[] = [];
+      for (const t of order) {
+        const { rows } = await client.query<{ n: string }>(
+          `select count(*) as n from ${qualifiedName(t)}`,
+        );
+        if (Number(rows[0].n) > 0) existing.push(`${t.schema}.${t.table} (${rows[0].n})`);
+      }
+      if (existing.length && !options.replace)
+        throw new ArchiveError(
+          `${target} has rows already in ${existing.length} tables (${existing.slice(0, 3).join(", ")}${existing.length > 3 ? ", …" : ""}): a restore refuses them unless asked to replace them (--replace), which erases them first in the same transaction. Nothing was written.`,
+        );
+      for (const t of [...order].reverse()) await client.query(`delete from ${qualifiedName(t)}`);
+      for (const [i, t] of order.entries())
+        await client.query(
+          `insert into ${qualifiedName(t)} (${columnList(t.columns)}) select ${columnList(t.columns)} from pg_temp.restore_${i}`,
+        );
+
+      // Read back as the target: the same rows and content as the archive, or nothing at all.
+      for (const t of order) {
+        const sum = await readTable(client, t);
+        if (sum.rows !== t.rows || sum.checksum !== t.checksum)
+          throw new ArchiveError(
+            `${t.schema}.${t.table} reads back ${sum.rows} rows with checksum ${sum.checksum} after the restore; the archive has ${t.rows} with ${t.checksum}. The restore was rolled back.`,
+          );
+      }
+      return {
+        customer: target,
+        created,
+        tables: order.map((t) => ({ schema: t.schema, table: t.table, rows: t.rows })),
+      };
+    }),
+  );
+}
+
+/** The target customer, created when missing (a clone is named after the original). */
+async function ensureCustomer(
+  client: Parameters<Parameters<typeof inOwnerTransaction>[1]>[0],
+  id: string,
+  manifest: Manifest,
+  clone: boolean,
+): Promise<boolean> {
+  const { rowCount } = await client.query(
+    `insert into control.customers (id, name, status, contact_email)
+     values ($1, $2, 'active', 'unknown@example.invalid') on conflict (id) do nothing`,
+    [id, clone ? `${manifest.customer.name} (copy)` : manifest.customer.name],
+  );
+  return rowCount === 1;
+}
