@@ -34,7 +34,14 @@ export function tenantPolicy(name: string, column = "tenant_id") {
   return pgPolicy(name, { as: "permissive", for: "all", using: matches, withCheck: matches });
 }
 
-export const customerStatuses = ["trial", "active", "suspended", "offboarding", "deleted"] as const;
+export const customerStatuses = [
+  "trial",
+  "active",
+  "suspended",
+  "offboarding",
+  "deleted",
+  "erased",
+] as const;
 
 /** Plans and their limits (docs/architecture.md §5); global reference data, readable by every tenant. */
 export const plans = control.table("plans", {
@@ -75,7 +82,7 @@ export const customers = control.table(
     ),
     check(
       "customers_status_valid",
-      sql`${t.status} in ('trial','active','suspended','offboarding','deleted')`,
+      sql`${t.status} in ('trial','active','suspended','offboarding','deleted','erased')`,
     ),
     index("customers_status_created_idx").on(t.status, t.createdAt),
     index("customers_plan_created_idx").on(t.plan, t.createdAt),
@@ -355,4 +362,41 @@ export const adoptionSteps = control.table(
     outcome: text("outcome", { enum: ["running", "ok", "failed", "rolled back"] }).notNull(),
   },
   (t) => [index("adoption_steps_run_idx").on(t.runId, t.id)],
+);
+
+/**
+ * Every export of a customer's data (docs/architecture.md §12): when, by whom, and the archive's
+ * SHA-256. An erase requires a recent one, and its certificate names it.
+ */
+export const customerExports = control.table(
+  "customer_exports",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => customers.id),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    createdBy: text("created_by").notNull(),
+    sha256: text("sha256").notNull(),
+    rows: bigint("rows", { mode: "number" }).notNull(),
+    tables: integer("tables").notNull(),
+  },
+  (t) => [
+    index("customer_exports_tenant_created_idx").on(t.tenantId, t.createdAt),
+    tenantPolicy("customer_exports_tenant_isolation", "tenant_id"),
+  ],
+);
+
+/** The certificate of a customer's erasure: what was there, what is left (nothing), who, when. */
+export const erasures = control.table(
+  "erasures",
+  {
+    tenantId: text("tenant_id")
+      .primaryKey()
+      .references(() => customers.id),
+    erasedAt: timestamp("erased_at", { withTimezone: true }).notNull().defaultNow(),
+    erasedBy: text("erased_by").notNull(),
+    certificate: jsonb("certificate").notNull(),
+  },
+  () => [tenantPolicy("erasures_tenant_isolation", "tenant_id")],
 );

@@ -4,6 +4,7 @@ const STYLES: Record<string, string> = {
   suspended: "bg-amber-50 text-amber-900",
   offboarding: "bg-orange-50 text-orange-900",
   deleted: "bg-slate-100 text-slate-600",
+  erased: "bg-slate-200 text-slate-700",
 };
 
 export function StatusBadge({

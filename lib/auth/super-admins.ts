@@ -48,7 +48,8 @@ export async function insertSuperAdmin(
   return row.id;
 }
 
-function osUser(): string {
+/** The operating-system user running a command: who did it, for commands run on the server. */
+export function osUser(): string {
   try {
     return userInfo().username;
   } catch {

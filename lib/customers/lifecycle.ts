@@ -1,5 +1,6 @@
 // The customer lifecycle (docs/architecture.md §5): trial → active → suspended ↔ active → offboarding →
-// deleted, and nothing else. Suspending and offboarding need a reason.
+// deleted, and nothing else. Suspending and offboarding need a reason. offboarding → erased is
+// not a status change anyone sets: the erase (lib/portability/erase.ts) ends there.
 import type { customerStatuses } from "@/db/schema";
 
 export type CustomerStatus = (typeof customerStatuses)[number];
@@ -43,6 +44,7 @@ export const BLOCKED_STATUSES: readonly string[] = [
   "suspended",
   "offboarding",
   "deleted",
+  "erased",
 ] satisfies CustomerStatus[];
 
 export function isBlocked(status: string): boolean {

@@ -1,16 +1,22 @@
 // npm run customer -- export <ID> [--out FILE] | restore FILE [--as ID] [--replace]
+//                     | erase <ID> [--without-export] [--certificate FILE]
 // export: the customer's archive (README, "Customer archives") from the database in
 // DATABASE_URL, to FILE (default <ID>-<time>.tar.gz). restore: checks the archive, then writes
 // it in one transaction, verified against its manifest, as the archive's customer or as
 // another (--as: a clone, created if missing); a customer with rows is refused unless --replace.
+// erase: a customer in offboarding with an export from the last ERASE_REQUIRES_EXPORT_DAYS
+// (unless --without-export), row by row in batches; writes the certificate to FILE.
+import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { osUser } from "@/lib/auth/super-admins";
 import { isCustomerId, normalizeCustomerId } from "@/lib/customers/ids";
 import { ArchiveError } from "./archive";
+import { EraseError, eraseCustomer } from "./erase";
 import { exportCustomer } from "./export";
 import { restoreCustomer } from "./restore";
 
 const USAGE =
-  "Usage: npm run customer -- export <ID> [--out FILE] | restore FILE [--as ID] [--replace]";
+  "Usage: npm run customer -- export <ID> [--out FILE] | restore FILE [--as ID] [--replace] | erase <ID> [--without-export] [--certificate FILE]";
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -19,11 +25,13 @@ async function main(): Promise<number> {
       out: { type: "string" },
       as: { type: "string" },
       replace: { type: "boolean", default: false },
+      "without-export": { type: "boolean", default: false },
+      certificate: { type: "string" },
     },
   });
   const [verb, subject] = positionals;
   const ownerUrl = process.env.DATABASE_URL;
-  if (!["export", "restore"].includes(verb) || !subject) {
+  if (!["export", "restore", "erase"].includes(verb) || !subject) {
     console.error(USAGE);
     return 2;
   }
@@ -33,14 +41,28 @@ async function main(): Promise<number> {
     );
     return 2;
   }
+  const id = normalizeCustomerId(subject);
+  if (verb !== "restore" && !isCustomerId(id)) {
+    console.error(`${subject} is not a customer ID.`);
+    return 2;
+  }
+  if (verb === "erase") {
+    const certificate = await eraseCustomer(ownerUrl, id, {
+      by: `command line (${osUser()})`,
+      withoutExport: values["without-export"],
+      onTable: (table, deleted) => process.stdout.write(`\r${table}: ${deleted} rows erased   `),
+    });
+    const file = values.certificate ?? `${id}-erase-certificate.json`;
+    await writeFile(file, `${JSON.stringify(certificate, null, 2)}\n`);
+    const rows = certificate.tables.reduce((n, t) => n + t.before, 0);
+    console.log(
+      `\nErased ${certificate.customer.name} (${id}): ${rows.toLocaleString("en")} rows in ${certificate.tables.length} tables, and its memberships and invitations. The certificate is in ${file} and the audit log.`,
+    );
+    return 0;
+  }
   if (verb === "export") {
-    const id = normalizeCustomerId(subject);
-    if (!isCustomerId(id)) {
-      console.error(`${subject} is not a customer ID.`);
-      return 2;
-    }
     const file = values.out ?? `${id}-${new Date().toISOString().replace(/[:.]/g, "-")}.tar.gz`;
-    const manifest = await exportCustomer(ownerUrl, id, file);
+    const manifest = await exportCustomer(ownerUrl, id, file, `command line (${osUser()})`);
     const rows = manifest.tables.reduce((n, t) => n + t.rows, 0);
     console.log(
       `Exported ${manifest.customer.name} (${id}): ${rows.toLocaleString("en")} rows in ${manifest.tables.length} tables, to ${file}.`,
@@ -64,7 +86,9 @@ try {
   process.exitCode = await main();
 } catch (error) {
   console.error(
-    error instanceof ArchiveError ? error.message : `It failed: ${(error as Error).message}`,
+    error instanceof ArchiveError || error instanceof EraseError
+      ? error.message
+      : `It failed: ${(error as Error).message}`,
   );
   process.exitCode = 1;
 }

@@ -3,12 +3,14 @@
 // with its count and checksum, then packed with the manifest. The rows are read as the tenant
 // role under the customer's setting: the database itself keeps every other customer's rows out.
 import "server-only";
-import { createWriteStream } from "node:fs";
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { pipeline } from "node:stream/promises";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { copyOut } from "@/db/copy";
-import { withOwnerClient, type OwnerClient } from "@/db/owner";
+import { inOwnerTransaction, withOwnerClient, type OwnerClient } from "@/db/owner";
 import { Writable } from "node:stream";
 import {
   ARCHIVE_FORMAT,
@@ -45,12 +47,16 @@ export async function readTable(
   return { rows: sum.rows, checksum: sum.checksum };
 }
 
-/** Writes the customer's archive to `file` and returns its manifest. */
+/**
+ * Writes the customer's archive to `file`, records the export (who, when, the archive's
+ * SHA-256: an erase needs a recent one) and returns its manifest and that hash.
+ */
 export async function exportCustomer(
   ownerUrl: string,
   customerId: string,
   file: string,
-): Promise<Manifest> {
+  by: string,
+): Promise<Manifest & { sha256: string }> {
   const folder = await mkdtemp(path.join(tmpdir(), "tenantry-export-"));
   try {
     const manifest = await withOwnerClient(ownerUrl, async (client) => {
@@ -93,7 +99,23 @@ export async function exportCustomer(
     });
     await writeFile(path.join(folder, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
     await pack(folder, file);
-    return manifest;
+    const sha256 = createHash("sha256");
+    await pipeline(createReadStream(file), sha256);
+    const digest = sha256.digest("hex");
+    await inOwnerTransaction(ownerUrl, async (client) => {
+      await client.query("select set_config('app.tenant_id', $1, true)", [customerId]);
+      await client.query(
+        "insert into control.customer_exports (tenant_id, created_by, sha256, rows, tables) values ($1, $2, $3, $4, $5)",
+        [
+          customerId,
+          by,
+          digest,
+          manifest.tables.reduce((n, t) => n + t.rows, 0),
+          manifest.tables.length,
+        ],
+      );
+    });
+    return { ...manifest, sha256: digest };
   } finally {
     // A stream cut off by a failure may still be closing its file: rm retries on ENOTEMPTY.
     await rm(folder, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });

@@ -14,6 +14,7 @@ import { runAdoption } from "../adoption/run";
 import { generateCustomerId, LEGACY_CUSTOMER_ID } from "../customers/ids";
 import type { Manifest } from "./archive";
 import { exportCustomer, readTable } from "./export";
+import { eraseCustomer } from "./erase";
 import { restoreCustomer } from "./restore";
 import { customerTables } from "./tables";
 
@@ -50,7 +51,7 @@ beforeAll(async () => {
   if (!adopted.ok) throw new Error(adopted.instructions);
   folder = await mkdtemp(path.join(tmpdir(), "tenantry-portability-test-"));
   archiveOfA = path.join(folder, "a.tar.gz");
-  manifestOfA = await exportCustomer(url(), A, archiveOfA);
+  manifestOfA = await exportCustomer(url(), A, archiveOfA, "test");
   // B: a clone of A whose users are renamed, so B's rows can be told from A's.
   [B] = await insertCustomers(db.owner, [generateCustomerId()]);
   await restoreCustomer(url(), archiveOfA, { as: B });
@@ -67,7 +68,7 @@ describe("a customer's export", () => {
 
   it("holds none of B's rows: an export of B has B's, and A's archive not one of them", async () => {
     const archiveOfB = path.join(folder, "b.tar.gz");
-    const manifestOfB = await exportCustomer(url(), B, archiveOfB);
+    const manifestOfB = await exportCustomer(url(), B, archiveOfB, "test");
     expect(ofManifest(manifestOfB)).toEqual(await contents(B));
     const bytes = gunzipSync(await readFile(archiveOfA)).toString("latin1");
     expect(bytes).not.toContain("B-only");
@@ -142,5 +143,53 @@ describe("a restore", () => {
       [D],
     );
     expect(rows[0].n).toBe(0);
+  });
+});
+
+describe("an erase", () => {
+  it("refuses a customer that is not in offboarding, and one without a recent export", async () => {
+    await expect(eraseCustomer(url(), B, { by: "test" })).rejects.toThrow(
+      new RegExp(
+        `^Customer ${B} \\(${B}\\) is active: only a customer in offboarding can be erased`,
+      ),
+    );
+    const F = generateCustomerId();
+    await restoreCustomer(url(), archiveOfA, { as: F });
+    await db.owner.query("update control.customers set status = 'offboarding' where id = $1", [F]);
+    await expect(eraseCustomer(url(), F, { by: "test" })).rejects.toThrow(
+      /has no export from the last 7 days: export it first \(npm run customer -- export \w+\), or erase without one \(--without-export\)\. Nothing was erased\.$/,
+    );
+    expect(Object.values(await contents(F)).every((t) => t.rows > 0)).toBe(true);
+  });
+
+  it("after an export, erases every row of the customer and nothing of anyone else's, with a certificate that matches", async () => {
+    const E = generateCustomerId();
+    await restoreCustomer(url(), archiveOfA, { as: E });
+    const exported = await exportCustomer(url(), E, path.join(folder, "e.tar.gz"), "test");
+    await db.owner.query("update control.customers set status = 'offboarding' where id = $1", [E]);
+    const before = { a: await contents(A), b: await contents(B), e: await contents(E) };
+
+    const certificate = await eraseCustomer(url(), E, { by: "test", batch: 50 });
+    expect(Object.values(await contents(E)).every((t) => t.rows === 0)).toBe(true);
+    expect(await contents(A)).toEqual(before.a);
+    expect(await contents(B)).toEqual(before.b);
+    expect(
+      Object.fromEntries(certificate.tables.map((t) => [`${t.schema}.${t.table}`, t.before])),
+    ).toEqual(Object.fromEntries(Object.entries(before.e).map(([t, c]) => [t, c.rows])));
+    expect(certificate.tables.every((t) => t.after === 0)).toBe(true);
+    expect(certificate.export?.sha256).toBe(exported.sha256);
+
+    const { rows } = await db.owner.query(
+      `select c.status, c.contact_email, (select count(*)::int from control.erasures e where e.tenant_id = c.id) as certificates,
+              (select count(*)::int from control.audit_events a where a.tenant_id = c.id and a.action = 'customers.erase') as events
+         from control.customers c where c.id = $1`,
+      [E],
+    );
+    expect(rows[0]).toEqual({
+      status: "erased",
+      contact_email: "erased@example.invalid",
+      certificates: 1,
+      events: 1,
+    });
   });
 });
