@@ -38,7 +38,8 @@ export const tableFile = (t: { schema: string; table: string }) =>
 
 /** Packs the folder (manifest.json and data/) into `file`. */
 export async function pack(folder: string, file: string) {
-  await tar.c({ gzip: true, file, cwd: folder, portable: true }, ["manifest.json", "data"]);
+  // Level 1: most of gzip's saving on rows of text, at a fraction of its time.
+  await tar.c({ gzip: { level: 1 }, file, cwd: folder, portable: true }, ["manifest.json", "data"]);
 }
 
 /**

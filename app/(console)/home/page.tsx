@@ -32,6 +32,24 @@ export default async function CustomerHomePage() {
       {can(ctx.role, "organisation.edit") && (
         <ContactEmailForm version={customer.version} contactEmail={customer.contactEmail} />
       )}
+      {can(ctx.role, "data.export-own") && (
+        <section aria-labelledby="your-data" className="mt-6 max-w-xl text-sm">
+          <h2 id="your-data" className="mb-1 font-medium">
+            Your data
+          </h2>
+          <p className="mb-2 text-slate-600">
+            Every row of your organisation, as an archive of CSV-like files and a manifest with
+            counts and checksums. The download is recorded in your audit trail.
+          </p>
+          <a
+            href="/api/data/export"
+            download
+            className="inline-block rounded-md border border-slate-300 bg-white px-3 py-2 font-medium hover:bg-slate-100"
+          >
+            Download your data
+          </a>
+        </section>
+      )}
     </>
   );
 }

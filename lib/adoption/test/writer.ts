@@ -11,7 +11,12 @@ export interface WriterReport {
   longestMs: number;
 }
 
-export function startWriter(ownerUrl: string, tenant: string, schema = "app") {
+export function startWriter(
+  ownerUrl: string,
+  tenant: string,
+  options: { schema?: string; asTenant?: boolean } = {},
+) {
+  const schema = options.schema ?? "app";
   let running = true;
   const report: WriterReport = { statements: 0, errors: [], longestMs: 0 };
   const statements = [
@@ -23,6 +28,8 @@ export function startWriter(ownerUrl: string, tenant: string, schema = "app") {
   const done = withOwnerClient(ownerUrl, async (client) => {
     // Ignored before the adoption; after it, the rows' owner and what the policy lets through.
     await client.query("select set_config('app.tenant_id', $1, false)", [tenant]);
+    // As the tenant role (an adopted schema only), RLS keeps it to its own customer's rows.
+    if (options.asTenant) await client.query("set role tenantry_tenant");
     for (let i = 0; running; i++) {
       const started = performance.now();
       try {

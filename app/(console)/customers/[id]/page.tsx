@@ -102,6 +102,20 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
             </div>
           )}
         </Section>
+        <Section title="Data">
+          <p className="mb-2 text-sm text-slate-600">
+            Every row of this customer in the data plane, as an archive with a manifest of counts
+            and checksums; <code>npm run customer -- restore</code> reads it back. Recorded in the
+            audit log.
+          </p>
+          <a
+            href={`/api/data/export?customer=${customer.id}`}
+            download
+            className="inline-block rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium hover:bg-slate-100"
+          >
+            Export this customer&apos;s data
+          </a>
+        </Section>
         <Section title="Switch into this customer">
           <StartSwitchForm
             customerId={customer.id}
