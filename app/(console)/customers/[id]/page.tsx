@@ -1,4 +1,5 @@
 import { EditCustomerForm, PlanForm, TransitionForm } from "@/components/customers/customer-forms";
+import { EraseForm } from "@/components/customers/erase-form";
 import { StatusBadge } from "@/components/customers/status-badge";
 import { StartSwitchForm } from "@/components/switches/start-switch-form";
 import { UsageFigures } from "@/components/usage/usage-figures";
@@ -6,6 +7,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Cell, Row, Table } from "@/components/ui/table";
 import { platformPage } from "@/lib/auth/pages";
+import { dataLifecycle } from "@/lib/portability/queries";
 import { formatCustomerId } from "@/lib/customers/ids";
 import { isTrialExpired, transitionsFrom } from "@/lib/customers/lifecycle";
 import { customerHistory, getCustomer, listPlans } from "@/lib/customers/queries";
@@ -25,7 +27,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
   // A malformed ID is no customer: audited as a denied view of what was asked for.
   const id = parsed.success ? parsed.data : null;
   const {
-    data: { customer, plan, history, members, plans, usage },
+    data: { customer, plan, history, members, plans, usage, data },
   } = await platformPage(
     // The view is on the customer's own trail too; an unknown ID lands on the platform's.
     {
@@ -44,6 +46,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
         members: await listMembers(tx, id),
         plans: await listPlans(tx),
         usage: await latestFigures(tx, id),
+        data: await dataLifecycle(tx, id),
       };
     },
   );
@@ -103,18 +106,37 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
           )}
         </Section>
         <Section title="Data">
-          <p className="mb-2 text-sm text-slate-600">
-            Every row of this customer in the data plane, as an archive with a manifest of counts
-            and checksums; <code>npm run customer -- restore</code> reads it back. Recorded in the
-            audit log.
-          </p>
-          <a
-            href={`/api/data/export?customer=${customer.id}`}
-            download
-            className="inline-block rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium hover:bg-slate-100"
-          >
-            Export this customer&apos;s data
-          </a>
+          {data.erasure ? (
+            <p className="text-sm text-slate-700">
+              Erased {dateTime.format(data.erasure.erasedAt)} UTC by {data.erasure.erasedBy}.{" "}
+              <a
+                href={`/api/data/erasure?customer=${customer.id}`}
+                download
+                className="font-medium underline"
+              >
+                Download the erase certificate
+              </a>
+            </p>
+          ) : (
+            <div className="space-y-4">
+              <p className="text-sm text-slate-600">
+                Every row of this customer in the data plane, as an archive with a manifest of
+                counts and checksums; <code>npm run customer -- restore</code> reads it back.
+                Recorded in the audit log.{" "}
+                {data.lastExport
+                  ? `Last export: ${dateTime.format(data.lastExport.createdAt)} UTC by ${data.lastExport.createdBy}, ${data.lastExport.rows.toLocaleString("en")} rows.`
+                  : "Never exported."}
+              </p>
+              <a
+                href={`/api/data/export?customer=${customer.id}`}
+                download
+                className="inline-block rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium hover:bg-slate-100"
+              >
+                Export this customer&apos;s data
+              </a>
+              {customer.status === "offboarding" && <EraseForm id={customer.id} />}
+            </div>
+          )}
         </Section>
         <Section title="Switch into this customer">
           <StartSwitchForm
