@@ -1,7 +1,8 @@
-// A customer archive (README, "Customer archives"): a gzipped tar of manifest.json and one file
+// A customer archive (README, "Customer archives"): a gzipped tar of manifest.json, control.json and one file
 // per table in COPY's text format, readable with tar, zcat and psql's \copy. The manifest names
 // the customer, the time, the source database, and per table its columns and types, its rows
 // and their content checksum (checksum.ts).
+import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -27,8 +28,12 @@ export interface Manifest {
   customer: { id: string; name: string };
   exportedAt: string;
   source: { database: string; server: string };
+  /** The control-plane rows (customer, users, memberships, invitations) and their file's SHA-256. */
+  control: { file: string; sha256: string };
   tables: ArchiveTable[];
 }
+
+export const CONTROL_FILE = "control.json";
 
 export class ArchiveError extends Error {}
 
@@ -36,10 +41,14 @@ export class ArchiveError extends Error {}
 export const tableFile = (t: { schema: string; table: string }) =>
   `data/${t.schema}.${t.table}.copy`;
 
-/** Packs the folder (manifest.json and data/) into `file`. */
+/** Packs the folder (manifest.json, control.json and data/) into `file`. */
 export async function pack(folder: string, file: string) {
   // Level 1: most of gzip's saving on rows of text, at a fraction of its time.
-  await tar.c({ gzip: { level: 1 }, file, cwd: folder, portable: true }, ["manifest.json", "data"]);
+  await tar.c({ gzip: { level: 1 }, file, cwd: folder, portable: true }, [
+    "manifest.json",
+    CONTROL_FILE,
+    "data",
+  ]);
 }
 
 /**
@@ -71,6 +80,18 @@ export async function withCheckedArchive<T>(
     if (manifest.format !== ARCHIVE_FORMAT || manifest.version !== ARCHIVE_VERSION)
       throw new ArchiveError(
         `${path.basename(file)} is not a customer archive of version ${ARCHIVE_VERSION}. Nothing was written.`,
+      );
+    const control = createHash("sha256");
+    try {
+      await pipeline(createReadStream(path.join(folder, manifest.control.file)), control);
+    } catch {
+      throw new ArchiveError(
+        `The archive has no ${CONTROL_FILE}: it is damaged. Nothing was written.`,
+      );
+    }
+    if (control.digest("hex") !== manifest.control.sha256)
+      throw new ArchiveError(
+        `The archive's ${CONTROL_FILE} does not match its manifest: the archive is damaged. Nothing was written.`,
       );
     for (const t of manifest.tables) {
       const sum = new RowChecksum();

@@ -2,7 +2,8 @@
 // in offboarding, and only after a recent export unless the admin says otherwise. Rows go table
 // by table in reverse foreign-key order, in batches that each commit, so no lock is held long;
 // deletes run as the tenant role under the customer's setting, so RLS keeps every other
-// customer's rows out of reach. The control-plane rows go too; audit events stay, as the legal
+// customer's rows out of reach. The control-plane rows go too (its users' accounts with their
+// memberships); audit events stay, as the legal
 // record. The certificate — per table the rows before and after, the export's hash, who and
 // when — is kept, and written to the audit log.
 import "server-only";
@@ -19,7 +20,7 @@ export interface EraseCertificate {
   erasedBy: string;
   export: { sha256: string; createdAt: string; createdBy: string } | null;
   tables: { schema: string; table: string; before: number; after: number }[];
-  controlPlane: { memberships: number; invites: number; usageSnapshots: number };
+  controlPlane: { memberships: number; users: number; invites: number; usageSnapshots: number };
 }
 
 export interface EraseOptions {
@@ -102,9 +103,21 @@ export function eraseCustomer(
       await tx.query("select set_config('app.tenant_id', $1, true)", [id]);
       const gone = async (table: string) =>
         (await tx.query(`delete from control.${table} where tenant_id = $1`, [id])).rowCount ?? 0;
+      // A user belongs to one customer (memberships_user_key): its members' accounts go too.
+      const { rows: members } = await tx.query<{ user_id: string }>(
+        "select user_id from control.memberships where tenant_id = $1",
+        [id],
+      );
+      const invites = await gone("invites");
+      const memberships = await gone("memberships");
+      const { rowCount: users } = await tx.query(
+        "delete from control.users where id = any($1::uuid[]) and platform_role is null",
+        [members.map((m) => m.user_id)],
+      );
       const controlPlane = {
-        invites: await gone("invites"),
-        memberships: await gone("memberships"),
+        invites,
+        memberships,
+        users: users ?? 0,
         usageSnapshots: await gone("usage_snapshots"),
       };
       await tx.query(

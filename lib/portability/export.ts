@@ -16,6 +16,7 @@ import {
   ARCHIVE_FORMAT,
   ARCHIVE_VERSION,
   ArchiveError,
+  CONTROL_FILE,
   pack,
   tableFile,
   type Manifest,
@@ -47,6 +48,33 @@ export async function readTable(
   return { rows: sum.rows, checksum: sum.checksum };
 }
 
+async function fileSha256(file: string): Promise<string> {
+  const sha256 = createHash("sha256");
+  await pipeline(createReadStream(file), sha256);
+  return sha256.digest("hex");
+}
+
+/** The customer's control-plane rows, as the archive's control.json holds them. */
+async function controlRows(client: OwnerClient, customerId: string) {
+  const rows = async (text: string) => (await client.query(text, [customerId])).rows;
+  return {
+    customer: (
+      await rows(
+        "select id, name, status, plan, contact_email, settings, quota_overrides, created_at, trial_ends_at from control.customers where id = $1",
+      )
+    )[0],
+    users: await rows(
+      "select u.id, u.email, u.display_name, u.status, u.created_at from control.users u join control.memberships m on m.user_id = u.id where m.tenant_id = $1 order by u.email",
+    ),
+    memberships: await rows(
+      "select user_id, role, created_at from control.memberships where tenant_id = $1 order by created_at, user_id",
+    ),
+    invites: await rows(
+      "select id, email, role, created_at, expires_at, accepted_at, revoked_at from control.invites where tenant_id = $1 order by created_at, id",
+    ),
+  };
+}
+
 /**
  * Writes the customer's archive to `file`, records the export (who, when, the archive's
  * SHA-256: an erase needs a recent one) and returns its manifest and that hash.
@@ -69,6 +97,10 @@ export async function exportCustomer(
         );
         if (!customers.length) throw new ArchiveError(`There is no customer ${customerId}.`);
         const tables = await customerTables(client);
+        // The control-plane rows, in the same snapshot: the customer, its users (never their
+        // password hashes), memberships and invitations (never their tokens).
+        const control = await controlRows(client, customerId);
+        await writeFile(path.join(folder, CONTROL_FILE), `${JSON.stringify(control, null, 2)}\n`);
         const { rows: source } = await client.query<{ database: string; server: string }>(
           "select current_database() as database, current_setting('server_version') as server",
         );
@@ -90,6 +122,10 @@ export async function exportCustomer(
           customer: customers[0],
           exportedAt: new Date().toISOString(),
           source: source[0],
+          control: {
+            file: CONTROL_FILE,
+            sha256: await fileSha256(path.join(folder, CONTROL_FILE)),
+          },
           tables: written,
         } satisfies Manifest;
       } catch (error) {
@@ -99,9 +135,7 @@ export async function exportCustomer(
     });
     await writeFile(path.join(folder, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
     await pack(folder, file);
-    const sha256 = createHash("sha256");
-    await pipeline(createReadStream(file), sha256);
-    const digest = sha256.digest("hex");
+    const digest = await fileSha256(file);
     await inOwnerTransaction(ownerUrl, async (client) => {
       await client.query("select set_config('app.tenant_id', $1, true)", [customerId]);
       await client.query(

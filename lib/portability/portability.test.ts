@@ -9,7 +9,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { withOwnerClient } from "@/db/owner";
 import { generateSample } from "@/db/sample/generate";
-import { freshTestDatabase, insertCustomers } from "@/db/test/fixture";
+import { freshTestDatabase, insertCustomers, insertUser } from "@/db/test/fixture";
 import { runAdoption } from "../adoption/run";
 import { generateCustomerId, LEGACY_CUSTOMER_ID } from "../customers/ids";
 import type { Manifest } from "./archive";
@@ -64,6 +64,7 @@ describe("a customer's export", () => {
     expect(manifestOfA.customer.id).toBe(A);
     expect(ofManifest(manifestOfA)).toEqual(await contents(A));
     expect(manifestOfA.tables.every((t) => t.rows > 0)).toBe(true);
+    expect(manifestOfA.control.file).toBe("control.json");
   });
 
   it("holds none of B's rows: an export of B has B's, and A's archive not one of them", async () => {
@@ -166,6 +167,10 @@ describe("an erase", () => {
     const E = generateCustomerId();
     await restoreCustomer(url(), archiveOfA, { as: E });
     const exported = await exportCustomer(url(), E, path.join(folder, "e.tar.gz"), "test");
+    const member = await insertUser(db.owner, {
+      email: `member@${E.toLowerCase()}.example`,
+      tenantId: E,
+    });
     await db.owner.query("update control.customers set status = 'offboarding' where id = $1", [E]);
     const before = { a: await contents(A), b: await contents(B), e: await contents(E) };
 
@@ -178,6 +183,11 @@ describe("an erase", () => {
     ).toEqual(Object.fromEntries(Object.entries(before.e).map(([t, c]) => [t, c.rows])));
     expect(certificate.tables.every((t) => t.after === 0)).toBe(true);
     expect(certificate.export?.sha256).toBe(exported.sha256);
+    expect(certificate.controlPlane).toMatchObject({ memberships: 1, users: 1 });
+    const { rows: users } = await db.owner.query("select 1 from control.users where id = $1", [
+      member,
+    ]);
+    expect(users).toEqual([]);
 
     const { rows } = await db.owner.query(
       `select c.status, c.contact_email, (select count(*)::int from control.erasures e where e.tenant_id = c.id) as certificates,
