@@ -5,5 +5,7 @@ export async function register() {
     await refuseUnlessIsolated();
     const { startPeriodicSnapshots } = await import("./lib/usage/schedule");
     startPeriodicSnapshots();
+    const { startPeriodicBackups } = await import("./lib/portability/schedule");
+    startPeriodicBackups();
   }
 }

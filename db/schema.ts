@@ -400,3 +400,26 @@ export const erasures = control.table(
   },
   () => [tenantPolicy("erasures_tenant_isolation", "tenant_id")],
 );
+
+/** Scheduled backups of each customer (docs/architecture.md §12): the archive, checked when made. */
+export const backups = control.table(
+  "backups",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => customers.id),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    file: text("file").notNull(),
+    bytes: bigint("bytes", { mode: "number" }).notNull(),
+    sha256: text("sha256").notNull(),
+    rows: bigint("rows", { mode: "number" }).notNull(),
+    /** Whether re-reading the archive found every file's rows and checksum as its manifest says. */
+    verified: boolean("verified").notNull(),
+    error: text("error"),
+  },
+  (t) => [
+    index("backups_tenant_created_idx").on(t.tenantId, t.createdAt),
+    tenantPolicy("backups_tenant_isolation", "tenant_id"),
+  ],
+);

@@ -31,6 +31,8 @@ const next = spawn(
       // A fixed secret, for tests only.
       AUTH_SECRET: "e2e-only-secret-not-for-any-real-deployment",
       NEXTAUTH_URL: `http://localhost:${process.env.PORT ?? "3210"}`,
+      // The specs count exports; scheduled backups (exports too) stay off.
+      BACKUP_EVERY_HOURS: "0",
     },
   },
 );

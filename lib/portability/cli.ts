@@ -1,5 +1,5 @@
 // npm run customer -- export <ID> [--out FILE] | restore FILE [--as ID] [--replace]
-//                     | erase <ID> [--without-export] [--certificate FILE]
+//                     | erase <ID> [--without-export] [--certificate FILE] | backup
 // export: the customer's archive (README, "Customer archives") from the database in
 // DATABASE_URL, to FILE (default <ID>-<time>.tar.gz). restore: checks the archive, then writes
 // it in one transaction, verified against its manifest, as the archive's customer or as
@@ -11,12 +11,13 @@ import { parseArgs } from "node:util";
 import { osUser } from "@/lib/auth/super-admins";
 import { isCustomerId, normalizeCustomerId } from "@/lib/customers/ids";
 import { ArchiveError } from "./archive";
+import { backupSettings, runDueBackups } from "./backups";
 import { EraseError, eraseCustomer } from "./erase";
 import { exportCustomer } from "./export";
 import { restoreCustomer } from "./restore";
 
 const USAGE =
-  "Usage: npm run customer -- export <ID> [--out FILE] | restore FILE [--as ID] [--replace] | erase <ID> [--without-export] [--certificate FILE]";
+  "Usage: npm run customer -- export <ID> [--out FILE] | restore FILE [--as ID] [--replace] | erase <ID> [--without-export] [--certificate FILE] | backup";
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -31,7 +32,7 @@ async function main(): Promise<number> {
   });
   const [verb, subject] = positionals;
   const ownerUrl = process.env.DATABASE_URL;
-  if (!["export", "restore", "erase"].includes(verb) || !subject) {
+  if (!["export", "restore", "erase", "backup"].includes(verb) || (!subject && verb !== "backup")) {
     console.error(USAGE);
     return 2;
   }
@@ -40,6 +41,17 @@ async function main(): Promise<number> {
       `customer ${verb} works as the owner: set DATABASE_URL to the owner's connection string.`,
     );
     return 2;
+  }
+  if (verb === "backup") {
+    // The scheduled backups, now: every customer due one (BACKUP_EVERY_HOURS, BACKUP_DIR, BACKUP_RETENTION).
+    const run = await runDueBackups(ownerUrl, backupSettings());
+    if (run.skipped) console.log("Another console is making backups; this run skipped.");
+    for (const m of run.made)
+      console.log(
+        `${m.customer}: ${m.file}${m.verified ? ", verified" : `, NOT verified: ${m.error}`}`,
+      );
+    console.log(`${run.made.length} backups made, ${run.pruned} old ones removed.`);
+    return run.made.every((m) => m.verified) ? 0 : 1;
   }
   const id = normalizeCustomerId(subject);
   if (verb !== "restore" && !isCustomerId(id)) {

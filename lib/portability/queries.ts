@@ -1,8 +1,8 @@
-// What a customer's page shows of its data as a unit: the latest export and, once erased, the
-// erasure — through the caller's (platform) transaction.
+// What a customer's page shows of its data as a unit: the latest export, its recent backups and,
+// once erased, the erasure — through the caller's (platform) transaction.
 import "server-only";
 import { desc, eq } from "drizzle-orm";
-import { customerExports, erasures } from "@/db/schema";
+import { backups, customerExports, erasures } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
 
 export async function dataLifecycle(tx: Tx, customerId: string) {
@@ -25,5 +25,18 @@ export async function dataLifecycle(tx: Tx, customerId: string) {
     })
     .from(erasures)
     .where(eq(erasures.tenantId, customerId));
-  return { lastExport: lastExport ?? null, erasure: erasure ?? null };
+  const recent = await tx
+    .select({
+      id: backups.id,
+      createdAt: backups.createdAt,
+      bytes: backups.bytes,
+      rows: backups.rows,
+      verified: backups.verified,
+      error: backups.error,
+    })
+    .from(backups)
+    .where(eq(backups.tenantId, customerId))
+    .orderBy(desc(backups.createdAt))
+    .limit(7);
+  return { lastExport: lastExport ?? null, erasure: erasure ?? null, backups: recent };
 }

@@ -134,6 +134,31 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
               >
                 Export this customer&apos;s data
               </a>
+              {data.backups.length > 0 ? (
+                <table className="w-full text-sm">
+                  <caption className="mb-1 text-left font-medium">Backups, newest first</caption>
+                  <thead>
+                    <tr className="text-left text-slate-500">
+                      <th scope="col">Taken (UTC)</th>
+                      <th scope="col">Rows</th>
+                      <th scope="col">Size</th>
+                      <th scope="col">Verified</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {data.backups.map((b) => (
+                      <tr key={b.id}>
+                        <td>{dateTime.format(b.createdAt)}</td>
+                        <td>{b.rows.toLocaleString("en")}</td>
+                        <td>{(b.bytes / 2 ** 20).toFixed(1)} MB</td>
+                        <td>{b.verified ? "yes" : `no: ${b.error}`}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              ) : (
+                <p className="text-sm text-slate-600">No backups yet.</p>
+              )}
               {customer.status === "offboarding" && <EraseForm id={customer.id} />}
             </div>
           )}
