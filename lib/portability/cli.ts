@@ -1,4 +1,4 @@
-// npm run customer -- export <ID> [--out FILE] | restore FILE [--as ID] [--replace]
+// npm run customer -- export <ID> [--out FILE] | restore FILE [--into VAR] [--as ID] [--replace]
 //                     | erase <ID> [--without-export] [--certificate FILE] | backup
 // export: the customer's archive (README, "Customer archives") from the database in
 // DATABASE_URL, to FILE (default <ID>-<time>.tar.gz). restore: checks the archive, then writes
@@ -17,7 +17,7 @@ import { exportCustomer } from "./export";
 import { restoreCustomer } from "./restore";
 
 const USAGE =
-  "Usage: npm run customer -- export <ID> [--out FILE] | restore FILE [--as ID] [--replace] | erase <ID> [--without-export] [--certificate FILE] | backup";
+  "Usage: npm run customer -- export <ID> [--out FILE] | restore FILE [--into VAR] [--as ID] [--replace] | erase <ID> [--without-export] [--certificate FILE] | backup";
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -28,6 +28,7 @@ async function main(): Promise<number> {
       replace: { type: "boolean", default: false },
       "without-export": { type: "boolean", default: false },
       certificate: { type: "string" },
+      into: { type: "string" },
     },
   });
   const [verb, subject] = positionals;
@@ -86,7 +87,20 @@ async function main(): Promise<number> {
     console.error(`${values.as} is not a customer ID.`);
     return 2;
   }
-  const result = await restoreCustomer(ownerUrl, subject, { as, replace: values.replace });
+  // Another database: the environment variable that holds its owner's URL (never the URL itself
+  // on a command line, where its password would stay in the shell's history).
+  let target = ownerUrl;
+  if (values.into) {
+    const url = process.env[values.into];
+    if (!url || !/^postgres(ql)?:\/\//.test(url)) {
+      console.error(
+        `--into names an environment variable holding the target database's owner URL; ${values.into} holds none.`,
+      );
+      return 2;
+    }
+    target = url;
+  }
+  const result = await restoreCustomer(target, subject, { as, replace: values.replace });
   const rows = result.tables.reduce((n, t) => n + t.rows, 0);
   console.log(
     `Restored ${rows.toLocaleString("en")} rows in ${result.tables.length} tables as ${result.customer}${result.created ? " (created)" : ""}, verified against the manifest.`,
