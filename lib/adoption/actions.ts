@@ -1,20 +1,10 @@
 "use server";
 
 import { after } from "next/server";
-import { ownerDatabaseUrl } from "@/db/env";
-import { ActionError, platformOperation } from "@/lib/auth/action";
+import { ActionError, ownerUrlFor, platformOperation } from "@/lib/auth/action";
 import { runAdoption, runRevert, runVerification, type RunHooks, type RunResult } from "./run";
 import { liveOwner } from "./queries";
 import { planOptionsOf, runAdoptionSchema, schemaTargetSchema } from "./schemas";
-
-function ownerUrl(): string {
-  const url = ownerDatabaseUrl();
-  if (!url)
-    throw new ActionError(
-      "Adoption works as the schema's owner: set DATABASE_URL to the owner's connection string and restart the console.",
-    );
-  return url;
-}
 
 /**
  * Starts a run and answers as soon as it holds the lock and is recorded, so the dashboard can
@@ -40,7 +30,7 @@ export const startAdoptionAction = platformOperation(
     revalidate: "/adoption",
   },
   async (input, _ctx, record) => {
-    const url = ownerUrl();
+    const url = ownerUrlFor("Adoption");
     // From a column, the rows go to the column's customers, not to this one.
     const owner = input.fromColumn ? null : await liveOwner(input.tenant);
     if (owner && input.confirmOwner !== owner.id) {
@@ -68,7 +58,7 @@ export const startRevertAction = platformOperation(
     revalidate: "/adoption",
   },
   async (input, _ctx, record) => {
-    const url = ownerUrl();
+    const url = ownerUrlFor("Adoption");
     const runId = await startInBackground((hooks) =>
       runRevert(url, { schema: input.schema, ...hooks }),
     );
@@ -85,7 +75,7 @@ export const verifyNowAction = platformOperation(
     revalidate: "/adoption",
   },
   async (input, _ctx, record) => {
-    const result = await runVerification(ownerUrl(), { schema: input.schema });
+    const result = await runVerification(ownerUrlFor("Adoption"), { schema: input.schema });
     if (!result.ok) throw new ActionError(result.instructions);
     Object.assign(record, {
       targetType: "schema",

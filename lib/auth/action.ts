@@ -3,6 +3,7 @@
 // the form can show. Tenant actions act on the context's customer, never on one named by the
 // form; platform actions are for super-admins and audited through withPlatform.
 import "server-only";
+import { ownerDatabaseUrl } from "@/db/env";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { withPlatform, withTenant, type Tx } from "@/db/tenant";
@@ -193,6 +194,19 @@ export function platformAction<S extends z.ZodType>(
         },
       ),
   );
+}
+
+/**
+ * The owner's connection (DATABASE_URL), which adoptions, erasures and the like work through;
+ * without it, the action refuses with a sentence saying what `work` needs.
+ */
+export function ownerUrlFor(work: string): string {
+  const url = ownerDatabaseUrl();
+  if (!url)
+    throw new ActionError(
+      `${work} works as the database's owner: set DATABASE_URL to the owner's connection string and restart the console.`,
+    );
+  return url;
 }
 
 /**

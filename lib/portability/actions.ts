@@ -1,8 +1,7 @@
 "use server";
 
 import { z } from "zod";
-import { ownerDatabaseUrl } from "@/db/env";
-import { ActionError, platformOperation } from "@/lib/auth/action";
+import { ActionError, ownerUrlFor, platformOperation } from "@/lib/auth/action";
 import { normalizeCustomerId } from "@/lib/customers/ids";
 import { customerIdSchema } from "@/lib/customers/schemas";
 import { EraseError, eraseCustomer } from "./erase";
@@ -25,11 +24,7 @@ export const eraseCustomerAction = platformOperation(
     Object.assign(record, { targetType: "customer", targetId: input.id, tenantId: input.id });
     if (normalizeCustomerId(input.confirm) !== input.id)
       throw new ActionError(`Type the customer ID ${input.id} to confirm the erase.`);
-    const url = ownerDatabaseUrl();
-    if (!url)
-      throw new ActionError(
-        "Erasing works as the database's owner: set DATABASE_URL to the owner's connection and restart the console.",
-      );
+    const url = ownerUrlFor("Erasing");
     try {
       const certificate = await eraseCustomer(url, input.id, { by: ctx.user.email });
       const rows = certificate.tables.reduce((n, t) => n + t.before, 0);
