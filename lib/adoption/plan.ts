@@ -798,12 +798,12 @@ function tablePlan(ctx: PlanContext, t: TableInfo, tables: TableInfo[]): TablePl
       changes.push("no primary key: nothing can refer to it; scoped by the column and the policy");
     for (const k of u.rebuilt)
       changes.push(
-        `${kind(k)} per customer${on}: ${k.name} (${[column, ...k.columns].join(", ")})${deferral(k.definition)}`,
+        `${kind(k)} per customer${on}: ${k.name} (${leading(column, k.columns).join(", ")})${deferral(k.definition)}`,
       );
     for (const { key, why } of u.kept) {
       const twin = u.twins.find((x) => x.key === key);
       changes.push(
-        `${kind(key)} ${key.name} (${key.columns.join(", ")})${on} ${why}${twin ? `; unique ${twin.name} (${[column, ...key.columns].join(", ")}) added for the foreign keys` : ""}`,
+        `${kind(key)} ${key.name} (${key.columns.join(", ")})${on} ${why}${twin ? `; unique ${twin.name} (${leading(column, key.columns).join(", ")}) added for the foreign keys` : ""}`,
       );
     }
     for (const f of u.t.foreignKeys) {

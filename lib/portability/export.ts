@@ -22,10 +22,7 @@ import {
   type Manifest,
 } from "./archive";
 import { RowChecksum } from "./checksum";
-import { customerTables, qualifiedName, type CustomerTable } from "./tables";
-
-const columnList = (columns: { name: string }[]) =>
-  columns.map((c) => `"${c.name.replace(/"/g, '""')}"`).join(", ");
+import { columnList, customerTables, qualifiedName, type CustomerTable } from "./tables";
 
 /**
  * A table's rows as the client may read them (its role and settings decide whose), in COPY's
@@ -155,5 +152,3 @@ export async function exportCustomer(
     await rm(folder, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   }
 }
-
-export { columnList };

@@ -8,10 +8,10 @@ import "server-only";
 import { createReadStream } from "node:fs";
 import path from "node:path";
 import { copyIn } from "@/db/copy";
-import { inOwnerTransaction } from "@/db/owner";
+import { inOwnerTransaction, type OwnerClient } from "@/db/owner";
 import { ArchiveError, withCheckedArchive, type ArchiveTable, type Manifest } from "./archive";
-import { columnList, readTable } from "./export";
-import { customerTables, qualifiedName, type CustomerTable } from "./tables";
+import { readTable } from "./export";
+import { columnList, customerTables, qualifiedName, type CustomerTable } from "./tables";
 
 export interface RestoreOptions {
   /** Restore under this customer ID instead of the archive's: a clone. */
@@ -129,7 +129,7 @@ export function restoreCustomer(
 
 /** The target customer, created when missing (a clone is named after the original). */
 async function ensureCustomer(
-  client: Parameters<Parameters<typeof inOwnerTransaction>[1]>[0],
+  client: OwnerClient,
   id: string,
   manifest: Manifest,
   clone: boolean,

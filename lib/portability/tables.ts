@@ -4,6 +4,7 @@
 // parents before children — so rows can be written in that order and deleted in reverse.
 import "server-only";
 import type { OwnerClient } from "@/db/owner";
+import { identList, qualified } from "../adoption/sql";
 
 export const CUSTOMER_COLUMN = "tenant_id";
 
@@ -14,8 +15,9 @@ export interface CustomerTable {
   columns: { name: string; type: string; required: boolean }[];
 }
 
-export const qualifiedName = (t: { schema: string; table: string }) =>
-  `"${t.schema.replace(/"/g, '""')}"."${t.table.replace(/"/g, '""')}"`;
+/** A customer table's quoted name, and its columns' quoted list (lib/adoption/sql.ts quotes). */
+export const qualifiedName = (t: { schema: string; table: string }) => qualified(t.schema, t.table);
+export const columnList = (columns: { name: string }[]) => identList(columns.map((c) => c.name));
 
 export async function customerTables(client: OwnerClient): Promise<CustomerTable[]> {
   const { rows } = await client.query<{
