@@ -401,6 +401,39 @@ export const erasures = control.table(
   () => [tenantPolicy("erasures_tenant_isolation", "tenant_id")],
 );
 
+/**
+ * Long work on a customer's data as a unit (docs/architecture.md §12): each export, backup,
+ * restore and erase, with its step and per-table progress written live from a connection of
+ * its own, so the customer's page can watch it, and how it ended.
+ */
+export const dataJobs = control.table(
+  "data_jobs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    // No foreign key: a restore records its job before it creates the customer it restores.
+    tenantId: text("tenant_id").notNull(),
+    kind: text("kind", { enum: ["export", "backup", "restore", "erase"] }).notNull(),
+    status: text("status", { enum: ["running", "succeeded", "failed"] })
+      .notNull()
+      .default("running"),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    /** Written with every progress update: a running job whose process died stops moving. */
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    startedBy: text("started_by").notNull(),
+    step: text("step").notNull().default("starting"),
+    /** Per table, in the order the job takes them: `{ table, rows, of, state }`. */
+    progress: jsonb("progress").notNull().default([]),
+    error: text("error"),
+  },
+  (t) => [
+    check("data_jobs_kind_valid", sql`${t.kind} in ('export','backup','restore','erase')`),
+    check("data_jobs_status_valid", sql`${t.status} in ('running','succeeded','failed')`),
+    index("data_jobs_tenant_started_idx").on(t.tenantId, t.startedAt),
+    tenantPolicy("data_jobs_tenant_isolation", "tenant_id"),
+  ],
+);
+
 /** Scheduled backups of each customer (docs/architecture.md §12): the archive, checked when made. */
 export const backups = control.table(
   "backups",

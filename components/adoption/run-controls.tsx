@@ -1,7 +1,6 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { useActionState, useEffect, useState } from "react";
+import { useActionState, useState } from "react";
 import { ActionMessage } from "@/components/ui/action-message";
 import { buttonClass } from "@/components/ui/field";
 import { startAdoptionAction, startRevertAction, verifyNowAction } from "@/lib/adoption/actions";
@@ -122,15 +121,4 @@ export function RevertForm({ schema, disabled }: { schema: string; disabled: boo
       <ActionMessage state={state} />
     </form>
   );
-}
-
-/** While a run is going, re-reads the page every so often, so its steps appear as they happen. */
-export function RunWatcher({ active, intervalMs = 700 }: { active: boolean; intervalMs?: number }) {
-  const router = useRouter();
-  useEffect(() => {
-    if (!active) return;
-    const timer = setInterval(() => router.refresh(), intervalMs);
-    return () => clearInterval(timer);
-  }, [active, intervalMs, router]);
-  return null;
 }

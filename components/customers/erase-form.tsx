@@ -29,7 +29,7 @@ export function EraseForm({ id }: { id: string }) {
         disabled={pending}
         className="rounded-md border border-red-300 bg-red-50 px-3 py-1.5 text-sm font-medium text-red-800 hover:bg-red-100"
       >
-        {pending ? "Erasing…" : "Erase this customer"}
+        {pending ? "Starting…" : "Erase this customer"}
       </button>
       <ActionMessage state={state} />
     </form>

@@ -69,7 +69,7 @@ await withBenchDatabase("portability", { owner: 2, app: 2 }, async ({ database }
     let exportMs = 0;
     const exportRss = await peakRss(async () => {
       exportMs = await timed(async () => {
-        manifest = await exportCustomer(url, LEGACY_CUSTOMER_ID, archive, "bench");
+        manifest = await exportCustomer(url, LEGACY_CUSTOMER_ID, archive, { by: "bench" });
       });
     });
     const rows = manifest.tables.reduce((n, t) => n + t.rows, 0);
@@ -94,7 +94,7 @@ await withBenchDatabase("portability", { owner: 2, app: 2 }, async ({ database }
     const C = generateCustomerId();
     let restoreMs = 0;
     const restoreRss = await peakRss(async () => {
-      restoreMs = await timed(() => restoreCustomer(url, archive, { as: C }));
+      restoreMs = await timed(() => restoreCustomer(url, archive, { by: "bench", as: C }));
     });
 
     // The erase of C, while a writer works for another customer (LEGACY001).
@@ -102,7 +102,7 @@ await withBenchDatabase("portability", { owner: 2, app: 2 }, async ({ database }
       await client.query("select set_config('app.tenant_id', $1, false)", [C]);
       await client.query("update control.customers set status = 'offboarding' where id = $1", [C]);
     });
-    await exportCustomer(url, C, path.join(folder, "c.tar.gz"), "bench");
+    await exportCustomer(url, C, path.join(folder, "c.tar.gz"), { by: "bench" });
     const writer = startWriter(url, LEGACY_CUSTOMER_ID, { asTenant: true });
     await new Promise((resolve) => setTimeout(resolve, 300));
     const eraseMs = await timed(() => eraseCustomer(url, C, { by: "bench" }));

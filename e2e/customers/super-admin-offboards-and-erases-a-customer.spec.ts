@@ -1,6 +1,6 @@
 // The end of a customer (issue #15): a super-admin starts its offboarding, is refused the erase
 // until the data is exported, exports it, types the customer's ID, erases it, and downloads the
-// certificate.
+// certificate; the export and the erase are jobs the page lists.
 import { readFile } from "node:fs/promises";
 import { expect, test } from "@playwright/test";
 import { SUPER_ADMIN, signIn } from "../auth/helpers";
@@ -35,6 +35,9 @@ test("a super-admin offboards a customer: export, erase with the typed ID, certi
   );
   await page.reload();
   await expect(page.getByText(/Last export: .* by admin@tenantry\.local/)).toBeVisible();
+  // The export was a recorded job, with every table's progress.
+  const jobs = page.getByRole("list", { name: "Jobs, newest first" });
+  await expect(jobs.getByRole("listitem", { name: "export succeeded" })).toBeVisible();
 
   // The ID must be typed exactly.
   await erase.getByLabel(`Type ${id} to confirm`).fill("NOTTHISONE");
@@ -44,7 +47,9 @@ test("a super-admin offboards a customer: export, erase with the typed ID, certi
   );
   await erase.getByLabel(`Type ${id} to confirm`).fill(id);
   await erase.getByRole("button", { name: "Erase this customer" }).click();
+  // The erase runs as a job after the answer; the page follows it to its end.
   await expect(page.getByText(/^Erased .* UTC by admin@tenantry\.local\./)).toBeVisible();
+  await expect(jobs.getByRole("listitem", { name: "erase succeeded" })).toBeVisible();
 
   const certificate = page.waitForEvent("download");
   await page.getByRole("link", { name: "Download the erase certificate" }).click();

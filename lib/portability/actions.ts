@@ -1,5 +1,6 @@
 "use server";
 
+import { after } from "next/server";
 import { z } from "zod";
 import { ActionError, ownerUrlFor, platformOperation } from "@/lib/auth/action";
 import { normalizeCustomerId } from "@/lib/customers/ids";
@@ -10,8 +11,10 @@ const eraseSchema = z.object({ id: customerIdSchema, confirm: z.string().max(40)
 
 /**
  * Erases a customer in offboarding (lib/portability/erase.ts) once the super-admin has typed its
- * ID. The erase writes its own `customers.erase` event with the certificate's summary, in the
- * transaction that ends it; this action's event records who asked.
+ * ID. The action answers as soon as the erase is a recorded job, whose progress the customer's
+ * page shows; the erase goes on after the response (`after` keeps it alive). A customer that may
+ * not be erased is refused before any job starts, with the erase's sentence. The job's end is its
+ * own `jobs.erase` event, and the erasure's `customers.erase` is written with the certificate.
  */
 export const eraseCustomerAction = platformOperation(
   {
@@ -25,17 +28,18 @@ export const eraseCustomerAction = platformOperation(
     if (normalizeCustomerId(input.confirm) !== input.id)
       throw new ActionError(`Type the customer ID ${input.id} to confirm the erase.`);
     const url = ownerUrlFor("Erasing");
+    let started!: (jobId: string) => void;
+    const onStart = new Promise<string>((resolve) => (started = resolve));
+    const done = eraseCustomer(url, input.id, { by: ctx.user.email, onStart: started });
+    // The job records its own failure; nothing is left to report after the response.
+    after(() => done.catch(() => undefined));
     try {
-      const certificate = await eraseCustomer(url, input.id, { by: ctx.user.email });
-      const rows = certificate.tables.reduce((n, t) => n + t.before, 0);
-      Object.assign(record, { details: { rows, tables: certificate.tables.length } });
-      return {
-        ok: true,
-        message: `Erased: ${rows.toLocaleString("en")} rows in ${certificate.tables.length} tables. The certificate is below.`,
-      };
+      const jobId = await Promise.race([onStart, done.then(() => null)]);
+      Object.assign(record, { details: { jobId } });
     } catch (error) {
       if (error instanceof EraseError) throw new ActionError(error.message);
       throw error;
     }
+    return { ok: true, message: "The erase has started; its progress is below." };
   },
 );

@@ -61,7 +61,10 @@ export async function runDueBackups(
         const folder = path.join(settings.dir, id);
         await mkdir(folder, { recursive: true });
         const file = path.join(folder, `${new Date().toISOString().replace(/[:.]/g, "-")}.tar.gz`);
-        const manifest = await exportCustomer(ownerUrl, id, file, "scheduled backup");
+        const manifest = await exportCustomer(ownerUrl, id, file, {
+          by: "scheduled backup",
+          kind: "backup",
+        });
         let error: string | null = null;
         await withCheckedArchive(file, async () => undefined).catch(
           (e: Error) => (error = e.message),

@@ -24,6 +24,11 @@ export class RowChecksum extends Transform {
   /** Bytes of the row in progress (since the last newline). */
   private pending = 0;
 
+  /** `onRows` hears the rows counted so far after each chunk (a job's progress). */
+  constructor(private readonly onRows?: (rows: number) => void) {
+    super();
+  }
+
   _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
     let h1 = this.h1;
     let h2 = this.h2;
@@ -45,6 +50,7 @@ export class RowChecksum extends Transform {
     this.h1 = h1;
     this.h2 = h2;
     this.pending = pending;
+    this.onRows?.(this.rows);
     done(null, chunk);
   }
 

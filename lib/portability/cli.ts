@@ -1,7 +1,7 @@
 // npm run customer -- export <ID> [--out FILE] | restore FILE [--into VAR] [--as ID] [--replace]
 //                     | erase <ID> [--without-export] [--certificate FILE] | backup
 // export: the customer's archive (README, "Customer archives") from the database in
-// DATABASE_URL, to FILE (default <ID>-<time>.tar.gz). restore: checks the archive, then writes
+// DATABASE_URL, to FILE (default <ID>-<time>.tar; a FILE ending in .gz is gzipped). restore: checks the archive, then writes
 // it in one transaction, verified against its manifest, as the archive's customer or as
 // another (--as: a clone, created if missing); a customer with rows is refused unless --replace.
 // erase: a customer in offboarding with an export from the last ERASE_REQUIRES_EXPORT_DAYS
@@ -54,6 +54,7 @@ async function main(): Promise<number> {
     console.log(`${run.made.length} backups made, ${run.pruned} old ones removed.`);
     return run.made.every((m) => m.verified) ? 0 : 1;
   }
+  const by = `command line (${osUser()})`;
   const id = normalizeCustomerId(subject);
   if (verb !== "restore" && !isCustomerId(id)) {
     console.error(`${subject} is not a customer ID.`);
@@ -61,9 +62,9 @@ async function main(): Promise<number> {
   }
   if (verb === "erase") {
     const certificate = await eraseCustomer(ownerUrl, id, {
-      by: `command line (${osUser()})`,
+      by,
       withoutExport: values["without-export"],
-      onTable: (table, deleted) => process.stdout.write(`\r${table}: ${deleted} rows erased   `),
+      onProgress: (t) => process.stdout.write(`\r${t.table}: ${t.rows} of ${t.of} rows erased   `),
     });
     const file = values.certificate ?? `${id}-erase-certificate.json`;
     await writeFile(file, `${JSON.stringify(certificate, null, 2)}\n`);
@@ -74,8 +75,12 @@ async function main(): Promise<number> {
     return 0;
   }
   if (verb === "export") {
-    const file = values.out ?? `${id}-${new Date().toISOString().replace(/[:.]/g, "-")}.tar.gz`;
-    const manifest = await exportCustomer(ownerUrl, id, file, `command line (${osUser()})`);
+    const file = values.out ?? `${id}-${new Date().toISOString().replace(/[:.]/g, "-")}.tar`;
+    const manifest = await exportCustomer(ownerUrl, id, file, {
+      by,
+      onProgress: (t) =>
+        t.state === "done" && console.log(`${t.table}: ${t.rows.toLocaleString("en")} rows`),
+    });
     const rows = manifest.tables.reduce((n, t) => n + t.rows, 0);
     console.log(
       `Exported ${manifest.customer.name} (${id}): ${rows.toLocaleString("en")} rows in ${manifest.tables.length} tables, to ${file}.`,
@@ -100,7 +105,13 @@ async function main(): Promise<number> {
     }
     target = url;
   }
-  const result = await restoreCustomer(target, subject, { as, replace: values.replace });
+  const result = await restoreCustomer(target, subject, {
+    by,
+    as,
+    replace: values.replace,
+    onProgress: (t) =>
+      t.state === "done" && console.log(`${t.table}: ${t.rows.toLocaleString("en")} rows verified`),
+  });
   const rows = result.tables.reduce((n, t) => n + t.rows, 0);
   console.log(
     `Restored ${rows.toLocaleString("en")} rows in ${result.tables.length} tables as ${result.customer}${result.created ? " (created)" : ""}, verified against the manifest.`,

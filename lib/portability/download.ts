@@ -29,7 +29,7 @@ export async function archiveResponse(
   try {
     const file = path.join(folder, "archive.tar.gz");
     try {
-      await exportCustomer(ownerUrl, customerId, file, by);
+      await exportCustomer(ownerUrl, customerId, file, { by });
     } catch (error) {
       if (!(error instanceof ArchiveError)) throw error;
       cleanUp();

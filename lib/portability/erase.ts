@@ -10,6 +10,7 @@ import "server-only";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { inOwnerTransaction, withOwnerClient, type OwnerClient } from "@/db/owner";
 import { insertAuditEvent } from "@/lib/audit/record";
+import { recordJob, type JobOptions, type Progress } from "./jobs";
 import { customerTables, qualifiedName } from "./tables";
 
 export class EraseError extends Error {}
@@ -23,12 +24,10 @@ export interface EraseCertificate {
   controlPlane: { memberships: number; users: number; invites: number; usageSnapshots: number };
 }
 
-export interface EraseOptions {
-  by: string;
+export interface EraseOptions extends Omit<JobOptions, "kind" | "tenantId"> {
   withoutExport?: boolean;
   /** Rows per delete; each batch commits on its own. */
   batch?: number;
-  onTable?: (table: string, deleted: number) => void;
 }
 
 export const eraseRequiresExportDays = () => Number(process.env.ERASE_REQUIRES_EXPORT_DAYS ?? 7);
@@ -37,57 +36,97 @@ async function count(client: OwnerClient, text: string, values: unknown[] = []) 
   return Number((await client.query<{ n: string }>(text, values)).rows[0].n);
 }
 
-export function eraseCustomer(
+/** Erases the customer as a recorded job; its certificate. */
+/** What an erase checks before it starts: the customer, and the export it needs. */
+interface Erasable {
+  name: string;
+  export: { sha256: string; created_at: Date; created_by: string } | null;
+}
+
+/**
+ * Erases the customer as a recorded job; its certificate. A customer that may not be erased
+ * (not in offboarding, no recent export) is refused before any job starts.
+ */
+export async function eraseCustomer(
   ownerUrl: string,
   id: string,
   options: EraseOptions,
 ): Promise<EraseCertificate> {
+  const erasable = await withOwnerClient(ownerUrl, (client) => checkErasable(client, id, options));
+  return recordJob(
+    ownerUrl,
+    { ...options, kind: "erase", tenantId: id },
+    (progress) => erase(ownerUrl, id, erasable, options, progress),
+    (certificate) => ({
+      rows: certificate.tables.reduce((n, t) => n + t.before, 0),
+      tables: certificate.tables.length,
+      exportSha256: certificate.export?.sha256 ?? null,
+    }),
+  );
+}
+
+async function checkErasable(
+  client: OwnerClient,
+  id: string,
+  options: EraseOptions,
+): Promise<Erasable> {
+  await client.query("select set_config('app.tenant_id', $1, false)", [id]);
+  const { rows: found } = await client.query<{ name: string; status: string }>(
+    "select name, status from control.customers where id = $1",
+    [id],
+  );
+  if (!found.length) throw new EraseError(`There is no customer ${id}. Nothing was erased.`);
+  const [{ name, status }] = found;
+  if (status !== "offboarding")
+    throw new EraseError(
+      `${name} (${id}) is ${status}: only a customer in offboarding can be erased. Start its offboarding first. Nothing was erased.`,
+    );
+  const days = eraseRequiresExportDays();
+  const { rows: exports } = await client.query<NonNullable<Erasable["export"]>>(
+    `select sha256, created_at, created_by from control.customer_exports
+      where tenant_id = $1 and created_at > now() - make_interval(days => $2)
+      order by created_at desc limit 1`,
+    [id, days],
+  );
+  if (!exports.length && !options.withoutExport)
+    throw new EraseError(
+      `${name} (${id}) has no export from the last ${days} days: export it first (npm run customer -- export ${id}), or erase without one (--without-export). Nothing was erased.`,
+    );
+  return { name, export: exports[0] ?? null };
+}
+
+function erase(
+  ownerUrl: string,
+  id: string,
+  { name, export: exported }: Erasable,
+  options: EraseOptions,
+  progress: Progress,
+): Promise<EraseCertificate> {
   const batch = options.batch ?? 5_000;
   return withOwnerClient(ownerUrl, async (client) => {
     await client.query("select set_config('app.tenant_id', $1, false)", [id]);
-    const { rows: found } = await client.query<{ name: string; status: string }>(
-      "select name, status from control.customers where id = $1",
-      [id],
-    );
-    if (!found.length) throw new EraseError(`There is no customer ${id}. Nothing was erased.`);
-    const [{ name, status }] = found;
-    if (status !== "offboarding")
-      throw new EraseError(
-        `${name} (${id}) is ${status}: only a customer in offboarding can be erased. Start its offboarding first. Nothing was erased.`,
-      );
-    const days = eraseRequiresExportDays();
-    const { rows: exports } = await client.query<{
-      sha256: string;
-      created_at: Date;
-      created_by: string;
-    }>(
-      `select sha256, created_at, created_by from control.customer_exports
-        where tenant_id = $1 and created_at > now() - make_interval(days => $2)
-        order by created_at desc limit 1`,
-      [id, days],
-    );
-    if (!exports.length && !options.withoutExport)
-      throw new EraseError(
-        `${name} (${id}) has no export from the last ${days} days: export it first (npm run customer -- export ${id}), or erase without one (--without-export). Nothing was erased.`,
-      );
-
-    const tables = await customerTables(client);
+    const tables = [...(await customerTables(client))].reverse();
+    progress.tables(tables.map((t) => ({ table: `${t.schema}.${t.table}` })));
+    progress.step("erasing the rows");
     await client.query("set role tenantry_tenant");
     const erased: EraseCertificate["tables"] = [];
     try {
-      for (const t of [...tables].reverse()) {
+      for (const t of tables) {
+        const table = `${t.schema}.${t.table}`;
         const before = await count(client, `select count(*) as n from ${qualifiedName(t)}`);
         let deleted = 0;
+        progress.table(table, 0, "running", before);
         for (;;) {
           const { rowCount } = await client.query(
             `delete from ${qualifiedName(t)} where (tableoid, ctid) in (select tableoid, ctid from ${qualifiedName(t)} limit ${batch})`,
           );
           deleted += rowCount ?? 0;
-          options.onTable?.(`${t.schema}.${t.table}`, deleted);
+          progress.table(table, deleted);
           if ((rowCount ?? 0) < batch) break;
         }
         const after = await count(client, `select count(*) as n from ${qualifiedName(t)}`);
         erased.push({ schema: t.schema, table: t.table, before, after });
+        progress.table(table, deleted, "done");
         // Cleared of the dead entries, its indexes answer the foreign-key checks of the parent
         // rows deleted next at once. VACUUM blocks no writer; only the owner may run it.
         await client.query("reset role");
@@ -99,6 +138,7 @@ export function eraseCustomer(
     }
     erased.reverse();
 
+    progress.step("removing the control-plane rows and writing the certificate");
     return inOwnerTransaction(ownerUrl, async (tx) => {
       await tx.query("select set_config('app.tenant_id', $1, true)", [id]);
       const gone = async (table: string) =>
@@ -129,11 +169,11 @@ export function eraseCustomer(
         customer: { id, name },
         erasedAt: new Date().toISOString(),
         erasedBy: options.by,
-        export: exports.length
+        export: exported
           ? {
-              sha256: exports[0].sha256,
-              createdAt: exports[0].created_at.toISOString(),
-              createdBy: exports[0].created_by,
+              sha256: exported.sha256,
+              createdAt: exported.created_at.toISOString(),
+              createdBy: exported.created_by,
             }
           : null,
         tables: erased,

@@ -4,14 +4,13 @@
 // role under the customer's setting: the database itself keeps every other customer's rows out.
 import "server-only";
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { pipeline } from "node:stream/promises";
+import { createWriteStream } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Writable } from "node:stream";
 import { copyOut } from "@/db/copy";
 import { inOwnerTransaction, withOwnerClient, type OwnerClient } from "@/db/owner";
-import { Writable } from "node:stream";
 import {
   ARCHIVE_FORMAT,
   ARCHIVE_VERSION,
@@ -22,33 +21,28 @@ import {
   type Manifest,
 } from "./archive";
 import { RowChecksum } from "./checksum";
+import { recordJob, type JobOptions, type Progress } from "./jobs";
 import { columnList, customerTables, qualifiedName, type CustomerTable } from "./tables";
 
 /**
  * A table's rows as the client may read them (its role and settings decide whose), in COPY's
  * text format without the customer column, into `sink` (by default nowhere): their count and
- * checksum, as an archive has them. `where` narrows them further (tests read as the owner).
+ * checksum, as an archive has them. `where` narrows them further (tests read as the owner);
+ * `onRows` hears the count as it grows.
  */
 export async function readTable(
   client: OwnerClient,
   t: CustomerTable,
-  sink: Writable = new Writable({ write: (_c, _e, next) => next() }),
-  where = "",
+  options: { sink?: Writable; where?: string; onRows?: (rows: number) => void } = {},
 ): Promise<{ rows: number; checksum: string }> {
-  const sum = new RowChecksum();
+  const sum = new RowChecksum(options.onRows);
   await copyOut(
     client,
-    `select ${columnList(t.columns)} from ${qualifiedName(t)}${where ? ` where ${where}` : ""}`,
+    `select ${columnList(t.columns)} from ${qualifiedName(t)}${options.where ? ` where ${options.where}` : ""}`,
     sum,
-    sink,
+    options.sink ?? new Writable({ write: (_c, _e, next) => next() }),
   );
   return { rows: sum.rows, checksum: sum.checksum };
-}
-
-async function fileSha256(file: string): Promise<string> {
-  const sha256 = createHash("sha256");
-  await pipeline(createReadStream(file), sha256);
-  return sha256.digest("hex");
 }
 
 /** The customer's control-plane rows, as the archive's control.json holds them. */
@@ -72,15 +66,40 @@ async function controlRows(client: OwnerClient, customerId: string) {
   };
 }
 
+export interface ExportOptions extends Omit<JobOptions, "kind" | "tenantId"> {
+  /** A scheduled backup is recorded as one; anything else is an export. */
+  kind?: "export" | "backup";
+}
+
 /**
- * Writes the customer's archive to `file`, records the export (who, when, the archive's
- * SHA-256: an erase needs a recent one) and returns its manifest and that hash.
+ * Writes the customer's archive to `file` (gzipped when its name ends in .gz) as a recorded job,
+ * records the export (who, when, the archive's SHA-256: an erase needs a recent one) and returns
+ * its manifest and that hash.
  */
-export async function exportCustomer(
+export function exportCustomer(
+  ownerUrl: string,
+  customerId: string,
+  file: string,
+  options: ExportOptions,
+): Promise<Manifest & { sha256: string }> {
+  return recordJob(
+    ownerUrl,
+    { ...options, kind: options.kind ?? "export", tenantId: customerId },
+    (progress) => writeArchive(ownerUrl, customerId, file, options.by, progress),
+    (manifest) => ({
+      rows: manifest.tables.reduce((n, t) => n + t.rows, 0),
+      tables: manifest.tables.length,
+      sha256: manifest.sha256,
+    }),
+  );
+}
+
+async function writeArchive(
   ownerUrl: string,
   customerId: string,
   file: string,
   by: string,
+  progress: Progress,
 ): Promise<Manifest & { sha256: string }> {
   const folder = await mkdtemp(path.join(tmpdir(), "tenantry-export-"));
   try {
@@ -97,19 +116,23 @@ export async function exportCustomer(
         // The control-plane rows, in the same snapshot: the customer, its users (never their
         // password hashes), memberships and invitations (never their tokens).
         const control = await controlRows(client, customerId);
-        await writeFile(path.join(folder, CONTROL_FILE), `${JSON.stringify(control, null, 2)}\n`);
+        const controlText = `${JSON.stringify(control, null, 2)}\n`;
+        await writeFile(path.join(folder, CONTROL_FILE), controlText);
         const { rows: source } = await client.query<{ database: string; server: string }>(
           "select current_database() as database, current_setting('server_version') as server",
         );
         await client.query("set local role tenantry_tenant");
         await mkdir(path.join(folder, "data"));
         const written: Manifest["tables"] = [];
+        progress.tables(tables.map((t) => ({ table: `${t.schema}.${t.table}` })));
+        progress.step("reading the tables");
         for (const t of tables) {
-          const sum = await readTable(
-            client,
-            t,
-            createWriteStream(path.join(folder, tableFile(t))),
-          );
+          const name = `${t.schema}.${t.table}`;
+          const sum = await readTable(client, t, {
+            sink: createWriteStream(path.join(folder, tableFile(t))),
+            onRows: (rows) => progress.table(name, rows),
+          });
+          progress.table(name, sum.rows, "done");
           written.push({ ...t, file: tableFile(t), rows: sum.rows, checksum: sum.checksum });
         }
         await client.query("commit");
@@ -121,7 +144,7 @@ export async function exportCustomer(
           source: source[0],
           control: {
             file: CONTROL_FILE,
-            sha256: await fileSha256(path.join(folder, CONTROL_FILE)),
+            sha256: createHash("sha256").update(controlText).digest("hex"),
           },
           tables: written,
         } satisfies Manifest;
@@ -131,8 +154,9 @@ export async function exportCustomer(
       }
     });
     await writeFile(path.join(folder, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-    await pack(folder, file);
-    const digest = await fileSha256(file);
+    progress.step("packing the archive");
+    const digest = await pack(folder, file);
+    progress.step("recording the export");
     await inOwnerTransaction(ownerUrl, async (client) => {
       await client.query("select set_config('app.tenant_id', $1, true)", [customerId]);
       await client.query(

@@ -7,7 +7,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
 import { withOwnerClient } from "@/db/owner";
+import { withTenant } from "@/db/tenant";
 import { generateSample } from "@/db/sample/generate";
 import { freshTestDatabase, insertCustomers, insertUser } from "@/db/test/fixture";
 import { runAdoption } from "../adoption/run";
@@ -31,12 +33,9 @@ async function contents(customer: string) {
   return withOwnerClient(url(), async (client) => {
     const result: Record<string, { rows: number; checksum: string }> = {};
     for (const t of await customerTables(client))
-      result[`${t.schema}.${t.table}`] = await readTable(
-        client,
-        t,
-        undefined,
-        `tenant_id = '${customer}'`,
-      );
+      result[`${t.schema}.${t.table}`] = await readTable(client, t, {
+        where: `tenant_id = '${customer}'`,
+      });
     return result;
   });
 }
@@ -51,10 +50,10 @@ beforeAll(async () => {
   if (!adopted.ok) throw new Error(adopted.instructions);
   folder = await mkdtemp(path.join(tmpdir(), "tenantry-portability-test-"));
   archiveOfA = path.join(folder, "a.tar.gz");
-  manifestOfA = await exportCustomer(url(), A, archiveOfA, "test");
+  manifestOfA = await exportCustomer(url(), A, archiveOfA, { by: "test" });
   // B: a clone of A whose users are renamed, so B's rows can be told from A's.
   [B] = await insertCustomers(db.owner, [generateCustomerId()]);
-  await restoreCustomer(url(), archiveOfA, { as: B });
+  await restoreCustomer(url(), archiveOfA, { by: "test", as: B });
   await db.owner.query("update app.users set name = 'B-only ' || id where tenant_id = $1", [B]);
 }, 120_000);
 
@@ -69,7 +68,7 @@ describe("a customer's export", () => {
 
   it("holds none of B's rows: an export of B has B's, and A's archive not one of them", async () => {
     const archiveOfB = path.join(folder, "b.tar.gz");
-    const manifestOfB = await exportCustomer(url(), B, archiveOfB, "test");
+    const manifestOfB = await exportCustomer(url(), B, archiveOfB, { by: "test" });
     expect(ofManifest(manifestOfB)).toEqual(await contents(B));
     const bytes = gunzipSync(await readFile(archiveOfA)).toString("latin1");
     expect(bytes).not.toContain("B-only");
@@ -81,7 +80,7 @@ describe("a restore", () => {
   it("as C is a clone: C's rows equal A's but for the customer, and A and B are unchanged", async () => {
     const before = { a: await contents(A), b: await contents(B) };
     const C = generateCustomerId();
-    const result = await restoreCustomer(url(), archiveOfA, { as: C });
+    const result = await restoreCustomer(url(), archiveOfA, { by: "test", as: C });
     expect(result).toMatchObject({ customer: C, created: true });
     expect(await contents(C)).toEqual(ofManifest(manifestOfA));
     expect(await contents(A)).toEqual(before.a);
@@ -92,12 +91,12 @@ describe("a restore", () => {
 
   it("refuses a customer that has rows, unless asked to replace them; replaced, it equals the manifest", async () => {
     const before = await contents(A);
-    await expect(restoreCustomer(url(), archiveOfA)).rejects.toThrow(
+    await expect(restoreCustomer(url(), archiveOfA, { by: "test" })).rejects.toThrow(
       new RegExp(`^${A} has rows already in 32 tables \\(app\\.`),
     );
     expect(await contents(A)).toEqual(before);
     await db.owner.query("delete from app.sync_conflicts where tenant_id = $1", [A]);
-    const result = await restoreCustomer(url(), archiveOfA, { replace: true });
+    const result = await restoreCustomer(url(), archiveOfA, { by: "test", replace: true });
     expect(result.customer).toBe(A);
     expect(await contents(A)).toEqual(ofManifest(manifestOfA));
   });
@@ -107,7 +106,7 @@ describe("a restore", () => {
     const whole = await readFile(archiveOfA);
     const cut = path.join(folder, "cut.tar.gz");
     await writeFile(cut, whole.subarray(0, Math.floor(whole.length / 2)));
-    await expect(restoreCustomer(url(), cut, { as: D })).rejects.toThrow(
+    await expect(restoreCustomer(url(), cut, { by: "test", as: D })).rejects.toThrow(
       /^cut\.tar\.gz is not a readable customer archive \(.*\): it is damaged or cut short\. Nothing was written\.$/,
     );
     // A byte changed inside a table's file, the archive otherwise intact: the checksum catches it.
@@ -116,7 +115,7 @@ describe("a restore", () => {
     tar[at] = tar[at] === 0x41 ? 0x42 : 0x41;
     const flipped = path.join(folder, "flipped.tar.gz");
     await writeFile(flipped, gzipSync(tar));
-    await expect(restoreCustomer(url(), flipped, { as: D })).rejects.toThrow(
+    await expect(restoreCustomer(url(), flipped, { by: "test", as: D })).rejects.toThrow(
       /^app\.\w+ in the archive has \d+ rows with checksum \w+; its manifest says \d+ rows with checksum \w+: the archive is damaged\. Nothing was written\.$/,
     );
     const { rows } = await db.owner.query(
@@ -133,7 +132,7 @@ describe("a restore", () => {
     );
     await db.owner.query("alter table app.gift_cards alter column issued_by drop default");
     try {
-      await expect(restoreCustomer(url(), archiveOfA, { as: D })).rejects.toThrow(
+      await expect(restoreCustomer(url(), archiveOfA, { by: "test", as: D })).rejects.toThrow(
         "The archive does not fit this database: app.gift_cards.issued_by is required here (NOT NULL, no default) and missing from the archive. Nothing was written.",
       );
     } finally {
@@ -155,7 +154,7 @@ describe("an erase", () => {
       ),
     );
     const F = generateCustomerId();
-    await restoreCustomer(url(), archiveOfA, { as: F });
+    await restoreCustomer(url(), archiveOfA, { by: "test", as: F });
     await db.owner.query("update control.customers set status = 'offboarding' where id = $1", [F]);
     await expect(eraseCustomer(url(), F, { by: "test" })).rejects.toThrow(
       /has no export from the last 7 days: export it first \(npm run customer -- export \w+\), or erase without one \(--without-export\)\. Nothing was erased\.$/,
@@ -165,8 +164,8 @@ describe("an erase", () => {
 
   it("after an export, erases every row of the customer and nothing of anyone else's, with a certificate that matches", async () => {
     const E = generateCustomerId();
-    await restoreCustomer(url(), archiveOfA, { as: E });
-    const exported = await exportCustomer(url(), E, path.join(folder, "e.tar.gz"), "test");
+    await restoreCustomer(url(), archiveOfA, { by: "test", as: E });
+    const exported = await exportCustomer(url(), E, path.join(folder, "e.tar.gz"), { by: "test" });
     const member = await insertUser(db.owner, {
       email: `member@${E.toLowerCase()}.example`,
       tenantId: E,
@@ -201,5 +200,108 @@ describe("an erase", () => {
       certificates: 1,
       events: 1,
     });
+  });
+});
+
+/** The customer's jobs, newest first. */
+async function jobsOf(customer: string) {
+  const { rows } = await db.owner.query(
+    "select id, tenant_id, kind, status, step, progress, error from control.data_jobs where tenant_id = $1 order by started_at desc",
+    [customer],
+  );
+  return rows;
+}
+
+describe("recorded jobs", () => {
+  it("an export is a job with every table's progress, its end on the customer's trail; a plain tar restores", async () => {
+    const file = path.join(folder, "b.tar");
+    const manifest = await exportCustomer(url(), B, file, { by: "test" });
+    expect((await readFile(file)).subarray(0, 2)).not.toEqual(Buffer.from([0x1f, 0x8b]));
+    const [job] = await jobsOf(B);
+    expect(job).toMatchObject({ kind: "export", status: "succeeded", step: "done", error: null });
+    expect(job.progress).toEqual(
+      manifest.tables.map((t) => ({
+        table: `${t.schema}.${t.table}`,
+        rows: t.rows,
+        of: null,
+        state: "done",
+      })),
+    );
+    const { rows: events } = await db.owner.query(
+      "select outcome, actor_role, details from control.audit_events where action = 'jobs.export' and target_id = $1 and tenant_id = $2",
+      [job.id, B],
+    );
+    expect(events).toEqual([
+      {
+        outcome: "ok",
+        actor_role: "test",
+        details: expect.objectContaining({ rows: manifest.tables.reduce((n, t) => n + t.rows, 0) }),
+      },
+    ]);
+    const G = generateCustomerId();
+    await restoreCustomer(url(), file, { by: "test", as: G });
+    expect(await contents(G)).toEqual(await contents(B));
+    const [restored] = await jobsOf(G);
+    expect(restored).toMatchObject({ kind: "restore", status: "succeeded" });
+    expect(restored.progress.every((t: { rows: number; of: number }) => t.rows === t.of)).toBe(
+      true,
+    );
+  });
+
+  it("a failed restore is a failed job with its sentence and the step it failed in, audited", async () => {
+    await expect(restoreCustomer(url(), archiveOfA, { by: "test" })).rejects.toThrow(
+      /has rows already/,
+    );
+    const [job] = await jobsOf(A);
+    expect(job).toMatchObject({
+      kind: "restore",
+      status: "failed",
+      step: "failed while loading the archive's tables",
+    });
+    expect(job.error).toMatch(/^\w+ has rows already in 32 tables/);
+    const { rows } = await db.owner.query(
+      "select outcome from control.audit_events where action = 'jobs.restore' and target_id = $1",
+      [job.id],
+    );
+    expect(rows).toEqual([{ outcome: "failed" }]);
+  });
+
+  it("a customer's jobs are invisible and unwritable under another customer's setting, and the tenant role has none", async () => {
+    expect((await jobsOf(A)).length).toBeGreaterThan(0);
+    expect((await jobsOf(B)).length).toBeGreaterThan(0);
+    // The policy, for an owner that is not a superuser: a role without BYPASSRLS, given the
+    // owner's rights for the length of a transaction that is rolled back.
+    await withOwnerClient(url(), async (client) => {
+      await client.query("begin");
+      try {
+        await client.query(
+          "grant select, insert, update, delete on control.data_jobs to tenantry_tenant",
+        );
+        await client.query("set local role tenantry_tenant");
+        await client.query("select set_config('app.tenant_id', $1, true)", [A]);
+        const { rows } = await client.query("select distinct tenant_id from control.data_jobs");
+        expect(rows).toEqual([{ tenant_id: A }]);
+        const updated = await client.query(
+          "update control.data_jobs set step = 'x' where tenant_id = $1",
+          [B],
+        );
+        expect(updated.rowCount).toBe(0);
+        await expect(
+          client.query(
+            "insert into control.data_jobs (tenant_id, kind, started_by) values ($1, 'export', 'x')",
+            [B],
+          ),
+        ).rejects.toThrow(/row-level security/);
+      } finally {
+        await client.query("rollback");
+      }
+    });
+    const denied = await withTenant({ tenantId: A }, (tx) =>
+      tx.execute(sql`select * from control.data_jobs`),
+    ).then(
+      () => "read",
+      (e: Error) => ((e.cause as Error | undefined) ?? e).message,
+    );
+    expect(denied).toBe("permission denied for table data_jobs");
   });
 });

@@ -1,9 +1,10 @@
-// What a customer's page shows of its data as a unit: the latest export, its recent backups and,
-// once erased, the erasure — through the caller's (platform) transaction.
+// What a customer's page shows of its data as a unit: its recent jobs, the latest export, its
+// recent backups and, once erased, the erasure — through the caller's (platform) transaction.
 import "server-only";
-import { desc, eq } from "drizzle-orm";
-import { backups, customerExports, erasures } from "@/db/schema";
+import { desc, eq, sql } from "drizzle-orm";
+import { backups, customerExports, dataJobs, erasures } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
+import { JOB_STALE_SECONDS, type TableProgress } from "./jobs";
 
 export async function dataLifecycle(tx: Tx, customerId: string) {
   const [lastExport] = await tx
@@ -38,5 +39,28 @@ export async function dataLifecycle(tx: Tx, customerId: string) {
     .where(eq(backups.tenantId, customerId))
     .orderBy(desc(backups.createdAt))
     .limit(7);
-  return { lastExport: lastExport ?? null, erasure: erasure ?? null, backups: recent };
+  const jobs = await tx
+    .select({
+      id: dataJobs.id,
+      kind: dataJobs.kind,
+      status: dataJobs.status,
+      startedAt: dataJobs.startedAt,
+      finishedAt: dataJobs.finishedAt,
+      startedBy: dataJobs.startedBy,
+      step: dataJobs.step,
+      progress: dataJobs.progress,
+      error: dataJobs.error,
+      // A running job whose process died stops being touched (jobs.ts writes a heartbeat).
+      stale: sql<boolean>`${dataJobs.status} = 'running' and ${dataJobs.updatedAt} < now() - make_interval(secs => ${JOB_STALE_SECONDS})`,
+    })
+    .from(dataJobs)
+    .where(eq(dataJobs.tenantId, customerId))
+    .orderBy(desc(dataJobs.startedAt))
+    .limit(10);
+  return {
+    jobs: jobs.map((j) => ({ ...j, progress: j.progress as TableProgress[] })),
+    lastExport: lastExport ?? null,
+    erasure: erasure ?? null,
+    backups: recent,
+  };
 }

@@ -9,11 +9,18 @@ import { createReadStream } from "node:fs";
 import path from "node:path";
 import { copyIn } from "@/db/copy";
 import { inOwnerTransaction, type OwnerClient } from "@/db/owner";
-import { ArchiveError, withCheckedArchive, type ArchiveTable, type Manifest } from "./archive";
+import {
+  ArchiveError,
+  checkArchive,
+  withArchive,
+  type ArchiveTable,
+  type Manifest,
+} from "./archive";
 import { readTable } from "./export";
+import { recordJob, type JobOptions, type Progress } from "./jobs";
 import { columnList, customerTables, qualifiedName, type CustomerTable } from "./tables";
 
-export interface RestoreOptions {
+export interface RestoreOptions extends Omit<JobOptions, "kind" | "tenantId"> {
   /** Restore under this customer ID instead of the archive's: a clone. */
   as?: string;
   /** Erase the target's rows first, in the same transaction. */
@@ -56,75 +63,107 @@ export function incompatibilities(archive: ArchiveTable[], target: CustomerTable
   return problems;
 }
 
+/** Restores `file` as a recorded job of the target customer (once the archive's manifest names it). */
 export function restoreCustomer(
   ownerUrl: string,
   file: string,
-  options: RestoreOptions = {},
+  options: RestoreOptions,
 ): Promise<RestoreResult> {
-  return withCheckedArchive(file, (folder, manifest) =>
-    inOwnerTransaction(ownerUrl, async (client) => {
-      const target = options.as ?? manifest.customer.id;
-      const tables = await customerTables(client);
-      const problems = incompatibilities(manifest.tables, tables);
-      if (problems.length)
-        throw new ArchiveError(
-          `The archive does not fit this database: ${problems.join(" ")} Nothing was written.`,
-        );
-      // The archive's tables in this database's foreign-key order.
-      const order = tables
-        .map((t) => manifest.tables.find((a) => a.schema === t.schema && a.table === t.table))
-        .filter((a): a is ArchiveTable => a !== undefined);
-
-      await client.query("select set_config('app.tenant_id', $1, true)", [target]);
-      const created = await ensureCustomer(client, target, manifest, options.as !== undefined);
-
-      // Each table's file into a staging table first: COPY cannot write where row-level security
-      // applies. The tenant role then inserts from it, under the target's setting.
-      for (const [i, t] of order.entries()) {
-        const staging = `pg_temp.restore_${i}`;
-        await client.query(
-          `create temporary table restore_${i} on commit drop as select ${columnList(t.columns)} from ${qualifiedName(t)} with no data`,
-        );
-        await copyIn(
-          client,
-          `${staging} (${columnList(t.columns)})`,
-          createReadStream(path.join(folder, t.file)),
-        );
-        await client.query(`grant select on ${staging} to tenantry_tenant`);
-      }
-      await client.query("set local role tenantry_tenant");
-      const existing: string[] = [];
-      for (const t of order) {
-        const { rows } = await client.query<{ n: string }>(
-          `select count(*) as n from ${qualifiedName(t)}`,
-        );
-        if (Number(rows[0].n) > 0) existing.push(`${t.schema}.${t.table} (${rows[0].n})`);
-      }
-      if (existing.length && !options.replace)
-        throw new ArchiveError(
-          `${target} has rows already in ${existing.length} tables (${existing.slice(0, 3).join(", ")}${existing.length > 3 ? ", …" : ""}): a restore refuses them unless asked to replace them (--replace), which erases them first in the same transaction. Nothing was written.`,
-        );
-      for (const t of [...order].reverse()) await client.query(`delete from ${qualifiedName(t)}`);
-      for (const [i, t] of order.entries())
-        await client.query(
-          `insert into ${qualifiedName(t)} (${columnList(t.columns)}) select ${columnList(t.columns)} from pg_temp.restore_${i}`,
-        );
-
-      // Read back as the target: the same rows and content as the archive, or nothing at all.
-      for (const t of order) {
-        const sum = await readTable(client, t);
-        if (sum.rows !== t.rows || sum.checksum !== t.checksum)
-          throw new ArchiveError(
-            `${t.schema}.${t.table} reads back ${sum.rows} rows with checksum ${sum.checksum} after the restore; the archive has ${t.rows} with ${t.checksum}. The restore was rolled back.`,
-          );
-      }
-      return {
-        customer: target,
-        created,
-        tables: order.map((t) => ({ schema: t.schema, table: t.table, rows: t.rows })),
-      };
-    }),
+  return withArchive(file, (folder, manifest) =>
+    recordJob(
+      ownerUrl,
+      { ...options, kind: "restore", tenantId: options.as ?? manifest.customer.id },
+      (progress) => restoreArchive(ownerUrl, folder, manifest, options, progress),
+      (result) => ({
+        rows: result.tables.reduce((n, t) => n + t.rows, 0),
+        tables: result.tables.length,
+        from: manifest.customer.id,
+        exportedAt: manifest.exportedAt,
+        created: result.created,
+        replace: options.replace === true,
+      }),
+    ),
   );
+}
+
+async function restoreArchive(
+  ownerUrl: string,
+  folder: string,
+  manifest: Manifest,
+  options: RestoreOptions,
+  progress: Progress,
+): Promise<RestoreResult> {
+  progress.tables(manifest.tables.map((t) => ({ table: `${t.schema}.${t.table}`, of: t.rows })));
+  progress.step("checking the archive");
+  await checkArchive(folder, manifest);
+  return inOwnerTransaction(ownerUrl, async (client) => {
+    const target = options.as ?? manifest.customer.id;
+    const tables = await customerTables(client);
+    const problems = incompatibilities(manifest.tables, tables);
+    if (problems.length)
+      throw new ArchiveError(
+        `The archive does not fit this database: ${problems.join(" ")} Nothing was written.`,
+      );
+    // The archive's tables in this database's foreign-key order.
+    const order = tables
+      .map((t) => manifest.tables.find((a) => a.schema === t.schema && a.table === t.table))
+      .filter((a): a is ArchiveTable => a !== undefined);
+
+    await client.query("select set_config('app.tenant_id', $1, true)", [target]);
+    const created = await ensureCustomer(client, target, manifest, options.as !== undefined);
+
+    // Each table's file into a staging table first: COPY cannot write where row-level security
+    // applies. The tenant role then inserts from it, under the target's setting.
+    progress.step("loading the archive's tables");
+    for (const [i, t] of order.entries()) {
+      const staging = `pg_temp.restore_${i}`;
+      await client.query(
+        `create temporary table restore_${i} on commit drop as select ${columnList(t.columns)} from ${qualifiedName(t)} with no data`,
+      );
+      await copyIn(
+        client,
+        `${staging} (${columnList(t.columns)})`,
+        createReadStream(path.join(folder, t.file)),
+      );
+      await client.query(`grant select on ${staging} to tenantry_tenant`);
+    }
+    await client.query("set local role tenantry_tenant");
+    const existing: string[] = [];
+    for (const t of order) {
+      const { rows } = await client.query<{ n: string }>(
+        `select count(*) as n from ${qualifiedName(t)}`,
+      );
+      if (Number(rows[0].n) > 0) existing.push(`${t.schema}.${t.table} (${rows[0].n})`);
+    }
+    if (existing.length && !options.replace)
+      throw new ArchiveError(
+        `${target} has rows already in ${existing.length} tables (${existing.slice(0, 3).join(", ")}${existing.length > 3 ? ", …" : ""}): a restore refuses them unless asked to replace them (--replace), which erases them first in the same transaction. Nothing was written.`,
+      );
+    progress.step("writing the rows");
+    for (const t of [...order].reverse()) await client.query(`delete from ${qualifiedName(t)}`);
+    for (const [i, t] of order.entries()) {
+      await client.query(
+        `insert into ${qualifiedName(t)} (${columnList(t.columns)}) select ${columnList(t.columns)} from pg_temp.restore_${i}`,
+      );
+      progress.table(`${t.schema}.${t.table}`, t.rows);
+    }
+
+    // Read back as the target: the same rows and content as the archive, or nothing at all.
+    progress.step("verifying the rows against the manifest");
+    for (const t of order) {
+      const sum = await readTable(client, t);
+      if (sum.rows !== t.rows || sum.checksum !== t.checksum)
+        throw new ArchiveError(
+          `${t.schema}.${t.table} reads back ${sum.rows} rows with checksum ${sum.checksum} after the restore; the archive has ${t.rows} with ${t.checksum}. The restore was rolled back.`,
+        );
+      progress.table(`${t.schema}.${t.table}`, sum.rows, "done");
+    }
+    return {
+      customer: target,
+      created,
+      tables: order.map((t) => ({ schema: t.schema, table: t.table, rows: t.rows })),
+    };
+  });
 }
 
 /** The target customer, created when missing (a clone is named after the original). */

@@ -1,4 +1,5 @@
-import { RevertForm, RunWatcher, VerifyNowForm } from "@/components/adoption/run-controls";
+import { RevertForm, VerifyNowForm } from "@/components/adoption/run-controls";
+import { LiveRefresh } from "@/components/ui/live-refresh";
 import { PlanView } from "@/components/adoption/plan-view";
 import { RunHistory, RunProgress } from "@/components/adoption/run-history";
 import { TableStatus } from "@/components/adoption/table-status";
@@ -44,7 +45,7 @@ export default async function AdoptionPage({ searchParams }: { searchParams: Pro
 
   return (
     <>
-      <RunWatcher active={running !== null} />
+      <LiveRefresh active={running !== null} />
       <div className="flex flex-wrap items-start justify-between gap-4">
         <PageHeader
           title="Adoption"

@@ -1,9 +1,12 @@
 import { EditCustomerForm, PlanForm, TransitionForm } from "@/components/customers/customer-forms";
+import { DataJobs } from "@/components/customers/data-jobs";
 import { EraseForm } from "@/components/customers/erase-form";
+import { ExportLink } from "@/components/customers/export-link";
 import { StatusBadge } from "@/components/customers/status-badge";
 import { StartSwitchForm } from "@/components/switches/start-switch-form";
 import { UsageFigures } from "@/components/usage/usage-figures";
 import { EmptyState } from "@/components/ui/empty-state";
+import { LiveRefresh } from "@/components/ui/live-refresh";
 import { PageHeader } from "@/components/ui/page-header";
 import { Cell, Row, Table } from "@/components/ui/table";
 import { platformPage } from "@/lib/auth/pages";
@@ -106,6 +109,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
           )}
         </Section>
         <Section title="Data">
+          <LiveRefresh active={data.jobs.some((j) => j.status === "running" && !j.stale)} />
           {data.erasure ? (
             <p className="text-sm text-slate-700">
               Erased {dateTime.format(data.erasure.erasedAt)} UTC by {data.erasure.erasedBy}.{" "}
@@ -127,13 +131,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
                   ? `Last export: ${dateTime.format(data.lastExport.createdAt)} UTC by ${data.lastExport.createdBy}, ${data.lastExport.rows.toLocaleString("en")} rows.`
                   : "Never exported."}
               </p>
-              <a
-                href={`/api/data/export?customer=${customer.id}`}
-                download
-                className="inline-block rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium hover:bg-slate-100"
-              >
-                Export this customer&apos;s data
-              </a>
+              <ExportLink href={`/api/data/export?customer=${customer.id}`} />
               {data.backups.length > 0 ? (
                 <table className="w-full text-sm">
                   <caption className="mb-1 text-left font-medium">Backups, newest first</caption>
@@ -162,6 +160,9 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
               {customer.status === "offboarding" && <EraseForm id={customer.id} />}
             </div>
           )}
+        </Section>
+        <Section title="Data jobs">
+          <DataJobs jobs={data.jobs} />
         </Section>
         <Section title="Switch into this customer">
           <StartSwitchForm
