@@ -3,18 +3,22 @@
 // the customer, the time, the source database, and per table its columns and types, its rows
 // and their content checksum (checksum.ts).
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { close, createReadStream, createWriteStream, open, write } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Transform, Writable } from "node:stream";
+import { once } from "node:events";
+import { PassThrough, Readable, Transform, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { promisify } from "node:util";
+import { createGzip } from "node:zlib";
 import * as tar from "tar";
+import { Header, Pax } from "tar";
 import { RowChecksum } from "./checksum";
 import type { CustomerTable } from "./tables";
 
 export const ARCHIVE_FORMAT = "tenantry-customer-archive";
-export const ARCHIVE_VERSION = 1;
+export const ARCHIVE_VERSION = 2;
 
 export interface ArchiveTable extends CustomerTable {
   file: string;
@@ -34,6 +38,7 @@ export interface Manifest {
 }
 
 export const CONTROL_FILE = "control.json";
+export const MANIFEST_FILE = "manifest.json";
 
 export class ArchiveError extends Error {}
 
@@ -45,28 +50,132 @@ export const tableFile = (t: { schema: string; table: string }) =>
 export const gzipped = (file: string) => file.endsWith(".gz");
 
 /**
- * Packs the folder (manifest.json, control.json and data/) into `file`, gzipped when its name
- * ends in .gz; the archive's SHA-256, taken as it is written.
+ * A customer archive being written to `file`, straight from the streams that make its entries:
+ * a plain tar written in place (node-tar encodes the headers), each entry's header written after
+ * its data at the place kept for it, since a COPY's size is known only at its end — no temporary
+ * files, and each byte written once. Each finished entry is final, so a follower reads it back
+ * (from the page cache) while the next entry is written: into the SHA-256 and, for a name ending
+ * in .gz, through gzip (level 1: most of gzip's saving on rows of text, at a fraction of its
+ * time) into `file`, the tar then being a temporary file beside it. `finish` answers the
+ * archive's SHA-256; `abandon` removes what was written.
  */
-export async function pack(folder: string, file: string): Promise<string> {
-  const sha256 = createHash("sha256");
-  // Level 1: most of gzip's saving on rows of text, at a fraction of its time.
-  const packed = tar.c(
-    { cwd: folder, portable: true, ...(gzipped(file) ? { gzip: { level: 1 } } : {}) },
-    ["manifest.json", CONTROL_FILE, "data"],
-  );
-  await pipeline(
-    packed,
-    new Transform({
+export class ArchiveWriter {
+  private offset = 0;
+  /** How far the follower has been given the tar, and its work so far. */
+  private followed = 0;
+  private following: Promise<void> = Promise.resolve();
+  private readonly sha256 = createHash("sha256");
+  private readonly follower = new PassThrough();
+  private readonly followed$: Promise<void>;
+
+  private constructor(
+    private readonly file: string,
+    private readonly tarFile: string,
+    private readonly fd: number,
+  ) {
+    const sha256 = this.sha256;
+    const hashed = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         sha256.update(chunk);
         done(null, chunk);
       },
-    }),
-    createWriteStream(file),
-  );
-  return sha256.digest("hex");
+    });
+    this.followed$ =
+      tarFile === file
+        ? pipeline(this.follower, hashed, nowhere())
+        : pipeline(this.follower, createGzip({ level: 1 }), hashed, createWriteStream(file));
+    // A failure is answered by finish; until then it must not go unhandled.
+    this.followed$.catch(() => undefined);
+  }
+
+  static async create(file: string): Promise<ArchiveWriter> {
+    const tarFile = gzipped(file) ? `${file}.${process.pid}.tar` : file;
+    return new ArchiveWriter(file, tarFile, await openFile(tarFile, "w"));
+  }
+
+  /** An entry whose bytes `write` streams into the sink it is given, ending it; its result. */
+  async entry<T>(name: string, write: (sink: Writable) => Promise<T>): Promise<T> {
+    const start = this.offset;
+    const fields = {
+      path: name,
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+      mtime: new Date(0),
+      type: "File" as const,
+    };
+    // A name too long for the header goes before it in a PAX header of its own.
+    const pax = new Header({ ...fields, size: 0 }).encode()
+      ? new Pax({ path: name }).encode()
+      : Buffer.alloc(0);
+    const dataAt = start + pax.length + 512;
+    // On the file's descriptor, left open: a FileHandle's stream would hold its close back.
+    const sink = createWriteStream("", {
+      fd: this.fd,
+      start: dataAt,
+      autoClose: false,
+      highWaterMark: 1 << 20,
+    });
+    const result = await write(sink);
+    const size = sink.bytesWritten;
+    // A size beyond the header's octal digits is written in base-256, as GNU tar reads it.
+    const header = new Header({ ...fields, size });
+    header.encode();
+    const padding = (512 - (size % 512)) % 512;
+    await writeAt(this.fd, Buffer.concat([pax, header.block!]), 0, pax.length + 512, start);
+    if (padding) await writeAt(this.fd, Buffer.alloc(padding), 0, padding, dataAt + size);
+    this.offset = dataAt + size + padding;
+    this.follow();
+    return result;
+  }
+
+  /** An entry of a few bytes held in memory (the manifest, the control rows). */
+  text(name: string, text: string): Promise<void> {
+    return this.entry(name, (sink) => pipeline(Readable.from([Buffer.from(text)]), sink));
+  }
+
+  /** Gives the follower the tar up to where it is final, after what it was given before. */
+  private follow() {
+    const [from, to] = [this.followed, this.offset];
+    this.followed = to;
+    this.following = this.following.then(async () => {
+      for await (const chunk of createReadStream(this.tarFile, { start: from, end: to - 1 })) {
+        if (this.follower.destroyed) throw new Error("the archive was abandoned");
+        if (!this.follower.write(chunk)) await once(this.follower, "drain");
+      }
+    });
+    // A failure is answered by finish or abandon; until then it must not go unhandled.
+    this.following.catch(() => undefined);
+  }
+
+  /** Ends the archive (two empty blocks) and answers its SHA-256. */
+  async finish(): Promise<string> {
+    await writeAt(this.fd, Buffer.alloc(1024), 0, 1024, this.offset);
+    this.offset += 1024;
+    this.follow();
+    await this.following;
+    this.follower.end();
+    await this.followed$;
+    await closeFile(this.fd);
+    if (this.tarFile !== this.file) await rm(this.tarFile, { force: true });
+    return this.sha256.digest("hex");
+  }
+
+  async abandon(): Promise<void> {
+    // With an error, so a follower waiting for the stream to drain stops waiting.
+    this.follower.destroy(new Error("the archive was abandoned"));
+    await this.following.catch(() => undefined);
+    await this.followed$.catch(() => undefined);
+    await closeFile(this.fd).catch(() => undefined);
+    await rm(this.tarFile, { force: true });
+    await rm(this.file, { force: true });
+  }
 }
+
+const nowhere = () => new Writable({ write: (_c, _e, next) => next() });
+const openFile = promisify(open);
+const writeAt = promisify(write);
+const closeFile = promisify(close);
 
 /**
  * Unpacks `file` into a temporary folder and reads its manifest; `work` gets the folder and the
@@ -80,7 +189,8 @@ export async function withArchive<T>(
   const folder = await mkdtemp(path.join(tmpdir(), "tenantry-restore-"));
   try {
     try {
-      await tar.x({ file, cwd: folder, strict: true });
+      // Read a megabyte at a time (node-tar's default is 16): memory stays flat.
+      await tar.x({ file, cwd: folder, strict: true, maxReadSize: 1 << 20 });
     } catch (error) {
       throw new ArchiveError(
         `${path.basename(file)} is not a readable customer archive (${(error as Error).message}): it is damaged or cut short. Nothing was written.`,
@@ -88,7 +198,7 @@ export async function withArchive<T>(
     }
     let manifest: Manifest;
     try {
-      manifest = JSON.parse(await readFile(path.join(folder, "manifest.json"), "utf8"));
+      manifest = JSON.parse(await readFile(path.join(folder, MANIFEST_FILE), "utf8"));
     } catch {
       throw new ArchiveError(
         `${path.basename(file)} has no readable manifest.json: it is not a customer archive, or it is damaged. Nothing was written.`,
@@ -129,11 +239,7 @@ export async function checkArchive(
   for (const t of manifest.tables) {
     const sum = new RowChecksum();
     try {
-      await pipeline(
-        createReadStream(path.join(folder, t.file)),
-        sum,
-        new Writable({ write: (_c, _e, next) => next() }),
-      );
+      await pipeline(createReadStream(path.join(folder, t.file)), sum, nowhere());
     } catch {
       throw new ArchiveError(
         `The archive has no file for ${t.schema}.${t.table}: it is damaged. Nothing was written.`,

@@ -1,22 +1,19 @@
 // Exporting a customer (README, "Customer archives"): every row of the customer in every table
-// of the data plane, from one consistent snapshot, each table streamed by COPY into its file
-// with its count and checksum, then packed with the manifest. The rows are read as the tenant
+// of the data plane, from one consistent snapshot, each table streamed by COPY into its entry of
+// the archive with its count and checksum, then the manifest. The rows are read as the tenant
 // role under the customer's setting: the database itself keeps every other customer's rows out.
 import "server-only";
 import { createHash } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { Writable } from "node:stream";
 import { copyOut } from "@/db/copy";
-import { inOwnerTransaction, withOwnerClient, type OwnerClient } from "@/db/owner";
+import { withOwnerClient, type OwnerClient } from "@/db/owner";
 import {
   ARCHIVE_FORMAT,
   ARCHIVE_VERSION,
   ArchiveError,
   CONTROL_FILE,
-  pack,
+  ArchiveWriter,
+  MANIFEST_FILE,
   tableFile,
   type Manifest,
 } from "./archive";
@@ -101,9 +98,10 @@ async function writeArchive(
   by: string,
   progress: Progress,
 ): Promise<Manifest & { sha256: string }> {
-  const folder = await mkdtemp(path.join(tmpdir(), "tenantry-export-"));
+  const archive = await ArchiveWriter.create(file);
   try {
-    const manifest = await withOwnerClient(ownerUrl, async (client) => {
+    return await withOwnerClient(ownerUrl, async (client) => {
+      let manifest: Manifest;
       await client.query("begin isolation level repeatable read read only");
       try {
         await client.query("select set_config('app.tenant_id', $1, true)", [customerId]);
@@ -115,28 +113,25 @@ async function writeArchive(
         const tables = await customerTables(client);
         // The control-plane rows, in the same snapshot: the customer, its users (never their
         // password hashes), memberships and invitations (never their tokens).
-        const control = await controlRows(client, customerId);
-        const controlText = `${JSON.stringify(control, null, 2)}\n`;
-        await writeFile(path.join(folder, CONTROL_FILE), controlText);
+        const controlText = `${JSON.stringify(await controlRows(client, customerId), null, 2)}\n`;
+        await archive.text(CONTROL_FILE, controlText);
         const { rows: source } = await client.query<{ database: string; server: string }>(
           "select current_database() as database, current_setting('server_version') as server",
         );
         await client.query("set local role tenantry_tenant");
-        await mkdir(path.join(folder, "data"));
         const written: Manifest["tables"] = [];
         progress.tables(tables.map((t) => ({ table: `${t.schema}.${t.table}` })));
         progress.step("reading the tables");
         for (const t of tables) {
           const name = `${t.schema}.${t.table}`;
-          const sum = await readTable(client, t, {
-            sink: createWriteStream(path.join(folder, tableFile(t))),
-            onRows: (rows) => progress.table(name, rows),
-          });
+          const sum = await archive.entry(tableFile(t), (sink) =>
+            readTable(client, t, { sink, onRows: (rows) => progress.table(name, rows) }),
+          );
           progress.table(name, sum.rows, "done");
           written.push({ ...t, file: tableFile(t), rows: sum.rows, checksum: sum.checksum });
         }
         await client.query("commit");
-        return {
+        manifest = {
           format: ARCHIVE_FORMAT,
           version: ARCHIVE_VERSION,
           customer: customers[0],
@@ -147,18 +142,17 @@ async function writeArchive(
             sha256: createHash("sha256").update(controlText).digest("hex"),
           },
           tables: written,
-        } satisfies Manifest;
+        };
       } catch (error) {
         await client.query("rollback").catch(() => undefined);
         throw error;
       }
-    });
-    await writeFile(path.join(folder, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-    progress.step("packing the archive");
-    const digest = await pack(folder, file);
-    progress.step("recording the export");
-    await inOwnerTransaction(ownerUrl, async (client) => {
-      await client.query("select set_config('app.tenant_id', $1, true)", [customerId]);
+      await archive.text(MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
+      progress.step("finishing the archive");
+      const digest = await archive.finish();
+      progress.step("recording the export");
+      // Outside the snapshot's transaction, on a connection that closes next.
+      await client.query("select set_config('app.tenant_id', $1, false)", [customerId]);
       await client.query(
         "insert into control.customer_exports (tenant_id, created_by, sha256, rows, tables) values ($1, $2, $3, $4, $5)",
         [
@@ -169,10 +163,11 @@ async function writeArchive(
           manifest.tables.length,
         ],
       );
+      return { ...manifest, sha256: digest };
     });
-    return { ...manifest, sha256: digest };
-  } finally {
-    // A stream cut off by a failure may still be closing its file: rm retries on ENOTEMPTY.
-    await rm(folder, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+  } catch (error) {
+    // Nothing half-written is left behind.
+    await archive.abandon();
+    throw error;
   }
 }

@@ -50,6 +50,9 @@ class JobRecorder implements Progress {
   private list: TableProgress[] = [];
   private dirty = false;
   private writing: Promise<void> | null = null;
+  /** Once the work is over, writes no longer pause: the job's end waits for none. */
+  private ending = false;
+  private wake: () => void = () => undefined;
 
   constructor(
     private readonly client: OwnerClient,
@@ -84,7 +87,14 @@ class JobRecorder implements Progress {
         await this.write().catch((error: Error) =>
           console.error(`job ${this.id} progress: ${error.message}`),
         );
-        await new Promise((resolve) => setTimeout(resolve, WRITE_EVERY_MS));
+        if (this.ending) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, WRITE_EVERY_MS);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
       }
       this.writing = null;
     })();
@@ -103,6 +113,8 @@ class JobRecorder implements Progress {
 
   /** Waits for the live writes, then writes the end and its audit event in one transaction. */
   async end(outcome: { error: string | null; details: Record<string, unknown> }, job: JobOptions) {
+    this.ending = true;
+    this.wake();
     while (this.writing) await this.writing;
     await this.client.query("begin");
     try {

@@ -2,6 +2,7 @@
 // tables after adoption. A's archive holds exactly A's rows and none of B's; a clone of A as C
 // equals A except the customer; a damaged archive, or one that does not fit the schema, is
 // refused with a sentence and nothing is written.
+import { createHash } from "node:crypto";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -26,7 +27,7 @@ const A = LEGACY_CUSTOMER_ID;
 let B: string;
 let folder: string;
 let archiveOfA: string;
-let manifestOfA: Manifest;
+let manifestOfA: Manifest & { sha256: string };
 
 /** Each table's rows and checksum for `customer`, read by the owner with an explicit filter. */
 async function contents(customer: string) {
@@ -64,6 +65,10 @@ describe("a customer's export", () => {
     expect(ofManifest(manifestOfA)).toEqual(await contents(A));
     expect(manifestOfA.tables.every((t) => t.rows > 0)).toBe(true);
     expect(manifestOfA.control.file).toBe("control.json");
+    // The SHA-256 recorded is the file's (gzipped, as its name says).
+    const bytes = await readFile(archiveOfA);
+    expect(bytes.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    expect(manifestOfA.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
   });
 
   it("holds none of B's rows: an export of B has B's, and A's archive not one of them", async () => {
@@ -73,6 +78,16 @@ describe("a customer's export", () => {
     const bytes = gunzipSync(await readFile(archiveOfA)).toString("latin1");
     expect(bytes).not.toContain("B-only");
     expect(gunzipSync(await readFile(archiveOfB)).toString("latin1")).toContain("B-only");
+  });
+
+  it("of a customer that does not exist is refused, leaves no file, and is a failed job", async () => {
+    const nobody = generateCustomerId();
+    const file = path.join(folder, "nobody.tar.gz");
+    await expect(exportCustomer(url(), nobody, file, { by: "test" })).rejects.toThrow(
+      `There is no customer ${nobody}.`,
+    );
+    await expect(readFile(file)).rejects.toThrow(/ENOENT/);
+    expect(await jobsOf(nobody)).toMatchObject([{ kind: "export", status: "failed" }]);
   });
 });
 
@@ -217,6 +232,11 @@ describe("recorded jobs", () => {
     const file = path.join(folder, "b.tar");
     const manifest = await exportCustomer(url(), B, file, { by: "test" });
     expect((await readFile(file)).subarray(0, 2)).not.toEqual(Buffer.from([0x1f, 0x8b]));
+    expect(manifest.sha256).toBe(
+      createHash("sha256")
+        .update(await readFile(file))
+        .digest("hex"),
+    );
     const [job] = await jobsOf(B);
     expect(job).toMatchObject({ kind: "export", status: "succeeded", step: "done", error: null });
     expect(job.progress).toEqual(
