@@ -3,6 +3,7 @@
 import "server-only";
 import type pg from "pg";
 import { appPool } from "./client";
+import { databasePool, PRIMARY_DATABASE, type DatabaseEntry } from "./databases";
 
 export interface GuardCheck {
   name: string;
@@ -194,12 +195,42 @@ export function describeFailures(report: GuardReport): string {
     .join("\n");
 }
 
-/** The report for the app's own pool: run as its login role, on a pooled connection. */
-export async function appIsolationReport(): Promise<GuardReport> {
-  const client = await appPool().connect();
+/** The report on one pool: run as the app's login role, on a pooled connection. */
+async function poolReport(pool: pg.Pool): Promise<GuardReport> {
+  const client = await pool.connect();
   try {
     return await checkIsolation(client);
   } finally {
     client.release();
   }
+}
+
+/**
+ * The report for the app: its own database's checks, then every other registered database's
+ * that is not offline (docs/architecture.md §13), each check named after its database. A
+ * database that cannot be reached is a failed check, not an exception.
+ */
+export async function appIsolationReport(): Promise<GuardReport> {
+  const primary = await poolReport(appPool());
+  const { rows: others } = await appPool().query<DatabaseEntry & { status: string }>(
+    `select name, env_var as "envVar", status from control.databases
+      where name <> $1 and status <> 'offline' order by name`,
+    [PRIMARY_DATABASE],
+  );
+  const checks = [...primary.checks];
+  for (const entry of others) {
+    try {
+      const report = await poolReport(databasePool(entry));
+      checks.push(
+        ...report.checks.map((c) => ({ ...c, name: `database ${entry.name}: ${c.name}` })),
+      );
+    } catch (error) {
+      checks.push({
+        name: `database ${entry.name} is reachable`,
+        ok: false,
+        detail: (error as Error).message,
+      });
+    }
+  }
+  return { ok: checks.every((c) => c.ok), checks };
 }

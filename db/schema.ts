@@ -56,6 +56,32 @@ export const plans = control.table("plans", {
 });
 export type Plan = typeof plans.$inferSelect;
 
+export const databaseKinds = ["shared", "dedicated"] as const;
+export const databaseStatuses = ["active", "draining", "offline"] as const;
+
+/**
+ * The registry of data-plane databases (docs/architecture.md §13): each customer's data plane
+ * lives in one of them. A database's connection comes from the environment variable it names
+ * (the owner's URL; the app's login is derived from it as for DATABASE_URL): no secret is ever
+ * stored in a table. `primary` is this database, the control plane's, under DATABASE_URL.
+ */
+export const databases = control.table(
+  "databases",
+  {
+    name: text("name").primaryKey(),
+    kind: text("kind", { enum: databaseKinds }).notNull(),
+    status: text("status", { enum: databaseStatuses }).notNull().default("active"),
+    envVar: text("env_var").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check("databases_name_format", sql`${t.name} ~ '^[a-z][a-z0-9_-]{0,39}$'`),
+    check("databases_kind_valid", sql`${t.kind} in ('shared','dedicated')`),
+    check("databases_status_valid", sql`${t.status} in ('active','draining','offline')`),
+    check("databases_env_var_format", sql`${t.envVar} ~ '^[A-Z_][A-Z0-9_]{0,63}$'`),
+  ],
+);
+
 export const customers = control.table(
   "customers",
   {
@@ -74,6 +100,11 @@ export const customers = control.table(
     settings: jsonb("settings").notNull().default({}),
     /** Bumped by every edit: an edit based on an older version is refused, not applied. */
     version: integer("version").notNull().default(1),
+    /** The registered database that holds the customer's data plane. */
+    database: text("database")
+      .notNull()
+      .default("primary")
+      .references(() => databases.name),
   },
   (t) => [
     check(

@@ -1,0 +1,304 @@
+// The data plane's definition as a database's catalog holds it (docs/architecture.md §13): every
+// object of the schemas that hold customer tables, each as the statement that makes it, keyed
+// by name — so `sync` can make on another database what it lacks, in dependency order:
+// schemas, sequences, tables with their columns, constraints (keys before foreign keys), other
+// indexes, row-level security with its policies, grants to the app's roles. What sync cannot
+// make is named as a problem instead, before anything is written.
+import "server-only";
+import type { OwnerClient } from "@/db/owner";
+import { ident, qualified } from "../adoption/sql";
+
+export interface CatalogObject {
+  /** What it is, e.g. `table app.users`, `constraint users_pkey on app.users`. */
+  key: string;
+  /** The order the objects are made in. */
+  stage: number;
+  sql: string;
+}
+
+export interface DataPlaneCatalog {
+  schemas: string[];
+  objects: CatalogObject[];
+  /** Sequences by name with where they stand, so a move can carry their positions. */
+  sequences: { name: string; lastValue: string | null }[];
+  /** What sync cannot make, each a sentence. */
+  problems: string[];
+}
+
+const APP_ROLES = ["tenantry_tenant", "tenantry_platform", "tenantry_app"];
+
+/** The schemas that hold customer tables (tenant_id under forced RLS). */
+export async function dataPlaneSchemas(client: OwnerClient): Promise<string[]> {
+  const { rows } = await client.query<{ schema: string }>(
+    `select distinct n.nspname as schema
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.relkind in ('r', 'p') and c.relforcerowsecurity
+        and n.nspname not in ('control', 'drizzle', 'information_schema') and n.nspname not like 'pg\\_%'
+        and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped)
+      order by 1`,
+  );
+  return rows.map((r) => r.schema);
+}
+
+export async function readCatalog(
+  client: OwnerClient,
+  schemas: string[],
+): Promise<DataPlaneCatalog> {
+  const objects: CatalogObject[] = [];
+  const problems: string[] = [];
+  const add = (key: string, stage: number, sql: string) => objects.push({ key, stage, sql });
+  const { rows: present } = await client.query<{ name: string }>(
+    "select nspname as name from pg_namespace where nspname = any($1) order by 1",
+    [schemas],
+  );
+  for (const { name } of present) add(`schema ${name}`, 0, `create schema ${ident(name)}`);
+
+  // Sequences of their own (not an identity column's, which its table makes).
+  const { rows: sequences } = await client.query<{
+    schema: string;
+    name: string;
+    type: string;
+    increment: string;
+    min: string;
+    max: string;
+    start: string;
+    cycle: boolean;
+    last_value: string | null;
+  }>(
+    `select s.schemaname as schema, s.sequencename as name, s.data_type::text as type,
+            s.increment_by::text as increment, s.min_value::text as min, s.max_value::text as max,
+            s.start_value::text as start, s.cycle, s.last_value::text as last_value
+       from pg_sequences s
+       join pg_class c on c.relname = s.sequencename
+       join pg_namespace n on n.oid = c.relnamespace and n.nspname = s.schemaname
+      where s.schemaname = any($1)
+        and not exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype = 'i')
+      order by 1, 2`,
+    [schemas],
+  );
+  for (const q of sequences)
+    add(
+      `sequence ${q.schema}.${q.name}`,
+      1,
+      `create sequence ${qualified(q.schema, q.name)} as ${q.type} increment ${q.increment} minvalue ${q.min} maxvalue ${q.max} start ${q.start}${q.cycle ? " cycle" : ""}`,
+    );
+
+  const { rows: tables } = await client.query<{
+    schema: string;
+    name: string;
+    kind: string;
+    partitioned: boolean;
+    inherits: boolean;
+    enabled: boolean;
+    forced: boolean;
+    columns: {
+      name: string;
+      type: string;
+      notnull: boolean;
+      default: string | null;
+      identity: string;
+      generated: string;
+      collation: string | null;
+    }[];
+  }>(
+    `select n.nspname as schema, c.relname as name, c.relkind as kind,
+            c.relkind = 'p' or c.relispartition as partitioned,
+            exists (select 1 from pg_inherits i where i.inhrelid = c.oid) as inherits,
+            c.relrowsecurity as enabled, c.relforcerowsecurity as forced,
+            (select json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod),
+                     'notnull', a.attnotnull, 'default', pg_get_expr(d.adbin, d.adrelid),
+                     'identity', a.attidentity, 'generated', a.attgenerated,
+                     'collation', case when a.attcollation <> t.typcollation then (select quote_ident(co.collname) from pg_collation co where co.oid = a.attcollation) end)
+                     order by a.attnum)
+               from pg_attribute a
+               join pg_type t on t.oid = a.atttypid
+               left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+              where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped) as columns
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = any($1) and c.relkind in ('r', 'p', 'v', 'm', 'f')
+      order by 1, 2`,
+    [schemas],
+  );
+  for (const t of tables) {
+    const name = `${t.schema}.${t.name}`;
+    if (t.kind !== "r" || t.partitioned || t.inherits) {
+      const what =
+        t.kind === "v"
+          ? "a view"
+          : t.kind === "m"
+            ? "a materialized view"
+            : t.kind === "f"
+              ? "a foreign table"
+              : t.inherits && !t.partitioned
+                ? "an inheriting table"
+                : "partitioned";
+      problems.push(`${name} is ${what}: sync makes plain tables only; make it by hand first.`);
+      continue;
+    }
+    const columns = t.columns.map((c) => {
+      const parts = [ident(c.name), c.type];
+      if (c.collation) parts.push(`collate ${c.collation}`);
+      if (c.generated === "s") parts.push(`generated always as (${c.default}) stored`);
+      else if (c.default !== null) parts.push(`default ${c.default}`);
+      if (c.identity)
+        parts.push(`generated ${c.identity === "a" ? "always" : "by default"} as identity`);
+      if (c.notnull) parts.push("not null");
+      return parts.join(" ");
+    });
+    add(`table ${name}`, 2, `create table ${qualified(t.schema, t.name)} (${columns.join(", ")})`);
+    for (const c of t.columns)
+      add(
+        `column ${c.name} of ${name}`,
+        3,
+        `alter table ${qualified(t.schema, t.name)} add column if not exists ${columns[t.columns.indexOf(c)]}`,
+      );
+    if (t.enabled)
+      add(
+        `row security of ${name}`,
+        7,
+        `alter table ${qualified(t.schema, t.name)} enable row level security`,
+      );
+    if (t.forced)
+      add(
+        `forced row security of ${name}`,
+        7,
+        `alter table ${qualified(t.schema, t.name)} force row level security`,
+      );
+  }
+
+  // Serial sequences belong to their column.
+  const { rows: owned } = await client.query<{
+    schema: string;
+    sequence: string;
+    table: string;
+    column: string;
+  }>(
+    `select n.nspname as schema, s.relname as sequence, t.relname as table, a.attname as column
+       from pg_depend d
+       join pg_class s on s.oid = d.objid and s.relkind = 'S'
+       join pg_namespace n on n.oid = s.relnamespace
+       join pg_class t on t.oid = d.refobjid
+       join pg_attribute a on a.attrelid = t.oid and a.attnum = d.refobjsubid
+      where d.deptype = 'a' and n.nspname = any($1)`,
+    [schemas],
+  );
+  for (const o of owned)
+    add(
+      `owner of sequence ${o.schema}.${o.sequence}`,
+      4,
+      `alter sequence ${qualified(o.schema, o.sequence)} owned by ${qualified(o.schema, o.table)}.${ident(o.column)}`,
+    );
+
+  // Keys, uniques, checks and exclusions first (stage 4), foreign keys after them (5).
+  const { rows: constraints } = await client.query<{
+    schema: string;
+    table: string;
+    name: string;
+    type: string;
+    definition: string;
+  }>(
+    `select n.nspname as schema, c.relname as table, k.conname as name, k.contype as type,
+            pg_get_constraintdef(k.oid) as definition
+       from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = any($1) and c.relkind = 'r' and k.contype in ('p', 'u', 'c', 'f', 'x')
+      order by 1, 2, 3`,
+    [schemas],
+  );
+  for (const k of constraints)
+    add(
+      `constraint ${k.name} on ${k.schema}.${k.table}`,
+      k.type === "f" ? 6 : 5,
+      `alter table ${qualified(k.schema, k.table)} add constraint ${ident(k.name)} ${k.definition}`,
+    );
+
+  const { rows: indexes } = await client.query<{
+    schema: string;
+    table: string;
+    name: string;
+    definition: string;
+  }>(
+    `select n.nspname as schema, t.relname as table, i.relname as name, pg_get_indexdef(x.indexrelid) as definition
+       from pg_index x
+       join pg_class i on i.oid = x.indexrelid
+       join pg_class t on t.oid = x.indrelid
+       join pg_namespace n on n.oid = t.relnamespace
+      where n.nspname = any($1) and t.relkind = 'r'
+        and not exists (select 1 from pg_constraint k where k.conindid = x.indexrelid)
+      order by 1, 2, 3`,
+    [schemas],
+  );
+  for (const i of indexes) add(`index ${i.name} on ${i.schema}.${i.table}`, 6, i.definition);
+
+  const { rows: policies } = await client.query<{
+    schema: string;
+    table: string;
+    name: string;
+    permissive: string;
+    roles: string[];
+    cmd: string;
+    qual: string | null;
+    with_check: string | null;
+  }>(
+    `select schemaname as schema, tablename as table, policyname as name, permissive, roles::text[] as roles, cmd, qual, with_check
+       from pg_policies where schemaname = any($1) order by 1, 2, 3`,
+    [schemas],
+  );
+  for (const p of policies)
+    add(
+      `policy ${p.name} on ${p.schema}.${p.table}`,
+      8,
+      `create policy ${ident(p.name)} on ${qualified(p.schema, p.table)} as ${p.permissive.toLowerCase()} for ${p.cmd.toLowerCase()} to ${p.roles.map((r) => (r === "public" ? "public" : ident(r))).join(", ")}${p.qual ? ` using (${p.qual})` : ""}${p.with_check ? ` with check (${p.with_check})` : ""}`,
+    );
+
+  // Grants to the app's roles (on schemas, tables and sequences); no other role need exist there.
+  const { rows: grants } = await client.query<{
+    kind: string;
+    object: string;
+    grantee: string;
+    privilege: string;
+  }>(
+    `select 'schema' as kind, quote_ident(n.nspname) as object, g.rolname as grantee, a.privilege_type as privilege
+       from pg_namespace n, aclexplode(n.nspacl) a join pg_roles g on g.oid = a.grantee
+      where n.nspname = any($1) and g.rolname = any($2)
+     union all
+     select case c.relkind when 'S' then 'sequence' else 'table' end, quote_ident(n.nspname) || '.' || quote_ident(c.relname),
+            g.rolname, a.privilege_type
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace, aclexplode(c.relacl) a join pg_roles g on g.oid = a.grantee
+      where n.nspname = any($1) and c.relkind in ('r', 'S') and g.rolname = any($2)
+     order by 1, 2, 3, 4`,
+    [schemas, APP_ROLES],
+  );
+  for (const g of grants)
+    add(
+      `grant ${g.privilege.toLowerCase()} on ${g.kind} ${g.object} to ${g.grantee}`,
+      9,
+      `grant ${g.privilege.toLowerCase()} on ${g.kind === "table" ? "" : `${g.kind} `}${g.object} to ${ident(g.grantee)}`,
+    );
+
+  const { rows: functions } = await client.query<{ name: string }>(
+    `select n.nspname || '.' || p.proname as name from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where n.nspname = any($1) order by 1`,
+    [schemas],
+  );
+  for (const f of functions)
+    problems.push(`${f.name} is a function: sync does not make functions; make it by hand first.`);
+  const { rows: triggers } = await client.query<{ name: string }>(
+    `select tg.tgname || ' on ' || n.nspname || '.' || c.relname as name
+       from pg_trigger tg join pg_class c on c.oid = tg.tgrelid join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = any($1) and not tg.tgisinternal order by 1`,
+    [schemas],
+  );
+  for (const t of triggers)
+    problems.push(`The trigger ${t.name}: sync does not make triggers; make it by hand first.`);
+
+  objects.sort((a, b) => a.stage - b.stage);
+  return {
+    schemas,
+    objects,
+    sequences: sequences.map((q) => ({
+      name: `${q.schema}.${q.name}`,
+      lastValue: q.last_value,
+    })),
+    problems,
+  };
+}

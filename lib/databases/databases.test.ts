@@ -1,0 +1,132 @@
+// The registry of data-plane databases (issue #16, first part): a database is registered by the
+// variable that holds its URL, sync makes the primary's adopted data plane there (and only what
+// it lacks, on every later run), a construct sync cannot make stops it before it writes, and the
+// guard checks every registered database.
+import { randomBytes } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import { inject } from "vitest";
+import { endDatabasePools } from "@/db/databases";
+import { appIsolationReport, checkIsolation } from "@/db/guard";
+import { withOwnerClient } from "@/db/owner";
+import { generateSample } from "@/db/sample/generate";
+import { createDatabase, type TestDatabase } from "@/db/test/databases";
+import { freshTestDatabase } from "@/db/test/fixture";
+import { runAdoption } from "../adoption/run";
+import { addDatabase, listDatabases, RegistryError, removeDatabase } from "./registry";
+import { planSync, syncDatabase } from "./sync";
+
+const db = freshTestDatabase();
+const url = () => db.database.ownerUrl;
+let target: TestDatabase;
+const VAR = `TENANTRY_TEST_DB_${randomBytes(3).toString("hex").toUpperCase()}`;
+
+beforeAll(async () => {
+  await generateSample(url(), { rows: 500 });
+  const adopted = await runAdoption(url(), { schema: "app" });
+  if (!adopted.ok) throw new Error(adopted.instructions);
+  target = await createDatabase(
+    `${inject("runPrefix")}_dedicated_${randomBytes(3).toString("hex")}`,
+  );
+  process.env[VAR] = target.ownerUrl;
+  process.env[`${VAR}_APP`] = target.appUrl;
+  return async () => {
+    await endDatabasePools();
+    delete process.env[VAR];
+    delete process.env[`${VAR}_APP`];
+  };
+}, 120_000);
+
+const tablesOf = (ownerUrl: string) =>
+  withOwnerClient(ownerUrl, async (client) => {
+    const { rows } = await client.query<{ name: string; forced: boolean }>(
+      `select c.relname as name, c.relforcerowsecurity as forced from pg_class c
+        join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'app' and c.relkind = 'r' order by 1`,
+    );
+    return rows;
+  });
+
+describe("the registry", () => {
+  it("registers a database by the variable that holds its URL, and refuses what cannot be reached", async () => {
+    await expect(
+      addDatabase(url(), { name: "nowhere", envVar: "TENANTRY_TEST_UNSET", kind: "dedicated" }),
+    ).rejects.toThrow(
+      "The database nowhere takes its connection from TENANTRY_TEST_UNSET, which holds no postgres:// URL in this process's environment.",
+    );
+    await expect(addDatabase(url(), { name: "Bad Name", envVar: VAR })).rejects.toThrow(
+      /^A database's name is a lowercase letter/,
+    );
+    await addDatabase(url(), { name: "dedicated-1", envVar: VAR, kind: "dedicated" });
+    await expect(addDatabase(url(), { name: "dedicated-1", envVar: VAR })).rejects.toThrow(
+      "A database named dedicated-1 is registered already.",
+    );
+    const listed = await listDatabases(url());
+    expect(listed.map((d) => [d.name, d.kind, d.status])).toEqual([
+      ["primary", "shared", "active"],
+      ["dedicated-1", "dedicated", "active"],
+    ]);
+    expect(listed[0].customers).toBeGreaterThan(0);
+    expect(listed[1].customers).toBe(0);
+  });
+});
+
+describe("sync", () => {
+  it("makes the adopted data plane on the target: tables, keys, foreign keys, indexes, forced RLS, policies, grants", async () => {
+    const plan = await planSync(url(), target.ownerUrl);
+    expect(plan.problems).toEqual([]);
+    expect(plan.create.filter((o) => o.key.startsWith("table ")).length).toBe(32);
+    await syncDatabase(url(), target.ownerUrl);
+    expect(await tablesOf(target.ownerUrl)).toEqual(await tablesOf(url()));
+    // The target's own guard, as the app's login there: every table isolated.
+    const report = await withOwnerClient(target.appUrl, (client) => checkIsolation(client));
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(report.checks.filter((c) => c.name.startsWith("app.")).length).toBe(32);
+    // What the primary and the target make of the same catalog is the same: nothing left.
+    expect((await planSync(url(), target.ownerUrl)).create).toEqual([]);
+  });
+
+  it("adds what the primary gained since, and names what it cannot make before writing anything", async () => {
+    await withOwnerClient(url(), (c) => c.query("alter table app.users add column nickname text"));
+    const plan = await syncDatabase(url(), target.ownerUrl);
+    expect(plan.create.map((o) => o.key)).toEqual(["column nickname of app.users"]);
+    await withOwnerClient(url(), (c) =>
+      c.query("create function app.touch() returns int language sql as 'select 1'"),
+    );
+    try {
+      await expect(syncDatabase(url(), target.ownerUrl)).rejects.toThrow(
+        "Sync cannot make: app.touch is a function: sync does not make functions; make it by hand first. Nothing was written.",
+      );
+    } finally {
+      await withOwnerClient(url(), (c) => c.query("drop function app.touch()"));
+    }
+  });
+});
+
+describe("the guard", () => {
+  it("checks every registered database and names one whose data plane lacks forced RLS", async () => {
+    expect((await appIsolationReport()).ok).toBe(true);
+    await withOwnerClient(target.ownerUrl, (c) =>
+      c.query("alter table app.users no force row level security"),
+    );
+    try {
+      const report = await appIsolationReport();
+      expect(report.ok).toBe(false);
+      expect(report.checks.filter((c) => !c.ok)).toEqual([
+        {
+          name: "database dedicated-1: app.users is tenant-isolated",
+          ok: false,
+          detail: "app.users: RLS not forced",
+        },
+      ]);
+    } finally {
+      await withOwnerClient(target.ownerUrl, (c) =>
+        c.query("alter table app.users force row level security"),
+      );
+    }
+  });
+
+  it("removes only a database no customer lives on, never the primary", async () => {
+    await expect(removeDatabase(url(), "primary")).rejects.toThrow(RegistryError);
+    await removeDatabase(url(), "dedicated-1");
+    expect((await listDatabases(url())).map((d) => d.name)).toEqual(["primary"]);
+  });
+});

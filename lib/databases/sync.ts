@@ -1,0 +1,85 @@
+// Making the data plane on a registered database from the primary's catalog (docs/architecture.md
+// §13): the target gets the migrations (the roles, and the control schema, which stays empty
+// there: the control plane lives on the primary only), then every object of the data plane it
+// lacks, by name, in dependency order, in one transaction. An object it has under the same name
+// but another definition is named as drift and left alone; a construct sync cannot make stops it
+// before anything is written.
+import "server-only";
+import { withOwnerClient, type OwnerClient } from "@/db/owner";
+import { runMigrations } from "@/db/migrate";
+import { dataPlaneSchemas, readCatalog, type CatalogObject } from "./catalog";
+
+export class SyncError extends Error {}
+
+export interface SyncPlan {
+  schemas: string[];
+  /** What the target lacks, in the order it is made. */
+  create: CatalogObject[];
+  /** Objects the target has under the same name with another definition. */
+  drift: string[];
+  problems: string[];
+}
+
+async function planWith(source: OwnerClient, target: OwnerClient): Promise<SyncPlan> {
+  const schemas = await dataPlaneSchemas(source);
+  const wanted = await readCatalog(source, schemas);
+  const there = await readCatalog(target, schemas);
+  const have = new Map(there.objects.map((o) => [o.key, o.sql]));
+  return {
+    schemas,
+    create: wanted.objects.filter((o) => !have.has(o.key)),
+    drift: wanted.objects
+      .filter((o) => have.has(o.key) && have.get(o.key) !== o.sql && !o.key.startsWith("table "))
+      .map((o) => `${o.key}: here ${have.get(o.key)}; on the primary ${o.sql}`),
+    problems: wanted.problems,
+  };
+}
+
+/** What sync would do on the target, without doing it. */
+export function planSync(sourceUrl: string, targetUrl: string): Promise<SyncPlan> {
+  return withOwnerClient(sourceUrl, (source) =>
+    withOwnerClient(targetUrl, (target) => planWith(source, target)),
+  );
+}
+
+/**
+ * Brings the target's data plane up to the primary's: migrations, then what it lacks. The
+ * app's login there gets `appPassword` when one is given. Returns the plan it carried out;
+ * afterwards the target lacks nothing (checked again).
+ */
+export async function syncDatabase(
+  sourceUrl: string,
+  targetUrl: string,
+  options: { appPassword?: string } = {},
+): Promise<SyncPlan> {
+  await runMigrations(targetUrl, { appPassword: options.appPassword });
+  return withOwnerClient(sourceUrl, (source) =>
+    withOwnerClient(targetUrl, async (target) => {
+      const plan = await planWith(source, target);
+      if (plan.problems.length)
+        throw new SyncError(`Sync cannot make: ${plan.problems.join(" ")} Nothing was written.`);
+      await target.query("begin");
+      try {
+        for (const o of plan.create) {
+          try {
+            await target.query(o.sql);
+          } catch (error) {
+            throw new SyncError(
+              `Making ${o.key} failed (${(error as Error).message}): ${o.sql}. Nothing was written.`,
+            );
+          }
+        }
+        await target.query("commit");
+      } catch (error) {
+        await target.query("rollback").catch(() => undefined);
+        throw error;
+      }
+      const after = await planWith(source, target);
+      if (after.create.length)
+        throw new SyncError(
+          `After sync the target still lacks ${after.create.map((o) => o.key).join(", ")}.`,
+        );
+      return plan;
+    }),
+  );
+}
