@@ -465,6 +465,50 @@ export const dataJobs = control.table(
   ],
 );
 
+/**
+ * A customer's move from one registered database to another (docs/architecture.md §13): its
+ * phases as they ran (`steps`), per-table progress, how long the customer's writes were held,
+ * and how it ended. One running move per customer.
+ */
+export const moves = control.table(
+  "moves",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: text("tenant_id").notNull(),
+    source: text("source").notNull(),
+    target: text("target").notNull(),
+    mode: text("mode", { enum: ["offline", "online"] }).notNull(),
+    status: text("status", { enum: ["running", "succeeded", "failed"] })
+      .notNull()
+      .default("running"),
+    /** The phase in progress, or the one it failed in. */
+    phase: text("phase").notNull().default("prepare"),
+    /** True once the placement points at the target: from then on the move can only go forward. */
+    flipped: boolean("flipped").notNull().default(false),
+    /** The target held the customer as departed (an earlier move away): a rollback restores it. */
+    targetWasDeparted: boolean("target_was_departed").notNull().default(false),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    startedBy: text("started_by").notNull(),
+    /** `[{ phase, startedAt, ms, outcome }]`. */
+    steps: jsonb("steps").notNull().default([]),
+    /** `[{ table, rows, of, state }]`, as data jobs have it. */
+    progress: jsonb("progress").notNull().default([]),
+    freezeMs: integer("freeze_ms"),
+    error: text("error"),
+  },
+  (t) => [
+    check("moves_mode_valid", sql`${t.mode} in ('offline','online')`),
+    check("moves_status_valid", sql`${t.status} in ('running','succeeded','failed')`),
+    uniqueIndex("moves_one_running_per_customer")
+      .on(t.tenantId)
+      .where(sql`${t.status} = 'running'`),
+    index("moves_started_idx").on(t.startedAt),
+    tenantPolicy("moves_tenant_isolation", "tenant_id"),
+  ],
+);
+
 /** Scheduled backups of each customer (docs/architecture.md §12): the archive, checked when made. */
 export const backups = control.table(
   "backups",

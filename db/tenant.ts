@@ -12,11 +12,14 @@
 //     COMMITTED every statement takes its own snapshot anyway, so a read-only BEGIN…COMMIT
 //     would add a round trip and no consistency.
 import "server-only";
+import { sql } from "drizzle-orm";
 import pg from "pg";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import { insertAuditEvent } from "../lib/audit/record";
 import { isCustomerId } from "../lib/customers/ids";
 import { appPool, setAppPool } from "./client";
+import { databasePool, type DatabaseEntry } from "./databases";
+import { cachedPlacement, hasMoved } from "./placement";
 
 // Without the relational-query schema: building that per transaction cost ~30 µs a call
 // (bench:rls), about a tenth of a point query. Use the select/insert builders.
@@ -69,6 +72,10 @@ interface Binding {
   readOnly: boolean;
   /** A statement_timeout for the transaction, e.g. for each batch of an export. */
   statementTimeoutMs?: number;
+  /** Another database's pool (the data door's routing); the app's own by default. */
+  pool?: pg.Pool;
+  /** Ask the database whether the customer lives there (placement.check_here), in the prelude. */
+  checkHere?: boolean;
 }
 
 export interface BindingOptions {
@@ -167,8 +174,60 @@ export async function closeDatabase(): Promise<void> {
   await setAppPool(undefined)?.end();
 }
 
+/**
+ * The customer's data plane, wherever it lives (docs/architecture.md §13): the data door routes
+ * to the pool of the customer's registered database, bound as withTenant binds. The database
+ * itself says whether the customer lives there (placement.check_here, sent with the settings,
+ * no round trip of its own); a customer that has moved away makes the door forget its cached
+ * placement, look it up again and go to the new database, so a move takes effect within the
+ * request that first meets it.
+ */
+export async function withCustomerData<T>(
+  ctx: TenantContext,
+  fn: (tx: Tx) => Promise<T>,
+  options: BindingOptions = {},
+): Promise<T> {
+  if (!isCustomerId(ctx.tenantId))
+    throw new TenantContextError("withCustomerData needs a valid customer ID");
+  for (let attempt = 0; ; attempt++) {
+    const entry = await cachedPlacement(ctx.tenantId, attempt > 0, loadPlacement);
+    try {
+      return await bound(
+        {
+          role: "tenantry_tenant",
+          tenantId: ctx.tenantId,
+          readOnly: options.readOnly ?? false,
+          statementTimeoutMs: options.statementTimeoutMs,
+          pool: databasePool(entry),
+          checkHere: true,
+        },
+        fn,
+      );
+    } catch (error) {
+      // A move's flip and its placement's update are a moment apart: look again, briefly.
+      if (!hasMoved(error) || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+    }
+  }
+}
+
+/** The customer's database, read on the primary under the customer's own binding. */
+async function loadPlacement(tenantId: string): Promise<DatabaseEntry> {
+  const { rows } = await withTenant(
+    { tenantId },
+    (tx) =>
+      tx.execute<{ name: string; envVar: string }>(
+        sql`select d.name, d.env_var as "envVar" from control.customers c
+              join control.databases d on d.name = c.database where c.id = ${tenantId}`,
+      ),
+    { readOnly: true },
+  );
+  if (!rows.length) throw new TenantContextError(`There is no customer ${tenantId}.`);
+  return rows[0];
+}
+
 async function bound<T>(binding: Binding, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  const client = await appPool().connect();
+  const client = await (binding.pool ?? appPool()).connect();
   const boundClient = new BoundClient(client, binding);
   let broken: Error | undefined;
   try {
@@ -195,7 +254,7 @@ type Statement = { text: string; values: unknown[] };
 class BoundClient {
   /** An explicit transaction is open and must be committed or rolled back. */
   begun = false;
-  private readonly settings: Statement;
+  private readonly settings: Statement[];
 
   constructor(
     private readonly client: pg.PoolClient,
@@ -203,21 +262,26 @@ class BoundClient {
   ) {
     const readOnly = binding.readOnly ? ", set_config('transaction_read_only', 'on', true)" : "";
     const timeout = binding.statementTimeoutMs ? ", set_config('statement_timeout', $3, true)" : "";
-    this.settings = {
-      text: `select set_config('app.tenant_id', $1, true), set_config('role', $2, true)${readOnly}${timeout}`,
-      values: binding.statementTimeoutMs
-        ? [binding.tenantId, binding.role, String(binding.statementTimeoutMs)]
-        : [binding.tenantId, binding.role],
-    };
+    this.settings = [
+      {
+        text: `select set_config('app.tenant_id', $1, true), set_config('role', $2, true)${readOnly}${timeout}`,
+        values: binding.statementTimeoutMs
+          ? [binding.tenantId, binding.role, String(binding.statementTimeoutMs)]
+          : [binding.tenantId, binding.role],
+      },
+      ...(binding.checkHere
+        ? [{ text: "select placement.check_here($1)", values: [binding.tenantId] }]
+        : []),
+    ];
   }
 
   query(config: string | QueryConfig, values?: unknown[]): Promise<pg.QueryResult> {
     const normalized: QueryConfig = typeof config === "string" ? { text: config } : { ...config };
     if (values) normalized.values = values;
     if (this.begun) return this.client.query(normalized);
-    let prelude = [this.settings];
+    let prelude = this.settings;
     if (!this.binding.readOnly) {
-      prelude = [{ text: "begin", values: [] }, this.settings];
+      prelude = [{ text: "begin", values: [] }, ...this.settings];
       this.begun = true;
     }
     return new Promise((resolve, reject) => {

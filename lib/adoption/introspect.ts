@@ -243,7 +243,9 @@ export async function introspect(
     select p.oid::regprocedure::text as name, r.rolname as owner, p.prosrc as source
       from pg_proc p join pg_roles r on r.oid = p.proowner
      where p.prosecdef and (r.rolsuper or r.rolbypassrls)
-       and p.pronamespace not in ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)`);
+       and p.pronamespace not in ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+       -- Tenantry's own placement check reads its own table, never a customer's (migration 0032).
+       and p.pronamespace::regnamespace::text <> 'placement'`);
   const names = rows.map((r) => r.name);
   return rows.map((r) => {
     const constraints = r.constraints ?? [];

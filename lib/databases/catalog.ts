@@ -285,7 +285,7 @@ export async function readCatalog(
   const { rows: triggers } = await client.query<{ name: string }>(
     `select tg.tgname || ' on ' || n.nspname || '.' || c.relname as name
        from pg_trigger tg join pg_class c on c.oid = tg.tgrelid join pg_namespace n on n.oid = c.relnamespace
-      where n.nspname = any($1) and not tg.tgisinternal order by 1`,
+      where n.nspname = any($1) and not tg.tgisinternal and tg.tgname <> 'placement_guard' order by 1`,
     [schemas],
   );
   for (const t of triggers)

@@ -7,6 +7,7 @@
 import "server-only";
 import { withOwnerClient, type OwnerClient } from "@/db/owner";
 import { runMigrations } from "@/db/migrate";
+import { ensurePlacementGuards } from "../placement/guards";
 import { dataPlaneSchemas, readCatalog, type CatalogObject } from "./catalog";
 
 export class SyncError extends Error {}
@@ -74,6 +75,8 @@ export async function syncDatabase(
         await target.query("rollback").catch(() => undefined);
         throw error;
       }
+      // Every customer table there carries the placement guard, as moves expect.
+      await ensurePlacementGuards(target);
       const after = await planWith(source, target);
       if (after.create.length)
         throw new SyncError(

@@ -1,0 +1,54 @@
+// npm run move -- <ID> --to NAME | resume
+// Moves a customer's data plane to another registered database (docs/architecture.md §13),
+// phase by phase, recorded in control.moves: prepare, freeze, copy, verify, flip, unfreeze,
+// cleanup. A failure before the flip leaves the customer where it was. `resume` finishes the
+// moves a killed process left flipped and rolls back the others.
+import { parseArgs } from "node:util";
+import { osUser } from "@/lib/auth/super-admins";
+import { isCustomerId, normalizeCustomerId } from "@/lib/customers/ids";
+import { closeDatabase } from "@/db/tenant";
+import { MoveError, moveCustomer, resumeMoves } from "./move";
+
+const USAGE = "Usage: npm run move -- <ID> --to NAME | resume";
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { to: { type: "string" } },
+  });
+  const ownerUrl = process.env.DATABASE_URL;
+  if (!ownerUrl) {
+    console.error("move works as the owner: set DATABASE_URL to the primary's owner URL.");
+    return 2;
+  }
+  if (positionals[0] === "resume") {
+    const done = await resumeMoves(ownerUrl);
+    for (const d of done) console.log(`${d.tenantId}: move ${d.moveId} ${d.outcome}.`);
+    console.log(done.length ? `${done.length} moves resumed.` : "No move was left running.");
+    return 0;
+  }
+  const id = normalizeCustomerId(positionals[0] ?? "");
+  if (!isCustomerId(id) || !values.to) {
+    console.error(USAGE);
+    return 2;
+  }
+  const moved = await moveCustomer(ownerUrl, id, values.to, {
+    by: `command line (${osUser()})`,
+    onPhase: (phase) => console.log(`${phase} …`),
+  });
+  console.log(
+    `Moved ${id} from ${moved.source} to ${moved.target}: ${moved.rows.toLocaleString("en")} rows, verified; its writes were held ${moved.freezeMs} ms.`,
+  );
+  return 0;
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  console.error(
+    error instanceof MoveError ? error.message : `It failed: ${(error as Error).message}`,
+  );
+  process.exitCode = 1;
+} finally {
+  await closeDatabase();
+}

@@ -1,0 +1,560 @@
+// Moving a customer's data plane to another registered database (docs/architecture.md §13),
+// recorded phase by phase in control.moves:
+//   prepare  — the target is registered, active, in sync with the primary, and holds no row of
+//              the customer; both databases carry the placement guard on every customer table;
+//   freeze   — the customer's writes on the source wait (an exclusive advisory lock that every
+//              write of the customer's takes shared, in the guard trigger);
+//   copy     — table by table in foreign-key order, each COPY out of the source streamed
+//              through the archive checksum into a staging table on the target, then inserted
+//              as the tenant role under the customer's setting, in one target transaction;
+//   verify   — every table read back on the target: its rows and checksum equal the source's,
+//              or the target's transaction rolls back; the sequences are carried forward;
+//   flip     — the target accepts the customer, the source holds it as departed, and the
+//              placement points at the target (with `flipped`, in one primary transaction);
+//   unfreeze — the held writes go on, find the customer departed, and the data door retries
+//              them on the target: none is lost;
+//   cleanup  — the customer's rows leave the source in batches.
+// A failure before the flip leaves the customer on the source, untouched, and nothing on the
+// target. A process killed mid-move loses its locks and its open transactions with it;
+// resumeMoves then finishes a flipped move or rolls back one that was not.
+import "server-only";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { from as copyFrom } from "pg-copy-streams";
+import { copyOut } from "@/db/copy";
+import { ownerUrlOf, PRIMARY_DATABASE, type DatabaseEntry } from "@/db/databases";
+import { withOwnerClient, type OwnerClient } from "@/db/owner";
+import { insertAuditEvent } from "@/lib/audit/record";
+import { readTable } from "@/lib/portability/export";
+import { RowChecksum } from "@/lib/portability/checksum";
+import type { TableProgress } from "@/lib/portability/jobs";
+import {
+  columnList,
+  customerTables,
+  qualifiedName,
+  type CustomerTable,
+} from "@/lib/portability/tables";
+import { planSync } from "../databases/sync";
+import { ensurePlacementGuards } from "./guards";
+
+export const MOVE_PHASES = [
+  "prepare",
+  "freeze",
+  "copy",
+  "verify",
+  "flip",
+  "unfreeze",
+  "cleanup",
+] as const;
+export type MovePhase = (typeof MOVE_PHASES)[number];
+
+export class MoveError extends Error {}
+
+export interface MoveOptions {
+  by: string;
+  /** Called with the move's ID once it is recorded. */
+  onStart?: (moveId: string) => void;
+  onPhase?: (phase: MovePhase) => void;
+  /** How long the freeze waits for the customer's writes in flight (default 5 s). */
+  lockTimeoutMs?: number;
+  /** Rows per delete in cleanup. */
+  batch?: number;
+  /** Tests: fail as this phase starts, to prove what a failure there leaves. */
+  failAt?: MovePhase;
+}
+
+export interface MoveResult {
+  moveId: string;
+  source: string;
+  target: string;
+  rows: number;
+  freezeMs: number;
+}
+
+/** A database's owner URL; the primary's is the one the move was given. */
+const ownerUrlIn = (primaryUrl: string, entry: DatabaseEntry) =>
+  entry.name === PRIMARY_DATABASE ? primaryUrl : ownerUrlOf(entry);
+
+const FREEZE_LOCK = "select pg_advisory_lock(hashtext('tenantry.move'), hashtext($1))";
+const UNFREEZE = "select pg_advisory_unlock(hashtext('tenantry.move'), hashtext($1))";
+/** Held by the process running a move, on the primary: resume takes over only a dead one's. */
+const MOVER_LOCK = "hashtext('tenantry.mover'), hashtext($1)";
+
+interface Placement {
+  name: string;
+  source: DatabaseEntry & { status: string };
+  target: DatabaseEntry & { status: string };
+}
+
+async function placementFor(primary: OwnerClient, tenantId: string, targetName: string) {
+  await primary.query("begin read only");
+  try {
+    await primary.query("set local role tenantry_platform");
+    const { rows } = await primary.query<{ name: string; database: string }>(
+      "select name, database from control.customers where id = $1",
+      [tenantId],
+    );
+    if (!rows.length) throw new MoveError(`There is no customer ${tenantId}.`);
+    const { rows: dbs } = await primary.query<DatabaseEntry & { status: string }>(
+      `select name, env_var as "envVar", status from control.databases where name = any($1)`,
+      [[rows[0].database, targetName]],
+    );
+    const source = dbs.find((d) => d.name === rows[0].database)!;
+    const target = dbs.find((d) => d.name === targetName);
+    if (!target) throw new MoveError(`No database named ${targetName} is registered.`);
+    if (target.name === source.name)
+      throw new MoveError(`${rows[0].name} (${tenantId}) lives on ${targetName} already.`);
+    if (target.status !== "active")
+      throw new MoveError(
+        `${targetName} is ${target.status}: customers move only to an active database.`,
+      );
+    return { name: rows[0].name, source, target } satisfies Placement;
+  } finally {
+    await primary.query("rollback");
+  }
+}
+
+/** The move's row, written on the primary as it goes (a connection of its own). */
+class MoveRecord {
+  steps: { phase: string; startedAt: string; ms: number | null; outcome: string }[] = [];
+  progress: TableProgress[] = [];
+
+  constructor(
+    private readonly primary: OwnerClient,
+    readonly id: string,
+  ) {}
+
+  /** The record of a move another process started, as far as it got. */
+  static resumed(
+    primary: OwnerClient,
+    id: string,
+    steps: MoveRecord["steps"],
+    progress: TableProgress[],
+  ): MoveRecord {
+    const record = new MoveRecord(primary, id);
+    record.steps = steps.map((s) =>
+      s.outcome === "running" ? { ...s, outcome: "interrupted" } : s,
+    );
+    record.progress = progress;
+    return record;
+  }
+
+  async phase(phase: MovePhase) {
+    const last = this.steps.at(-1);
+    if (last && last.outcome === "running")
+      Object.assign(last, { outcome: "ok", ms: Date.now() - Date.parse(last.startedAt) });
+    this.steps.push({ phase, startedAt: new Date().toISOString(), ms: null, outcome: "running" });
+    await this.write({ phase });
+  }
+
+  async table(entry: TableProgress) {
+    const found = this.progress.find((t) => t.table === entry.table);
+    if (found) Object.assign(found, entry);
+    else this.progress.push(entry);
+    await this.write({});
+  }
+
+  async end(status: "succeeded" | "failed", fields: { error?: string; freezeMs?: number }) {
+    const last = this.steps.at(-1);
+    if (last && last.outcome === "running")
+      Object.assign(last, {
+        outcome: status === "succeeded" ? "ok" : "failed",
+        ms: Date.now() - Date.parse(last.startedAt),
+      });
+    await this.write({ status, finished: true, ...fields });
+  }
+
+  async write(fields: {
+    phase?: string;
+    status?: string;
+    finished?: boolean;
+    error?: string;
+    freezeMs?: number;
+    flipped?: boolean;
+  }) {
+    await this.primary.query(
+      `update control.moves set steps = $2, progress = $3, updated_at = now(),
+              phase = coalesce($4, phase), status = coalesce($5, status), error = coalesce($6, error),
+              freeze_ms = coalesce($7, freeze_ms), flipped = coalesce($8, flipped),
+              finished_at = case when $9 then now() else finished_at end
+        where id = $1`,
+      [
+        this.id,
+        JSON.stringify(this.steps),
+        JSON.stringify(this.progress),
+        fields.phase ?? null,
+        fields.status ?? null,
+        fields.error ?? null,
+        fields.freezeMs ?? null,
+        fields.flipped ?? null,
+        fields.finished === true,
+      ],
+    );
+  }
+}
+
+async function rowsOf(client: OwnerClient, t: CustomerTable, tenantId: string): Promise<boolean> {
+  const { rows } = await client.query<{ any: boolean }>(
+    `select exists (select 1 from ${qualifiedName(t)} where tenant_id = $1) as any`,
+    [tenantId],
+  );
+  return rows[0].any;
+}
+
+/** The customer's held state on a database, and setting or clearing it. */
+async function isDeparted(client: OwnerClient, tenantId: string) {
+  const { rows } = await client.query("select 1 from placement.held where customer_id = $1", [
+    tenantId,
+  ]);
+  return rows.length > 0;
+}
+const depart = (client: OwnerClient, tenantId: string) =>
+  client.query(
+    "insert into placement.held (customer_id, state) values ($1, 'departed') on conflict (customer_id) do update set state = 'departed', since = now()",
+    [tenantId],
+  );
+const arrive = (client: OwnerClient, tenantId: string) =>
+  client.query("delete from placement.held where customer_id = $1", [tenantId]);
+
+/** Deletes the customer's rows from a database in reverse foreign-key order, in batches. */
+async function deleteRows(
+  client: OwnerClient,
+  tables: CustomerTable[],
+  tenantId: string,
+  batch: number,
+) {
+  for (const t of [...tables].reverse()) {
+    for (;;) {
+      const { rowCount } = await client.query(
+        `delete from ${qualifiedName(t)} where ctid in (select ctid from ${qualifiedName(t)} where tenant_id = $1 limit ${batch})`,
+        [tenantId],
+      );
+      if ((rowCount ?? 0) < batch) break;
+    }
+  }
+}
+
+/** The sequences of the data plane move forward on the target past where the source's stand. */
+async function carrySequences(source: OwnerClient, target: OwnerClient, schemas: string[]) {
+  const { rows } = await source.query<{ name: string; last: string }>(
+    `select quote_ident(schemaname) || '.' || quote_ident(sequencename) as name, last_value::text as last
+       from pg_sequences where schemaname = any($1) and last_value is not null`,
+    [schemas],
+  );
+  for (const q of rows)
+    await target.query(
+      `select setval($1::text::regclass, greatest($2::bigint, coalesce((select last_value from pg_sequences
+         where quote_ident(schemaname) || '.' || quote_ident(sequencename) = $1::text), 0)))`,
+      [q.name, q.last],
+    );
+}
+
+export async function moveCustomer(
+  primaryUrl: string,
+  tenantId: string,
+  targetName: string,
+  options: MoveOptions,
+): Promise<MoveResult> {
+  return withOwnerClient(primaryUrl, async (primary) => {
+    const placement = await placementFor(primary, tenantId, targetName);
+    await primary.query("select set_config('app.tenant_id', $1, false)", [tenantId]);
+    let moveId: string;
+    try {
+      const { rows } = await primary.query<{ id: string }>(
+        "insert into control.moves (tenant_id, source, target, mode, started_by) values ($1, $2, $3, 'offline', $4) returning id",
+        [tenantId, placement.source.name, placement.target.name, options.by],
+      );
+      moveId = rows[0].id;
+    } catch (error) {
+      if ((error as { code?: string }).code === "23505")
+        throw new MoveError(`${placement.name} (${tenantId}) is being moved already.`);
+      throw error;
+    }
+    await primary.query(`select pg_advisory_lock(${MOVER_LOCK})`, [moveId]);
+    const record = new MoveRecord(primary, moveId);
+    options.onStart?.(moveId);
+    try {
+      return await runMove(primaryUrl, primary, record, placement, tenantId, options);
+    } finally {
+      await primary
+        .query(`select pg_advisory_unlock(${MOVER_LOCK})`, [moveId])
+        .catch(() => undefined);
+    }
+  });
+}
+
+async function runMove(
+  primaryUrl: string,
+  primary: OwnerClient,
+  record: MoveRecord,
+  placement: Placement,
+  tenantId: string,
+  options: MoveOptions,
+): Promise<MoveResult> {
+  const sourceUrl = ownerUrlIn(primaryUrl, placement.source);
+  const targetUrl = ownerUrlIn(primaryUrl, placement.target);
+  const at = async (phase: MovePhase) => {
+    await record.phase(phase);
+    options.onPhase?.(phase);
+    if (options.failAt === phase) throw new MoveError(`a failure injected at ${phase}`);
+  };
+  return withOwnerClient(sourceUrl, (source) =>
+    withOwnerClient(targetUrl, async (target) => {
+      for (const c of [source, target])
+        await c.query("select set_config('app.tenant_id', $1, false)", [tenantId]);
+      let frozeAt: number | null = null;
+      let freezeMs = 0;
+      let targetWasDeparted = false;
+      let flipped = false;
+      let copied = false;
+      let rows = 0;
+      const tables = await customerTables(source);
+      try {
+        await at("prepare");
+        const plan = await planSync(sourceUrl, targetUrl);
+        if (plan.create.length)
+          throw new MoveError(
+            `${placement.target.name} lacks ${plan.create.length} objects of the data plane (${plan.create
+              .map((o) => o.key)
+              .slice(0, 3)
+              .join(
+                ", ",
+              )}${plan.create.length > 3 ? ", …" : ""}): sync it first (npm run databases -- sync ${placement.target.name}).`,
+          );
+        for (const t of tables)
+          if (await rowsOf(target, t, tenantId))
+            throw new MoveError(
+              `${placement.target.name} holds rows of ${tenantId} already (${t.schema}.${t.table}): nothing was moved.`,
+            );
+        await ensurePlacementGuards(source);
+        await ensurePlacementGuards(target);
+        targetWasDeparted = await isDeparted(target, tenantId);
+        await primary.query("update control.moves set target_was_departed = $2 where id = $1", [
+          record.id,
+          targetWasDeparted,
+        ]);
+        record.progress = tables.map((t) => ({
+          table: `${t.schema}.${t.table}`,
+          rows: 0,
+          of: null,
+          state: "waiting",
+        }));
+
+        await at("freeze");
+        await source.query(`set lock_timeout = ${options.lockTimeoutMs ?? 5_000}`);
+        await source.query(FREEZE_LOCK, [tenantId]);
+        frozeAt = Date.now();
+        await source.query("set lock_timeout = 0");
+
+        await at("copy");
+        await source.query("begin isolation level repeatable read read only");
+        await target.query("begin");
+        const sums = new Map<string, { rows: number; checksum: string }>();
+        for (const [i, t] of tables.entries()) {
+          const staging = `pg_temp.move_${i}`;
+          await target.query(
+            `create temporary table move_${i} on commit drop as select ${columnList(t.columns)} from ${qualifiedName(t)} with no data`,
+          );
+          const sum = new RowChecksum();
+          const into = target.query(
+            copyFrom(`copy ${staging} (${columnList(t.columns)}) from stdin`),
+          );
+          await copyOut(
+            source,
+            `select ${columnList(t.columns)} from ${qualifiedName(t)} where tenant_id = '${tenantId}'`,
+            sum,
+            into,
+          );
+          await target.query(`grant select on ${staging} to tenantry_tenant`);
+          await target.query("set local role tenantry_tenant");
+          await target.query(
+            `insert into ${qualifiedName(t)} (${columnList(t.columns)}) select ${columnList(t.columns)} from ${staging}`,
+          );
+          await target.query("reset role");
+          sums.set(`${t.schema}.${t.table}`, { rows: sum.rows, checksum: sum.checksum });
+          rows += sum.rows;
+          await record.table({
+            table: `${t.schema}.${t.table}`,
+            rows: sum.rows,
+            of: sum.rows,
+            state: "running",
+          });
+        }
+        await source.query("commit");
+
+        await at("verify");
+        await target.query("set local role tenantry_tenant");
+        for (const t of tables) {
+          const name = `${t.schema}.${t.table}`;
+          const here = await readTable(target, t);
+          const there = sums.get(name)!;
+          if (here.rows !== there.rows || here.checksum !== there.checksum)
+            throw new MoveError(
+              `${name} reads back ${here.rows} rows with checksum ${here.checksum} on ${placement.target.name}; the source has ${there.rows} with ${there.checksum}. Nothing was moved.`,
+            );
+          await record.table({ table: name, rows: here.rows, of: there.rows, state: "done" });
+        }
+        await target.query("reset role");
+        await carrySequences(source, target, [...new Set(tables.map((t) => t.schema))]);
+        await target.query("commit");
+        copied = true;
+
+        await at("flip");
+        await arrive(target, tenantId);
+        await depart(source, tenantId);
+        await primary.query("begin");
+        const { rowCount } = await primary.query(
+          "update control.customers set database = $2, version = version + 1 where id = $1 and database = $3",
+          [tenantId, placement.target.name, placement.source.name],
+        );
+        if (rowCount !== 1) throw new MoveError(`${tenantId}'s placement changed during the move.`);
+        await primary.query("update control.moves set flipped = true where id = $1", [record.id]);
+        await insertAuditEvent(drizzle(primary), {
+          action: "moves.flip",
+          outcome: "ok",
+          actorRole: options.by.includes("@") ? null : options.by,
+          actorEmail: options.by.includes("@") ? options.by : null,
+          tenantId,
+          targetType: "move",
+          targetId: record.id,
+          details: { from: placement.source.name, to: placement.target.name, rows },
+        });
+        await primary.query("commit");
+        flipped = true;
+
+        await at("unfreeze");
+        await source.query(UNFREEZE, [tenantId]);
+        freezeMs = Date.now() - frozeAt;
+        frozeAt = null;
+
+        await at("cleanup");
+        await deleteRows(source, tables, tenantId, options.batch ?? 5_000);
+        await record.end("succeeded", { freezeMs });
+        return {
+          moveId: record.id,
+          source: placement.source.name,
+          target: placement.target.name,
+          rows,
+          freezeMs,
+        };
+      } catch (error) {
+        await source.query("rollback").catch(() => undefined);
+        await target.query("rollback").catch(() => undefined);
+        await primary.query("rollback").catch(() => undefined);
+        if (!flipped) {
+          // Before the flip the customer stays where it was: nothing on the target, the source as it was.
+          await undoBeforeFlip(primary, source, target, tables, tenantId, {
+            copied,
+            targetWasDeparted,
+            moveId: record.id,
+          }).catch((e: Error) => console.error(`move ${record.id}: undo: ${e.message}`));
+        }
+        if (frozeAt !== null) {
+          await source.query(UNFREEZE, [tenantId]).catch(() => undefined);
+          freezeMs = Date.now() - frozeAt;
+        }
+        await record
+          .end("failed", { error: (error as Error).message, freezeMs: freezeMs || undefined })
+          .catch((e: Error) => console.error(`move ${record.id}: ${e.message}`));
+        throw error;
+      }
+    }),
+  );
+}
+
+/** Puts a move that did not flip back: no row on the target, the source not departed. */
+async function undoBeforeFlip(
+  primary: OwnerClient,
+  source: OwnerClient,
+  target: OwnerClient,
+  tables: CustomerTable[],
+  tenantId: string,
+  state: { copied: boolean; targetWasDeparted: boolean; moveId: string },
+) {
+  const { rows } = await primary.query<{ database: string }>(
+    "select database from control.customers where id = $1",
+    [tenantId],
+  );
+  // Only while the placement still names the source: after a flip, going back is a move.
+  const { rows: move } = await primary.query<{ source: string }>(
+    "select source from control.moves where id = $1",
+    [state.moveId],
+  );
+  if (rows[0]?.database !== move[0]?.source) return;
+  await arrive(source, tenantId);
+  // Rows on the target are the move's only once its copy committed; before, a rollback took them.
+  if (state.copied) await deleteRows(target, tables, tenantId, 5_000);
+  if (state.targetWasDeparted) await depart(target, tenantId);
+}
+
+/**
+ * Moves left running by a process that died (its mover lock on the primary is free): a flipped
+ * one is finished (the source departed, the target accepting, the source's rows cleaned up), one
+ * that did not flip is rolled back (nothing on the target, the source accepting again). Moves
+ * whose process still runs are left alone.
+ */
+export async function resumeMoves(
+  primaryUrl: string,
+): Promise<{ moveId: string; tenantId: string; outcome: "finished" | "rolled back" }[]> {
+  return withOwnerClient(primaryUrl, async (primary) => {
+    await primary.query("begin read only");
+    await primary.query("set local role tenantry_platform");
+    const { rows: running } = await primary.query<{
+      id: string;
+      tenant_id: string;
+      source: string;
+      target: string;
+      flipped: boolean;
+      target_was_departed: boolean;
+      phase: string;
+      steps: MoveRecord["steps"];
+      progress: TableProgress[];
+    }>(
+      "select id, tenant_id, source, target, flipped, target_was_departed, phase, steps, progress from control.moves where status = 'running' order by started_at",
+    );
+    const { rows: dbs } = await primary.query<DatabaseEntry>(
+      `select name, env_var as "envVar" from control.databases`,
+    );
+    await primary.query("rollback");
+    const done: { moveId: string; tenantId: string; outcome: "finished" | "rolled back" }[] = [];
+    for (const m of running) {
+      const { rows: lock } = await primary.query<{ ok: boolean }>(
+        `select pg_try_advisory_lock(${MOVER_LOCK}) as ok`,
+        [m.id],
+      );
+      if (!lock[0].ok) continue;
+      try {
+        await primary.query("select set_config('app.tenant_id', $1, false)", [m.tenant_id]);
+        const record = MoveRecord.resumed(primary, m.id, m.steps, m.progress);
+        const entry = (name: string) => dbs.find((d) => d.name === name)!;
+        await withOwnerClient(ownerUrlIn(primaryUrl, entry(m.source)), (source) =>
+          withOwnerClient(ownerUrlIn(primaryUrl, entry(m.target)), async (target) => {
+            for (const c of [source, target])
+              await c.query("select set_config('app.tenant_id', $1, false)", [m.tenant_id]);
+            const tables = await customerTables(source);
+            if (m.flipped) {
+              await arrive(target, m.tenant_id);
+              await depart(source, m.tenant_id);
+              await record.phase("cleanup");
+              await deleteRows(source, tables, m.tenant_id, 5_000);
+              await record.end("succeeded", {});
+              done.push({ moveId: m.id, tenantId: m.tenant_id, outcome: "finished" });
+            } else {
+              await undoBeforeFlip(primary, source, target, tables, m.tenant_id, {
+                copied: true,
+                targetWasDeparted: m.target_was_departed,
+                moveId: m.id,
+              });
+              await record.end("failed", {
+                error: `interrupted during ${m.phase}: the process running it stopped; rolled back, the customer stays on ${m.source}`,
+              });
+              done.push({ moveId: m.id, tenantId: m.tenant_id, outcome: "rolled back" });
+            }
+          }),
+        );
+      } finally {
+        await primary.query(`select pg_advisory_unlock(${MOVER_LOCK})`, [m.id]);
+      }
+    }
+    return done;
+  });
+}

@@ -1,0 +1,69 @@
+// A stand-in for the platform application (docs/architecture.md §13): for each customer, writes
+// and reads rows through the data door at a steady rate, wherever the customer lives, and keeps
+// what was acknowledged — so a move can be checked for lost or doubled writes, and timed.
+import "server-only";
+import { sql } from "drizzle-orm";
+import { withCustomerData } from "@/db/tenant";
+
+export interface WorkloadReport {
+  /** Per customer, the sequence numbers of the writes the database acknowledged. */
+  acknowledged: Map<string, number[]>;
+  errors: string[];
+  /** Every write's time, in ms. */
+  writeMs: number[];
+  reads: number;
+}
+
+export interface Workload {
+  stop(): Promise<WorkloadReport>;
+}
+
+/**
+ * Starts writing `rate` rows a second in total, spread over `customers` (each row an entry in
+ * app.sync_log with entity 'workload' and a sequence number), with a read of the customer's
+ * latest after every tenth write.
+ */
+export function startWorkload(options: { customers: string[]; rate: number }): Workload {
+  const report: WorkloadReport = {
+    acknowledged: new Map(options.customers.map((c) => [c, []])),
+    errors: [],
+    writeMs: [],
+    reads: 0,
+  };
+  let running = true;
+  const everyMs = (1000 * options.customers.length) / options.rate;
+  const loops = options.customers.map(async (customer) => {
+    for (let n = 1; running; n++) {
+      const started = performance.now();
+      try {
+        await withCustomerData({ tenantId: customer }, (tx) =>
+          tx.execute(
+            sql`insert into app.sync_log (entity, entity_id, at) values ('workload', ${n}, now())`,
+          ),
+        );
+        report.acknowledged.get(customer)!.push(n);
+        report.writeMs.push(performance.now() - started);
+        if (n % 10 === 0) {
+          await withCustomerData(
+            { tenantId: customer },
+            (tx) =>
+              tx.execute(sql`select max(entity_id) from app.sync_log where entity = 'workload'`),
+            { readOnly: true },
+          );
+          report.reads++;
+        }
+      } catch (error) {
+        report.errors.push(`${customer} #${n}: ${(error as Error).message}`);
+      }
+      const waited = performance.now() - started;
+      if (waited < everyMs) await new Promise((resolve) => setTimeout(resolve, everyMs - waited));
+    }
+  });
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      return report;
+    },
+  };
+}
