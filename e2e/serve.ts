@@ -1,12 +1,15 @@
 // The e2e server: a fresh database (from TEST_DATABASE_URL's server), migrated and seeded with
-// the demo, then `next start` on the build that `npm run test:e2e` has just made.
+// the demo, with a second database registered for moves, then `next start` on the build that
+// `npm run test:e2e` has just made.
 import { spawn } from "node:child_process";
 import path from "node:path";
+import pg from "pg";
 import { createPool, setAppPool } from "../db/client";
 import { runMigrations } from "../db/migrate";
 import { DEMO_SAMPLE_ROWS, generateSample } from "../db/sample/generate";
 import { seedDemo } from "../db/seed";
 import { createDatabase } from "../db/test/databases";
+import { syncDatabase } from "../lib/databases/sync";
 
 const name = process.env.E2E_DATABASE!;
 const database = await createDatabase(name);
@@ -16,6 +19,21 @@ const pool = createPool(database.appUrl, { max: 2 });
 setAppPool(pool);
 await seedDemo();
 await pool.end();
+
+// A second, dedicated database for moves (issue #16): registered and synced as an operator
+// would (npm run databases -- add/sync); its name starts with the run's, so teardown drops it.
+const dedicated = await createDatabase(`${name}_dedicated`);
+process.env.E2E_DEDICATED_URL = dedicated.ownerUrl;
+process.env.E2E_DEDICATED_URL_APP = dedicated.appUrl;
+const owner = new pg.Client({ connectionString: database.ownerUrl });
+await owner.connect();
+await owner.query(
+  "insert into control.databases (name, kind, env_var) values ('dedicated-1', 'dedicated', 'E2E_DEDICATED_URL')",
+);
+await owner.end();
+await syncDatabase(database.ownerUrl, dedicated.ownerUrl, {
+  appPassword: process.env.TEST_APP_PASSWORD,
+});
 
 const root = path.resolve(import.meta.dirname, "..");
 const next = spawn(

@@ -17,5 +17,6 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/users", label: "Users", permission: "users.manage" },
   { href: "/audit-trail", label: "Audit trail", permission: "audit-trail.read" },
   { href: "/adoption", label: "Adoption", permission: "adoption.manage" },
+  { href: "/databases", label: "Databases", permission: "databases.manage" },
   { href: "/system", label: "System health", permission: "system.read" },
 ];

@@ -38,6 +38,7 @@ test("every page passes WCAG 2.1 AA for every role that may see it", async ({ br
         "/adoption",
         "/switches",
         "/system",
+        "/databases",
       ],
     ],
     [CUSTOMER_ADMIN, ["/home", "/usage", "/users", "/audit-trail"]],

@@ -17,7 +17,13 @@ test("the console shell loads with its navigation and reports isolation in force
   );
   await expect(page.getByText("All isolation checks pass")).toBeVisible();
   await expect(
-    page.getByRole("row", { name: /control\.memberships is tenant-isolated pass/ }),
+    page.getByRole("row", { name: /^control\.memberships is tenant-isolated pass/ }),
+  ).toBeVisible();
+  // Every registered database is checked too (the e2e server registers dedicated-1).
+  await expect(
+    page.getByRole("row", {
+      name: /^database dedicated-1: control\.memberships is tenant-isolated pass/,
+    }),
   ).toBeVisible();
 });
 

@@ -1,25 +1,20 @@
 "use server";
 
-import { after } from "next/server";
-import { ActionError, ownerUrlFor, platformOperation } from "@/lib/auth/action";
+import { ActionError, ownerUrlFor, platformOperation, startRecorded } from "@/lib/auth/action";
 import { runAdoption, runRevert, runVerification, type RunHooks, type RunResult } from "./run";
 import { liveOwner } from "./queries";
 import { planOptionsOf, runAdoptionSchema, schemaTargetSchema } from "./schemas";
 
 /**
  * Starts a run and answers as soon as it holds the lock and is recorded, so the dashboard can
- * watch its steps; the run goes on after the response (`after` keeps it alive). A run refused
- * before it starts (another holds the lock) answers with its instructions.
+ * watch its steps. A run refused before it starts (another holds the lock) answers with its
+ * instructions.
  */
 async function startInBackground(start: (hooks: RunHooks) => Promise<RunResult>): Promise<string> {
-  let started!: (runId: string) => void;
-  const onStart = new Promise<string>((resolve) => (started = resolve));
-  const done = start({ onStart: started });
-  after(() => done);
-  const first = await Promise.race([onStart, done]);
-  if (typeof first === "string") return first;
-  if (!first.ok) throw new ActionError(first.instructions);
-  return first.runId;
+  const first = await startRecorded((onStart) => start({ onStart }));
+  if ("id" in first) return first.id;
+  if (!first.result.ok) throw new ActionError(first.result.instructions);
+  return first.result.runId;
 }
 
 export const startAdoptionAction = platformOperation(

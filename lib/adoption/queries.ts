@@ -136,3 +136,32 @@ export async function planInputs(
     return { tables: read, options: await withSources(tx, schema, read, options) };
   });
 }
+
+/** One run with its steps (the status API), in the caller's (platform) transaction. */
+export async function getAdoptionRun(tx: Tx, id: string) {
+  const [run] = await tx
+    .select({
+      id: adoptionRuns.id,
+      schemaName: adoptionRuns.schemaName,
+      kind: adoptionRuns.kind,
+      status: adoptionRuns.status,
+      startedAt: adoptionRuns.startedAt,
+      finishedAt: adoptionRuns.finishedAt,
+      failedStep: adoptionRuns.failedStep,
+      error: adoptionRuns.error,
+    })
+    .from(adoptionRuns)
+    .where(eq(adoptionRuns.id, id));
+  if (!run) return null;
+  const steps = await tx
+    .select({
+      step: adoptionSteps.step,
+      startedAt: adoptionSteps.startedAt,
+      ms: adoptionSteps.ms,
+      outcome: adoptionSteps.outcome,
+    })
+    .from(adoptionSteps)
+    .where(eq(adoptionSteps.runId, id))
+    .orderBy(adoptionSteps.startedAt, adoptionSteps.id);
+  return { ...run, steps };
+}

@@ -134,3 +134,6 @@ export function readAdoptionOptions(params: Record<string, string | string[] | u
     typed,
   };
 }
+
+/** An adoption run's ID in a path (the status API). */
+export const runIdSchema = z.object({ id: z.uuid({ message: "A run's ID is a UUID." }) });

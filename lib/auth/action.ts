@@ -5,6 +5,7 @@
 import "server-only";
 import { ownerDatabaseUrl } from "@/db/env";
 import { revalidatePath } from "next/cache";
+import { after } from "next/server";
 import { z } from "zod";
 import { withPlatform, withTenant, type Tx } from "@/db/tenant";
 import { insertAuditEvent } from "@/lib/audit/record";
@@ -207,6 +208,23 @@ export function ownerUrlFor(work: string): string {
       `${work} works as the database's owner: set DATABASE_URL to the owner's connection string and restart the console.`,
     );
   return url;
+}
+
+/**
+ * Starts long work that records itself (an adoption run, an erase, a move) and answers as soon
+ * as it is recorded — its record's ID — or with its result when it ended before that (refused
+ * at its start); it goes on after the response (`after` keeps it alive), and the page that shows
+ * its record follows it. An error thrown before it is recorded is this call's error.
+ */
+export async function startRecorded<T>(
+  start: (onStart: (id: string) => void) => Promise<T>,
+): Promise<{ id: string } | { result: T }> {
+  let started!: (id: string) => void;
+  const recorded = new Promise<string>((resolve) => (started = resolve));
+  const done = start(started);
+  // The work records its own end; nothing is left to report after the response.
+  after(() => done.catch(() => undefined));
+  return Promise.race([recorded.then((id) => ({ id })), done.then((result) => ({ result }))]);
 }
 
 /**

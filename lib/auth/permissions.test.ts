@@ -15,6 +15,7 @@ const EXPECTED: Record<Permission, Record<Role, boolean>> = {
   "audit-log.read": { super_admin: true, switched: false, admin: false, member: false },
   "adoption.manage": { super_admin: true, switched: false, admin: false, member: false },
   "system.read": { super_admin: true, switched: false, admin: false, member: false },
+  "databases.manage": { super_admin: true, switched: false, admin: false, member: false },
   "data.export-any": { super_admin: true, switched: false, admin: false, member: false },
   "data.export-own": { super_admin: false, switched: false, admin: true, member: false },
 };

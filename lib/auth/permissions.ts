@@ -17,6 +17,8 @@ export const PERMISSIONS = {
   "audit-log.read": ["super_admin"],
   "adoption.manage": ["super_admin"],
   "system.read": ["super_admin"],
+  // The registry of databases, placement and moves, and their status API.
+  "databases.manage": ["super_admin"],
   // A customer's data as an archive: any customer's for platform staff, one's own for its admin.
   "data.export-any": ["super_admin"],
   "data.export-own": ["admin"],

@@ -2,9 +2,11 @@
 // (docs/conventions.md §2): the request context, else 401 → any of the permissions, else a 404
 // and a denied event → zod over the query string, else a 400 with the first problem → the
 // handler. An error the handler did not expect is logged and answered with a sentence, never a
-// stack trace.
+// stack trace. A route's path parameters join its query string.
 import "server-only";
 import { z } from "zod";
+import { withPlatform, type PlatformAccess, type Tx } from "@/db/tenant";
+import { requestMeta } from "@/lib/audit/request";
 import { auditAccess } from "./action";
 import { getRequestContext, type RequestContext } from "./context";
 import { can, type Permission } from "./permissions";
@@ -27,15 +29,22 @@ function answer(status: number, message: string): Response {
 export function route<S extends z.ZodType>(
   spec: RouteSpec<S>,
   handler: (request: Request, ctx: RequestContext, query: z.infer<S>) => Promise<Response>,
-): (request: Request) => Promise<Response> {
-  return async (request) => {
+): (
+  request: Request,
+  context?: { params?: Promise<Record<string, string | string[]>> },
+) => Promise<Response> {
+  return async (request, context) => {
     const ctx = await getRequestContext();
     if (!ctx) return answer(401, "Sign in first.");
     if (![spec.permission].flat().some((permission) => can(ctx.role, permission))) {
       await auditAccess(ctx, spec.action, "denied", { details: { reason: "permission" } });
       return answer(404, "Not found.");
     }
-    const parsed = spec.query.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+    // The path's parameters (e.g. [id]) are parsed with the query string, by the same schema.
+    const parsed = spec.query.safeParse({
+      ...Object.fromEntries(new URL(request.url).searchParams),
+      ...(await context?.params),
+    });
     if (!parsed.success) return answer(400, `Bad request: ${parsed.error.issues[0].message}`);
     try {
       return await handler(request, ctx, parsed.data);
@@ -44,4 +53,22 @@ export function route<S extends z.ZodType>(
       return answer(500, "Something went wrong; try again.");
     }
   };
+}
+
+/**
+ * A super-admin's read on the platform door (audited as `access.action`) answered as JSON, or
+ * a 404 when there is nothing (the status API).
+ */
+export async function platformJson(
+  ctx: RequestContext,
+  access: Omit<PlatformAccess, "meta">,
+  load: (tx: Tx) => Promise<unknown>,
+): Promise<Response> {
+  const data = await withPlatform(
+    { userId: ctx.user.id, email: ctx.user.email, platformRole: ctx.platformRole },
+    { ...access, meta: await requestMeta() },
+    load,
+  );
+  if (data === null || data === undefined) return answer(404, "Not found.");
+  return Response.json(data, { headers: { "Cache-Control": "no-store" } });
 }

@@ -5,43 +5,12 @@
 // but another definition is named as drift and left alone; a construct sync cannot make stops it
 // before anything is written.
 import "server-only";
-import { withOwnerClient, type OwnerClient } from "@/db/owner";
+import { withOwnerClient } from "@/db/owner";
 import { runMigrations } from "@/db/migrate";
 import { ensurePlacementGuards } from "../placement/guards";
-import { dataPlaneSchemas, readCatalog, type CatalogObject } from "./catalog";
+import { planWith, SyncError, type SyncPlan } from "./plan";
 
-export class SyncError extends Error {}
-
-export interface SyncPlan {
-  schemas: string[];
-  /** What the target lacks, in the order it is made. */
-  create: CatalogObject[];
-  /** Objects the target has under the same name with another definition. */
-  drift: string[];
-  problems: string[];
-}
-
-async function planWith(source: OwnerClient, target: OwnerClient): Promise<SyncPlan> {
-  const schemas = await dataPlaneSchemas(source);
-  const wanted = await readCatalog(source, schemas);
-  const there = await readCatalog(target, schemas);
-  const have = new Map(there.objects.map((o) => [o.key, o.sql]));
-  return {
-    schemas,
-    create: wanted.objects.filter((o) => !have.has(o.key)),
-    drift: wanted.objects
-      .filter((o) => have.has(o.key) && have.get(o.key) !== o.sql && !o.key.startsWith("table "))
-      .map((o) => `${o.key}: here ${have.get(o.key)}; on the primary ${o.sql}`),
-    problems: wanted.problems,
-  };
-}
-
-/** What sync would do on the target, without doing it. */
-export function planSync(sourceUrl: string, targetUrl: string): Promise<SyncPlan> {
-  return withOwnerClient(sourceUrl, (source) =>
-    withOwnerClient(targetUrl, (target) => planWith(source, target)),
-  );
-}
+export { planSync, SyncError, type SyncPlan } from "./plan";
 
 /**
  * Brings the target's data plane up to the primary's: migrations, then what it lacks. The

@@ -23,6 +23,7 @@ import { runAdoption } from "../adoption/run";
 import { generateCustomerId, LEGACY_CUSTOMER_ID } from "../customers/ids";
 import { addDatabase } from "../databases/registry";
 import { syncDatabase } from "../databases/sync";
+import { eraseCustomer } from "../portability/erase";
 import { exportCustomer, readTable } from "../portability/export";
 import { restoreCustomer } from "../portability/restore";
 import { customerTables } from "../portability/tables";
@@ -196,6 +197,31 @@ describe("a move", () => {
       ),
     );
     expect(rows[0].n).toBe(onTarget.rows[0].n);
+  });
+});
+
+describe("a moved customer's data as a unit", () => {
+  it("exports, restores and erases where the customer now lives", async () => {
+    const there = await contents(second.ownerUrl, A);
+    expect(total(there)).toBeGreaterThan(0);
+    const file = path.join(dataDir, "a-moved.tar");
+    const manifest = await exportCustomer(primary(), A, file, { by: "test" });
+    expect(manifest.source.server).toMatch(/^18/);
+    expect(
+      Object.fromEntries(
+        manifest.tables.map((t) => [
+          `${t.schema}.${t.table}`,
+          { rows: t.rows, checksum: t.checksum },
+        ]),
+      ),
+    ).toEqual(there);
+    await restoreCustomer(primary(), file, { by: "test", replace: true });
+    expect(await contents(second.ownerUrl, A)).toEqual(there);
+    expect(total(await contents(primary(), A))).toBe(0);
+    await db.owner.query("update control.customers set status = 'offboarding' where id = $1", [A]);
+    const certificate = await eraseCustomer(primary(), A, { by: "test" });
+    expect(certificate.tables.reduce((n, t) => n + t.before, 0)).toBe(total(there));
+    expect(total(await contents(second.ownerUrl, A))).toBe(0);
   });
 });
 

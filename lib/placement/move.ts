@@ -33,7 +33,7 @@ import {
   qualifiedName,
   type CustomerTable,
 } from "@/lib/portability/tables";
-import { planSync } from "../databases/sync";
+import { planSync } from "../databases/plan";
 import { ensurePlacementGuards } from "./guards";
 
 export const MOVE_PHASES = [

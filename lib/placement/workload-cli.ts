@@ -27,7 +27,7 @@ await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 const report = await workload.stop();
 await closeDatabase();
 await endDatabasePools();
-const { p50, p95 } = summarize(report.writeMs);
+const { p50, p95 } = summarize([...report.writeMs.values()].flat());
 for (const [customer, acknowledged] of report.acknowledged)
   console.log(`${customer}: ${acknowledged.length} writes acknowledged`);
 console.log(

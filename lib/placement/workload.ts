@@ -9,8 +9,8 @@ export interface WorkloadReport {
   /** Per customer, the sequence numbers of the writes the database acknowledged. */
   acknowledged: Map<string, number[]>;
   errors: string[];
-  /** Every write's time, in ms. */
-  writeMs: number[];
+  /** Per customer, every acknowledged write's time, in ms. */
+  writeMs: Map<string, number[]>;
   reads: number;
 }
 
@@ -27,7 +27,7 @@ export function startWorkload(options: { customers: string[]; rate: number }): W
   const report: WorkloadReport = {
     acknowledged: new Map(options.customers.map((c) => [c, []])),
     errors: [],
-    writeMs: [],
+    writeMs: new Map(options.customers.map((c) => [c, []])),
     reads: 0,
   };
   let running = true;
@@ -42,7 +42,7 @@ export function startWorkload(options: { customers: string[]; rate: number }): W
           ),
         );
         report.acknowledged.get(customer)!.push(n);
-        report.writeMs.push(performance.now() - started);
+        report.writeMs.get(customer)!.push(performance.now() - started);
         if (n % 10 === 0) {
           await withCustomerData(
             { tenantId: customer },

@@ -1,8 +1,7 @@
 "use server";
 
-import { after } from "next/server";
 import { z } from "zod";
-import { ActionError, ownerUrlFor, platformOperation } from "@/lib/auth/action";
+import { ActionError, ownerUrlFor, platformOperation, startRecorded } from "@/lib/auth/action";
 import { normalizeCustomerId } from "@/lib/customers/ids";
 import { customerIdSchema } from "@/lib/customers/schemas";
 import { EraseError, eraseCustomer } from "./erase";
@@ -12,7 +11,7 @@ const eraseSchema = z.object({ id: customerIdSchema, confirm: z.string().max(40)
 /**
  * Erases a customer in offboarding (lib/portability/erase.ts) once the super-admin has typed its
  * ID. The action answers as soon as the erase is a recorded job, whose progress the customer's
- * page shows; the erase goes on after the response (`after` keeps it alive). A customer that may
+ * page shows (startRecorded). A customer that may
  * not be erased is refused before any job starts, with the erase's sentence. The job's end is its
  * own `jobs.erase` event, and the erasure's `customers.erase` is written with the certificate.
  */
@@ -28,14 +27,11 @@ export const eraseCustomerAction = platformOperation(
     if (normalizeCustomerId(input.confirm) !== input.id)
       throw new ActionError(`Type the customer ID ${input.id} to confirm the erase.`);
     const url = ownerUrlFor("Erasing");
-    let started!: (jobId: string) => void;
-    const onStart = new Promise<string>((resolve) => (started = resolve));
-    const done = eraseCustomer(url, input.id, { by: ctx.user.email, onStart: started });
-    // The job records its own failure; nothing is left to report after the response.
-    after(() => done.catch(() => undefined));
     try {
-      const jobId = await Promise.race([onStart, done.then(() => null)]);
-      Object.assign(record, { details: { jobId } });
+      const started = await startRecorded((onStart) =>
+        eraseCustomer(url, input.id, { by: ctx.user.email, onStart }),
+      );
+      Object.assign(record, { details: { jobId: "id" in started ? started.id : null } });
     } catch (error) {
       if (error instanceof EraseError) throw new ActionError(error.message);
       throw error;

@@ -10,6 +10,7 @@ import "server-only";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { inOwnerTransaction, withOwnerClient, type OwnerClient } from "@/db/owner";
 import { insertAuditEvent } from "@/lib/audit/record";
+import { dataPlaneUrl } from "../placement/where";
 import { recordJob, type JobOptions, type Progress } from "./jobs";
 import { customerTables, qualifiedName } from "./tables";
 
@@ -95,7 +96,7 @@ async function checkErasable(
   return { name, export: exports[0] ?? null };
 }
 
-function erase(
+async function erase(
   ownerUrl: string,
   id: string,
   { name, export: exported }: Erasable,
@@ -103,7 +104,8 @@ function erase(
   progress: Progress,
 ): Promise<EraseCertificate> {
   const batch = options.batch ?? 5_000;
-  return withOwnerClient(ownerUrl, async (client) => {
+  // The rows where the customer lives (docs/architecture.md §13); the control plane's on the primary.
+  return withOwnerClient(await dataPlaneUrl(ownerUrl, id), async (client) => {
     await client.query("select set_config('app.tenant_id', $1, false)", [id]);
     const tables = [...(await customerTables(client))].reverse();
     progress.tables(tables.map((t) => ({ table: `${t.schema}.${t.table}` })));

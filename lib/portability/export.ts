@@ -17,6 +17,7 @@ import {
   tableFile,
   type Manifest,
 } from "./archive";
+import { dataPlaneUrl } from "../placement/where";
 import { RowChecksum } from "./checksum";
 import { recordJob, type JobOptions, type Progress } from "./jobs";
 import { columnList, customerTables, qualifiedName, type CustomerTable } from "./tables";
@@ -91,6 +92,28 @@ export function exportCustomer(
   );
 }
 
+/** Every customer table's rows into the archive, read as the tenant role under the setting. */
+async function readDataPlane(client: OwnerClient, archive: ArchiveWriter, progress: Progress) {
+  const tables = await customerTables(client);
+  const { rows } = await client.query<{ database: string; server: string }>(
+    "select current_database() as database, current_setting('server_version') as server",
+  );
+  await client.query("set local role tenantry_tenant");
+  const written: Manifest["tables"] = [];
+  progress.tables(tables.map((t) => ({ table: `${t.schema}.${t.table}` })));
+  progress.step("reading the tables");
+  for (const t of tables) {
+    const name = `${t.schema}.${t.table}`;
+    const sum = await archive.entry(tableFile(t), (sink) =>
+      readTable(client, t, { sink, onRows: (rows) => progress.table(name, rows) }),
+    );
+    progress.table(name, sum.rows, "done");
+    written.push({ ...t, file: tableFile(t), rows: sum.rows, checksum: sum.checksum });
+  }
+  await client.query("reset role");
+  return { source: rows[0], written };
+}
+
 async function writeArchive(
   ownerUrl: string,
   customerId: string,
@@ -110,33 +133,31 @@ async function writeArchive(
           [customerId],
         );
         if (!customers.length) throw new ArchiveError(`There is no customer ${customerId}.`);
-        const tables = await customerTables(client);
         // The control-plane rows, in the same snapshot: the customer, its users (never their
         // password hashes), memberships and invitations (never their tokens).
         const controlText = `${JSON.stringify(await controlRows(client, customerId), null, 2)}\n`;
         await archive.text(CONTROL_FILE, controlText);
-        const { rows: source } = await client.query<{ database: string; server: string }>(
-          "select current_database() as database, current_setting('server_version') as server",
-        );
-        await client.query("set local role tenantry_tenant");
-        const written: Manifest["tables"] = [];
-        progress.tables(tables.map((t) => ({ table: `${t.schema}.${t.table}` })));
-        progress.step("reading the tables");
-        for (const t of tables) {
-          const name = `${t.schema}.${t.table}`;
-          const sum = await archive.entry(tableFile(t), (sink) =>
-            readTable(client, t, { sink, onRows: (rows) => progress.table(name, rows) }),
-          );
-          progress.table(name, sum.rows, "done");
-          written.push({ ...t, file: tableFile(t), rows: sum.rows, checksum: sum.checksum });
-        }
+        // The data plane where the customer lives: this snapshot on the primary, or one of its
+        // own on the customer's database (docs/architecture.md §13).
+        const dataUrl = await dataPlaneUrl(ownerUrl, customerId);
+        const { source, written } = await (dataUrl === ownerUrl
+          ? readDataPlane(client, archive, progress)
+          : withOwnerClient(dataUrl, async (data) => {
+              await data.query("begin isolation level repeatable read read only");
+              try {
+                await data.query("select set_config('app.tenant_id', $1, true)", [customerId]);
+                return await readDataPlane(data, archive, progress);
+              } finally {
+                await data.query("rollback");
+              }
+            }));
         await client.query("commit");
         manifest = {
           format: ARCHIVE_FORMAT,
           version: ARCHIVE_VERSION,
           customer: customers[0],
           exportedAt: new Date().toISOString(),
-          source: source[0],
+          source,
           control: {
             file: CONTROL_FILE,
             sha256: createHash("sha256").update(controlText).digest("hex"),

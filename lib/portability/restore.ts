@@ -17,6 +17,7 @@ import {
   type Manifest,
 } from "./archive";
 import { readTable } from "./export";
+import { dataPlaneUrl } from "../placement/where";
 import { recordJob, type JobOptions, type Progress } from "./jobs";
 import { columnList, customerTables, qualifiedName, type CustomerTable } from "./tables";
 
@@ -96,8 +97,11 @@ async function restoreArchive(
   progress.tables(manifest.tables.map((t) => ({ table: `${t.schema}.${t.table}`, of: t.rows })));
   progress.step("checking the archive");
   await checkArchive(folder, manifest);
-  return inOwnerTransaction(ownerUrl, async (client) => {
-    const target = options.as ?? manifest.customer.id;
+  // Into the database the customer lives in (docs/architecture.md §13); a customer not yet
+  // created starts on the primary, created there in the same transaction as its rows.
+  const target = options.as ?? manifest.customer.id;
+  const dataUrl = await dataPlaneUrl(ownerUrl, target);
+  return inOwnerTransaction(dataUrl, async (client) => {
     const tables = await customerTables(client);
     const problems = incompatibilities(manifest.tables, tables);
     if (problems.length)
@@ -110,7 +114,9 @@ async function restoreArchive(
       .filter((a): a is ArchiveTable => a !== undefined);
 
     await client.query("select set_config('app.tenant_id', $1, true)", [target]);
-    const created = await ensureCustomer(client, target, manifest, options.as !== undefined);
+    const created =
+      dataUrl === ownerUrl &&
+      (await ensureCustomer(client, target, manifest, options.as !== undefined));
 
     // Each table's file into a staging table first: COPY cannot write where row-level security
     // applies. The tenant role then inserts from it, under the target's setting.

@@ -11,6 +11,9 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Cell, Row, Table } from "@/components/ui/table";
 import { platformPage } from "@/lib/auth/pages";
 import { dataLifecycle } from "@/lib/portability/queries";
+import { listMoves, listRegisteredDatabases } from "@/lib/placement/queries";
+import { MoveForm } from "@/components/placement/move-form";
+import { MovesList } from "@/components/placement/moves-list";
 import { formatCustomerId } from "@/lib/customers/ids";
 import { isTrialExpired, transitionsFrom } from "@/lib/customers/lifecycle";
 import { customerHistory, getCustomer, listPlans } from "@/lib/customers/queries";
@@ -30,7 +33,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
   // A malformed ID is no customer: audited as a denied view of what was asked for.
   const id = parsed.success ? parsed.data : null;
   const {
-    data: { customer, plan, history, members, plans, usage, data },
+    data: { customer, plan, history, members, plans, usage, data, databases, moves },
   } = await platformPage(
     // The view is on the customer's own trail too; an unknown ID lands on the platform's.
     {
@@ -50,6 +53,8 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
         plans: await listPlans(tx),
         usage: await latestFigures(tx, id),
         data: await dataLifecycle(tx, id),
+        databases: await listRegisteredDatabases(tx),
+        moves: await listMoves(tx, { customer: id, limit: 5 }),
       };
     },
   );
@@ -163,6 +168,22 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
         </Section>
         <Section title="Data jobs">
           <DataJobs jobs={data.jobs} />
+        </Section>
+        <Section title="Placement">
+          <LiveRefresh active={moves.some((m) => m.status === "running")} />
+          <div className="space-y-4">
+            <p className="text-sm text-slate-700">
+              Its data plane lives on <strong>{customer.database}</strong>.
+            </p>
+            <MoveForm
+              customer={customer.id}
+              targets={databases
+                .filter((d) => d.status === "active" && d.name !== customer.database)
+                .map((d) => d.name)}
+              disabled={moves.some((m) => m.status === "running") ? "A move is in progress." : null}
+            />
+            <MovesList moves={moves} />
+          </div>
         </Section>
         <Section title="Switch into this customer">
           <StartSwitchForm

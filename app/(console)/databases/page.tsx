@@ -1,0 +1,98 @@
+import { MoveForm } from "@/components/placement/move-form";
+import { MovesList } from "@/components/placement/moves-list";
+import { IsolationChecks } from "@/components/system/isolation-checks";
+import { number } from "@/components/ui/format";
+import { LiveRefresh } from "@/components/ui/live-refresh";
+import { PageHeader } from "@/components/ui/page-header";
+import { Section } from "@/components/ui/section";
+import { platformPage } from "@/lib/auth/pages";
+import { databaseHealth } from "@/lib/databases/registry";
+import { listMoves, listRegisteredDatabases } from "@/lib/placement/queries";
+
+export const dynamic = "force-dynamic";
+export const metadata = { title: "Databases" };
+
+export default async function DatabasesPage() {
+  const { data } = await platformPage(
+    { permission: "databases.manage", action: "databases.view" },
+    async (tx) => ({
+      databases: await listRegisteredDatabases(tx),
+      moves: await listMoves(tx, { limit: 20 }),
+    }),
+  );
+  // Each database answers for itself, through the app's own login there.
+  const health = await Promise.all(data.databases.map((d) => databaseHealth(d)));
+  const running = data.moves.some((m) => m.status === "running");
+  return (
+    <>
+      <LiveRefresh active={running} />
+      <PageHeader
+        title="Databases"
+        description="Every registered database holds the data planes of the customers placed on it. Each is checked as the console's own database is; a customer moves between them with its writes held, never lost."
+      />
+      <div className="space-y-6">
+        {data.databases.map((d, i) => {
+          const h = health[i];
+          return (
+            <Section key={d.name} title={`${d.name} (${d.kind}, ${d.status})`}>
+              <dl className="mb-4 grid grid-cols-2 gap-x-6 gap-y-1 text-sm md:grid-cols-4">
+                <dt className="text-slate-500">Connection from</dt>
+                <dd>
+                  <code>{d.envVar}</code>
+                </dd>
+                <dt className="text-slate-500">Customers</dt>
+                <dd>{number.format(d.customers)}</dd>
+                <dt className="text-slate-500">Health</dt>
+                <dd
+                  className={h.reachable && h.isolation?.ok ? "text-emerald-700" : "text-red-700"}
+                >
+                  {!h.reachable
+                    ? `unreachable: ${h.error}`
+                    : h.isolation?.ok
+                      ? "isolated"
+                      : "isolation checks failing"}
+                </dd>
+                <dt className="text-slate-500">PostgreSQL</dt>
+                <dd>{h.version ?? "—"}</dd>
+                <dt className="text-slate-500">wal_level</dt>
+                <dd>{h.walLevel ?? "—"}</dd>
+                <dt className="text-slate-500">Size</dt>
+                <dd>{h.bytes === null ? "—" : `${(h.bytes / 2 ** 20).toFixed(1)} MB`}</dd>
+                <dt className="text-slate-500">Replication slots</dt>
+                <dd>
+                  {h.slots.length === 0
+                    ? "none"
+                    : h.slots
+                        .map(
+                          (s) =>
+                            `${s.name} (${s.active ? "active" : "inactive"}, ${s.retainedBytes ?? 0} bytes retained)`,
+                        )
+                        .join(", ")}
+                </dd>
+              </dl>
+              {h.isolation && (
+                <details>
+                  <summary className="cursor-pointer text-sm text-slate-600">
+                    Isolation checks ({h.isolation.checks.filter((c) => c.ok).length} of{" "}
+                    {h.isolation.checks.length} pass)
+                  </summary>
+                  <div className="mt-2">
+                    <IsolationChecks report={h.isolation} />
+                  </div>
+                </details>
+              )}
+            </Section>
+          );
+        })}
+        <Section title="Moves">
+          <div className="space-y-4">
+            <MoveForm
+              targets={data.databases.filter((d) => d.status === "active").map((d) => d.name)}
+            />
+            <MovesList moves={data.moves} />
+          </div>
+        </Section>
+      </div>
+    </>
+  );
+}

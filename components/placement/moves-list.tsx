@@ -1,0 +1,72 @@
+// Moves, newest first: each one's phase, per-table progress, how long the customer's writes
+// were held, and how it ended.
+import { dateTimeSeconds, number } from "@/components/ui/format";
+import type { MoveView } from "@/lib/placement/queries";
+
+const STATUS_STYLES: Record<string, string> = {
+  running: "bg-sky-50 text-sky-800",
+  succeeded: "bg-emerald-50 text-emerald-800",
+  failed: "bg-red-50 text-red-800",
+};
+
+export function MovesList({ moves }: { moves: MoveView[] }) {
+  if (moves.length === 0) return <p className="text-sm text-slate-600">No moves yet.</p>;
+  return (
+    <ul aria-label="Moves, newest first" className="space-y-3">
+      {moves.map((m) => {
+        const done = m.progress.filter((t) => t.state === "done").length;
+        const copied = m.progress.filter((t) => t.of !== null).length;
+        const rows = m.progress.reduce((n, t) => n + t.rows, 0);
+        return (
+          <li
+            key={m.id}
+            aria-label={`move of ${m.tenantId} ${m.status}`}
+            className="rounded-md border border-slate-200 p-3 text-sm"
+          >
+            <div className="flex flex-wrap items-center gap-2">
+              <span className="font-medium">
+                {m.customerName ?? m.tenantId} ({m.tenantId}): {m.source} → {m.target}
+              </span>
+              <span
+                className={`inline-block rounded px-2 py-0.5 text-xs font-medium ${STATUS_STYLES[m.status] ?? ""}`}
+              >
+                {m.status}
+              </span>
+              <span className="text-slate-500">
+                {m.mode}, {dateTimeSeconds.format(m.startedAt)} UTC by {m.startedBy}
+              </span>
+            </div>
+            <p className="mt-1 text-slate-700">
+              {m.status === "running" ? `Now: ${m.phase}. ` : ""}
+              {m.status === "failed" ? `Failed in ${m.phase}: ${m.error}` : ""}
+              {m.progress.length > 0 &&
+                ` ${copied} of ${m.progress.length} tables copied, ${done} verified, ${number.format(rows)} rows.`}
+              {m.freezeMs !== null && ` Writes held ${number.format(m.freezeMs)} ms.`}
+            </p>
+            {m.progress.length > 0 && (
+              <progress
+                className="mt-1 h-2 w-full"
+                max={m.progress.length * 2}
+                value={copied + done}
+                aria-label={`move of ${m.tenantId}: ${copied} of ${m.progress.length} tables copied, ${done} verified`}
+              />
+            )}
+            {m.steps.length > 0 && (
+              <details className="mt-1">
+                <summary className="cursor-pointer text-slate-600">Phases</summary>
+                <ol className="mt-1 list-decimal pl-5">
+                  {m.steps.map((s) => (
+                    <li key={`${s.phase}-${s.startedAt}`}>
+                      {s.phase}: {s.outcome}
+                      {s.ms !== null && `, ${number.format(s.ms)} ms`}
+                    </li>
+                  ))}
+                </ol>
+              </details>
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

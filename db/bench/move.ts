@@ -1,0 +1,141 @@
+// npm run bench:move — one customer of 1 000 000 rows over the 32 sample tables (BENCH_ROWS)
+// moved from the run's server to a dedicated database on an embedded PostgreSQL 18 started here,
+// while the workload writes 200 rows/s for it and 200 rows/s for another customer (through the
+// data door). Reports:
+// (1) the move's copy throughput (its copy and verify phases) as a ratio to a raw COPY of the
+//     same rows from the source into the same tables on the target, in the same run (target ≥
+//     0.7×);
+// (2) the longest write freeze (target < 1 s; moves are offline, so the freeze is the copy);
+// (3) lost writes: acknowledged writes of the moved customer missing on the target (target 0);
+// (4) the other customer's write p95 during the move as a ratio to before it (target ≤ 1.2×).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { from as copyFrom } from "pg-copy-streams";
+import { runAdoption } from "../../lib/adoption/run";
+import { generateCustomerId, LEGACY_CUSTOMER_ID } from "../../lib/customers/ids";
+import { addDatabase } from "../../lib/databases/registry";
+import { syncDatabase } from "../../lib/databases/sync";
+import { moveCustomer } from "../../lib/placement/move";
+import { startWorkload } from "../../lib/placement/workload";
+import { columnList, customerTables, qualifiedName } from "../../lib/portability/tables";
+import { copyOut } from "../copy";
+import { endDatabasePools } from "../databases";
+import { startEmbeddedServer } from "../embedded";
+import { withOwnerClient } from "../owner";
+import { generateSample } from "../sample/generate";
+import { freePort } from "../test/ports";
+import { withBenchDatabase } from "./database";
+import { ratio, summarize, timed } from "./stats";
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const VAR = "TENANTRY_BENCH_MOVE_TARGET";
+const seconds = (x: number) => `${(x / 1000).toFixed(2)} s`;
+
+const dataDir = mkdtempSync(path.join(tmpdir(), "tenantry-bench-move-"));
+const server = await startEmbeddedServer({ dataDir, port: await freePort() });
+try {
+  await withBenchDatabase("move", { owner: 2, app: 10 }, async ({ database }) => {
+    const url = database.ownerUrl;
+    process.env[VAR] = server.ownerUrl;
+    process.env[`${VAR}_APP`] = server.appUrl;
+    console.log(`Generating the sample at ${ROWS.toLocaleString("en")} rows and adopting it …`);
+    await generateSample(url, { rows: ROWS });
+    const adopted = await runAdoption(url, { schema: "app" });
+    if (!adopted.ok) throw new Error(adopted.instructions);
+    // Another customer, small, for the workload beside the moved one.
+    const other = generateCustomerId();
+    await withOwnerClient(url, (c) =>
+      c.query(
+        "insert into control.customers (id, name, contact_email, status) values ($1, 'Other', 'o@example.invalid', 'active')",
+        [other],
+      ),
+    );
+    await withOwnerClient(url, (c) => c.query("vacuum analyze"));
+    await addDatabase(url, { name: "dedicated-1", envVar: VAR, kind: "dedicated" });
+    await syncDatabase(url, server.ownerUrl, { appPassword: server.appPassword });
+
+    // The baseline: the same rows by raw COPY out of the source into the same tables on the
+    // target, for a customer that is then removed (a rolled-back transaction).
+    const tables = await withOwnerClient(url, (c) => customerTables(c));
+    const raw = await timed(() =>
+      withOwnerClient(url, (source) =>
+        withOwnerClient(server.ownerUrl, async (target) => {
+          await target.query("begin");
+          await target.query("select set_config('app.tenant_id', $1, true)", [
+            generateCustomerId(),
+          ]);
+          for (const t of tables)
+            await copyOut(
+              source,
+              `select ${columnList(t.columns)} from ${qualifiedName(t)} where tenant_id = '${LEGACY_CUSTOMER_ID}'`,
+              target.query(
+                copyFrom(`copy ${qualifiedName(t)} (${columnList(t.columns)}) from stdin`),
+              ),
+            );
+          await target.query("rollback");
+        }),
+      ),
+    );
+
+    const before = startWorkload({ customers: [other], rate: 200 });
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const baseline = await before.stop();
+
+    const workload = startWorkload({ customers: [LEGACY_CUSTOMER_ID, other], rate: 400 });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const steps: Record<string, number> = {};
+    let phaseStarted = performance.now();
+    let phase = "";
+    const moved = await moveCustomer(url, LEGACY_CUSTOMER_ID, "dedicated-1", {
+      by: "bench",
+      onPhase: (next) => {
+        if (phase) steps[phase] = performance.now() - phaseStarted;
+        phase = next;
+        phaseStarted = performance.now();
+      },
+    });
+    steps[phase] = performance.now() - phaseStarted;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const during = await workload.stop();
+
+    const acknowledged = during.acknowledged.get(LEGACY_CUSTOMER_ID)!;
+    const landed = await withOwnerClient(server.ownerUrl, async (c) => {
+      const { rows } = await c.query<{ n: number }>(
+        "select entity_id::int as n from app.sync_log where tenant_id = $1 and entity = 'workload'",
+        [LEGACY_CUSTOMER_ID],
+      );
+      return new Set(rows.map((r) => r.n));
+    });
+    const lost = acknowledged.filter((n) => !landed.has(n)).length;
+    const otherBefore = summarize(baseline.writeMs.get(other)!).p95;
+    const otherDuring = summarize(during.writeMs.get(other)!).p95;
+    const movedP95 = summarize(during.writeMs.get(LEGACY_CUSTOMER_ID)!).p95;
+    const copyMs = (steps.copy ?? 0) + (steps.verify ?? 0);
+
+    console.log(
+      `\nbench:move — ${moved.rows.toLocaleString("en")} rows over ${tables.length} tables, primary (PostgreSQL ${(await withOwnerClient(url, (c) => c.query("show server_version"))).rows[0].server_version}) → dedicated-1 (embedded PostgreSQL 18)\n`,
+    );
+    console.log(
+      `Copy and verify: ${seconds(copyMs)} (raw COPY source → target: ${seconds(raw)}) → throughput ${ratio(raw / copyMs)} raw (target ≥ 0.7×)`,
+    );
+    console.log(
+      `Phases: ${Object.entries(steps)
+        .map(([p, t]) => `${p} ${seconds(t)}`)
+        .join(", ")}`,
+    );
+    console.log(
+      `Longest write freeze: ${seconds(moved.freezeMs)} (target < 1 s; this move is offline: the customer's writes wait for the whole copy)`,
+    );
+    console.log(
+      `Lost writes: ${lost} of ${acknowledged.length} acknowledged (target 0); workload errors: ${during.errors.length}`,
+    );
+    console.log(
+      `The other customer's write p95 while the move ran: ${otherDuring.toFixed(1)} ms against ${otherBefore.toFixed(1)} ms before → ${ratio(otherDuring / otherBefore)} (target ≤ 1.2×); the moved customer's: ${movedP95.toFixed(1)} ms`,
+    );
+  });
+} finally {
+  await endDatabasePools();
+  await server.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,70 @@
+// What the console shows of placement (docs/architecture.md §13): the registered databases with
+// the customers on each, and moves — through the caller's (platform) transaction.
+import "server-only";
+import { and, desc, eq, sql } from "drizzle-orm";
+import { customers, databases, moves } from "@/db/schema";
+import type { Tx } from "@/db/tenant";
+import type { TableProgress } from "@/lib/portability/jobs";
+
+export async function listRegisteredDatabases(tx: Tx) {
+  return tx
+    .select({
+      name: databases.name,
+      kind: databases.kind,
+      status: databases.status,
+      envVar: databases.envVar,
+      customers: sql<number>`(select count(*)::int from ${customers} c where c.database = ${databases.name})`,
+    })
+    .from(databases)
+    .orderBy(sql`${databases.name} <> 'primary'`, databases.name);
+}
+
+const moveColumns = {
+  id: moves.id,
+  tenantId: moves.tenantId,
+  customerName: sql<
+    string | null
+  >`(select c.name from ${customers} c where c.id = ${moves.tenantId})`,
+  source: moves.source,
+  target: moves.target,
+  mode: moves.mode,
+  status: moves.status,
+  phase: moves.phase,
+  flipped: moves.flipped,
+  startedAt: moves.startedAt,
+  finishedAt: moves.finishedAt,
+  startedBy: moves.startedBy,
+  steps: moves.steps,
+  progress: moves.progress,
+  freezeMs: moves.freezeMs,
+  error: moves.error,
+};
+
+export type MoveView = Awaited<ReturnType<typeof listMoves>>[number];
+
+/** Moves, newest first, of every customer or of one. */
+export async function listMoves(tx: Tx, options: { customer?: string; limit?: number } = {}) {
+  const rows = await tx
+    .select(moveColumns)
+    .from(moves)
+    .where(options.customer ? eq(moves.tenantId, options.customer) : undefined)
+    .orderBy(desc(moves.startedAt))
+    .limit(options.limit ?? 20);
+  return rows.map(typed);
+}
+
+export async function getMove(tx: Tx, id: string) {
+  const [row] = await tx
+    .select(moveColumns)
+    .from(moves)
+    .where(and(eq(moves.id, id)));
+  return row ? typed(row) : null;
+}
+
+function typed<T extends { steps: unknown; progress: unknown }>(row: T) {
+  return {
+    ...row,
+    steps: row.steps as { phase: string; startedAt: string; ms: number | null; outcome: string }[],
+    progress: row.progress as TableProgress[],
+  };
+}
