@@ -50,6 +50,13 @@ export function MoveForm({
           ))}
         </select>
       </Field>
+      <Field id={`move-mode-${customer ?? "any"}`} label="How">
+        <select id={`move-mode-${customer ?? "any"}`} name="mode" className={inputClass}>
+          <option value="auto">By size: online when large and the source allows</option>
+          <option value="online">Online: writes wait only for the final catch-up</option>
+          <option value="offline">Offline: writes wait for the whole copy</option>
+        </select>
+      </Field>
       <button type="submit" disabled={pending || Boolean(disabled)} className={buttonClass}>
         {pending ? "Starting…" : "Move"}
       </button>

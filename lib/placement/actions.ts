@@ -24,7 +24,11 @@ export const startMoveAction = platformOperation(
     const url = ownerUrlFor("Moving a customer");
     try {
       const started = await startRecorded((onStart) =>
-        moveCustomer(url, input.customer, input.to, { by: ctx.user.email, onStart }),
+        moveCustomer(url, input.customer, input.to, {
+          by: ctx.user.email,
+          mode: input.mode,
+          onStart,
+        }),
       );
       const moveId = "id" in started ? started.id : started.result.moveId;
       Object.assign(record, { details: { moveId, to: input.to } });

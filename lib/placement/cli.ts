@@ -1,7 +1,9 @@
-// npm run move -- <ID> --to NAME | resume
+// npm run move -- <ID> --to NAME [--online | --offline] | resume
 // Moves a customer's data plane to another registered database (docs/architecture.md §13),
-// phase by phase, recorded in control.moves: prepare, freeze, copy, verify, flip, unfreeze,
-// cleanup. A failure before the flip leaves the customer where it was. `resume` finishes the
+// phase by phase, recorded in control.moves. Online (logical replication with a row filter; the
+// source needs wal_level=logical) the customer's writes wait only for the final catch-up;
+// offline they wait for the whole copy. Without a flag: online from MOVE_ONLINE_ROWS (50 000)
+// rows when the source can, else offline; the move says which it used. A failure before the flip leaves the customer where it was. `resume` finishes the
 // moves a killed process left flipped and rolls back the others.
 import { parseArgs } from "node:util";
 import { osUser } from "@/lib/auth/super-admins";
@@ -9,12 +11,16 @@ import { isCustomerId, normalizeCustomerId } from "@/lib/customers/ids";
 import { closeDatabase } from "@/db/tenant";
 import { MoveError, moveCustomer, resumeMoves } from "./move";
 
-const USAGE = "Usage: npm run move -- <ID> --to NAME | resume";
+const USAGE = "Usage: npm run move -- <ID> --to NAME [--online | --offline] | resume";
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { to: { type: "string" } },
+    options: {
+      to: { type: "string" },
+      online: { type: "boolean", default: false },
+      offline: { type: "boolean", default: false },
+    },
   });
   const ownerUrl = process.env.DATABASE_URL;
   if (!ownerUrl) {
@@ -28,16 +34,17 @@ async function main(): Promise<number> {
     return 0;
   }
   const id = normalizeCustomerId(positionals[0] ?? "");
-  if (!isCustomerId(id) || !values.to) {
+  if (!isCustomerId(id) || !values.to || (values.online && values.offline)) {
     console.error(USAGE);
     return 2;
   }
   const moved = await moveCustomer(ownerUrl, id, values.to, {
     by: `command line (${osUser()})`,
+    mode: values.online ? "online" : values.offline ? "offline" : "auto",
     onPhase: (phase) => console.log(`${phase} …`),
   });
   console.log(
-    `Moved ${id} from ${moved.source} to ${moved.target}: ${moved.rows.toLocaleString("en")} rows, verified; its writes were held ${moved.freezeMs} ms.`,
+    `Moved ${id} ${moved.mode} from ${moved.source} to ${moved.target}: ${moved.rows.toLocaleString("en")} rows, verified; its writes were held ${moved.freezeMs} ms.`,
   );
   return 0;
 }

@@ -27,7 +27,7 @@ import { eraseCustomer } from "../portability/erase";
 import { exportCustomer, readTable } from "../portability/export";
 import { restoreCustomer } from "../portability/restore";
 import { customerTables } from "../portability/tables";
-import { moveCustomer, MOVE_PHASES, resumeMoves, type MovePhase } from "./move";
+import { moveCustomer, phasesOf, resumeMoves, type MovePhase } from "./move";
 import { startWorkload } from "./workload";
 
 const db = freshTestDatabase();
@@ -133,9 +133,10 @@ async function killedAt(customer: string, phase: MovePhase) {
 describe("a move", () => {
   it("fails at any phase before the flip leaving the source as it was and nothing on the target", async () => {
     const before = await contents(primary(), B);
-    for (const phase of MOVE_PHASES.slice(0, MOVE_PHASES.indexOf("flip") + 1) as MovePhase[]) {
+    const offline = phasesOf("offline");
+    for (const phase of offline.slice(0, offline.indexOf("flip") + 1)) {
       await expect(
-        moveCustomer(primary(), B, "dedicated-1", { by: "test", failAt: phase }),
+        moveCustomer(primary(), B, "dedicated-1", { by: "test", failAt: phase, mode: "offline" }),
       ).rejects.toThrow(`a failure injected at ${phase}`);
       expect(await contents(primary(), B)).toEqual(before);
       expect(total(await contents(second.ownerUrl, B))).toBe(0);
@@ -197,6 +198,62 @@ describe("a move", () => {
       ),
     );
     expect(rows[0].n).toBe(onTarget.rows[0].n);
+  });
+});
+
+describe("an online move", () => {
+  /** What is left of replication: slots and publications on the source, subscriptions on the target. */
+  async function replicationLeft() {
+    const onSecond = await withOwnerClient(second.ownerUrl, (c) =>
+      c.query<{ n: number }>(
+        "select (select count(*)::int from pg_replication_slots) + (select count(*)::int from pg_publication) as n",
+      ),
+    );
+    const { rows } = await db.owner.query<{ n: number }>(
+      "select count(*)::int as n from pg_subscription",
+    );
+    return onSecond.rows[0].n + rows[0].n;
+  }
+  const clearWorkload = (ownerUrl: string) =>
+    withOwnerClient(ownerUrl, (c) => c.query("delete from app.sync_log where entity = 'workload'"));
+
+  it("fails at catch-up leaving the source as it was, nothing on the target and no replication left", async () => {
+    await moveCustomer(primary(), B, "dedicated-1", { by: "test", mode: "offline" });
+    const before = await contents(second.ownerUrl, B);
+    await expect(
+      moveCustomer(primary(), B, "primary", { by: "test", mode: "online", failAt: "catch-up" }),
+    ).rejects.toThrow("a failure injected at catch-up");
+    expect(await contents(second.ownerUrl, B)).toEqual(before);
+    expect(total(await contents(primary(), B))).toBe(0);
+    expect(await placementOf(B)).toBe("dedicated-1");
+    expect(await replicationLeft()).toBe(0);
+  });
+
+  it("moves a customer by logical replication while the workload writes for it and another on the same source: nothing lost", async () => {
+    await clearWorkload(second.ownerUrl);
+    const before = await contents(second.ownerUrl, B);
+    const workload = startWorkload({ customers: [B, A], rate: 100 });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const moved = await moveCustomer(primary(), B, "primary", { by: "test", mode: "online" });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const report = await workload.stop();
+
+    expect(report.errors).toEqual([]);
+    expect(moved).toMatchObject({ mode: "online", source: "dedicated-1", target: "primary" });
+    expect(moved.freezeMs).toBeGreaterThan(0);
+    expect(await placementOf(B)).toBe("primary");
+    expect(await workloadRows(primary(), B)).toEqual(report.acknowledged.get(B));
+    expect(withoutLog(await contents(primary(), B))).toEqual(withoutLog(before));
+    expect(total(await contents(second.ownerUrl, B))).toBe(0);
+    // A, writing on the same source throughout, kept every write there.
+    expect(await workloadRows(second.ownerUrl, A)).toEqual(report.acknowledged.get(A));
+    expect(await replicationLeft()).toBe(0);
+    const { rows } = await db.owner.query(
+      "select mode, status, steps from control.moves where id = $1",
+      [moved.moveId],
+    );
+    expect(rows[0]).toMatchObject({ mode: "online", status: "succeeded" });
+    expect(rows[0].steps.map((s: { phase: string }) => s.phase)).toEqual(phasesOf("online"));
   });
 });
 

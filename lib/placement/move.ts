@@ -40,12 +40,23 @@ export const MOVE_PHASES = [
   "prepare",
   "freeze",
   "copy",
+  "catch-up",
   "verify",
   "flip",
   "unfreeze",
   "cleanup",
 ] as const;
 export type MovePhase = (typeof MOVE_PHASES)[number];
+export type MoveMode = "offline" | "online";
+
+/** The phases of a move in the order it runs them. */
+export const phasesOf = (mode: MoveMode): MovePhase[] =>
+  mode === "offline"
+    ? ["prepare", "freeze", "copy", "verify", "flip", "unfreeze", "cleanup"]
+    : ["prepare", "copy", "catch-up", "freeze", "verify", "flip", "unfreeze", "cleanup"];
+
+/** A customer with at least this many rows moves online when its database can (`auto`). */
+export const onlineFromRows = () => Number(process.env.MOVE_ONLINE_ROWS ?? 50_000);
 
 export class MoveError extends Error {}
 
@@ -60,10 +71,18 @@ export interface MoveOptions {
   batch?: number;
   /** Tests: fail as this phase starts, to prove what a failure there leaves. */
   failAt?: MovePhase;
+  /**
+   * online: logical replication with a row filter copies and catches up while the customer
+   * writes, and the freeze covers only the final catch-up (the source needs wal_level=logical);
+   * offline: the customer's writes wait for the whole copy; auto (default): online from
+   * MOVE_ONLINE_ROWS (50 000) rows when the source can, else offline.
+   */
+  mode?: MoveMode | "auto";
 }
 
 export interface MoveResult {
   moveId: string;
+  mode: MoveMode;
   source: string;
   target: string;
   rows: number;
@@ -305,7 +324,10 @@ async function runMove(
       let freezeMs = 0;
       let targetWasDeparted = false;
       let flipped = false;
+      /** Whether the target may hold rows of the customer that this move wrote. */
       let copied = false;
+      let replicating = false;
+      let mode: MoveMode = "offline";
       let rows = 0;
       const tables = await customerTables(source);
       try {
@@ -338,65 +360,49 @@ async function runMove(
           of: null,
           state: "waiting",
         }));
-
-        await at("freeze");
-        await source.query(`set lock_timeout = ${options.lockTimeoutMs ?? 5_000}`);
-        await source.query(FREEZE_LOCK, [tenantId]);
-        frozeAt = Date.now();
-        await source.query("set lock_timeout = 0");
-
-        await at("copy");
-        await source.query("begin isolation level repeatable read read only");
-        await target.query("begin");
-        const sums = new Map<string, { rows: number; checksum: string }>();
-        for (const [i, t] of tables.entries()) {
-          const staging = `pg_temp.move_${i}`;
-          await target.query(
-            `create temporary table move_${i} on commit drop as select ${columnList(t.columns)} from ${qualifiedName(t)} with no data`,
-          );
-          const sum = new RowChecksum();
-          const into = target.query(
-            copyFrom(`copy ${staging} (${columnList(t.columns)}) from stdin`),
-          );
-          await copyOut(
-            source,
-            `select ${columnList(t.columns)} from ${qualifiedName(t)} where tenant_id = '${tenantId}'`,
-            sum,
-            into,
-          );
-          await target.query(`grant select on ${staging} to tenantry_tenant`);
-          await target.query("set local role tenantry_tenant");
-          await target.query(
-            `insert into ${qualifiedName(t)} (${columnList(t.columns)}) select ${columnList(t.columns)} from ${staging}`,
-          );
-          await target.query("reset role");
-          sums.set(`${t.schema}.${t.table}`, { rows: sum.rows, checksum: sum.checksum });
-          rows += sum.rows;
-          await record.table({
-            table: `${t.schema}.${t.table}`,
-            rows: sum.rows,
-            of: sum.rows,
-            state: "running",
-          });
-        }
-        await source.query("commit");
-
-        await at("verify");
-        await target.query("set local role tenantry_tenant");
-        for (const t of tables) {
-          const name = `${t.schema}.${t.table}`;
-          const here = await readTable(target, t);
-          const there = sums.get(name)!;
-          if (here.rows !== there.rows || here.checksum !== there.checksum)
-            throw new MoveError(
-              `${name} reads back ${here.rows} rows with checksum ${here.checksum} on ${placement.target.name}; the source has ${there.rows} with ${there.checksum}. Nothing was moved.`,
-            );
-          await record.table({ table: name, rows: here.rows, of: there.rows, state: "done" });
-        }
-        await target.query("reset role");
-        await carrySequences(source, target, [...new Set(tables.map((t) => t.schema))]);
-        await target.query("commit");
+        // From here on, whatever the target holds of the customer is this move's to remove.
         copied = true;
+        mode = await chooseMode(source, tables, tenantId, placement.source.name, options.mode);
+        await primary.query("update control.moves set mode = $2 where id = $1", [record.id, mode]);
+
+        if (mode === "offline") {
+          await at("freeze");
+          frozeAt = await freeze(source, tenantId, options);
+
+          await at("copy");
+          rows = await copyUnderFreeze(source, target, tables, tenantId, record);
+
+          await at("verify");
+          await verifyAgainst(source, target, tables, tenantId, record, placement.target.name);
+        } else {
+          await at("copy");
+          replicating = true;
+          await startReplication(source, target, sourceUrl, tables, tenantId, record.id);
+          await waitForInitialCopy(source, target, tables, tenantId, record);
+
+          await at("catch-up");
+          await waitForLag(source, record.id, 16 * 2 ** 20, 10_000);
+
+          await at("freeze");
+          frozeAt = await freeze(source, tenantId, options);
+
+          await at("verify");
+          // Frozen, the source changes no more for the customer: the target converges on it.
+          rows = await verifyAgainst(
+            source,
+            target,
+            tables,
+            tenantId,
+            record,
+            placement.target.name,
+            {
+              retryForMs: 30_000,
+            },
+          );
+          await stopReplication(source, target, record.id);
+          replicating = false;
+        }
+        await carrySequences(source, target, [...new Set(tables.map((t) => t.schema))]);
 
         await at("flip");
         await arrive(target, tenantId);
@@ -431,6 +437,7 @@ async function runMove(
         await record.end("succeeded", { freezeMs });
         return {
           moveId: record.id,
+          mode,
           source: placement.source.name,
           target: placement.target.name,
           rows,
@@ -440,6 +447,10 @@ async function runMove(
         await source.query("rollback").catch(() => undefined);
         await target.query("rollback").catch(() => undefined);
         await primary.query("rollback").catch(() => undefined);
+        if (replicating)
+          await stopReplication(source, target, record.id).catch((e: Error) =>
+            console.error(`move ${record.id}: replication: ${e.message}`),
+          );
         if (!flipped) {
           // Before the flip the customer stays where it was: nothing on the target, the source as it was.
           await undoBeforeFlip(primary, source, target, tables, tenantId, {
@@ -458,6 +469,210 @@ async function runMove(
         throw error;
       }
     }),
+  );
+}
+
+/** Online when asked (and possible), or by size and the source's wal_level under `auto`. */
+async function chooseMode(
+  source: OwnerClient,
+  tables: CustomerTable[],
+  tenantId: string,
+  sourceName: string,
+  asked: MoveOptions["mode"] = "auto",
+): Promise<MoveMode> {
+  if (asked === "offline") return "offline";
+  const { rows } = await source.query<{ wal_level: string }>("show wal_level");
+  const logical = rows[0].wal_level === "logical";
+  if (asked === "online" && !logical)
+    throw new MoveError(
+      `${sourceName} runs with wal_level=${rows[0].wal_level}: an online move needs logical replication there (wal_level=logical, then a restart). Move offline instead: its writes then wait for the whole copy.`,
+    );
+  if (asked === "online") return "online";
+  if (!logical) return "offline";
+  let total = 0;
+  for (const t of tables) {
+    const { rows: n } = await source.query<{ n: string }>(
+      `select count(*) as n from ${qualifiedName(t)} where tenant_id = $1`,
+      [tenantId],
+    );
+    total += Number(n[0].n);
+  }
+  return total >= onlineFromRows() ? "online" : "offline";
+}
+
+/** Holds the customer's writes on the source (at most lockTimeoutMs waiting for those in flight). */
+async function freeze(source: OwnerClient, tenantId: string, options: MoveOptions) {
+  await source.query(`set lock_timeout = ${options.lockTimeoutMs ?? 5_000}`);
+  await source.query(FREEZE_LOCK, [tenantId]);
+  await source.query("set lock_timeout = 0");
+  return Date.now();
+}
+
+/** The offline copy: every table by COPY through staging, in one target transaction, committed. */
+async function copyUnderFreeze(
+  source: OwnerClient,
+  target: OwnerClient,
+  tables: CustomerTable[],
+  tenantId: string,
+  record: MoveRecord,
+): Promise<number> {
+  let rows = 0;
+  await source.query("begin isolation level repeatable read read only");
+  await target.query("begin");
+  for (const [i, t] of tables.entries()) {
+    const staging = `pg_temp.move_${i}`;
+    await target.query(
+      `create temporary table move_${i} on commit drop as select ${columnList(t.columns)} from ${qualifiedName(t)} with no data`,
+    );
+    const sum = new RowChecksum();
+    const into = target.query(copyFrom(`copy ${staging} (${columnList(t.columns)}) from stdin`));
+    await copyOut(
+      source,
+      `select ${columnList(t.columns)} from ${qualifiedName(t)} where tenant_id = '${tenantId}'`,
+      sum,
+      into,
+    );
+    await target.query(`grant select on ${staging} to tenantry_tenant`);
+    await target.query("set local role tenantry_tenant");
+    await target.query(
+      `insert into ${qualifiedName(t)} (${columnList(t.columns)}) select ${columnList(t.columns)} from ${staging}`,
+    );
+    await target.query("reset role");
+    rows += sum.rows;
+    await record.table({
+      table: `${t.schema}.${t.table}`,
+      rows: sum.rows,
+      of: sum.rows,
+      state: "running",
+    });
+  }
+  await source.query("commit");
+  await target.query("commit");
+  return rows;
+}
+
+/**
+ * Every table of the customer read on both sides: rows and checksum equal, or — given time, while
+ * replication catches up — looked at again until they are. Returns the rows.
+ */
+async function verifyAgainst(
+  source: OwnerClient,
+  target: OwnerClient,
+  tables: CustomerTable[],
+  tenantId: string,
+  record: MoveRecord,
+  targetName: string,
+  options: { retryForMs?: number } = {},
+): Promise<number> {
+  const until = Date.now() + (options.retryForMs ?? 0);
+  const where = `tenant_id = '${tenantId}'`;
+  let rows = 0;
+  for (const t of tables) {
+    const name = `${t.schema}.${t.table}`;
+    const there = await readTable(source, t, { where });
+    for (;;) {
+      const here = await readTable(target, t, { where });
+      if (here.rows === there.rows && here.checksum === there.checksum) break;
+      if (Date.now() > until)
+        throw new MoveError(
+          `${name} reads ${here.rows} rows with checksum ${here.checksum} on ${targetName}; the source has ${there.rows} with ${there.checksum}. Nothing was moved.`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    rows += there.rows;
+    await record.table({ table: name, rows: there.rows, of: there.rows, state: "done" });
+  }
+  return rows;
+}
+
+/** The replication objects of a move: a publication on the source, a subscription on the target. */
+const replicationName = (moveId: string) => `tenantry_move_${moveId.replaceAll("-", "")}`;
+
+async function startReplication(
+  source: OwnerClient,
+  target: OwnerClient,
+  sourceUrl: string,
+  tables: CustomerTable[],
+  tenantId: string,
+  moveId: string,
+) {
+  const name = replicationName(moveId);
+  const filter = `(tenant_id = ${source.escapeLiteral(tenantId)})`;
+  await source.query(
+    `create publication ${name} for table ${tables.map((t) => `${qualifiedName(t)} where ${filter}`).join(", ")}`,
+  );
+  // The target's apply worker runs as its owner, applying the source's rows as they were.
+  await target.query(
+    `create subscription ${name} connection ${target.escapeLiteral(sourceUrl)} publication ${name} with (copy_data = true)`,
+  );
+}
+
+/** Waits until every table's initial copy is done (state r), showing each as it finishes. */
+async function waitForInitialCopy(
+  source: OwnerClient,
+  target: OwnerClient,
+  tables: CustomerTable[],
+  tenantId: string,
+  record: MoveRecord,
+) {
+  const name = replicationName(record.id);
+  const deadline = Date.now() + Number(process.env.MOVE_COPY_TIMEOUT_MS ?? 30 * 60_000);
+  const shown = new Set<string>();
+  for (;;) {
+    const { rows } = await target.query<{ table: string; state: string }>(
+      `select quote_ident(n.nspname) || '.' || quote_ident(c.relname) as table, r.srsubstate as state
+         from pg_subscription_rel r join pg_subscription s on s.oid = r.srsubid
+         join pg_class c on c.oid = r.srrelid join pg_namespace n on n.oid = c.relnamespace
+        where s.subname = $1`,
+      [name],
+    );
+    for (const t of tables) {
+      const key = qualifiedName(t);
+      if (shown.has(key) || rows.find((r) => r.table === key)?.state !== "r") continue;
+      shown.add(key);
+      const { rows: n } = await source.query<{ n: string }>(
+        `select count(*) as n from ${key} where tenant_id = $1`,
+        [tenantId],
+      );
+      await record.table({
+        table: `${t.schema}.${t.table}`,
+        rows: Number(n[0].n),
+        of: Number(n[0].n),
+        state: "running",
+      });
+    }
+    if (rows.length === tables.length && rows.every((r) => r.state === "r")) return;
+    if (Date.now() > deadline)
+      throw new MoveError(
+        `The initial copy did not finish in time (${rows.filter((r) => r.state !== "r").length} tables still copying). Nothing was moved.`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Waits (at most `forMs`) until the subscription has confirmed all but `bytes` of the source's WAL. */
+async function waitForLag(source: OwnerClient, moveId: string, bytes: number, forMs: number) {
+  const until = Date.now() + forMs;
+  for (;;) {
+    const { rows } = await source.query<{ lag: string | null }>(
+      "select pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::text as lag from pg_replication_slots where slot_name = $1",
+      [replicationName(moveId)],
+    );
+    if ((rows[0] && Number(rows[0].lag) <= bytes) || Date.now() > until) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Drops the move's subscription (with its slot on the source) and publication, if they exist. */
+async function stopReplication(source: OwnerClient, target: OwnerClient, moveId: string) {
+  const name = replicationName(moveId);
+  await target.query(`drop subscription if exists ${name}`);
+  await source.query(`drop publication if exists ${name}`);
+  // A slot the subscription could not drop (the source was unreachable then) must not stay:
+  // an abandoned slot keeps the source's WAL forever.
+  await source.query(
+    "select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active",
+    [name],
   );
 }
 
@@ -531,6 +746,7 @@ export async function resumeMoves(
             for (const c of [source, target])
               await c.query("select set_config('app.tenant_id', $1, false)", [m.tenant_id]);
             const tables = await customerTables(source);
+            await stopReplication(source, target, m.id);
             if (m.flipped) {
               await arrive(target, m.tenant_id);
               await depart(source, m.tenant_id);

@@ -2,7 +2,11 @@ import { z } from "zod";
 import { customerIdSchema } from "@/lib/customers/schemas";
 import { databaseNameSchema } from "../databases/schemas";
 
-export const startMoveSchema = z.object({ customer: customerIdSchema, to: databaseNameSchema });
+export const startMoveSchema = z.object({
+  customer: customerIdSchema,
+  to: databaseNameSchema,
+  mode: z.enum(["auto", "online", "offline"]).default("auto"),
+});
 
 export const moveIdSchema = z.object({ id: z.uuid({ message: "A move's ID is a UUID." }) });
 export const movesQuerySchema = z.object({
