@@ -569,15 +569,20 @@ async function verifyAgainst(
   let rows = 0;
   for (const t of tables) {
     const name = `${t.schema}.${t.table}`;
-    const there = await readTable(source, t, { where });
+    // Both sides at once: under a freeze, its length is the verification's.
+    const [there, first] = await Promise.all([
+      readTable(source, t, { where }),
+      readTable(target, t, { where }),
+    ]);
+    let here = first;
     for (;;) {
-      const here = await readTable(target, t, { where });
       if (here.rows === there.rows && here.checksum === there.checksum) break;
       if (Date.now() > until)
         throw new MoveError(
           `${name} reads ${here.rows} rows with checksum ${here.checksum} on ${targetName}; the source has ${there.rows} with ${there.checksum}. Nothing was moved.`,
         );
       await new Promise((resolve) => setTimeout(resolve, 100));
+      here = await readTable(target, t, { where });
     }
     rows += there.rows;
     await record.table({ table: name, rows: there.rows, of: there.rows, state: "done" });
