@@ -20,6 +20,7 @@ import { freshTestDatabase, insertCustomers } from "@/db/test/fixture";
 import { freePort } from "@/db/test/ports";
 import { withCustomerData, withTenant } from "@/db/tenant";
 import { runAdoption } from "../adoption/run";
+import { takeSnapshot } from "../usage/snapshot";
 import { generateCustomerId, LEGACY_CUSTOMER_ID } from "../customers/ids";
 import { addDatabase } from "../databases/registry";
 import { syncDatabase } from "../databases/sync";
@@ -174,6 +175,16 @@ describe("a move", () => {
     expect(await workloadRows(primary(), B)).toEqual(report.acknowledged.get(B));
     expect(withoutLog(await contents(primary(), B))).toEqual(withoutLog(beforeB));
     expect(total(await contents(second.ownerUrl, B))).toBe(0);
+  });
+
+  it("has its usage counted where it now lives", async () => {
+    const result = await takeSnapshot("command");
+    if (result.skipped) throw new Error("the snapshot was skipped");
+    const { rows } = await db.owner.query<{ value: string }>(
+      "select value from control.usage_snapshots where run_id = $1 and tenant_id = $2 and metric = 'rows.total'",
+      [result.runId, A],
+    );
+    expect(Number(rows[0].value)).toBe(total(await contents(second.ownerUrl, A)));
   });
 
   it("after the flip, the source refuses a write for the customer from a stale route, and the data door follows", async () => {

@@ -5,6 +5,8 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { sql, type SQL } from "drizzle-orm";
 import { usageRuns } from "@/db/schema";
+import { databasePool, PRIMARY_DATABASE } from "@/db/databases";
+import { qualified } from "@/lib/adoption/sql";
 import { withSystem, type Tx } from "@/db/tenant";
 
 export const METRICS = {
@@ -45,6 +47,58 @@ export async function scopedTables(
 }
 
 const LOCK = sql`hashtext('tenantry.usage-snapshot')`;
+
+/**
+ * Rows per customer and table on every registered database but this one (and those offline),
+ * for the customers placed there: read through the app's login there as the platform role. A
+ * database that cannot be read is skipped, and said so in the log; its customers read 0.
+ */
+async function countedElsewhere(
+  tx: Tx,
+  tables: { schema: string; table: string }[],
+): Promise<{ table: string; tenantId: string; rows: number }[]> {
+  const { rows: placed } = await tx.execute<{
+    name: string;
+    envVar: string;
+    customers: string[];
+  }>(sql`
+    select d.name, d.env_var as "envVar", array_agg(c.id) as customers
+      from control.databases d join control.customers c on c.database = d.name
+     where d.name <> ${PRIMARY_DATABASE} and d.status <> 'offline'
+     group by 1, 2`);
+  const counted: { table: string; tenantId: string; rows: number }[] = [];
+  for (const entry of placed) {
+    const client = await databasePool(entry)
+      .connect()
+      .catch((error: Error) => {
+        console.error(`usage snapshot: ${entry.name} is unreachable: ${error.message}`);
+        return null;
+      });
+    if (!client) continue;
+    try {
+      await client.query("begin read only");
+      await client.query("set local role tenantry_platform");
+      for (const t of tables) {
+        const { rows } = await client.query<{ tenant_id: string; n: string }>(
+          `select tenant_id, count(*) as n from ${qualified(t.schema, t.table)} where tenant_id = any($1) group by 1`,
+          [entry.customers],
+        );
+        for (const r of rows)
+          counted.push({
+            table: `${t.schema}.${t.table}`,
+            tenantId: r.tenant_id,
+            rows: Number(r.n),
+          });
+      }
+    } catch (error) {
+      console.error(`usage snapshot: ${entry.name}: ${(error as Error).message}`);
+    } finally {
+      await client.query("rollback").catch(() => undefined);
+      client.release();
+    }
+  }
+  return counted;
+}
 
 type Trigger = "command" | "refresh" | "periodic";
 
@@ -104,14 +158,23 @@ export async function snapshotIn(
     sql`select tenant_id, extract(epoch from max(at))::bigint as value from control.audit_events where tenant_id is not null group by 1`,
   );
 
-  // Each tenant-scoped table is scanned once; the total and the storage estimate are then
-  // derived from those per-table figures.
+  // Each tenant-scoped table is scanned once here, for the customers that live here, and once
+  // on every other registered database for the customers that live there (docs/architecture.md
+  // §13); the total and the storage estimate are then derived from those per-table figures.
   const tables = await scopedTables(tx);
+  const elsewhere = await countedElsewhere(tx, tables);
   for (const t of tables) {
     const name = sql`${sql.identifier(t.schema)}.${sql.identifier(t.table)}`;
+    const remote = elsewhere.filter((r) => r.table === `${t.schema}.${t.table}`);
     await insert(
       `rows.${t.schema}.${t.table}`,
-      sql`select tenant_id, count(*) as value from ${name} group by 1`,
+      sql`select tenant_id, sum(value)::bigint as value from (
+            select r.tenant_id, count(*) as value from ${name} r
+              join control.customers c on c.id = r.tenant_id and c.database = ${PRIMARY_DATABASE}
+             group by 1
+            union all
+            select "tenantId", rows from jsonb_to_recordset(${JSON.stringify(remote)}::jsonb) as x("tenantId" text, rows bigint)
+          ) counted group by 1`,
     );
   }
   if (tables.length > 0) {
