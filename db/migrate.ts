@@ -5,13 +5,18 @@ import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import { withOwnerClient } from "./owner";
 
-export const MIGRATIONS_FOLDER = path.join(import.meta.dirname, "migrations");
+/**
+ * The committed migrations. Beside this file; inside the console's server bundle, where a
+ * module has no folder of its own, under the working directory (the repository's root).
+ */
+export const migrationsFolder = () =>
+  path.join(import.meta.dirname ?? path.join(process.cwd(), "db"), "migrations");
 
 export async function runMigrations(ownerUrl: string, options: { appPassword?: string } = {}) {
   await withOwnerClient(ownerUrl, async (client) => {
     // Silence the NOTICEs of idempotent DDL; errors still throw.
     await client.query("set client_min_messages = warning");
-    await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
+    await migrate(drizzle(client), { migrationsFolder: migrationsFolder() });
     if (options.appPassword) {
       await client.query(
         `alter role tenantry_app password ${client.escapeLiteral(options.appPassword)}`,

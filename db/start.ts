@@ -22,6 +22,7 @@ import {
   seedDemo,
 } from "./seed";
 import { hasSuperAdmin } from "../lib/auth/super-admins";
+import { prepareDemoDedicated } from "../lib/databases/demo";
 
 const root = path.resolve(import.meta.dirname, "..");
 const port = Number(process.env.PORT ?? 3000);
@@ -130,6 +131,13 @@ async function main() {
     );
   }
 
+  // The embedded demo has a second, dedicated database to move customers to.
+  const placementEnv = embedded
+    ? await prepareDemoDedicated(embedded, ownerUrl).catch((error: Error) =>
+        fail(`The demo's dedicated database failed: ${error.message}`),
+      )
+    : {};
+
   const pool = createPool(appUrl, { max: 2 });
   setAppPool(pool);
   let signInHint: string;
@@ -182,6 +190,7 @@ async function main() {
         AUTH_SECRET: authSecret(),
         NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
         DB_POOL_SIZE: String(env.DB_POOL_SIZE),
+        ...placementEnv,
       },
     },
   );

@@ -59,6 +59,7 @@ export function MovesList({ moves }: { moves: MoveView[] }) {
                     <li key={`${s.phase}-${s.startedAt}`}>
                       {s.phase}: {s.outcome}
                       {s.ms !== null && `, ${number.format(s.ms)} ms`}
+                      {s.note && ` (${s.note})`}
                     </li>
                   ))}
                 </ol>

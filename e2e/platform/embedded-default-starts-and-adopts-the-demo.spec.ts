@@ -61,6 +61,10 @@ test("npm start with no DATABASE_URL serves the console on an embedded PostgreSQ
       await browser.newContext({ baseURL: `http://localhost:${console_.port}` })
     ).newPage();
     await signIn(page, SUPER_ADMIN);
+    // The demo starts with two databases: the shared primary and a dedicated one to move to.
+    await page.goto("/databases");
+    for (const name of ["primary (shared, active)", "dedicated-1 (dedicated, active)"])
+      await expect(page.getByRole("region", { name })).toContainText("isolated");
     await page.goto("/adoption");
     await page.getByRole("button", { name: "Verify now" }).click();
     await expect(page.getByTestId("coverage")).toHaveText(

@@ -21,7 +21,7 @@ import "server-only";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { from as copyFrom } from "pg-copy-streams";
 import { copyOut } from "@/db/copy";
-import { ownerUrlOf, PRIMARY_DATABASE, type DatabaseEntry } from "@/db/databases";
+import { appUrlOf, ownerUrlOf, PRIMARY_DATABASE, type DatabaseEntry } from "@/db/databases";
 import { withOwnerClient, type OwnerClient } from "@/db/owner";
 import { insertAuditEvent } from "@/lib/audit/record";
 import { readTable } from "@/lib/portability/export";
@@ -33,7 +33,7 @@ import {
   qualifiedName,
   type CustomerTable,
 } from "@/lib/portability/tables";
-import { planSync } from "../databases/plan";
+import { syncDatabase } from "../databases/sync";
 import { ensurePlacementGuards } from "./guards";
 
 export const MOVE_PHASES = [
@@ -89,6 +89,10 @@ export interface MoveResult {
   freezeMs: number;
 }
 
+/** The password of the app's login on another database, which sync gives the app's role there. */
+const appPasswordOn = (entry: DatabaseEntry) =>
+  entry.name === PRIMARY_DATABASE ? undefined : new URL(appUrlOf(entry)).password || undefined;
+
 /** A database's owner URL; the primary's is the one the move was given. */
 const ownerUrlIn = (primaryUrl: string, entry: DatabaseEntry) =>
   entry.name === PRIMARY_DATABASE ? primaryUrl : ownerUrlOf(entry);
@@ -134,7 +138,13 @@ async function placementFor(primary: OwnerClient, tenantId: string, targetName: 
 
 /** The move's row, written on the primary as it goes (a connection of its own). */
 class MoveRecord {
-  steps: { phase: string; startedAt: string; ms: number | null; outcome: string }[] = [];
+  steps: {
+    phase: string;
+    startedAt: string;
+    ms: number | null;
+    outcome: string;
+    note?: string;
+  }[] = [];
   progress: TableProgress[] = [];
 
   constructor(
@@ -163,6 +173,12 @@ class MoveRecord {
       Object.assign(last, { outcome: "ok", ms: Date.now() - Date.parse(last.startedAt) });
     this.steps.push({ phase, startedAt: new Date().toISOString(), ms: null, outcome: "running" });
     await this.write({ phase });
+  }
+
+  /** A remark on the phase in progress, kept with its step. */
+  note(text: string) {
+    const last = this.steps.at(-1);
+    if (last) Object.assign(last, { note: text });
   }
 
   async table(entry: TableProgress) {
@@ -332,23 +348,23 @@ async function runMove(
       const tables = await customerTables(source);
       try {
         await at("prepare");
-        const plan = await planSync(sourceUrl, targetUrl);
-        if (plan.create.length)
+        // The target gets what it lacks of the primary's data plane (sync makes only that, and
+        // refuses, before writing, what it cannot make).
+        const synced = await syncDatabase(primaryUrl, targetUrl, {
+          appPassword: appPasswordOn(placement.target),
+        }).catch((error: Error) => {
           throw new MoveError(
-            `${placement.target.name} lacks ${plan.create.length} objects of the data plane (${plan.create
-              .map((o) => o.key)
-              .slice(0, 3)
-              .join(
-                ", ",
-              )}${plan.create.length > 3 ? ", …" : ""}): sync it first (npm run databases -- sync ${placement.target.name}).`,
+            `${placement.target.name} cannot be brought in sync: ${error.message}`,
           );
+        });
+        if (synced.create.length) record.note(`synced ${synced.create.length} objects`);
         for (const t of tables)
           if (await rowsOf(target, t, tenantId))
             throw new MoveError(
               `${placement.target.name} holds rows of ${tenantId} already (${t.schema}.${t.table}): nothing was moved.`,
             );
+        // The target's guards came with sync.
         await ensurePlacementGuards(source);
-        await ensurePlacementGuards(target);
         targetWasDeparted = await isDeparted(target, tenantId);
         await primary.query("update control.moves set target_was_departed = $2 where id = $1", [
           record.id,

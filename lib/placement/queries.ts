@@ -64,7 +64,13 @@ export async function getMove(tx: Tx, id: string) {
 function typed<T extends { steps: unknown; progress: unknown }>(row: T) {
   return {
     ...row,
-    steps: row.steps as { phase: string; startedAt: string; ms: number | null; outcome: string }[],
+    steps: row.steps as {
+      phase: string;
+      startedAt: string;
+      ms: number | null;
+      outcome: string;
+      note?: string;
+    }[],
     progress: row.progress as TableProgress[],
   };
 }
