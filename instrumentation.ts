@@ -7,5 +7,7 @@ export async function register() {
     startPeriodicSnapshots();
     const { startPeriodicBackups } = await import("./lib/portability/schedule");
     startPeriodicBackups();
+    const { startMoveQueues } = await import("./lib/placement/queue");
+    startMoveQueues();
   }
 }

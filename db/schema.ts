@@ -509,6 +509,32 @@ export const moves = control.table(
   ],
 );
 
+/**
+ * A gradual migration (docs/architecture.md §13): the customers of the shared databases whose
+ * rows reach `thresholdRows` move to `target`, smallest first, one at a time, each an ordinary
+ * recorded move; a paused queue starts no further move.
+ */
+export const moveQueues = control.table(
+  "move_queues",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    target: text("target")
+      .notNull()
+      .references(() => databases.name),
+    thresholdRows: bigint("threshold_rows", { mode: "number" }).notNull(),
+    status: text("status", { enum: ["running", "paused", "done"] })
+      .notNull()
+      .default("running"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    createdBy: text("created_by").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check("move_queues_status_valid", sql`${t.status} in ('running','paused','done')`),
+    check("move_queues_threshold_positive", sql`${t.thresholdRows} > 0`),
+  ],
+);
+
 /** Scheduled backups of each customer (docs/architecture.md §12): the archive, checked when made. */
 export const backups = control.table(
   "backups",

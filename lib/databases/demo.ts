@@ -2,9 +2,9 @@
 // same embedded server, registered as dedicated-1 and synced at every start, so a newcomer can
 // move a customer in the demo. Its URLs reach the console through the variable the registry
 // names (TENANTRY_DEDICATED_URL, and _APP for the app's login), as any database's would.
-import pg from "pg";
 import type { EmbeddedServer } from "@/db/embedded";
 import { withOwnerClient } from "@/db/owner";
+import { ident } from "../adoption/sql";
 import { syncDatabase } from "./sync";
 
 export const DEMO_DEDICATED = {
@@ -22,8 +22,7 @@ export async function prepareDemoDedicated(
     const { rows } = await client.query("select 1 from pg_database where datname = $1", [
       DEMO_DEDICATED.database,
     ]);
-    if (!rows.length)
-      await client.query(`create database ${pg.escapeIdentifier(DEMO_DEDICATED.database)}`);
+    if (!rows.length) await client.query(`create database ${ident(DEMO_DEDICATED.database)}`);
   });
   const on = (url: string) => {
     const u = new URL(url);

@@ -1,8 +1,17 @@
 "use server";
 
-import { ActionError, ownerUrlFor, platformOperation, startRecorded } from "@/lib/auth/action";
+import { and, eq } from "drizzle-orm";
+import { databases, moveQueues } from "@/db/schema";
+import {
+  ActionError,
+  ownerUrlFor,
+  platformAction,
+  platformOperation,
+  startRecorded,
+} from "@/lib/auth/action";
 import { MoveError, moveCustomer } from "./move";
-import { startMoveSchema } from "./schemas";
+import { setQueueStatus } from "./queue";
+import { queueIdSchema, startMoveSchema, startQueueSchema } from "./schemas";
 
 /**
  * Starts moving a customer to another registered database (lib/placement/move.ts) and answers
@@ -37,5 +46,82 @@ export const startMoveAction = platformOperation(
       throw error;
     }
     return { ok: true, message: `The move to ${input.to} has started; its progress is below.` };
+  },
+);
+
+/**
+ * Starts a gradual migration: the shared databases' customers from `threshold` rows move to a
+ * dedicated database, smallest first, one at a time (lib/placement/queue.ts steps it).
+ */
+export const startQueueAction = platformAction(
+  {
+    name: "moves.queue.start",
+    permission: "databases.manage",
+    schema: startQueueSchema,
+    revalidate: "/databases",
+  },
+  async (tx, input, ctx, record) => {
+    const [target] = await tx
+      .select({ kind: databases.kind, status: databases.status })
+      .from(databases)
+      .where(eq(databases.name, input.to));
+    if (!target || target.kind !== "dedicated" || target.status !== "active")
+      throw new ActionError(`${input.to} is not an active dedicated database.`);
+    const [running] = await tx
+      .select({ id: moveQueues.id })
+      .from(moveQueues)
+      .where(and(eq(moveQueues.status, "running")));
+    if (running) throw new ActionError("A queue is running already: pause it or let it finish.");
+    const [queue] = await tx
+      .insert(moveQueues)
+      .values({ target: input.to, thresholdRows: input.threshold, createdBy: ctx.user.email })
+      .returning({ id: moveQueues.id });
+    Object.assign(record, {
+      targetType: "move_queue",
+      targetId: queue.id,
+      details: { to: input.to, threshold: input.threshold },
+    });
+    return { ok: true, message: "The queue has started: its moves appear below, one at a time." };
+  },
+);
+
+/** Pausing or resuming a queue: the action's answer. */
+async function switchQueue(
+  tx: Parameters<typeof setQueueStatus>[0],
+  id: string,
+  status: "running" | "paused",
+) {
+  if (!(await setQueueStatus(tx, id, status)))
+    throw new ActionError("That queue is finished or gone.");
+  return {
+    ok: true as const,
+    message:
+      status === "paused" ? "Paused: the move in progress ends, and no other starts." : "Resumed.",
+  };
+}
+
+export const pauseQueueAction = platformAction(
+  {
+    name: "moves.queue.pause",
+    permission: "databases.manage",
+    schema: queueIdSchema,
+    revalidate: "/databases",
+  },
+  async (tx, input, _ctx, record) => {
+    Object.assign(record, { targetType: "move_queue", targetId: input.id });
+    return switchQueue(tx, input.id, "paused");
+  },
+);
+
+export const resumeQueueAction = platformAction(
+  {
+    name: "moves.queue.resume",
+    permission: "databases.manage",
+    schema: queueIdSchema,
+    revalidate: "/databases",
+  },
+  async (tx, input, _ctx, record) => {
+    Object.assign(record, { targetType: "move_queue", targetId: input.id });
+    return switchQueue(tx, input.id, "running");
   },
 );

@@ -13,3 +13,13 @@ export const movesQuerySchema = z.object({
   customer: customerIdSchema.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
+
+export const startQueueSchema = z.object({
+  to: databaseNameSchema,
+  threshold: z.coerce
+    .number({ message: "The threshold is a number of rows." })
+    .int("The threshold is a whole number of rows.")
+    .min(1, "The threshold is at least one row."),
+});
+
+export const queueIdSchema = z.object({ id: z.uuid({ message: "A queue's ID is a UUID." }) });

@@ -8,6 +8,9 @@ import { Section } from "@/components/ui/section";
 import { platformPage } from "@/lib/auth/pages";
 import { databaseHealth } from "@/lib/databases/registry";
 import { listMoves, listRegisteredDatabases } from "@/lib/placement/queries";
+import { listQueues, queueCandidates } from "@/lib/placement/queue";
+import { PLACEMENT_THRESHOLD_ROWS } from "@/lib/usage/overview";
+import { QueueToggle, StartQueueForm } from "@/components/placement/queue-controls";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Databases" };
@@ -15,14 +18,21 @@ export const metadata = { title: "Databases" };
 export default async function DatabasesPage() {
   const { data } = await platformPage(
     { permission: "databases.manage", action: "databases.view" },
-    async (tx) => ({
-      databases: await listRegisteredDatabases(tx),
-      moves: await listMoves(tx, { limit: 20 }),
-    }),
+    async (tx) => {
+      const queues = await listQueues(tx);
+      const open = queues.find((q) => q.status !== "done");
+      return {
+        databases: await listRegisteredDatabases(tx),
+        moves: await listMoves(tx, { limit: 20 }),
+        queues,
+        open,
+        next: open ? await queueCandidates(tx, open, 10) : [],
+      };
+    },
   );
   // Each database answers for itself, through the app's own login there.
   const health = await Promise.all(data.databases.map((d) => databaseHealth(d)));
-  const running = data.moves.some((m) => m.status === "running");
+  const running = data.moves.some((m) => m.status === "running") || data.open?.status === "running";
   return (
     <>
       <LiveRefresh active={running} />
@@ -84,6 +94,41 @@ export default async function DatabasesPage() {
             </Section>
           );
         })}
+        <Section title="Gradual migration">
+          <div className="space-y-4">
+            {data.open ? (
+              <>
+                <p className="text-sm text-slate-700">
+                  Moving the shared databases&apos; customers with at least{" "}
+                  {number.format(data.open.thresholdRows)} rows to{" "}
+                  <strong>{data.open.target}</strong>, smallest first, one at a time:{" "}
+                  <strong>{data.open.status}</strong>.
+                </p>
+                <QueueToggle id={data.open.id} status={data.open.status as "running" | "paused"} />
+                {data.next.length === 0 ? (
+                  <p className="text-sm text-slate-600">
+                    No customer is left to move (from the latest usage figures).
+                  </p>
+                ) : (
+                  <ol aria-label="Next in the queue" className="list-decimal pl-5 text-sm">
+                    {data.next.map((c) => (
+                      <li key={c.id}>
+                        {c.name} ({c.id}), {number.format(c.rows)} rows on {c.database}
+                      </li>
+                    ))}
+                  </ol>
+                )}
+              </>
+            ) : (
+              <StartQueueForm
+                targets={data.databases
+                  .filter((d) => d.kind === "dedicated" && d.status === "active")
+                  .map((d) => d.name)}
+                defaultThreshold={PLACEMENT_THRESHOLD_ROWS}
+              />
+            )}
+          </div>
+        </Section>
         <Section title="Moves">
           <div className="space-y-4">
             <MoveForm

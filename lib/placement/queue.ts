@@ -1,0 +1,141 @@
+// Gradual migration (docs/architecture.md §13): a queue moves the customers of the shared
+// databases whose rows (the latest usage snapshot's rows.total) reach its threshold to its
+// target, smallest first, one at a time, each an ordinary recorded move. A step starts the next
+// move only when no move is running and the queue runs; pausing lets the move in progress end
+// and starts no other. One console at a time steps the queues (an advisory lock).
+import "server-only";
+import { and, asc, eq, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { ownerDatabaseUrl } from "@/db/env";
+import { withOwnerClient } from "@/db/owner";
+import { moveQueues } from "@/db/schema";
+import type { Tx } from "@/db/tenant";
+import { moveCustomer } from "./move";
+
+export type MoveQueue = typeof moveQueues.$inferSelect;
+
+/** The customers a queue would move, in the order it moves them. */
+export async function queueCandidates(
+  tx: Tx,
+  queue: Pick<MoveQueue, "target" | "thresholdRows">,
+  limit = 20,
+): Promise<{ id: string; name: string; rows: number; database: string }[]> {
+  const { rows } = await tx.execute<{
+    id: string;
+    name: string;
+    rows: string;
+    database: string;
+  }>(sql`
+    select c.id, c.name, s.value::text as rows, c.database
+      from control.customers c
+      join control.databases d on d.name = c.database and d.kind = 'shared'
+      join control.usage_snapshots s on s.tenant_id = c.id and s.metric = 'rows.total'
+       and s.run_id = (select r.id from control.usage_runs r order by r.started_at desc limit 1)
+     where c.database <> ${queue.target} and s.value >= ${queue.thresholdRows}
+       and c.status not in ('erased', 'deleted')
+       and not exists (select 1 from control.moves m where m.tenant_id = c.id and m.status = 'running')
+     order by s.value, c.id
+     limit ${limit}`);
+  return rows.map((r) => ({ ...r, rows: Number(r.rows) }));
+}
+
+export async function listQueues(tx: Tx): Promise<MoveQueue[]> {
+  return tx.select().from(moveQueues).orderBy(asc(moveQueues.createdAt));
+}
+
+export interface QueueStep {
+  /** What the step did: nothing to do, waited for a running move, moved a customer, or finished. */
+  outcome: "idle" | "busy" | "moved" | "failed" | "done";
+  queueId?: string;
+  customer?: string;
+  error?: string;
+}
+
+const LOCK = "tenantry.move-queue";
+
+/**
+ * One step of the oldest running queue: when no move runs, the next customer moves (to its end);
+ * when none is left, the queue is done. A failed move is recorded as every move is, and the queue
+ * goes on with the next customer at its next step (the failed one stays where it was and is
+ * tried again after the others).
+ */
+export async function runQueueStep(ownerUrl: string): Promise<QueueStep> {
+  return withOwnerClient(ownerUrl, async (client) => {
+    const { rows: lock } = await client.query<{ ok: boolean }>(
+      "select pg_try_advisory_lock(hashtext($1)) as ok",
+      [LOCK],
+    );
+    if (!lock[0].ok) return { outcome: "busy" };
+    try {
+      await client.query("begin read only");
+      await client.query("set local role tenantry_platform");
+      const tx = drizzle(client);
+      const [queue] = await tx
+        .select()
+        .from(moveQueues)
+        .where(eq(moveQueues.status, "running"))
+        .orderBy(asc(moveQueues.createdAt))
+        .limit(1);
+      const { rows: running } = await client.query(
+        "select 1 from control.moves where status = 'running' limit 1",
+      );
+      const [next] = queue && !running.length ? await queueCandidates(tx, queue, 1) : [];
+      await client.query("commit");
+      if (!queue) return { outcome: "idle" };
+      if (running.length) return { outcome: "busy", queueId: queue.id };
+      if (!next) {
+        await client.query(
+          "update control.move_queues set status = 'done', updated_at = now() where id = $1 and status = 'running'",
+          [queue.id],
+        );
+        return { outcome: "done", queueId: queue.id };
+      }
+      try {
+        await moveCustomer(ownerUrl, next.id, queue.target, { by: "move queue" });
+        return { outcome: "moved", queueId: queue.id, customer: next.id };
+      } catch (error) {
+        return {
+          outcome: "failed",
+          queueId: queue.id,
+          customer: next.id,
+          error: (error as Error).message,
+        };
+      }
+    } finally {
+      await client.query("rollback").catch(() => undefined);
+      await client.query("select pg_advisory_unlock(hashtext($1))", [LOCK]);
+    }
+  });
+}
+
+/** While the server is up, steps the queues every few seconds (one step at a time). */
+export function startMoveQueues(): void {
+  const ownerUrl = ownerDatabaseUrl();
+  if (!ownerUrl) return;
+  let stepping = false;
+  setInterval(() => {
+    if (stepping) return;
+    stepping = true;
+    runQueueStep(ownerUrl)
+      .then((step) => {
+        if (step.outcome === "failed")
+          console.error(`move queue: moving ${step.customer} failed: ${step.error}`);
+      })
+      .catch((error: Error) => console.error(`move queue: ${error.message}`))
+      .finally(() => (stepping = false));
+  }, 5_000).unref();
+}
+
+/** Pauses or resumes a queue; false when there is no such queue (or it is done). */
+export async function setQueueStatus(
+  tx: Tx,
+  id: string,
+  status: "running" | "paused",
+): Promise<boolean> {
+  const updated = await tx
+    .update(moveQueues)
+    .set({ status, updatedAt: new Date() })
+    .where(and(eq(moveQueues.id, id), sql`${moveQueues.status} <> 'done'`))
+    .returning({ id: moveQueues.id });
+  return updated.length === 1;
+}
