@@ -53,6 +53,10 @@ export const plans = control.table("plans", {
   maxStorageBytes: bigint("max_storage_bytes", { mode: "number" }).notNull(),
   maxApiCallsMonth: bigint("max_api_calls_month", { mode: "number" }).notNull(),
   rateLimitPerMinute: integer("rate_limit_per_minute").notNull(),
+  /** Where a new customer of the plan is placed: a shared or a dedicated database (§13). */
+  placement: text("placement", { enum: ["shared", "dedicated"] })
+    .notNull()
+    .default("shared"),
 });
 export type Plan = typeof plans.$inferSelect;
 

@@ -43,15 +43,17 @@ export const createCustomerAction = platformAction(
     revalidate: "/customers",
   },
   async (tx, input, ctx, record) => {
-    const { id, sameName } = await createCustomer(tx, input);
+    const { id, sameName, database, asPlanned } = await createCustomer(tx, input);
     Object.assign(record, {
       tenantId: id,
       targetType: "customer",
       targetId: id,
-      details: { after: { ...input, adminEmail: undefined } },
+      details: { after: { ...input, adminEmail: undefined }, database },
     });
     const data: Record<string, string> = { id };
-    let message = `Created ${input.name} (${formatCustomerId(id)}).`;
+    let message = `Created ${input.name} (${formatCustomerId(id)}) on ${database}.`;
+    if (!asPlanned)
+      message += ` Its plan asks for a dedicated database and none is active: move it once one is.`;
     if (sameName > 0)
       message += ` Note: ${sameName} other customer${sameName === 1 ? " is" : "s are"} also named ${input.name}.`;
     if (input.adminEmail) {

@@ -59,6 +59,33 @@ describe("creating a customer", () => {
     expect(after.rows[0].n).toBe(before.rows[0].n);
   });
 
+  it("places a new customer by its plan: shared on the primary, dedicated on the least-used dedicated database", async () => {
+    const team = await asPlatform((tx) => createCustomer(tx, { ...input, name: "Shared One" }));
+    expect(team).toMatchObject({ database: "primary", asPlanned: true });
+    // No dedicated database yet: the enterprise customer starts on the primary, and is told so.
+    const early = await asPlatform((tx) =>
+      createCustomer(tx, { ...input, name: "Big One", plan: "enterprise" }),
+    );
+    expect(early).toMatchObject({ database: "primary", asPlanned: false });
+    await db.owner.query(
+      "insert into control.databases (name, kind, env_var) values ('dedicated-a', 'dedicated', 'UNUSED_A'), ('dedicated-b', 'dedicated', 'UNUSED_B')",
+    );
+    try {
+      await db.owner.query("update control.customers set database = 'dedicated-a' where id = $1", [
+        early.id,
+      ]);
+      const placed = await asPlatform((tx) =>
+        createCustomer(tx, { ...input, name: "Bigger One", plan: "enterprise" }),
+      );
+      expect(placed).toMatchObject({ database: "dedicated-b", asPlanned: true });
+      await db.owner.query("update control.customers set database = 'primary' where id = any($1)", [
+        [early.id, placed.id],
+      ]);
+    } finally {
+      await db.owner.query("delete from control.databases where name like 'dedicated-%'");
+    }
+  });
+
   it("refuses an unknown plan and counts customers of the same name", async () => {
     await expect(
       asPlatform((tx) => createCustomer(tx, { ...input, plan: "platinum" })),

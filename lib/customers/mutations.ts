@@ -20,8 +20,9 @@ export async function createCustomer(
   tx: Tx,
   input: { name: string; contactEmail: string; plan: string; trialDays: number },
   options: { now?: Date; generate?: () => string; attempts?: number } = {},
-): Promise<{ id: string; sameName: number }> {
+): Promise<{ id: string; sameName: number; database: string; asPlanned: boolean }> {
   await requirePlan(tx, input.plan);
+  const database = await placeNewCustomer(tx, input.plan);
   const now = options.now ?? new Date();
   const [{ sameName }] = await tx
     .select({ sameName: count() })
@@ -36,6 +37,7 @@ export async function createCustomer(
           name: input.name,
           contactEmail: input.contactEmail,
           plan: input.plan,
+          database: database.name,
           status: input.trialDays > 0 ? "trial" : "active",
           trialEndsAt:
             input.trialDays > 0 ? new Date(now.getTime() + input.trialDays * 86_400_000) : null,
@@ -47,7 +49,26 @@ export async function createCustomer(
     },
     { generate: options.generate, attempts: options.attempts },
   );
-  return { id, sameName };
+  return { id, sameName, database: database.name, asPlanned: database.asPlanned };
+}
+
+/**
+ * Where a new customer starts (docs/architecture.md §13): on an active database of the kind its
+ * plan asks for, the one with the fewest customers; on the primary when there is none of that
+ * kind (`asPlanned` false: the console says so, and a move can follow once one is registered).
+ */
+async function placeNewCustomer(
+  tx: Tx,
+  plan: string,
+): Promise<{ name: string; asPlanned: boolean }> {
+  const { rows } = await tx.execute<{ name: string }>(sql`
+    select d.name from control.databases d join control.plans p on p.name = ${plan}
+     where d.status = 'active' and d.kind = p.placement
+     order by (select count(*) from control.customers c where c.database = d.name), d.name
+     limit 1`);
+  return rows.length
+    ? { name: rows[0].name, asPlanned: true }
+    : { name: "primary", asPlanned: false };
 }
 
 async function current(tx: Tx, id: string) {
