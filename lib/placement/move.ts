@@ -33,7 +33,7 @@ import {
   qualifiedName,
   type CustomerTable,
 } from "@/lib/portability/tables";
-import { syncDatabase } from "../databases/sync";
+import { planSync, syncDatabase } from "../databases/sync";
 import { ensurePlacementGuards } from "./guards";
 
 export const MOVE_PHASES = [
@@ -181,10 +181,15 @@ class MoveRecord {
     if (last) Object.assign(last, { note: text });
   }
 
+  private lastTableWrite = 0;
+
+  /** A table's progress; written at most every 250 ms (the next phase or the end writes the rest). */
   async table(entry: TableProgress) {
     const found = this.progress.find((t) => t.table === entry.table);
     if (found) Object.assign(found, entry);
     else this.progress.push(entry);
+    if (Date.now() - this.lastTableWrite < 250) return;
+    this.lastTableWrite = Date.now();
     await this.write({});
   }
 
@@ -350,14 +355,18 @@ async function runMove(
         await at("prepare");
         // The target gets what it lacks of the primary's data plane (sync makes only that, and
         // refuses, before writing, what it cannot make).
-        const synced = await syncDatabase(primaryUrl, targetUrl, {
-          appPassword: appPasswordOn(placement.target),
-        }).catch((error: Error) => {
-          throw new MoveError(
-            `${placement.target.name} cannot be brought in sync: ${error.message}`,
-          );
-        });
-        if (synced.create.length) record.note(`synced ${synced.create.length} objects`);
+        // A target that lacks nothing (the usual case) is only read.
+        const lacking = (await planSync(primaryUrl, targetUrl)).create.length;
+        if (lacking) {
+          const synced = await syncDatabase(primaryUrl, targetUrl, {
+            appPassword: appPasswordOn(placement.target),
+          }).catch((error: Error) => {
+            throw new MoveError(
+              `${placement.target.name} cannot be brought in sync: ${error.message}`,
+            );
+          });
+          record.note(`synced ${synced.create.length} objects`);
+        }
         for (const t of tables)
           if (await rowsOf(target, t, tenantId))
             throw new MoveError(
