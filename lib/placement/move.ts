@@ -261,14 +261,21 @@ async function deleteRows(
   tables: CustomerTable[],
   tenantId: string,
   batch: number,
+  /** Rest this share of each batch's time after it, leaving the database to the others. */
+  restShare = 0,
 ) {
   for (const t of [...tables].reverse()) {
     for (;;) {
+      const started = performance.now();
       const { rowCount } = await client.query(
         `delete from ${qualifiedName(t)} where ctid in (select ctid from ${qualifiedName(t)} where tenant_id = $1 limit ${batch})`,
         [tenantId],
       );
       if ((rowCount ?? 0) < batch) break;
+      if (restShare > 0)
+        await new Promise((resolve) =>
+          setTimeout(resolve, (performance.now() - started) * restShare),
+        );
     }
   }
 }
@@ -458,7 +465,15 @@ async function runMove(
         frozeAt = null;
 
         await at("cleanup");
-        await deleteRows(source, tables, tenantId, options.batch ?? 5_000);
+        // The customer is already elsewhere: its old rows go gently, the source's other
+        // customers first (MOVE_CLEANUP_REST: the rest after each batch, as a share of its time).
+        await deleteRows(
+          source,
+          tables,
+          tenantId,
+          options.batch ?? 5_000,
+          Number(process.env.MOVE_CLEANUP_REST ?? 1),
+        );
         await record.end("succeeded", { freezeMs });
         return {
           moveId: record.id,
