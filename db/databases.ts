@@ -29,6 +29,10 @@ export function ownerUrlOf(entry: DatabaseEntry, env: NodeJS.ProcessEnv = proces
   return url;
 }
 
+/** The owner's URL of a registered database when the primary's is `primaryUrl` (the caller's). */
+export const ownerUrlIn = (primaryUrl: string, entry: DatabaseEntry): string =>
+  entry.name === PRIMARY_DATABASE ? primaryUrl : ownerUrlOf(entry);
+
 /** The URL the app logs in with on a registered database. */
 export function appUrlOf(entry: DatabaseEntry, env: NodeJS.ProcessEnv = process.env): string {
   if (entry.name === PRIMARY_DATABASE) return appDatabaseUrl(readDatabaseEnv(env));

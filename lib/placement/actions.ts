@@ -1,6 +1,6 @@
 "use server";
 
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { databases, moveQueues } from "@/db/schema";
 import {
   ActionError,
@@ -70,7 +70,7 @@ export const startQueueAction = platformAction(
     const [running] = await tx
       .select({ id: moveQueues.id })
       .from(moveQueues)
-      .where(and(eq(moveQueues.status, "running")));
+      .where(eq(moveQueues.status, "running"));
     if (running) throw new ActionError("A queue is running already: pause it or let it finish.");
     const [queue] = await tx
       .insert(moveQueues)

@@ -21,7 +21,7 @@ import "server-only";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { from as copyFrom } from "pg-copy-streams";
 import { copyOut } from "@/db/copy";
-import { appUrlOf, ownerUrlOf, PRIMARY_DATABASE, type DatabaseEntry } from "@/db/databases";
+import { appUrlOf, ownerUrlIn, PRIMARY_DATABASE, type DatabaseEntry } from "@/db/databases";
 import { withOwnerClient, type OwnerClient } from "@/db/owner";
 import { insertAuditEvent } from "@/lib/audit/record";
 import { readTable } from "@/lib/portability/export";
@@ -33,7 +33,8 @@ import {
   qualifiedName,
   type CustomerTable,
 } from "@/lib/portability/tables";
-import { planSync, syncDatabase } from "../databases/sync";
+import { planSync } from "../databases/plan";
+import { syncDatabase } from "../databases/sync";
 import { ensurePlacementGuards } from "./guards";
 
 export const MOVE_PHASES = [
@@ -92,10 +93,6 @@ export interface MoveResult {
 /** The password of the app's login on another database, which sync gives the app's role there. */
 const appPasswordOn = (entry: DatabaseEntry) =>
   entry.name === PRIMARY_DATABASE ? undefined : new URL(appUrlOf(entry)).password || undefined;
-
-/** A database's owner URL; the primary's is the one the move was given. */
-const ownerUrlIn = (primaryUrl: string, entry: DatabaseEntry) =>
-  entry.name === PRIMARY_DATABASE ? primaryUrl : ownerUrlOf(entry);
 
 const FREEZE_LOCK = "select pg_advisory_lock(hashtext('tenantry.move'), hashtext($1))";
 const UNFREEZE = "select pg_advisory_unlock(hashtext('tenantry.move'), hashtext($1))";

@@ -1,7 +1,7 @@
 // What the console shows of placement (docs/architecture.md §13): the registered databases with
 // the customers on each, and moves — through the caller's (platform) transaction.
 import "server-only";
-import { and, desc, eq, sql } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import { customers, databases, moves } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
 import type { TableProgress } from "@/lib/portability/jobs";
@@ -54,10 +54,7 @@ export async function listMoves(tx: Tx, options: { customer?: string; limit?: nu
 }
 
 export async function getMove(tx: Tx, id: string) {
-  const [row] = await tx
-    .select(moveColumns)
-    .from(moves)
-    .where(and(eq(moves.id, id)));
+  const [row] = await tx.select(moveColumns).from(moves).where(eq(moves.id, id));
   return row ? typed(row) : null;
 }
 

@@ -2,7 +2,7 @@
 // owner's URL of its registered database, the primary's being the one given (docs/architecture.md
 // §13). An unknown customer is on the primary: that is where a new one starts.
 import "server-only";
-import { ownerUrlOf, PRIMARY_DATABASE, type DatabaseEntry } from "@/db/databases";
+import { ownerUrlIn, type DatabaseEntry } from "@/db/databases";
 import { withOwnerClient } from "@/db/owner";
 
 export async function dataPlaneUrl(primaryUrl: string, customerId: string): Promise<string> {
@@ -20,5 +20,5 @@ export async function dataPlaneUrl(primaryUrl: string, customerId: string): Prom
       await client.query("rollback");
     }
   });
-  return !entry || entry.name === PRIMARY_DATABASE ? primaryUrl : ownerUrlOf(entry);
+  return entry ? ownerUrlIn(primaryUrl, entry) : primaryUrl;
 }
