@@ -500,6 +500,16 @@ export const moves = control.table(
     /** `[{ table, rows, of, state }]`, as data jobs have it. */
     progress: jsonb("progress").notNull().default([]),
     freezeMs: integer("freeze_ms"),
+    /** While the customer's writes are held: since when (the page's freeze timer). */
+    frozenAt: timestamp("frozen_at", { withTimezone: true }),
+    /** An online move's replication lag as last seen, in bytes of the source's WAL. */
+    lagBytes: bigint("lag_bytes", { mode: "number" }),
+    /** Who asked to roll the move back; the move stops at its next step (before the flip only). */
+    cancelRequestedBy: text("cancel_requested_by"),
+    /** After the flip, the source's rows wait until then (a grace period), or a confirmation. */
+    cleanupAfter: timestamp("cleanup_after", { withTimezone: true }),
+    /** When the source's rows were deleted; null while they wait. */
+    cleanedAt: timestamp("cleaned_at", { withTimezone: true }),
     error: text("error"),
   },
   (t) => [
@@ -509,6 +519,9 @@ export const moves = control.table(
       .on(t.tenantId)
       .where(sql`${t.status} = 'running'`),
     index("moves_started_idx").on(t.startedAt),
+    index("moves_cleanup_due_idx")
+      .on(t.cleanupAfter)
+      .where(sql`${t.cleanedAt} is null and ${t.cleanupAfter} is not null`),
     tenantPolicy("moves_tenant_isolation", "tenant_id"),
   ],
 );

@@ -1,5 +1,6 @@
-// Moves, newest first: each one's phase, per-table progress, how long the customer's writes
-// were held, and how it ended.
+// Moves, newest first: each one's phase, its rows copied, how long the customer's writes were
+// held, how it ended, and whether its old rows still wait; each links to its page.
+import Link from "next/link";
 import { dateTimeSeconds, number } from "@/components/ui/format";
 import type { MoveView } from "@/lib/placement/queries";
 
@@ -15,8 +16,8 @@ export function MovesList({ moves }: { moves: MoveView[] }) {
     <ul aria-label="Moves, newest first" className="space-y-3">
       {moves.map((m) => {
         const done = m.progress.filter((t) => t.state === "done").length;
-        const copied = m.progress.filter((t) => t.of !== null).length;
         const rows = m.progress.reduce((n, t) => n + t.rows, 0);
+        const of = m.progress.reduce((n, t) => n + (t.of ?? t.rows), 0);
         return (
           <li
             key={m.id}
@@ -24,9 +25,12 @@ export function MovesList({ moves }: { moves: MoveView[] }) {
             className="rounded-md border border-slate-200 p-3 text-sm"
           >
             <div className="flex flex-wrap items-center gap-2">
-              <span className="font-medium">
+              <Link
+                href={`/databases/moves/${m.id}`}
+                className="font-medium text-sky-700 underline"
+              >
                 {m.customerName ?? m.tenantId} ({m.tenantId}): {m.source} → {m.target}
-              </span>
+              </Link>
               <span
                 className={`inline-block rounded px-2 py-0.5 text-xs font-medium ${STATUS_STYLES[m.status] ?? ""}`}
               >
@@ -40,15 +44,21 @@ export function MovesList({ moves }: { moves: MoveView[] }) {
               {m.status === "running" ? `Now: ${m.phase}. ` : ""}
               {m.status === "failed" ? `Failed in ${m.phase}: ${m.error}` : ""}
               {m.progress.length > 0 &&
-                ` ${copied} of ${m.progress.length} tables copied, ${done} verified, ${number.format(rows)} rows.`}
+                ` ${done} of ${m.progress.length} tables copied, ${number.format(rows)} of ${number.format(of)} rows.`}
+              {m.frozenAt && " Its writes are held now."}
               {m.freezeMs !== null && ` Writes held ${number.format(m.freezeMs)} ms.`}
+              {m.status === "succeeded" &&
+                m.flipped &&
+                (m.cleanedAt
+                  ? ` Old rows on ${m.source} deleted.`
+                  : ` Old rows wait on ${m.source} until ${m.cleanupAfter ? dateTimeSeconds.format(m.cleanupAfter) : "cleanup"} UTC.`)}
             </p>
-            {m.progress.length > 0 && (
+            {m.progress.length > 0 && m.status === "running" && (
               <progress
                 className="mt-1 h-2 w-full"
-                max={m.progress.length * 2}
-                value={copied + done}
-                aria-label={`move of ${m.tenantId}: ${copied} of ${m.progress.length} tables copied, ${done} verified`}
+                max={Math.max(of, 1)}
+                value={rows}
+                aria-label={`move of ${m.tenantId}: ${number.format(rows)} of ${number.format(of)} rows copied`}
               />
             )}
             {m.steps.length > 0 && (

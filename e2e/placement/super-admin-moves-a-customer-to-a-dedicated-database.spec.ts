@@ -1,7 +1,8 @@
 // Placement (issue #16): the super-admin sees both registered databases healthy, moves a demo
-// customer to the dedicated one from its page and watches the move to its end; the customer's
-// admin sees the same console afterwards, and gets 404 for the Databases page and the status
-// API, which answers the super-admin in JSON.
+// customer to the dedicated one from its page and watches the move to its end, then, on the
+// move's page, confirms the cleanup of the old rows that wait for their grace period; the
+// customer's admin sees the same console afterwards, and gets 404 for the Databases page, the
+// move's page and the status API, which answers the super-admin in JSON.
 import { expect, test } from "@playwright/test";
 import { DEMO_PASSWORD, SUPER_ADMIN, signIn } from "../auth/helpers";
 import { ownerQuery } from "../db";
@@ -42,6 +43,27 @@ test("a super-admin moves a customer to the dedicated database and watches it; i
   );
   expect(row.database).toBe("dedicated-1");
 
+  // The move's page: how it went, and the old rows waiting on primary until confirmed.
+  await placement.getByRole("link", { name: /Cascade Tire & Service/ }).click();
+  await expect(page.getByRole("heading", { name: "Move of Cascade Tire & Service" })).toBeVisible();
+  await expect(page.getByLabel("Status")).toHaveText("succeeded");
+  await expect(page.getByLabel("Writes held")).toHaveText(/^[\d,]+ ms$/);
+  await expect(page.getByLabel("Old rows")).toContainText("waiting until");
+  const [waiting] = await ownerQuery<{ n: number }>(
+    "select count(*)::int as n from app.customers where tenant_id = $1",
+    [cascade.id],
+  );
+  expect(waiting.n).toBeGreaterThan(0);
+  await page.getByRole("button", { name: /^Clean up now/ }).click();
+  await expect(page.getByRole("status")).toContainText("Cleaned up:");
+  await expect(page.getByLabel("Old rows")).toContainText("deleted");
+  const [left] = await ownerQuery<{ n: number }>(
+    "select count(*)::int as n from app.customers where tenant_id = $1",
+    [cascade.id],
+  );
+  expect(left.n).toBe(0);
+  const movePage = page.url();
+
   // The status API, for operations tooling.
   const list = await page.request.get(`/api/v1/moves?customer=${cascade.id}`);
   expect(list.status()).toBe(200);
@@ -58,6 +80,7 @@ test("a super-admin moves a customer to the dedicated database and watches it; i
   await customerAdmin.reload();
   expect(await customerAdmin.getByRole("table").innerText()).toBe(usersBefore);
   expect((await customerAdmin.goto("/databases"))?.status()).toBe(404);
+  expect((await customerAdmin.goto(movePage))?.status()).toBe(404);
   for (const path of ["/api/v1/moves", `/api/v1/moves/${moves[0].id}`])
     expect((await customerAdmin.request.get(path)).status()).toBe(404);
 });

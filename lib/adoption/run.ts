@@ -15,7 +15,15 @@ import { ADOPTION_LOCK, RunRecorder, type RunKind } from "./recorder";
 import { assignCustomers, probeTwoCustomers, readSources, tenantSources } from "./from-column";
 import { planAdoption, planRevert, type PlanOptions, type PlanStep } from "./plan";
 import { ident as q, qualified } from "./sql";
-import { contentSnapshot, verifySchema, type VerifyReport } from "./verify";
+import { ownerUrlIn, PRIMARY_DATABASE } from "@/db/databases";
+import { listDatabases } from "../databases/registry";
+import {
+  contentSnapshot,
+  mergeReports,
+  verifySchema,
+  type VerifyOptions,
+  type VerifyReport,
+} from "./verify";
 
 export type { RunKind };
 
@@ -519,7 +527,33 @@ export function runRevert(
   });
 }
 
-/** Verifies the schema as it stands and records the report; changes nothing. */
+/**
+ * The schema verified on every other registered database that is not offline (customers placed
+ * there have their rows there, docs/architecture.md §13). One that cannot be read fails the run.
+ */
+async function verifyElsewhere(ownerUrl: string, schema: string, options: VerifyOptions) {
+  const reports: { database: string; report: VerifyReport }[] = [];
+  for (const entry of await listDatabases(ownerUrl)) {
+    if (entry.name === PRIMARY_DATABASE || entry.status === "offline") continue;
+    const report = await withOwnerClient(ownerUrlIn(ownerUrl, entry), async (client) => {
+      await client.query("begin isolation level repeatable read");
+      try {
+        return await verifySchema(client, schema, options);
+      } finally {
+        await client.query("rollback");
+      }
+    }).catch((error: Error) => {
+      throw new StepError(`${entry.name} cannot be verified: ${error.message}`, null);
+    });
+    reports.push({ database: entry.name, report });
+  }
+  return reports;
+}
+
+/**
+ * Verifies the schema as it stands, on the primary and every registered database, and records
+ * the report; changes nothing.
+ */
 export function runVerification(
   ownerUrl: string,
   options: { schema: string } & RunHooks,
@@ -534,7 +568,11 @@ export function runVerification(
       column,
       preserves: false,
       options: { column, globalTables },
-      verify: (c) => verifySchema(c, schema, { column, globalTables }),
+      verify: async (c) =>
+        mergeReports(
+          await verifySchema(c, schema, { column, globalTables }),
+          await verifyElsewhere(ownerUrl, schema, { column, globalTables }),
+        ),
       accept: async () => undefined,
     };
   });

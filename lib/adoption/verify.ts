@@ -290,6 +290,15 @@ export async function verifySchema(
     catalog.filter((t) => t.has_column && t.tenant_can_read).map((t) => t.name),
   );
   const probe = await probeAsAnotherCustomer(client, schema, column, tables, readable);
+  return reportOf(schema, column, tables, probe);
+}
+
+function reportOf(
+  schema: string,
+  column: string,
+  tables: TableStatus[],
+  probe: VerifyReport["probe"],
+): VerifyReport {
   const by = (state: TableState) => tables.filter((t) => t.state === state).length;
   const summary = {
     total: tables.length,
@@ -312,6 +321,48 @@ export async function verifySchema(
     summary: { ...summary, text },
     ok: tables.length > 0 && summary.partial === 0 && summary.notIsolated === 0 && probe.ok,
   };
+}
+
+const WORST: TableState[] = ["not isolated", "partial", "isolated", "global"];
+
+/**
+ * One report of a schema over several databases (docs/architecture.md §13): the primary's, with
+ * each other database's rows and customers added and its problems and warnings named by the
+ * database. A table or a probe that fails on any database fails the whole.
+ */
+export function mergeReports(
+  primary: VerifyReport,
+  others: { database: string; report: VerifyReport }[],
+): VerifyReport {
+  const tables = primary.tables.map((t) => ({ ...t }));
+  let probe = primary.probe;
+  for (const { database, report } of others) {
+    const on = (text: string) => `on ${database}: ${text}`;
+    for (const t of tables) {
+      const there = report.tables.find((o) => o.table === t.table);
+      if (!there) {
+        t.problems = [
+          ...t.problems,
+          on(`the table is missing (npm run databases -- sync ${database})`),
+        ];
+        t.state = t.state === "global" ? t.state : "not isolated";
+        continue;
+      }
+      t.rows += there.rows;
+      t.customers += there.customers;
+      t.nullTenants += there.nullTenants;
+      t.crossTenantRefs += there.crossTenantRefs;
+      t.checksum = (BigInt(t.checksum) + BigInt(there.checksum)).toString();
+      t.rowsPerCustomer = [...t.rowsPerCustomer, ...there.rowsPerCustomer]
+        .sort((a, b) => b.rows - a.rows)
+        .slice(0, 5);
+      t.problems = [...t.problems, ...there.problems.map(on)];
+      t.warnings = [...t.warnings, ...there.warnings.map(on)];
+      t.state = WORST.find((s) => s === t.state || s === there.state)!;
+    }
+    if (probe.ok && !report.probe.ok) probe = { ...report.probe, detail: on(report.probe.detail) };
+  }
+  return reportOf(primary.schema, primary.column, tables, probe);
 }
 
 /**

@@ -9,9 +9,9 @@ import {
   platformOperation,
   startRecorded,
 } from "@/lib/auth/action";
-import { MoveError, moveCustomer } from "./move";
+import { cancelMove, cleanUpMove, MoveError, moveCustomer } from "./move";
 import { setQueueStatus } from "./queue";
-import { queueIdSchema, startMoveSchema, startQueueSchema } from "./schemas";
+import { moveIdSchema, queueIdSchema, startMoveSchema, startQueueSchema } from "./schemas";
 
 /**
  * Starts moving a customer to another registered database (lib/placement/move.ts) and answers
@@ -31,20 +31,17 @@ export const startMoveAction = platformOperation(
       tenantId: input.customer,
     });
     const url = ownerUrlFor("Moving a customer");
-    try {
-      const started = await startRecorded((onStart) =>
+    const started = await moveOperation(() =>
+      startRecorded((onStart) =>
         moveCustomer(url, input.customer, input.to, {
           by: ctx.user.email,
           mode: input.mode,
           onStart,
         }),
-      );
-      const moveId = "id" in started ? started.id : started.result.moveId;
-      Object.assign(record, { details: { moveId, to: input.to } });
-    } catch (error) {
-      if (error instanceof MoveError) throw new ActionError(error.message);
-      throw error;
-    }
+      ),
+    );
+    const moveId = "id" in started ? started.id : started.result.moveId;
+    Object.assign(record, { details: { moveId, to: input.to } });
     return { ok: true, message: `The move to ${input.to} has started; its progress is below.` };
   },
 );
@@ -123,5 +120,62 @@ export const resumeQueueAction = platformAction(
   async (tx, input, _ctx, record) => {
     Object.assign(record, { targetType: "move_queue", targetId: input.id });
     return switchQueue(tx, input.id, "running");
+  },
+);
+
+/** What a move library call refused, as the action's sentence. */
+async function moveOperation<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof MoveError) throw new ActionError(error.message);
+    throw error;
+  }
+}
+
+/**
+ * Rolls back a move that has not flipped: the move stops at its next step and puts everything
+ * back (one whose process is gone is rolled back at once).
+ */
+export const rollBackMoveAction = platformOperation(
+  {
+    name: "moves.rollback",
+    permission: "databases.manage",
+    schema: moveIdSchema,
+    revalidate: "/databases",
+  },
+  async (input, ctx, record) => {
+    Object.assign(record, { targetType: "move", targetId: input.id });
+    const outcome = await moveOperation(() =>
+      cancelMove(ownerUrlFor("Rolling back a move"), input.id, ctx.user.email),
+    );
+    return {
+      ok: true,
+      message:
+        outcome === "asked"
+          ? "Rolling back: the move stops at its next step and puts everything back."
+          : "Rolled back: its process had stopped; the customer stays where it was.",
+    };
+  },
+);
+
+/** Deletes now the rows a finished move left on its source, instead of after the grace period. */
+export const cleanUpMoveAction = platformOperation(
+  {
+    name: "moves.cleanup.confirm",
+    permission: "databases.manage",
+    schema: moveIdSchema,
+    revalidate: "/databases",
+  },
+  async (input, ctx, record) => {
+    Object.assign(record, { targetType: "move", targetId: input.id });
+    const { rows } = await moveOperation(() =>
+      cleanUpMove(ownerUrlFor("Cleaning up a move"), input.id, { by: ctx.user.email }),
+    );
+    Object.assign(record, { details: { rows } });
+    return {
+      ok: true,
+      message: `Cleaned up: ${rows.toLocaleString("en")} rows left the old database.`,
+    };
   },
 );

@@ -1,17 +1,29 @@
-// npm run move -- <ID> --to NAME [--online | --offline] | resume
+// npm run move -- <ID> --to NAME [--online | --offline] | resume | rollback MOVE | cleanup [MOVE]
 // Moves a customer's data plane to another registered database (docs/architecture.md §13),
 // phase by phase, recorded in control.moves. Online (logical replication with a row filter; the
 // source needs wal_level=logical) the customer's writes wait only for the final catch-up;
 // offline they wait for the whole copy. Without a flag: online from MOVE_ONLINE_ROWS (50 000)
 // rows when the source can, else offline; the move says which it used. A failure before the flip leaves the customer where it was. `resume` finishes the
-// moves a killed process left flipped and rolls back the others.
+// moves a killed process left flipped and rolls back the others. `rollback` stops a move that has
+// not flipped and puts everything back. A finished move's old rows wait on its source for
+// MOVE_CLEANUP_GRACE_MINUTES (default 60): `cleanup MOVE` deletes them now, `cleanup` those
+// whose grace period is over.
 import { parseArgs } from "node:util";
 import { osUser } from "@/lib/auth/super-admins";
 import { isCustomerId, normalizeCustomerId } from "@/lib/customers/ids";
 import { closeDatabase } from "@/db/tenant";
-import { MoveError, moveCustomer, resumeMoves } from "./move";
+import {
+  cancelMove,
+  cleanUpDueMoves,
+  cleanUpMove,
+  cleanupGraceMs,
+  MoveError,
+  moveCustomer,
+  resumeMoves,
+} from "./move";
 
-const USAGE = "Usage: npm run move -- <ID> --to NAME [--online | --offline] | resume";
+const USAGE =
+  "Usage: npm run move -- <ID> --to NAME [--online | --offline] | resume | rollback MOVE | cleanup [MOVE]";
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -33,6 +45,29 @@ async function main(): Promise<number> {
     console.log(done.length ? `${done.length} moves resumed.` : "No move was left running.");
     return 0;
   }
+  if (positionals[0] === "rollback" && positionals[1]) {
+    const outcome = await cancelMove(ownerUrl, positionals[1], `command line (${osUser()})`);
+    console.log(
+      outcome === "asked"
+        ? "Asked: the move stops at its next step and puts everything back."
+        : "Rolled back: its process had stopped; the customer stays where it was.",
+    );
+    return 0;
+  }
+  if (positionals[0] === "cleanup") {
+    const by = `command line (${osUser()})`;
+    const done = positionals[1]
+      ? [{ moveId: positionals[1], ...(await cleanUpMove(ownerUrl, positionals[1], { by })) }]
+      : await cleanUpDueMoves(ownerUrl);
+    for (const d of done)
+      console.log(
+        "rows" in d && d.rows !== undefined
+          ? `move ${d.moveId}: ${d.rows.toLocaleString("en")} old rows deleted.`
+          : `move ${d.moveId}: ${"error" in d ? d.error : "failed"}`,
+      );
+    if (!done.length) console.log("No move's grace period is over.");
+    return done.some((d) => "error" in d && d.error) ? 1 : 0;
+  }
   const id = normalizeCustomerId(positionals[0] ?? "");
   if (!isCustomerId(id) || !values.to || (values.online && values.offline)) {
     console.error(USAGE);
@@ -46,6 +81,11 @@ async function main(): Promise<number> {
   console.log(
     `Moved ${id} ${moved.mode} from ${moved.source} to ${moved.target}: ${moved.rows.toLocaleString("en")} rows, verified; its writes were held ${moved.freezeMs} ms.`,
   );
+  const grace = cleanupGraceMs();
+  if (grace > 0)
+    console.log(
+      `Its old rows wait on ${moved.source} for ${grace / 60_000} minutes (writes there are refused); npm run move -- cleanup ${moved.moveId} deletes them now.`,
+    );
   return 0;
 }
 

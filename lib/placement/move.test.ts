@@ -19,7 +19,7 @@ import { generateSample } from "@/db/sample/generate";
 import { freshTestDatabase, insertCustomers } from "@/db/test/fixture";
 import { freePort } from "@/db/test/ports";
 import { withCustomerData, withTenant } from "@/db/tenant";
-import { runAdoption } from "../adoption/run";
+import { runAdoption, runVerification } from "../adoption/run";
 import { takeSnapshot } from "../usage/snapshot";
 import { generateCustomerId, LEGACY_CUSTOMER_ID } from "../customers/ids";
 import { addDatabase } from "../databases/registry";
@@ -28,7 +28,15 @@ import { eraseCustomer } from "../portability/erase";
 import { exportCustomer, readTable } from "../portability/export";
 import { restoreCustomer } from "../portability/restore";
 import { customerTables } from "../portability/tables";
-import { moveCustomer, phasesOf, resumeMoves, type MovePhase } from "./move";
+import {
+  cancelMove,
+  cleanUpDueMoves,
+  cleanUpMove,
+  moveCustomer,
+  phasesOf,
+  resumeMoves,
+  type MovePhase,
+} from "./move";
 import { startWorkload } from "./workload";
 
 const db = freshTestDatabase();
@@ -40,6 +48,8 @@ let dataDir: string;
 const VAR = "TENANTRY_TEST_MOVE_TARGET";
 
 beforeAll(async () => {
+  // These moves clean up at once; "a finished move's cleanup" below waits for it.
+  process.env.MOVE_CLEANUP_GRACE_MINUTES = "0";
   dataDir = mkdtempSync(path.join(tmpdir(), "tenantry-move-test-"));
   second = await startEmbeddedServer({ dataDir, port: await freePort() });
   process.env[VAR] = second.ownerUrl;
@@ -55,7 +65,11 @@ beforeAll(async () => {
   await syncDatabase(primary(), second.ownerUrl, { appPassword: second.appPassword });
 }, 180_000);
 
+/** Moves running in child processes; a failing test leaves none behind. */
+const children = new Set<ReturnType<typeof spawn>>();
+
 afterAll(async () => {
+  for (const child of children) child.kill("SIGKILL");
   forgetPlacements();
   await endDatabasePools();
   await second?.stop();
@@ -95,8 +109,12 @@ async function placementOf(customer: string) {
   return rows[0].database as string;
 }
 
-/** Starts a move in a child process, waits until it reaches `phase`, and kills it there. */
-async function killedAt(customer: string, phase: MovePhase) {
+/** Starts a move in a child process and waits until it reaches `phase`, where it hangs. */
+async function pausedAt(
+  customer: string,
+  phase: MovePhase,
+  { to = "dedicated-1", mode = "auto" }: { to?: string; mode?: string } = {},
+) {
   const child = spawn(
     process.execPath,
     [
@@ -110,12 +128,14 @@ async function killedAt(customer: string, phase: MovePhase) {
         ...process.env,
         DATABASE_URL: primary(),
         MOVE_CUSTOMER: customer,
-        MOVE_TO: "dedicated-1",
+        MOVE_TO: to,
         MOVE_PAUSE_AT: phase,
+        MOVE_MODE: mode,
       },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
+  children.add(child);
   let output = "";
   await new Promise<void>((resolve, reject) => {
     child.stdout.on("data", (chunk) => {
@@ -127,8 +147,18 @@ async function killedAt(customer: string, phase: MovePhase) {
       reject(new Error(`the move exited (${code}) before ${phase}: ${output}`)),
     );
   });
-  child.kill("SIGKILL");
-  await once(child, "exit");
+  child.removeAllListeners("exit");
+  return {
+    kill: async () => {
+      child.kill("SIGKILL");
+      await once(child, "exit");
+    },
+  };
+}
+
+/** Starts a move in a child process, waits until it reaches `phase`, and kills it there. */
+async function killedAt(customer: string, phase: MovePhase) {
+  await (await pausedAt(customer, phase)).kill();
 }
 
 describe("a move", () => {
@@ -213,18 +243,6 @@ describe("a move", () => {
 });
 
 describe("an online move", () => {
-  /** What is left of replication: slots and publications on the source, subscriptions on the target. */
-  async function replicationLeft() {
-    const onSecond = await withOwnerClient(second.ownerUrl, (c) =>
-      c.query<{ n: number }>(
-        "select (select count(*)::int from pg_replication_slots) + (select count(*)::int from pg_publication) as n",
-      ),
-    );
-    const { rows } = await db.owner.query<{ n: number }>(
-      "select count(*)::int as n from pg_subscription",
-    );
-    return onSecond.rows[0].n + rows[0].n;
-  }
   const clearWorkload = (ownerUrl: string) =>
     withOwnerClient(ownerUrl, (c) => c.query("delete from app.sync_log where entity = 'workload'"));
 
@@ -329,5 +347,219 @@ describe("a move killed mid-way", () => {
     ]);
     expect(await contents(second.ownerUrl, B)).toEqual(before);
     expect(total(await contents(primary(), B))).toBe(0);
+  });
+});
+
+/** What is left of replication: slots and publications on the second server, subscriptions on the primary. */
+async function replicationLeft() {
+  const onSecond = await withOwnerClient(second.ownerUrl, (c) =>
+    c.query<{ n: number }>(
+      "select (select count(*)::int from pg_replication_slots) + (select count(*)::int from pg_publication) as n",
+    ),
+  );
+  // pg_subscription is the whole server's: this test database's only.
+  const { rows } = await db.owner.query<{ n: number }>(
+    "select count(*)::int as n from pg_subscription where subdbid = (select oid from pg_database where datname = current_database())",
+  );
+  return onSecond.rows[0].n + rows[0].n;
+}
+
+const lastMove = async (customer: string) =>
+  (
+    await db.owner.query(
+      "select id, status, phase, error, lag_bytes, frozen_at, cleanup_after, cleaned_at, steps, progress from control.moves where tenant_id = $1 order by started_at desc limit 1",
+      [customer],
+    )
+  ).rows[0];
+
+/** A write for the customer straight to the second server through the app's login (a stale route). */
+const writeOnSecond = (customer: string) =>
+  withOwnerClient(second.appUrl, async (c) => {
+    await c.query("begin");
+    try {
+      await c.query("select set_config('app.tenant_id', $1, true)", [customer]);
+      await c.query("set local role tenantry_tenant");
+      await c.query("insert into app.sync_log (entity, entity_id, at) values ('stale', 1, now())");
+      return "written";
+    } catch (error) {
+      return (error as Error).message;
+    } finally {
+      await c.query("rollback");
+    }
+  });
+
+describe("an online move killed during catch-up and during cutover", () => {
+  it("is rolled back by resume, refuses a second move meanwhile, and leaves no slot", async () => {
+    expect(await placementOf(B)).toBe("dedicated-1");
+    const before = await contents(second.ownerUrl, B);
+
+    const catchingUp = await pausedAt(B, "catch-up", { to: "primary", mode: "online" });
+    // At most MOVES_PARALLEL (1) moves run at once.
+    await expect(moveCustomer(primary(), A, "primary", { by: "test" })).rejects.toThrow(
+      "1 move is running already, and at most 1 run at once (MOVES_PARALLEL)",
+    );
+    const live = await lastMove(B);
+    expect(live).toMatchObject({ status: "running", phase: "catch-up" });
+    expect(Number(live.lag_bytes)).toBeGreaterThanOrEqual(0);
+    await catchingUp.kill();
+    expect(await resumeMoves(primary())).toEqual([
+      expect.objectContaining({ tenantId: B, outcome: "rolled back" }),
+    ]);
+    expect(await contents(second.ownerUrl, B)).toEqual(before);
+    expect(total(await contents(primary(), B))).toBe(0);
+    expect(await replicationLeft()).toBe(0);
+
+    // Killed frozen, in the cutover's verification: the roll-back button of a move whose
+    // process is gone rolls it back at once.
+    const cuttingOver = await pausedAt(B, "verify", { to: "primary", mode: "online" });
+    expect((await lastMove(B)).frozen_at).not.toBeNull();
+    await cuttingOver.kill();
+    expect(await cancelMove(primary(), (await lastMove(B)).id, "admin@example.com")).toBe(
+      "rolled back",
+    );
+    const ended = await lastMove(B);
+    expect(ended).toMatchObject({ status: "failed", frozen_at: null });
+    expect(ended.error).toMatch(/^rolled back as admin@example.com asked/);
+    expect(await contents(second.ownerUrl, B)).toEqual(before);
+    expect(total(await contents(primary(), B))).toBe(0);
+    expect(await placementOf(B)).toBe("dedicated-1");
+    expect(await replicationLeft()).toBe(0);
+    // The freeze went with the killed process: B writes on its database again.
+    expect(await writeOnSecond(B)).toBe("written");
+  });
+});
+
+describe("a roll-back asked for while a move runs", () => {
+  it("stops the move at its next step and leaves the customer where it was", async () => {
+    const before = await contents(second.ownerUrl, B);
+    let answer: string | undefined;
+    let moveId = "";
+    await expect(
+      moveCustomer(primary(), B, "primary", {
+        by: "test",
+        mode: "offline",
+        onStart: (id) => (moveId = id),
+        onPhase: async (phase) => {
+          if (phase === "copy") answer = await cancelMove(primary(), moveId, "admin@example.com");
+        },
+      }),
+    ).rejects.toThrow("rolled back as admin@example.com asked");
+    expect(answer).toBe("asked");
+    expect(await contents(second.ownerUrl, B)).toEqual(before);
+    expect(total(await contents(primary(), B))).toBe(0);
+    expect(await placementOf(B)).toBe("dedicated-1");
+    await expect(cancelMove(primary(), moveId, "admin@example.com")).rejects.toThrow(
+      "That move has failed already.",
+    );
+  });
+});
+
+describe("adoption verify across the registered databases", () => {
+  it("counts the rows where customers live and names a database whose data plane is not isolated", async () => {
+    expect(await placementOf(B)).toBe("dedicated-1");
+    const onSecond = total(await contents(second.ownerUrl, B));
+    const verified = await runVerification(primary(), { schema: "app" });
+    if (!verified.ok) throw new Error(verified.instructions);
+    const customers = verified.report.tables.find((t) => t.table === "customers")!;
+    expect(customers.rowsPerCustomer).toContainEqual({
+      tenant: B,
+      rows: (await contents(second.ownerUrl, B))["app.customers"].rows,
+    });
+    expect(verified.report.tables.reduce((n, t) => n + t.rows, 0)).toBeGreaterThanOrEqual(onSecond);
+
+    await withOwnerClient(second.ownerUrl, (c) =>
+      c.query("alter table app.sync_log no force row level security"),
+    );
+    try {
+      const failing = await runVerification(primary(), { schema: "app" });
+      if (!failing.ok) throw new Error(failing.instructions);
+      expect(failing.report.ok).toBe(false);
+      expect(failing.report.tables.find((t) => t.table === "sync_log")).toMatchObject({
+        state: "partial",
+        problems: [
+          "on dedicated-1: row-level security is not forced: the table's owner bypasses it",
+        ],
+      });
+    } finally {
+      await withOwnerClient(second.ownerUrl, (c) =>
+        c.query("alter table app.sync_log force row level security"),
+      );
+    }
+  });
+});
+
+describe("a finished move's cleanup", () => {
+  it("waits for its grace period or a confirmation, the source refusing the customer's writes meanwhile", async () => {
+    const before = await contents(second.ownerUrl, B);
+    const moved = await moveCustomer(primary(), B, "primary", {
+      by: "test",
+      mode: "offline",
+      graceMs: 3_600_000,
+    });
+    expect(await placementOf(B)).toBe("primary");
+    expect(withoutLog(await contents(primary(), B))).toEqual(withoutLog(before));
+    // The old rows wait on the source, departed: a stale route's write there is refused.
+    expect(await contents(second.ownerUrl, B)).toEqual(before);
+    expect(await writeOnSecond(B)).toBe(`customer ${B} has moved to another database`);
+    const waiting = await lastMove(B);
+    expect(waiting).toMatchObject({ status: "succeeded", cleaned_at: null });
+    expect(waiting.cleanup_after.getTime()).toBeGreaterThan(Date.now() + 3_000_000);
+    expect(waiting.progress.every((t: { rows: number; of: number }) => t.rows === t.of)).toBe(true);
+    expect(await cleanUpDueMoves(primary())).toEqual([]);
+
+    // Confirmed: the rows go, recorded as the move's cleanup step and audited.
+    expect(await cleanUpMove(primary(), moved.moveId, { by: "admin@example.com" })).toEqual({
+      rows: total(before),
+    });
+    expect(total(await contents(second.ownerUrl, B))).toBe(0);
+    const cleaned = await lastMove(B);
+    expect(cleaned.cleaned_at).not.toBeNull();
+    expect(cleaned.steps.at(-1)).toMatchObject({ phase: "cleanup", outcome: "ok" });
+    const { rows: audit } = await db.owner.query(
+      "select actor_email, details from control.audit_events where action = 'moves.cleanup' and target_id = $1",
+      [moved.moveId],
+    );
+    expect(audit).toEqual([
+      {
+        actor_email: "admin@example.com",
+        details: { database: "dedicated-1", rows: total(before) },
+      },
+    ]);
+    await expect(cleanUpMove(primary(), moved.moveId, { by: "test" })).rejects.toThrow(
+      "left the source",
+    );
+
+    // Its grace period over, the worker cleans it up.
+    const back = await moveCustomer(primary(), B, "dedicated-1", {
+      by: "test",
+      mode: "offline",
+      graceMs: 3_600_000,
+    });
+    expect(total(await contents(primary(), B))).toBe(total(before));
+    await db.owner.query(
+      "update control.moves set cleanup_after = now() - interval '1 second' where id = $1",
+      [back.moveId],
+    );
+    expect(await cleanUpDueMoves(primary())).toEqual([
+      { moveId: back.moveId, rows: total(before) },
+    ]);
+    expect(total(await contents(primary(), B))).toBe(0);
+
+    // An erase removes the rows a move left waiting, too.
+    const waitingAgain = await moveCustomer(primary(), B, "primary", {
+      by: "test",
+      mode: "offline",
+      graceMs: 3_600_000,
+    });
+    expect(total(await contents(second.ownerUrl, B))).toBe(total(before));
+    await db.owner.query("update control.customers set status = 'offboarding' where id = $1", [B]);
+    await eraseCustomer(primary(), B, { by: "test", withoutExport: true });
+    expect(total(await contents(primary(), B))).toBe(0);
+    expect(total(await contents(second.ownerUrl, B))).toBe(0);
+    const { rows: erasedMove } = await db.owner.query(
+      "select cleaned_at from control.moves where id = $1",
+      [waitingAgain.moveId],
+    );
+    expect(erasedMove[0].cleaned_at).not.toBeNull();
   });
 });

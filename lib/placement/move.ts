@@ -13,10 +13,13 @@
 //              placement points at the target (with `flipped`, in one primary transaction);
 //   unfreeze — the held writes go on, find the customer departed, and the data door retries
 //              them on the target: none is lost;
-//   cleanup  — the customer's rows leave the source in batches.
+//   cleanup  — the customer's rows leave the source in batches, paced; after a grace period
+//              (MOVE_CLEANUP_GRACE_MINUTES, default 60) or on confirmation (cleanUpMove), so
+//              that the move itself asks the source's other customers for no more than the copy.
 // A failure before the flip leaves the customer on the source, untouched, and nothing on the
-// target. A process killed mid-move loses its locks and its open transactions with it;
-// resumeMoves then finishes a flipped move or rolls back one that was not.
+// target; so does a roll-back asked for while the move runs (cancelMove). A process killed
+// mid-move loses its locks and its open transactions with it; resumeMoves then finishes a
+// flipped move or rolls back one that was not. At most MOVES_PARALLEL (default 1) moves run at once.
 import "server-only";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { from as copyFrom } from "pg-copy-streams";
@@ -59,17 +62,26 @@ export const phasesOf = (mode: MoveMode): MovePhase[] =>
 /** A customer with at least this many rows moves online when its database can (`auto`). */
 export const onlineFromRows = () => Number(process.env.MOVE_ONLINE_ROWS ?? 50_000);
 
+/** How long the source keeps a moved customer's rows before they are deleted, unless confirmed sooner. */
+export const cleanupGraceMs = () => Number(process.env.MOVE_CLEANUP_GRACE_MINUTES ?? 60) * 60_000;
+
+/** How many moves may run at once, over every console and command. */
+export const parallelMoves = () => Math.max(1, Number(process.env.MOVES_PARALLEL ?? 1));
+
 export class MoveError extends Error {}
 
 export interface MoveOptions {
   by: string;
   /** Called with the move's ID once it is recorded. */
   onStart?: (moveId: string) => void;
-  onPhase?: (phase: MovePhase) => void;
+  /** Awaited before the phase's work starts. */
+  onPhase?: (phase: MovePhase) => void | Promise<void>;
   /** How long the freeze waits for the customer's writes in flight (default 5 s). */
   lockTimeoutMs?: number;
   /** Rows per delete in cleanup. */
   batch?: number;
+  /** How long the source keeps the moved rows before cleanup (default MOVE_CLEANUP_GRACE_MINUTES); 0 cleans up at once. */
+  graceMs?: number;
   /** Tests: fail as this phase starts, to prove what a failure there leaves. */
   failAt?: MovePhase;
   /**
@@ -143,6 +155,8 @@ class MoveRecord {
     note?: string;
   }[] = [];
   progress: TableProgress[] = [];
+  /** From the flip on, a roll-back request no longer stops the move. */
+  flipped = false;
 
   constructor(
     private readonly primary: OwnerClient,
@@ -178,15 +192,50 @@ class MoveRecord {
     if (last) Object.assign(last, { note: text });
   }
 
-  private lastTableWrite = 0;
+  private lastLiveWrite = 0;
 
-  /** A table's progress; written at most every 250 ms (the next phase or the end writes the rest). */
-  async table(entry: TableProgress) {
-    const found = this.progress.find((t) => t.table === entry.table);
-    if (found) Object.assign(found, entry);
-    else this.progress.push(entry);
-    if (Date.now() - this.lastTableWrite < 250) return;
-    this.lastTableWrite = Date.now();
+  /**
+   * A table's progress, or the replication lag; written at most every 250 ms (the next phase
+   * or the end writes the rest). Each write also learns whether a roll-back was asked for.
+   */
+  async live(update: { table?: TableProgress; lagBytes?: number }) {
+    const entry = update.table;
+    if (entry) {
+      const found = this.progress.find((t) => t.table === entry.table);
+      if (found) Object.assign(found, entry);
+      else this.progress.push(entry);
+    }
+    if (Date.now() - this.lastLiveWrite < 250) return;
+    this.lastLiveWrite = Date.now();
+    await this.write({ lagBytes: update.lagBytes });
+  }
+
+  /** Since when the customer's writes are held, or null once they go on. */
+  async frozen(since: Date | null) {
+    await this.primary.query("update control.moves set frozen_at = $2 where id = $1", [
+      this.id,
+      since,
+    ]);
+  }
+
+  /** The source's rows stay, as departed, for `graceMs` or until a confirmation. */
+  async waitForCleanup(graceMs: number) {
+    await this.primary.query(
+      "update control.moves set cleanup_after = now() + make_interval(secs => $2) where id = $1",
+      [this.id, graceMs / 1000],
+    );
+  }
+
+  async cleaned() {
+    await this.primary.query("update control.moves set cleaned_at = now() where id = $1", [
+      this.id,
+    ]);
+  }
+
+  /** Ends the step in progress of a move that has ended (its cleanup). */
+  async closeStep(outcome: "ok" | "failed") {
+    const last = this.steps.at(-1);
+    if (last) Object.assign(last, { outcome, ms: Date.now() - Date.parse(last.startedAt) });
     await this.write({});
   }
 
@@ -206,14 +255,14 @@ class MoveRecord {
     finished?: boolean;
     error?: string;
     freezeMs?: number;
-    flipped?: boolean;
+    lagBytes?: number;
   }) {
-    await this.primary.query(
+    const { rows } = await this.primary.query<{ cancel: string | null }>(
       `update control.moves set steps = $2, progress = $3, updated_at = now(),
               phase = coalesce($4, phase), status = coalesce($5, status), error = coalesce($6, error),
-              freeze_ms = coalesce($7, freeze_ms), flipped = coalesce($8, flipped),
+              freeze_ms = coalesce($7, freeze_ms), lag_bytes = coalesce($8, lag_bytes),
               finished_at = case when $9 then now() else finished_at end
-        where id = $1`,
+        where id = $1 returning cancel_requested_by as cancel`,
       [
         this.id,
         JSON.stringify(this.steps),
@@ -222,10 +271,13 @@ class MoveRecord {
         fields.status ?? null,
         fields.error ?? null,
         fields.freezeMs ?? null,
-        fields.flipped ?? null,
+        fields.lagBytes ?? null,
         fields.finished === true,
       ],
     );
+    const by = rows[0]?.cancel;
+    if (by && !this.flipped && !fields.finished)
+      throw new MoveError(`rolled back as ${by} asked; the customer stays where it was`);
   }
 }
 
@@ -301,18 +353,7 @@ export async function moveCustomer(
   return withOwnerClient(primaryUrl, async (primary) => {
     const placement = await placementFor(primary, tenantId, targetName);
     await primary.query("select set_config('app.tenant_id', $1, false)", [tenantId]);
-    let moveId: string;
-    try {
-      const { rows } = await primary.query<{ id: string }>(
-        "insert into control.moves (tenant_id, source, target, mode, started_by) values ($1, $2, $3, 'offline', $4) returning id",
-        [tenantId, placement.source.name, placement.target.name, options.by],
-      );
-      moveId = rows[0].id;
-    } catch (error) {
-      if ((error as { code?: string }).code === "23505")
-        throw new MoveError(`${placement.name} (${tenantId}) is being moved already.`);
-      throw error;
-    }
+    const moveId = await recordStart(primary, placement, tenantId, options.by);
     await primary.query(`select pg_advisory_lock(${MOVER_LOCK})`, [moveId]);
     const record = new MoveRecord(primary, moveId);
     options.onStart?.(moveId);
@@ -324,6 +365,43 @@ export async function moveCustomer(
         .catch(() => undefined);
     }
   });
+}
+
+/**
+ * The move's row, once no other move of the customer runs and fewer than MOVES_PARALLEL run in
+ * all (counted under a lock, so two consoles starting at once cannot both pass).
+ */
+async function recordStart(
+  primary: OwnerClient,
+  placement: Placement,
+  tenantId: string,
+  by: string,
+): Promise<string> {
+  await primary.query("begin");
+  try {
+    await primary.query("select pg_advisory_xact_lock(hashtext('tenantry.moves.start'))");
+    await primary.query("set local role tenantry_platform");
+    const { rows: running } = await primary.query<{ tenant_id: string }>(
+      "select tenant_id from control.moves where status = 'running'",
+    );
+    await primary.query("reset role");
+    if (running.some((m) => m.tenant_id === tenantId))
+      throw new MoveError(`${placement.name} (${tenantId}) is being moved already.`);
+    const limit = parallelMoves();
+    if (running.length >= limit)
+      throw new MoveError(
+        `${running.length} ${running.length === 1 ? "move is" : "moves are"} running already, and at most ${limit} run at once (MOVES_PARALLEL): start this one when ${running.length === 1 ? "it ends" : "one ends"}.`,
+      );
+    const { rows } = await primary.query<{ id: string }>(
+      "insert into control.moves (tenant_id, source, target, mode, started_by) values ($1, $2, $3, 'offline', $4) returning id",
+      [tenantId, placement.source.name, placement.target.name, by],
+    );
+    await primary.query("commit");
+    return rows[0].id;
+  } catch (error) {
+    await primary.query("rollback");
+    throw error;
+  }
 }
 
 async function runMove(
@@ -338,7 +416,7 @@ async function runMove(
   const targetUrl = ownerUrlIn(primaryUrl, placement.target);
   const at = async (phase: MovePhase) => {
     await record.phase(phase);
-    options.onPhase?.(phase);
+    await options.onPhase?.(phase);
     if (options.failAt === phase) throw new MoveError(`a failure injected at ${phase}`);
   };
   return withOwnerClient(sourceUrl, (source) =>
@@ -371,6 +449,11 @@ async function runMove(
           });
           record.note(`synced ${synced.create.length} objects`);
         }
+        // Rows an earlier move away from the target left there, waiting for their cleanup, are
+        // out of date: they go first.
+        const left = await cleanUpsWaiting(primary, tenantId, placement.target.name);
+        for (const id of left) await cleanUpMove(primaryUrl, id, { by: options.by });
+        if (left.length) record.note(`removed the rows ${left.length} earlier move(s) left there`);
         for (const t of tables)
           if (await rowsOf(target, t, tenantId))
             throw new MoveError(
@@ -383,20 +466,26 @@ async function runMove(
           record.id,
           targetWasDeparted,
         ]);
-        record.progress = tables.map((t) => ({
+        const counts = await countRows(source, tables, tenantId);
+        record.progress = tables.map((t, i) => ({
           table: `${t.schema}.${t.table}`,
           rows: 0,
-          of: null,
+          of: counts[i],
           state: "waiting",
         }));
         // From here on, whatever the target holds of the customer is this move's to remove.
         copied = true;
-        mode = await chooseMode(source, tables, tenantId, placement.source.name, options.mode);
+        mode = await chooseMode(
+          source,
+          counts.reduce((n, c) => n + c, 0),
+          placement.source.name,
+          options.mode,
+        );
         await primary.query("update control.moves set mode = $2 where id = $1", [record.id, mode]);
 
         if (mode === "offline") {
           await at("freeze");
-          frozeAt = await freeze(source, tenantId, options);
+          frozeAt = await freeze(source, tenantId, options, record);
 
           await at("copy");
           rows = await copyUnderFreeze(source, target, tables, tenantId, record);
@@ -407,13 +496,13 @@ async function runMove(
           await at("copy");
           replicating = true;
           await startReplication(source, target, sourceUrl, tables, tenantId, record.id);
-          await waitForInitialCopy(source, target, tables, tenantId, record);
+          await waitForInitialCopy(source, target, tables, record);
 
           await at("catch-up");
-          await waitForLag(source, record.id, 16 * 2 ** 20, 10_000);
+          await waitForLag(source, record, 16 * 2 ** 20, 10_000);
 
           await at("freeze");
-          frozeAt = await freeze(source, tenantId, options);
+          frozeAt = await freeze(source, tenantId, options, record);
 
           await at("verify");
           // Frozen, the source changes no more for the customer: the target converges on it.
@@ -454,23 +543,17 @@ async function runMove(
           details: { from: placement.source.name, to: placement.target.name, rows },
         });
         await primary.query("commit");
-        flipped = true;
+        flipped = record.flipped = true;
 
         await at("unfreeze");
         await source.query(UNFREEZE, [tenantId]);
+        await record.frozen(null);
         freezeMs = Date.now() - frozeAt;
         frozeAt = null;
 
-        await at("cleanup");
-        // The customer is already elsewhere: its old rows go gently, the source's other
-        // customers first (MOVE_CLEANUP_REST: the rest after each batch, as a share of its time).
-        await deleteRows(
-          source,
-          tables,
-          tenantId,
-          options.batch ?? 5_000,
-          Number(process.env.MOVE_CLEANUP_REST ?? 1),
-        );
+        await finishFlipped(record, source, tables, tenantId, options, async () => {
+          await at("cleanup");
+        });
         await record.end("succeeded", { freezeMs });
         return {
           moveId: record.id,
@@ -498,6 +581,7 @@ async function runMove(
         }
         if (frozeAt !== null) {
           await source.query(UNFREEZE, [tenantId]).catch(() => undefined);
+          await record.frozen(null).catch(() => undefined);
           freezeMs = Date.now() - frozeAt;
         }
         await record
@@ -509,11 +593,24 @@ async function runMove(
   );
 }
 
+/** The customer's rows in each table, in one statement. */
+async function countRows(
+  client: OwnerClient,
+  tables: CustomerTable[],
+  tenantId: string,
+): Promise<number[]> {
+  if (!tables.length) return [];
+  const { rows } = await client.query<Record<string, string>>(
+    `select ${tables.map((t, i) => `(select count(*) from ${qualifiedName(t)} where tenant_id = $1) as n${i}`).join(", ")}`,
+    [tenantId],
+  );
+  return tables.map((_, i) => Number(rows[0][`n${i}`]));
+}
+
 /** Online when asked (and possible), or by size and the source's wal_level under `auto`. */
 async function chooseMode(
   source: OwnerClient,
-  tables: CustomerTable[],
-  tenantId: string,
+  total: number,
   sourceName: string,
   asked: MoveOptions["mode"] = "auto",
 ): Promise<MoveMode> {
@@ -526,24 +623,57 @@ async function chooseMode(
     );
   if (asked === "online") return "online";
   if (!logical) return "offline";
-  let total = 0;
-  for (const t of tables) {
-    const { rows: n } = await source.query<{ n: string }>(
-      `select count(*) as n from ${qualifiedName(t)} where tenant_id = $1`,
-      [tenantId],
-    );
-    total += Number(n[0].n);
-  }
   return total >= onlineFromRows() ? "online" : "offline";
 }
 
 /** Holds the customer's writes on the source (at most lockTimeoutMs waiting for those in flight). */
-async function freeze(source: OwnerClient, tenantId: string, options: MoveOptions) {
+async function freeze(
+  source: OwnerClient,
+  tenantId: string,
+  options: MoveOptions,
+  record: MoveRecord,
+) {
   await source.query(`set lock_timeout = ${options.lockTimeoutMs ?? 5_000}`);
   await source.query(FREEZE_LOCK, [tenantId]);
   await source.query("set lock_timeout = 0");
-  return Date.now();
+  const at = Date.now();
+  await record.frozen(new Date(at));
+  return at;
 }
+
+/**
+ * After the flip: the source's rows of the customer go now (a grace of 0), or wait for their
+ * grace period or a confirmation (cleanUpMove), the move ending meanwhile.
+ */
+async function finishFlipped(
+  record: MoveRecord,
+  source: OwnerClient,
+  tables: CustomerTable[],
+  tenantId: string,
+  options: Pick<MoveOptions, "graceMs" | "batch">,
+  startCleanup: () => Promise<void>,
+) {
+  const grace = options.graceMs ?? cleanupGraceMs();
+  if (grace > 0) {
+    await record.waitForCleanup(grace);
+    return;
+  }
+  await startCleanup();
+  await deleteSourceRows(source, tables, tenantId, options.batch);
+  await record.cleaned();
+}
+
+/**
+ * The moved customer's rows leave the source in batches, gently: after each batch it rests a
+ * share of the batch's time (MOVE_CLEANUP_REST, default 1), leaving the source to its other
+ * customers.
+ */
+const deleteSourceRows = (
+  source: OwnerClient,
+  tables: CustomerTable[],
+  tenantId: string,
+  batch = 5_000,
+) => deleteRows(source, tables, tenantId, batch, Number(process.env.MOVE_CLEANUP_REST ?? 1));
 
 /** The offline copy: every table by COPY through staging, in one target transaction, committed. */
 async function copyUnderFreeze(
@@ -576,11 +706,8 @@ async function copyUnderFreeze(
     );
     await target.query("reset role");
     rows += sum.rows;
-    await record.table({
-      table: `${t.schema}.${t.table}`,
-      rows: sum.rows,
-      of: sum.rows,
-      state: "running",
+    await record.live({
+      table: { table: `${t.schema}.${t.table}`, rows: sum.rows, of: sum.rows, state: "done" },
     });
   }
   await source.query("commit");
@@ -622,7 +749,7 @@ async function verifyAgainst(
       here = await readTable(target, t, { where });
     }
     rows += there.rows;
-    await record.table({ table: name, rows: there.rows, of: there.rows, state: "done" });
+    await record.live({ table: { table: name, rows: there.rows, of: there.rows, state: "done" } });
   }
   return rows;
 }
@@ -649,40 +776,46 @@ async function startReplication(
   );
 }
 
-/** Waits until every table's initial copy is done (state r), showing each as it finishes. */
+/** The replication slot's lag behind the source's WAL, in bytes (null before the slot exists). */
+async function lagOf(source: OwnerClient, moveId: string): Promise<number | null> {
+  const { rows } = await source.query<{ lag: string | null }>(
+    "select pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::text as lag from pg_replication_slots where slot_name = $1",
+    [replicationName(moveId)],
+  );
+  return rows[0]?.lag == null ? null : Number(rows[0].lag);
+}
+
+/**
+ * Waits until every table's initial copy is done (state r), showing the rows of each table as
+ * the target's table-sync workers copy them (pg_stat_progress_copy) and the slot's lag.
+ */
 async function waitForInitialCopy(
   source: OwnerClient,
   target: OwnerClient,
   tables: CustomerTable[],
-  tenantId: string,
   record: MoveRecord,
 ) {
   const name = replicationName(record.id);
   const deadline = Date.now() + Number(process.env.MOVE_COPY_TIMEOUT_MS ?? 30 * 60_000);
-  const shown = new Set<string>();
   for (;;) {
-    const { rows } = await target.query<{ table: string; state: string }>(
-      `select quote_ident(n.nspname) || '.' || quote_ident(c.relname) as table, r.srsubstate as state
+    const { rows } = await target.query<{ table: string; state: string; copied: string | null }>(
+      `select quote_ident(n.nspname) || '.' || quote_ident(c.relname) as table, r.srsubstate as state,
+              (select p.tuples_processed::text from pg_stat_progress_copy p where p.relid = r.srrelid limit 1) as copied
          from pg_subscription_rel r join pg_subscription s on s.oid = r.srsubid
          join pg_class c on c.oid = r.srrelid join pg_namespace n on n.oid = c.relnamespace
         where s.subname = $1`,
       [name],
     );
     for (const t of tables) {
-      const key = qualifiedName(t);
-      if (shown.has(key) || rows.find((r) => r.table === key)?.state !== "r") continue;
-      shown.add(key);
-      const { rows: n } = await source.query<{ n: string }>(
-        `select count(*) as n from ${key} where tenant_id = $1`,
-        [tenantId],
-      );
-      await record.table({
-        table: `${t.schema}.${t.table}`,
-        rows: Number(n[0].n),
-        of: Number(n[0].n),
-        state: "running",
-      });
+      const found = rows.find((r) => r.table === qualifiedName(t));
+      const entry = record.progress.find((p) => p.table === `${t.schema}.${t.table}`);
+      if (!found || !entry || entry.state === "done") continue;
+      if (found.state === "r" || found.state === "s")
+        Object.assign(entry, { rows: entry.of ?? entry.rows, state: "done" });
+      else if (found.copied !== null)
+        Object.assign(entry, { rows: Number(found.copied), state: "running" });
     }
+    await record.live({ lagBytes: (await lagOf(source, record.id)) ?? undefined });
     if (rows.length === tables.length && rows.every((r) => r.state === "r")) return;
     if (Date.now() > deadline)
       throw new MoveError(
@@ -693,14 +826,12 @@ async function waitForInitialCopy(
 }
 
 /** Waits (at most `forMs`) until the subscription has confirmed all but `bytes` of the source's WAL. */
-async function waitForLag(source: OwnerClient, moveId: string, bytes: number, forMs: number) {
+async function waitForLag(source: OwnerClient, record: MoveRecord, bytes: number, forMs: number) {
   const until = Date.now() + forMs;
   for (;;) {
-    const { rows } = await source.query<{ lag: string | null }>(
-      "select pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::text as lag from pg_replication_slots where slot_name = $1",
-      [replicationName(moveId)],
-    );
-    if ((rows[0] && Number(rows[0].lag) <= bytes) || Date.now() > until) return;
+    const lag = await lagOf(source, record.id);
+    await record.live({ lagBytes: lag ?? undefined });
+    if ((lag !== null && lag <= bytes) || Date.now() > until) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -763,10 +894,11 @@ export async function resumeMoves(
       flipped: boolean;
       target_was_departed: boolean;
       phase: string;
+      cancel_requested_by: string | null;
       steps: MoveRecord["steps"];
       progress: TableProgress[];
     }>(
-      "select id, tenant_id, source, target, flipped, target_was_departed, phase, steps, progress from control.moves where status = 'running' order by started_at",
+      "select id, tenant_id, source, target, flipped, target_was_departed, phase, cancel_requested_by, steps, progress from control.moves where status = 'running' order by started_at",
     );
     const { rows: dbs } = await primary.query<DatabaseEntry>(
       `select name, env_var as "envVar" from control.databases`,
@@ -790,10 +922,13 @@ export async function resumeMoves(
             const tables = await customerTables(source);
             await stopReplication(source, target, m.id);
             if (m.flipped) {
+              record.flipped = true;
               await arrive(target, m.tenant_id);
               await depart(source, m.tenant_id);
-              await record.phase("cleanup");
-              await deleteRows(source, tables, m.tenant_id, 5_000);
+              await record.frozen(null);
+              await finishFlipped(record, source, tables, m.tenant_id, {}, () =>
+                record.phase("cleanup"),
+              );
               await record.end("succeeded", {});
               done.push({ moveId: m.id, tenantId: m.tenant_id, outcome: "finished" });
             } else {
@@ -802,8 +937,11 @@ export async function resumeMoves(
                 targetWasDeparted: m.target_was_departed,
                 moveId: m.id,
               });
+              await record.frozen(null);
               await record.end("failed", {
-                error: `interrupted during ${m.phase}: the process running it stopped; rolled back, the customer stays on ${m.source}`,
+                error: m.cancel_requested_by
+                  ? `rolled back as ${m.cancel_requested_by} asked (the process running it had stopped during ${m.phase}); the customer stays on ${m.source}`
+                  : `interrupted during ${m.phase}: the process running it stopped; rolled back, the customer stays on ${m.source}`,
               });
               done.push({ moveId: m.id, tenantId: m.tenant_id, outcome: "rolled back" });
             }
@@ -815,4 +953,187 @@ export async function resumeMoves(
     }
     return done;
   });
+}
+
+/** The moves of a customer away from `database` whose rows there still wait for their cleanup. */
+async function cleanUpsWaiting(primary: OwnerClient, tenantId: string, database: string) {
+  const { rows } = await primary.query<{ id: string }>(
+    `select id from control.moves where tenant_id = $1 and source = $2 and status = 'succeeded'
+        and flipped and cleaned_at is null order by started_at`,
+    [tenantId, database],
+  );
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Deletes the rows a finished move left on its source (they wait there, departed, for their grace
+ * period): on confirmation, when the grace period is over, before the customer moves back there,
+ * and before an erase. Recorded as the move's cleanup step, and audited. Returns the rows deleted.
+ */
+export async function cleanUpMove(
+  primaryUrl: string,
+  moveId: string,
+  options: { by: string; batch?: number },
+): Promise<{ rows: number }> {
+  return withOwnerClient(primaryUrl, async (primary) => {
+    const { rows: lock } = await primary.query<{ ok: boolean }>(
+      `select pg_try_advisory_lock(${MOVER_LOCK}) as ok`,
+      [moveId],
+    );
+    if (!lock[0].ok)
+      throw new MoveError("That move is still running, or being cleaned up already.");
+    try {
+      await primary.query("begin read only");
+      await primary.query("set local role tenantry_platform");
+      const { rows: found } = await primary.query<{
+        tenant_id: string;
+        source: string;
+        status: string;
+        flipped: boolean;
+        cleaned_at: Date | null;
+        steps: MoveRecord["steps"];
+        progress: TableProgress[];
+        env_var: string;
+      }>(
+        `select m.tenant_id, m.source, m.status, m.flipped, m.cleaned_at, m.steps, m.progress, d.env_var
+           from control.moves m join control.databases d on d.name = m.source where m.id = $1`,
+        [moveId],
+      );
+      await primary.query("rollback");
+      const m = found[0];
+      if (!m) throw new MoveError("There is no such move.");
+      if (m.status !== "succeeded" || !m.flipped)
+        throw new MoveError("Only a finished move leaves rows on its source to clean up.");
+      if (m.cleaned_at)
+        throw new MoveError(`Its rows left the source at ${m.cleaned_at.toISOString()} already.`);
+      await primary.query("select set_config('app.tenant_id', $1, false)", [m.tenant_id]);
+      const record = MoveRecord.resumed(primary, moveId, m.steps, m.progress);
+      record.flipped = true;
+      await record.phase("cleanup");
+      try {
+        const entry = { name: m.source, envVar: m.env_var };
+        const rows = await withOwnerClient(ownerUrlIn(primaryUrl, entry), async (source) => {
+          await source.query("select set_config('app.tenant_id', $1, false)", [m.tenant_id]);
+          // Only rows the source holds as departed: a customer that lives there is never touched.
+          if (!(await isDeparted(source, m.tenant_id)))
+            throw new MoveError(
+              `${m.tenant_id} is not departed from ${m.source}: nothing deleted.`,
+            );
+          const tables = await customerTables(source);
+          const before = (await countRows(source, tables, m.tenant_id)).reduce((n, c) => n + c, 0);
+          await deleteSourceRows(source, tables, m.tenant_id, options.batch);
+          return before;
+        });
+        record.note(`${rows} rows deleted from ${m.source}`);
+        await record.cleaned();
+        await record.closeStep("ok");
+        await insertAuditEvent(drizzle(primary), {
+          action: "moves.cleanup",
+          outcome: "ok",
+          actorRole: options.by.includes("@") ? null : options.by,
+          actorEmail: options.by.includes("@") ? options.by : null,
+          tenantId: m.tenant_id,
+          targetType: "move",
+          targetId: moveId,
+          details: { database: m.source, rows },
+        });
+        return { rows };
+      } catch (error) {
+        record.note((error as Error).message);
+        await record.closeStep("failed").catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      await primary
+        .query(`select pg_advisory_unlock(${MOVER_LOCK})`, [moveId])
+        .catch(() => undefined);
+    }
+  });
+}
+
+/** Cleans up every move whose grace period is over; the moves cleaned up, and those that failed. */
+export async function cleanUpDueMoves(
+  primaryUrl: string,
+): Promise<{ moveId: string; rows?: number; error?: string }[]> {
+  const due = await withOwnerClient(primaryUrl, async (primary) => {
+    await primary.query("begin read only");
+    try {
+      await primary.query("set local role tenantry_platform");
+      const { rows } = await primary.query<{ id: string }>(
+        `select id from control.moves where cleaned_at is null and cleanup_after is not null
+            and cleanup_after <= now() and status = 'succeeded' order by cleanup_after`,
+      );
+      return rows.map((r) => r.id);
+    } finally {
+      await primary.query("rollback");
+    }
+  });
+  const done = [];
+  for (const moveId of due)
+    done.push(
+      await cleanUpMove(primaryUrl, moveId, { by: "grace period" }).then(
+        (r) => ({ moveId, rows: r.rows }),
+        (e: Error) => ({ moveId, error: e.message }),
+      ),
+    );
+  return done;
+}
+
+/** Cleans up, now, every move of the customer whose rows still wait on a source (before an erase). */
+export async function cleanUpCustomer(primaryUrl: string, tenantId: string, by: string) {
+  const waiting = await withOwnerClient(primaryUrl, async (primary) => {
+    await primary.query("select set_config('app.tenant_id', $1, false)", [tenantId]);
+    const { rows } = await primary.query<{ id: string }>(
+      "select id from control.moves where tenant_id = $1 and status = 'succeeded' and flipped and cleaned_at is null",
+      [tenantId],
+    );
+    return rows.map((r) => r.id);
+  });
+  for (const id of waiting) await cleanUpMove(primaryUrl, id, { by });
+  return waiting.length;
+}
+
+/**
+ * Asks a running move to roll back: it stops at its next step and puts everything back, the
+ * customer staying on its source. A move whose process is gone is rolled back here and now. A
+ * move that has flipped cannot be rolled back: moving the customer back is a move of its own.
+ */
+export async function cancelMove(
+  primaryUrl: string,
+  moveId: string,
+  by: string,
+): Promise<"asked" | "rolled back"> {
+  const asked = await withOwnerClient(primaryUrl, async (primary) => {
+    await primary.query("begin read only");
+    await primary.query("set local role tenantry_platform");
+    const { rows } = await primary.query<{
+      tenant_id: string;
+      status: string;
+      flipped: boolean;
+      target: string;
+    }>("select tenant_id, status, flipped, target from control.moves where id = $1", [moveId]);
+    await primary.query("rollback");
+    const m = rows[0];
+    if (!m) throw new MoveError("There is no such move.");
+    if (m.status !== "running") throw new MoveError(`That move has ${m.status} already.`);
+    if (m.flipped)
+      throw new MoveError(
+        `That move has flipped: the customer lives on ${m.target} now. Moving it back is a move of its own.`,
+      );
+    await primary.query("select set_config('app.tenant_id', $1, false)", [m.tenant_id]);
+    await primary.query(
+      "update control.moves set cancel_requested_by = $2 where id = $1 and status = 'running' and not flipped",
+      [moveId, by],
+    );
+    const { rows: lock } = await primary.query<{ ok: boolean }>(
+      `select pg_try_advisory_lock(${MOVER_LOCK}) as ok`,
+      [moveId],
+    );
+    if (!lock[0].ok) return true;
+    await primary.query(`select pg_advisory_unlock(${MOVER_LOCK})`, [moveId]);
+    return false;
+  });
+  if (asked) return "asked";
+  await resumeMoves(primaryUrl);
+  return "rolled back";
 }

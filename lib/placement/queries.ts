@@ -37,6 +37,11 @@ const moveColumns = {
   steps: moves.steps,
   progress: moves.progress,
   freezeMs: moves.freezeMs,
+  frozenAt: moves.frozenAt,
+  lagBytes: moves.lagBytes,
+  cancelRequestedBy: moves.cancelRequestedBy,
+  cleanupAfter: moves.cleanupAfter,
+  cleanedAt: moves.cleanedAt,
   error: moves.error,
 };
 
@@ -70,4 +75,16 @@ function typed<T extends { steps: unknown; progress: unknown }>(row: T) {
     }[],
     progress: row.progress as TableProgress[],
   };
+}
+
+/**
+ * Rows copied a second: the rows so far over the copy phase's time (to now while it runs). Null
+ * before the copy starts.
+ */
+export function copyRate(move: Pick<MoveView, "steps" | "progress">, now = Date.now()) {
+  const copy = move.steps.find((s) => s.phase === "copy");
+  if (!copy) return null;
+  const ms = copy.ms ?? now - Date.parse(copy.startedAt);
+  const rows = move.progress.reduce((n, t) => n + t.rows, 0);
+  return ms > 0 ? (rows * 1000) / ms : null;
 }

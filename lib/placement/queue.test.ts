@@ -17,6 +17,7 @@ import { addDatabase } from "../databases/registry";
 import { exportCustomer } from "../portability/export";
 import { restoreCustomer } from "../portability/restore";
 import { takeSnapshot } from "../usage/snapshot";
+import { moveCustomer } from "./move";
 import { runQueueStep } from "./queue";
 
 const db = freshTestDatabase();
@@ -68,9 +69,9 @@ describe("a gradual migration", () => {
     await db.owner.query("update control.move_queues set status = 'running' where id = $1", [
       rows[0].id,
     ]);
-    expect(await runQueueStep(url())).toMatchObject({ outcome: "moved", customer: B });
+    expect(await runQueueStep(url())).toMatchObject({ outcome: "moved", moved: [B], failed: [] });
     expect(await placements()).toEqual({ [A]: "primary", [B]: "dedicated-1" });
-    expect(await runQueueStep(url())).toMatchObject({ outcome: "moved", customer: A });
+    expect(await runQueueStep(url())).toMatchObject({ outcome: "moved", moved: [A], failed: [] });
     expect(await placements()).toEqual({ [A]: "dedicated-1", [B]: "dedicated-1" });
     expect(await runQueueStep(url())).toMatchObject({ outcome: "done" });
     const { rows: queue } = await db.owner.query(
@@ -85,5 +86,28 @@ describe("a gradual migration", () => {
       { tenant_id: B, status: "succeeded", started_by: "move queue" },
       { tenant_id: A, status: "succeeded", started_by: "move queue" },
     ]);
+  });
+
+  it("moves MOVES_PARALLEL customers side by side in a step", async () => {
+    for (const c of [A, B]) await moveCustomer(url(), c, "primary", { by: "test", graceMs: 0 });
+    await takeSnapshot("command");
+    await db.owner.query(
+      "insert into control.move_queues (target, threshold_rows, status, created_by) values ('dedicated-1', 1, 'running', 'test')",
+    );
+    process.env.MOVES_PARALLEL = "2";
+    try {
+      const step = await runQueueStep(url());
+      expect(step).toMatchObject({ outcome: "moved", failed: [] });
+      expect(step.moved?.toSorted()).toEqual([A, B].toSorted());
+    } finally {
+      delete process.env.MOVES_PARALLEL;
+    }
+    expect(await placements()).toEqual({ [A]: "dedicated-1", [B]: "dedicated-1" });
+    // Side by side: each started before the other ended.
+    const { rows } = await db.owner.query<{ overlap: boolean }>(
+      `with last as (select * from control.moves where started_by = 'move queue' order by started_at desc limit 2)
+       select bool_and(a.started_at < b.finished_at) as overlap from last a join last b on a.id <> b.id`,
+    );
+    expect(rows[0].overlap).toBe(true);
   });
 });

@@ -1,8 +1,9 @@
 // Gradual migration (docs/architecture.md §13): a queue moves the customers of the shared
 // databases whose rows (the latest usage snapshot's rows.total) reach its threshold to its
-// target, smallest first, one at a time, each an ordinary recorded move. A step starts the next
-// move only when no move is running and the queue runs; pausing lets the move in progress end
-// and starts no other. One console at a time steps the queues (an advisory lock).
+// target, smallest first, as many at a time as MOVES_PARALLEL allows (default 1), each an
+// ordinary recorded move. A step starts moves only while fewer than that run and the queue runs;
+// pausing lets the moves in progress end and starts no other. One console at a time steps the
+// queues (an advisory lock). The same worker cleans up the moves whose grace period is over.
 import "server-only";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
@@ -10,7 +11,7 @@ import { ownerDatabaseUrl } from "@/db/env";
 import { withOwnerClient } from "@/db/owner";
 import { moveQueues } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
-import { moveCustomer } from "./move";
+import { cleanUpDueMoves, moveCustomer, parallelMoves } from "./move";
 
 export type MoveQueue = typeof moveQueues.$inferSelect;
 
@@ -44,20 +45,21 @@ export async function listQueues(tx: Tx): Promise<MoveQueue[]> {
 }
 
 export interface QueueStep {
-  /** What the step did: nothing to do, waited for a running move, moved a customer, or finished. */
-  outcome: "idle" | "busy" | "moved" | "failed" | "done";
+  /** What the step did: nothing to do, waited for running moves, moved customers, or finished. */
+  outcome: "idle" | "busy" | "moved" | "done";
   queueId?: string;
-  customer?: string;
-  error?: string;
+  /** The customers this step moved, and those whose move failed (with why). */
+  moved?: string[];
+  failed?: { customer: string; error: string }[];
 }
 
 const LOCK = "tenantry.move-queue";
 
 /**
- * One step of the oldest running queue: when no move runs, the next customer moves (to its end);
- * when none is left, the queue is done. A failed move is recorded as every move is, and the queue
- * goes on with the next customer at its next step (the failed one stays where it was and is
- * tried again after the others).
+ * One step of the oldest running queue: while fewer than MOVES_PARALLEL moves run, the next
+ * customers move, side by side (to their end); when none is left, the queue is done. A failed
+ * move is recorded as every move is, and the queue goes on with the next customers at its next
+ * step (the failed one stays where it was and is tried again after the others).
  */
 export async function runQueueStep(ownerUrl: string): Promise<QueueStep> {
   return withOwnerClient(ownerUrl, async (client) => {
@@ -77,30 +79,34 @@ export async function runQueueStep(ownerUrl: string): Promise<QueueStep> {
         .orderBy(asc(moveQueues.createdAt))
         .limit(1);
       const { rows: running } = await client.query(
-        "select 1 from control.moves where status = 'running' limit 1",
+        "select 1 from control.moves where status = 'running'",
       );
-      const [next] = queue && !running.length ? await queueCandidates(tx, queue, 1) : [];
+      const room = parallelMoves() - running.length;
+      const next = queue && room > 0 ? await queueCandidates(tx, queue, room) : [];
       await client.query("commit");
       if (!queue) return { outcome: "idle" };
-      if (running.length) return { outcome: "busy", queueId: queue.id };
-      if (!next) {
+      if (room <= 0) return { outcome: "busy", queueId: queue.id };
+      if (!next.length) {
         await client.query(
           "update control.move_queues set status = 'done', updated_at = now() where id = $1 and status = 'running'",
           [queue.id],
         );
         return { outcome: "done", queueId: queue.id };
       }
-      try {
-        await moveCustomer(ownerUrl, next.id, queue.target, { by: "move queue" });
-        return { outcome: "moved", queueId: queue.id, customer: next.id };
-      } catch (error) {
-        return {
-          outcome: "failed",
-          queueId: queue.id,
-          customer: next.id,
-          error: (error as Error).message,
-        };
-      }
+      const results = await Promise.allSettled(
+        next.map((c) => moveCustomer(ownerUrl, c.id, queue.target, { by: "move queue" })),
+      );
+      return {
+        outcome: "moved",
+        queueId: queue.id,
+        moved: next.filter((_, i) => results[i].status === "fulfilled").map((c) => c.id),
+        failed: next.flatMap((c, i) => {
+          const r = results[i];
+          return r.status === "rejected"
+            ? [{ customer: c.id, error: (r.reason as Error).message }]
+            : [];
+        }),
+      };
     } finally {
       await client.query("rollback").catch(() => undefined);
       await client.query("select pg_advisory_unlock(hashtext($1))", [LOCK]);
@@ -108,19 +114,25 @@ export async function runQueueStep(ownerUrl: string): Promise<QueueStep> {
   });
 }
 
-/** While the server is up, steps the queues every few seconds (one step at a time). */
+/**
+ * While the server is up, every few seconds (one round at a time): the moves whose grace period
+ * is over are cleaned up, then the queues take a step.
+ */
 export function startMoveQueues(): void {
   const ownerUrl = ownerDatabaseUrl();
   if (!ownerUrl) return;
   let stepping = false;
+  const round = async () => {
+    for (const c of await cleanUpDueMoves(ownerUrl))
+      if (c.error) console.error(`move ${c.moveId}: cleanup: ${c.error}`);
+    const step = await runQueueStep(ownerUrl);
+    for (const f of step.failed ?? [])
+      console.error(`move queue: moving ${f.customer} failed: ${f.error}`);
+  };
   setInterval(() => {
     if (stepping) return;
     stepping = true;
-    runQueueStep(ownerUrl)
-      .then((step) => {
-        if (step.outcome === "failed")
-          console.error(`move queue: moving ${step.customer} failed: ${step.error}`);
-      })
+    round()
       .catch((error: Error) => console.error(`move queue: ${error.message}`))
       .finally(() => (stepping = false));
   }, 5_000).unref();

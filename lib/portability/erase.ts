@@ -10,6 +10,7 @@ import "server-only";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { inOwnerTransaction, withOwnerClient, type OwnerClient } from "@/db/owner";
 import { insertAuditEvent } from "@/lib/audit/record";
+import { cleanUpCustomer } from "../placement/move";
 import { dataPlaneUrl } from "../placement/where";
 import { recordJob, type JobOptions, type Progress } from "./jobs";
 import { customerTables, qualifiedName } from "./tables";
@@ -104,6 +105,10 @@ async function erase(
   progress: Progress,
 ): Promise<EraseCertificate> {
   const batch = options.batch ?? 5_000;
+  // A finished move leaves the customer's rows on its old database for a grace period: they go
+  // first (each recorded with its move, docs/architecture.md §13).
+  progress.step("deleting the rows earlier moves left on other databases");
+  await cleanUpCustomer(ownerUrl, id, options.by);
   // The rows where the customer lives (docs/architecture.md §13); the control plane's on the primary.
   return withOwnerClient(await dataPlaneUrl(ownerUrl, id), async (client) => {
     await client.query("select set_config('app.tenant_id', $1, false)", [id]);
