@@ -281,14 +281,6 @@ class MoveRecord {
   }
 }
 
-async function rowsOf(client: OwnerClient, t: CustomerTable, tenantId: string): Promise<boolean> {
-  const { rows } = await client.query<{ any: boolean }>(
-    `select exists (select 1 from ${qualifiedName(t)} where tenant_id = $1) as any`,
-    [tenantId],
-  );
-  return rows[0].any;
-}
-
 /** The customer's held state on a database, and setting or clearing it. */
 async function isDeparted(client: OwnerClient, tenantId: string) {
   const { rows } = await client.query("select 1 from placement.held where customer_id = $1", [
@@ -454,11 +446,12 @@ async function runMove(
         const left = await cleanUpsWaiting(primary, tenantId, placement.target.name);
         for (const id of left) await cleanUpMove(primaryUrl, id, { by: options.by });
         if (left.length) record.note(`removed the rows ${left.length} earlier move(s) left there`);
-        for (const t of tables)
-          if (await rowsOf(target, t, tenantId))
-            throw new MoveError(
-              `${placement.target.name} holds rows of ${tenantId} already (${t.schema}.${t.table}): nothing was moved.`,
-            );
+        const there = await countRows(target, tables, tenantId);
+        const holding = tables.find((_, i) => there[i] > 0);
+        if (holding)
+          throw new MoveError(
+            `${placement.target.name} holds rows of ${tenantId} already (${holding.schema}.${holding.table}): nothing was moved.`,
+          );
         // The target's guards came with sync.
         await ensurePlacementGuards(source);
         targetWasDeparted = await isDeparted(target, tenantId);
