@@ -6,8 +6,10 @@ import { databaseUrl } from "../db/test/databases";
 export async function ownerQuery<T extends pg.QueryResultRow>(
   text: string,
   values: unknown[] = [],
+  /** Another database of the run's (e.g. `${E2E_DATABASE}_dedicated`); the e2e database by default. */
+  database = process.env.E2E_DATABASE!,
 ): Promise<T[]> {
-  const client = new pg.Client({ connectionString: databaseUrl(process.env.E2E_DATABASE!) });
+  const client = new pg.Client({ connectionString: databaseUrl(database) });
   await client.connect();
   try {
     return (await client.query<T>(text, values)).rows;

@@ -32,6 +32,12 @@ async function scopedNotes(moved: string, other: string) {
     [moved, other],
   );
 }
+// The later specs see the demo as it was: no scoped table of this spec's on either database.
+test.afterEach(async () => {
+  for (const database of [process.env.E2E_DATABASE!, `${process.env.E2E_DATABASE}_dedicated`])
+    await ownerQuery("drop schema if exists e2e_moves cascade", [], database);
+});
+
 const notesOf = async (customer: string) =>
   (
     await ownerQuery<{ n: number }>(
