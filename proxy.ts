@@ -8,7 +8,9 @@
 import { getToken } from "next-auth/jwt";
 import { NextResponse, type NextRequest } from "next/server";
 
-const PUBLIC = /^\/(sign-in|invite\/|api\/auth|api\/health)/;
+// The platform API (/api/v1) authenticates each call itself (an API key or the session), and
+// its reference (/api-docs) is public.
+const PUBLIC = /^\/(sign-in|invite\/|api\/auth|api\/health|api\/v1\/|api-docs$)/;
 
 export function contentSecurityPolicy(nonce: string): string {
   return [

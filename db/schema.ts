@@ -7,6 +7,7 @@ import {
   boolean,
   integer,
   check,
+  doublePrecision,
   index,
   jsonb,
   pgPolicy,
@@ -53,6 +54,8 @@ export const plans = control.table("plans", {
   maxStorageBytes: bigint("max_storage_bytes", { mode: "number" }).notNull(),
   maxApiCallsMonth: bigint("max_api_calls_month", { mode: "number" }).notNull(),
   rateLimitPerMinute: integer("rate_limit_per_minute").notNull(),
+  /** API calls a month may exceed the limit by this share (in percent) before they are refused. */
+  apiCallsSoftMarginPercent: integer("api_calls_soft_margin_percent").notNull().default(0),
   /** Where a new customer of the plan is placed: a shared or a dedicated database (§13). */
   placement: text("placement", { enum: ["shared", "dedicated"] })
     .notNull()
@@ -572,5 +575,94 @@ export const backups = control.table(
   (t) => [
     index("backups_tenant_created_idx").on(t.tenantId, t.createdAt),
     tenantPolicy("backups_tenant_isolation", "tenant_id"),
+  ],
+);
+
+/**
+ * API keys (docs/architecture.md §14): a customer's, or, without a customer, a super-admin's
+ * platform token. The key is shown once: `prefix` (its public handle, `tnt_…`) and a 256-bit
+ * secret of which only the SHA-256 is kept. A revoked or expired key fails at the next request.
+ */
+export const apiKeys = control.table(
+  "api_keys",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    /** The customer whose data the key reads and writes; null for a platform token. */
+    tenantId: text("tenant_id").references(() => customers.id),
+    name: text("name").notNull(),
+    prefix: text("prefix").notNull(),
+    secretHash: text("secret_hash").notNull(),
+    scopes: text("scopes").array().notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    createdBy: text("created_by").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    revokedBy: text("revoked_by"),
+  },
+  (t) => [
+    uniqueIndex("api_keys_prefix_key").on(t.prefix),
+    index("api_keys_tenant_idx").on(t.tenantId, t.createdAt),
+    check(
+      "api_keys_scopes_known",
+      sql`${t.scopes} <@ array['usage:read','usage:write','customer:read','platform:read']`,
+    ),
+    // A customer's key never carries the platform scope; a platform token carries only it.
+    check(
+      "api_keys_platform_scope",
+      sql`(${t.tenantId} is null) = (${t.scopes} = array['platform:read'])`,
+    ),
+    tenantPolicy("api_keys_tenant_isolation", "tenant_id"),
+  ],
+);
+
+/**
+ * Token buckets of the API's rate limits (docs/architecture.md §14), one per customer and one
+ * per key or user, shared by every app instance: a request takes a token in one statement.
+ */
+export const rateBuckets = control.table("rate_buckets", {
+  key: text("key").primaryKey(),
+  capacity: integer("capacity").notNull(),
+  perSecond: doublePrecision("per_second").notNull(),
+  tokens: doublePrecision("tokens").notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  allowed: boolean("allowed").notNull().default(true),
+});
+
+/** API calls per customer per calendar month (UTC), counted as they are let through. */
+export const apiCalls = control.table(
+  "api_calls",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => customers.id),
+    month: text("month").notNull(),
+    calls: bigint("calls", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.month] }),
+    tenantPolicy("api_calls_tenant_isolation", "tenant_id"),
+  ],
+);
+
+/** Metered usage events sent through the API, idempotent by the sender's event ID. */
+export const usageEvents = control.table(
+  "usage_events",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .default(sql`current_setting('app.tenant_id')`)
+      .references(() => customers.id),
+    eventId: text("event_id").notNull(),
+    kind: text("kind").notNull(),
+    quantity: bigint("quantity", { mode: "number" }).notNull(),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    keyId: uuid("key_id"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.eventId] }),
+    index("usage_events_month_idx").on(t.tenantId, t.occurredAt),
+    tenantPolicy("usage_events_tenant_isolation", "tenant_id"),
   ],
 );

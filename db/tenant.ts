@@ -30,9 +30,12 @@ export interface TenantContext {
 }
 
 export interface PlatformContext {
-  userId: string;
-  email: string;
+  /** The super-admin; null for a platform token (an API key a super-admin issued). */
+  userId: string | null;
+  email: string | null;
   platformRole: "super_admin" | null;
+  /** The audit's actor role when it is not a super-admin's session (`platform_token`). */
+  actorRole?: string;
 }
 
 export interface PlatformAccess {
@@ -59,6 +62,10 @@ export const SYSTEM_PURPOSES = [
   "invite-accept",
   "audit-verify",
   "bench",
+  // The platform API: a key is looked up before its customer is known; the rate limits'
+  // buckets and monthly call counts are the platform's.
+  "api-key",
+  "rate-limit",
 ] as const;
 export type SystemPurpose = (typeof SYSTEM_PURPOSES)[number];
 
@@ -118,7 +125,7 @@ export async function withPlatform<T>(
     await insertAuditEvent(tx, {
       actorUserId: ctx.userId,
       actorEmail: ctx.email,
-      actorRole: "super_admin",
+      actorRole: ctx.actorRole ?? "super_admin",
       tenantId: access.tenantId ?? null,
       actingAs: access.actingAs ?? null,
       action: access.action,

@@ -16,6 +16,7 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/usage", label: "Usage", permission: "usage.read" },
   { href: "/users", label: "Users", permission: "users.manage" },
   { href: "/audit-trail", label: "Audit trail", permission: "audit-trail.read" },
+  { href: "/api-keys", label: "API keys", permission: "api-keys.manage" },
   { href: "/adoption", label: "Adoption", permission: "adoption.manage" },
   { href: "/databases", label: "Databases", permission: "databases.manage" },
   { href: "/system", label: "System health", permission: "system.read" },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { can, PERMISSIONS, ROLES, type Permission, type Role } from "./permissions";
+import { can, keyCan, PERMISSIONS, ROLES, type Permission, type Role } from "./permissions";
 
 // docs/architecture.md §6, written out again by hand so a change to the table is a deliberate one.
 const EXPECTED: Record<Permission, Record<Role, boolean>> = {
@@ -18,6 +18,11 @@ const EXPECTED: Record<Permission, Record<Role, boolean>> = {
   "databases.manage": { super_admin: true, switched: false, admin: false, member: false },
   "data.export-any": { super_admin: true, switched: false, admin: false, member: false },
   "data.export-own": { super_admin: false, switched: false, admin: true, member: false },
+  "api-keys.manage": { super_admin: false, switched: true, admin: true, member: false },
+  "api-keys.manage-any": { super_admin: true, switched: false, admin: false, member: false },
+  "api.customer.read": { super_admin: false, switched: true, admin: true, member: true },
+  "api.usage.read": { super_admin: false, switched: true, admin: true, member: true },
+  "api.usage.write": { super_admin: false, switched: true, admin: true, member: false },
 };
 
 describe("permissions", () => {
@@ -38,5 +43,24 @@ describe("permissions", () => {
       expect(can(null, permission)).toBe(false);
       expect(can(undefined, permission)).toBe(false);
     }
+  });
+});
+
+describe("API keys' scopes", () => {
+  it("grant only the endpoint each names, and nothing of the console", () => {
+    expect(keyCan(["usage:read"], "api.usage.read")).toBe(true);
+    expect(keyCan(["usage:read"], "api.usage.write")).toBe(false);
+    expect(keyCan(["usage:write"], "api.usage.write")).toBe(true);
+    expect(keyCan(["customer:read"], "api.customer.read")).toBe(true);
+    expect(keyCan(["platform:read"], "databases.manage")).toBe(true);
+    expect(keyCan(["usage:read", "usage:write", "customer:read"], "databases.manage")).toBe(false);
+    for (const permission of Object.keys(PERMISSIONS) as Permission[])
+      if (
+        !permission.startsWith("api.") &&
+        !["databases.manage", "adoption.manage"].includes(permission)
+      )
+        expect(
+          keyCan(["usage:read", "usage:write", "customer:read", "platform:read"], permission),
+        ).toBe(false);
   });
 });

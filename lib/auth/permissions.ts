@@ -22,10 +22,39 @@ export const PERMISSIONS = {
   // A customer's data as an archive: any customer's for platform staff, one's own for its admin.
   "data.export-any": ["super_admin"],
   "data.export-own": ["admin"],
+  // API keys: a customer's own (its admins, or a super-admin switched in to write), any
+  // customer's and the platform tokens (super-admins).
+  "api-keys.manage": ["switched", "admin"],
+  "api-keys.manage-any": ["super_admin"],
+  // The platform API (docs/architecture.md §14), to a signed-in user of the customer.
+  "api.customer.read": ["switched", "admin", "member"],
+  "api.usage.read": ["switched", "admin", "member"],
+  "api.usage.write": ["switched", "admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
 
 export function can(role: Role | null | undefined, permission: Permission): boolean {
   return role != null && (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}
+
+export type Scope = (typeof SCOPES)[number];
+export const SCOPES = ["usage:read", "usage:write", "customer:read", "platform:read"] as const;
+
+/**
+ * What an API key may do: the permission an endpoint asks for, granted by one scope. A
+ * customer's key acts as that customer; a platform token (`platform:read`) reads the platform's
+ * status API only. Permissions not listed here are never a key's.
+ */
+export const SCOPE_GRANTS: Partial<Record<Permission, Scope>> = {
+  "api.customer.read": "customer:read",
+  "api.usage.read": "usage:read",
+  "api.usage.write": "usage:write",
+  "databases.manage": "platform:read",
+  "adoption.manage": "platform:read",
+};
+
+export function keyCan(scopes: readonly string[], permission: Permission): boolean {
+  const scope = SCOPE_GRANTS[permission];
+  return scope !== undefined && scopes.includes(scope);
 }

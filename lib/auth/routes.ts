@@ -5,8 +5,6 @@
 // stack trace. A route's path parameters join its query string.
 import "server-only";
 import { z } from "zod";
-import { withPlatform, type PlatformAccess, type Tx } from "@/db/tenant";
-import { requestMeta } from "@/lib/audit/request";
 import { auditAccess } from "./action";
 import { getRequestContext, type RequestContext } from "./context";
 import { can, type Permission } from "./permissions";
@@ -53,22 +51,4 @@ export function route<S extends z.ZodType>(
       return answer(500, "Something went wrong; try again.");
     }
   };
-}
-
-/**
- * A super-admin's read on the platform door (audited as `access.action`) answered as JSON, or
- * a 404 when there is nothing (the status API).
- */
-export async function platformJson(
-  ctx: RequestContext,
-  access: Omit<PlatformAccess, "meta">,
-  load: (tx: Tx) => Promise<unknown>,
-): Promise<Response> {
-  const data = await withPlatform(
-    { userId: ctx.user.id, email: ctx.user.email, platformRole: ctx.platformRole },
-    { ...access, meta: await requestMeta() },
-    load,
-  );
-  if (data === null || data === undefined) return answer(404, "Not found.");
-  return Response.json(data, { headers: { "Cache-Control": "no-store" } });
 }

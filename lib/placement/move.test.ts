@@ -401,6 +401,12 @@ describe("an online move killed during catch-up and during cutover", () => {
     const live = await lastMove(B);
     expect(live).toMatchObject({ status: "running", phase: "catch-up" });
     expect(Number(live.lag_bytes)).toBeGreaterThanOrEqual(0);
+    // The initial copy's progress, per table, as the target's table-sync workers reported it.
+    expect(
+      live.progress.every(
+        (t: { rows: number; of: number; state: string }) => t.state === "done" && t.rows === t.of,
+      ),
+    ).toBe(true);
     await catchingUp.kill();
     expect(await resumeMoves(primary())).toEqual([
       expect.objectContaining({ tenantId: B, outcome: "rolled back" }),

@@ -36,7 +36,7 @@ import {
   qualifiedName,
   type CustomerTable,
 } from "@/lib/portability/tables";
-import { planSync } from "../databases/plan";
+import { planWith } from "../databases/plan";
 import { syncDatabase } from "../databases/sync";
 import { ensurePlacementGuards } from "./guards";
 
@@ -430,7 +430,8 @@ async function runMove(
         // The target gets what it lacks of the primary's data plane (sync makes only that, and
         // refuses, before writing, what it cannot make).
         // A target that lacks nothing (the usual case) is only read.
-        const lacking = (await planSync(primaryUrl, targetUrl)).create.length;
+        // Read over the connections the move holds: opening two more costs more than the read.
+        const lacking = (await planWith(primary, target)).create.length;
         if (lacking) {
           const synced = await syncDatabase(primaryUrl, targetUrl, {
             appPassword: appPasswordOn(placement.target),
@@ -453,7 +454,7 @@ async function runMove(
             `${placement.target.name} holds rows of ${tenantId} already (${holding.schema}.${holding.table}): nothing was moved.`,
           );
         // The target's guards came with sync.
-        await ensurePlacementGuards(source);
+        await ensurePlacementGuards(source, tables);
         targetWasDeparted = await isDeparted(target, tenantId);
         await primary.query("update control.moves set target_was_departed = $2 where id = $1", [
           record.id,
@@ -679,11 +680,19 @@ async function copyUnderFreeze(
   let rows = 0;
   await source.query("begin isolation level repeatable read read only");
   await target.query("begin");
+  // Every staging table in one round trip, and each table's insert in one: a small customer's
+  // move is mostly round trips.
+  await target.query(
+    tables
+      .map(
+        (t, i) =>
+          `create temporary table move_${i} on commit drop as select ${columnList(t.columns)} from ${qualifiedName(t)} with no data;
+           grant select on pg_temp.move_${i} to tenantry_tenant`,
+      )
+      .join(";\n"),
+  );
   for (const [i, t] of tables.entries()) {
     const staging = `pg_temp.move_${i}`;
-    await target.query(
-      `create temporary table move_${i} on commit drop as select ${columnList(t.columns)} from ${qualifiedName(t)} with no data`,
-    );
     const sum = new RowChecksum();
     const into = target.query(copyFrom(`copy ${staging} (${columnList(t.columns)}) from stdin`));
     await copyOut(
@@ -692,12 +701,11 @@ async function copyUnderFreeze(
       sum,
       into,
     );
-    await target.query(`grant select on ${staging} to tenantry_tenant`);
-    await target.query("set local role tenantry_tenant");
     await target.query(
-      `insert into ${qualifiedName(t)} (${columnList(t.columns)}) select ${columnList(t.columns)} from ${staging}`,
+      `set local role tenantry_tenant;
+       insert into ${qualifiedName(t)} (${columnList(t.columns)}) select ${columnList(t.columns)} from ${staging};
+       reset role`,
     );
-    await target.query("reset role");
     rows += sum.rows;
     await record.live({
       table: { table: `${t.schema}.${t.table}`, rows: sum.rows, of: sum.rows, state: "done" },
@@ -791,8 +799,13 @@ async function waitForInitialCopy(
   const name = replicationName(record.id);
   const deadline = Date.now() + Number(process.env.MOVE_COPY_TIMEOUT_MS ?? 30 * 60_000);
   for (;;) {
-    const { rows } = await target.query<{ table: string; state: string; copied: string | null }>(
-      `select quote_ident(n.nspname) || '.' || quote_ident(c.relname) as table, r.srsubstate as state,
+    const { rows } = await target.query<{
+      schema: string;
+      table: string;
+      state: string;
+      copied: string | null;
+    }>(
+      `select n.nspname as schema, c.relname as table, r.srsubstate as state,
               (select p.tuples_processed::text from pg_stat_progress_copy p where p.relid = r.srrelid limit 1) as copied
          from pg_subscription_rel r join pg_subscription s on s.oid = r.srsubid
          join pg_class c on c.oid = r.srrelid join pg_namespace n on n.oid = c.relnamespace
@@ -800,7 +813,7 @@ async function waitForInitialCopy(
       [name],
     );
     for (const t of tables) {
-      const found = rows.find((r) => r.table === qualifiedName(t));
+      const found = rows.find((r) => r.schema === t.schema && r.table === t.table);
       const entry = record.progress.find((p) => p.table === `${t.schema}.${t.table}`);
       if (!found || !entry || entry.state === "done") continue;
       if (found.state === "r" || found.state === "s")

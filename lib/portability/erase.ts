@@ -23,7 +23,14 @@ export interface EraseCertificate {
   erasedBy: string;
   export: { sha256: string; createdAt: string; createdBy: string } | null;
   tables: { schema: string; table: string; before: number; after: number }[];
-  controlPlane: { memberships: number; users: number; invites: number; usageSnapshots: number };
+  controlPlane: {
+    memberships: number;
+    users: number;
+    invites: number;
+    usageSnapshots: number;
+    apiKeys: number;
+    usageEvents: number;
+  };
 }
 
 export interface EraseOptions extends Omit<JobOptions, "kind" | "tenantId"> {
@@ -166,7 +173,12 @@ async function erase(
         memberships,
         users: users ?? 0,
         usageSnapshots: await gone("usage_snapshots"),
+        // Its API keys go (a key of an erased customer would fail anyway), with its metered
+        // events and its months of call counts.
+        apiKeys: await gone("api_keys"),
+        usageEvents: await gone("usage_events"),
       };
+      await gone("api_calls");
       await tx.query(
         `update control.customers set status = 'erased', contact_email = 'erased@example.invalid',
                 settings = '{}', quota_overrides = '{}', version = version + 1 where id = $1`,

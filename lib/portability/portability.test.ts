@@ -185,6 +185,16 @@ describe("an erase", () => {
       email: `member@${E.toLowerCase()}.example`,
       tenantId: E,
     });
+    // An API key of E's and a metered event: they go with it.
+    await db.owner.query(
+      `insert into control.api_keys (tenant_id, name, prefix, secret_hash, scopes, created_by)
+         values ($1, 'k', 'tnt_erasetest00', repeat('0', 64), array['usage:read'], 'test')`,
+      [E],
+    );
+    await db.owner.query(
+      "insert into control.usage_events (tenant_id, event_id, kind, quantity, occurred_at) values ($1, 'e', 'sms', 1, now())",
+      [E],
+    );
     await db.owner.query("update control.customers set status = 'offboarding' where id = $1", [E]);
     const before = { a: await contents(A), b: await contents(B), e: await contents(E) };
 
@@ -197,7 +207,12 @@ describe("an erase", () => {
     ).toEqual(Object.fromEntries(Object.entries(before.e).map(([t, c]) => [t, c.rows])));
     expect(certificate.tables.every((t) => t.after === 0)).toBe(true);
     expect(certificate.export?.sha256).toBe(exported.sha256);
-    expect(certificate.controlPlane).toMatchObject({ memberships: 1, users: 1 });
+    expect(certificate.controlPlane).toMatchObject({
+      memberships: 1,
+      users: 1,
+      apiKeys: 1,
+      usageEvents: 1,
+    });
     const { rows: users } = await db.owner.query("select 1 from control.users where id = $1", [
       member,
     ]);

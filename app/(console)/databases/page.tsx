@@ -1,4 +1,7 @@
 import { MoveForm } from "@/components/placement/move-form";
+import { NewPlatformTokenForm } from "@/components/api/key-forms";
+import { KeysTable } from "@/components/api/keys-table";
+import { listKeys } from "@/lib/api/keys";
 import { MovesList } from "@/components/placement/moves-list";
 import { IsolationChecks } from "@/components/system/isolation-checks";
 import { number } from "@/components/ui/format";
@@ -27,6 +30,7 @@ export default async function DatabasesPage() {
         queues,
         open,
         next: open ? await queueCandidates(tx, open, 10) : [],
+        tokens: await listKeys(tx, null),
       };
     },
   );
@@ -127,6 +131,17 @@ export default async function DatabasesPage() {
                 defaultThreshold={PLACEMENT_THRESHOLD_ROWS}
               />
             )}
+          </div>
+        </Section>
+        <Section title="Platform tokens">
+          <div className="space-y-4">
+            <p className="text-sm text-slate-700">
+              For operations tooling: a token reads the status API (<code>GET /api/v1/moves</code>,{" "}
+              <code>/api/v1/moves/{"{id}"}</code>, <code>/api/v1/adoptions/{"{id}"}</code>) as{" "}
+              <code>Authorization: Bearer tnt_…</code>, and nothing else.
+            </p>
+            <KeysTable keys={data.tokens} caption="Platform tokens" any />
+            <NewPlatformTokenForm />
           </div>
         </Section>
         <Section title="Moves">

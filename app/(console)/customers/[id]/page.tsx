@@ -13,6 +13,9 @@ import { platformPage } from "@/lib/auth/pages";
 import { dataLifecycle } from "@/lib/portability/queries";
 import { listMoves, listRegisteredDatabases } from "@/lib/placement/queries";
 import { MoveForm } from "@/components/placement/move-form";
+import { NewKeyForm } from "@/components/api/key-forms";
+import { KeysTable } from "@/components/api/keys-table";
+import { listKeys } from "@/lib/api/keys";
 import { MovesList } from "@/components/placement/moves-list";
 import { formatCustomerId } from "@/lib/customers/ids";
 import { isTrialExpired, transitionsFrom } from "@/lib/customers/lifecycle";
@@ -33,7 +36,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
   // A malformed ID is no customer: audited as a denied view of what was asked for.
   const id = parsed.success ? parsed.data : null;
   const {
-    data: { customer, plan, history, members, plans, usage, data, databases, moves },
+    data: { customer, plan, history, members, plans, usage, data, databases, moves, keys },
   } = await platformPage(
     // The view is on the customer's own trail too; an unknown ID lands on the platform's.
     {
@@ -55,6 +58,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
         data: await dataLifecycle(tx, id),
         databases: await listRegisteredDatabases(tx),
         moves: await listMoves(tx, { customer: id, limit: 5 }),
+        keys: await listKeys(tx, id),
       };
     },
   );
@@ -183,6 +187,19 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
               disabled={moves.some((m) => m.status === "running") ? "A move is in progress." : null}
             />
             <MovesList moves={moves} />
+          </div>
+        </Section>
+        <Section title="API keys">
+          <div className="space-y-4">
+            <KeysTable keys={keys} caption={`API keys of ${customer.name}`} any />
+            <details>
+              <summary className="cursor-pointer text-sm text-slate-600">
+                Create a key for {customer.name}
+              </summary>
+              <div className="mt-3">
+                <NewKeyForm customer={customer.id} />
+              </div>
+            </details>
           </div>
         </Section>
         <Section title="Switch into this customer">

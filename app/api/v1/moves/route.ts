@@ -1,14 +1,12 @@
-import { platformJson, route } from "@/lib/auth/routes";
+import { apiRoute, platformRead } from "@/lib/api/route";
 import { listMoves } from "@/lib/placement/queries";
-import { movesQuerySchema } from "@/lib/placement/schemas";
+import { ENDPOINTS } from "@/lib/api/endpoints";
 
 export const dynamic = "force-dynamic";
 
-/** Moves, newest first (?customer=ID, ?limit=N), for operations tooling. Super-admins only. */
-export const GET = route(
-  { permission: "databases.manage", action: "moves.list", query: movesQuerySchema },
-  (_request, ctx, query) =>
-    platformJson(ctx, { action: "moves.list", tenantId: query.customer }, async (tx) => ({
-      moves: await listMoves(tx, query),
-    })),
+/** Moves, newest first (?customer=ID, ?limit=N), for operations tooling: super-admins and platform tokens. */
+export const GET = apiRoute(ENDPOINTS.moves, (caller, query) =>
+  platformRead(caller, { action: "moves.list", tenantId: query.customer }, async (tx) => ({
+    moves: await listMoves(tx, query),
+  })),
 );

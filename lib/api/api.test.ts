@@ -1,0 +1,334 @@
+// The platform API (issue #17) through its route chain, on a real PostgreSQL: keys (scopes,
+// revocation, expiry), two customers (A's key reads A's and gets 404 for anything of B's; RLS
+// keeps their keys and events apart), idempotent metered events, the monthly quota, the rate
+// limit shared by two app instances, problem documents, and an OpenAPI document that covers
+// every route under app/api/v1. Only Next's request plumbing is stood in for (the session, the
+// headers); the database is real.
+import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import path from "node:path";
+import { sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { withTenant } from "@/db/tenant";
+import { freshTestDatabase, insertCustomers } from "@/db/test/fixture";
+import type { RequestContext } from "@/lib/auth/context";
+import { generateCustomerId } from "@/lib/customers/ids";
+import type { Scope } from "@/lib/auth/permissions";
+
+const session = vi.hoisted(() => ({ ctx: null as RequestContext | null }));
+vi.mock("@/lib/auth/context", () => ({ getRequestContext: async () => session.ctx }));
+vi.mock("next/headers", () => ({
+  headers: async () => new Headers({ "x-forwarded-for": "203.0.113.9", "user-agent": "api-test" }),
+}));
+
+const { createKey, revokeKey } = await import("./keys");
+const { takeCall } = await import("./limits");
+const { openApiDocument } = await import("./openapi");
+const customerRoute = await import("@/app/api/v1/customer/route");
+const usageRoute = await import("@/app/api/v1/usage/route");
+const eventsRoute = await import("@/app/api/v1/usage/events/route");
+const movesRoute = await import("@/app/api/v1/moves/route");
+const moveRoute = await import("@/app/api/v1/moves/[id]/route");
+
+const db = freshTestDatabase();
+const [A, B, C, D] = [
+  generateCustomerId(),
+  generateCustomerId(),
+  generateCustomerId(),
+  generateCustomerId(),
+];
+const ALL: Scope[] = ["usage:read", "usage:write", "customer:read"];
+const keys = {} as Record<
+  "a" | "b" | "aReadOnly" | "revoked" | "expired" | "c" | "d" | "platform",
+  string
+>;
+let bMove: string;
+
+const keyFor = async (tenant: string | null, scopes: Scope[], expiresInDays?: number) => {
+  const made = tenant
+    ? await withTenant({ tenantId: tenant }, (tx) =>
+        createKey(tx, tenant, { name: "test", scopes, expiresInDays }, "test"),
+      )
+    : await withTenantless((tx) => createKey(tx, null, { name: "ops", scopes }, "test"));
+  return made;
+};
+/** Platform tokens are made by a super-admin through the platform door; here, by the owner's pool. */
+async function withTenantless<T>(
+  fn: (tx: Parameters<Parameters<typeof withTenant>[1]>[0]) => Promise<T>,
+) {
+  const { drizzle } = await import("drizzle-orm/node-postgres");
+  const client = await db.owner.connect();
+  try {
+    return await fn(drizzle(client));
+  } finally {
+    client.release();
+  }
+}
+
+const call = (
+  route: { GET?: unknown; POST?: unknown },
+  method: "GET" | "POST",
+  url: string,
+  key?: string,
+  body?: unknown,
+  params?: Record<string, string>,
+) =>
+  (route as Record<string, (r: Request, c?: unknown) => Promise<Response>>)[method](
+    new Request(`http://localhost${url}`, {
+      method,
+      headers: {
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...(body ? { "content-type": "application/json" } : {}),
+      },
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    }),
+    params ? { params: Promise.resolve(params) } : undefined,
+  );
+
+beforeAll(async () => {
+  await insertCustomers(db.owner, [A, B, C, D]);
+  keys.a = (await keyFor(A, ALL)).key;
+  keys.b = (await keyFor(B, ALL)).key;
+  keys.aReadOnly = (await keyFor(A, ["usage:read"])).key;
+  const revoked = await keyFor(A, ALL);
+  await withTenant({ tenantId: A }, (tx) => revokeKey(tx, A, revoked.id, "test"));
+  keys.revoked = revoked.key;
+  const expired = await keyFor(A, ALL, 1);
+  await db.owner.query(
+    "update control.api_keys set expires_at = now() - interval '1 minute' where id = $1",
+    [expired.id],
+  );
+  keys.expired = expired.key;
+  keys.c = (await keyFor(C, ALL)).key;
+  keys.d = (await keyFor(D, ALL)).key;
+  keys.platform = (await keyFor(null, ["platform:read"])).key;
+  const { rows } = await db.owner.query<{ id: string }>(
+    "insert into control.moves (tenant_id, source, target, mode, started_by, status) values ($1, 'primary', 'primary', 'offline', 'test', 'failed') returning id",
+    [B],
+  );
+  bMove = rows[0].id;
+});
+
+describe("API keys", () => {
+  it("read their own customer, and only it", async () => {
+    const a = await call(customerRoute, "GET", "/api/v1/customer", keys.a);
+    expect(a.status).toBe(200);
+    expect(await a.json()).toMatchObject({
+      id: A,
+      plan: "Free",
+      limits: { rateLimitPerMinute: 60 },
+    });
+    const b = await call(customerRoute, "GET", "/api/v1/customer", keys.b);
+    expect((await b.json()).id).toBe(B);
+    const usage = await call(usageRoute, "GET", "/api/v1/usage", keys.a);
+    expect(usage.status).toBe(200);
+    expect(await usage.json()).toMatchObject({ customer: A, apiCalls: { limit: 100_000 } });
+    // Naming B anywhere gets nothing of B's.
+    const named = await call(usageRoute, "GET", `/api/v1/usage?customer=${B}`, keys.a);
+    expect(named.status).toBe(400);
+    expect(
+      (await call(moveRoute, "GET", `/api/v1/moves/${bMove}`, keys.a, undefined, { id: bMove }))
+        .status,
+    ).toBe(404);
+    expect((await call(movesRoute, "GET", `/api/v1/moves?customer=${B}`, keys.a)).status).toBe(404);
+  });
+
+  it("are refused when revoked, expired, malformed or absent: 401 problems", async () => {
+    for (const [key, detail] of [
+      [keys.revoked, "This API key was revoked."],
+      [keys.expired, "This API key has expired."],
+      ["tnt_nope", "That is not a Tenantry API key: it reads tnt_…_… ."],
+      [`${keys.a.slice(0, -4)}AAAA`, "No such API key."],
+    ]) {
+      const r = await call(customerRoute, "GET", "/api/v1/customer", key);
+      expect(r.status).toBe(401);
+      expect(r.headers.get("content-type")).toBe("application/problem+json");
+      expect(await r.json()).toEqual({
+        type: "/api-docs#problem-unauthorized",
+        title: "Not authenticated",
+        status: 401,
+        detail,
+      });
+    }
+    expect((await call(customerRoute, "GET", "/api/v1/customer")).status).toBe(401);
+  });
+
+  it("need the scope: a key without usage:write gets 403 on events, and the refusal is audited", async () => {
+    const r = await call(eventsRoute, "POST", "/api/v1/usage/events", keys.aReadOnly, {
+      events: [{ id: "e1", kind: "sms" }],
+    });
+    expect(r.status).toBe(403);
+    expect((await r.json()).detail).toBe("This API key lacks the usage:write scope.");
+    const { rows } = await db.owner.query(
+      "select actor_role, outcome, tenant_id from control.audit_events where action = 'api.usage.events' and outcome = 'denied'",
+    );
+    expect(rows).toEqual([{ actor_role: "api_key", outcome: "denied", tenant_id: A }]);
+  });
+
+  it("keep platform tokens to the status API, and customer keys out of it", async () => {
+    const r = await call(movesRoute, "GET", `/api/v1/moves?customer=${B}`, keys.platform);
+    expect(r.status).toBe(200);
+    expect((await r.json()).moves.map((m: { id: string }) => m.id)).toEqual([bMove]);
+    expect((await call(usageRoute, "GET", "/api/v1/usage", keys.platform)).status).toBe(404);
+  });
+});
+
+describe("metered events", () => {
+  it("count a batch once, however often it is sent, and only for the key's customer", async () => {
+    const batch = {
+      events: [
+        { id: "m-1", kind: "sms", quantity: 3 },
+        { id: "m-2", kind: "sms", quantity: 4, occurredAt: new Date().toISOString() },
+        { id: "m-3", kind: "email" },
+      ],
+    };
+    const first = await call(eventsRoute, "POST", "/api/v1/usage/events", keys.a, batch);
+    expect(await first.json()).toEqual({ accepted: 3, duplicates: 0 });
+    const again = await call(eventsRoute, "POST", "/api/v1/usage/events", keys.a, batch);
+    expect(await again.json()).toEqual({ accepted: 0, duplicates: 3 });
+    // The same IDs from B are B's own events.
+    expect(
+      await (await call(eventsRoute, "POST", "/api/v1/usage/events", keys.b, batch)).json(),
+    ).toEqual({
+      accepted: 3,
+      duplicates: 0,
+    });
+    const usage = await (await call(usageRoute, "GET", "/api/v1/usage", keys.a)).json();
+    expect(usage.events).toEqual([
+      { kind: "email", quantity: 1, events: 1 },
+      { kind: "sms", quantity: 7, events: 2 },
+    ]);
+    const { rows: audited } = await db.owner.query(
+      "select details from control.audit_events where action = 'api.usage.events' and outcome = 'ok' and tenant_id = $1 order by id",
+      [A],
+    );
+    expect(audited.map((e) => e.details)).toEqual([
+      expect.objectContaining({ accepted: 3, duplicates: 0 }),
+      expect.objectContaining({ accepted: 0, duplicates: 3 }),
+    ]);
+  });
+
+  it("are the customer's under RLS: A neither reads nor writes B's", async () => {
+    const seen = await withTenant({ tenantId: A }, (tx) =>
+      tx.execute<{ n: number }>(
+        sql`select count(*)::int as n from control.usage_events where tenant_id = ${B}`,
+      ),
+    );
+    expect(seen.rows[0].n).toBe(0);
+    await expect(
+      withTenant({ tenantId: A }, (tx) =>
+        tx.execute(
+          sql`insert into control.usage_events (tenant_id, event_id, kind, quantity, occurred_at) values (${B}, 'x', 'sms', 1, now())`,
+        ),
+      ),
+    ).rejects.toThrow();
+    const keysSeen = await withTenant({ tenantId: A }, (tx) =>
+      tx.execute<{ n: number }>(
+        sql`select count(*)::int as n from control.api_keys where tenant_id <> ${A} or tenant_id is null`,
+      ),
+    );
+    expect(keysSeen.rows[0].n).toBe(0);
+  });
+
+  it("refuse a bad batch with a problem naming each field", async () => {
+    const r = await call(eventsRoute, "POST", "/api/v1/usage/events", keys.a, {
+      events: [{ id: "", kind: "Bad Kind", quantity: -1 }],
+    });
+    expect(r.status).toBe(400);
+    const body = await r.json();
+    expect(body.errors).toEqual(
+      expect.arrayContaining([
+        { path: "events.0.id", message: "An event's id is not empty." },
+        { path: "events.0.quantity", message: "An event's quantity is not negative." },
+      ]),
+    );
+    const tooMany = await call(eventsRoute, "POST", "/api/v1/usage/events", keys.a, {
+      events: Array.from({ length: 1001 }, (_, i) => ({ id: `x${i}`, kind: "sms" })),
+    });
+    expect((await tooMany.json()).detail).toBe("At most 1 000 events a batch.");
+    const notJson = await call(eventsRoute, "POST", "/api/v1/usage/events", keys.a, "{not json");
+    expect(notJson.status).toBe(400);
+    expect(JSON.stringify(await notJson.json())).not.toMatch(/at .*\.ts:\d+/);
+  });
+});
+
+describe("limits", () => {
+  it("refuse calls over the month's limit with the quota problem", async () => {
+    await db.owner.query(
+      `update control.customers set quota_overrides = '{"maxApiCallsMonth": 5}' where id = $1`,
+      [C],
+    );
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++)
+      statuses.push((await call(customerRoute, "GET", "/api/v1/customer", keys.c)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    const r = await call(customerRoute, "GET", "/api/v1/customer", keys.c);
+    expect(r.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(await r.json()).toMatchObject({
+      type: "/api-docs#problem-quota-exceeded",
+      status: 429,
+      detail: expect.stringContaining("This month's 5 API calls"),
+    });
+  });
+
+  it("let at most the plan's rate through, shared by two app instances, with the headers", async () => {
+    // 60 a minute (Free): 100 calls here and 100 in another process, all at once.
+    const child = spawn(
+      process.execPath,
+      [
+        "--conditions=react-server",
+        "--import",
+        "tsx",
+        path.join(import.meta.dirname, "test", "take-calls.ts"),
+      ],
+      {
+        env: {
+          ...process.env,
+          APP_DATABASE_URL: db.database.appUrl,
+          CUSTOMER: D,
+          CALLER: "key:other",
+          COUNT: "100",
+        },
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    let out = "";
+    child.stdout.on("data", (c) => (out += c));
+    const started = Date.now();
+    const here = await Promise.all(Array.from({ length: 100 }, () => takeCall(D, "key:here")));
+    await once(child, "exit");
+    const seconds = (Date.now() - started) / 1000;
+    const there = Number(/allowed (\d+)/.exec(out)?.[1]);
+    const allowed = here.filter((r) => r.ok).length + there;
+    // The bucket holds 60 and refills one a second while the calls run.
+    expect(allowed).toBeGreaterThanOrEqual(60);
+    expect(allowed).toBeLessThanOrEqual(60 + Math.ceil(seconds));
+    const r = await call(customerRoute, "GET", "/api/v1/customer", keys.d);
+    expect(r.status).toBe(429);
+    expect(r.headers.get("ratelimit-limit")).toBe("60");
+    expect(r.headers.get("ratelimit-remaining")).toBe("0");
+    expect(Number(r.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect((await r.json()).type).toBe("/api-docs#problem-rate-limited");
+    const ok = await call(customerRoute, "GET", "/api/v1/customer", keys.a);
+    expect(ok.headers.get("ratelimit-limit")).toBe("60");
+    expect(Number(ok.headers.get("ratelimit-remaining"))).toBeLessThan(60);
+  }, 60_000);
+});
+
+describe("the OpenAPI document", () => {
+  it("describes every route under app/api/v1 but itself", () => {
+    const doc = openApiDocument();
+    const routes = execFileSync(
+      "git",
+      ["ls-files", "--cached", "--others", "--exclude-standard", "app/api/v1"],
+      {
+        encoding: "utf8",
+      },
+    )
+      .split("\n")
+      .filter((f) => f.endsWith("/route.ts") && !f.includes("openapi.json"))
+      .map((f) => `/${f.slice("app/".length, -"/route.ts".length)}`.replace(/\[(\w+)\]/g, "{$1}"));
+    expect(Object.keys(doc.paths ?? {}).sort()).toEqual(routes.sort());
+    expect(JSON.stringify(doc.components?.schemas?.UsageEvents)).toContain("maxItems");
+  });
+});
