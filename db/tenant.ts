@@ -83,6 +83,11 @@ interface Binding {
   pool?: pg.Pool;
   /** Ask the database whether the customer lives there (placement.check_here), in the prelude. */
   checkHere?: boolean;
+  /**
+   * No explicit transaction: each statement is its own, bound by the prelude sent with it in
+   * the same batch — one round trip for a one-statement write (the API's rate limit).
+   */
+  oneStatement?: boolean;
 }
 
 export interface BindingOptions {
@@ -166,12 +171,17 @@ export async function openPlatformRead(
 export async function withSystem<T>(
   purpose: SystemPurpose,
   fn: (tx: Tx) => Promise<T>,
-  options: { readOnly?: boolean } = {},
+  options: { readOnly?: boolean; oneStatement?: boolean } = {},
 ): Promise<T> {
   if (!SYSTEM_PURPOSES.includes(purpose))
     throw new TenantContextError(`unknown system purpose ${purpose}`);
   return bound(
-    { role: "tenantry_platform", tenantId: "", readOnly: options.readOnly ?? false },
+    {
+      role: "tenantry_platform",
+      tenantId: "",
+      readOnly: options.readOnly ?? false,
+      oneStatement: options.oneStatement,
+    },
     fn,
   );
 }
@@ -287,7 +297,7 @@ class BoundClient {
     if (values) normalized.values = values;
     if (this.begun) return this.client.query(normalized);
     let prelude = this.settings;
-    if (!this.binding.readOnly) {
+    if (!this.binding.readOnly && !this.binding.oneStatement) {
       prelude = [{ text: "begin", values: [] }, ...this.settings];
       this.begun = true;
     }

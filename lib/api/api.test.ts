@@ -153,6 +153,37 @@ describe("API keys", () => {
     expect((await call(customerRoute, "GET", "/api/v1/customer")).status).toBe(401);
   });
 
+  it("fail at the next request once revoked, expired, or their customer suspended, though just used", async () => {
+    const fresh = await keyFor(A, ALL);
+    expect((await call(customerRoute, "GET", "/api/v1/customer", fresh.key)).status).toBe(200);
+    await withTenant({ tenantId: A }, (tx) => revokeKey(tx, A, fresh.id, "test"));
+    const revoked = await call(customerRoute, "GET", "/api/v1/customer", fresh.key);
+    expect(revoked.status).toBe(401);
+    expect((await revoked.json()).detail).toBe("This API key was revoked.");
+
+    const expiring = await keyFor(A, ALL, 30);
+    expect((await call(customerRoute, "GET", "/api/v1/customer", expiring.key)).status).toBe(200);
+    await db.owner.query("update control.api_keys set expires_at = now() where id = $1", [
+      expiring.id,
+    ]);
+    expect(
+      (await (await call(customerRoute, "GET", "/api/v1/customer", expiring.key)).json()).detail,
+    ).toBe("This API key has expired.");
+
+    const [E] = await insertCustomers(db.owner, [generateCustomerId()]);
+    const ofE = await keyFor(E, ALL);
+    expect((await call(customerRoute, "GET", "/api/v1/customer", ofE.key)).status).toBe(200);
+    await db.owner.query("update control.customers set status = 'suspended' where id = $1", [E]);
+    expect(
+      (await (await call(customerRoute, "GET", "/api/v1/customer", ofE.key)).json()).detail,
+    ).toBe("This API key's customer may not use the API now.");
+    const { rows } = await db.owner.query(
+      "select last_used_at from control.api_keys where id = $1",
+      [ofE.id],
+    );
+    expect(rows[0].last_used_at).not.toBeNull();
+  });
+
   it("need the scope: a key without usage:write gets 403 on events, and the refusal is audited", async () => {
     const r = await call(eventsRoute, "POST", "/api/v1/usage/events", keys.aReadOnly, {
       events: [{ id: "e1", kind: "sms" }],

@@ -3,6 +3,8 @@
 // shown once and kept only as its SHA-256 — a secret that size needs no slow hash. A customer's
 // key acts as that customer within its scopes; a platform token (no customer) reads the
 // platform's status API. Revoked, expired, or of a customer that may not use the console: refused.
+// What never changes of a key (its hash, customer, scopes) is kept in memory for a few minutes;
+// whether it is still live is asked at every call, in the rate limit's statement (limits.ts).
 import "server-only";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
@@ -38,13 +40,28 @@ export type KeyCheck =
   | { ok: false; reason: "malformed" | "unknown" | "revoked" | "expired" | "customer-inactive" };
 
 /** Writes `last_used_at` at most this often per key, so a busy key is not a write per request. */
-const LAST_USED_EVERY_MS = 60_000;
+export const LAST_USED_EVERY_MS = 60_000;
 
-/** The key a request presents, checked: the secret (in constant time), revocation, expiry, customer. */
+/** Keys seen lately, by prefix: what never changes of them. */
+const known = new Map<string, { key: KeyPrincipal; secretHash: string; at: number }>();
+const KNOWN_FOR_MS = 5 * 60_000;
+const KNOWN_AT_MOST = 10_000;
+
+/**
+ * The key a request presents, checked: the secret (in constant time), and — when it is not
+ * known here yet — revocation, expiry and its customer (every call asks again through
+ * `takeCall`, which refuses a key that is no longer live).
+ */
 export async function authenticateKey(token: string, now = new Date()): Promise<KeyCheck> {
   const m = KEY.exec(token);
   if (!m) return { ok: false, reason: "malformed" };
   const [, prefix, secret] = m;
+  const presented = Buffer.from(sha256(secret), "hex");
+  const seen = known.get(prefix);
+  if (seen && now.getTime() - seen.at < KNOWN_FOR_MS)
+    return timingSafeEqual(presented, Buffer.from(seen.secretHash, "hex"))
+      ? { ok: true, key: seen.key }
+      : { ok: false, reason: "unknown" };
   return withSystem("api-key", async (tx) => {
     const [row] = await tx
       .select({
@@ -61,7 +78,6 @@ export async function authenticateKey(token: string, now = new Date()): Promise<
       .from(apiKeys)
       .leftJoin(customers, eq(customers.id, apiKeys.tenantId))
       .where(eq(apiKeys.prefix, prefix));
-    const presented = Buffer.from(sha256(secret), "hex");
     if (!row || !timingSafeEqual(presented, Buffer.from(row.secretHash, "hex")))
       return { ok: false, reason: "unknown" };
     if (row.revokedAt) return { ok: false, reason: "revoked" };
@@ -70,16 +86,16 @@ export async function authenticateKey(token: string, now = new Date()): Promise<
       return { ok: false, reason: "customer-inactive" };
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_EVERY_MS)
       await tx.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id));
-    return {
-      ok: true,
-      key: {
-        id: row.id,
-        prefix,
-        name: row.name,
-        tenantId: row.tenantId,
-        scopes: row.scopes as Scope[],
-      },
+    const key: KeyPrincipal = {
+      id: row.id,
+      prefix,
+      name: row.name,
+      tenantId: row.tenantId,
+      scopes: row.scopes as Scope[],
     };
+    if (known.size >= KNOWN_AT_MOST) known.delete(known.keys().next().value!);
+    known.set(prefix, { key, secretHash: row.secretHash, at: now.getTime() });
+    return { ok: true, key };
   });
 }
 

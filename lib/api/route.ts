@@ -139,7 +139,7 @@ export async function platformRead(
   return data as object;
 }
 
-function rateHeaders(allowance: Allowance): Record<string, string> {
+function rateHeaders(allowance: Exclude<Allowance, { reason: "key" }>): Record<string, string> {
   if (allowance.ok)
     return {
       "RateLimit-Limit": String(allowance.limit),
@@ -181,6 +181,32 @@ export function apiRoute<S extends z.ZodType>(
     try {
       const caller = await authenticate(request);
       if (caller instanceof Response) return caller;
+      // Every call is counted and limited, and a key is asked whether it is still live, in one
+      // statement, before anything else is looked at.
+      const allowance = await takeCall(
+        caller.tenantId,
+        caller.kind === "key" ? `key:${caller.key.id}` : `user:${caller.ctx.user.id}`,
+        { keyId: caller.kind === "key" ? caller.key.id : undefined },
+      );
+      if (!allowance.ok && allowance.reason === "key")
+        return problem(401, "unauthorized", KEY_REFUSALS[allowance.refused], {
+          headers: { "WWW-Authenticate": 'Bearer realm="tenantry"' },
+        });
+      const headers = rateHeaders(allowance);
+      if (!allowance.ok)
+        return allowance.reason === "rate"
+          ? problem(
+              429,
+              "rate-limited",
+              `At most ${allowance.limit} calls a minute on this plan: try again in ${allowance.retryAfterSeconds} s.`,
+              { headers },
+            )
+          : problem(
+              429,
+              "quota-exceeded",
+              `This month's ${allowance.limit.toLocaleString("en")} API calls (with the plan's margin) are used up; calls resume next month, or with a larger plan.`,
+              { headers },
+            );
       const allowed =
         caller.kind === "key"
           ? keyCan(caller.key.scopes, spec.permission)
@@ -199,25 +225,6 @@ export function apiRoute<S extends z.ZodType>(
         caller.ctx.activeSwitch?.mode === "read"
       )
         return problem(403, "forbidden", "This switch is read-only: it changes nothing.");
-      const allowance = await takeCall(
-        caller.tenantId,
-        caller.kind === "key" ? `key:${caller.key.id}` : `user:${caller.ctx.user.id}`,
-      );
-      const headers = rateHeaders(allowance);
-      if (!allowance.ok)
-        return allowance.reason === "rate"
-          ? problem(
-              429,
-              "rate-limited",
-              `At most ${allowance.limit} calls a minute on this plan: try again in ${allowance.retryAfterSeconds} s.`,
-              { headers },
-            )
-          : problem(
-              429,
-              "quota-exceeded",
-              `This month's ${allowance.limit.toLocaleString("en")} API calls (with the plan's margin) are used up; calls resume next month, or with a larger plan.`,
-              { headers },
-            );
       let raw: unknown;
       try {
         raw = await readInput(request, spec.method, await context?.params);

@@ -1,12 +1,17 @@
 // next-auth 4: credentials provider, JWT sessions that expire (docs/architecture.md §10).
 import "server-only";
 import type { NextAuthOptions } from "next-auth";
-import CredentialsProvider from "next-auth/providers/credentials";
+import Credentials from "next-auth/providers/credentials";
 import { requestIp } from "@/lib/http/client-ip";
 import { signInSchema } from "./schemas";
 import { checkCredentials, signInMessage } from "./sign-in";
 
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+
+// next-auth ships CommonJS: Next's bundler hands over the function, plain Node's ESM loader (the
+// command-line tools and benches that reach this module) the module object around it.
+const CredentialsProvider =
+  (Credentials as unknown as { default?: typeof Credentials }).default ?? Credentials;
 
 declare module "next-auth" {
   interface Session {
