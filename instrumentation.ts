@@ -9,5 +9,7 @@ export async function register() {
     startPeriodicBackups();
     const { startMoveQueues } = await import("./lib/placement/queue");
     startMoveQueues();
+    const { startAlertWorker } = await import("./lib/alerts/worker");
+    startAlertWorker();
   }
 }

@@ -666,3 +666,47 @@ export const usageEvents = control.table(
     tenantPolicy("usage_events_tenant_isolation", "tenant_id"),
   ],
 );
+
+export const alertKinds = ["cross-tenant", "quota", "trial", "failure", "guard", "slot"] as const;
+
+/**
+ * Alerts for super-admins (docs/architecture.md §15): what happened, about which customer if
+ * any, until acknowledged. One open alert per `dedupeKey`: a burst raises one, not a thousand.
+ */
+export const alerts = control.table(
+  "alerts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    kind: text("kind", { enum: alertKinds }).notNull(),
+    tenantId: text("tenant_id").references(() => customers.id),
+    dedupeKey: text("dedupe_key").notNull(),
+    summary: text("summary").notNull(),
+    details: jsonb("details").notNull().default({}),
+    raisedAt: timestamp("raised_at", { withTimezone: true }).notNull().defaultNow(),
+    acknowledgedAt: timestamp("acknowledged_at", { withTimezone: true }),
+    acknowledgedBy: text("acknowledged_by"),
+  },
+  (t) => [
+    check(
+      "alerts_kind_valid",
+      sql`${t.kind} in ('cross-tenant','quota','trial','failure','guard','slot')`,
+    ),
+    uniqueIndex("alerts_one_open_per_key")
+      .on(t.dedupeKey)
+      .where(sql`${t.acknowledgedAt} is null`),
+    index("alerts_raised_idx").on(t.raisedAt),
+    tenantPolicy("alerts_tenant_isolation", "tenant_id"),
+  ],
+);
+
+/** Each alert's delivery to the webhook (ALERT_WEBHOOK_URL): its attempts, until delivered. */
+export const alertDeliveries = control.table("alert_deliveries", {
+  alertId: uuid("alert_id")
+    .primaryKey()
+    .references(() => alerts.id),
+  attempts: integer("attempts").notNull().default(0),
+  nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+  deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+  /** `[{ at, status, error }]`, one per attempt. */
+  log: jsonb("log").notNull().default([]),
+});

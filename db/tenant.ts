@@ -66,6 +66,8 @@ export const SYSTEM_PURPOSES = [
   // buckets and monthly call counts are the platform's.
   "api-key",
   "rate-limit",
+  // Alerts: raised where no request is (a worker), and delivered to the webhook.
+  "alerts",
 ] as const;
 export type SystemPurpose = (typeof SYSTEM_PURPOSES)[number];
 

@@ -2,7 +2,9 @@ import { redirect } from "next/navigation";
 import { Header } from "@/components/shell/header";
 import { Sidebar } from "@/components/shell/sidebar";
 import { SwitchBanner } from "@/components/switches/switch-banner";
+import { openAlertsForHeader } from "@/lib/alerts/queries";
 import { getRequestContext } from "@/lib/auth/context";
+import { can } from "@/lib/auth/permissions";
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
   const ctx = await getRequestContext();
@@ -25,7 +27,10 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
               expiresAt={ctx.activeSwitch.expiresAt.toISOString()}
             />
           )}
-          <Header ctx={ctx} />
+          <Header
+            ctx={ctx}
+            openAlerts={can(ctx.role, "alerts.manage") ? await openAlertsForHeader() : undefined}
+          />
           <main id="content" className="flex-1 px-8 py-6">
             {children}
           </main>

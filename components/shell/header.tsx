@@ -1,8 +1,9 @@
+import Link from "next/link";
 import type { RequestContext } from "@/lib/auth/context";
 import { formatCustomerId } from "@/lib/customers/ids";
 import { SignOutButton } from "@/components/auth/sign-out-button";
 
-export function Header({ ctx }: { ctx: RequestContext }) {
+export function Header({ ctx, openAlerts }: { ctx: RequestContext; openAlerts?: number }) {
   return (
     <header className="flex h-14 items-center justify-between border-b border-slate-200 bg-white px-8">
       <span className="text-sm text-slate-500">
@@ -16,6 +17,17 @@ export function Header({ ctx }: { ctx: RequestContext }) {
         )}
       </span>
       <div className="flex items-center gap-4 text-sm">
+        {openAlerts !== undefined && (
+          <Link
+            href="/alerts"
+            aria-label={`${openAlerts} open alerts`}
+            className={
+              openAlerts ? "font-medium text-red-700 underline" : "text-slate-500 underline"
+            }
+          >
+            Alerts ({openAlerts})
+          </Link>
+        )}
         <span className="text-slate-600" data-testid="signed-in-as">
           {ctx.user.email} ·{" "}
           {ctx.platformRole === "super_admin"

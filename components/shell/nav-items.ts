@@ -19,5 +19,6 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/api-keys", label: "API keys", permission: "api-keys.manage" },
   { href: "/adoption", label: "Adoption", permission: "adoption.manage" },
   { href: "/databases", label: "Databases", permission: "databases.manage" },
+  { href: "/alerts", label: "Alerts", permission: "alerts.manage" },
   { href: "/system", label: "System health", permission: "system.read" },
 ];

@@ -4,6 +4,7 @@
 // they ended when the run is over (a rollback takes nothing of them with it, but a step that
 // committed nothing reads "rolled back"). Through drizzle, like the dashboard that reads it.
 import "server-only";
+import { raiseAlertNow } from "@/lib/alerts/raise";
 import { and, eq, sql } from "drizzle-orm";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import type { OwnerClient } from "@/db/owner";
@@ -142,6 +143,12 @@ export class RunRecorder {
         instructions: failure.instructions,
       })
       .where(eq(adoptionRuns.id, runId));
+    await raiseAlertNow({
+      kind: "failure",
+      dedupeKey: `adoption:${runId}`,
+      summary: `An adoption run failed at ${failure.step}: ${failure.error}`,
+      details: { runId, step: failure.step },
+    });
   }
 
   /** Queued behind the writes before it; a failed live write is reported, never the run's failure. */

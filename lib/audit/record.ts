@@ -6,6 +6,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { auditEvents } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
+import { watchDenied } from "@/lib/alerts/raise";
 
 export type AuditEventInput = typeof auditEvents.$inferInsert;
 
@@ -57,7 +58,15 @@ export async function insertAuditEvent(tx: Tx, event: AuditEventInput): Promise<
     requestId: capText(event.requestId, LIMITS.requestId),
     details: capDetails(event.details ?? {}),
   };
-  if (!event.tenantId) return void (await tx.insert(auditEvents).values(capped));
+  // A refusal is watched: too many in a minute raise an alert (lib/alerts/raise.ts).
+  const watch = () =>
+    capped.outcome === "denied"
+      ? watchDenied(tx, { ...capped, tenantId: capped.tenantId ?? null })
+      : undefined;
+  if (!event.tenantId) {
+    await tx.insert(auditEvents).values(capped);
+    return void (await watch());
+  }
   // An unknown customer: the event goes on the platform chain and names the ID it was about.
   const tenantId = capText(event.tenantId, 40);
   await tx.insert(auditEvents).values({
@@ -66,4 +75,5 @@ export async function insertAuditEvent(tx: Tx, event: AuditEventInput): Promise<
     details: sql`${JSON.stringify(capped.details)}::jsonb || case when exists (select 1 from control.customers c where c.id = ${tenantId})
                  then '{}'::jsonb else jsonb_build_object('unknownCustomer', ${tenantId}::text) end`,
   });
+  await watch();
 }

@@ -23,6 +23,7 @@ const EXPECTED: Record<Permission, Record<Role, boolean>> = {
   "api.customer.read": { super_admin: false, switched: true, admin: true, member: true },
   "api.usage.read": { super_admin: false, switched: true, admin: true, member: true },
   "api.usage.write": { super_admin: false, switched: true, admin: true, member: false },
+  "alerts.manage": { super_admin: true, switched: false, admin: false, member: false },
 };
 
 describe("permissions", () => {

@@ -30,6 +30,8 @@ export const PERMISSIONS = {
   "api.customer.read": ["switched", "admin", "member"],
   "api.usage.read": ["switched", "admin", "member"],
   "api.usage.write": ["switched", "admin"],
+  // Alerts: cross-tenant attempts, quotas, trials, failures, the guard, replication slots.
+  "alerts.manage": ["super_admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -26,6 +26,7 @@ import { from as copyFrom } from "pg-copy-streams";
 import { copyOut } from "@/db/copy";
 import { appUrlOf, ownerUrlIn, PRIMARY_DATABASE, type DatabaseEntry } from "@/db/databases";
 import { withOwnerClient, type OwnerClient } from "@/db/owner";
+import { raiseAlertNow } from "@/lib/alerts/raise";
 import { insertAuditEvent } from "@/lib/audit/record";
 import { readTable } from "@/lib/portability/export";
 import { RowChecksum } from "@/lib/portability/checksum";
@@ -581,6 +582,13 @@ async function runMove(
         await record
           .end("failed", { error: (error as Error).message, freezeMs: freezeMs || undefined })
           .catch((e: Error) => console.error(`move ${record.id}: ${e.message}`));
+        await raiseAlertNow({
+          kind: "failure",
+          tenantId,
+          dedupeKey: `move:${record.id}`,
+          summary: `Moving ${placement.name} (${tenantId}) to ${placement.target.name} failed: ${(error as Error).message}`,
+          details: { moveId: record.id, flipped },
+        });
         throw error;
       }
     }),

@@ -6,6 +6,7 @@
 import "server-only";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { withOwnerClient, type OwnerClient } from "@/db/owner";
+import { raiseAlertNow } from "@/lib/alerts/raise";
 import { insertAuditEvent } from "@/lib/audit/record";
 
 export type JobKind = "export" | "backup" | "restore" | "erase";
@@ -147,6 +148,14 @@ class JobRecorder implements Progress {
       await this.client.query("rollback").catch(() => undefined);
       throw error;
     }
+    if (outcome.error !== null)
+      await raiseAlertNow({
+        kind: "failure",
+        tenantId: job.tenantId,
+        dedupeKey: `job:${this.id}`,
+        summary: `The ${job.kind} of ${job.tenantId} failed while ${this.current}: ${outcome.error}`,
+        details: { jobId: this.id, kind: job.kind },
+      });
   }
 }
 
