@@ -53,6 +53,7 @@ describe("module boundaries", () => {
       "lib/alerts/raise.ts",
       "lib/alerts/webhook.ts",
       "lib/alerts/worker.ts",
+      "lib/customers/trials.ts",
       "db/bench/auth.ts",
       "db/bench/customers.ts",
       "db/bench/audit.ts",

@@ -37,6 +37,7 @@ export function tenantPolicy(name: string, column = "tenant_id") {
 
 export const customerStatuses = [
   "trial",
+  "expired",
   "active",
   "suspended",
   "offboarding",
@@ -120,7 +121,7 @@ export const customers = control.table(
     ),
     check(
       "customers_status_valid",
-      sql`${t.status} in ('trial','active','suspended','offboarding','deleted','erased')`,
+      sql`${t.status} in ('trial','expired','active','suspended','offboarding','deleted','erased')`,
     ),
     index("customers_status_created_idx").on(t.status, t.createdAt),
     index("customers_plan_created_idx").on(t.plan, t.createdAt),

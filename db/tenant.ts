@@ -68,6 +68,8 @@ export const SYSTEM_PURPOSES = [
   "rate-limit",
   // Alerts: raised where no request is (a worker), and delivered to the webhook.
   "alerts",
+  // The lifecycle's own changes: a trial past its end expires.
+  "lifecycle",
 ] as const;
 export type SystemPurpose = (typeof SYSTEM_PURPOSES)[number];
 

@@ -2,6 +2,7 @@ import { redirect } from "next/navigation";
 import { Header } from "@/components/shell/header";
 import { Sidebar } from "@/components/shell/sidebar";
 import { SwitchBanner } from "@/components/switches/switch-banner";
+import { TrialBanner } from "@/components/customers/trial-banner";
 import { openAlertsForHeader } from "@/lib/alerts/queries";
 import { getRequestContext } from "@/lib/auth/context";
 import { can } from "@/lib/auth/permissions";
@@ -27,6 +28,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
               expiresAt={ctx.activeSwitch.expiresAt.toISOString()}
             />
           )}
+          {ctx.customer && <TrialBanner customer={ctx.customer} />}
           <Header
             ctx={ctx}
             openAlerts={can(ctx.role, "alerts.manage") ? await openAlertsForHeader() : undefined}

@@ -9,6 +9,7 @@ import {
   changePlanAction,
   editCustomerAction,
   transitionCustomerAction,
+  extendTrialAction,
 } from "@/lib/customers/actions";
 import { PlanSelect } from "./plan-select";
 
@@ -145,6 +146,54 @@ export function TransitionForm({
         {verb}
       </button>
       <ActionMessage state={state} />
+    </form>
+  );
+}
+
+/** Extending a trial, running or expired: days and a reason, both required. */
+export function ExtendTrialForm({ id, version }: Base) {
+  const [state, action, pending] = useActionState(extendTrialAction, null);
+  const errors = state && !state.ok ? state.fieldErrors : undefined;
+  return (
+    <form
+      action={action}
+      noValidate
+      className="flex flex-wrap items-end gap-3"
+      aria-label="Extend the trial"
+    >
+      <Hidden id={id} version={version} />
+      <label className="flex flex-col text-sm text-slate-700">
+        Days
+        <input
+          name="days"
+          inputMode="numeric"
+          defaultValue="14"
+          aria-invalid={Boolean(errors?.days)}
+          className="mt-1 w-20 rounded-md border border-slate-300 px-3 py-1.5"
+        />
+      </label>
+      <label className="flex flex-col text-sm text-slate-700">
+        Reason (required)
+        <input
+          name="reason"
+          aria-invalid={Boolean(errors?.reason)}
+          className="mt-1 w-80 rounded-md border border-slate-300 px-3 py-1.5"
+          placeholder="e.g. evaluation continues, ticket SALES-42"
+        />
+      </label>
+      <button
+        type="submit"
+        disabled={pending}
+        className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100"
+      >
+        Extend the trial
+      </button>
+      <ActionMessage state={state} />
+      {[...(errors?.days ?? []), ...(errors?.reason ?? [])].map((m) => (
+        <p key={m} className="w-full text-sm text-red-700">
+          {m}
+        </p>
+      ))}
     </form>
   );
 }

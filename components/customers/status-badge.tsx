@@ -1,5 +1,6 @@
 const STYLES: Record<string, string> = {
   trial: "bg-sky-50 text-sky-800",
+  expired: "bg-red-50 text-red-800",
   active: "bg-emerald-50 text-emerald-800",
   suspended: "bg-amber-50 text-amber-900",
   offboarding: "bg-orange-50 text-orange-900",

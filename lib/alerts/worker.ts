@@ -1,17 +1,20 @@
 // The alerts' worker (docs/architecture.md §15), while the server is up: every 5 s the webhook's
-// deliveries; every minute what no request notices — the guard failing on any registered
-// database, and a move's replication slot left behind (it keeps the source's WAL forever).
+// deliveries; every minute what no request notices — trials past their end (they expire), the
+// guard failing on any registered database, and a move's replication slot left behind (it
+// keeps the source's WAL forever).
 import "server-only";
 import { sql } from "drizzle-orm";
 import { appIsolationReport } from "@/db/guard";
 import { withSystem } from "@/db/tenant";
 import { databaseHealth, listDatabases } from "@/lib/databases/registry";
 import { ownerDatabaseUrl } from "@/db/env";
+import { expireTrials } from "@/lib/customers/trials";
 import { raiseAlertNow } from "./raise";
 import { deliverAlerts } from "./webhook";
 
 /** The guard's checks and the registered databases' slots, alerted on when wrong. */
 export async function watchPlatform(): Promise<void> {
+  await expireTrials();
   const report = await appIsolationReport().catch((error: Error) => ({
     ok: false,
     checks: [{ ok: false, name: "reachable", detail: error.message }],

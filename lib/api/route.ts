@@ -6,7 +6,10 @@
 // tenant door and audits its writes. Every refusal is a problem document (RFC 9457); a denied
 // attempt is audited; an error the handler did not expect is logged and answered with a sentence.
 import "server-only";
+import { eq } from "drizzle-orm";
 import { z } from "zod";
+import { customers } from "@/db/schema";
+import { isReadOnly, readOnlyMessage } from "@/lib/customers/lifecycle";
 import {
   withPlatform,
   withTenant,
@@ -79,6 +82,29 @@ const keyActor = (key: KeyPrincipal) => ({
   actorRole: key.tenantId ? "api_key" : "platform_token",
   details: { key: key.prefix },
 });
+
+/** The sentence refusing a write of a customer that may only read (an expired trial), or null. */
+async function readOnlyCustomer(caller: ApiCaller): Promise<string | null> {
+  const customer =
+    caller.kind === "session"
+      ? caller.ctx.customer
+      : await withTenant(
+          { tenantId: caller.tenantId! },
+          async (tx) =>
+            (
+              await tx
+                .select({
+                  name: customers.name,
+                  status: customers.status,
+                  trialEndsAt: customers.trialEndsAt,
+                })
+                .from(customers)
+                .where(eq(customers.id, caller.tenantId!))
+            )[0],
+          { readOnly: true },
+        );
+  return customer && isReadOnly(customer) ? readOnlyMessage(customer) : null;
+}
 
 /** The platform door's context of a super-admin's session or of a platform token. */
 export function platformCaller(caller: ApiCaller): PlatformContext {
@@ -225,6 +251,10 @@ export function apiRoute<S extends z.ZodType>(
         caller.ctx.activeSwitch?.mode === "read"
       )
         return problem(403, "forbidden", "This switch is read-only: it changes nothing.");
+      if (spec.method !== "GET" && caller.tenantId) {
+        const readOnly = await readOnlyCustomer(caller);
+        if (readOnly) return problem(403, "forbidden", readOnly, { headers });
+      }
       let raw: unknown;
       try {
         raw = await readInput(request, spec.method, await context?.params);

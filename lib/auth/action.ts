@@ -3,6 +3,7 @@
 // the form can show. Tenant actions act on the context's customer, never on one named by the
 // form; platform actions are for super-admins and audited through withPlatform.
 import "server-only";
+import { isReadOnly, readOnlyMessage } from "@/lib/customers/lifecycle";
 import { ownerDatabaseUrl } from "@/db/env";
 import { revalidatePath } from "next/cache";
 import { after } from "next/server";
@@ -162,12 +163,16 @@ export function tenantAction<S extends z.ZodType>(
   return chain(
     spec,
     (ctx) => ctx.customer !== null,
-    (ctx, input, record) =>
-      withTenant({ tenantId: ctx.customer!.id }, async (tx): Promise<ActionState> => {
+    (ctx, input, record) => {
+      // An expired trial reads and changes nothing: its own users, and a switch into it.
+      if (spec.writes !== false && isReadOnly(ctx.customer!))
+        throw new ActionError(readOnlyMessage(ctx.customer!));
+      return withTenant({ tenantId: ctx.customer!.id }, async (tx): Promise<ActionState> => {
         const result = await handler(tx, input, ctx as TenantRequestContext, record);
         await auditAccess(ctx, spec.name, "ok", record, tx);
         return result ?? { ok: true as const };
-      }),
+      });
+    },
   );
 }
 

@@ -23,7 +23,7 @@ export interface RequestContext {
   user: { id: string; email: string; displayName: string };
   platformRole: "super_admin" | null;
   /** The customer whose data this request may touch: the membership's, or the switch's. */
-  customer: { id: string; name: string; status: string } | null;
+  customer: { id: string; name: string; status: string; trialEndsAt?: Date | null } | null;
   membershipRole: "admin" | "member" | null;
   activeSwitch: ActiveSwitch | null;
   /** The role the permissions table is read with ("switched" while a super-admin is switched). */
@@ -46,6 +46,7 @@ export function selectAccounts(tx: Tx) {
       customerId: customers.id,
       customerName: customers.name,
       customerStatus: customers.status,
+      customerTrialEndsAt: customers.trialEndsAt,
       switchId: switches.id,
       switchMode: switches.mode,
       switchReason: switches.reason,
@@ -54,6 +55,7 @@ export function selectAccounts(tx: Tx) {
       switchTenantId: switches.tenantId,
       switchCustomerName: switchCustomers.name,
       switchCustomerStatus: switchCustomers.status,
+      switchCustomerTrialEndsAt: switchCustomers.trialEndsAt,
     })
     .from(users)
     .leftJoin(memberships, eq(memberships.userId, users.id))
@@ -77,6 +79,7 @@ export function contextFor(account: Account, now = new Date()): RequestContext |
           id: account.switchTenantId!,
           name: account.switchCustomerName!,
           status: account.switchCustomerStatus!,
+          trialEndsAt: account.switchCustomerTrialEndsAt,
         },
         membershipRole: null,
         activeSwitch: {
@@ -109,6 +112,7 @@ export function contextFor(account: Account, now = new Date()): RequestContext |
       id: account.customerId,
       name: account.customerName!,
       status: account.customerStatus!,
+      trialEndsAt: account.customerTrialEndsAt,
     },
     membershipRole: account.membershipRole,
     activeSwitch: null,

@@ -10,6 +10,7 @@ import {
   changePlan,
   createCustomer,
   editCustomer,
+  extendTrial,
   transitionCustomer,
 } from "./mutations";
 import {
@@ -17,6 +18,7 @@ import {
   contactEmailSchema,
   createCustomerSchema,
   editCustomerSchema,
+  extendTrialSchema,
   transitionSchema,
 } from "./schemas";
 
@@ -96,8 +98,32 @@ export const changePlanAction = platformAction(
   async (tx, { id, version, plan, ...overrides }, _ctx, record) => {
     Object.assign(record, { tenantId: id, targetType: "customer", targetId: id });
     const { before, after } = await changePlan(tx, { id, version, plan, overrides });
-    diff(record, before, after, ["plan", "quotaOverrides"]);
+    diff(record, before, after, ["plan", "quotaOverrides", "status"]);
     return { ok: true, message: "Plan and limits saved." };
+  },
+);
+
+/** A super-admin extends a trial (running or expired), with a reason: the customer may write again. */
+export const extendTrialAction = platformAction(
+  {
+    name: "customers.extend-trial",
+    permission: "customers.manage",
+    schema: extendTrialSchema,
+    revalidate: "/customers",
+  },
+  async (tx, input, _ctx, record) => {
+    Object.assign(record, {
+      tenantId: input.id,
+      targetType: "customer",
+      targetId: input.id,
+      details: { reason: input.reason, days: input.days },
+    });
+    const { before, after } = await extendTrial(tx, input);
+    diff(record, before, after, ["status", "trialEndsAt"]);
+    return {
+      ok: true,
+      message: `The trial runs until ${after.trialEndsAt!.toISOString().slice(0, 10)}.`,
+    };
   },
 );
 

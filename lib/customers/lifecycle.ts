@@ -1,12 +1,15 @@
 // The customer lifecycle (docs/architecture.md §5): trial → active → suspended ↔ active → offboarding →
 // deleted, and nothing else. Suspending and offboarding need a reason. offboarding → erased is
-// not a status change anyone sets: the erase (lib/portability/erase.ts) ends there.
+// not a status change anyone sets: the erase (lib/portability/erase.ts) ends there. A trial past
+// its end becomes expired (lib/customers/trials.ts): read-only, until a super-admin extends the
+// trial (back to trial, with a reason) or activates it (a plan chosen).
 import type { customerStatuses } from "@/db/schema";
 
 export type CustomerStatus = (typeof customerStatuses)[number];
 
 export const TRANSITIONS = [
   { from: "trial", to: "active", verb: "Activate", reasonRequired: false },
+  { from: "expired", to: "active", verb: "Activate", reasonRequired: false },
   { from: "active", to: "suspended", verb: "Suspend", reasonRequired: true },
   { from: "suspended", to: "active", verb: "Reactivate", reasonRequired: false },
   { from: "active", to: "offboarding", verb: "Start offboarding", reasonRequired: true },
@@ -34,6 +37,27 @@ export function isTrialExpired(
   now = new Date(),
 ): boolean {
   return customer.status === "trial" && customer.trialEndsAt !== null && customer.trialEndsAt < now;
+}
+
+/**
+ * Whether a customer's users may only read: an expired trial (the status, or a trial whose end
+ * has passed before the worker noticed). Their reads work; every write is refused with a sentence.
+ */
+export function isReadOnly(
+  customer: { status: string; trialEndsAt?: Date | null },
+  now = new Date(),
+): boolean {
+  return (
+    customer.status === "expired" ||
+    isTrialExpired({ status: customer.status, trialEndsAt: customer.trialEndsAt ?? null }, now)
+  );
+}
+
+export function readOnlyMessage(customer: { name: string; trialEndsAt?: Date | null }): string {
+  const ended = customer.trialEndsAt
+    ? ` on ${customer.trialEndsAt.toISOString().slice(0, 10)}`
+    : "";
+  return `${customer.name}'s trial ended${ended}: everything can be read, nothing changed, until a super-admin extends the trial or a plan is chosen.`;
 }
 
 /**

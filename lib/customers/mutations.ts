@@ -125,7 +125,31 @@ export async function changePlan(
   const overrides = Object.fromEntries(
     Object.entries(input.overrides).filter(([, v]) => v !== undefined),
   );
-  return update(tx, input.id, input.version, { plan: input.plan, quotaOverrides: overrides });
+  // A plan chosen for an expired trial ends its read-only time: the customer is active.
+  const { status } = await current(tx, input.id);
+  return update(tx, input.id, input.version, {
+    plan: input.plan,
+    quotaOverrides: overrides,
+    ...(status === "expired" ? { status: "active" as const } : {}),
+  });
+}
+
+/**
+ * Extends a trial (running or expired) by `days` from its end, or from now if that has passed:
+ * the customer is a trial again, and may write.
+ */
+export async function extendTrial(
+  tx: Tx,
+  input: { id: string; version: number; days: number; reason: string },
+) {
+  const row = await current(tx, input.id);
+  if (row.status !== "trial" && row.status !== "expired")
+    throw new ActionError(`${row.name} is ${row.status}: only a trial can be extended.`);
+  const from = Math.max(Date.now(), row.trialEndsAt?.getTime() ?? 0);
+  return update(tx, input.id, input.version, {
+    status: "trial",
+    trialEndsAt: new Date(from + input.days * 86_400_000),
+  });
 }
 
 export async function transitionCustomer(

@@ -69,6 +69,21 @@ export const transitionSchema = z.object({
   reason: z.string().trim().max(500).default(""),
 });
 
+export const extendTrialSchema = z.object({
+  id: customerIdSchema,
+  version,
+  days: z.coerce
+    .number({ message: "Extend by a number of days." })
+    .int("Extend by whole days.")
+    .min(1, "Extend by at least one day.")
+    .max(90, "Extend by at most 90 days."),
+  reason: z
+    .string()
+    .trim()
+    .min(5, "Say why, in at least 5 characters.")
+    .max(500, "A reason is at most 500 characters."),
+});
+
 export const contactEmailSchema = z.object({ version, contactEmail: email });
 
 /** The customer list's URL: everything a shared link or a reload needs to show the same view. */

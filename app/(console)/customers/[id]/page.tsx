@@ -1,4 +1,9 @@
-import { EditCustomerForm, PlanForm, TransitionForm } from "@/components/customers/customer-forms";
+import {
+  EditCustomerForm,
+  ExtendTrialForm,
+  PlanForm,
+  TransitionForm,
+} from "@/components/customers/customer-forms";
 import { DataJobs } from "@/components/customers/data-jobs";
 import { EraseForm } from "@/components/customers/erase-form";
 import { ExportLink } from "@/components/customers/export-link";
@@ -98,6 +103,11 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
           />
         </Section>
         <Section title="Status">
+          {(customer.status === "trial" || customer.status === "expired") && (
+            <div className="mb-4">
+              <ExtendTrialForm id={customer.id} version={customer.version} />
+            </div>
+          )}
           {transitions.length === 0 ? (
             <p className="text-sm text-slate-600">
               A {customer.status} customer has no further status.

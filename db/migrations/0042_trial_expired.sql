@@ -1,0 +1,2 @@
+ALTER TABLE "control"."customers" DROP CONSTRAINT "customers_status_valid";--> statement-breakpoint
+ALTER TABLE "control"."customers" ADD CONSTRAINT "customers_status_valid" CHECK ("control"."customers"."status" in ('trial','expired','active','suspended','offboarding','deleted','erased'));
