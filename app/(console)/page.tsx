@@ -166,6 +166,33 @@ export default async function OverviewPage() {
             )}
           </section>
           <section
+            aria-label="Over a rows or storage limit"
+            className="rounded-lg border border-slate-200 bg-white"
+          >
+            <h2 className="border-b border-slate-200 px-4 py-3 text-sm font-medium">
+              Over a rows or storage limit
+            </h2>
+            {o.overQuota.length === 0 ? (
+              <p className="px-4 py-3 text-sm text-slate-600">None.</p>
+            ) : (
+              <Table headers={["Customer", "Rows", "Limit", "Storage", "Limit"]}>
+                {o.overQuota.map((c) => (
+                  <Row key={c.id}>
+                    <Cell>{c.name}</Cell>
+                    <Cell className={c.rows >= c.max_rows ? "font-medium text-red-700" : ""}>
+                      {number.format(c.rows)}
+                    </Cell>
+                    <Cell>{number.format(c.max_rows)}</Cell>
+                    <Cell className={c.storage >= c.max_storage ? "font-medium text-red-700" : ""}>
+                      {number.format(Math.round(c.storage / 2 ** 20))} MB
+                    </Cell>
+                    <Cell>{number.format(Math.round(c.max_storage / 2 ** 20))} MB</Cell>
+                  </Row>
+                ))}
+              </Table>
+            )}
+          </section>
+          <section
             aria-label="Above the dedicated-placement threshold"
             className="rounded-lg border border-slate-200 bg-white"
           >

@@ -82,6 +82,7 @@ export async function platformOverview(tx: Tx, placementThresholdRows: number) {
       totals: {} as Figures,
       top: { actions: [], rows: [], storage: [] },
       atQuota: [],
+      overQuota: [],
       overThreshold: [],
       growth: [],
     };
@@ -137,12 +138,34 @@ export async function platformOverview(tx: Tx, placementThresholdRows: number) {
       join control.usage_snapshots s on s.run_id = r.id
      where s.metric in ('users.total', 'rows.total', 'actions.30d')
      group by 1, 2`);
+  // Over a rows or storage limit, by the latest run.
+  const { rows: overQuota } = await tx.execute<{
+    id: string;
+    name: string;
+    rows: number | null;
+    max_rows: number;
+    storage: number | null;
+    max_storage: number;
+  }>(sql`
+    select c.id, c.name, w.rows::bigint as rows, l.max_rows, w.storage::bigint as storage, l.max_storage
+      from ${wide} join control.customers c on c.id = w.tenant_id join control.plans p on p.name = c.plan
+      cross join lateral (select coalesce((c.quota_overrides->>'maxRows')::bigint, p.max_rows) as max_rows,
+                                 coalesce((c.quota_overrides->>'maxStorageBytes')::bigint, p.max_storage_bytes) as max_storage) l
+     where w.rows >= l.max_rows or w.storage >= l.max_storage
+     order by greatest(w.rows::float / greatest(l.max_rows, 1), w.storage::float / greatest(l.max_storage, 1)) desc limit 50`);
   return {
     run,
     byStatus,
     totals: Object.fromEntries(totals.map((t) => [t.metric, Number(t.total)])) as Figures,
     top,
     atQuota,
+    overQuota: overQuota.map((c) => ({
+      ...c,
+      rows: Number(c.rows ?? 0),
+      max_rows: Number(c.max_rows),
+      storage: Number(c.storage ?? 0),
+      max_storage: Number(c.max_storage),
+    })),
     overThreshold,
     growth: growth.map((g) => ({ days: g.days, metric: g.metric, total: Number(g.total) })),
   };

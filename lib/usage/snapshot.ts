@@ -8,6 +8,7 @@ import { usageRuns } from "@/db/schema";
 import { databasePool, PRIMARY_DATABASE } from "@/db/databases";
 import { qualified } from "@/lib/adoption/sql";
 import { withSystem, type Tx } from "@/db/tenant";
+import { noteQuotaCrossings } from "./quotas";
 
 export const METRICS = {
   "users.total": "Console users",
@@ -204,6 +205,13 @@ export async function snapshotIn(
       sql`select count(distinct tenant_id)::int as customers, count(*)::int as figures from control.usage_snapshots where run_id = ${runId}`,
     )
   ).rows;
+  // The run before this one (not yet written): who crossed 80 % or 100 % of a limit since.
+  const [previous] = (
+    await tx.execute<{ id: string }>(
+      sql`select id from control.usage_runs order by started_at desc limit 1`,
+    )
+  ).rows;
+  await noteQuotaCrossings(tx, runId, previous?.id ?? null);
   await tx.insert(usageRuns).values({
     id: runId,
     trigger,

@@ -4,19 +4,35 @@ import { can } from "@/lib/auth/permissions";
 import { formatCustomerId } from "@/lib/customers/ids";
 import { getOwnCustomer } from "@/lib/customers/queries";
 import { tenantPage } from "@/lib/auth/pages";
+import { QuotaBanner } from "@/components/usage/quota-banner";
+import { effectiveLimits, latestFigures } from "@/lib/usage/queries";
+import { quotaLevels } from "@/lib/usage/quotas";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Home" };
 
 /** A customer user's home: their organisation's profile; admins may change the contact email. */
 export default async function CustomerHomePage() {
-  const { ctx, data: customer } = await tenantPage(
+  const {
+    ctx,
+    data: { customer, quotas },
+  } = await tenantPage(
     { permission: "usage.read", action: "home.view" },
-    (tx, { customer }) => getOwnCustomer(tx, customer.id),
+    async (tx, { customer }) => {
+      const own = await getOwnCustomer(tx, customer.id);
+      const limits = await effectiveLimits(tx, customer.id);
+      return own && limits
+        ? {
+            customer: own,
+            quotas: quotaLevels((await latestFigures(tx, customer.id)).figures, limits),
+          }
+        : null;
+    },
   );
   return (
     <>
       <PageHeader title={customer.name} description="Your organisation on the platform." />
+      {can(ctx.role, "organisation.edit") && <QuotaBanner levels={quotas} />}
       <dl className="mb-6 grid max-w-xl grid-cols-[10rem_1fr] gap-y-2 rounded-lg border border-slate-200 bg-white p-6 text-sm">
         <dt className="text-slate-500">Customer ID</dt>
         <dd className="font-mono">{formatCustomerId(customer.id)}</dd>

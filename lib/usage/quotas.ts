@@ -1,0 +1,79 @@
+// Quotas that act (docs/architecture.md §8): rows and storage against the plan's limits (with the
+// customer's overrides). A usage snapshot notes each customer that crossed 80 % or 100 % of a
+// limit since the run before — an audit event (`quota.crossed`) and an alert — and the
+// customer's admins see a banner from 80 %.
+import "server-only";
+import { sql } from "drizzle-orm";
+import type { Tx } from "@/db/tenant";
+import { raiseAlert } from "@/lib/alerts/raise";
+import { insertAuditEvent } from "@/lib/audit/record";
+
+export const QUOTA_METRICS = {
+  "rows.total": "maxRows",
+  "storage.bytes": "maxStorageBytes",
+} as const;
+const LEVELS = [100, 80] as const;
+
+/** The limit of each metric, as SQL over `c` (customers) and `p` (plans). */
+const limitOf = sql`case s.metric
+  when 'rows.total' then coalesce((c.quota_overrides ->> 'maxRows')::bigint, p.max_rows)
+  else coalesce((c.quota_overrides ->> 'maxStorageBytes')::bigint, p.max_storage_bytes) end`;
+
+/**
+ * After run `runId`'s figures are written: every customer whose rows or storage reached 80 % or
+ * 100 % of its limit since the previous run is audited and alerted, once per level crossed.
+ */
+export async function noteQuotaCrossings(tx: Tx, runId: string, previousRunId: string | null) {
+  const { rows } = await tx.execute<{
+    tenant_id: string;
+    name: string;
+    metric: keyof typeof QUOTA_METRICS;
+    value: string;
+    before: string;
+    limit: string;
+  }>(sql`
+    select s.tenant_id, c.name, s.metric, s.value::text, coalesce(o.value, 0)::text as before, (${limitOf})::text as limit
+      from control.usage_snapshots s
+      join control.customers c on c.id = s.tenant_id join control.plans p on p.name = c.plan
+      left join control.usage_snapshots o on o.run_id = ${previousRunId} and o.tenant_id = s.tenant_id and o.metric = s.metric
+     where s.run_id = ${runId} and s.metric in ('rows.total', 'storage.bytes')
+       and s.value >= 0.8 * (${limitOf}) and coalesce(o.value, 0) < (${limitOf})`);
+  for (const r of rows) {
+    const [value, before, limit] = [Number(r.value), Number(r.before), Number(r.limit)];
+    const level = LEVELS.find((l) => value >= (limit * l) / 100 && before < (limit * l) / 100);
+    if (!level) continue;
+    const what = r.metric === "rows.total" ? "rows" : "storage";
+    await insertAuditEvent(tx, {
+      action: "quota.crossed",
+      outcome: "ok",
+      actorRole: "system",
+      tenantId: r.tenant_id,
+      targetType: "customer",
+      targetId: r.tenant_id,
+      details: { metric: r.metric, level, value, limit },
+    });
+    await raiseAlert(tx, {
+      kind: "quota",
+      tenantId: r.tenant_id,
+      dedupeKey: `quota:${r.tenant_id}:${r.metric}:${level}`,
+      summary: `${r.name} reached ${level} % of its ${what} limit (${value.toLocaleString("en")} of ${limit.toLocaleString("en")}).`,
+      details: { metric: r.metric, level, value, limit },
+    });
+  }
+}
+
+/** A customer's rows and storage against its limits: the banner's level (80 or 100) for each. */
+export function quotaLevels(
+  figures: Record<string, number>,
+  limits: { maxRows: number; maxStorageBytes: number },
+): { metric: "rows" | "storage"; level: 80 | 100; value: number; limit: number }[] {
+  const out: { metric: "rows" | "storage"; level: 80 | 100; value: number; limit: number }[] = [];
+  for (const [metric, value, limit] of [
+    ["rows", figures["rows.total"] ?? 0, limits.maxRows],
+    ["storage", figures["storage.bytes"] ?? 0, limits.maxStorageBytes],
+  ] as const) {
+    if (value >= limit) out.push({ metric, level: 100, value, limit });
+    else if (value >= 0.8 * limit) out.push({ metric, level: 80, value, limit });
+  }
+  return out;
+}
