@@ -1,7 +1,8 @@
 // npm run bench:api — GET /api/v1/usage through the API's whole chain (the key's check, the
 // rate limit and monthly count, zod, the tenant door) against the same handler called bare (the
-// tenant door and the same reads, no key and no limiter), each at 50 concurrent for BENCH_SECONDS
-// (10) in the same run, in this process: p50/p95 and the throughput ratio (target ≥ 0.85×). Then
+// tenant door and the same reads, no key and no limiter), each at 50 concurrent in alternating
+// rounds (BENCH_ROUNDS, 3, of BENCH_SECONDS, 5, each; the machine's drift falls on both alike),
+// in this process: p50/p95 and the throughput ratio (target ≥ 0.85×). Then
 // the key check and the limiter alone, one call at a time: their cost per request.
 import { withTenant } from "../tenant";
 import { generateCustomerId } from "../../lib/customers/ids";
@@ -12,10 +13,11 @@ import { GET } from "../../app/api/v1/usage/route";
 import { withBenchDatabase } from "./database";
 import { ms, ratio, summarize, timed } from "./stats";
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = 50;
 
-/** `CONCURRENCY` loops of `fn` for SECONDS: each call's latency, and calls a second. */
+/** `CONCURRENCY` loops of `fn` for SECONDS: each call's latency, and how long it took. */
 async function load(fn: () => Promise<void>) {
   const latencies: number[] = [];
   const until = performance.now() + SECONDS * 1000;
@@ -25,10 +27,14 @@ async function load(fn: () => Promise<void>) {
       while (performance.now() < until) latencies.push(await timed(fn));
     }),
   );
-  return {
-    ...summarize(latencies),
-    perSecond: latencies.length / ((performance.now() - started) / 1000),
-  };
+  return { latencies, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Rounds of `load`, merged: p50/p95 over every call, and calls a second over all the time. */
+function merged(rounds: Awaited<ReturnType<typeof load>>[]) {
+  const latencies = rounds.flatMap((r) => r.latencies);
+  const seconds = rounds.reduce((n, r) => n + r.seconds, 0);
+  return { ...summarize(latencies), perSecond: latencies.length / seconds };
 }
 
 await withBenchDatabase("api", { owner: 2, app: 20 }, async ({ owner }) => {
@@ -61,8 +67,14 @@ await withBenchDatabase("api", { owner: 2, app: 20 }, async ({ owner }) => {
   };
   // Warm both paths (pools, plans, JIT of the code) before measuring.
   for (let i = 0; i < 200; i++) await Promise.all([bare(), chain()]);
-  const base = await load(bare);
-  const full = await load(chain);
+  const bareRounds = [];
+  const chainRounds = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    bareRounds.push(await load(bare));
+    chainRounds.push(await load(chain));
+  }
+  const base = merged(bareRounds);
+  const full = merged(chainRounds);
 
   const keyCheck: number[] = [];
   const limiter: number[] = [];
@@ -71,7 +83,9 @@ await withBenchDatabase("api", { owner: 2, app: 20 }, async ({ owner }) => {
     limiter.push(await timed(() => takeCall(tenant, "key:bench")));
   }
 
-  console.log(`\nbench:api — GET /api/v1/usage, ${CONCURRENCY} concurrent, ${SECONDS} s each\n`);
+  console.log(
+    `\nbench:api — GET /api/v1/usage, ${CONCURRENCY} concurrent, ${ROUNDS} alternating rounds of ${SECONDS} s each\n`,
+  );
   console.log(
     `bare handler (tenant door, same reads): p50 ${ms(base.p50)}, p95 ${ms(base.p95)}, ${base.perSecond.toFixed(0)} req/s`,
   );
