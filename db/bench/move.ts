@@ -194,7 +194,8 @@ async function largeCustomer() {
     const otherBefore = summarize(baseline.writeMs.get(other)!).p95;
     const otherDuring = summarize(during.writeMs.get(other)!).p95;
     const movedP95 = summarize(during.writeMs.get(LEGACY_CUSTOMER_ID)!).p95;
-    const copyMs = (steps.copy ?? 0) + (steps["catch-up"] ?? 0) + (steps.verify ?? 0);
+    const copyMs =
+      (steps.copy ?? 0) + (steps["catch-up"] ?? 0) + (steps.verify ?? 0) + (steps.reverify ?? 0);
 
     console.log(
       `\nbench:move — ${moved.rows.toLocaleString("en")} rows over ${tables.length} tables, moved ${moved.mode} between two embedded PostgreSQL 18 servers\n`,

@@ -283,6 +283,16 @@ describe("an online move", () => {
     );
     expect(rows[0]).toMatchObject({ mode: "online", status: "succeeded" });
     expect(rows[0].steps.map((s: { phase: string }) => s.phase)).toEqual(phasesOf("online"));
+    // Under the freeze only the table the workload wrote is read again; the others were
+    // verified while B wrote on.
+    const reverify = rows[0].steps.find((s: { phase: string }) => s.phase === "reverify");
+    expect(reverify.note).toMatch(/^1 of \d+ tables written during the move$/);
+    const { rows: watched } = await withOwnerClient(second.ownerUrl, (c) =>
+      c.query(
+        "select (select count(*)::int from placement.moving) + (select count(*)::int from placement.touched) as n",
+      ),
+    );
+    expect(watched[0].n).toBe(0);
   });
 });
 
@@ -417,7 +427,7 @@ describe("an online move killed during catch-up and during cutover", () => {
 
     // Killed frozen, in the cutover's verification: the roll-back button of a move whose
     // process is gone rolls it back at once.
-    const cuttingOver = await pausedAt(B, "verify", { to: "primary", mode: "online" });
+    const cuttingOver = await pausedAt(B, "reverify", { to: "primary", mode: "online" });
     expect((await lastMove(B)).frozen_at).not.toBeNull();
     await cuttingOver.kill();
     expect(await cancelMove(primary(), (await lastMove(B)).id, "admin@example.com")).toBe(

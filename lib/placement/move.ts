@@ -47,6 +47,7 @@ export const MOVE_PHASES = [
   "copy",
   "catch-up",
   "verify",
+  "reverify",
   "flip",
   "unfreeze",
   "cleanup",
@@ -58,7 +59,17 @@ export type MoveMode = "offline" | "online";
 export const phasesOf = (mode: MoveMode): MovePhase[] =>
   mode === "offline"
     ? ["prepare", "freeze", "copy", "verify", "flip", "unfreeze", "cleanup"]
-    : ["prepare", "copy", "catch-up", "freeze", "verify", "flip", "unfreeze", "cleanup"];
+    : [
+        "prepare",
+        "copy",
+        "catch-up",
+        "verify",
+        "freeze",
+        "reverify",
+        "flip",
+        "unfreeze",
+        "cleanup",
+      ];
 
 /** A customer with at least this many rows moves online when its database can (`auto`). */
 export const onlineFromRows = () => Number(process.env.MOVE_ONLINE_ROWS ?? 50_000);
@@ -423,6 +434,8 @@ async function runMove(
       /** Whether the target may hold rows of the customer that this move wrote. */
       let copied = false;
       let replicating = false;
+      /** Whether the source notes the customer's writes (placement.moving). */
+      let watching = false;
       let mode: MoveMode = "offline";
       let rows = 0;
       const tables = await customerTables(source);
@@ -496,24 +509,29 @@ async function runMove(
           await at("catch-up");
           await waitForLag(source, record, 16 * 2 ** 20, 10_000);
 
+          // Every table verified while the customer writes on; those it writes meanwhile are
+          // noted on the source (the guard trigger) and verified again under the freeze, so the
+          // freeze lasts as long as the final catch-up and those tables, not the customer's size.
+          await at("verify");
+          watching = true;
+          await watchWrites(source, tenantId, options);
+          await verifyWhileWriting(source, target, tables, tenantId, record, placement.target.name);
+
           await at("freeze");
           frozeAt = await freeze(source, tenantId, options, record);
 
-          await at("verify");
+          await at("reverify");
           // Frozen, the source changes no more for the customer: the target converges on it.
-          rows = await verifyAgainst(
-            source,
-            target,
-            tables,
-            tenantId,
-            record,
-            placement.target.name,
-            {
-              retryForMs: 30_000,
-            },
-          );
+          const written = await writtenTables(source, tables, tenantId);
+          record.note(`${written.length} of ${tables.length} tables written during the move`);
+          await verifyAgainst(source, target, written, tenantId, record, placement.target.name, {
+            retryForMs: 30_000,
+          });
+          rows = record.progress.reduce((n, t) => n + t.rows, 0);
           await stopReplication(source, target, record.id);
           replicating = false;
+          await unwatchWrites(source, tenantId);
+          watching = false;
         }
         await carrySequences(source, target, [...new Set(tables.map((t) => t.schema))]);
 
@@ -566,6 +584,7 @@ async function runMove(
           await stopReplication(source, target, record.id).catch((e: Error) =>
             console.error(`move ${record.id}: replication: ${e.message}`),
           );
+        if (watching) await unwatchWrites(source, tenantId).catch(() => undefined);
         if (!flipped) {
           // Before the flip the customer stays where it was: nothing on the target, the source as it was.
           await undoBeforeFlip(primary, source, target, tables, tenantId, {
@@ -763,6 +782,78 @@ async function verifyAgainst(
   return rows;
 }
 
+/**
+ * The source notes which tables the customer writes from now on (placement.moving; the guard
+ * trigger fills placement.touched). A write already under way began unnoticed: the freeze's lock,
+ * taken and given back at once, waits for every one of them to end.
+ */
+async function watchWrites(source: OwnerClient, tenantId: string, options: MoveOptions) {
+  await source.query("delete from placement.touched where customer_id = $1", [tenantId]);
+  await source.query(
+    "insert into placement.moving (customer_id) values ($1) on conflict do nothing",
+    [tenantId],
+  );
+  await source.query(`set lock_timeout = ${options.lockTimeoutMs ?? 5_000}`);
+  await source.query(FREEZE_LOCK, [tenantId]);
+  await source.query(UNFREEZE, [tenantId]);
+  await source.query("set lock_timeout = 0");
+}
+
+async function unwatchWrites(source: OwnerClient, tenantId: string) {
+  await source.query("delete from placement.moving where customer_id = $1", [tenantId]);
+  await source.query("delete from placement.touched where customer_id = $1", [tenantId]);
+}
+
+/** The tables the customer wrote on the source since its writes were watched. */
+async function writtenTables(source: OwnerClient, tables: CustomerTable[], tenantId: string) {
+  const { rows } = await source.query<{ schema: string; table: string }>(
+    `select n.nspname as schema, c.relname as table from placement.touched t
+       join pg_class c on c.oid = t.relid join pg_namespace n on n.oid = c.relnamespace
+      where t.customer_id = $1`,
+    [tenantId],
+  );
+  const written = new Set(rows.map((r) => qualifiedName(r)));
+  return tables.filter((t) => written.has(qualifiedName(t)));
+}
+
+/**
+ * Every table read on both sides while the customer writes on: equal, or — while replication
+ * delivers what the source had before the watch began — read again until equal. A table the
+ * customer writes meanwhile is left to the verification under the freeze.
+ */
+async function verifyWhileWriting(
+  source: OwnerClient,
+  target: OwnerClient,
+  tables: CustomerTable[],
+  tenantId: string,
+  record: MoveRecord,
+  targetName: string,
+) {
+  const where = `tenant_id = '${tenantId}'`;
+  for (const t of tables) {
+    const name = `${t.schema}.${t.table}`;
+    const until = Date.now() + 30_000;
+    for (;;) {
+      const [there, here] = await Promise.all([
+        readTable(source, t, { where }),
+        readTable(target, t, { where }),
+      ]);
+      if (here.rows === there.rows && here.checksum === there.checksum) {
+        await record.live({
+          table: { table: name, rows: there.rows, of: there.rows, state: "done" },
+        });
+        break;
+      }
+      if ((await writtenTables(source, [t], tenantId)).length) break;
+      if (Date.now() > until)
+        throw new MoveError(
+          `${name} reads ${here.rows} rows with checksum ${here.checksum} on ${targetName}; the source has ${there.rows} with ${there.checksum}. Nothing was moved.`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 /** The replication objects of a move: a publication on the source, a subscription on the target. */
 const replicationName = (moveId: string) => `tenantry_move_${moveId.replaceAll("-", "")}`;
 
@@ -935,6 +1026,7 @@ export async function resumeMoves(
               await c.query("select set_config('app.tenant_id', $1, false)", [m.tenant_id]);
             const tables = await customerTables(source);
             await stopReplication(source, target, m.id);
+            await unwatchWrites(source, m.tenant_id);
             if (m.flipped) {
               record.flipped = true;
               await arrive(target, m.tenant_id);
