@@ -31,6 +31,7 @@ export default async function MovePage({ params }: { params: Promise<{ id: strin
   const running = move.status === "running";
   const rate = copyRate(move);
   const verify = move.steps.filter((s) => s.phase === "verify").at(-1);
+  const reverify = move.steps.filter((s) => s.phase === "reverify").at(-1);
   const rows = move.progress.reduce((n, t) => n + t.rows, 0);
   const of = move.progress.reduce((n, t) => n + (t.of ?? t.rows), 0);
   return (
@@ -85,6 +86,8 @@ export default async function MovePage({ params }: { params: Promise<{ id: strin
               {verify
                 ? `${verify.outcome}${verify.ms !== null ? ` in ${number.format(verify.ms)} ms` : ""}: rows and checksums of every table on both sides`
                 : "not yet"}
+              {reverify &&
+                `; again with the writes held: ${reverify.outcome}${reverify.note ? ` (${reverify.note})` : ""}`}
             </dd>
             <dt className="text-slate-500">Old rows on {move.source}</dt>
             <dd aria-label="Old rows">
