@@ -64,20 +64,33 @@ export function MovesList({ moves }: { moves: MoveView[] }) {
             {m.steps.length > 0 && (
               <details className="mt-1">
                 <summary className="cursor-pointer text-slate-600">Phases</summary>
-                <ol className="mt-1 list-decimal pl-5">
-                  {m.steps.map((s) => (
-                    <li key={`${s.phase}-${s.startedAt}`}>
-                      {s.phase}: {s.outcome}
-                      {s.ms !== null && `, ${number.format(s.ms)} ms`}
-                      {s.note && ` (${s.note})`}
-                    </li>
-                  ))}
-                </ol>
+                <MovePhases steps={m.steps} className="mt-1" />
               </details>
             )}
           </li>
         );
       })}
     </ul>
+  );
+}
+
+/** A move's phases as they ran: outcome, time, and the phase's note. */
+export function MovePhases({
+  steps,
+  className = "",
+}: {
+  steps: MoveView["steps"];
+  className?: string;
+}) {
+  return (
+    <ol aria-label="Phases" className={`list-decimal pl-5 ${className}`}>
+      {steps.map((s) => (
+        <li key={`${s.phase}-${s.startedAt}`}>
+          {s.phase}: {s.outcome}
+          {s.ms !== null && `, ${number.format(s.ms)} ms`}
+          {s.note && ` (${s.note})`}
+        </li>
+      ))}
+    </ol>
   );
 }

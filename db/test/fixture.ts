@@ -1,6 +1,7 @@
 // Per test file: a fresh copy of the migrated template, the app pool pointed at it, and an
 // owner client for arranging data the app itself could never write.
 import { randomBytes } from "node:crypto";
+import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import { afterAll, beforeAll, inject } from "vitest";
 import { createPool, setAppPool } from "../client";
@@ -64,4 +65,17 @@ export async function insertUser(
     );
   }
   return rows[0].id;
+}
+
+/**
+ * Runs `fn` on a drizzle transaction-less client of the owner's pool: for arranging what only a
+ * super-admin's door would write (a platform token, an acknowledgement) without a request.
+ */
+export async function withOwnerDrizzle<T>(owner: pg.Pool, fn: (tx: NodePgDatabase) => Promise<T>) {
+  const client = await owner.connect();
+  try {
+    return await fn(drizzle(client));
+  } finally {
+    client.release();
+  }
 }

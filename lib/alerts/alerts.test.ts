@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { withTenant } from "@/db/tenant";
-import { freshTestDatabase, insertCustomers } from "@/db/test/fixture";
+import { freshTestDatabase, insertCustomers, withOwnerDrizzle } from "@/db/test/fixture";
 import type { RequestContext } from "@/lib/auth/context";
 import { generateCustomerId } from "@/lib/customers/ids";
 
@@ -131,7 +131,7 @@ describe("acknowledging", () => {
     const { rows } = await db.owner.query<{ id: string }>(
       "select id from control.alerts where dedupe_key = 'guard'",
     );
-    await withTenantless((tx) => acknowledgeAlert(tx, rows[0].id, "root@example.com"));
+    await withOwnerDrizzle(db.owner, (tx) => acknowledgeAlert(tx, rows[0].id, "root@example.com"));
     await raiseAlertNow({
       kind: "guard",
       dedupeKey: "guard",
@@ -142,15 +142,3 @@ describe("acknowledging", () => {
     ]);
   });
 });
-
-async function withTenantless<T>(
-  fn: (tx: Parameters<Parameters<typeof withTenant>[1]>[0]) => Promise<T>,
-) {
-  const { drizzle } = await import("drizzle-orm/node-postgres");
-  const client = await db.owner.connect();
-  try {
-    return await fn(drizzle(client));
-  } finally {
-    client.release();
-  }
-}

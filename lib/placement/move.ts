@@ -123,6 +123,17 @@ const UNFREEZE = "select pg_advisory_unlock(hashtext('tenantry.move'), hashtext(
 /** Held by the process running a move, on the primary: resume takes over only a dead one's. */
 const MOVER_LOCK = "hashtext('tenantry.mover'), hashtext($1)";
 
+/** A read across customers on the primary: the platform role, read-only, undone after. */
+async function readAcross<T>(primary: OwnerClient, read: () => Promise<T>): Promise<T> {
+  await primary.query("begin read only");
+  try {
+    await primary.query("set local role tenantry_platform");
+    return await read();
+  } finally {
+    await primary.query("rollback");
+  }
+}
+
 interface Placement {
   name: string;
   source: DatabaseEntry & { status: string };
@@ -1089,23 +1100,22 @@ export async function cleanUpMove(
     if (!lock[0].ok)
       throw new MoveError("That move is still running, or being cleaned up already.");
     try {
-      await primary.query("begin read only");
-      await primary.query("set local role tenantry_platform");
-      const { rows: found } = await primary.query<{
-        tenant_id: string;
-        source: string;
-        status: string;
-        flipped: boolean;
-        cleaned_at: Date | null;
-        steps: MoveRecord["steps"];
-        progress: TableProgress[];
-        env_var: string;
-      }>(
-        `select m.tenant_id, m.source, m.status, m.flipped, m.cleaned_at, m.steps, m.progress, d.env_var
+      const { rows: found } = await readAcross(primary, () =>
+        primary.query<{
+          tenant_id: string;
+          source: string;
+          status: string;
+          flipped: boolean;
+          cleaned_at: Date | null;
+          steps: MoveRecord["steps"];
+          progress: TableProgress[];
+          env_var: string;
+        }>(
+          `select m.tenant_id, m.source, m.status, m.flipped, m.cleaned_at, m.steps, m.progress, d.env_var
            from control.moves m join control.databases d on d.name = m.source where m.id = $1`,
-        [moveId],
+          [moveId],
+        ),
       );
-      await primary.query("rollback");
       const m = found[0];
       if (!m) throw new MoveError("There is no such move.");
       if (m.status !== "succeeded" || !m.flipped)
@@ -1161,19 +1171,15 @@ export async function cleanUpMove(
 export async function cleanUpDueMoves(
   primaryUrl: string,
 ): Promise<{ moveId: string; rows?: number; error?: string }[]> {
-  const due = await withOwnerClient(primaryUrl, async (primary) => {
-    await primary.query("begin read only");
-    try {
-      await primary.query("set local role tenantry_platform");
+  const due = await withOwnerClient(primaryUrl, (primary) =>
+    readAcross(primary, async () => {
       const { rows } = await primary.query<{ id: string }>(
         `select id from control.moves where cleaned_at is null and cleanup_after is not null
             and cleanup_after <= now() and status = 'succeeded' order by cleanup_after`,
       );
       return rows.map((r) => r.id);
-    } finally {
-      await primary.query("rollback");
-    }
-  });
+    }),
+  );
   const done = [];
   for (const moveId of due)
     done.push(
@@ -1210,15 +1216,12 @@ export async function cancelMove(
   by: string,
 ): Promise<"asked" | "rolled back"> {
   const asked = await withOwnerClient(primaryUrl, async (primary) => {
-    await primary.query("begin read only");
-    await primary.query("set local role tenantry_platform");
-    const { rows } = await primary.query<{
-      tenant_id: string;
-      status: string;
-      flipped: boolean;
-      target: string;
-    }>("select tenant_id, status, flipped, target from control.moves where id = $1", [moveId]);
-    await primary.query("rollback");
+    const { rows } = await readAcross(primary, () =>
+      primary.query<{ tenant_id: string; status: string; flipped: boolean; target: string }>(
+        "select tenant_id, status, flipped, target from control.moves where id = $1",
+        [moveId],
+      ),
+    );
     const m = rows[0];
     if (!m) throw new MoveError("There is no such move.");
     if (m.status !== "running") throw new MoveError(`That move has ${m.status} already.`);

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { CleanUpButton, RollBackButton } from "@/components/placement/move-buttons";
+import { MovePhases } from "@/components/placement/moves-list";
 import { Elapsed } from "@/components/ui/elapsed";
 import { dateTimeSeconds, number } from "@/components/ui/format";
 import { LiveRefresh } from "@/components/ui/live-refresh";
@@ -136,15 +137,7 @@ export default async function MovePage({ params }: { params: Promise<{ id: strin
           )}
         </Section>
         <Section title="Phases">
-          <ol aria-label="Phases" className="list-decimal pl-5 text-sm">
-            {move.steps.map((s) => (
-              <li key={`${s.phase}-${s.startedAt}`}>
-                {s.phase}: {s.outcome}
-                {s.ms !== null && `, ${number.format(s.ms)} ms`}
-                {s.note && ` (${s.note})`}
-              </li>
-            ))}
-          </ol>
+          <MovePhases steps={move.steps} className="text-sm" />
         </Section>
       </div>
     </>
