@@ -38,3 +38,17 @@ export function inOwnerTransaction<T>(
     }
   });
 }
+
+/**
+ * A read across customers on an owner's client: as the platform role (it reads past RLS, and
+ * only reads), in a read-only transaction undone after.
+ */
+export async function readAsPlatform<T>(client: pg.Client, read: () => Promise<T>): Promise<T> {
+  await client.query("begin read only");
+  try {
+    await client.query("set local role tenantry_platform");
+    return await read();
+  } finally {
+    await client.query("rollback");
+  }
+}

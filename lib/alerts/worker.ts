@@ -6,7 +6,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { appIsolationReport } from "@/db/guard";
 import { withSystem } from "@/db/tenant";
-import { databaseHealth, listDatabases } from "@/lib/databases/registry";
+import { listDatabases, replicationSlots } from "@/lib/databases/registry";
 import { ownerDatabaseUrl } from "@/db/env";
 import { expireTrials } from "@/lib/customers/trials";
 import { raiseAlertNow } from "./raise";
@@ -43,8 +43,8 @@ export async function watchPlatform(): Promise<void> {
   );
   for (const entry of await listDatabases(ownerUrl)) {
     if (entry.status === "offline") continue;
-    const health = await databaseHealth(entry);
-    for (const slot of health.slots.filter(
+    const slots = await replicationSlots(entry).catch(() => []);
+    for (const slot of slots.filter(
       (s) => s.name.startsWith("tenantry_move_") && !s.active && !running.includes(s.name),
     ))
       await raiseAlertNow({

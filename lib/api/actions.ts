@@ -2,11 +2,27 @@
 
 import { eq } from "drizzle-orm";
 import { apiKeys } from "@/db/schema";
-import { ActionError, platformAction, tenantAction } from "@/lib/auth/action";
+import { ActionError, platformAction, tenantAction, type ActionAudit } from "@/lib/auth/action";
 import { createKey, revokeKey } from "./keys";
 import { keyIdSchema, newCustomerKeySchema, newKeySchema, newPlatformTokenSchema } from "./schemas";
 
-const SHOWN_ONCE = "Copy it now: it is shown only once, and only its hash is kept.";
+/** A new key recorded for the audit (by its prefix) and shown once. */
+function shownOnce(
+  record: ActionAudit,
+  made: { id: string; prefix: string; key: string },
+  details: Record<string, unknown>,
+) {
+  Object.assign(record, {
+    targetType: "api_key",
+    targetId: made.id,
+    details: { prefix: made.prefix, ...details },
+  });
+  return {
+    ok: true as const,
+    message: "Copy it now: it is shown only once, and only its hash is kept.",
+    data: { key: made.key },
+  };
+}
 
 /** A customer admin's new key for their own customer, shown once. */
 export const createApiKeyAction = tenantAction(
@@ -18,12 +34,7 @@ export const createApiKeyAction = tenantAction(
   },
   async (tx, input, ctx, record) => {
     const made = await createKey(tx, ctx.customer.id, input, ctx.user.email);
-    Object.assign(record, {
-      targetType: "api_key",
-      targetId: made.id,
-      details: { prefix: made.prefix, name: input.name, scopes: input.scopes },
-    });
-    return { ok: true, message: SHOWN_ONCE, data: { key: made.key } };
+    return shownOnce(record, made, { name: input.name, scopes: input.scopes });
   },
 );
 
@@ -54,13 +65,8 @@ export const createCustomerKeyAction = platformAction(
   },
   async (tx, input, ctx, record) => {
     const made = await createKey(tx, input.customer, input, ctx.user.email);
-    Object.assign(record, {
-      tenantId: input.customer,
-      targetType: "api_key",
-      targetId: made.id,
-      details: { prefix: made.prefix, name: input.name, scopes: input.scopes },
-    });
-    return { ok: true, message: SHOWN_ONCE, data: { key: made.key } };
+    record.tenantId = input.customer;
+    return shownOnce(record, made, { name: input.name, scopes: input.scopes });
   },
 );
 
@@ -83,12 +89,7 @@ export const createPlatformTokenAction = platformAction(
       },
       ctx.user.email,
     );
-    Object.assign(record, {
-      targetType: "api_key",
-      targetId: made.id,
-      details: { prefix: made.prefix, name: input.name },
-    });
-    return { ok: true, message: SHOWN_ONCE, data: { key: made.key } };
+    return shownOnce(record, made, { name: input.name });
   },
 );
 

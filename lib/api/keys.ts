@@ -4,25 +4,23 @@
 // key acts as that customer within its scopes; a platform token (no customer) reads the
 // platform's status API. Revoked, expired, or of a customer that may not use the console: refused.
 // What never changes of a key (its hash, customer, scopes) is kept in memory for a few minutes;
-// whether it is still live is asked at every call, in the rate limit's statement (limits.ts).
+// whether it is still live is asked at every call, in the limiter's statement (limits.ts).
 import "server-only";
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
-import { apiKeys, customers } from "@/db/schema";
+import { apiKeys } from "@/db/schema";
 import { withSystem, type Tx } from "@/db/tenant";
 import type { Scope } from "@/lib/auth/permissions";
-import { isBlocked } from "@/lib/customers/lifecycle";
+import { hashToken, newToken } from "@/lib/auth/tokens";
 
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
 const KEY = /^(tnt_[a-z2-7]{12})_([A-Za-z0-9_-]{43})$/;
 
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
-
 /** A new key: the whole (shown once), its prefix, and the hash that is stored. */
 export function newKey(): { key: string; prefix: string; secretHash: string } {
   const prefix = `tnt_${[...randomBytes(12)].map((b) => BASE32[b & 31]).join("")}`;
-  const secret = randomBytes(32).toString("base64url");
-  return { key: `${prefix}_${secret}`, prefix, secretHash: sha256(secret) };
+  const { token, tokenHash } = newToken();
+  return { key: `${prefix}_${token}`, prefix, secretHash: tokenHash };
 }
 
 /** A key as the API sees it once authenticated. */
@@ -36,10 +34,9 @@ export interface KeyPrincipal {
 }
 
 export type KeyCheck =
-  | { ok: true; key: KeyPrincipal }
-  | { ok: false; reason: "malformed" | "unknown" | "revoked" | "expired" | "customer-inactive" };
+  { ok: true; key: KeyPrincipal } | { ok: false; reason: "malformed" | "unknown" };
 
-/** Writes `last_used_at` at most this often per key, so a busy key is not a write per request. */
+/** `last_used_at` is written at most this often per key (by the limiter, limits.ts). */
 export const LAST_USED_EVERY_MS = 60_000;
 
 /** Keys seen lately, by prefix: what never changes of them. */
@@ -48,55 +45,47 @@ const KNOWN_FOR_MS = 5 * 60_000;
 const KNOWN_AT_MOST = 10_000;
 
 /**
- * The key a request presents, checked: the secret (in constant time), and — when it is not
- * known here yet — revocation, expiry and its customer (every call asks again through
- * `takeCall`, which refuses a key that is no longer live).
+ * The key a request presents: its secret checked (in constant time) against the stored hash.
+ * Whether it is still live — not revoked, not expired, its customer not blocked — the limiter
+ * asks at every call (`takeCall`), so a key known here is still refused at its next call.
  */
 export async function authenticateKey(token: string, now = new Date()): Promise<KeyCheck> {
   const m = KEY.exec(token);
   if (!m) return { ok: false, reason: "malformed" };
   const [, prefix, secret] = m;
-  const presented = Buffer.from(sha256(secret), "hex");
-  const seen = known.get(prefix);
-  if (seen && now.getTime() - seen.at < KNOWN_FOR_MS)
-    return timingSafeEqual(presented, Buffer.from(seen.secretHash, "hex"))
-      ? { ok: true, key: seen.key }
-      : { ok: false, reason: "unknown" };
-  return withSystem("api-key", async (tx) => {
-    const [row] = await tx
-      .select({
-        id: apiKeys.id,
-        name: apiKeys.name,
-        tenantId: apiKeys.tenantId,
-        scopes: apiKeys.scopes,
-        secretHash: apiKeys.secretHash,
-        expiresAt: apiKeys.expiresAt,
-        revokedAt: apiKeys.revokedAt,
-        lastUsedAt: apiKeys.lastUsedAt,
-        customerStatus: customers.status,
-      })
-      .from(apiKeys)
-      .leftJoin(customers, eq(customers.id, apiKeys.tenantId))
-      .where(eq(apiKeys.prefix, prefix));
-    if (!row || !timingSafeEqual(presented, Buffer.from(row.secretHash, "hex")))
-      return { ok: false, reason: "unknown" };
-    if (row.revokedAt) return { ok: false, reason: "revoked" };
-    if (row.expiresAt && row.expiresAt <= now) return { ok: false, reason: "expired" };
-    if (row.tenantId && (!row.customerStatus || isBlocked(row.customerStatus)))
-      return { ok: false, reason: "customer-inactive" };
-    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_EVERY_MS)
-      await tx.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id));
-    const key: KeyPrincipal = {
-      id: row.id,
-      prefix,
-      name: row.name,
-      tenantId: row.tenantId,
-      scopes: row.scopes as Scope[],
+  let seen = known.get(prefix);
+  if (!seen || now.getTime() - seen.at >= KNOWN_FOR_MS) {
+    const [row] = await withSystem("api-key", (tx) =>
+      tx
+        .select({
+          id: apiKeys.id,
+          name: apiKeys.name,
+          tenantId: apiKeys.tenantId,
+          scopes: apiKeys.scopes,
+          secretHash: apiKeys.secretHash,
+        })
+        .from(apiKeys)
+        .where(eq(apiKeys.prefix, prefix)),
+    );
+    if (!row) return { ok: false, reason: "unknown" };
+    seen = {
+      key: {
+        id: row.id,
+        prefix,
+        name: row.name,
+        tenantId: row.tenantId,
+        scopes: row.scopes as Scope[],
+      },
+      secretHash: row.secretHash,
+      at: now.getTime(),
     };
     if (known.size >= KNOWN_AT_MOST) known.delete(known.keys().next().value!);
-    known.set(prefix, { key, secretHash: row.secretHash, at: now.getTime() });
-    return { ok: true, key };
-  });
+    known.set(prefix, seen);
+  }
+  const presented = Buffer.from(hashToken(secret), "hex");
+  return timingSafeEqual(presented, Buffer.from(seen.secretHash, "hex"))
+    ? { ok: true, key: seen.key }
+    : { ok: false, reason: "unknown" };
 }
 
 export interface NewKeyInput {

@@ -19,7 +19,7 @@ import {
 } from "@/db/tenant";
 import { insertAuditEvent } from "@/lib/audit/record";
 import { requestMeta } from "@/lib/audit/request";
-import { auditAccess } from "@/lib/auth/action";
+import { auditAccess, platformContext } from "@/lib/auth/action";
 import { getRequestContext, type RequestContext } from "@/lib/auth/context";
 import { can, keyCan, SCOPE_GRANTS, type Permission } from "@/lib/auth/permissions";
 import { authenticateKey, type KeyPrincipal } from "./keys";
@@ -109,11 +109,7 @@ async function readOnlyCustomer(caller: ApiCaller): Promise<string | null> {
 /** The platform door's context of a super-admin's session or of a platform token. */
 export function platformCaller(caller: ApiCaller): PlatformContext {
   return caller.kind === "session"
-    ? {
-        userId: caller.ctx.user.id,
-        email: caller.ctx.user.email,
-        platformRole: caller.ctx.platformRole,
-      }
+    ? platformContext(caller.ctx)
     : { userId: null, email: null, platformRole: "super_admin", actorRole: "platform_token" };
 }
 
@@ -297,25 +293,17 @@ export async function auditApiWrite(
     details?: Record<string, unknown>;
   },
 ) {
-  const meta = await requestMeta().catch(() => ({}));
-  const actor =
-    caller.kind === "key"
-      ? keyActor(caller.key)
-      : {
-          actorUserId: caller.ctx.user.id,
-          actorEmail: caller.ctx.user.email,
-          actorRole: caller.ctx.platformRole ?? caller.ctx.role,
-          details: {},
-        };
+  const { action, ...record } = event;
+  if (caller.kind === "session") return auditAccess(caller.ctx, action, "ok", record, tx);
+  const actor = keyActor(caller.key);
   await insertAuditEvent(tx, {
     ...actor,
-    ...meta,
-    actingAs: caller.kind === "session" ? (caller.ctx.activeSwitch?.id ?? null) : null,
+    ...(await requestMeta()),
     tenantId: caller.tenantId,
-    action: event.action,
+    action,
     outcome: "ok",
-    targetType: event.targetType,
-    targetId: event.targetId,
-    details: { ...actor.details, ...event.details },
+    targetType: record.targetType,
+    targetId: record.targetId,
+    details: { ...actor.details, ...record.details },
   });
 }

@@ -99,53 +99,42 @@ export const usageEventsResponse = z
 export const emptyQuery = z.object({}).strict();
 
 /** The console's form for a new key: its name, scopes (one checkbox each) and expiry. */
-export const newKeySchema = z
-  .object({
-    name: z
-      .string({ message: "Name the key." })
-      .trim()
-      .min(1, "Name the key, e.g. after the system that will use it.")
-      .max(80, "A key's name is at most 80 characters."),
-    "scope.usage:read": z.literal("on").optional(),
-    "scope.usage:write": z.literal("on").optional(),
-    "scope.customer:read": z.literal("on").optional(),
-    expiresInDays: z.enum(["30", "90", "365", "never"], { message: "Choose when it expires." }),
-  })
-  .transform((form, ctx) => {
-    const scopes = (["usage:read", "usage:write", "customer:read"] as const).filter(
-      (s) => form[`scope.${s}`] === "on",
-    );
-    if (!scopes.length) {
-      ctx.addIssue({ code: "custom", path: ["scopes"], message: "Choose at least one scope." });
-      return z.NEVER;
-    }
-    return {
-      name: form.name,
-      scopes,
-      expiresInDays: form.expiresInDays === "never" ? undefined : Number(form.expiresInDays),
-    };
-  });
+const keyForm = z.object({
+  name: z
+    .string({ message: "Name the key." })
+    .trim()
+    .min(1, "Name the key, e.g. after the system that will use it.")
+    .max(80, "A key's name is at most 80 characters."),
+  "scope.usage:read": z.literal("on").optional(),
+  "scope.usage:write": z.literal("on").optional(),
+  "scope.customer:read": z.literal("on").optional(),
+  expiresInDays: z.enum(["30", "90", "365", "never"], { message: "Choose when it expires." }),
+});
+
+/** The form as a key's input: the checked scopes (at least one), the expiry in days or none. */
+function asKey<F extends z.infer<typeof keyForm>>(form: F, ctx: z.RefinementCtx) {
+  const scopes = (["usage:read", "usage:write", "customer:read"] as const).filter(
+    (s) => form[`scope.${s}`] === "on",
+  );
+  if (!scopes.length) {
+    ctx.addIssue({ code: "custom", path: ["scopes"], message: "Choose at least one scope." });
+    return z.NEVER;
+  }
+  return {
+    name: form.name,
+    scopes,
+    expiresInDays: form.expiresInDays === "never" ? undefined : Number(form.expiresInDays),
+  };
+}
+
+export const newKeySchema = keyForm.transform(asKey);
 
 /** A super-admin's key for any customer: the same form, with the customer. */
-export const newCustomerKeySchema = z
-  .object({ customer: z.string() })
-  .passthrough()
+export const newCustomerKeySchema = keyForm
+  .extend({ customer: customerIdSchema })
   .transform((form, ctx) => {
-    const customer = customerIdSchema.safeParse(form.customer);
-    if (!customer.success) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["customer"],
-        message: customer.error.issues[0].message,
-      });
-      return z.NEVER;
-    }
-    const key = newKeySchema.safeParse(form);
-    if (!key.success) {
-      for (const issue of key.error.issues) ctx.addIssue({ ...issue, code: "custom" });
-      return z.NEVER;
-    }
-    return { customer: customer.data, ...key.data };
+    const key = asKey(form, ctx);
+    return key === z.NEVER ? z.NEVER : { customer: form.customer, ...key };
   });
 
 export const newPlatformTokenSchema = z.object({

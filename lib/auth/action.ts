@@ -83,7 +83,8 @@ export async function auditAccess(
   );
 }
 
-function platformContext(ctx: RequestContext) {
+/** The platform door's context of a super-admin's request. */
+export function platformContext(ctx: RequestContext) {
   return { userId: ctx.user.id, email: ctx.user.email, platformRole: ctx.platformRole };
 }
 

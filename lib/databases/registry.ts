@@ -4,7 +4,7 @@
 import "server-only";
 import { checkIsolation, type GuardReport } from "@/db/guard";
 import { databasePool, ownerUrlOf, PRIMARY_DATABASE, type DatabaseEntry } from "@/db/databases";
-import { withOwnerClient } from "@/db/owner";
+import { readAsPlatform, withOwnerClient } from "@/db/owner";
 import { addDatabaseSchema } from "./schemas";
 import type { z } from "zod";
 
@@ -17,11 +17,9 @@ export interface RegisteredDatabase extends DatabaseEntry {
 }
 
 export async function listDatabases(ownerUrl: string): Promise<RegisteredDatabase[]> {
-  return withOwnerClient(ownerUrl, async (client) => {
+  return withOwnerClient(ownerUrl, (client) =>
     // Across customers: the platform role reads past RLS, and only reads.
-    await client.query("begin read only");
-    try {
-      await client.query("set local role tenantry_platform");
+    readAsPlatform(client, async () => {
       const { rows } = await client.query<RegisteredDatabase>(
         `select d.name, d.kind, d.status, d.env_var as "envVar",
                 (select count(*)::int from control.customers c where c.database = d.name) as customers
@@ -29,10 +27,8 @@ export async function listDatabases(ownerUrl: string): Promise<RegisteredDatabas
         [PRIMARY_DATABASE],
       );
       return rows;
-    } finally {
-      await client.query("rollback");
-    }
-  });
+    }),
+  );
 }
 
 export async function addDatabase(
@@ -87,6 +83,19 @@ export interface DatabaseHealth {
   isolation: GuardReport | null;
 }
 
+/** The database's replication slots as JSON: name, active, and the WAL each holds back. */
+const SLOTS = `coalesce((select json_agg(json_build_object('name', slot_name, 'active', active,
+                 'retainedBytes', pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)) order by slot_name)
+         from pg_replication_slots where database = current_database()), '[]')`;
+
+/** A registered database's replication slots alone (the alerts' worker asks every minute). */
+export async function replicationSlots(entry: DatabaseEntry): Promise<DatabaseHealth["slots"]> {
+  const { rows } = await databasePool(entry).query<{ slots: DatabaseHealth["slots"] }>(
+    `select ${SLOTS} as slots`,
+  );
+  return rows[0].slots;
+}
+
 /** What a registered database says about itself, through the app's own login there. */
 export async function databaseHealth(entry: DatabaseEntry): Promise<DatabaseHealth> {
   let client;
@@ -111,10 +120,7 @@ export async function databaseHealth(entry: DatabaseEntry): Promise<DatabaseHeal
       slots: DatabaseHealth["slots"];
     }>(
       `select current_setting('server_version') as version, current_setting('wal_level') as wal_level,
-              pg_database_size(current_database())::text as bytes,
-              coalesce((select json_agg(json_build_object('name', slot_name, 'active', active,
-                         'retainedBytes', pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)) order by slot_name)
-                 from pg_replication_slots where database = current_database()), '[]') as slots`,
+              pg_database_size(current_database())::text as bytes, ${SLOTS} as slots`,
     );
     return {
       reachable: true,

@@ -25,7 +25,7 @@ import { drizzle } from "drizzle-orm/node-postgres";
 import { from as copyFrom } from "pg-copy-streams";
 import { copyOut } from "@/db/copy";
 import { appUrlOf, ownerUrlIn, PRIMARY_DATABASE, type DatabaseEntry } from "@/db/databases";
-import { withOwnerClient, type OwnerClient } from "@/db/owner";
+import { readAsPlatform, withOwnerClient, type OwnerClient } from "@/db/owner";
 import { raiseAlertNow } from "@/lib/alerts/raise";
 import { insertAuditEvent } from "@/lib/audit/record";
 import { readTable } from "@/lib/portability/export";
@@ -123,17 +123,6 @@ const UNFREEZE = "select pg_advisory_unlock(hashtext('tenantry.move'), hashtext(
 /** Held by the process running a move, on the primary: resume takes over only a dead one's. */
 const MOVER_LOCK = "hashtext('tenantry.mover'), hashtext($1)";
 
-/** A read across customers on the primary: the platform role, read-only, undone after. */
-async function readAcross<T>(primary: OwnerClient, read: () => Promise<T>): Promise<T> {
-  await primary.query("begin read only");
-  try {
-    await primary.query("set local role tenantry_platform");
-    return await read();
-  } finally {
-    await primary.query("rollback");
-  }
-}
-
 interface Placement {
   name: string;
   source: DatabaseEntry & { status: string };
@@ -141,9 +130,7 @@ interface Placement {
 }
 
 async function placementFor(primary: OwnerClient, tenantId: string, targetName: string) {
-  await primary.query("begin read only");
-  try {
-    await primary.query("set local role tenantry_platform");
+  return readAsPlatform(primary, async () => {
     const { rows } = await primary.query<{ name: string; database: string }>(
       "select name, database from control.customers where id = $1",
       [tenantId],
@@ -163,9 +150,7 @@ async function placementFor(primary: OwnerClient, tenantId: string, targetName: 
         `${targetName} is ${target.status}: customers move only to an active database.`,
       );
     return { name: rows[0].name, source, target } satisfies Placement;
-  } finally {
-    await primary.query("rollback");
-  }
+  });
 }
 
 /** The move's row, written on the primary as it goes (a connection of its own). */
@@ -526,7 +511,10 @@ async function runMove(
           await at("verify");
           watching = true;
           await watchWrites(source, tenantId, options);
-          await verifyWhileWriting(source, target, tables, tenantId, record, placement.target.name);
+          await verifyAgainst(source, target, tables, tenantId, record, placement.target.name, {
+            retryForMs: 30_000,
+            whileWriting: true,
+          });
 
           await at("freeze");
           frozeAt = await freeze(source, tenantId, options, record);
@@ -756,7 +744,9 @@ async function copyUnderFreeze(
 
 /**
  * Every table of the customer read on both sides: rows and checksum equal, or — given time, while
- * replication catches up — looked at again until they are. Returns the rows.
+ * replication catches up — looked at again until they are. Returns the rows. `whileWriting`: the
+ * customer writes on, so the source is read again too, and a table it writes meanwhile is left
+ * to the verification under the freeze (its rows then count there).
  */
 async function verifyAgainst(
   source: OwnerClient,
@@ -765,28 +755,38 @@ async function verifyAgainst(
   tenantId: string,
   record: MoveRecord,
   targetName: string,
-  options: { retryForMs?: number } = {},
+  options: { retryForMs?: number; whileWriting?: boolean } = {},
 ): Promise<number> {
-  const until = Date.now() + (options.retryForMs ?? 0);
   const where = `tenant_id = '${tenantId}'`;
+  const retry = options.retryForMs ?? 0;
+  // Under the freeze the whole verification has `retry`; while writing, each table has it.
+  const deadline = Date.now() + retry;
   let rows = 0;
   for (const t of tables) {
     const name = `${t.schema}.${t.table}`;
+    const until = options.whileWriting ? Date.now() + retry : deadline;
     // Both sides at once: under a freeze, its length is the verification's.
-    const [there, first] = await Promise.all([
+    let [there, here] = await Promise.all([
       readTable(source, t, { where }),
       readTable(target, t, { where }),
     ]);
-    let here = first;
+    let deferred = false;
     for (;;) {
       if (here.rows === there.rows && here.checksum === there.checksum) break;
+      if (options.whileWriting && (await writtenTables(source, [t], tenantId)).length) {
+        deferred = true;
+        break;
+      }
       if (Date.now() > until)
         throw new MoveError(
           `${name} reads ${here.rows} rows with checksum ${here.checksum} on ${targetName}; the source has ${there.rows} with ${there.checksum}. Nothing was moved.`,
         );
       await new Promise((resolve) => setTimeout(resolve, 100));
-      here = await readTable(target, t, { where });
+      [there, here] = options.whileWriting
+        ? await Promise.all([readTable(source, t, { where }), readTable(target, t, { where })])
+        : [there, await readTable(target, t, { where })];
     }
+    if (deferred) continue;
     rows += there.rows;
     await record.live({ table: { table: name, rows: there.rows, of: there.rows, state: "done" } });
   }
@@ -825,44 +825,6 @@ async function writtenTables(source: OwnerClient, tables: CustomerTable[], tenan
   );
   const written = new Set(rows.map((r) => qualifiedName(r)));
   return tables.filter((t) => written.has(qualifiedName(t)));
-}
-
-/**
- * Every table read on both sides while the customer writes on: equal, or — while replication
- * delivers what the source had before the watch began — read again until equal. A table the
- * customer writes meanwhile is left to the verification under the freeze.
- */
-async function verifyWhileWriting(
-  source: OwnerClient,
-  target: OwnerClient,
-  tables: CustomerTable[],
-  tenantId: string,
-  record: MoveRecord,
-  targetName: string,
-) {
-  const where = `tenant_id = '${tenantId}'`;
-  for (const t of tables) {
-    const name = `${t.schema}.${t.table}`;
-    const until = Date.now() + 30_000;
-    for (;;) {
-      const [there, here] = await Promise.all([
-        readTable(source, t, { where }),
-        readTable(target, t, { where }),
-      ]);
-      if (here.rows === there.rows && here.checksum === there.checksum) {
-        await record.live({
-          table: { table: name, rows: there.rows, of: there.rows, state: "done" },
-        });
-        break;
-      }
-      if ((await writtenTables(source, [t], tenantId)).length) break;
-      if (Date.now() > until)
-        throw new MoveError(
-          `${name} reads ${here.rows} rows with checksum ${here.checksum} on ${targetName}; the source has ${there.rows} with ${there.checksum}. Nothing was moved.`,
-        );
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
 }
 
 /** The replication objects of a move: a publication on the source, a subscription on the target. */
@@ -1100,7 +1062,7 @@ export async function cleanUpMove(
     if (!lock[0].ok)
       throw new MoveError("That move is still running, or being cleaned up already.");
     try {
-      const { rows: found } = await readAcross(primary, () =>
+      const { rows: found } = await readAsPlatform(primary, () =>
         primary.query<{
           tenant_id: string;
           source: string;
@@ -1172,7 +1134,7 @@ export async function cleanUpDueMoves(
   primaryUrl: string,
 ): Promise<{ moveId: string; rows?: number; error?: string }[]> {
   const due = await withOwnerClient(primaryUrl, (primary) =>
-    readAcross(primary, async () => {
+    readAsPlatform(primary, async () => {
       const { rows } = await primary.query<{ id: string }>(
         `select id from control.moves where cleaned_at is null and cleanup_after is not null
             and cleanup_after <= now() and status = 'succeeded' order by cleanup_after`,
@@ -1216,7 +1178,7 @@ export async function cancelMove(
   by: string,
 ): Promise<"asked" | "rolled back"> {
   const asked = await withOwnerClient(primaryUrl, async (primary) => {
-    const { rows } = await readAcross(primary, () =>
+    const { rows } = await readAsPlatform(primary, () =>
       primary.query<{ tenant_id: string; status: string; flipped: boolean; target: string }>(
         "select tenant_id, status, flipped, target from control.moves where id = $1",
         [moveId],

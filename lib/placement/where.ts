@@ -3,22 +3,18 @@
 // §13). An unknown customer is on the primary: that is where a new one starts.
 import "server-only";
 import { ownerUrlIn, type DatabaseEntry } from "@/db/databases";
-import { withOwnerClient } from "@/db/owner";
+import { readAsPlatform, withOwnerClient } from "@/db/owner";
 
 export async function dataPlaneUrl(primaryUrl: string, customerId: string): Promise<string> {
-  const entry = await withOwnerClient(primaryUrl, async (client) => {
-    await client.query("begin read only");
-    try {
-      await client.query("set local role tenantry_platform");
+  const entry = await withOwnerClient(primaryUrl, (client) =>
+    readAsPlatform(client, async () => {
       const { rows } = await client.query<DatabaseEntry>(
         `select d.name, d.env_var as "envVar" from control.customers c
            join control.databases d on d.name = c.database where c.id = $1`,
         [customerId],
       );
       return rows[0];
-    } finally {
-      await client.query("rollback");
-    }
-  });
+    }),
+  );
   return entry ? ownerUrlIn(primaryUrl, entry) : primaryUrl;
 }

@@ -2,6 +2,7 @@ import "server-only";
 import { and, desc, eq, gte, sql } from "drizzle-orm";
 import { customers, plans, usageRuns, usageSnapshots } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
+import { limitsOf } from "./quotas";
 
 export type Figures = Record<string, number>;
 
@@ -149,8 +150,7 @@ export async function platformOverview(tx: Tx, placementThresholdRows: number) {
   }>(sql`
     select c.id, c.name, w.rows::bigint as rows, l.max_rows, w.storage::bigint as storage, l.max_storage
       from ${wide} join control.customers c on c.id = w.tenant_id join control.plans p on p.name = c.plan
-      cross join lateral (select coalesce((c.quota_overrides->>'maxRows')::bigint, p.max_rows) as max_rows,
-                                 coalesce((c.quota_overrides->>'maxStorageBytes')::bigint, p.max_storage_bytes) as max_storage) l
+      cross join lateral ${limitsOf}
      where w.rows >= l.max_rows or w.storage >= l.max_storage
      order by greatest(w.rows::float / greatest(l.max_rows, 1), w.storage::float / greatest(l.max_storage, 1)) desc limit 50`);
   return {

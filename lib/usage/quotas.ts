@@ -14,10 +14,13 @@ export const QUOTA_METRICS = {
 } as const;
 const LEVELS = [100, 80] as const;
 
-/** The limit of each metric, as SQL over `c` (customers) and `p` (plans). */
-const limitOf = sql`case s.metric
-  when 'rows.total' then coalesce((c.quota_overrides ->> 'maxRows')::bigint, p.max_rows)
-  else coalesce((c.quota_overrides ->> 'maxStorageBytes')::bigint, p.max_storage_bytes) end`;
+/**
+ * A customer's rows and storage limits — the plan's, with its overrides — as `l.max_rows` and
+ * `l.max_storage`, for `cross join lateral` after `c` (customers) and `p` (plans).
+ */
+export const limitsOf = sql`(select coalesce((c.quota_overrides ->> 'maxRows')::bigint, p.max_rows) as max_rows,
+  coalesce((c.quota_overrides ->> 'maxStorageBytes')::bigint, p.max_storage_bytes) as max_storage) l`;
+const limitOf = sql`case s.metric when 'rows.total' then l.max_rows else l.max_storage end`;
 
 /**
  * After run `runId`'s figures are written: every customer whose rows or storage reached 80 % or
@@ -35,6 +38,7 @@ export async function noteQuotaCrossings(tx: Tx, runId: string, previousRunId: s
     select s.tenant_id, c.name, s.metric, s.value::text, coalesce(o.value, 0)::text as before, (${limitOf})::text as limit
       from control.usage_snapshots s
       join control.customers c on c.id = s.tenant_id join control.plans p on p.name = c.plan
+      cross join lateral ${limitsOf}
       left join control.usage_snapshots o on o.run_id = ${previousRunId} and o.tenant_id = s.tenant_id and o.metric = s.metric
      where s.run_id = ${runId} and s.metric in ('rows.total', 'storage.bytes')
        and s.value >= 0.8 * (${limitOf}) and coalesce(o.value, 0) < (${limitOf})`);
