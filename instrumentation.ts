@@ -1,8 +1,10 @@
 // Runs once when the Next server starts: refuse to serve unless isolation holds (docs/architecture.md §4).
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
-    const { refuseUnlessIsolated } = await import("./lib/health/startup");
+    const { refuseUnlessIsolated, refuseWithoutTwoFactorKey } =
+      await import("./lib/health/startup");
     await refuseUnlessIsolated();
+    await refuseWithoutTwoFactorKey();
     const { startPeriodicSnapshots } = await import("./lib/usage/schedule");
     startPeriodicSnapshots();
     const { startPeriodicBackups } = await import("./lib/portability/schedule");

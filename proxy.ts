@@ -10,7 +10,7 @@ import { NextResponse, type NextRequest } from "next/server";
 
 // The platform API (/api/v1) authenticates each call itself (an API key or the session), and
 // its reference (/api-docs) is public.
-const PUBLIC = /^\/(sign-in|invite\/|api\/auth|api\/health|api\/v1\/|api-docs$)/;
+const PUBLIC = /^\/(sign-in|invite\/|reset\/|api\/auth|api\/health|api\/v1\/|api-docs$)/;
 
 export function contentSecurityPolicy(nonce: string): string {
   return [

@@ -39,6 +39,11 @@ describe("module boundaries", () => {
       "db/seed.ts",
       "db/bench/rls.ts",
       "lib/auth/sign-in.ts",
+      "lib/auth/action.ts",
+      "lib/auth/pages.ts",
+      "lib/auth/sessions.ts",
+      "lib/auth/resets.ts",
+      "lib/auth/two-factor.ts",
       "lib/auth/resolve-context.ts",
       "lib/auth/cli.ts",
       "lib/auth/super-admins.ts",
@@ -65,8 +70,12 @@ describe("module boundaries", () => {
   });
 
   it("puts every server action on the action chain", () => {
-    // Public: the invitee has no account yet; the token is the credential.
-    const publicActions = new Set(["lib/invites/actions.ts acceptInviteAction"]);
+    // Public: the invitee has no account yet, and a reset link's holder is not signed in; the
+    // token is the credential.
+    const publicActions = new Set([
+      "lib/invites/actions.ts acceptInviteAction",
+      "lib/auth/reset-actions.ts resetPasswordAction",
+    ]);
     const offChain: string[] = [];
     for (const file of files.filter(
       (f) => /^(app|lib|components)\//.test(f) && /^["']use server["']/m.test(source(f)),
@@ -76,7 +85,7 @@ describe("module boundaries", () => {
       )) {
         const onChain =
           kind === "const" &&
-          /^\s*=\s*(tenantAction|platformAction|platformOperation)\(/.test(rest);
+          /^\s*=\s*(tenantAction|platformAction|platformOperation|accountAction)\(/.test(rest);
         if (!onChain && !publicActions.has(`${file} ${name}`))
           offChain.push(`${file} ${name || kind}`);
       }
@@ -111,6 +120,8 @@ describe("module boundaries", () => {
   it("starts every console page with the page chain", () => {
     const pages = files.filter((f) => /^app\/\(console\)\/.*page\.tsx$/.test(f));
     expect(pages.length).toBeGreaterThan(5);
-    expect(pages.filter((f) => !/\b(platformPage|tenantPage)\(/.test(source(f)))).toEqual([]);
+    expect(
+      pages.filter((f) => !/\b(platformPage|tenantPage|accountPage)\(/.test(source(f))),
+    ).toEqual([]);
   });
 });

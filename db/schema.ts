@@ -113,6 +113,8 @@ export const customers = control.table(
       .notNull()
       .default("primary")
       .references(() => databases.name),
+    /** The customer's users must sign in with a second factor (its admins decide). */
+    requireTwoFactor: boolean("require_two_factor").notNull().default(false),
   },
   (t) => [
     check(
@@ -711,3 +713,76 @@ export const alertDeliveries = control.table("alert_deliveries", {
   /** `[{ at, status, error }]`, one per attempt. */
   log: jsonb("log").notNull().default([]),
 });
+
+/**
+ * A user's second factor (docs/architecture.md §16): the TOTP secret sealed with
+ * TOTP_ENCRYPTION_KEY, pending until a first code confirms it; the last time step a code was
+ * accepted at (no code works twice); the SHA-256 of each unused recovery code. Only the system
+ * door reads it: no tenant context sees a secret, sealed or not.
+ */
+export const twoFactor = control.table("two_factor", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  secret: text("secret").notNull(),
+  enabledAt: timestamp("enabled_at", { withTimezone: true }),
+  lastStep: bigint("last_step", { mode: "number" }),
+  recoveryCodes: text("recovery_codes")
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * A signed-in browser (docs/architecture.md §16): made at sign-in, named in its JWT, checked
+ * on every request. Ended by signing out, by the user or an admin, by a password reset, by
+ * suspension (triggers), or by idling past its timeout. `tenant_id` is the user's customer
+ * (null for super-admins): a customer's admins see their own users' sessions only.
+ */
+export const sessions = control.table(
+  "sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tenantId: text("tenant_id").references(() => customers.id),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    ip: text("ip").notNull(),
+    userAgent: text("user_agent").notNull(),
+    /** Signed in with a second factor (or enrolled in one during the session). */
+    twoFactor: boolean("two_factor").notNull().default(false),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+    endReason: text("end_reason"),
+  },
+  (t) => [
+    index("sessions_user_idx").on(t.userId, t.createdAt),
+    index("sessions_tenant_idx").on(t.tenantId, t.createdAt),
+    tenantPolicy("sessions_tenant_isolation", "tenant_id"),
+  ],
+);
+
+/** Password reset links: single-use, valid one hour; only the token's hash is kept. */
+export const passwordResets = control.table(
+  "password_resets",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** The user's customer (null for a super-admin): its admins issue links for its users only. */
+    tenantId: text("tenant_id").references(() => customers.id),
+    tokenHash: text("token_hash").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("password_resets_token_hash_key").on(t.tokenHash),
+    index("password_resets_user_idx").on(t.userId),
+    tenantPolicy("password_resets_tenant_isolation", "tenant_id"),
+  ],
+);

@@ -68,10 +68,10 @@ function shown(folder: string): string {
   return relative && !relative.startsWith("..") ? relative : folder;
 }
 
-/** AUTH_SECRET from the environment, or one made on first start and kept in the data folder. */
-function authSecret(): string {
-  if (process.env.AUTH_SECRET) return process.env.AUTH_SECRET;
-  const file = path.join(dataDir, "auth-secret");
+/** A secret from the environment, or one made on first start and kept in the data folder. */
+function keptSecret(variable: "AUTH_SECRET" | "TOTP_ENCRYPTION_KEY", fileName: string): string {
+  if (process.env[variable]) return process.env[variable];
+  const file = path.join(dataDir, fileName);
   if (!existsSync(file)) {
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
@@ -152,7 +152,7 @@ async function main() {
       console.log("Seeded the demo: a super-admin and three customers.");
     signInHint = (await hasSuperAdmin())
       ? isEmbedded || args.demo
-        ? `demo sign-in: ${DEMO_SUPER_ADMIN} / ${DEMO_PASSWORD}`
+        ? `demo sign-in: ${DEMO_SUPER_ADMIN} / ${DEMO_PASSWORD} (a super-admin sets up two-factor at the first sign-in: have an authenticator app at hand)`
         : "sign in with your super-admin account"
       : "no super-admin yet: create the first with `npm run admin:create -- --email you@example.com`";
   } finally {
@@ -187,7 +187,9 @@ async function main() {
         PORT: String(port),
         DATABASE_URL: ownerUrl,
         APP_DATABASE_URL: appUrl,
-        AUTH_SECRET: authSecret(),
+        AUTH_SECRET: keptSecret("AUTH_SECRET", "auth-secret"),
+        // Seals the users' two-factor secrets: lose it, and every user enrols again.
+        TOTP_ENCRYPTION_KEY: keptSecret("TOTP_ENCRYPTION_KEY", "totp-encryption-key"),
         NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
         DB_POOL_SIZE: String(env.DB_POOL_SIZE),
         ...placementEnv,

@@ -70,6 +70,8 @@ export const SYSTEM_PURPOSES = [
   "alerts",
   // The lifecycle's own changes: a trial past its end expires.
   "lifecycle",
+  // One's own account (its second factor, its sessions) and redeeming a password reset link.
+  "account",
 ] as const;
 export type SystemPurpose = (typeof SYSTEM_PURPOSES)[number];
 

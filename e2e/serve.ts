@@ -10,6 +10,8 @@ import { DEMO_SAMPLE_ROWS, generateSample } from "../db/sample/generate";
 import { seedDemo } from "../db/seed";
 import { createDatabase } from "../db/test/databases";
 import { syncDatabase } from "../lib/databases/sync";
+import { sealSecret } from "../lib/auth/totp";
+import { E2E_SUPER_ADMIN_TOTP_SECRET, E2E_TOTP_ENCRYPTION_KEY } from "./auth/secrets";
 
 const name = process.env.E2E_DATABASE!;
 const database = await createDatabase(name);
@@ -27,6 +29,14 @@ process.env.E2E_DEDICATED_URL = dedicated.ownerUrl;
 process.env.E2E_DEDICATED_URL_APP = dedicated.appUrl;
 const owner = new pg.Client({ connectionString: database.ownerUrl });
 await owner.connect();
+// The demo super-admin signs in with a second factor, as every super-admin must: enrolled here
+// with a secret the specs know (e2e/auth/helpers.ts computes its codes).
+process.env.TOTP_ENCRYPTION_KEY = E2E_TOTP_ENCRYPTION_KEY;
+await owner.query(
+  `insert into control.two_factor (user_id, secret, enabled_at)
+   select id, $1, now() from control.users where email = 'admin@tenantry.local'`,
+  [sealSecret(E2E_SUPER_ADMIN_TOTP_SECRET)],
+);
 await owner.query(
   "insert into control.databases (name, kind, env_var) values ('dedicated-1', 'dedicated', 'E2E_DEDICATED_URL')",
 );

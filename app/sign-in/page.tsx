@@ -16,6 +16,8 @@ const searchSchema = z.object({
     .default("/"),
   // Set after accepting an invitation: the new account's email, to prefill the form.
   invited: z.email().optional().catch(undefined),
+  // Set after a password reset: the account's email.
+  reset: z.email().optional().catch(undefined),
 });
 
 export default async function SignInPage({
@@ -23,7 +25,7 @@ export default async function SignInPage({
 }: {
   searchParams: Promise<Record<string, string | string[]>>;
 }) {
-  const { callbackUrl, invited } = searchSchema.parse(await searchParams);
+  const { callbackUrl, invited, reset } = searchSchema.parse(await searchParams);
   // A database without a super-admin: say how to make the first one (never a default password).
   const firstRun = !(await hasSuperAdmin().catch(() => true));
   return (
@@ -33,7 +35,9 @@ export default async function SignInPage({
         <p className="mb-6 text-sm text-slate-500">
           {invited
             ? "Your account is ready. Sign in with your new password."
-            : "Sign in to the console."}
+            : reset
+              ? "Your password is changed. Sign in with the new one."
+              : "Sign in to the console."}
         </p>
         {firstRun && (
           <p
@@ -44,7 +48,7 @@ export default async function SignInPage({
             <code className="font-mono">npm run admin:create -- --email you@example.com</code>.
           </p>
         )}
-        <SignInForm callbackUrl={callbackUrl} defaultEmail={invited} />
+        <SignInForm callbackUrl={callbackUrl} defaultEmail={invited ?? reset} />
       </div>
     </main>
   );

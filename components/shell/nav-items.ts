@@ -21,4 +21,5 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/databases", label: "Databases", permission: "databases.manage" },
   { href: "/alerts", label: "Alerts", permission: "alerts.manage" },
   { href: "/system", label: "System health", permission: "system.read" },
+  { href: "/account", label: "Account", permission: "account.manage" },
 ];

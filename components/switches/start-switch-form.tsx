@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useActionState, useEffect } from "react";
+import { useActionState, useEffect, useState } from "react";
 import { ActionMessage } from "@/components/ui/action-message";
 import { buttonClass, Field, inputClass } from "@/components/ui/field";
 import { startSwitchAction } from "@/lib/switches/actions";
@@ -18,6 +18,11 @@ export function StartSwitchForm({
   customerStatus: string;
 }) {
   const readOnlyOnly = isBlocked(customerStatus);
+  // What the user chose survives a refusal: a form action resets the form to its defaults, which
+  // follow these.
+  const [mode, setMode] = useState<"read" | "write">("read");
+  const [reason, setReason] = useState("");
+  const [code, setCode] = useState("");
   const [state, action, pending] = useActionState(startSwitchAction, null);
   const router = useRouter();
   const errors = state && !state.ok ? state.fieldErrors : undefined;
@@ -43,6 +48,8 @@ export function StartSwitchForm({
           id="switch-reason"
           name="reason"
           rows={2}
+          defaultValue={reason}
+          onChange={(e) => setReason(e.currentTarget.value)}
           className={inputClass}
           aria-invalid={Boolean(errors?.reason)}
         />
@@ -50,14 +57,23 @@ export function StartSwitchForm({
       <fieldset className="flex gap-6 text-sm">
         <legend className="mb-1 text-sm font-medium text-slate-700">Mode</legend>
         <label className="flex items-center gap-2">
-          <input type="radio" name="mode" value="read" defaultChecked /> Read only
+          <input
+            type="radio"
+            name="mode"
+            value="read"
+            defaultChecked={mode === "read"}
+            onChange={() => setMode("read")}
+          />{" "}
+          Read only
         </label>
         <label className={`flex items-center gap-2 ${readOnlyOnly ? "text-slate-500" : ""}`}>
           <input
             type="radio"
             name="mode"
             value="write"
+            defaultChecked={mode === "write"}
             disabled={readOnlyOnly}
+            onChange={() => setMode("write")}
             aria-describedby={readOnlyOnly ? "switch-read-only" : undefined}
           />
           {"Read and write"}
@@ -67,6 +83,24 @@ export function StartSwitchForm({
         <p id="switch-read-only" className="text-sm text-amber-800">
           {customerName} is {customerStatus}: you can switch in read-only mode only.
         </p>
+      )}
+      {mode === "write" && (
+        <Field
+          id="switch-code"
+          label="Code from your authenticator app (changing a customer's data asks for a fresh one)"
+          errors={errors?.code}
+        >
+          <input
+            id="switch-code"
+            name="code"
+            defaultValue={code}
+            onChange={(e) => setCode(e.currentTarget.value)}
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            maxLength={8}
+            className={inputClass}
+          />
+        </Field>
       )}
       <Field id="switch-minutes" label="For" errors={errors?.minutes}>
         <select id="switch-minutes" name="minutes" defaultValue={30} className={inputClass}>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import { NewPasswordFields } from "@/components/auth/new-password-fields";
 import { ActionMessage } from "@/components/ui/action-message";
 import { buttonClass, Field, inputClass } from "@/components/ui/field";
 import { acceptInviteAction } from "@/lib/invites/actions";
@@ -29,28 +30,11 @@ export function AcceptInviteForm({ token, email }: { token: string; email: strin
           aria-invalid={Boolean(errors?.displayName)}
         />
       </Field>
-      <Field id="accept-password" label="Password" errors={errors?.password}>
-        <input
-          id="accept-password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          className={inputClass}
-          aria-invalid={Boolean(errors?.password)}
-        />
-      </Field>
-      <Field id="accept-confirm" label="Repeat the password" errors={errors?.confirm}>
-        <input
-          id="accept-confirm"
-          name="confirm"
-          type="password"
-          autoComplete="new-password"
-          required
-          className={inputClass}
-          aria-invalid={Boolean(errors?.confirm)}
-        />
-      </Field>
+      <NewPasswordFields
+        id="accept"
+        labels={{ password: "Password", confirm: "Repeat the password" }}
+        errors={errors}
+      />
       <ActionMessage state={state} />
       <button type="submit" disabled={pending} className={`${buttonClass} w-full`}>
         {pending ? "Setting up…" : "Create my account"}

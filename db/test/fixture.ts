@@ -52,6 +52,8 @@ export async function insertUser(
     tenantId: string | null;
     role?: "admin" | "member";
     passwordHash?: string;
+    /** A second factor on (a sealed secret, `secret`, when the test computes codes from it). */
+    twoFactor?: { sealed: string } | true;
   },
 ): Promise<string> {
   const { rows } = await owner.query<{ id: string }>(
@@ -62,6 +64,12 @@ export async function insertUser(
     await owner.query(
       "insert into control.memberships (tenant_id, user_id, role) values ($1, $2, $3)",
       [user.tenantId, rows[0].id, user.role ?? "member"],
+    );
+  }
+  if (user.twoFactor) {
+    await owner.query(
+      "insert into control.two_factor (user_id, secret, enabled_at) values ($1, $2, now())",
+      [rows[0].id, user.twoFactor === true ? "not-a-sealed-secret" : user.twoFactor.sealed],
     );
   }
   return rows[0].id;

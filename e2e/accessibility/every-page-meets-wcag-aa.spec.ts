@@ -23,7 +23,11 @@ test("every page passes WCAG 2.1 AA for every role that may see it", async ({ br
     "select id from control.customers where name = 'Northwind Motors'",
   );
   const found: string[] = [];
-  for (const path of ["/sign-in", "/invite/not-a-token"])
+  const [member] = await ownerQuery<{ id: string }>(
+    "select id from control.users where email = $1",
+    [CUSTOMER_MEMBER],
+  );
+  for (const path of ["/sign-in", "/invite/not-a-token", "/reset/not-a-token"])
     found.push(...(await violations(page, path)));
 
   const roles: [string, string[]][] = [
@@ -39,10 +43,14 @@ test("every page passes WCAG 2.1 AA for every role that may see it", async ({ br
         "/switches",
         "/system",
         "/databases",
+        "/account",
       ],
     ],
-    [CUSTOMER_ADMIN, ["/home", "/usage", "/users", "/audit-trail"]],
-    [CUSTOMER_MEMBER, ["/home", "/usage"]],
+    [
+      CUSTOMER_ADMIN,
+      ["/home", "/usage", "/users", `/users/${member.id}`, "/audit-trail", "/account"],
+    ],
+    [CUSTOMER_MEMBER, ["/home", "/usage", "/account"]],
   ];
   for (const [email, paths] of roles) {
     const signedIn = await (await browser.newContext()).newPage();

@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { enterCode, SUPER_ADMIN } from "./helpers";
 
 test("responses carry the CSP, frame protection and the other security headers", async ({
   request,
@@ -43,6 +44,8 @@ test("the console works under its CSP: no violations while signing in", async ({
   await page.getByLabel("Email").fill("admin@tenantry.local");
   await page.getByLabel("Password").fill("tenantry-demo");
   await page.getByRole("button", { name: "Sign in" }).click();
+  await enterCode(page, SUPER_ADMIN, "Code from your authenticator app");
+  await page.getByRole("button", { name: "Verify" }).click();
   await expect(page.getByTestId("signed-in-as")).toBeVisible();
   expect(violations).toEqual([]);
 });

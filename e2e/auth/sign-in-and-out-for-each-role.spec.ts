@@ -1,5 +1,12 @@
 import { expect, test } from "@playwright/test";
-import { CUSTOMER_ADMIN, CUSTOMER_MEMBER, SUPER_ADMIN, signIn } from "./helpers";
+import {
+  CUSTOMER_ADMIN,
+  CUSTOMER_MEMBER,
+  DEMO_PASSWORD,
+  enterCode,
+  SUPER_ADMIN,
+  signIn,
+} from "./helpers";
 
 const ROLES = [
   { email: SUPER_ADMIN, role: "super-admin", lands: /\/$/, heading: "Overview" },
@@ -9,7 +16,7 @@ const ROLES = [
 
 for (const { email, role, lands, heading } of ROLES) {
   test(`a ${role} signs in, lands on their home, and signs out`, async ({ page }) => {
-    await signIn(page, email);
+    await signIn(page, email, DEMO_PASSWORD, { fresh: true });
     await expect(page).toHaveURL(lands);
     await expect(page.getByRole("heading", { level: 1, name: heading })).toBeVisible();
     await expect(page.getByTestId("signed-in-as")).toContainText(role);
@@ -29,6 +36,8 @@ test("a signed-out visitor is sent to sign-in and back to the page they asked fo
   await page.getByLabel("Email").fill(SUPER_ADMIN);
   await page.getByLabel("Password").fill("tenantry-demo");
   await page.getByRole("button", { name: "Sign in" }).click();
+  await enterCode(page, SUPER_ADMIN, "Code from your authenticator app");
+  await page.getByRole("button", { name: "Verify" }).click();
   await expect(page).toHaveURL(/\/system$/);
   await expect(page.getByText("All isolation checks pass")).toBeVisible();
 });
@@ -37,7 +46,7 @@ test("the session expires: its cookie lasts eight hours and is httpOnly", async 
   page,
   context,
 }) => {
-  await signIn(page, SUPER_ADMIN);
+  await signIn(page, SUPER_ADMIN, DEMO_PASSWORD, { fresh: true });
   const session = (await context.cookies()).find((c) => c.name.endsWith("next-auth.session-token"));
   expect(session, "session cookie").toBeDefined();
   expect(session!.httpOnly).toBe(true);

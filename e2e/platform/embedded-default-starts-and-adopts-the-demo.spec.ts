@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import pg from "pg";
-import { SUPER_ADMIN, signIn } from "../auth/helpers";
+import { DEMO_PASSWORD, SUPER_ADMIN, signIn } from "../auth/helpers";
 import { startConsole, type ConsoleProcess } from "./console-process";
 
 function psql(url: string, sql: string) {
@@ -60,7 +60,9 @@ test("npm start with no DATABASE_URL serves the console on an embedded PostgreSQ
     const page = await (
       await browser.newContext({ baseURL: `http://localhost:${console_.port}` })
     ).newPage();
-    await signIn(page, SUPER_ADMIN);
+    // The demo's super-admin enrols in two-factor at this first sign-in; the restarted console
+    // below (another port, the same database) asks for its codes.
+    await signIn(page, SUPER_ADMIN, DEMO_PASSWORD, { console: dataDir });
     // The demo starts with two databases: the shared primary and a dedicated one to move to.
     await page.goto("/databases");
     for (const name of ["primary (shared, active)", "dedicated-1 (dedicated, active)"])
@@ -120,7 +122,7 @@ test("npm start with no DATABASE_URL serves the console on an embedded PostgreSQ
     const again = await (
       await browser.newContext({ baseURL: `http://localhost:${console_.port}` })
     ).newPage();
-    await signIn(again, SUPER_ADMIN);
+    await signIn(again, SUPER_ADMIN, DEMO_PASSWORD, { console: dataDir });
     await again.goto("/adoption");
     await expect(again.getByTestId("coverage")).toHaveText("32 of 32 tables isolated");
   } finally {

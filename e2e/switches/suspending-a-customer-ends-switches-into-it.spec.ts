@@ -3,7 +3,7 @@
 // action when the form is forced.
 import { expect, test } from "@playwright/test";
 import { ownerQuery } from "../db";
-import { SUPER_ADMIN, signIn } from "../auth/helpers";
+import { enterCode, SUPER_ADMIN, signIn } from "../auth/helpers";
 
 const ID = "SWTEST234";
 const SECOND = "second-admin@tenantry.local";
@@ -27,6 +27,8 @@ test("suspending a customer ends an open switch into it; a write switch into it 
   const form = page.getByRole("form", { name: "Switch into this customer" });
   await form.getByLabel(/Reason/).fill("Ticket OPS-31: fixing a stuck import");
   await form.getByLabel("Read and write").check();
+  // Write mode asks for a fresh code (step-up).
+  await enterCode(page, SUPER_ADMIN, /Code from your authenticator app/);
   await form.getByRole("button", { name: "Switch into Switch Test Garage" }).click();
   const banner = page.getByRole("region", { name: "Switched into a customer" });
   await expect(banner).toContainText("read and write");

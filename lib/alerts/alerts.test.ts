@@ -30,6 +30,8 @@ const admin = (tenant: string): RequestContext => ({
   customer: { id: tenant, name: `Customer ${tenant}`, status: "active" },
   membershipRole: "admin",
   activeSwitch: null,
+  twoFactor: true,
+  sessionId: null,
   role: "admin",
 });
 const openAlerts = async () =>

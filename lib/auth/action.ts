@@ -8,7 +8,7 @@ import { ownerDatabaseUrl } from "@/db/env";
 import { revalidatePath } from "next/cache";
 import { after } from "next/server";
 import { z } from "zod";
-import { withPlatform, withTenant, type Tx } from "@/db/tenant";
+import { withPlatform, withSystem, withTenant, type Tx } from "@/db/tenant";
 import { insertAuditEvent } from "@/lib/audit/record";
 import { requestMeta } from "@/lib/audit/request";
 import { getRequestContext, type RequestContext, type TenantRequestContext } from "./context";
@@ -201,6 +201,40 @@ export function platformAction<S extends z.ZodType>(
         },
       ),
   );
+}
+
+/**
+ * The signed-in user's own account (their second factor, their sessions), whatever their role —
+ * an enrolling one too: the system door's transaction (second factors are its alone), the
+ * handler given the user's own context (a switched super-admin's account is not the customer's),
+ * and the ok event written in it, in the user's own trail.
+ */
+export function accountAction<S extends z.ZodType>(
+  spec: Spec<S>,
+  handler: (
+    tx: Tx,
+    input: z.infer<S>,
+    ctx: RequestContext,
+    record: ActionAudit,
+  ) => Promise<ActionState | void>,
+) {
+  return chain(
+    { writes: false, ...spec },
+    () => true,
+    (ctx, input, record) => {
+      const own = ownAccount(ctx);
+      return withSystem("account", async (tx): Promise<ActionState> => {
+        const result = await handler(tx, input, own, record);
+        await auditAccess(own, spec.name, "ok", record, tx);
+        return result ?? { ok: true as const };
+      });
+    },
+  );
+}
+
+/** A user as themselves: a switched super-admin's own account belongs to no customer. */
+export function ownAccount(ctx: RequestContext): RequestContext {
+  return ctx.platformRole ? { ...ctx, customer: null, activeSwitch: null } : ctx;
 }
 
 /**

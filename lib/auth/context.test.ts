@@ -6,11 +6,16 @@ import { resolveContext } from "./resolve-context";
 const db = freshTestDatabase();
 const [A, B] = [generateCustomerId(), generateCustomerId()];
 
-let superAdmin: string, adminA: string, memberA: string, adminB: string;
+let superAdmin: string, enrolling: string, adminA: string, memberA: string, adminB: string;
 
 beforeAll(async () => {
   await insertCustomers(db.owner, [A, B]);
-  superAdmin = await insertUser(db.owner, { email: "root@tenantry.example", tenantId: null });
+  superAdmin = await insertUser(db.owner, {
+    email: "root@tenantry.example",
+    tenantId: null,
+    twoFactor: true,
+  });
+  enrolling = await insertUser(db.owner, { email: "new@tenantry.example", tenantId: null });
   adminA = await insertUser(db.owner, { email: "admin@a.example", tenantId: A, role: "admin" });
   memberA = await insertUser(db.owner, { email: "member@a.example", tenantId: A, role: "member" });
   adminB = await insertUser(db.owner, { email: "admin@b.example", tenantId: B, role: "admin" });
@@ -23,6 +28,27 @@ describe("resolveContext", () => {
       platformRole: "super_admin",
       customer: null,
     });
+  });
+
+  it("lets a super-admin without a second factor only enrol", async () => {
+    expect(await resolveContext(enrolling)).toMatchObject({
+      role: "enrolling",
+      platformRole: "super_admin",
+      customer: null,
+      twoFactor: false,
+    });
+  });
+
+  it("asks a customer's users for a second factor when the customer requires it", async () => {
+    await db.owner.query("update control.customers set require_two_factor = true where id = $1", [
+      B,
+    ]);
+    expect(await resolveContext(adminB)).toMatchObject({ role: "enrolling", customer: { id: B } });
+    expect(await resolveContext(memberA)).toMatchObject({ role: "member" });
+    await db.owner.query("update control.customers set require_two_factor = false where id = $1", [
+      B,
+    ]);
+    expect(await resolveContext(adminB)).toMatchObject({ role: "admin" });
   });
 
   it("binds a customer user to their own customer and role", async () => {

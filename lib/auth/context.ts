@@ -16,10 +16,14 @@ export type TenantRequestContext = RequestContext & {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The current request's context, cached for the request; null when signed out. */
+/**
+ * The current request's context, cached for the request; null when signed out — and when the
+ * session its JWT names has ended, however long the JWT has left.
+ */
 export const getRequestContext = cache(async (): Promise<RequestContext | null> => {
   const session = await getServerSession(authOptions);
   const userId = session?.user?.id;
-  if (!userId || !UUID.test(userId)) return null;
-  return resolveContext(userId);
+  const sessionId = session?.sessionId;
+  if (!userId || !UUID.test(userId) || !sessionId || !UUID.test(sessionId)) return null;
+  return resolveContext(userId, { sessionId });
 });

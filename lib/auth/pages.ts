@@ -4,9 +4,9 @@
 // the right door → a 404 when what the page shows is not there.
 import "server-only";
 import { notFound, redirect } from "next/navigation";
-import { openPlatformRead, withTenant, type Tx } from "@/db/tenant";
+import { openPlatformRead, withSystem, withTenant, type Tx } from "@/db/tenant";
 import { requestMeta } from "@/lib/audit/request";
-import { auditAccess, type ActionAudit } from "./action";
+import { auditAccess, ownAccount, type ActionAudit } from "./action";
 import { getRequestContext, type RequestContext, type TenantRequestContext } from "./context";
 import { can, type Permission } from "./permissions";
 
@@ -26,6 +26,7 @@ async function requirePage(
 ): Promise<RequestContext> {
   const ctx = await getRequestContext();
   if (!ctx) redirect("/sign-in");
+  enrolFirst(ctx);
   const { action, ...record } = attempt;
   if (!can(ctx.role, permission)) {
     await auditAccess(ctx, action, "denied", {
@@ -37,6 +38,11 @@ async function requirePage(
   if (ctx.activeSwitch)
     await auditAccess(ctx, action, "ok", { ...record, details: { ...record.details, view: true } });
   return ctx;
+}
+
+/** A user who must have a second factor and has none yet sees one page: setting it up. */
+function enrolFirst(ctx: RequestContext) {
+  if (ctx.role === "enrolling") redirect("/account");
 }
 
 /**
@@ -54,7 +60,15 @@ export async function tenantPage<T>(
   const data = await withTenant({ tenantId: tenantCtx.customer.id }, (tx) => load(tx, tenantCtx), {
     readOnly: true,
   });
-  if (data === null || data === undefined) notFound();
+  if (data === null || data === undefined) {
+    // Unknown, or another customer's: a 404, on the record as a denied attempt.
+    const { action, ...record } = attempt;
+    await auditAccess(ctx, action, "denied", {
+      ...record,
+      details: { ...record.details, reason: "not found" },
+    });
+    notFound();
+  }
   return { ctx: tenantCtx, data };
 }
 
@@ -71,6 +85,7 @@ export async function platformPage<T>(
   const { permission, action, elseRedirect, ...record } = spec;
   if (elseRedirect) {
     const ctx = await getRequestContext();
+    if (ctx) enrolFirst(ctx);
     if (ctx && !can(ctx.role, permission)) redirect(elseRedirect);
   }
   const ctx = await requirePage(permission, { action, ...record });
@@ -81,4 +96,18 @@ export async function platformPage<T>(
   const data = await read((tx) => load(tx, ctx));
   if (data === null || data === undefined) notFound();
   return { ctx, data };
+}
+
+/**
+ * The signed-in user's own account page, for every role (an enrolling one too): its reads in one
+ * read-only transaction of the system door (second factors are its alone), as the user themselves.
+ */
+export async function accountPage<T>(
+  load: (tx: Tx, ctx: RequestContext) => Promise<T>,
+): Promise<{ ctx: RequestContext; data: T }> {
+  const ctx = await getRequestContext();
+  if (!ctx) redirect("/sign-in");
+  const own = ownAccount(ctx);
+  const data = await withSystem("account", (tx) => load(tx, own), { readOnly: true });
+  return { ctx: own, data };
 }

@@ -1,7 +1,9 @@
 // Who may do what (docs/architecture.md §6): the one table the server consults; the UI only hides.
 // "switched": a super-admin inside one customer's context (docs/architecture.md §6), who may do there
 // what the customer's admin may — and, in read mode, change nothing (the action chain refuses).
-export const ROLES = ["super_admin", "switched", "admin", "member"] as const;
+// "enrolling": a user who must sign in with a second factor and has none yet (every super-admin,
+// and a customer's users when it asks): they may set one up, and nothing else.
+export const ROLES = ["super_admin", "switched", "admin", "member", "enrolling"] as const;
 export type Role = (typeof ROLES)[number];
 
 export const PERMISSIONS = {
@@ -32,6 +34,10 @@ export const PERMISSIONS = {
   "api.usage.write": ["switched", "admin"],
   // Alerts: cross-tenant attempts, quotas, trials, failures, the guard, replication slots.
   "alerts.manage": ["super_admin"],
+  // One's own account: the second factor, one's sessions.
+  "account.manage": ["super_admin", "switched", "admin", "member", "enrolling"],
+  // A customer's admins: their own users' sessions and reset links; super-admins: anyone's.
+  "accounts.manage-any": ["super_admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -5,11 +5,12 @@
 import "server-only";
 import { and, eq, isNull } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
-import { customers, memberships, switches, users } from "@/db/schema";
+import { customers, memberships, sessions, switches, twoFactor, users } from "@/db/schema";
 import { withSystem, type Tx } from "@/db/tenant";
 import { insertAuditEvent } from "@/lib/audit/record";
 import { isBlocked } from "@/lib/customers/lifecycle";
 import type { Role } from "./permissions";
+import { endSessions, findSession, needsTouch, sessionEnd, touchSession } from "./sessions";
 
 export interface ActiveSwitch {
   id: string;
@@ -26,8 +27,15 @@ export interface RequestContext {
   customer: { id: string; name: string; status: string; trialEndsAt?: Date | null } | null;
   membershipRole: "admin" | "member" | null;
   activeSwitch: ActiveSwitch | null;
-  /** The role the permissions table is read with ("switched" while a super-admin is switched). */
+  /**
+   * The role the permissions table is read with ("switched" while a super-admin is switched;
+   * "enrolling" while a user who needs a second factor has none).
+   */
   role: Role;
+  /** The user has a second factor on. */
+  twoFactor: boolean;
+  /** The session record the request's JWT names (null outside a browser session). */
+  sessionId: string | null;
 }
 
 const switchCustomers = alias(customers, "switch_customers");
@@ -47,6 +55,8 @@ export function selectAccounts(tx: Tx) {
       customerName: customers.name,
       customerStatus: customers.status,
       customerTrialEndsAt: customers.trialEndsAt,
+      customerRequireTwoFactor: customers.requireTwoFactor,
+      twoFactorEnabledAt: twoFactor.enabledAt,
       switchId: switches.id,
       switchMode: switches.mode,
       switchReason: switches.reason,
@@ -61,16 +71,34 @@ export function selectAccounts(tx: Tx) {
     .leftJoin(memberships, eq(memberships.userId, users.id))
     .leftJoin(customers, eq(customers.id, memberships.tenantId))
     .leftJoin(switches, and(eq(switches.superAdminId, users.id), isNull(switches.endedAt)))
-    .leftJoin(switchCustomers, eq(switchCustomers.id, switches.tenantId));
+    .leftJoin(switchCustomers, eq(switchCustomers.id, switches.tenantId))
+    .leftJoin(twoFactor, eq(twoFactor.userId, users.id));
 }
 
 type Account = Awaited<ReturnType<typeof selectAccounts>>[number];
 
 /** The one rule of who may act: an active user who is a super-admin or a member of a live customer. */
-export function contextFor(account: Account, now = new Date()): RequestContext | null {
+export function contextFor(
+  account: Account,
+  now = new Date(),
+  sessionId: string | null = null,
+): RequestContext | null {
   if (account.status !== "active") return null;
   const user = { id: account.id, email: account.email, displayName: account.displayName };
+  const twoFactor = account.twoFactorEnabledAt !== null;
+  const session = { twoFactor, sessionId };
   if (account.platformRole === "super_admin") {
+    // Every super-admin signs in with a second factor: until they have one, they may only enrol.
+    if (!twoFactor)
+      return {
+        user,
+        platformRole: "super_admin",
+        customer: null,
+        membershipRole: null,
+        activeSwitch: null,
+        role: "enrolling",
+        ...session,
+      };
     if (account.switchId && account.switchExpiresAt! > now) {
       return {
         user,
@@ -91,6 +119,7 @@ export function contextFor(account: Account, now = new Date()): RequestContext |
           expiresAt: account.switchExpiresAt!,
         },
         role: "switched",
+        ...session,
       };
     }
     return {
@@ -100,6 +129,7 @@ export function contextFor(account: Account, now = new Date()): RequestContext |
       membershipRole: null,
       activeSwitch: null,
       role: "super_admin",
+      ...session,
     };
   }
   if (!account.membershipRole || !account.customerId || isBlocked(account.customerStatus ?? "")) {
@@ -116,26 +146,48 @@ export function contextFor(account: Account, now = new Date()): RequestContext |
     },
     membershipRole: account.membershipRole,
     activeSwitch: null,
-    role: account.membershipRole,
+    // A customer that asks its users for a second factor: theirs first.
+    role: account.customerRequireTwoFactor && !twoFactor ? "enrolling" : account.membershipRole,
+    ...session,
   };
 }
 
-/** Resolves a user ID to its context, or null when it may no longer act (signed out). */
+/**
+ * Resolves a user ID to its context, or null when it may no longer act (signed out). With a
+ * session ID (every browser request's), the session must be the user's and live: one that idled
+ * or outlived its lifetime is ended now.
+ */
 export async function resolveContext(
   userId: string,
-  now = new Date(),
+  options: { sessionId?: string; now?: Date } = {},
 ): Promise<RequestContext | null> {
-  const [account] = await withSystem(
+  const now = options.now ?? new Date();
+  const { sessionId } = options;
+  const [account, session] = await withSystem(
     "request-context",
-    (tx) => selectAccounts(tx).where(eq(users.id, userId)),
-    {
-      readOnly: true,
-    },
+    async (tx) =>
+      [
+        (await selectAccounts(tx).where(eq(users.id, userId)))[0],
+        sessionId ? await findSession(tx, sessionId) : undefined,
+      ] as const,
+    { readOnly: true },
   );
   if (!account) return null;
+  if (sessionId) {
+    const ended = sessionEnd(session, userId, account.platformRole === "super_admin", now);
+    if (ended) {
+      if (session && !session.endedAt && (ended === "idle" || ended === "expired"))
+        await withSystem("request-context", (tx) =>
+          endSessions(tx, eq(sessions.id, sessionId), ended, now),
+        );
+      return null;
+    }
+    if (needsTouch(session!, now))
+      await withSystem("request-context", (tx) => touchSession(tx, sessionId, now));
+  }
   // A switch past its end is ended now, on this request: never silently extended.
   if (account.switchId && account.switchExpiresAt! <= now) await endExpiredSwitch(account, now);
-  return contextFor(account, now);
+  return contextFor(account, now, sessionId ?? null);
 }
 
 async function endExpiredSwitch(account: Account, now: Date) {

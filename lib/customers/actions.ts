@@ -2,7 +2,7 @@
 
 import { platformAction, tenantAction, type ActionAudit } from "@/lib/auth/action";
 import { createInvite } from "@/lib/invites/mutations";
-import { inviteLink } from "@/lib/invites/links";
+import { consoleLink } from "@/lib/http/links";
 import { formatCustomerId } from "./ids";
 import { findTransition } from "./lifecycle";
 import {
@@ -65,7 +65,7 @@ export const createCustomerAction = platformAction(
         role: "admin",
         invitedBy: ctx.user.id,
       });
-      data.link = await inviteLink(invite.token);
+      data.link = await consoleLink(`/invite/${invite.token}`);
       console.log(`invite for ${input.adminEmail} to ${id} (admin): ${data.link}`);
       message += ` Send ${input.adminEmail} the invitation link below; it works once, for 72 hours.`;
     }

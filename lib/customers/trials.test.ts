@@ -120,6 +120,8 @@ describe("a trial past its end", () => {
       customer: null,
       membershipRole: null,
       activeSwitch: null,
+      twoFactor: true,
+      sessionId: null,
       role: "super_admin",
     };
     const { rows } = await db.owner.query<{ version: number }>(

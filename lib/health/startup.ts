@@ -1,5 +1,6 @@
 import "server-only";
 import { appIsolationReport, describeFailures } from "@/db/guard";
+import { twoFactorKeyProblem } from "@/lib/auth/two-factor";
 
 /** Exits the server process with a clear message unless every isolation check passes. */
 export async function refuseUnlessIsolated(): Promise<void> {
@@ -14,6 +15,15 @@ export async function refuseUnlessIsolated(): Promise<void> {
     console.error(
       `Tenantry refuses to serve: tenant isolation is not in force.\n${describeFailures(report)}`,
     );
+    process.exit(1);
+  }
+}
+
+/** Exits the server process when users have two-factor on and the key to their secrets is not here. */
+export async function refuseWithoutTwoFactorKey(): Promise<void> {
+  const problem = await twoFactorKeyProblem();
+  if (problem) {
+    console.error(`Tenantry refuses to serve: ${problem}`);
     process.exit(1);
   }
 }

@@ -6,7 +6,8 @@ import { NotFoundError, tenantAction, type ActionState } from "@/lib/auth/action
 import { acceptInvite } from "./accept";
 import { acceptInviteSchema, INVITE_TTL_HOURS, inviteSchema, revokeInviteSchema } from "./schemas";
 import { createInvite, revokeInvite } from "./mutations";
-import { inviteLink } from "./links";
+import { consoleLink } from "@/lib/http/links";
+import { sendMail } from "@/lib/mail/transport";
 
 export const inviteUserAction = tenantAction(
   {
@@ -24,11 +25,13 @@ export const inviteUserAction = tenantAction(
       switchId: ctx.activeSwitch?.id,
     });
     Object.assign(record, { targetType: "invite", targetId: invite.id, details: { email, role } });
-    const link = await inviteLink(invite.token);
-    // No mail server yet: the inviter passes the link on; the server log keeps it too.
-    console.log(
-      `invite for ${email} to ${ctx.customer.id} (${role}), valid ${INVITE_TTL_HOURS} h: ${link}`,
-    );
+    const link = await consoleLink(`/invite/${invite.token}`);
+    // Shown to the inviter too: without a mail sender, the message goes to the server log.
+    await sendMail({
+      to: email,
+      subject: `Your invitation to ${ctx.customer.name} on Tenantry`,
+      text: `You are invited to ${ctx.customer.id} as ${role === "admin" ? "an admin" : "a member"}. The link works once, for ${INVITE_TTL_HOURS} hours: ${link}`,
+    });
     return {
       ok: true,
       message: `Invitation created for ${email}. Send them this link; it works once, for ${INVITE_TTL_HOURS} hours.`,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { membershipRoles } from "@/db/schema";
+import { MISMATCH, newPasswordFields, passwordsMatch } from "@/lib/auth/password-rules";
 
 export const INVITE_TTL_HOURS = 72;
 
@@ -25,10 +26,6 @@ export const acceptInviteSchema = z
   .object({
     token: inviteTokenSchema,
     displayName: z.string().trim().min(1, { message: "Enter your name." }).max(120),
-    password: z.string().min(12, { message: "Use at least 12 characters." }).max(1024),
-    confirm: z.string(),
+    ...newPasswordFields,
   })
-  .refine((v) => v.password === v.confirm, {
-    path: ["confirm"],
-    message: "The passwords do not match.",
-  });
+  .refine(passwordsMatch, MISMATCH);

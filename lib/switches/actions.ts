@@ -4,13 +4,14 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { customers } from "@/db/schema";
 import { ActionError, NotFoundError, platformAction } from "@/lib/auth/action";
+import { requireFreshCode } from "@/lib/auth/step-up";
 import { isBlocked } from "@/lib/customers/lifecycle";
 import { endSwitch, openSwitch } from "./mutations";
 import { endSwitchSchema, startSwitchSchema } from "./schemas";
 
 export const startSwitchAction = platformAction(
   { name: "switches.start", permission: "switches.start", schema: startSwitchSchema },
-  async (tx, { id, reason, mode, minutes }, ctx, record) => {
+  async (tx, { id, reason, mode, minutes, code }, ctx, record) => {
     const [customer] = await tx
       .select({ name: customers.name, status: customers.status })
       .from(customers)
@@ -21,6 +22,8 @@ export const startSwitchAction = platformAction(
         `${customer.name} is ${customer.status}: you can switch in read-only mode only.`,
       );
     }
+    // Changing a customer's data asks for a second factor again, now (step-up).
+    if (mode === "write") await requireFreshCode(tx, ctx, code, "switch in write mode");
     const switchId = await openSwitch(tx, {
       superAdmin: ctx.user,
       tenantId: id,

@@ -18,6 +18,8 @@ export const startSwitchSchema = z.object({
       message: "Choose a duration of at most 4 hours.",
     })
     .default(30),
+  /** A fresh code from the authenticator app: asked for in write mode (step-up). */
+  code: z.string().trim().max(32).optional(),
 });
 
 export const endSwitchSchema = z.object({

@@ -23,7 +23,11 @@ async function openSwitch(tenantId: string, startedAt: Date, minutes: number, mo
 
 beforeAll(async () => {
   await insertCustomers(db.owner, [A, B]);
-  root = await insertUser(db.owner, { email: "root@tenantry.example", tenantId: null });
+  root = await insertUser(db.owner, {
+    email: "root@tenantry.example",
+    tenantId: null,
+    twoFactor: true,
+  });
 });
 
 describe("switching", () => {

@@ -38,3 +38,8 @@ export async function setRole(tx: Tx, tenantId: string, userId: string, role: "a
 export async function removeUser(tx: Tx, userId: string) {
   await tx.delete(users).where(eq(users.id, userId));
 }
+
+/** Suspends (disables) or reactivates a user; suspending ends their sessions (a trigger). */
+export async function setStatus(tx: Tx, userId: string, status: "active" | "disabled") {
+  await tx.update(users).set({ status }).where(eq(users.id, userId));
+}

@@ -1,6 +1,6 @@
 import "server-only";
-import { and, asc, desc, eq, gt, isNull } from "drizzle-orm";
-import { invites, memberships, users } from "@/db/schema";
+import { and, asc, count, desc, eq, gt, isNull } from "drizzle-orm";
+import { invites, memberships, sessions, users } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
 
 export function listMembers(tx: Tx, tenantId: string) {
@@ -11,6 +11,7 @@ export function listMembers(tx: Tx, tenantId: string) {
       displayName: users.displayName,
       role: memberships.role,
       since: memberships.createdAt,
+      status: users.status,
     })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
@@ -37,4 +38,31 @@ export function listPendingInvites(tx: Tx, tenantId: string, now: Date) {
       ),
     )
     .orderBy(desc(invites.createdAt));
+}
+
+/** One of the customer's users, for its admins' page of them: another customer's is not there. */
+export async function memberOf(tx: Tx, tenantId: string, userId: string) {
+  const [member] = await tx
+    .select({
+      id: users.id,
+      email: users.email,
+      displayName: users.displayName,
+      status: users.status,
+      role: memberships.role,
+      since: memberships.createdAt,
+    })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)));
+  return member;
+}
+
+/** How many sessions each of `tenantId`'s users has open. */
+export async function openSessionCounts(tx: Tx, tenantId: string): Promise<Map<string, number>> {
+  const rows = await tx
+    .select({ userId: sessions.userId, open: count() })
+    .from(sessions)
+    .where(and(eq(sessions.tenantId, tenantId), isNull(sessions.endedAt)))
+    .groupBy(sessions.userId);
+  return new Map(rows.map((r) => [r.userId, r.open]));
 }

@@ -6,3 +6,12 @@ export const changeRoleSchema = z.object({
   role: z.enum(membershipRoles),
 });
 export const removeUserSchema = z.object({ userId: z.uuid({ message: "Not a user." }) });
+
+export const setStatusSchema = z.object({
+  userId: z.uuid({ message: "Not a user." }),
+  status: z.enum(["active", "disabled"], { message: "Choose active or suspended." }),
+});
+
+export const requireTwoFactorSchema = z.object({
+  require: z.enum(["on", "off"], { message: "Choose on or off." }),
+});

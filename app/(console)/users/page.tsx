@@ -4,9 +4,13 @@ import { Cell, Row, Table } from "@/components/ui/table";
 import { InviteForm } from "@/components/users/invite-form";
 import { MemberActions } from "@/components/users/member-actions";
 import { RevokeInviteButton } from "@/components/users/revoke-invite-button";
-import { listMembers, listPendingInvites } from "@/lib/users/queries";
+import { RequireTwoFactorForm } from "@/components/users/require-two-factor-form";
+import { customers } from "@/db/schema";
+import { listMembers, listPendingInvites, openSessionCounts } from "@/lib/users/queries";
 import { dateTime } from "@/components/ui/format";
 import { tenantPage } from "@/lib/auth/pages";
+import Link from "next/link";
+import { eq } from "drizzle-orm";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Users" };
@@ -14,13 +18,20 @@ export const metadata = { title: "Users" };
 export default async function UsersPage() {
   const {
     ctx,
-    data: [members, pending],
+    data: [members, pending, sessionCounts, requireTwoFactor],
   } = await tenantPage(
     { permission: "users.manage", action: "users.list" },
     async (tx, { customer }) =>
       [
         await listMembers(tx, customer.id),
         await listPendingInvites(tx, customer.id, new Date()),
+        await openSessionCounts(tx, customer.id),
+        (
+          await tx
+            .select({ on: customers.requireTwoFactor })
+            .from(customers)
+            .where(eq(customers.id, customer.id))
+        )[0]?.on ?? false,
       ] as const,
   );
   return (
@@ -40,12 +51,20 @@ export default async function UsersPage() {
           >
             Members ({members.length})
           </h2>
-          <Table headers={["Name", "Email", "Role", ""]}>
+          <Table headers={["Name", "Email", "Role", "Open sessions", ""]}>
             {members.map((m) => (
               <Row key={m.id}>
-                <Cell>{m.displayName}</Cell>
+                <Cell>
+                  <Link href={`/users/${m.id}`} className="text-indigo-700 underline">
+                    {m.displayName}
+                  </Link>
+                  {m.status !== "active" && (
+                    <span className="ml-2 text-xs text-red-700">suspended</span>
+                  )}
+                </Cell>
                 <Cell>{m.email}</Cell>
                 <Cell>{m.role}</Cell>
+                <Cell>{sessionCounts.get(m.id) ?? 0}</Cell>
                 <Cell>
                   <MemberActions userId={m.id} email={m.email} role={m.role} />
                 </Cell>
@@ -79,6 +98,8 @@ export default async function UsersPage() {
         </section>
 
         <InviteForm />
+
+        <RequireTwoFactorForm required={requireTwoFactor} />
       </div>
     </>
   );

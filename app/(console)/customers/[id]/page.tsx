@@ -28,6 +28,8 @@ import { customerHistory, getCustomer, listPlans } from "@/lib/customers/queries
 import { customerIdSchema } from "@/lib/customers/schemas";
 import { latestFigures } from "@/lib/usage/queries";
 import { listMembers } from "@/lib/users/queries";
+import { ResetLinkButton } from "@/components/account/reset-link-button";
+import { EndUserSessionsButton } from "@/components/account/session-buttons";
 import { CustomerHistory } from "@/components/customers/customer-history";
 import { Section } from "@/components/ui/section";
 import { dateTime } from "@/components/ui/format";
@@ -230,12 +232,23 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
           {members.length === 0 ? (
             <EmptyState title="No users yet" />
           ) : (
-            <Table headers={["Name", "Email", "Role"]}>
+            <Table headers={["Name", "Email", "Role", ""]}>
               {members.map((m) => (
                 <Row key={m.id}>
-                  <Cell>{m.displayName}</Cell>
+                  <Cell>
+                    {m.displayName}
+                    {m.status !== "active" && (
+                      <span className="ml-2 text-xs text-red-700">suspended</span>
+                    )}
+                  </Cell>
                   <Cell>{m.email}</Cell>
                   <Cell>{m.role}</Cell>
+                  <Cell>
+                    <div className="flex flex-wrap justify-end gap-2">
+                      <ResetLinkButton userId={m.id} email={m.email} platform />
+                      <EndUserSessionsButton userId={m.id} email={m.email} platform />
+                    </div>
+                  </Cell>
                 </Row>
               ))}
             </Table>

@@ -1,0 +1,49 @@
+"use server";
+
+// Super-admins' help with anyone's account (from a customer's page): a reset link, and ending
+// every session. Audited in the customer's trail when the user is a customer's.
+import { eq } from "drizzle-orm";
+import { memberships, users } from "@/db/schema";
+import type { Tx } from "@/db/tenant";
+import { userIdSchema } from "@/lib/auth/account-schemas";
+import { NotFoundError, platformAction } from "@/lib/auth/action";
+import { issueResetFor } from "@/lib/auth/resets";
+import { endSessionsOf } from "@/lib/auth/sessions";
+
+async function account(tx: Tx, userId: string) {
+  const [user] = await tx
+    .select({ id: users.id, email: users.email, tenantId: memberships.tenantId })
+    .from(users)
+    .leftJoin(memberships, eq(memberships.userId, users.id))
+    .where(eq(users.id, userId));
+  if (!user) throw new NotFoundError();
+  return user;
+}
+
+export const issueResetAnyAction = platformAction(
+  {
+    name: "passwords.reset-link",
+    permission: "accounts.manage-any",
+    schema: userIdSchema,
+    revalidate: "/customers",
+  },
+  async (tx, { userId }, ctx, record) => {
+    const user = await account(tx, userId);
+    record.tenantId = user.tenantId ?? undefined;
+    return issueResetFor(tx, user, ctx.user.email, record);
+  },
+);
+
+export const endSessionsAnyAction = platformAction(
+  {
+    name: "sessions.end-all",
+    permission: "accounts.manage-any",
+    schema: userIdSchema,
+    revalidate: "/customers",
+  },
+  async (tx, { userId }, ctx, record) => {
+    const user = await account(tx, userId);
+    record.tenantId = user.tenantId ?? undefined;
+    return endSessionsOf(tx, user, ctx.user.email, record);
+  },
+);
