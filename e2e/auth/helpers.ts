@@ -59,9 +59,12 @@ export async function freshCode(
   lastStep: number,
 ): Promise<{ code: string; step: number }> {
   for (;;) {
-    const now = Math.floor(Date.now() / 1000 / STEP_SECONDS);
-    const step = Math.max(now, lastStep + 1);
-    // The server takes a step either side of its clock.
+    const seconds = Date.now() / 1000;
+    const now = Math.floor(seconds / STEP_SECONDS);
+    // The server takes a step either side of its clock: the one before only while this step has
+    // ten seconds left (its clock must not pass into the next before the code arrives).
+    const earliest = seconds - now * STEP_SECONDS < STEP_SECONDS - 10 ? now - 1 : now;
+    const step = Math.max(earliest, lastStep + 1);
     if (step <= now + 1)
       return { code: await generate({ secret, epoch: step * STEP_SECONDS }), step };
     await new Promise((resolve) => setTimeout(resolve, 1_000));
