@@ -5,6 +5,7 @@ import { ActionMessage } from "@/components/ui/action-message";
 import { endOtherSessionsAction, endOwnSessionAction } from "@/lib/auth/account-actions";
 import { endUserSessionsAction } from "@/lib/users/actions";
 import { endSessionsAnyAction } from "@/lib/users/platform-actions";
+import { UserActionButton } from "./user-action-button";
 
 const small = "rounded-md border border-slate-300 px-2 py-1 text-xs hover:bg-slate-100";
 
@@ -44,22 +45,12 @@ export function EndUserSessionsButton({
   email: string;
   platform?: boolean;
 }) {
-  const [state, action, pending] = useActionState(
-    platform ? endSessionsAnyAction : endUserSessionsAction,
-    null,
-  );
   return (
-    <form action={action} className="space-y-2">
-      <input type="hidden" name="userId" value={userId} />
-      <button
-        type="submit"
-        disabled={pending}
-        aria-label={`End sessions of ${email}`}
-        className={small}
-      >
-        End sessions
-      </button>
-      <ActionMessage state={state} />
-    </form>
+    <UserActionButton
+      action={platform ? endSessionsAnyAction : endUserSessionsAction}
+      userId={userId}
+      text="End sessions"
+      label={`End sessions of ${email}`}
+    />
   );
 }

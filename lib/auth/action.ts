@@ -151,15 +151,18 @@ function chain<S extends z.ZodType>(
   };
 }
 
+/** An action's work in its door's transaction, for the context it acts as. */
+type TxHandler<S extends z.ZodType, C extends RequestContext = RequestContext> = (
+  tx: Tx,
+  input: z.infer<S>,
+  ctx: C,
+  record: ActionAudit,
+) => Promise<ActionState | void>;
+
 /** A server action on the signed-in user's own customer, for useActionState. */
 export function tenantAction<S extends z.ZodType>(
   spec: Spec<S>,
-  handler: (
-    tx: Tx,
-    input: z.infer<S>,
-    ctx: TenantRequestContext,
-    record: ActionAudit,
-  ) => Promise<ActionState | void>,
+  handler: TxHandler<S, TenantRequestContext>,
 ) {
   return chain(
     spec,
@@ -178,15 +181,7 @@ export function tenantAction<S extends z.ZodType>(
 }
 
 /** A super-admin's server action across customers, audited by withPlatform in its transaction. */
-export function platformAction<S extends z.ZodType>(
-  spec: Spec<S>,
-  handler: (
-    tx: Tx,
-    input: z.infer<S>,
-    ctx: RequestContext,
-    record: ActionAudit,
-  ) => Promise<ActionState | void>,
-) {
+export function platformAction<S extends z.ZodType>(spec: Spec<S>, handler: TxHandler<S>) {
   return chain(
     spec,
     (ctx) => ctx.platformRole === "super_admin",
@@ -209,15 +204,7 @@ export function platformAction<S extends z.ZodType>(
  * handler given the user's own context (a switched super-admin's account is not the customer's),
  * and the ok event written in it, in the user's own trail.
  */
-export function accountAction<S extends z.ZodType>(
-  spec: Spec<S>,
-  handler: (
-    tx: Tx,
-    input: z.infer<S>,
-    ctx: RequestContext,
-    record: ActionAudit,
-  ) => Promise<ActionState | void>,
-) {
+export function accountAction<S extends z.ZodType>(spec: Spec<S>, handler: TxHandler<S>) {
   return chain(
     { writes: false, ...spec },
     () => true,
