@@ -12,6 +12,7 @@ import { withPlatform, withSystem, withTenant, type Tx } from "@/db/tenant";
 import { insertAuditEvent } from "@/lib/audit/record";
 import { requestMeta } from "@/lib/audit/request";
 import { getRequestContext, type RequestContext, type TenantRequestContext } from "./context";
+import { formField, parseForm } from "./form";
 import { can, type Permission } from "./permissions";
 
 export type ActionState =
@@ -45,6 +46,8 @@ interface Spec<S extends z.ZodType> {
 }
 
 export const NOT_FOUND = "Not found. It may have been removed, or it is not yours to change.";
+/** The answer to a failure nobody foresaw: the server logged it; the user may try again. */
+export const SOMETHING_WENT_WRONG = "Something went wrong; nothing was changed. Try again.";
 
 /** Writes an audit event for the context's user: in `tx` when given, else in its own transaction. */
 export async function auditAccess(
@@ -88,25 +91,38 @@ export function platformContext(ctx: RequestContext) {
   return { userId: ctx.user.id, email: ctx.user.email, platformRole: ctx.platformRole };
 }
 
+/** A server action as the chain made it, for the forms that call it. */
+export type ChainedAction = (previous: ActionState, formData: FormData) => Promise<ActionState>;
+
+const specs = new WeakMap<ChainedAction, Spec<z.ZodType>>();
+
+/**
+ * What a chained action declares — its audit name, permission and input schema — so the tests can
+ * reach every action from the code (lib/test/entry-points.ts); undefined for a public action.
+ */
+export function specOf(action: unknown): Readonly<Spec<z.ZodType>> | undefined {
+  return specs.get(action as ChainedAction);
+}
+
 /** The chain itself; `run` does the work in a transaction and writes the ok event in it. */
 function chain<S extends z.ZodType>(
   spec: Spec<S>,
   allowed: (ctx: RequestContext) => boolean,
   run: (ctx: RequestContext, input: z.infer<S>, record: ActionAudit) => Promise<ActionState>,
-) {
-  return async (_previous: ActionState, formData: FormData): Promise<ActionState> => {
+): ChainedAction {
+  const action: ChainedAction = async (_previous, formData) => {
     const ctx = await getRequestContext();
     if (!ctx) return { ok: false, error: "Your session has ended. Sign in again." };
     if (!can(ctx.role, spec.permission) || !allowed(ctx)) {
       await auditAccess(ctx, spec.name, "denied", {
-        targetId: formData.get("id")?.toString(),
+        targetId: formField(formData, "id"),
         details: { reason: "permission" },
       });
       return { ok: false, error: NOT_FOUND };
     }
     if (ctx.activeSwitch?.mode === "read" && spec.writes !== false) {
       await auditAccess(ctx, spec.name, "denied", {
-        targetId: formData.get("id")?.toString(),
+        targetId: formField(formData, "id"),
         details: { reason: "read-only switch" },
       });
       return {
@@ -115,14 +131,8 @@ function chain<S extends z.ZodType>(
           "You switched in read-only mode: nothing can be changed. Exit and switch again in write mode to make changes.",
       };
     }
-    const parsed = spec.schema.safeParse(Object.fromEntries(formData.entries()));
-    if (!parsed.success) {
-      return {
-        ok: false,
-        error: "Check the highlighted fields.",
-        fieldErrors: z.flattenError(parsed.error).fieldErrors,
-      };
-    }
+    const parsed = parseForm(spec.schema, formData);
+    if (!parsed.ok) return parsed;
     const record: ActionAudit = {};
     try {
       const result = await run(ctx, parsed.data, record);
@@ -146,9 +156,11 @@ function chain<S extends z.ZodType>(
       }
       console.error(`action ${spec.name} failed:`, error);
       await auditAccess(ctx, spec.name, "failed", record).catch(() => undefined);
-      return { ok: false, error: "Something went wrong; nothing was changed. Try again." };
+      return { ok: false, error: SOMETHING_WENT_WRONG };
     }
   };
+  specs.set(action, spec);
+  return action;
 }
 
 /** An action's work in its door's transaction, for the context it acts as. */

@@ -180,6 +180,19 @@ describe("the action chain", () => {
     expect((await events("chain.invite")).length).toBe(before);
   });
 
+  it("refuses a NUL character in a field as that field's error, before anything reaches the database", async () => {
+    // Found by the fuzz (issue #20): PostgreSQL cannot store NUL in text, and the write failed.
+    session.ctx = admin(A);
+    const before = (await events("chain.invite")).length;
+    const answer = await inviteAction(null, form({ email: "nul@a.example", then: "o\u0000k" }));
+    expect(answer).toMatchObject({
+      ok: false,
+      fieldErrors: { then: [expect.stringContaining("NUL")] },
+    });
+    expect(await invitesFor("nul@a.example")).toEqual([]);
+    expect((await events("chain.invite")).length).toBe(before);
+  });
+
   it("asks a signed-out visitor to sign in, and keeps platform actions to super-admins", async () => {
     const platform = platformAction(
       { name: "chain.platform", permission: "customers.manage", schema: z.object({}) },

@@ -6,6 +6,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import type { ActionState } from "./action";
 import { resetTokenSchema } from "./account-schemas";
+import { CHECK_FIELDS, parseForm } from "./form";
 import { MISMATCH, newPasswordFields, passwordsMatch } from "./password-rules";
 import { redeemReset } from "./resets";
 
@@ -17,19 +18,14 @@ export async function resetPasswordAction(
   _previous: ActionState,
   formData: FormData,
 ): Promise<ActionState> {
-  const parsed = resetPasswordSchema.safeParse(Object.fromEntries(formData.entries()));
-  if (!parsed.success)
-    return {
-      ok: false,
-      error: "Check the highlighted fields.",
-      fieldErrors: z.flattenError(parsed.error).fieldErrors,
-    };
+  const parsed = parseForm(resetPasswordSchema, formData);
+  if (!parsed.ok) return parsed;
   const result = await redeemReset(parsed.data);
   if (!result.ok)
     return result.field
       ? {
           ok: false,
-          error: "Check the highlighted fields.",
+          error: CHECK_FIELDS,
           fieldErrors: { password: [result.reason] },
         }
       : { ok: false, error: result.reason };

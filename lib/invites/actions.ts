@@ -1,8 +1,8 @@
 "use server";
 
 import { redirect } from "next/navigation";
-import { z } from "zod";
 import { NotFoundError, tenantAction, type ActionState } from "@/lib/auth/action";
+import { parseForm } from "@/lib/auth/form";
 import { acceptInvite } from "./accept";
 import { acceptInviteSchema, INVITE_TTL_HOURS, inviteSchema, revokeInviteSchema } from "./schemas";
 import { createInvite, revokeInvite } from "./mutations";
@@ -61,14 +61,8 @@ export async function acceptInviteAction(
   _previous: ActionState,
   formData: FormData,
 ): Promise<ActionState> {
-  const parsed = acceptInviteSchema.safeParse(Object.fromEntries(formData.entries()));
-  if (!parsed.success) {
-    return {
-      ok: false,
-      error: "Check the highlighted fields.",
-      fieldErrors: z.flattenError(parsed.error).fieldErrors,
-    };
-  }
+  const parsed = parseForm(acceptInviteSchema, formData);
+  if (!parsed.ok) return parsed;
   const result = await acceptInvite(parsed.data);
   if (!result.ok) return { ok: false, error: result.reason };
   redirect(`/sign-in?invited=${encodeURIComponent(result.email)}`);
