@@ -2,13 +2,15 @@
 // PostgreSQL in an empty data folder: healthy, a sign-in works, the app logs in as tenantry_app
 // (not a superuser) with a password and nothing gets in without one, an adoption's steps show
 // live while it runs (two connections at once, as on any server), and after the start process is
-// killed with SIGKILL the next start recovers.
+// killed with SIGKILL the next start recovers; and when its database restarts under traffic, the
+// console answers 503 meanwhile, within seconds, and serves again once it is back.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, test, type APIRequestContext } from "@playwright/test";
 import pg from "pg";
+import { startEmbeddedServer } from "../../db/embedded";
 import { DEMO_PASSWORD, SUPER_ADMIN, signIn } from "../auth/helpers";
 import { startConsole, type ConsoleProcess } from "./console-process";
 
@@ -18,7 +20,7 @@ function psql(url: string, sql: string) {
   return spawnSync("psql", ["-X", "-w", "-At", "-d", url, "-c", sql], { env, encoding: "utf8" });
 }
 
-test("npm start with no DATABASE_URL serves the console on an embedded PostgreSQL: password logins, live adoption steps, recovery after SIGKILL", async ({
+test("npm start with no DATABASE_URL serves the console on an embedded PostgreSQL: password logins, live adoption steps, recovery after SIGKILL and after a database restart", async ({
   browser,
 }) => {
   test.setTimeout(240_000);
@@ -125,11 +127,67 @@ test("npm start with no DATABASE_URL serves the console on an embedded PostgreSQ
     await signIn(again, SUPER_ADMIN, DEMO_PASSWORD, { console: dataDir });
     await again.goto("/adoption");
     await expect(again.getByTestId("coverage")).toHaveText("32 of 32 tables isolated");
+
+    // The database restarted under traffic (issue #20): while it is down, every request is
+    // answered within seconds, a 503 with a sentence; once it is back, the same console serves
+    // again, with no restart.
+    const pidFile = path.join(dataDir, "postgres", "postmaster.pid");
+    const postmaster = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+    const traffic = load(again.request, ["/adoption", "/customers", "/databases", "/api/health"]);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    process.kill(postmaster, "SIGINT");
+    await expect.poll(() => existsSync(pidFile), { timeout: 30_000 }).toBe(false);
+    const outage = await again.goto("/customers");
+    expect(outage?.status()).toBe(503);
+    await expect(again.getByRole("heading", { name: "Tenantry is unavailable" })).toBeVisible();
+    await expect(again.getByText("cannot reach its database")).toBeVisible();
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const restarted = await startEmbeddedServer({ dataDir, port: pgPort });
+    try {
+      await expect
+        .poll(() => again.request.get("/customers").then((r) => r.status()), { timeout: 30_000 })
+        .toBe(200);
+      const seen = await traffic.stop();
+      expect(seen.other, "answers other than 200 and 503").toEqual([]);
+      expect(seen.unavailable, "503s while the database was down").toBeGreaterThan(0);
+      expect(seen.slowest, "the slowest answer, in ms").toBeLessThan(10_000);
+      await again.goto("/adoption");
+      await expect(again.getByTestId("coverage")).toHaveText("32 of 32 tables isolated");
+    } finally {
+      await restarted.stop();
+    }
   } finally {
     await console_.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+/** Loops of GETs over `paths` until stopped: what they were answered, and the slowest answer. */
+function load(request: APIRequestContext, paths: string[]) {
+  let running = true;
+  const seen = { ok: 0, unavailable: 0, other: [] as string[], slowest: 0 };
+  const loops = paths.map(async (path) => {
+    while (running) {
+      const started = Date.now();
+      const status = await request.get(path, { maxRedirects: 0, timeout: 30_000 }).then(
+        (r) => r.status(),
+        (e: Error) => e.message,
+      );
+      seen.slowest = Math.max(seen.slowest, Date.now() - started);
+      if (status === 200) seen.ok++;
+      else if (status === 503) seen.unavailable++;
+      else seen.other.push(`${path}: ${status}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  });
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      return seen;
+    },
+  };
+}
 
 /** Whether `pid` is `ancestor` or one of its descendants (so only this test's processes are killed). */
 function isDescendant(pid: number, ancestor: number): boolean {

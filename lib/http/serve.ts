@@ -1,13 +1,16 @@
-// The console's HTTP server: Next.js's production handler behind a plain Node server, for one
-// reason — the socket's peer address. `next start` keeps a client's X-Forwarded-For as sent
-// and never adds the peer, so sign-in throttling and the audit log would trust what any client
-// forges. Here the peer is appended, as every proxy does, and lib/http/client-ip.ts reads the
-// address from the right by the operator's TRUSTED_PROXY_* settings.
+// The console's HTTP server: Next.js's production handler behind a plain Node server, for two
+// reasons. First, the socket's peer address: `next start` keeps a client's X-Forwarded-For as
+// sent and never adds the peer, so sign-in throttling and the audit log would trust what any
+// client forges. Here the peer is appended, as every proxy does, and lib/http/client-ip.ts reads
+// the address from the right by the operator's TRUSTED_PROXY_* settings. Second, a failed request
+// is answered with a sentence — a 503 while the database is unreachable — instead of Next's bare
+// 500 (lib/http/server-errors.ts).
 // Run after `next build`: PORT (default 3000), on every interface as `next start` does.
 import { createServer } from "node:http";
 import path from "node:path";
 import next from "next";
 import { readProxyTrust } from "./client-ip";
+import { answerServerErrors } from "./server-errors";
 
 // Refuse bad proxy settings now, with a sentence, rather than on the first sign-in.
 readProxyTrust();
@@ -28,6 +31,7 @@ const server = createServer((request, response) => {
   const sent = request.headers["x-forwarded-for"];
   const prior = Array.isArray(sent) ? sent.join(", ") : sent;
   request.headers["x-forwarded-for"] = prior ? `${prior}, ${peer}` : peer;
+  answerServerErrors(request, response);
   void handle(request, response);
 });
 server.listen(port, () =>
