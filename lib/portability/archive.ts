@@ -4,7 +4,7 @@
 // and their content checksum (checksum.ts).
 import { createHash } from "node:crypto";
 import { close, createReadStream, createWriteStream, open, write } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { once } from "node:events";
@@ -16,6 +16,7 @@ import * as tar from "tar";
 import { Header, Pax } from "tar";
 import { RowChecksum } from "./checksum";
 import type { CustomerTable } from "./tables";
+import { processAlive } from "../processes";
 
 export const ARCHIVE_FORMAT = "tenantry-customer-archive";
 export const ARCHIVE_VERSION = 2;
@@ -70,6 +71,8 @@ export class ArchiveWriter {
 
   private constructor(
     private readonly file: string,
+    /** Where the archive is written until it is whole; renamed to `file` then. */
+    private readonly partial: string,
     private readonly tarFile: string,
     private readonly fd: number,
   ) {
@@ -81,16 +84,23 @@ export class ArchiveWriter {
       },
     });
     this.followed$ =
-      tarFile === file
+      tarFile === partial
         ? pipeline(this.follower, hashed, nowhere())
-        : pipeline(this.follower, createGzip({ level: 1 }), hashed, createWriteStream(file));
+        : pipeline(this.follower, createGzip({ level: 1 }), hashed, createWriteStream(partial));
     // A failure is answered by finish; until then it must not go unhandled.
     this.followed$.catch(() => undefined);
   }
 
+  /**
+   * Writes under a name of this process's (`<file>.<pid>.partial`) until the archive is whole, so
+   * a process killed mid-way leaves no half archive under the archive's name; what such a
+   * process left in the folder goes first.
+   */
   static async create(file: string): Promise<ArchiveWriter> {
-    const tarFile = gzipped(file) ? `${file}.${process.pid}.tar` : file;
-    return new ArchiveWriter(file, tarFile, await openFile(tarFile, "w"));
+    await sweepPartials(path.dirname(file));
+    const partial = `${file}.${process.pid}.partial`;
+    const tarFile = gzipped(file) ? `${file}.${process.pid}.tar.partial` : partial;
+    return new ArchiveWriter(file, partial, tarFile, await openFile(tarFile, "w"));
   }
 
   /** An entry whose bytes `write` streams into the sink it is given, ending it; its result. */
@@ -157,7 +167,8 @@ export class ArchiveWriter {
     this.follower.end();
     await this.followed$;
     await closeFile(this.fd);
-    if (this.tarFile !== this.file) await rm(this.tarFile, { force: true });
+    if (this.tarFile !== this.partial) await rm(this.tarFile, { force: true });
+    await rename(this.partial, this.file);
     return this.sha256.digest("hex");
   }
 
@@ -168,7 +179,17 @@ export class ArchiveWriter {
     await this.followed$.catch(() => undefined);
     await closeFile(this.fd).catch(() => undefined);
     await rm(this.tarFile, { force: true });
-    await rm(this.file, { force: true });
+    await rm(this.partial, { force: true });
+  }
+}
+
+/** Removes the partial archives in `folder` of processes that are gone (killed mid-way). */
+async function sweepPartials(folder: string) {
+  const names = await readdir(folder).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = Number(/\.(\d+)(?:\.tar)?\.partial$/.exec(name)?.[1]);
+    if (pid && pid !== process.pid && !processAlive(pid))
+      await rm(path.join(folder, name), { force: true });
   }
 }
 
