@@ -10,14 +10,7 @@ export interface PoolOptions {
 }
 
 export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
-  const pool = new pg.Pool({
-    connectionString,
-    max: options.max ?? 10,
-    idleTimeoutMillis: 30_000,
-    // A database that does not answer fails the request within seconds instead of holding it:
-    // the HTTP server then answers 503 (lib/http/server-errors.ts).
-    connectionTimeoutMillis: 5_000,
-  });
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, idleTimeoutMillis: 30_000 });
   // An idle client that loses its server must not crash the process; the pool replaces it.
   pool.on("error", (error) => console.error("database pool:", error.message));
   return pool;

@@ -1,0 +1,344 @@
+// npm run bench:load — the console under load (issue #20). The console's own HTTP server
+// (lib/http/serve.ts, on the last `next build`; built first when there is none) on a real
+// PostgreSQL with a seeded platform: 100 customers with an admin and a member each, a
+// super-admin, and BENCH_ROWS (1 000 000) data-plane rows (the sample, adopted: one customer's).
+// autocannon (the well-kept Node load generator) sends mixed traffic from every role for
+// BENCH_SECONDS (60) at each of BENCH_LEVELS (200,1000) concurrent connections: the pages of a
+// super-admin, a customer's admin and member, a server action, the export, and the API with keys.
+// Reported per level: requests/s, p50/p95/p99, errors, responses to a customer's user carrying
+// another customer's marker (its name; target 0), requests left hanging (timed out, or still
+// running in the database after the run). Then, in the same run, a typical page's throughput
+// against /api/health's, alone, at 50 connections.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import autocannon from "autocannon";
+import { encode } from "next-auth/jwt";
+// @ts-expect-error -- Next's compiled React client has no types of its own.
+import { encodeReply } from "next/dist/compiled/react-server-dom-webpack/client.node.js";
+import { withTenant } from "../tenant";
+import { withBenchDatabase } from "./database";
+import { generateSample } from "../sample/generate";
+import { runAdoption } from "../../lib/adoption/run";
+import { createKey } from "../../lib/api/keys";
+import { generateCustomerId, LEGACY_CUSTOMER_ID } from "../../lib/customers/ids";
+import { newTotpSecret, sealSecret } from "../../lib/auth/totp";
+import { takeSnapshot } from "../../lib/usage/snapshot";
+import { ratio } from "./stats";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const LEVELS = (process.env.BENCH_LEVELS ?? "200,1000").split(",").map(Number);
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const CUSTOMERS = 100;
+/** The customers whose users send traffic (every customer exists; these sign in). */
+const ACTIVE = 20;
+const PORT = Number(process.env.BENCH_PORT ?? 3290);
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const AUTH_SECRET = "bench-load-only-secret-not-for-any-real-deployment";
+process.env.TOTP_ENCRYPTION_KEY ??= "bench-load-only-key-of-at-least-thirty-two-characters";
+
+if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
+  console.log("No build yet: next build …");
+  if (spawnSync("npx", ["next", "build"], { cwd: ROOT, stdio: "inherit" }).status !== 0)
+    process.exit(1);
+}
+
+/** A customer's name carries its ID: the marker a foreign response would show. */
+const MARKER = /Load customer ([A-Z0-9]{9})\b/g;
+
+interface Actor {
+  label: string;
+  /** The customer whose user this is; null for the super-admin (who may see every customer). */
+  customer: string | null;
+  headers: Record<string, string>;
+}
+
+await withBenchDatabase("load", { owner: 2, app: 10 }, async ({ database, owner }) => {
+  const started = Date.now();
+  await generateSample(database.ownerUrl, { rows: ROWS });
+  const adopted = await runAdoption(database.ownerUrl, { schema: "app" });
+  if (!adopted.ok) throw new Error(`the sample did not adopt: ${adopted.instructions}`);
+  const ids = [LEGACY_CUSTOMER_ID];
+  while (ids.length < CUSTOMERS) ids.push(generateCustomerId());
+  for (const id of ids)
+    await owner.query(
+      `insert into control.customers (id, name, contact_email, status, plan)
+       values ($1, 'Load customer ' || $1, 'ops@' || lower($1) || '.example', 'active', 'enterprise')
+       on conflict (id) do update set name = excluded.name, plan = 'enterprise'`,
+      [id],
+    );
+  // Load measures capacity, not the limiter's refusals.
+  await owner.query(
+    "update control.plans set rate_limit_per_minute = 100000000, max_api_calls_month = 1000000000000, max_users = 1000",
+  );
+  const user = async (email: string, tenant: string | null, role?: string) => {
+    const { rows } = await owner.query<{ id: string }>(
+      "insert into control.users (email, display_name, platform_role) values ($1, $1, $2) returning id",
+      [email, tenant ? null : "super_admin"],
+    );
+    if (tenant)
+      await owner.query(
+        "insert into control.memberships (tenant_id, user_id, role) values ($1, $2, $3)",
+        [tenant, rows[0].id, role],
+      );
+    return { id: rows[0].id, email };
+  };
+  /** A signed-in browser's cookie: a session record and the JWT that names it. */
+  const cookieFor = async (u: { id: string; email: string }, tenant: string | null) => {
+    const { rows } = await owner.query<{ id: string }>(
+      "insert into control.sessions (user_id, tenant_id, ip, user_agent, two_factor) values ($1, $2, '192.0.2.9', 'bench:load', $3) returning id",
+      [u.id, tenant, tenant === null],
+    );
+    const jwt = await encode({
+      token: { sub: u.id, email: u.email, name: u.email, sid: rows[0].id },
+      secret: AUTH_SECRET,
+    });
+    return `next-auth.session-token=${jwt}`;
+  };
+
+  const root = await user("root@load.example", null);
+  await owner.query(
+    "insert into control.two_factor (user_id, secret, enabled_at) values ($1, $2, now())",
+    [root.id, sealSecret(newTotpSecret())],
+  );
+  const actors: Actor[] = [
+    { label: "super-admin", customer: null, headers: { cookie: await cookieFor(root, null) } },
+  ];
+  for (const [i, id] of ids.entries()) {
+    const admin = await user(`admin@${id.toLowerCase()}.example`, id, "admin");
+    const member = await user(`member@${id.toLowerCase()}.example`, id, "member");
+    if (i >= ACTIVE) continue;
+    const { key } = await withTenant({ tenantId: id }, (tx) =>
+      createKey(tx, id, { name: "load", scopes: ["usage:read", "customer:read"] }, "bench"),
+    );
+    actors.push(
+      { label: "admin", customer: id, headers: { cookie: await cookieFor(admin, id) } },
+      { label: "member", customer: id, headers: { cookie: await cookieFor(member, id) } },
+      { label: "api key", customer: id, headers: { authorization: `Bearer ${key}` } },
+    );
+  }
+  await takeSnapshot("command");
+  console.log(
+    `Seeded ${CUSTOMERS} customers, ${CUSTOMERS * 2 + 1} users, ${ROWS.toLocaleString("en")} data-plane rows in ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+  );
+
+  const server = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(ROOT, "lib/http/serve.ts")],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: String(PORT),
+        DATABASE_URL: database.ownerUrl,
+        APP_DATABASE_URL: database.appUrl,
+        AUTH_SECRET,
+        NEXTAUTH_URL: `http://localhost:${PORT}`,
+        BACKUP_EVERY_HOURS: "0",
+        DB_POOL_SIZE: process.env.DB_POOL_SIZE ?? "20",
+      },
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
+  let serverErrors = "";
+  server.stderr.on("data", (chunk) => (serverErrors += chunk));
+  try {
+    const base = `http://localhost:${PORT}`;
+    for (let waited = 0; ; waited += 500) {
+      const status = await fetch(`${base}/api/health`).then(
+        (r) => r.status,
+        () => 0,
+      );
+      if (status === 200) break;
+      if (waited > 120_000 || server.exitCode !== null)
+        throw new Error(`the console did not start: ${serverErrors.slice(-2000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const requests = await trafficOf(actors, ids);
+    for (const connections of LEVELS) {
+      const report = await run(base, requests, connections);
+      // Requests the run cut off may still be in the console's queue: how long until none runs.
+      const stopped = Date.now();
+      let stuck = { n: 0, queries: [] as string[] };
+      for (;;) {
+        stuck = (
+          await owner.query<{ n: number; queries: string[] }>(
+            `select count(*)::int as n, array_agg(left(query, 80)) as queries from pg_stat_activity
+              where datname = current_database() and state <> 'idle' and pid <> pg_backend_pid()
+                and backend_type = 'client backend' and query not ilike 'listen%'`,
+          )
+        ).rows[0];
+        if (stuck.n === 0 || Date.now() - stopped > 60_000) break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      const drained = (Date.now() - stopped) / 1000;
+      const actions = await owner.query<{ n: number }>(
+        "select count(*)::int as n from control.audit_events where action = 'organisation.require-two-factor' and outcome = 'ok'",
+      );
+      const ms = (v: number) => `${v.toFixed(0)} ms`;
+      console.log(
+        `\n${connections} concurrent for ${SECONDS} s: ${report.perSecond.toFixed(0)} requests/s, ` +
+          `p50 ${ms(report.p50)}, p95 ${ms(report.p95)}, p99 ${ms(report.p99)} (${report.counted} responses)`,
+      );
+      console.log(
+        `  errors ${report.errors.length + report.transportErrors}${report.errors.length ? ` (${summary(report.errors)})` : ""}, ` +
+          `foreign markers ${report.foreign.length}${report.foreign.length ? ` (${report.foreign.slice(0, 3).join("; ")})` : ""}, ` +
+          `timed out ${report.timeouts}, the database idle ${drained.toFixed(1)} s after the run${stuck.n ? ` (${stuck.n} still running after 60 s)` : ""}, ` +
+          `exports refused while the same user's ran (by design) ${report.exportsBusy}`,
+      );
+      if (stuck.n) console.log(`  still running: ${stuck.queries.join(" | ")}`);
+      console.log(
+        `  server actions taken (their ok events, all levels so far): ${actions.rows[0].n}`,
+      );
+    }
+    // A typical page against the cheapest route, alone, in the same run.
+    const admin = actors.find((a) => a.label === "admin")!;
+    const health = await throughput(base, { method: "GET", path: "/api/health" });
+    const page = await throughput(base, { method: "GET", path: "/usage", headers: admin.headers });
+    console.log(
+      `\n/usage (a customer admin's page) ${page.toFixed(0)}/s against /api/health ${health.toFixed(0)}/s at 50 connections: ${ratio(page / health)}`,
+    );
+  } finally {
+    server.kill("SIGTERM");
+    await new Promise((resolve) => server.once("exit", resolve));
+  }
+});
+
+type Request = autocannon.Request & { actor?: Actor; kind?: string };
+
+/** Each actor's requests: pages, the API, a server action, the export. */
+async function trafficOf(actors: Actor[], ids: string[]): Promise<Request[]> {
+  const manifest = JSON.parse(
+    readFileSync(path.join(ROOT, ".next/server/server-reference-manifest.json"), "utf8"),
+  ) as { node: Record<string, { exportedName: string }> };
+  const actionId = Object.entries(manifest.node).find(
+    ([, a]) => a.exportedName === "requireTwoFactorAction",
+  )?.[0];
+  if (!actionId) throw new Error("requireTwoFactorAction is not in the build's manifest");
+  // As the browser posts a form to an action made for useActionState, (previous state, form),
+  // encoded by React's own encodeReply (Next's copy).
+  const form = new FormData();
+  form.set("require", "off");
+  const encoded = await encodeReply([null, form]);
+  const posted = new Request("http://x/", { method: "POST", body: encoded });
+  const actionBody = Buffer.from(await posted.arrayBuffer()).toString("latin1");
+  const actionType = posted.headers.get("content-type")!;
+
+  const requests: Request[] = [];
+  const get = (actor: Actor, path: string, kind = "page") =>
+    requests.push({ method: "GET", path, headers: actor.headers, actor, kind });
+  for (const actor of actors) {
+    if (actor.label === "super-admin") {
+      for (const p of ["/", "/customers", `/customers/${ids[1]}`, "/audit-log", "/system"])
+        get(actor, p);
+    } else if (actor.label === "admin") {
+      for (const p of ["/home", "/usage", "/users", "/audit-trail", "/api-keys"]) get(actor, p);
+      requests.push({
+        method: "POST",
+        path: "/users",
+        headers: { ...actor.headers, "next-action": actionId, "content-type": actionType },
+        body: actionBody,
+        actor,
+        kind: "action",
+      });
+      if (actor.customer !== LEGACY_CUSTOMER_ID) get(actor, "/api/data/export", "export");
+    } else if (actor.label === "member") {
+      for (const p of ["/home", "/usage"]) get(actor, p);
+    } else {
+      for (const p of ["/api/v1/usage", "/api/v1/customer"]) get(actor, p, "api");
+    }
+  }
+  return requests;
+}
+
+async function run(base: string, requests: Request[], connections: number) {
+  const errors: string[] = [];
+  const foreign: string[] = [];
+  let exportsBusy = 0;
+  let counted = 0;
+  // One request template, each time one of the mix at random (autocannon would otherwise send
+  // every connection through the list in the same order): the connection's context keeps which.
+  type Context = { current?: Request };
+  const mixed = {
+    method: "GET",
+    path: "/",
+    setupRequest: (_req: Request, context: Context) => {
+      const chosen = requests[Math.floor(Math.random() * requests.length)];
+      context.current = chosen;
+      return {
+        method: chosen.method,
+        path: chosen.path,
+        headers: chosen.headers,
+        body: chosen.body,
+      };
+    },
+    onResponse: (status: number, body: string, context: Context) => {
+      const request = context.current!;
+      counted++;
+      if (request.kind === "export" && status === 429) exportsBusy++;
+      else if (status < 200 || status >= 300)
+        errors.push(`${request.actor?.label} ${request.path} ${status}`);
+      if (request.kind === "action" && !body.includes("Two-factor is now optional"))
+        errors.push(
+          `${request.actor?.label} ${request.path} action answered ${body.slice(body.indexOf("1:"), 200)}`,
+        );
+      if (request.actor?.customer)
+        for (const [, id] of body.matchAll(MARKER))
+          if (id !== request.actor.customer)
+            foreign.push(
+              `${request.actor.label} of ${request.actor.customer}: ${request.path} shows ${id}`,
+            );
+    },
+  };
+  const latencies: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: base,
+        connections,
+        duration: SECONDS,
+        timeout: 30,
+        requests: [mixed as unknown as autocannon.Request],
+      },
+      (error, done) => (error ? reject(error) : resolve(done)),
+    );
+    instance.on("response", (_client, _status, _bytes, responseTime) =>
+      latencies.push(responseTime),
+    );
+  });
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))];
+  return {
+    perSecond: result.requests.average,
+    timeouts: result.timeouts,
+    transportErrors: result.errors,
+    p50: at(0.5),
+    p95: at(0.95),
+    p99: at(0.99),
+    errors,
+    foreign,
+    exportsBusy,
+    counted,
+  };
+}
+
+async function throughput(base: string, request: Request) {
+  const result = await autocannon({
+    url: base,
+    connections: 50,
+    duration: Math.min(SECONDS, 15),
+    requests: [request],
+  });
+  return result.requests.average;
+}
+
+function summary(errors: string[]): string {
+  const counts = new Map<string, number>();
+  for (const e of errors) counts.set(e, (counts.get(e) ?? 0) + 1);
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([e, n]) => `${n}× ${e}`)
+    .join(", ");
+}
