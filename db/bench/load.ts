@@ -187,6 +187,8 @@ await withBenchDatabase("load", { owner: 2, app: 10 }, async ({ database, owner 
           `exports refused while the same user's ran (by design) ${report.exportsBusy}`,
       );
       if (stuck.n) console.log(`  still running: ${stuck.queries.join(" | ")}`);
+      if (report.errors.length) console.log(`  the server said: ${said(serverErrors)}`);
+      serverErrors = "";
       console.log(
         `  server actions taken (their ok events, all levels so far): ${actions.rows[0].n}`,
       );
@@ -341,4 +343,16 @@ function summary(errors: string[]): string {
     .slice(0, 5)
     .map(([e, n]) => `${n}× ${e}`)
     .join(", ");
+}
+
+/** The server's distinct error lines, most frequent first. */
+function said(log: string): string {
+  const counts = new Map<string, number>();
+  for (const line of log.split("\n").filter((l) => /error/i.test(l)))
+    counts.set(line.trim().slice(0, 160), (counts.get(line.trim().slice(0, 160)) ?? 0) + 1);
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([l, n]) => `${n}× ${l}`)
+    .join(" | ");
 }

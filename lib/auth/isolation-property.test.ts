@@ -1,11 +1,13 @@
-// Property-based isolation (issue #20): fast-check generates sequences of steps by the users of two
-// customers side by side — members, admins, super-admins switched in to read and to write — through
-// every chained server action (found in the code) with plausible forms naming either customer's
-// IDs, and through the tenant-bound door's reads and writes of every customer-scoped table. After
-// every step: nothing under one customer's context read or changed another's rows; a role without
-// the permission changed nothing; every change came with its audit event; and after every run the
-// audit chains verify. PROPERTY_RUNS (default 1 000) bounds the runs, PROPERTY_SECONDS (default
-// 90) the time; PROPERTY_SEED replays a run printed on failure.
+// Property-based isolation (issue #20): fast-check generates sequences of steps by the users of
+// two customers side by side — members, admins, super-admins switched in to read and to write —
+// through every chained server action and route handler (found in the code: downloads, the
+// export, the API) with plausible input naming either customer's IDs, and through the
+// tenant-bound door's reads and writes of every customer-scoped table. After every step: nothing
+// under one customer's context read or changed another's rows (no answer carries another's IDs);
+// a role without the permission changed nothing; every change came with its audit event; and
+// after every run the audit chains verify. PROPERTY_RUNS (default 1 000) bounds the runs,
+// PROPERTY_SECONDS (default 90) the time; PROPERTY_SEED replays a run printed on failure.
+import { gunzipSync } from "node:zlib";
 import { sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -13,7 +15,10 @@ import { withTenant } from "@/db/tenant";
 import { freshTestDatabase } from "@/db/test/fixture";
 import type { RequestContext } from "./context";
 import {
+  callRoute,
+  QUERY_KEYS,
   RECORD_TABLES,
+  routeHandlers,
   changed,
   fingerprints,
   formFor,
@@ -23,6 +28,7 @@ import {
   showForm,
   userOf,
   type ActionEntry,
+  type RouteEntry,
   type Actor,
   type Fingerprints,
   type Population,
@@ -54,16 +60,28 @@ const SEED = Number(process.env.PROPERTY_SEED ?? Math.floor(Math.random() * 2 **
 const db = freshTestDatabase();
 let p: Population;
 let scoped: string[];
-const tally = { runs: 0, steps: 0, ok: 0, refused: 0, door: 0, skipped: 0 };
+const tally = { runs: 0, steps: 0, ok: 0, refused: 0, door: 0, routes: 0, skipped: 0 };
 /** The rows as the last step left them: the next step's "before". */
 let last: Fingerprints | undefined;
 const rows = async () => (last ??= await fingerprints(db.owner, [p.A, p.B, p.C]));
 const rowsAfter = async () => (last = await fingerprints(db.owner, [p.A, p.B, p.C]));
+/**
+ * Every value a customer's users have sent, in forms and query strings: their own audit trail
+ * may show it back to them (an attempt on another customer's ID is recorded with that ID).
+ */
+const named = new Map<string, Set<string>>();
+const name = (customer: string, values: unknown[]) => {
+  const set = named.get(customer) ?? new Set<string>();
+  for (const v of values) if (typeof v === "string") set.add(v.toLowerCase());
+  named.set(customer, set);
+};
 /** The actions that went through at least once. */
 const done = new Set<string>();
 
 beforeAll(async () => {
   p = await populate(db.owner);
+  // The owner's connection, as the console has it: exports read through it.
+  process.env.DATABASE_URL = db.database.ownerUrl;
   const { rows } = await db.owner.query<{ name: string }>(
     `select format('%I.%I', n.nspname, c.relname) as name
        from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -92,6 +110,8 @@ const DOOR_OPS = ["read", "update", "delete", "insert"] as const;
 
 describe("isolation under generated steps", async () => {
   const actions = (await serverActions()).filter((a) => a.spec);
+  // next-auth's handler needs a running server's request scope (fuzzed over HTTP in e2e).
+  const routes = (await routeHandlers()).filter((r) => !r.pattern.startsWith("/api/auth/"));
   const customers = actions.flatMap((a, i) => (can("admin", a.spec!.permission) ? [i] : []));
 
   const step = (): fc.Arbitrary<Step> =>
@@ -102,6 +122,13 @@ describe("isolation under generated steps", async () => {
         // Half the time one a customer's admin may take, so that most steps get past the chain.
         action: fc.oneof(fc.nat(actions.length - 1), fc.constantFrom(...customers)),
         seed: fc.nat(),
+      }),
+      fc.record({
+        kind: fc.constant("route" as const),
+        actor: fc.constantFrom(...TENANT_ACTORS),
+        route: fc.nat(),
+        params: fc.array(fc.nat(), { minLength: 2, maxLength: 2 }),
+        query: fc.dictionary(fc.constantFrom(...QUERY_KEYS), fc.nat(), { maxKeys: 3 }),
       }),
       fc.record({
         kind: fc.constant("door" as const),
@@ -120,6 +147,7 @@ describe("isolation under generated steps", async () => {
         for (const s of steps) {
           tally.steps++;
           if (s.kind === "door") await doorProperty(s);
+          else if (s.kind === "route") await routeProperty(s, routes);
           else await actionProperty(s, actions);
         }
         const chain = await verifyAuditChain();
@@ -133,6 +161,13 @@ describe("isolation under generated steps", async () => {
 
 type Step =
   | { kind: "door"; customer: Customer; op: (typeof DOOR_OPS)[number]; table: number }
+  | {
+      kind: "route";
+      actor: [Actor, Customer];
+      route: number;
+      params: number[];
+      query: Record<string, number>;
+    }
   | { kind: "action"; actor: [Actor, Customer]; action: number; seed: number };
 
 const withoutRecords = (f: Record<string, string>) =>
@@ -179,6 +214,7 @@ async function actionProperty(s: Extract<Step, { kind: "action" }>, actions: Act
   const ids = [...p.ids[p.A], ...p.ids[p.B], crypto.randomUUID()];
   const [form] = fc.sample(formFor(entry, ids, "valid"), { seed: s.seed, numRuns: 1 });
   const what = `${entry.id} as ${actor} of ${customer} (${ctx.role}) with ${showForm(form)}`;
+  name(own, [...form.values()]);
   const before = await rows();
   const eventsBefore = await okEvents(own, entry.spec!.name);
   request.ctx = ctx;
@@ -200,6 +236,47 @@ async function actionProperty(s: Extract<Step, { kind: "action" }>, actions: Act
       await okEvents(own, entry.spec!.name),
       `${what} changed ${ownChanges.join(", ")} without its audit event`,
     ).toBeGreaterThan(eventsBefore);
+  for (const other of [p.A, p.B, p.C].filter((t) => t !== own))
+    expect(changed(before[other], after[other]), `${what} changed ${other}`).toEqual([]);
+}
+
+/**
+ * A route handler (a download, the API, the export) asked by a customer's user, naming either
+ * customer's IDs: its answer carries no other customer's ID but those its customer's users have
+ * sent themselves (their trail records their attempts), and changes no other customer.
+ */
+async function routeProperty(s: Extract<Step, { kind: "route" }>, routes: RouteEntry[]) {
+  tally.routes++;
+  const [actor, customer] = s.actor;
+  const entry = routes[s.route % routes.length];
+  const ctx = await resolveContext(userOf(p, actor, customer)!);
+  if (!ctx?.customer) {
+    tally.skipped++;
+    return;
+  }
+  const own = ctx.customer.id;
+  const ids = [...p.ids[p.A], ...p.ids[p.B]];
+  const params = entry.params.map((_, i) => ids[s.params[i] % ids.length]);
+  const query = Object.fromEntries(
+    Object.entries(s.query).map(([k, n]) => [k, ids[n % ids.length]]),
+  );
+  const what = `${entry.id} as ${actor} of ${customer} with ${JSON.stringify({ params, query })}`;
+  const before = await rows();
+  request.ctx = ctx;
+  const response = await callRoute(entry, { params, query, body: "{}" });
+  const bytes = Buffer.from(await response.arrayBuffer());
+  const text = (
+    response.headers.get("content-type")?.includes("gzip") ? gunzipSync(bytes) : bytes
+  ).toString("latin1");
+  name(own, [...params, ...Object.values(query)]);
+  const asked = named.get(own)!;
+  const shown = [p.A, p.B, p.C]
+    .filter((t) => t !== own)
+    .flatMap((t) => [t, ...p.ids[t]])
+    .filter((id) => !asked.has(id.toLowerCase()))
+    .filter((id) => text.toLowerCase().includes(id.toLowerCase()));
+  expect(shown, `${what} answered with another customer's IDs`).toEqual([]);
+  const after = await rowsAfter();
   for (const other of [p.A, p.B, p.C].filter((t) => t !== own))
     expect(changed(before[other], after[other]), `${what} changed ${other}`).toEqual([]);
 }
