@@ -193,6 +193,25 @@ describe("the action chain", () => {
     expect((await events("chain.invite")).length).toBe(before);
   });
 
+  it("answers a post that is no form at all with a sentence, running nothing", async () => {
+    // Found by the e2e fuzz (issue #20): a forged action post can send any value in the form's
+    // place, and reading it as a form threw, which Next answered with a 500.
+    session.ctx = admin(A);
+    const before = (await events("chain.invite")).length;
+    for (const notAForm of ["a string", 42, null, { email: "x@a.example" }, ["$K1"]])
+      expect(await inviteAction(null, notAForm as unknown as FormData)).toEqual({
+        ok: false,
+        error: "This form could not be read. Reload the page and try again.",
+        fieldErrors: {},
+      });
+    session.ctx = member(A);
+    expect(await inviteAction(null, "a string" as unknown as FormData)).toEqual({
+      ok: false,
+      error: NOT_FOUND,
+    });
+    expect((await events("chain.invite")).length).toBe(before + 1);
+  });
+
   it("asks a signed-out visitor to sign in, and keeps platform actions to super-admins", async () => {
     const platform = platformAction(
       { name: "chain.platform", permission: "customers.manage", schema: z.object({}) },
