@@ -2,7 +2,8 @@
 // (lib/http/serve.ts, on the last `next build`; built first when there is none) on a real
 // PostgreSQL with a seeded platform: 100 customers with an admin and a member each, a
 // super-admin, and BENCH_ROWS (1 000 000) data-plane rows (the sample, adopted: one customer's).
-// autocannon (the well-kept Node load generator) sends mixed traffic from every role for
+// autocannon (the well-kept Node load generator) sends mixed traffic from every role (signed
+// out, member, admin, super-admin, a super-admin switched into a customer, API keys) for
 // BENCH_SECONDS (60) at each of BENCH_LEVELS (200,1000) concurrent connections: the pages of a
 // super-admin, a customer's admin and member, a server action, the export, and the API with keys.
 // Reported per level: requests/s, p50/p95/p99, errors, responses to a customer's user carrying
@@ -48,7 +49,10 @@ const MARKER = /Load customer ([A-Z0-9]{9})\b/g;
 
 interface Actor {
   label: string;
-  /** The customer whose user this is; null for the super-admin (who may see every customer). */
+  /**
+   * The customer whose pages this actor sees (a switched super-admin's, the one switched into);
+   * null for the super-admin, who may see every customer, and for the signed-out.
+   */
   customer: string | null;
   headers: Record<string, string>;
 }
@@ -101,8 +105,22 @@ await withBenchDatabase("load", { owner: 2, app: 10 }, async ({ database, owner 
     "insert into control.two_factor (user_id, secret, enabled_at) values ($1, $2, now())",
     [root.id, sealSecret(newTotpSecret())],
   );
+  // A second super-admin, switched into the second customer to write: its pages are that
+  // customer's, and must show no other's.
+  const switched = await user("switched@load.example", null);
+  await owner.query(
+    "insert into control.two_factor (user_id, secret, enabled_at) values ($1, $2, now())",
+    [switched.id, sealSecret(newTotpSecret())],
+  );
+  await owner.query(
+    `insert into control.switches (super_admin_id, super_admin_email, tenant_id, reason, mode, expires_at)
+     values ($1, $2, $3, 'bench:load: a switched super-admin under load', 'write', now() + interval '1 hour')`,
+    [switched.id, switched.email, ids[1]],
+  );
   const actors: Actor[] = [
+    { label: "signed out", customer: null, headers: {} },
     { label: "super-admin", customer: null, headers: { cookie: await cookieFor(root, null) } },
+    { label: "switched", customer: ids[1], headers: { cookie: await cookieFor(switched, null) } },
   ];
   for (const [i, id] of ids.entries()) {
     const admin = await user(`admin@${id.toLowerCase()}.example`, id, "admin");
@@ -206,7 +224,12 @@ await withBenchDatabase("load", { owner: 2, app: 10 }, async ({ database, owner 
   }
 });
 
-type Request = autocannon.Request & { actor?: Actor; kind?: string };
+type Request = autocannon.Request & {
+  actor?: Actor;
+  kind?: string;
+  /** The status this request must get; any 2xx when unset. */
+  expect?: number;
+};
 
 /** Each actor's requests: pages, the API, a server action, the export. */
 async function trafficOf(actors: Actor[], ids: string[]): Promise<Request[]> {
@@ -230,7 +253,14 @@ async function trafficOf(actors: Actor[], ids: string[]): Promise<Request[]> {
   const get = (actor: Actor, path: string, kind = "page") =>
     requests.push({ method: "GET", path, headers: actor.headers, actor, kind });
   for (const actor of actors) {
-    if (actor.label === "super-admin") {
+    if (actor.label === "signed out") {
+      for (const p of ["/sign-in", "/api/health"]) get(actor, p);
+      // A console page sends a signed-out visitor to sign in; the API asks for a key.
+      requests.push({ method: "GET", path: "/customers", actor, kind: "redirect", expect: 307 });
+      requests.push({ method: "GET", path: "/api/v1/usage", actor, kind: "api", expect: 401 });
+    } else if (actor.label === "switched") {
+      for (const p of ["/home", "/usage", "/users", "/audit-trail"]) get(actor, p);
+    } else if (actor.label === "super-admin") {
       for (const p of ["/", "/customers", `/customers/${ids[1]}`, "/audit-log", "/system"])
         get(actor, p);
     } else if (actor.label === "admin") {
@@ -278,7 +308,7 @@ async function run(base: string, requests: Request[], connections: number) {
       const request = context.current!;
       counted++;
       if (request.kind === "export" && status === 429) exportsBusy++;
-      else if (status < 200 || status >= 300)
+      else if (request.expect ? status !== request.expect : status < 200 || status >= 300)
         errors.push(`${request.actor?.label} ${request.path} ${status}`);
       if (request.kind === "action" && !body.includes("Two-factor is now optional"))
         errors.push(

@@ -1,11 +1,12 @@
-// Property-based isolation (issue #20): fast-check generates sequences of steps by the users of
-// two customers side by side — members, admins, super-admins switched in to read and to write —
-// through every chained server action and route handler (found in the code: downloads, the
-// export, the API) with plausible input naming either customer's IDs, and through the
-// tenant-bound door's reads and writes of every customer-scoped table. After every step: nothing
-// under one customer's context read or changed another's rows (no answer carries another's IDs);
-// a role without the permission changed nothing; every change came with its audit event; and
-// after every run the audit chains verify. PROPERTY_RUNS (default 1 000) bounds the runs,
+// Property-based isolation (issue #20): fast-check generates two customers side by side (their
+// plans, and a trial running or ended, which makes a customer read-only) and sequences of steps
+// by their users — members, admins, super-admins switched in to read and to write — through
+// every chained server action and route handler (found in the code: downloads, the export, the
+// API) with plausible input naming either customer's IDs, and through the tenant-bound door's
+// reads and writes of every customer-scoped table. After every step: nothing under one
+// customer's context read or changed another's rows (no answer carries another's IDs); a role
+// without the permission changed nothing; every change came with its audit event; and after
+// every run the audit chains verify. PROPERTY_RUNS (default 1 000) bounds the runs,
 // PROPERTY_SECONDS (default 90) the time; PROPERTY_SEED replays a run printed on failure.
 import { gunzipSync } from "node:zlib";
 import { sql } from "drizzle-orm";
@@ -16,6 +17,7 @@ import { freshTestDatabase } from "@/db/test/fixture";
 import type { RequestContext } from "./context";
 import {
   callRoute,
+  customerState,
   QUERY_KEYS,
   RECORD_TABLES,
   routeHandlers,
@@ -140,19 +142,23 @@ describe("isolation under generated steps", async () => {
 
   it(`keeps every customer's rows to itself over ${RUNS} generated runs (or ${SECONDS} s)`, async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(step(), { minLength: 1, maxLength: 5 }), async (steps) => {
-        tally.runs++;
-        await restore(db.owner, p);
-        last = undefined;
-        for (const s of steps) {
-          tally.steps++;
-          if (s.kind === "door") await doorProperty(s);
-          else if (s.kind === "route") await routeProperty(s, routes);
-          else await actionProperty(s, actions);
-        }
-        const chain = await verifyAuditChain();
-        expect(chain.ok, describeChain(chain)).toBe(true);
-      }),
+      fc.asyncProperty(
+        fc.record({ A: customerState, B: customerState }),
+        fc.array(step(), { minLength: 1, maxLength: 5 }),
+        async (states, steps) => {
+          tally.runs++;
+          await restore(db.owner, p, states);
+          last = undefined;
+          for (const s of steps) {
+            tally.steps++;
+            if (s.kind === "door") await doorProperty(s);
+            else if (s.kind === "route") await routeProperty(s, routes);
+            else await actionProperty(s, actions);
+          }
+          const chain = await verifyAuditChain();
+          expect(chain.ok, describeChain(chain)).toBe(true);
+        },
+      ),
       { numRuns: RUNS, seed: SEED, interruptAfterTimeLimit: SECONDS * 1_000 },
     );
     expect(tally.runs).toBeGreaterThan(0);

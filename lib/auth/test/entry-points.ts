@@ -260,16 +260,40 @@ export async function reopenSwitches(owner: Owner, p: Pick<Population, "A" | "us
   );
 }
 
+/** What a generated run makes of a customer: its plan, and whether it is in a trial, or past one. */
+export interface CustomerState {
+  plan: "free" | "team" | "business";
+  trial: "none" | "running" | "ended";
+}
+
+export const customerState: fc.Arbitrary<CustomerState> = fc.record({
+  plan: fc.constantFrom("free", "team", "business"),
+  trial: fc.constantFrom("none", "running", "ended"),
+});
+
 /**
  * Puts back what a generated step may legitimately have changed about the population itself: the
- * customers active at their first version, the users in their roles, no invitations but the
- * seeded ones, the switches open.
+ * customers active at their first version (or as `states` makes them), the users in their roles,
+ * no invitations but the seeded ones, the switches open.
  */
-export async function restore(owner: Owner, p: Population) {
+export async function restore(
+  owner: Owner,
+  p: Population,
+  states: Partial<Record<"A" | "B", CustomerState>> = {},
+) {
   await owner.query(
     "update control.customers set status = 'active', version = 1 where id = any($1) and (status <> 'active' or version <> 1)",
     [[p.A, p.B, p.C]],
   );
+  for (const [key, state] of Object.entries(states))
+    await owner.query(
+      `update control.customers set plan = $2,
+              status = case when $3 = 'none' then 'active' else 'trial' end,
+              trial_ends_at = case $3 when 'running' then now() + interval '7 days'
+                                      when 'ended' then now() - interval '1 day' end
+        where id = $1`,
+      [p[key as "A" | "B"], state.plan, state.trial],
+    );
   await owner.query(
     "update control.invites set revoked_at = now() where revoked_at is null and accepted_at is null and email not like 'invited-%'",
   );
