@@ -256,8 +256,11 @@ async function trafficOf(actors: Actor[], ids: string[]): Promise<Request[]> {
     if (actor.label === "signed out") {
       for (const p of ["/sign-in", "/api/health"]) get(actor, p);
       // A console page sends a signed-out visitor to sign in; the API asks for a key.
-      requests.push({ method: "GET", path: "/customers", actor, kind: "redirect", expect: 307 });
-      requests.push({ method: "GET", path: "/api/v1/usage", actor, kind: "api", expect: 401 });
+      for (const [path, expect] of [
+        ["/customers", 307],
+        ["/api/v1/usage", 401],
+      ] as const)
+        requests.push({ method: "GET", path, headers: actor.headers, actor, kind: "page", expect });
     } else if (actor.label === "switched") {
       for (const p of ["/home", "/usage", "/users", "/audit-trail"]) get(actor, p);
     } else if (actor.label === "super-admin") {

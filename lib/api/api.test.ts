@@ -4,7 +4,7 @@
 // limit shared by two app instances, problem documents, and an OpenAPI document that covers
 // every route under app/api/v1. Only Next's request plumbing is stood in for (the session, the
 // headers); the database is real.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { once } from "node:events";
 import path from "node:path";
 import { sql } from "drizzle-orm";
@@ -14,6 +14,7 @@ import { freshTestDatabase, insertCustomers, withOwnerDrizzle } from "@/db/test/
 import type { RequestContext } from "@/lib/auth/context";
 import { generateCustomerId } from "@/lib/customers/ids";
 import type { Scope } from "@/lib/auth/permissions";
+import { spawnScript } from "@/db/test/child";
 
 const session = vi.hoisted(() => ({ ctx: null as RequestContext | null }));
 vi.mock("@/lib/auth/context", () => ({ getRequestContext: async () => session.ctx }));
@@ -294,25 +295,13 @@ describe("limits", () => {
 
   it("let at most the plan's rate through, shared by two app instances, with the headers", async () => {
     // 60 a minute (Free): 100 calls here and 100 in another process, all at once.
-    const child = spawn(
-      process.execPath,
-      [
-        "--conditions=react-server",
-        "--import",
-        "tsx",
-        path.join(import.meta.dirname, "test", "take-calls.ts"),
-      ],
-      {
-        env: {
-          ...process.env,
-          APP_DATABASE_URL: db.database.appUrl,
-          CUSTOMER: D,
-          CALLER: "key:other",
-          COUNT: "100",
-        },
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    );
+    const child = spawnScript(path.join(import.meta.dirname, "test", "take-calls.ts"), {
+      APP_DATABASE_URL: db.database.appUrl,
+      CUSTOMER: D,
+      CALLER: "key:other",
+      COUNT: "100",
+    });
+    child.stderr.pipe(process.stderr);
     let out = "";
     child.stdout.on("data", (c) => (out += c));
     const started = Date.now();

@@ -28,26 +28,12 @@ import {
 
 const request = vi.hoisted(() => ({ ctx: null as RequestContext | null }));
 vi.mock("./context", () => ({ getRequestContext: async () => request.ctx }));
-vi.mock("next/headers", () => ({
-  headers: async () =>
-    new Headers({ "x-forwarded-for": "198.51.100.20", "user-agent": "fuzz", host: "fuzz.test" }),
-  cookies: async () => ({ get: () => undefined, set: () => undefined, delete: () => undefined }),
-}));
-vi.mock("next/cache", () => ({ revalidatePath: () => undefined }));
-vi.mock("next/navigation", () => ({
-  redirect: (url: string) => {
-    throw Object.assign(new Error("redirect"), { redirectedTo: url });
-  },
-  notFound: () => {
-    throw Object.assign(new Error("not found"), { notFound: true });
-  },
-}));
-vi.mock("next/server", async (original) => ({
-  ...(await original<typeof import("next/server")>()),
-  // Work that goes on after the response: here, it goes on after the call.
-  after: (work: Promise<unknown> | (() => unknown)) =>
-    void Promise.resolve(typeof work === "function" ? work() : work).catch(() => undefined),
-}));
+vi.mock("next/headers", async () => (await import("./test/next-plumbing")).nextHeaders("fuzz"));
+vi.mock("next/cache", async () => (await import("./test/next-plumbing")).nextCache);
+vi.mock("next/navigation", async () => (await import("./test/next-plumbing")).nextNavigation);
+vi.mock("next/server", async (original) =>
+  (await import("./test/next-plumbing")).nextServer(await original()),
+);
 
 process.env.TOTP_ENCRYPTION_KEY = "a test key of at least thirty-two characters";
 

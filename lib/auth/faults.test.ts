@@ -8,10 +8,12 @@ import type { RequestContext } from "./context";
 
 const request = vi.hoisted(() => ({ ctx: null as RequestContext | null }));
 vi.mock("./context", () => ({ getRequestContext: async () => request.ctx }));
-vi.mock("next/headers", () => ({
-  headers: async () => new Headers({ "x-forwarded-for": "198.51.100.40", host: "faults.test" }),
-}));
-vi.mock("next/cache", () => ({ revalidatePath: () => undefined }));
+vi.mock("next/headers", async () => (await import("./test/next-plumbing")).nextHeaders("faults"));
+vi.mock("next/cache", async () => (await import("./test/next-plumbing")).nextCache);
+vi.mock("next/navigation", async () => (await import("./test/next-plumbing")).nextNavigation);
+vi.mock("next/server", async (original) =>
+  (await import("./test/next-plumbing")).nextServer(await original()),
+);
 
 const { SOMETHING_WENT_WRONG } = await import("./action");
 const { resolveContext } = await import("./resolve-context");
@@ -49,6 +51,15 @@ const form = (fields: Record<string, string>) => {
 describe("a statement timeout in the middle of a multi-row action", () => {
   it("leaves nothing of it: the customer, its admin's invitation and its ok event roll back together", async () => {
     const name = "Half Written Ltd";
+    // A customer with its first admin invited: two rows in two tables, and the event.
+    const newCustomer = () =>
+      form({
+        name,
+        contactEmail: "ops@half.example",
+        plan: "team",
+        trialDays: "0",
+        adminEmail: "admin@half.example",
+      });
     // The customer's row goes in first; its admin's invitation waits behind this lock and
     // times out.
     const holder = await db.owner.connect();
@@ -56,16 +67,7 @@ describe("a statement timeout in the middle of a multi-row action", () => {
     await holder.query("lock table control.invites in access exclusive mode");
     let answer;
     try {
-      answer = await createCustomerAction(
-        null,
-        form({
-          name,
-          contactEmail: "ops@half.example",
-          plan: "team",
-          trialDays: "0",
-          adminEmail: "admin@half.example",
-        }),
-      );
+      answer = await createCustomerAction(null, newCustomer());
     } finally {
       await holder.query("rollback");
       holder.release();
@@ -87,16 +89,7 @@ describe("a statement timeout in the middle of a multi-row action", () => {
     expect((await verifyAuditChain()).ok).toBe(true);
 
     // The same action, with nothing in its way, goes through whole.
-    const again = await createCustomerAction(
-      null,
-      form({
-        name,
-        contactEmail: "ops@half.example",
-        plan: "team",
-        trialDays: "0",
-        adminEmail: "admin@half.example",
-      }),
-    );
+    const again = await createCustomerAction(null, newCustomer());
     expect(again).toMatchObject({ ok: true });
     const { rows: written } = await db.owner.query(
       "select count(*)::int as n from control.invites i join control.customers c on c.id = i.tenant_id where c.name = $1",

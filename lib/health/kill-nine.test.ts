@@ -4,7 +4,6 @@
 // record at all), the next run goes through, nothing is left behind (no invalid index, no half
 // archive), the audit chains verify and the isolation guard passes. (A move's SIGKILL at each of
 // its phases is lib/placement/move.test.ts's.)
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,6 +18,7 @@ import { LEGACY_CUSTOMER_ID } from "../customers/ids";
 import { exportCustomer } from "../portability/export";
 import { JOB_STALE_SECONDS } from "../portability/jobs";
 import { takeSnapshot } from "../usage/snapshot";
+import { spawnScript } from "@/db/test/child";
 
 const db = freshTestDatabase();
 let folder: string;
@@ -38,25 +38,12 @@ async function killedMidway(operation: string, table: string, env: Record<string
   const holder = await db.owner.connect();
   await holder.query("begin");
   await holder.query(`lock table ${table} in access exclusive mode`);
-  const child = spawn(
-    process.execPath,
-    [
-      "--conditions=react-server",
-      "--import",
-      "tsx",
-      path.join(import.meta.dirname, "test", "operation-child.ts"),
-    ],
-    {
-      env: {
-        ...process.env,
-        DATABASE_URL: db.database.ownerUrl,
-        APP_DATABASE_URL: db.database.appUrl,
-        OPERATION: operation,
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  const child = spawnScript(path.join(import.meta.dirname, "test", "operation-child.ts"), {
+    DATABASE_URL: db.database.ownerUrl,
+    APP_DATABASE_URL: db.database.appUrl,
+    OPERATION: operation,
+    ...env,
+  });
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
   child.stderr.on("data", (chunk) => (output += chunk));

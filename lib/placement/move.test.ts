@@ -4,7 +4,6 @@
 // untouched, and the freeze is measured; after the flip the source refuses a stale route's write
 // and the data door follows the flip; a failure at any phase before the flip leaves the source as
 // it was and nothing on the target.
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -38,6 +37,7 @@ import {
   type MovePhase,
 } from "./move";
 import { startWorkload } from "./workload";
+import { spawnScript } from "@/db/test/child";
 
 const db = freshTestDatabase();
 const primary = () => db.database.ownerUrl;
@@ -66,7 +66,7 @@ beforeAll(async () => {
 }, 180_000);
 
 /** Moves running in child processes; a failing test leaves none behind. */
-const children = new Set<ReturnType<typeof spawn>>();
+const children = new Set<ReturnType<typeof spawnScript>>();
 
 afterAll(async () => {
   for (const child of children) child.kill("SIGKILL");
@@ -115,26 +115,13 @@ async function pausedAt(
   phase: MovePhase,
   { to = "dedicated-1", mode = "auto" }: { to?: string; mode?: string } = {},
 ) {
-  const child = spawn(
-    process.execPath,
-    [
-      "--conditions=react-server",
-      "--import",
-      "tsx",
-      path.join(import.meta.dirname, "test", "move-child.ts"),
-    ],
-    {
-      env: {
-        ...process.env,
-        DATABASE_URL: primary(),
-        MOVE_CUSTOMER: customer,
-        MOVE_TO: to,
-        MOVE_PAUSE_AT: phase,
-        MOVE_MODE: mode,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  const child = spawnScript(path.join(import.meta.dirname, "test", "move-child.ts"), {
+    DATABASE_URL: primary(),
+    MOVE_CUSTOMER: customer,
+    MOVE_TO: to,
+    MOVE_PAUSE_AT: phase,
+    MOVE_MODE: mode,
+  });
   children.add(child);
   let output = "";
   await new Promise<void>((resolve, reject) => {
