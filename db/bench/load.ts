@@ -7,9 +7,10 @@
 // BENCH_SECONDS (60) at each of BENCH_LEVELS (200,1000) concurrent connections: the pages of a
 // super-admin, a customer's admin and member, a server action, the export, and the API with keys.
 // Reported per level: requests/s, p50/p95/p99, errors, responses to a customer's user carrying
-// another customer's marker (its name; target 0), requests left hanging (timed out, or still
-// running in the database after the run). Then, in the same run, a typical page's throughput
-// against /api/health's, alone, at 50 connections.
+// another customer's marker (its name; target 0), requests left hanging (not answered within
+// BENCH_TIMEOUT, 60 s, or still running in the database after the run), the slowest paths.
+// Then, in the same run, a typical page's throughput against /api/health's, alone, at 50
+// connections.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -25,7 +26,7 @@ import { createKey } from "../../lib/api/keys";
 import { generateCustomerId, LEGACY_CUSTOMER_ID } from "../../lib/customers/ids";
 import { newTotpSecret, sealSecret } from "../../lib/auth/totp";
 import { takeSnapshot } from "../../lib/usage/snapshot";
-import { ratio } from "./stats";
+import { ratio, summarize } from "./stats";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const LEVELS = (process.env.BENCH_LEVELS ?? "200,1000").split(",").map(Number);
@@ -34,6 +35,7 @@ const CUSTOMERS = 100;
 /** The customers whose users send traffic (every customer exists; these sign in). */
 const ACTIVE = 20;
 const PORT = Number(process.env.BENCH_PORT ?? 3290);
+const TIMEOUT = Number(process.env.BENCH_TIMEOUT ?? 60);
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const AUTH_SECRET = "bench-load-only-secret-not-for-any-real-deployment";
 process.env.TOTP_ENCRYPTION_KEY ??= "bench-load-only-key-of-at-least-thirty-two-characters";
@@ -201,8 +203,11 @@ await withBenchDatabase("load", { owner: 2, app: 10 }, async ({ database, owner 
       console.log(
         `  errors ${report.errors.length + report.transportErrors}${report.errors.length ? ` (${summary(report.errors)})` : ""}, ` +
           `foreign markers ${report.foreign.length}${report.foreign.length ? ` (${report.foreign.slice(0, 3).join("; ")})` : ""}, ` +
-          `timed out ${report.timeouts}, the database idle ${drained.toFixed(1)} s after the run${stuck.n ? ` (${stuck.n} still running after 60 s)` : ""}, ` +
+          `not answered within ${TIMEOUT} s ${report.timeouts}, the database idle ${drained.toFixed(1)} s after the run${stuck.n ? ` (${stuck.n} still running after 60 s)` : ""}, ` +
           `exports refused while the same user's ran (by design) ${report.exportsBusy}`,
+      );
+      console.log(
+        `  slowest (p95): ${report.slowest.map((x) => `${x.path} ${x.p95.toFixed(0)} ms (${x.n})`).join(", ")}`,
       );
       if (stuck.n) console.log(`  still running: ${stuck.queries.join(" | ")}`);
       if (report.errors.length) console.log(`  the server said: ${said(serverErrors)}`);
@@ -293,13 +298,16 @@ async function run(base: string, requests: Request[], connections: number) {
   let counted = 0;
   // One request template, each time one of the mix at random (autocannon would otherwise send
   // every connection through the list in the same order): the connection's context keeps which.
-  type Context = { current?: Request };
+  type Context = { current?: Request; sentAt?: number };
+  /** Each path's answer times, for where the time goes. */
+  const byPath = new Map<string, number[]>();
   const mixed = {
     method: "GET",
     path: "/",
     setupRequest: (_req: Request, context: Context) => {
       const chosen = requests[Math.floor(Math.random() * requests.length)];
       context.current = chosen;
+      context.sentAt = performance.now();
       return {
         method: chosen.method,
         path: chosen.path,
@@ -310,6 +318,8 @@ async function run(base: string, requests: Request[], connections: number) {
     onResponse: (status: number, body: string, context: Context) => {
       const request = context.current!;
       counted++;
+      const path = `${request.actor?.label} ${request.method} ${(request.path ?? "").replace(/[A-Z0-9]{9}/, ":id")}`;
+      byPath.set(path, [...(byPath.get(path) ?? []), performance.now() - context.sentAt!]);
       if (request.kind === "export" && status === 429) exportsBusy++;
       else if (request.expect ? status !== request.expect : status < 200 || status >= 300)
         errors.push(`${request.actor?.label} ${request.path} ${status}`);
@@ -332,7 +342,8 @@ async function run(base: string, requests: Request[], connections: number) {
         url: base,
         connections,
         duration: SECONDS,
-        timeout: 30,
+        // A browser waits minutes; a request not answered in TIMEOUT s is counted as hanging.
+        timeout: TIMEOUT,
         requests: [mixed as unknown as autocannon.Request],
       },
       (error, done) => (error ? reject(error) : resolve(done)),
@@ -355,6 +366,10 @@ async function run(base: string, requests: Request[], connections: number) {
     foreign,
     exportsBusy,
     counted,
+    slowest: [...byPath]
+      .map(([path, times]) => ({ path, p95: summarize(times).p95, n: times.length }))
+      .sort((a, b) => b.p95 - a.p95)
+      .slice(0, 4),
   };
 }
 
