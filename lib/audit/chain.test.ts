@@ -168,5 +168,28 @@ describe("chains per customer", () => {
       [1, 2],
     ]);
     expect(await verifyAuditChain()).toMatchObject({ ok: true });
+
+    // One chain verifies on its own: D's altered event breaks D's, not C's.
+    expect(await verifyAuditChain({ chain: C })).toEqual({ ok: true, events: 2, chains: 1 });
+    await db.owner.query(
+      "alter table control.audit_events disable trigger audit_events_append_only",
+    );
+    try {
+      await db.owner.query(
+        "update control.audit_events set action = 'y' where tenant_id = $1 and chain_seq = 2",
+        [D],
+      );
+    } finally {
+      await db.owner.query(
+        "alter table control.audit_events enable trigger audit_events_append_only",
+      );
+    }
+    expect(await verifyAuditChain({ chain: C })).toMatchObject({ ok: true });
+    expect(await verifyAuditChain({ chain: D })).toMatchObject({
+      ok: false,
+      chain: D,
+      brokenSeq: 2,
+      reason: "its content does not match its hash",
+    });
   });
 });

@@ -16,12 +16,20 @@ export type ChainReport =
       reason: string;
     };
 
-export async function verifyAuditChain(): Promise<ChainReport> {
+/**
+ * Every chain, or the one `chain` names (a customer's ID; '' for the platform's): one chain's
+ * walk reads only its own events, by their position index.
+ */
+export async function verifyAuditChain(options: { chain?: string } = {}): Promise<ChainReport> {
+  const only = options.chain;
+  const ofChain = only === undefined ? sql`true` : sql`coalesce(e.tenant_id, '') = ${only}`;
+  const headOf = only === undefined ? sql`true` : sql`h.chain = ${only}`;
   return withSystem(
     "audit-verify",
     async (tx) => {
       const { rows: counts } = await tx.execute<{ events: number; chains: number }>(
-        sql`select (select count(*)::int from control.audit_events) as events, (select count(*)::int from control.audit_chain) as chains`,
+        sql`select (select count(*)::int from control.audit_events e where ${ofChain}) as events,
+                   (select count(*)::int from control.audit_chain h where ${headOf}) as chains`,
       );
       const { events, chains } = counts[0];
       const { rows: broken } = await tx.execute<{
@@ -35,6 +43,7 @@ export async function verifyAuditChain(): Promise<ChainReport> {
                  control.audit_event_hash(e.prev_hash, e) as recomputed,
                  lag(e.hash) over w as previous_hash, lag(e.chain_seq) over w as previous_seq
             from control.audit_events e
+           where ${ofChain}
           window w as (partition by coalesce(e.tenant_id, '') order by e.chain_seq))
         select w.chain, w.id::int, w.chain_seq::int,
                case when h.chain is null then 'its chain has no head'
@@ -66,8 +75,8 @@ export async function verifyAuditChain(): Promise<ChainReport> {
           left join lateral (
             select e.chain_seq, e.hash from control.audit_events e
              where coalesce(e.tenant_id, '') = h.chain order by e.chain_seq desc limit 1) t on true
-         where coalesce(t.chain_seq, h.anchor_seq) <> h.seq
-            or (t.chain_seq is not null and t.hash is distinct from h.last_hash)
+         where ${headOf} and (coalesce(t.chain_seq, h.anchor_seq) <> h.seq
+            or (t.chain_seq is not null and t.hash is distinct from h.last_hash))
          limit 1`);
       if (tails.length > 0) {
         return {

@@ -5,8 +5,8 @@
 // API) with plausible input naming either customer's IDs, and through the tenant-bound door's
 // reads and writes of every customer-scoped table. After every step: nothing under one
 // customer's context read or changed another's rows (no answer carries another's IDs); a role
-// without the permission changed nothing; every change came with its audit event; and after
-// every run the audit chains verify. PROPERTY_RUNS (default 1 000) bounds the runs,
+// without the permission changed nothing; every change came with its audit event; the chain it
+// could write to verifies; and after every run every chain verifies. PROPERTY_RUNS (default 1 000) bounds the runs,
 // PROPERTY_SECONDS (default 90) the time; PROPERTY_SEED replays a run printed on failure.
 import { gunzipSync } from "node:zlib";
 import { sql } from "drizzle-orm";
@@ -184,6 +184,12 @@ const okEvents = async (tenant: string, action: string) =>
     ).rows[0].count,
   );
 
+/** The chain a step could have written to verifies after it (every chain, after every run). */
+async function chainVerifies(customer: string, what: string) {
+  const report = await verifyAuditChain({ chain: customer });
+  expect(report.ok, `after ${what}: ${describeChain(report)}`).toBe(true);
+}
+
 /** The door aimed at the other customer's rows reaches none of them, and changes nothing. */
 async function doorProperty(s: Extract<Step, { kind: "door" }>) {
   tally.door++;
@@ -240,6 +246,7 @@ async function actionProperty(s: Extract<Step, { kind: "action" }>, actions: Act
     ).toBeGreaterThan(eventsBefore);
   for (const other of [p.A, p.B, p.C].filter((t) => t !== own))
     expect(changed(before[other], after[other]), `${what} changed ${other}`).toEqual([]);
+  await chainVerifies(own, what);
 }
 
 /**
@@ -281,6 +288,7 @@ async function routeProperty(s: Extract<Step, { kind: "route" }>, routes: RouteE
   const after = await rowsAfter();
   for (const other of [p.A, p.B, p.C].filter((t) => t !== own))
     expect(changed(before[other], after[other]), `${what} changed ${other}`).toEqual([]);
+  await chainVerifies(own, what);
 }
 
 /**
