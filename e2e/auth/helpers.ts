@@ -118,6 +118,9 @@ export async function signIn(
     await page.getByRole("button", { name: "Verify" }).click();
   }
   await expect(page.getByTestId("signed-in-as")).toContainText(email);
+  // The shell shows who is signed in before the page under it has rendered (or sent a user who
+  // must enrol on to /account): wait for the page's own heading before asking what it offers.
+  await expect(page.getByRole("main").getByRole("heading", { level: 1 })).toBeVisible();
   if (await page.getByRole("button", { name: "Set up two-factor" }).isVisible()) {
     await enrol(page, email, options.console);
   }
