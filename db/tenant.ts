@@ -11,6 +11,9 @@
 //     one implicit transaction (a pipeline up to Sync is one transaction). Under READ
 //     COMMITTED every statement takes its own snapshot anyway, so a read-only BEGIN…COMMIT
 //     would add a round trip and no consistency.
+// The prelude's few texts are named statements, prepared once per session (only their Bind
+// travels after that): a pooler in transaction mode, which moves sessions under the app, would
+// need them turned off.
 import "server-only";
 import { sql } from "drizzle-orm";
 import pg from "pg";
@@ -322,11 +325,21 @@ const PgQuery = (pg as unknown as { Query: new (config: object) => PgQueryIntern
 
 interface PgConnection {
   stream: { cork?: () => void; uncork?: () => void };
-  parse(message: { text: string }): void;
-  bind(message: { values: unknown[] }): void;
+  /** pg's record of the named statements this session has prepared, by name. */
+  parsedStatements: Record<string, string>;
+  parse(message: { text: string; name?: string }): void;
+  bind(message: { values: unknown[]; statement?: string }): void;
   describe(message: { type: "P"; name: string }): void;
   execute(message: object): void;
 }
+
+/** The prelude's texts (a handful: with or without the read-only flag, a timeout, BEGIN). */
+const preludeNames = new Map<string, string>();
+const preludeName = (text: string) => {
+  let name = preludeNames.get(text);
+  if (!name) preludeNames.set(text, (name = `tenantry_prelude_${preludeNames.size}`));
+  return name;
+};
 
 interface PgQueryInternals {
   submit(connection: PgConnection): Error | null;
@@ -347,8 +360,14 @@ class PreludedQuery extends PgQuery {
     connection.stream.cork?.();
     try {
       for (const { text, values } of this.prelude) {
-        connection.parse({ text });
-        connection.bind({ values });
+        // Each of the few prelude texts is prepared once per session, under a name of its own:
+        // from then on only its Bind travels, and the server skips parsing and planning it.
+        const name = preludeName(text);
+        if (connection.parsedStatements[name] === undefined) {
+          connection.parse({ text, name });
+          connection.parsedStatements[name] = text;
+        }
+        connection.bind({ values, statement: name });
         connection.describe({ type: "P", name: "" });
         connection.execute({});
       }
