@@ -15,6 +15,7 @@
 // travels after that): a pooler in transaction mode, which moves sessions under the app, would
 // need them turned off.
 import "server-only";
+import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import pg from "pg";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
@@ -333,11 +334,18 @@ interface PgConnection {
   execute(message: object): void;
 }
 
-/** The prelude's texts (a handful: with or without the read-only flag, a timeout, BEGIN). */
+/**
+ * A prelude text's statement name, from the text itself: Next bundles this module more than once
+ * (the instrumentation's workers and the app's routes), and every copy shares the app's pool, so
+ * a name must mean the same text in all of them.
+ */
 const preludeNames = new Map<string, string>();
 const preludeName = (text: string) => {
   let name = preludeNames.get(text);
-  if (!name) preludeNames.set(text, (name = `tenantry_prelude_${preludeNames.size}`));
+  if (!name) {
+    name = `tenantry_prelude_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`;
+    preludeNames.set(text, name);
+  }
   return name;
 };
 
