@@ -141,6 +141,9 @@ test("npm start with no DATABASE_URL serves the console on an embedded PostgreSQ
     expect(outage?.status()).toBe(503);
     await expect(again.getByRole("heading", { name: "Tenantry is unavailable" })).toBeVisible();
     await expect(again.getByText("cannot reach its database")).toBeVisible();
+    // A handler's own 503 is its answer: health still says what it says.
+    const health = await again.request.get("/api/health");
+    expect([health.status(), await health.json()]).toEqual([503, { status: "unavailable" }]);
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     const restarted = await startEmbeddedServer({ dataDir, port: pgPort });
     try {

@@ -1,10 +1,13 @@
-// A submitted form through its zod schema, for the action chain and the public actions alike: the
-// parsed input, or the form's errors field by field (or a sentence, when it is no form at all). A NUL character is refused up front, in the
-// field that carries it: PostgreSQL cannot store one in text, and it means nothing in a form.
+// A submitted form through its zod schema, for the action chain and the public actions alike:
+// the parsed input, or the form's errors field by field (or a sentence, when it is no form at
+// all). A NUL character is refused up front, in the field that carries it: PostgreSQL cannot
+// store one in text, and it means nothing in a form.
 import { z } from "zod";
 
 export const CHECK_FIELDS = "Check the highlighted fields.";
 const NUL = "This contains a NUL character, which cannot be stored.";
+/** What a post that is no form at all is told (lib/http/server-errors.ts says it too). */
+export const UNREADABLE = "This form could not be read. Reload the page and try again.";
 
 export type ParsedForm<T> =
   | { ok: true; data: T }
@@ -21,7 +24,7 @@ export function parseForm<S extends z.ZodType>(
   if (!(formData instanceof FormData))
     return {
       ok: false,
-      error: "This form could not be read. Reload the page and try again.",
+      error: UNREADABLE,
       fieldErrors: {},
     };
   const fields = Object.fromEntries(formData.entries());

@@ -3,15 +3,16 @@
 // not an error page with a digest — and the next request after the database is back goes
 // through, with no restart. A server action posted with a body Next cannot decode (a forged or
 // stale form) gets a 400 with a sentence: the action chain itself never answers 500, so a 500 on
-// an action is the decoding's. Anything else passes through as Next wrote it.
+// an action is the decoding's. Anything else passes through as Next wrote it, and so does every
+// status but 500: a handler's own 503 (health's `unavailable`) is its answer.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { databaseAnswers } from "../../db/probe";
+import { UNREADABLE } from "../auth/form";
 
 const UNAVAILABLE =
   "The console cannot reach its database right now. It will answer again as soon as the database is back; try again in a few seconds.";
-const UNREADABLE = "This form could not be read. Reload the page and try again.";
 
-/** Wraps `response` so that a 5xx is held back and answered as above. */
+/** Wraps `response` so that a 500 is held back and answered as above. */
 export function answerServerErrors(request: IncomingMessage, response: ServerResponse) {
   const writeHead = response.writeHead.bind(response) as (...args: unknown[]) => ServerResponse;
   const write = response.write.bind(response) as (...args: unknown[]) => boolean;
@@ -19,12 +20,12 @@ export function answerServerErrors(request: IncomingMessage, response: ServerRes
   let held: { status: number; head: unknown[]; chunks: unknown[] } | undefined;
   // Next may set statusCode and write without writeHead (Node then calls writeHead itself).
   const holdImplicit = () => {
-    if (!held && !response.headersSent && response.statusCode >= 500)
+    if (!held && !response.headersSent && response.statusCode === 500)
       held = { status: response.statusCode, head: [], chunks: [] };
   };
 
   response.writeHead = ((status: number, ...head: unknown[]) => {
-    if (status < 500) return writeHead(status, ...head);
+    if (status !== 500) return writeHead(status, ...head);
     held = { status, head, chunks: [] };
     return response;
   }) as typeof response.writeHead;
