@@ -19,6 +19,17 @@ const write = (action: string) =>
   withTenant({ tenantId: A }, (tx) =>
     tx.insert(auditEvents).values({ tenantId: A, action, outcome: "ok" }),
   );
+/** Runs `work` as a DBA with the owner's rights would, the append-only trigger off meanwhile. */
+async function withoutAppendOnly(work: () => Promise<unknown>) {
+  await db.owner.query("alter table control.audit_events disable trigger audit_events_append_only");
+  try {
+    await work();
+  } finally {
+    await db.owner.query(
+      "alter table control.audit_events enable trigger audit_events_append_only",
+    );
+  }
+}
 const databaseError = (work: Promise<unknown>) =>
   work.then(
     () => "no error",
@@ -86,10 +97,7 @@ describe("the audit log", () => {
     );
     const victim = Number(rows[0].id);
     // A DBA with the owner's rights, bypassing the triggers: exactly what the chain must reveal.
-    await db.owner.query(
-      "alter table control.audit_events disable trigger audit_events_append_only",
-    );
-    try {
+    await withoutAppendOnly(async () => {
       await db.owner.query(
         "update control.audit_events set details = '{\"changed\": true}' where id = $1",
         [victim],
@@ -110,11 +118,7 @@ describe("the audit log", () => {
         brokenId: Number(after[0].id),
         reason: "events before it are missing",
       });
-    } finally {
-      await db.owner.query(
-        "alter table control.audit_events enable trigger audit_events_append_only",
-      );
-    }
+    });
   });
 });
 
@@ -123,13 +127,7 @@ describe("retention", () => {
     const [B] = await insertCustomers(db.owner, [generateCustomerId()]);
     // Everything so far (tampered rows included) is made 400 days old, so the cut removes it.
     const old = new Date(Date.now() - 400 * 86_400_000);
-    await db.owner.query(
-      "alter table control.audit_events disable trigger audit_events_append_only",
-    );
-    await db.owner.query("update control.audit_events set at = $1", [old]);
-    await db.owner.query(
-      "alter table control.audit_events enable trigger audit_events_append_only",
-    );
+    await withoutAppendOnly(() => db.owner.query("update control.audit_events set at = $1", [old]));
     await withTenant({ tenantId: B }, (tx) =>
       tx.insert(auditEvents).values({ tenantId: B, action: "recent.1", outcome: "ok" }),
     );
@@ -171,19 +169,12 @@ describe("chains per customer", () => {
 
     // One chain verifies on its own: D's altered event breaks D's, not C's.
     expect(await verifyAuditChain({ chain: C })).toEqual({ ok: true, events: 2, chains: 1 });
-    await db.owner.query(
-      "alter table control.audit_events disable trigger audit_events_append_only",
-    );
-    try {
-      await db.owner.query(
+    await withoutAppendOnly(() =>
+      db.owner.query(
         "update control.audit_events set action = 'y' where tenant_id = $1 and chain_seq = 2",
         [D],
-      );
-    } finally {
-      await db.owner.query(
-        "alter table control.audit_events enable trigger audit_events_append_only",
-      );
-    }
+      ),
+    );
     expect(await verifyAuditChain({ chain: C })).toMatchObject({ ok: true });
     expect(await verifyAuditChain({ chain: D })).toMatchObject({
       ok: false,

@@ -335,6 +335,20 @@ export function userOf(p: Population, actor: Actor, customer: "A" | "B" = "A"): 
 export type Fingerprints = Record<string, Record<string, string>>;
 
 export async function fingerprints(owner: Owner, tenants: string[]): Promise<Fingerprints> {
+  let statement = statements.get(owner);
+  if (!statement) statements.set(owner, (statement = fingerprintStatement(owner)));
+  const { rows } = await owner.query<{ t: string; tenant: string; h: string }>(await statement, [
+    tenants,
+  ]);
+  const out: Fingerprints = Object.fromEntries(tenants.map((t) => [t, {}]));
+  for (const row of rows) out[row.tenant][row.t] = row.h;
+  return out;
+}
+
+/** The fingerprint's statement, per database: its tables are read from the catalog once. */
+const statements = new WeakMap<Owner, Promise<string>>();
+
+async function fingerprintStatement(owner: Owner): Promise<string> {
   const { rows: tables } = await owner.query<{ name: string }>(
     `select format('%I.%I', c.table_schema, c.table_name) as name
        from information_schema.columns c
@@ -354,13 +368,7 @@ export async function fingerprints(owner: Owner, tenants: string[]): Promise<Fin
     `select 'control.users', m.tenant_id, md5(string_agg(to_jsonb(u)::text, ',' order by u.id)) from control.users u join control.memberships m on m.user_id = u.id where m.tenant_id = any($1) group by 2`,
     `select 'control.audit_chain', chain, md5(to_jsonb(x)::text) from control.audit_chain x where chain = any($1)`,
   ];
-  const { rows } = await owner.query<{ t: string; tenant: string; h: string }>(
-    parts.join(" union all "),
-    [tenants],
-  );
-  const out: Fingerprints = Object.fromEntries(tenants.map((t) => [t, {}]));
-  for (const row of rows) out[row.tenant][row.t] = row.h;
-  return out;
+  return parts.join(" union all ");
 }
 
 /** The tables of a fingerprint that differ between two. */
