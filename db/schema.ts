@@ -115,6 +115,8 @@ export const customers = control.table(
       .references(() => databases.name),
     /** The customer's users must sign in with a second factor (its admins decide). */
     requireTwoFactor: boolean("require_two_factor").notNull().default(false),
+    /** Its memberships, kept by a trigger on control.memberships (the list sorts by it). */
+    userCount: integer("user_count").notNull().default(0),
   },
   (t) => [
     check(
@@ -125,9 +127,17 @@ export const customers = control.table(
       "customers_status_valid",
       sql`${t.status} in ('trial','expired','active','suspended','offboarding','deleted','erased')`,
     ),
-    index("customers_status_created_idx").on(t.status, t.createdAt),
-    index("customers_plan_created_idx").on(t.plan, t.createdAt),
-    index("customers_created_idx").on(t.createdAt),
+    // The list's keyset paging (lib/customers/queries.ts): one index per sort key ending in the
+    // ID, and the default sort under each filter.
+    index("customers_name_id_idx").on(sql`lower(${t.name}) collate "C"`, t.id),
+    index("customers_status_id_idx").on(t.status, t.id),
+    index("customers_plan_id_idx").on(t.plan, t.id),
+    index("customers_users_id_idx").on(t.userCount, t.id),
+    index("customers_created_id_idx").on(t.createdAt, t.id),
+    index("customers_status_created_id_idx").on(t.status, t.createdAt, t.id),
+    index("customers_plan_created_id_idx").on(t.plan, t.createdAt, t.id),
+    index("customers_status_name_id_idx").on(t.status, sql`lower(${t.name}) collate "C"`, t.id),
+    index("customers_plan_name_id_idx").on(t.plan, sql`lower(${t.name}) collate "C"`, t.id),
     tenantPolicy("customers_tenant_isolation", "id"),
   ],
 );

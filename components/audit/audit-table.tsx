@@ -1,7 +1,7 @@
 "use client";
 
 import type { ColumnDef } from "@tanstack/react-table";
-import { DataTable } from "@/components/ui/data-table";
+import { DataTable, numberedPager } from "@/components/ui/data-table";
 import { dateTimeSeconds as time } from "@/components/ui/format";
 
 export interface AuditEventRow {
@@ -97,9 +97,7 @@ export function AuditTable({
       caption="Audit events"
       data={rows}
       columns={columns(showCustomer)}
-      total={total}
-      page={page}
-      size={size}
+      pager={numberedPager(page, size, total)}
       sizes={[25, 50, 100]}
       sortable={[]}
       sort="at"

@@ -2,7 +2,7 @@
 
 import type { ColumnDef } from "@tanstack/react-table";
 import Link from "next/link";
-import { DataTable } from "@/components/ui/data-table";
+import { DataTable, type Pager } from "@/components/ui/data-table";
 import { formatCustomerId } from "@/lib/customers/ids";
 import { isTrialExpired } from "@/lib/customers/lifecycle";
 import { PAGE_SIZES, SORTABLE } from "@/lib/customers/list";
@@ -73,11 +73,11 @@ const columns: ColumnDef<CustomerRow, unknown>[] = [
 
 export function CustomersTable({
   rows,
-  total,
+  pager,
   params,
 }: {
   rows: CustomerRow[];
-  total: number;
+  pager: Pager;
   params: CustomerListParams;
 }) {
   return (
@@ -85,9 +85,7 @@ export function CustomersTable({
       caption="Customers"
       data={rows}
       columns={columns}
-      total={total}
-      page={params.page}
-      size={params.size}
+      pager={pager}
       sizes={PAGE_SIZES}
       sortable={SORTABLE}
       sort={params.sort}

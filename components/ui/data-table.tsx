@@ -6,12 +6,42 @@ import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from "@tan
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 
+/** URL changes: a value of null removes the parameter. */
+export type UrlChanges = Record<string, string | number | null>;
+
+/** Where the shown rows sit in the whole list, and the links to the pages either side. */
+export interface Pager {
+  /** The position of the first row shown, from 1. */
+  first: number;
+  total: number;
+  /** False when the total is an estimate, shown as "about". */
+  exact: boolean;
+  page: number;
+  size: number;
+  previous: UrlChanges | null;
+  next: UrlChanges | null;
+  /** What leads back to the first page: a new sort or page size starts there. */
+  restart: UrlChanges;
+}
+
+/** The pager of a list paged by number (`page` in the URL), with an exact total. */
+export function numberedPager(page: number, size: number, total: number): Pager {
+  return {
+    first: (page - 1) * size + 1,
+    total,
+    exact: true,
+    page,
+    size,
+    previous: page > 1 ? { page: page - 1 } : null,
+    next: page * size < total ? { page: page + 1 } : null,
+    restart: { page: 1 },
+  };
+}
+
 export interface DataTableProps<T> {
   data: T[];
   columns: ColumnDef<T, unknown>[];
-  total: number;
-  page: number;
-  size: number;
+  pager: Pager;
   sizes: readonly number[];
   /** Column IDs the server can sort by. */
   sortable: readonly string[];
@@ -24,9 +54,7 @@ export interface DataTableProps<T> {
 export function DataTable<T>({
   data,
   columns,
-  total,
-  page,
-  size,
+  pager,
   sizes,
   sortable,
   sort,
@@ -37,11 +65,18 @@ export function DataTable<T>({
   const pathname = usePathname();
   const router = useRouter();
   const params = useSearchParams();
-  const pages = Math.max(1, Math.ceil(total / size));
+  const { first, total, exact, page, size } = pager;
+  const last = first + data.length - 1;
+  const about = exact ? "" : "about ";
+  // Estimates are rounded to three significant figures; they are no more precise than that.
+  const shownTotal = (exact ? total : Number(total.toPrecision(3))).toLocaleString("en");
 
-  const href = (changes: Record<string, string | number>) => {
+  const href = (changes: UrlChanges) => {
     const next = new URLSearchParams(params.toString());
-    for (const [key, value] of Object.entries(changes)) next.set(key, String(value));
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === null) next.delete(key);
+      else next.set(key, String(value));
+    }
     return `${pathname}?${next.toString()}`;
   };
 
@@ -52,11 +87,7 @@ export function DataTable<T>({
     getCoreRowModel: getCoreRowModel(),
     manualSorting: true,
     manualPagination: true,
-    rowCount: total,
-    state: {
-      sorting: [{ id: sort, desc: dir === "desc" }],
-      pagination: { pageIndex: page - 1, pageSize: size },
-    },
+    state: { sorting: [{ id: sort, desc: dir === "desc" }] },
   });
 
   return (
@@ -83,7 +114,7 @@ export function DataTable<T>({
                         href={href({
                           sort: header.column.id,
                           dir: sorted === "asc" ? "desc" : "asc",
-                          page: 1,
+                          ...pager.restart,
                         })}
                         className="inline-flex items-center gap-1 hover:text-slate-900"
                       >
@@ -118,16 +149,16 @@ export function DataTable<T>({
         className="flex items-center justify-between border-t border-slate-200 px-4 py-3 text-sm"
       >
         <span className="text-slate-600">
-          {total === 0
+          {data.length === 0
             ? "No results"
-            : `${(page - 1) * size + 1}–${Math.min(page * size, total)} of ${total.toLocaleString("en")}`}
+            : `${first.toLocaleString("en")}–${last.toLocaleString("en")} of ${about}${shownTotal}`}
         </span>
         <div className="flex items-center gap-3">
           <label className="flex items-center gap-2 text-slate-600">
             Rows per page
             <select
               value={size}
-              onChange={(e) => router.push(href({ size: e.target.value, page: 1 }))}
+              onChange={(e) => router.push(href({ size: e.target.value, ...pager.restart }))}
               className="rounded-md border border-slate-300 px-2 py-1"
             >
               {sizes.map((s) => (
@@ -137,13 +168,14 @@ export function DataTable<T>({
               ))}
             </select>
           </label>
-          <PageLink href={href({ page: page - 1 })} disabled={page <= 1} label="Previous page">
+          <PageLink href={pager.previous && href(pager.previous)} label="Previous page">
             ‹ Previous
           </PageLink>
           <span aria-current="page">
-            Page {page} of {pages}
+            Page {page.toLocaleString("en")}
+            {exact ? ` of ${Math.max(1, Math.ceil(total / size)).toLocaleString("en")}` : ""}
           </span>
-          <PageLink href={href({ page: page + 1 })} disabled={page >= pages} label="Next page">
+          <PageLink href={pager.next && href(pager.next)} label="Next page">
             Next ›
           </PageLink>
         </div>
@@ -154,16 +186,14 @@ export function DataTable<T>({
 
 function PageLink({
   href,
-  disabled,
   label,
   children,
 }: {
-  href: string;
-  disabled: boolean;
+  href: string | null;
   label: string;
   children: React.ReactNode;
 }) {
-  if (disabled) {
+  if (href === null) {
     return (
       <span aria-disabled="true" className="text-slate-400">
         {children}

@@ -37,16 +37,29 @@ test("sorting and paging the customer list change the URL and survive a reload",
   await expect(firstName()).toHaveText("Paging Test 30");
 
   await page.getByRole("link", { name: "Next page" }).click();
-  await expect(page).toHaveURL(/page=2/);
+  await expect(page).toHaveURL(/cursor=/);
   await expect(firstName()).toHaveText("Paging Test 20");
   await expect(page.getByText("11–20 of 30")).toBeVisible();
+  await expect(page.getByText("Page 2 of 3")).toBeVisible();
 
   await page.reload();
-  await expect(page).toHaveURL(/page=2/);
   await expect(firstName()).toHaveText("Paging Test 20");
+  await expect(page.getByText("11–20 of 30")).toBeVisible();
   await expect(page.getByLabel("Search name or ID")).toHaveValue("paging test");
 
+  await page.getByRole("link", { name: "Next page" }).click();
+  await expect(page.getByText("21–30 of 30")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Next page" })).toHaveCount(0);
+  await page.getByRole("link", { name: "Previous page" }).click();
+  await expect(firstName()).toHaveText("Paging Test 20");
+  await page.getByRole("link", { name: "Previous page" }).click();
+  await expect(firstName()).toHaveText("Paging Test 30");
+  await expect(page).not.toHaveURL(/cursor=/);
+
+  await page.getByRole("link", { name: "Next page" }).click();
+  await expect(page.getByText("11–20 of 30")).toBeVisible();
   await page.getByLabel("Rows per page").selectOption("25");
   await expect(page).toHaveURL(/size=25/);
+  await expect(page).not.toHaveURL(/cursor=/);
   await expect(page.getByText("1–25 of 30")).toBeVisible();
 });

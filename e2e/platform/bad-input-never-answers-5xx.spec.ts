@@ -24,6 +24,7 @@ const PARAMS = [
   "to",
   "page",
   "size",
+  "cursor",
   "schema",
   "tenant",
   "column",
@@ -72,6 +73,17 @@ const QUERIES = [
   "page=1&page=2&customer=A&customer=B&schema=app&schema=control&sort=name&sort=id",
   "q=%00nul&actor=%00&action=%00&schema=%00",
   "schema=pg_catalog",
+  // The customer list's cursor, forged: a key that is no number under the users sort.
+  `sort=users&dir=desc&cursor=${Buffer.from(
+    JSON.stringify({
+      page: 2,
+      towards: "next",
+      sort: "users",
+      dir: "desc",
+      key: "x'",
+      id: UNKNOWN,
+    }),
+  ).toString("base64url")}`,
 ];
 
 async function probe(request: APIRequestContext, role: string) {

@@ -1,9 +1,9 @@
 import "server-only";
-import { and, asc, count, desc, eq, inArray, like, or, sql, type SQL } from "drizzle-orm";
-import { auditEvents, customers, memberships, plans } from "@/db/schema";
+import { and, asc, count, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
+import { auditEvents, customers, plans } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
 import { isCustomerId, normalizeCustomerId } from "./ids";
-import type { CustomerListParams } from "./schemas";
+import { encodeCursor, type CustomerListParams, type ListCursor } from "./schemas";
 
 /** The customer row the transaction is bound to (RLS shows no other). */
 export async function getOwnCustomer(tx: Tx, tenantId: string) {
@@ -31,10 +31,13 @@ function escapeLike(text: string) {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** The name as the list sorts and searches it: lower-cased, in byte order (its index). */
+const nameKey = sql`lower(${customers.name}) collate "C"`;
+
 function listFilter(params: CustomerListParams): SQL | undefined {
   let search: SQL | undefined;
   if (params.q) {
-    const byName = like(sql`lower(${customers.name})`, `${escapeLike(params.q.toLowerCase())}%`);
+    const byName = sql`${nameKey} like ${`${escapeLike(params.q.toLowerCase())}%`}`;
     const id = normalizeCustomerId(params.q);
     search = isCustomerId(id) ? or(byName, eq(customers.id, id)) : byName;
   }
@@ -45,91 +48,172 @@ function listFilter(params: CustomerListParams): SQL | undefined {
   );
 }
 
-const listColumns = {
-  id: customers.id,
-  name: customers.name,
-  status: customers.status,
-  plan: customers.plan,
-  createdAt: customers.createdAt,
-  trialEndsAt: customers.trialEndsAt,
+/**
+ * Each sort's key: the expression its index leads with, the same as text for the next page's
+ * cursor, and the cursor's text read back. Timestamps travel as integer microseconds, so a
+ * cursor names a row exactly (a JavaScript Date keeps only milliseconds).
+ */
+export const SORT_KEYS: Record<
+  CustomerListParams["sort"],
+  { key: SQL; text: SQL; read: (v: string) => SQL }
+> = {
+  name: { key: nameKey, text: nameKey, read: (v) => sql`(${v}::text collate "C")` },
+  status: {
+    key: sql`${customers.status}`,
+    text: sql`${customers.status}`,
+    read: (v) => sql`${v}::text`,
+  },
+  plan: { key: sql`${customers.plan}`, text: sql`${customers.plan}`, read: (v) => sql`${v}::text` },
+  users: {
+    key: sql`${customers.userCount}`,
+    text: sql`${customers.userCount}::text`,
+    read: (v) => sql`${v}::int`,
+  },
+  created: {
+    key: sql`${customers.createdAt}`,
+    text: sql`(extract(epoch from ${customers.createdAt}) * 1000000)::bigint::text`,
+    read: (v) => sql`('epoch'::timestamptz + ${v}::bigint * interval '1 microsecond')`,
+  },
 };
 
-type Sortable = Exclude<CustomerListParams["sort"], "users">;
-
-/** The ORDER BY key of a sort, over the customers table or the page cut from it. */
-function sortKey(
-  columns: { name: unknown; status: unknown; plan: unknown; createdAt: unknown },
-  sort: Sortable,
-): SQL {
-  const keys: Record<Sortable, SQL> = {
-    name: sql`lower(${columns.name})`,
-    status: sql`${columns.status}`,
-    plan: sql`${columns.plan}`,
-    created: sql`${columns.createdAt}`,
-  };
-  return keys[sort];
-}
+/** Up to this many matches the list's total is exact; above, the planner's estimate. */
+export const EXACT_TOTAL_UP_TO = 10_000;
+/** Where the planner expects more matches than this, they are not counted at all. */
+export const COUNT_BELOW_ESTIMATE = 10 * EXACT_TOTAL_UP_TO;
 
 /**
- * The two statements behind a page of the list: the rows, and the total for the pager.
- * The user count is computed for the page's rows only (an index lookup each), after the page
- * is cut — except when sorting by it, where one grouped count joins every candidate.
+ * The statements behind a page of the list: its rows (one more than the page, to know whether
+ * another follows) by keyset from the cursor; the planner's estimate of the matches; and their
+ * count up to EXACT_TOTAL_UP_TO. Every sort reads an index that ends in the ID, so no page
+ * costs more than its rows, however deep (db/bench/customers.ts). A name search is sorted
+ * after it is found, not found by scanning a sort's index: its prefix's index bounds the work,
+ * which a sort's order does not when the two correlate (every "Falcon Garage" on one plan).
  */
 export function customerListQueries(tx: Tx, params: CustomerListParams) {
   const where = listFilter(params);
-  const direction = params.dir === "asc" ? asc : desc;
-  const offset = (params.page - 1) * params.size;
-  const total = tx.select({ total: count() }).from(customers).where(where);
-
-  if (params.sort === "users") {
-    const counts = tx
-      .select({ tenantId: memberships.tenantId, n: sql<number>`count(*)::int`.as("n") })
-      .from(memberships)
-      .groupBy(memberships.tenantId)
-      .as("counts");
-    const users = sql<number>`coalesce(${counts.n}, 0)`;
-    const rows = tx
-      .select({ ...listColumns, users })
-      .from(customers)
-      .leftJoin(counts, eq(counts.tenantId, customers.id))
-      .where(where)
-      .orderBy(direction(users), direction(customers.id))
-      .limit(params.size)
-      .offset(offset);
-    return { rows, total };
-  }
-
-  const page = tx
-    .select(listColumns)
+  const sort = SORT_KEYS[params.sort];
+  const { cursor } = params;
+  const candidates = tx
+    .select({
+      id: customers.id,
+      name: customers.name,
+      status: customers.status,
+      plan: customers.plan,
+      createdAt: customers.createdAt,
+      trialEndsAt: customers.trialEndsAt,
+      users: customers.userCount,
+      key: sql<string>`${sort.text}`.as("key"),
+      sortKey: sql`${sort.key}`.as("sort_key"),
+    })
+    .from(customers)
+    .where(where);
+  // A LIMIT, even of everything, keeps PostgreSQL from folding the subquery into the page's.
+  const found = (params.q ? candidates.limit(Number.MAX_SAFE_INTEGER) : candidates).as("found");
+  // A previous page is read backwards from the cursor, then turned round.
+  const descending = (params.dir === "desc") !== (cursor?.towards === "previous");
+  const direction = descending ? desc : asc;
+  const from = cursor
+    ? sql`(${found.sortKey}, ${found.id}) ${sql.raw(descending ? "<" : ">")} (${sort.read(cursor.key)}, ${cursor.id})`
+    : undefined;
+  const rows = tx
+    .select()
+    .from(found)
+    .where(from)
+    .orderBy(direction(found.sortKey), direction(found.id))
+    .limit(params.size + 1);
+  const matches = tx
+    .select({ one: sql`1` })
     .from(customers)
     .where(where)
-    .orderBy(direction(sortKey(customers, params.sort)), direction(customers.id))
-    .limit(params.size)
-    .offset(offset)
-    .as("page");
-  const rows = tx
-    .select({
-      id: page.id,
-      name: page.name,
-      status: page.status,
-      plan: page.plan,
-      createdAt: page.createdAt,
-      trialEndsAt: page.trialEndsAt,
-      users: sql<number>`(select count(*)::int from control.memberships m where m.tenant_id = ${page.id})`,
-    })
-    .from(page)
-    .orderBy(direction(sortKey(page, params.sort)), direction(page.id));
-  return { rows, total };
+    .limit(EXACT_TOTAL_UP_TO + 1)
+    .as("matches");
+  const total = tx.select({ total: count() }).from(matches);
+  const estimate = sql`explain (format json) select 1 from ${customers} where ${where ?? sql`true`}`;
+  return { rows, total, estimate };
 }
 
-/** One page of the super-admin's customer list, and the total for the pager. */
-export async function listCustomers(tx: Tx, params: CustomerListParams) {
-  const queries = customerListQueries(tx, params);
-  const rows = await queries.rows;
-  const [{ total }] = await queries.total;
-  return { rows, total };
+/** The total of a list: counted when few, else the planner's estimate (its row statistics). */
+async function listTotal(
+  tx: Tx,
+  queries: ReturnType<typeof customerListQueries>,
+): Promise<ListTotal> {
+  const { rows: explained } = await tx.execute<{
+    "QUERY PLAN": [{ Plan: { "Plan Rows": number } }];
+  }>(queries.estimate);
+  const estimate = Math.round(explained[0]["QUERY PLAN"][0].Plan["Plan Rows"]);
+  if (estimate > COUNT_BELOW_ESTIMATE) return { count: estimate, exact: false };
+  const [{ total: counted }] = await queries.total;
+  return counted > EXACT_TOTAL_UP_TO
+    ? { count: Math.max(estimate, counted), exact: false }
+    : { count: counted, exact: true };
 }
-export type CustomerListRow = Awaited<ReturnType<typeof listCustomers>>["rows"][number];
+
+export interface ListTotal {
+  count: number;
+  /** False when count is the planner's estimate. */
+  exact: boolean;
+}
+
+/**
+ * One page of the super-admin's customer list: its rows, the total, the page's number and
+ * the position of its first row, and the URL changes to the pages either side (null where
+ * there is none).
+ */
+export async function listCustomers(tx: Tx, params: CustomerListParams): Promise<CustomerList> {
+  const { cursor } = params;
+  const queries = customerListQueries(tx, params);
+  const fetched = await queries.rows;
+  const more = fetched.length > params.size;
+  // Back past the first page (customers were added before it): start again from the top.
+  if (cursor?.towards === "previous" && !more)
+    return listCustomers(tx, { ...params, cursor: undefined });
+  const rows = fetched.slice(0, params.size);
+  if (cursor?.towards === "previous") rows.reverse();
+  const total: ListTotal = await listTotal(tx, queries);
+
+  const page = cursor?.page ?? 1;
+  const to = (towards: ListCursor["towards"], row: { key: string; id: string }) => ({
+    cursor:
+      towards === "previous" && page === 2
+        ? null
+        : encodeCursor({
+            page: page + (towards === "next" ? 1 : -1),
+            towards,
+            sort: params.sort,
+            dir: params.dir,
+            key: row.key,
+            id: row.id,
+          }),
+  });
+  const hasNext = cursor?.towards === "previous" || more;
+  return {
+    rows: rows.map(({ key, sortKey, ...row }) => row),
+    total,
+    page,
+    first: (page - 1) * params.size + 1,
+    previous: page > 1 && rows.length ? to("previous", rows[0]) : null,
+    next: hasNext && rows.length ? to("next", rows[rows.length - 1]) : null,
+  };
+}
+
+export interface CustomerList {
+  rows: CustomerListRow[];
+  total: ListTotal;
+  page: number;
+  /** The position of the page's first row in the whole list, from 1. */
+  first: number;
+  previous: { cursor: string | null } | null;
+  next: { cursor: string | null } | null;
+}
+export interface CustomerListRow {
+  id: string;
+  name: string;
+  status: string;
+  plan: string;
+  createdAt: Date;
+  trialEndsAt: Date | null;
+  users: number;
+}
 
 export async function getCustomer(tx: Tx, id: string) {
   const [row] = await tx

@@ -86,18 +86,67 @@ export const extendTrialSchema = z.object({
 
 export const contactEmailSchema = z.object({ version, contactEmail: email });
 
-/** The customer list's URL: everything a shared link or a reload needs to show the same view. */
-export const customerListSchema = z.object({
-  q: z.string().trim().max(120).catch("").default(""),
-  status: z.enum(customerStatuses).optional().catch(undefined),
-  plan: z.string().trim().max(40).optional().catch(undefined),
-  sort: z.enum(SORTABLE).catch("created").default("created"),
-  dir: z.enum(["asc", "desc"]).catch("desc").default("desc"),
-  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
-  size: z.coerce
-    .number()
-    .refine((n) => (PAGE_SIZES as readonly number[]).includes(n))
-    .catch(25)
-    .default(25),
+/**
+ * Where a page of the customer list starts (keyset paging): after, or before, the row with this
+ * sort key and ID, under the sort it was made for. `page` is only shown. The URL carries it
+ * opaque (base64url JSON); one that does not decode, or was made for another sort, is ignored.
+ */
+const cursorSchema = z.object({
+  page: z.number().int().min(2).max(100_000_000),
+  towards: z.enum(["next", "previous"]),
+  sort: z.enum(SORTABLE),
+  dir: z.enum(["asc", "desc"]),
+  // The sort key as the database wrote it (lib/customers/queries.ts): digits for users and
+  // created, text for the rest, never a NUL.
+  key: z
+    .string()
+    .max(400)
+    .regex(/^[^\0]*$/),
+  id: z.string().refine(isCustomerId),
 });
+export type ListCursor = z.infer<typeof cursorSchema>;
+
+export function encodeCursor(cursor: ListCursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
+}
+
+function decodeCursor(value: unknown): unknown {
+  if (typeof value !== "string" || value.length > 1200) return undefined;
+  try {
+    return JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+const DIGITS: Partial<Record<ListCursor["sort"], RegExp>> = {
+  users: /^\d{1,9}$/,
+  created: /^-?\d{1,17}$/,
+};
+
+/** The customer list's URL: everything a shared link or a reload needs to show the same view. */
+export const customerListSchema = z
+  .object({
+    q: z.string().trim().max(120).catch("").default(""),
+    status: z.enum(customerStatuses).optional().catch(undefined),
+    plan: z.string().trim().max(40).optional().catch(undefined),
+    sort: z.enum(SORTABLE).catch("created").default("created"),
+    dir: z.enum(["asc", "desc"]).catch("desc").default("desc"),
+    size: z.coerce
+      .number()
+      .refine((n) => (PAGE_SIZES as readonly number[]).includes(n))
+      .catch(25)
+      .default(25),
+    cursor: z.preprocess(decodeCursor, cursorSchema.optional()).catch(undefined),
+  })
+  .transform(({ cursor, ...params }) => ({
+    ...params,
+    cursor:
+      cursor &&
+      cursor.sort === params.sort &&
+      cursor.dir === params.dir &&
+      (DIGITS[cursor.sort]?.test(cursor.key) ?? true)
+        ? cursor
+        : undefined,
+  }));
 export type CustomerListParams = z.infer<typeof customerListSchema>;

@@ -17,13 +17,14 @@ export default async function CustomersPage({
 }) {
   const params = customerListSchema.parse(await searchParams);
   const {
-    data: { rows, total, plans },
+    data: { list, plans },
   } = await platformPage(
-    { permission: "customers.manage", action: "customers.list", details: { ...params } },
-    async (tx) => ({
-      ...(await listCustomers(tx, params)),
-      plans: await listPlans(tx),
-    }),
+    {
+      permission: "customers.manage",
+      action: "customers.list",
+      details: { ...params, cursor: params.cursor && { page: params.cursor.page } },
+    },
+    async (tx) => ({ list: await listCustomers(tx, params), plans: await listPlans(tx) }),
   );
   const filtered = Boolean(params.q || params.status || params.plan);
   return (
@@ -38,20 +39,29 @@ export default async function CustomersPage({
         </Link>
       </div>
       <CustomerFilters params={params} plans={plans} />
-      {total === 0 && !filtered ? (
+      {list.total.count === 0 && !filtered ? (
         <EmptyState title="No customers yet">Create the first one with New customer.</EmptyState>
-      ) : total === 0 && params.page === 1 ? (
+      ) : list.total.count === 0 ? (
         <EmptyState title="No customer matches">
           Change the search or the filters, or clear them.
         </EmptyState>
       ) : (
         <CustomersTable
-          rows={rows.map((r) => ({
+          rows={list.rows.map((r) => ({
             ...r,
             createdAt: r.createdAt.toISOString(),
             trialEndsAt: r.trialEndsAt?.toISOString() ?? null,
           }))}
-          total={total}
+          pager={{
+            first: list.first,
+            total: list.total.count,
+            exact: list.total.exact,
+            page: list.page,
+            size: params.size,
+            previous: list.previous,
+            next: list.next,
+            restart: { cursor: null },
+          }}
           params={params}
         />
       )}
