@@ -13,5 +13,7 @@ export async function register() {
     startMoveQueues();
     const { startAlertWorker } = await import("./lib/alerts/worker");
     startAlertWorker();
+    const { startAuditSealer } = await import("./lib/audit/seal");
+    startAuditSealer();
   }
 }

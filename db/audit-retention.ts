@@ -12,6 +12,8 @@ export async function applyAuditRetention(ownerUrl: string, options: { days: num
     // bypasses it); the chain heads are written as the owner, and the trigger still sees the
     // owner's login (session_user) with the retention flag.
     await client.query("set local role tenantry_platform");
+    // What is pending is sealed first, so every old event has its place in its chain.
+    await client.query("select control.seal_audit_events(2147483647)");
     // Per chain, only a prefix may go: everything up to its last old event, in chain order.
     const { rows: cuts } = await client.query<{ chain: string; cut: string; hash: string }>(
       `select c.chain, c.cut, e.hash

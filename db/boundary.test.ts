@@ -49,6 +49,7 @@ describe("module boundaries", () => {
       "lib/auth/super-admins.ts",
       "lib/invites/accept.ts",
       "lib/audit/chain.ts",
+      "lib/audit/seal.ts",
       "lib/usage/snapshot.ts",
       "lib/adoption/cli.ts",
       "lib/adoption/queries.ts",

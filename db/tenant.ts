@@ -65,6 +65,8 @@ export const SYSTEM_PURPOSES = [
   "admin-create",
   "invite-accept",
   "audit-verify",
+  // The audit chains' sequencer seals what writers inserted unsealed.
+  "audit-seal",
   "bench",
   // The platform API: a key is looked up before its customer is known; the rate limits'
   // buckets and monthly call counts are the platform's.

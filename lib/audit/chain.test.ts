@@ -5,7 +5,8 @@ import { auditEvents } from "@/db/schema";
 import { withPlatform, withTenant, type PlatformContext } from "@/db/tenant";
 import { insertCustomers, freshTestDatabase } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
-import { verifyAuditChain } from "./chain";
+import { describeChain, verifyAuditChain } from "./chain";
+import { sealAuditEvents } from "./seal";
 
 const db = freshTestDatabase();
 const root: PlatformContext = {
@@ -157,6 +158,7 @@ describe("chains per customer", () => {
       writeFor(D),
       withPlatform(root, { action: "platform.x" }, async () => 1),
     ]);
+    await sealAuditEvents();
     const { rows } = await db.owner.query(
       "select coalesce(tenant_id, '') as chain, array_agg(chain_seq order by chain_seq)::int[] as seqs from control.audit_events where tenant_id in ($1, $2) group by 1 order by 1",
       [C, D].sort(),
@@ -168,7 +170,12 @@ describe("chains per customer", () => {
     expect(await verifyAuditChain()).toMatchObject({ ok: true });
 
     // One chain verifies on its own: D's altered event breaks D's, not C's.
-    expect(await verifyAuditChain({ chain: C })).toEqual({ ok: true, events: 2, chains: 1 });
+    expect(await verifyAuditChain({ chain: C })).toEqual({
+      ok: true,
+      events: 2,
+      chains: 1,
+      unsealed: 0,
+    });
     await withoutAppendOnly(() =>
       db.owner.query(
         "update control.audit_events set action = 'y' where tenant_id = $1 and chain_seq = 2",
@@ -182,5 +189,81 @@ describe("chains per customer", () => {
       brokenSeq: 2,
       reason: "its content does not match its hash",
     });
+  });
+});
+
+describe("sealing", () => {
+  it("takes no lock at insert: a writer whose transaction is still open holds back no other writer of its customer", async () => {
+    const [E] = await insertCustomers(db.owner, [generateCustomerId()]);
+    const writeFor = () =>
+      withTenant({ tenantId: E }, (tx) =>
+        tx.insert(auditEvents).values({ tenantId: E, action: "x", outcome: "ok" }),
+      );
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let inserted!: () => void;
+    const insertedOpen = new Promise<void>((resolve) => (inserted = resolve));
+    const open = withTenant({ tenantId: E }, async (tx) => {
+      await tx.insert(auditEvents).values({ tenantId: E, action: "open", outcome: "ok" });
+      inserted();
+      await held;
+    });
+    await insertedOpen;
+    const other = await Promise.race([
+      writeFor().then(() => "written"),
+      new Promise((resolve) => setTimeout(() => resolve("waited"), 3_000)),
+    ]);
+    release();
+    await open;
+    expect(other).toBe("written");
+    expect(await verifyAuditChain({ chain: E })).toEqual({
+      ok: true,
+      events: 2,
+      chains: 1,
+      unsealed: 0,
+    });
+  });
+
+  it("gives every event its place once: an insert cannot bring a seal, and a seal cannot be changed or carry a change", async () => {
+    const [F] = await insertCustomers(db.owner, [generateCustomerId()]);
+    await withPlatform(root, { action: "t" }, (tx) =>
+      tx.execute(sql`insert into control.audit_events (tenant_id, action, outcome, chain_seq, prev_hash, hash)
+                     values (${F}, 'forged', 'ok', 1, 'x', 'y')`),
+    );
+    const seal = async () =>
+      (
+        await db.owner.query(
+          "select id, chain_seq, hash from control.audit_events where tenant_id = $1",
+          [F],
+        )
+      ).rows[0];
+    expect(await seal()).toMatchObject({ chain_seq: null, hash: null });
+    const { id } = await seal();
+    // The platform role may seal, but not with a change to the event.
+    expect(
+      await databaseError(
+        withPlatform(root, { action: "t" }, (tx) =>
+          tx.execute(
+            sql`update control.audit_events set chain_seq = 1, hash = 'h', action = 'changed' where id = ${id}`,
+          ),
+        ),
+      ),
+    ).toMatch(/permission denied|append-only/);
+    await sealAuditEvents();
+    expect(await seal()).toMatchObject({ chain_seq: "1" });
+    expect(
+      await databaseError(
+        withPlatform(root, { action: "t" }, (tx) =>
+          tx.execute(sql`update control.audit_events set hash = 'other' where id = ${id}`),
+        ),
+      ),
+    ).toMatch(/append-only/);
+    expect(await verifyAuditChain({ chain: F })).toMatchObject({ ok: true, events: 1 });
+  });
+
+  it("says when events were written after verify sealed", () => {
+    expect(describeChain({ ok: true, events: 4, chains: 2, unsealed: 3 })).toBe(
+      "The audit chains are intact: 4 events in 2 chains. 3 events were written after sealing and are not sealed yet; the next verify proves them.",
+    );
   });
 });

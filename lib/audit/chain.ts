@@ -1,12 +1,14 @@
 // Recomputes the audit hash chains (docs/architecture.md §7) — one per customer, one for platform
 // events — and names the first event that does not fit: changed content, a changed or missing
-// predecessor, a gap, or a missing newest event.
+// predecessor, a gap, or a missing newest event. What is pending is sealed first; events
+// written after that are counted as not yet sealed.
 import "server-only";
 import { sql } from "drizzle-orm";
 import { withSystem } from "@/db/tenant";
+import { sealAuditEvents } from "./seal";
 
 export type ChainReport =
-  | { ok: true; events: number; chains: number }
+  | { ok: true; events: number; chains: number; unsealed: number }
   | {
       ok: false;
       events: number;
@@ -21,17 +23,23 @@ export type ChainReport =
  * walk reads only its own events, by their position index.
  */
 export async function verifyAuditChain(options: { chain?: string } = {}): Promise<ChainReport> {
+  await sealAuditEvents();
   const only = options.chain;
   const ofChain = only === undefined ? sql`true` : sql`coalesce(e.tenant_id, '') = ${only}`;
   const headOf = only === undefined ? sql`true` : sql`h.chain = ${only}`;
   return withSystem(
     "audit-verify",
     async (tx) => {
-      const { rows: counts } = await tx.execute<{ events: number; chains: number }>(
-        sql`select (select count(*)::int from control.audit_events e where ${ofChain}) as events,
-                   (select count(*)::int from control.audit_chain h where ${headOf}) as chains`,
+      const { rows: counts } = await tx.execute<{
+        events: number;
+        chains: number;
+        unsealed: number;
+      }>(
+        sql`select (select count(*)::int from control.audit_events e where ${ofChain} and e.hash is not null) as events,
+                   (select count(*)::int from control.audit_chain h where ${headOf}) as chains,
+                   (select count(*)::int from control.audit_events e where ${ofChain} and e.hash is null) as unsealed`,
       );
-      const { events, chains } = counts[0];
+      const { events, chains, unsealed } = counts[0];
       const { rows: broken } = await tx.execute<{
         chain: string;
         id: number;
@@ -43,7 +51,7 @@ export async function verifyAuditChain(options: { chain?: string } = {}): Promis
                  control.audit_event_hash(e.prev_hash, e) as recomputed,
                  lag(e.hash) over w as previous_hash, lag(e.chain_seq) over w as previous_seq
             from control.audit_events e
-           where ${ofChain}
+           where ${ofChain} and e.hash is not null
           window w as (partition by coalesce(e.tenant_id, '') order by e.chain_seq))
         select w.chain, w.id::int, w.chain_seq::int,
                case when h.chain is null then 'its chain has no head'
@@ -74,7 +82,8 @@ export async function verifyAuditChain(options: { chain?: string } = {}): Promis
           from control.audit_chain h
           left join lateral (
             select e.chain_seq, e.hash from control.audit_events e
-             where coalesce(e.tenant_id, '') = h.chain order by e.chain_seq desc limit 1) t on true
+             where coalesce(e.tenant_id, '') = h.chain and e.hash is not null
+             order by e.chain_seq desc limit 1) t on true
          where ${headOf} and (coalesce(t.chain_seq, h.anchor_seq) <> h.seq
             or (t.chain_seq is not null and t.hash is distinct from h.last_hash))
          limit 1`);
@@ -88,7 +97,7 @@ export async function verifyAuditChain(options: { chain?: string } = {}): Promis
           reason: `its newest events (up to position ${tails[0].seq}) are missing`,
         };
       }
-      return { ok: true, events, chains };
+      return { ok: true, events, chains, unsealed };
     },
     { readOnly: true },
   );
@@ -96,9 +105,13 @@ export async function verifyAuditChain(options: { chain?: string } = {}): Promis
 
 export function describeChain(report: ChainReport): string {
   if (report.ok) {
-    return report.events === 0
+    const pending =
+      report.unsealed === 0
+        ? ""
+        : ` ${report.unsealed} event${report.unsealed === 1 ? " was" : "s were"} written after sealing and ${report.unsealed === 1 ? "is" : "are"} not sealed yet; the next verify proves ${report.unsealed === 1 ? "it" : "them"}.`;
+    return report.events === 0 && report.unsealed === 0
       ? "The audit log is empty; nothing to verify."
-      : `The audit chains are intact: ${report.events} events in ${report.chains} chain${report.chains === 1 ? "" : "s"}.`;
+      : `The audit chains are intact: ${report.events} events in ${report.chains} chain${report.chains === 1 ? "" : "s"}.${pending}`;
   }
   const chain = report.chain === "" ? "the platform chain" : `customer ${report.chain}'s chain`;
   const where =
