@@ -62,6 +62,17 @@ describe("listCustomers", () => {
       ["alpine Tires", 0],
     ]);
     expect(names((await list({ sort: "created", dir: "desc" })).rows)[0]).toBe("Alpha Garage");
+    // By number, not as text: 10 follows 5.
+    const ten = await db.owner.query<{ id: string }>(
+      "insert into control.customers (id, name, contact_email) values ($1, 'Ten Users', 'x@x.example') returning id",
+      [generateCustomerId()],
+    );
+    for (let u = 0; u < 10; u++)
+      await insertUser(db.owner, { email: `ten${u}@x.example`, tenantId: ten.rows[0].id });
+    const byNumber = await list({ sort: "users", dir: "asc" });
+    expect(byNumber.rows.map((r) => r.users)).toEqual([0, 1, 2, 3, 5, 10]);
+    await db.owner.query("delete from control.memberships where tenant_id = $1", [ten.rows[0].id]);
+    await db.owner.query("delete from control.customers where id = $1", [ten.rows[0].id]);
     const byName = await list({ sort: "name", dir: "desc" });
     expect(byName.rows.find((r) => r.name === "Beta Motors")?.users).toBe(5);
   });

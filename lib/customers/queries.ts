@@ -49,29 +49,25 @@ function listFilter(params: CustomerListParams): SQL | undefined {
 }
 
 /**
- * Each sort's key: the expression its index leads with, the same as text for the next page's
- * cursor, and the cursor's text read back. Timestamps travel as integer microseconds, so a
- * cursor names a row exactly (a JavaScript Date keeps only milliseconds).
+ * Each sort's key: the expression its index leads with, how the page writes it as text for the
+ * next page's cursor, and how the cursor's text is read back. Timestamps travel as integer
+ * microseconds, so a cursor names a row exactly (a JavaScript Date keeps only milliseconds).
  */
 export const SORT_KEYS: Record<
   CustomerListParams["sort"],
-  { key: SQL; text: SQL; read: (v: string) => SQL }
+  { key: SQL; text: (key: SQL.Aliased | SQL) => SQL<string>; read: (v: string) => SQL }
 > = {
-  name: { key: nameKey, text: nameKey, read: (v) => sql`(${v}::text collate "C")` },
-  status: {
-    key: sql`${customers.status}`,
-    text: sql`${customers.status}`,
-    read: (v) => sql`${v}::text`,
-  },
-  plan: { key: sql`${customers.plan}`, text: sql`${customers.plan}`, read: (v) => sql`${v}::text` },
+  name: { key: nameKey, text: (k) => sql`${k}`, read: (v) => sql`(${v}::text collate "C")` },
+  status: { key: sql`${customers.status}`, text: (k) => sql`${k}`, read: (v) => sql`${v}::text` },
+  plan: { key: sql`${customers.plan}`, text: (k) => sql`${k}`, read: (v) => sql`${v}::text` },
   users: {
     key: sql`${customers.userCount}`,
-    text: sql`${customers.userCount}::text`,
+    text: (k) => sql`${k}::text`,
     read: (v) => sql`${v}::int`,
   },
   created: {
     key: sql`${customers.createdAt}`,
-    text: sql`(extract(epoch from ${customers.createdAt}) * 1000000)::bigint::text`,
+    text: (k) => sql`(extract(epoch from ${k}) * 1000000)::bigint::text`,
     read: (v) => sql`('epoch'::timestamptz + ${v}::bigint * interval '1 microsecond')`,
   },
 };
@@ -85,9 +81,10 @@ export const COUNT_BELOW_ESTIMATE = 10 * EXACT_TOTAL_UP_TO;
  * The statements behind a page of the list: its rows (one more than the page, to know whether
  * another follows) by keyset from the cursor; the planner's estimate of the matches; and their
  * count up to EXACT_TOTAL_UP_TO. Every sort reads an index that ends in the ID, so no page
- * costs more than its rows, however deep (db/bench/customers.ts). A name search is sorted
- * after it is found, not found by scanning a sort's index: its prefix's index bounds the work,
- * which a sort's order does not when the two correlate (every "Falcon Garage" on one plan).
+ * costs more than its rows, however deep (db/bench/customers.ts). A name search under another
+ * sort is found first, then sorted, not found by scanning that sort's index: its prefix's range
+ * of the name index (which includes every column shown) bounds the work, which the sort's order
+ * does not when the two correlate (every "Falcon Garage" on one plan).
  */
 export function customerListQueries(tx: Tx, params: CustomerListParams) {
   const where = listFilter(params);
@@ -102,21 +99,35 @@ export function customerListQueries(tx: Tx, params: CustomerListParams) {
       createdAt: customers.createdAt,
       trialEndsAt: customers.trialEndsAt,
       users: customers.userCount,
-      key: sql<string>`${sort.text}`.as("key"),
       sortKey: sql`${sort.key}`.as("sort_key"),
     })
     .from(customers)
     .where(where);
   // A LIMIT, even of everything, keeps PostgreSQL from folding the subquery into the page's.
-  const found = (params.q ? candidates.limit(Number.MAX_SAFE_INTEGER) : candidates).as("found");
+  const searchFirst = params.q !== "" && params.sort !== "name";
+  const found = (searchFirst ? candidates.limit(Number.MAX_SAFE_INTEGER) : candidates).as("found");
   // A previous page is read backwards from the cursor, then turned round.
   const descending = (params.dir === "desc") !== (cursor?.towards === "previous");
   const direction = descending ? desc : asc;
+  // The cursor's values are sub-selects, so the planner does not estimate from them: near the
+  // end of a sort's first key (the last status), it took what follows for one row, and sorted
+  // half the table rather than reading the sort's index in order.
   const from = cursor
-    ? sql`(${found.sortKey}, ${found.id}) ${sql.raw(descending ? "<" : ">")} (${sort.read(cursor.key)}, ${cursor.id})`
+    ? sql`(${found.sortKey}, ${found.id}) ${sql.raw(descending ? "<" : ">")} ((select ${sort.read(cursor.key)}), (select ${cursor.id}::text))`
     : undefined;
   const rows = tx
-    .select()
+    .select({
+      id: found.id,
+      name: found.name,
+      status: found.status,
+      plan: found.plan,
+      createdAt: found.createdAt,
+      trialEndsAt: found.trialEndsAt,
+      users: found.users,
+      // Written for the page's rows only, not for every candidate of a search. Named apart:
+      // an output column called sort_key would be what ORDER BY "sort_key" sorts by.
+      key: sort.text(found.sortKey).as("cursor_key"),
+    })
     .from(found)
     .where(from)
     .orderBy(direction(found.sortKey), direction(found.id))
@@ -164,7 +175,8 @@ export async function listCustomers(tx: Tx, params: CustomerListParams): Promise
   const queries = customerListQueries(tx, params);
   const fetched = await queries.rows;
   const more = fetched.length > params.size;
-  // Back past the first page (customers were added before it): start again from the top.
+  // Back to a page with fewer customers before it than a page holds (some were removed):
+  // start again from the top.
   if (cursor?.towards === "previous" && !more)
     return listCustomers(tx, { ...params, cursor: undefined });
   const rows = fetched.slice(0, params.size);
@@ -187,7 +199,7 @@ export async function listCustomers(tx: Tx, params: CustomerListParams): Promise
   });
   const hasNext = cursor?.towards === "previous" || more;
   return {
-    rows: rows.map(({ key, sortKey, ...row }) => row),
+    rows: rows.map(({ key, ...row }) => row),
     total,
     page,
     first: (page - 1) * params.size + 1,
