@@ -5,8 +5,9 @@ export async function register() {
       await import("./lib/health/startup");
     await refuseUnlessIsolated();
     await refuseWithoutTwoFactorKey();
-    const { startPeriodicSnapshots } = await import("./lib/usage/schedule");
+    const { startPeriodicSnapshots, startPeriodicReconcile } = await import("./lib/usage/schedule");
     startPeriodicSnapshots();
+    startPeriodicReconcile();
     const { startPeriodicBackups } = await import("./lib/portability/schedule");
     startPeriodicBackups();
     const { startMoveQueues } = await import("./lib/placement/queue");

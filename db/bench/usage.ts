@@ -1,14 +1,21 @@
-// npm run bench:usage — the usage snapshot at 1 000 customers and 1 000 000 data-plane rows
-// (32 tenant-scoped tables standing in for the adopted sample), and the usage page's reads.
-// (1) The snapshot run time (target < 2 s), as a ratio to one count(*) of all those rows timed
-//     in the same run.
-// (2) The usage page's queries for one customer (latest figures, limits, two 30-day trends,
+// npm run bench:usage — usage at 1 000 customers over 32 tenant-scoped tables (standing in for
+// the adopted sample), and the usage page's reads.
+// (1) The snapshot at 1 M data-plane rows and again at 10 M (target: the ratio between them
+//     ≤ 1.2): it reads the row counters, so its cost follows customers × tables, not rows. Each
+//     is also shown against one count(*) of all those rows, timed in the same run.
+// (2) The counters' write overhead (target ≤ 1.05×): the same writes through withTenant into a
+//     table with the counters and one without, interleaved round by round — one-row inserts,
+//     100-row inserts and one-row deletes, one writer and 8 at a time.
+// (3) The usage page's queries for one customer (latest figures, limits, two 30-day trends,
 //     over 30 days of history), through withTenant, 20 at a time: p50/p95 (target p95 < 150 ms).
 //     The page renders from these; the render itself is not in the figure.
+import { sql } from "drizzle-orm";
 import { generateCustomerId } from "../../lib/customers/ids";
+import { ensureRowCounters } from "../../lib/usage/counters";
 import { dailyTrend, effectiveLimits, latestFigures } from "../../lib/usage/queries";
 import { takeSnapshot } from "../../lib/usage/snapshot";
 import { CURRENT_TENANT_SQL } from "../schema";
+import { withOwnerClient } from "../owner";
 import { withTenant } from "../tenant";
 import { withBenchDatabase } from "./database";
 import { ms, ratio, summarize, timed } from "./stats";
@@ -18,8 +25,11 @@ const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const TABLES = 32;
 const CONCURRENCY = 20;
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2_000);
+const ROUNDS = 20;
+const WRITES_PER_ROUND = Number(process.env.BENCH_WRITES ?? 200);
+const CURRENT = sql.raw(CURRENT_TENANT_SQL);
 
-await withBenchDatabase("usage", { owner: 2, app: 10 }, async ({ owner }) => {
+await withBenchDatabase("usage", { owner: 2, app: 10 }, async ({ database, owner }) => {
   const tenants = Array.from({ length: CUSTOMERS }, generateCustomerId);
   await owner.query(
     "insert into control.customers (id, name, contact_email, plan) select t, 'Bench ' || t, 'b@example.com', 'team' from unnest($1::text[]) t",
@@ -35,14 +45,12 @@ await withBenchDatabase("usage", { owner: 2, app: 10 }, async ({ owner }) => {
        join (select id, row_number() over () - 1 as n from unnest($1::text[]) id) t on t.n = (u.n - 1) % $2::int`,
     [tenants, CUSTOMERS],
   );
-  console.log(
-    `Loading ${ROWS.toLocaleString("en")} rows over ${TABLES} tenant-scoped tables for ${CUSTOMERS} customers …`,
-  );
   await owner.query(
     "create schema app; grant usage on schema app to tenantry_tenant, tenantry_platform",
   );
+  const table = (i: number) => `app.t${String(i).padStart(2, "0")}`;
   for (let i = 1; i <= TABLES; i++) {
-    const t = `app.t${String(i).padStart(2, "0")}`;
+    const t = table(i);
     await owner.query(`
       create table ${t} (tenant_id text not null, id bigint not null, payload text, primary key (tenant_id, id));
       alter table ${t} enable row level security; alter table ${t} force row level security;
@@ -50,39 +58,100 @@ await withBenchDatabase("usage", { owner: 2, app: 10 }, async ({ owner }) => {
         using (tenant_id = ${CURRENT_TENANT_SQL})
         with check (tenant_id = ${CURRENT_TENANT_SQL});
       grant select on ${t} to tenantry_tenant, tenantry_platform;`);
-    // Skewed: some tables and some customers hold far more than others.
-    const share = Math.round((ROWS * (i % 4 === 0 ? 4 : 1)) / (TABLES * 1.75));
-    await owner.query(
-      `insert into ${t} select ($1::text[])[1 + ((g::bigint * g) % $2::int)::int], g, md5(g::text) from generate_series(1, $3::int) g`,
-      [tenants, CUSTOMERS, share],
-    );
   }
-  await owner.query("vacuum analyze");
-  const { rows: total } = await owner.query(
-    `select ${Array.from({ length: TABLES }, (_, i) => `(select count(*) from app.t${String(i + 1).padStart(2, "0")})`).join(" + ")} as n`,
-  );
-  console.log(`  ${Number(total[0].n).toLocaleString("en")} rows in all`);
+  // Skewed: some tables and some customers hold far more than others. Rows [from, to) of `rows`.
+  const load = async (rows: number, from: number) => {
+    console.log(
+      `Loading ${rows.toLocaleString("en")} rows over ${TABLES} tenant-scoped tables for ${CUSTOMERS} customers …`,
+    );
+    for (let i = 1; i <= TABLES; i++) {
+      const share = Math.round((rows * (i % 4 === 0 ? 4 : 1)) / (TABLES * 1.75));
+      await owner.query(
+        `insert into ${table(i)} select ($1::text[])[1 + ((g::bigint * g) % $2::int)::int], g, md5(g::text)
+           from generate_series($3::bigint, $3::bigint + $4::int - 1) g`,
+        [tenants, CUSTOMERS, from, share],
+      );
+    }
+    await owner.query("vacuum analyze");
+  };
+  const countAll = () =>
+    owner.query(
+      `select ${Array.from({ length: TABLES }, (_, i) => `(select count(*) from ${table(i + 1)})`).join(" + ")} as n`,
+    );
 
+  await load(ROWS, 1);
+  const installing = await timed(() =>
+    withOwnerClient(database.ownerUrl, (client) => ensureRowCounters(client)),
+  );
+  console.log(`  the counters made, with their first counts, in ${ms(installing)}`);
   // 30 days of history: one snapshot a day, so the trends have something to read.
   for (let d = 30; d >= 1; d--)
     await takeSnapshot("command", new Date(Date.now() - d * 86_400_000));
 
-  const countAll = () =>
-    owner.query(
-      `select ${Array.from({ length: TABLES }, (_, i) => `(select count(*) from app.t${String(i + 1).padStart(2, "0")})`).join(" + ")}`,
+  const measure = async () => {
+    const total = Number((await countAll()).rows[0].n);
+    const snapshots: number[] = [];
+    const counts: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      counts.push(await timed(countAll));
+      snapshots.push(await timed(() => takeSnapshot("command")));
+    }
+    const [snap, count] = [summarize(snapshots).p50, summarize(counts).p50];
+    console.log(
+      `  at ${total.toLocaleString("en")} rows: snapshot p50 ${ms(snap)}; count(*) of all rows p50 ${ms(count)} (snapshot/count ${ratio(snap / count)})`,
     );
-  await countAll();
-  const snapshots: number[] = [];
-  const counts: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    counts.push(await timed(countAll));
-    snapshots.push(await timed(() => takeSnapshot("command")));
-  }
-  const [s, c] = [summarize(snapshots), summarize(counts)];
-  console.log(
-    `\nsnapshot run: p50 ${ms(s.p50)} (target < 2 s); count(*) of all rows: p50 ${ms(c.p50)}; ratio ${ratio(s.p50 / c.p50)}`,
-  );
+    return snap;
+  };
+  console.log("\n(1) the snapshot");
+  const small = await measure();
+  await load(ROWS * 9, ROWS + 1);
+  const large = await measure();
+  console.log(`  snapshot at 10× the rows / at 1×: ${ratio(large / small)} (target ≤ 1.2)`);
 
+  console.log("\n(2) the counters' write overhead");
+  for (const t of ["app.plain", "app.counted"])
+    await owner.query(`
+      create table ${t} (tenant_id text not null, id bigint generated always as identity, payload text, primary key (tenant_id, id));
+      alter table ${t} enable row level security; alter table ${t} force row level security;
+      create policy tenant on ${t} using (tenant_id = ${CURRENT_TENANT_SQL}) with check (tenant_id = ${CURRENT_TENANT_SQL});
+      grant select, insert, delete on ${t} to tenantry_tenant;`);
+  await withOwnerClient(database.ownerUrl, (client) =>
+    ensureRowCounters(client, [{ schema: "app", table: "counted" }]),
+  );
+  const writes = {
+    "one-row insert": (t: string) =>
+      sql`insert into ${sql.raw(t)} (tenant_id, payload) values (${CURRENT}, 'x')`,
+    "100-row insert": (t: string) =>
+      sql`insert into ${sql.raw(t)} (tenant_id, payload) select ${CURRENT}, 'x' from generate_series(1, 100)`,
+    "one-row delete": (t: string) =>
+      sql`delete from ${sql.raw(t)} where id = (select min(id) from ${sql.raw(t)} where tenant_id = ${CURRENT})`,
+  };
+  for (const writers of [1, 8])
+    for (const [label, statement] of Object.entries(writes)) {
+      const spent = { "app.plain": 0, "app.counted": 0 };
+      // Round by round, each table first in turn, so neither gains from the other's warm-up.
+      for (let round = 0; round < ROUNDS; round++)
+        for (const t of round % 2
+          ? (["app.counted", "app.plain"] as const)
+          : (["app.plain", "app.counted"] as const)) {
+          let next = 0;
+          spent[t] += await timed(() =>
+            Promise.all(
+              Array.from({ length: writers }, async () => {
+                while (next < WRITES_PER_ROUND) {
+                  const tenantId = tenants[next++ % CUSTOMERS];
+                  await withTenant({ tenantId }, (tx) => tx.execute(statement(t)));
+                }
+              }),
+            ),
+          );
+        }
+      console.log(
+        `  ${label}, ${writers} writer(s): ${ms(spent["app.plain"] / (ROUNDS * WRITES_PER_ROUND))} → ${ms(spent["app.counted"] / (ROUNDS * WRITES_PER_ROUND))} a write; ${ratio(spent["app.counted"] / spent["app.plain"])} (target ≤ 1.05)`,
+      );
+    }
+
+  console.log("\n(3) the usage page");
   const page = (tenantId: string) =>
     withTenant(
       { tenantId },

@@ -87,3 +87,10 @@ export async function withOwnerDrizzle<T>(owner: pg.Pool, fn: (tx: NodePgDatabas
     client.release();
   }
 }
+
+/** What a refused statement said (the driver's error under drizzle's), or "allowed". */
+export const refusal = (work: Promise<unknown>): Promise<string> =>
+  work.then(
+    () => "allowed",
+    (e: Error) => ((e.cause as Error | undefined) ?? e).message,
+  );

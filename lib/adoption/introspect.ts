@@ -6,6 +6,7 @@ import { sql } from "drizzle-orm";
 import { ownerDatabaseUrl } from "@/db/env";
 import { POLICIES_JSON, type PolicyRow } from "@/db/guard";
 import type { Tx } from "@/db/tenant";
+import { COUNTER_TRIGGERS } from "@/lib/usage/counters";
 
 export interface Constraint {
   name: string;
@@ -178,7 +179,8 @@ export async function introspect(
              where k.conrelid = c.oid and k.contype in ('p', 'u')) as key_views,
            (select json_agg(json_build_object('name', t.tgname, 'source', p.prosrc) order by t.tgname)
               from pg_trigger t join pg_proc p on p.oid = t.tgfoid
-             where t.tgrelid = c.oid and not t.tgisinternal) as triggers,
+             where t.tgrelid = c.oid and not t.tgisinternal
+               and t.tgname <> all(${sql.raw(`array[${COUNTER_TRIGGERS.map((n) => `'${n}'`).join(", ")}]`)})) as triggers,
            ${sql.raw(POLICIES_JSON)} as policies,
            (select json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'notNull', a.attnotnull,
                      'default', pg_get_expr(d.adbin, d.adrelid)) order by a.attnum)

@@ -9,6 +9,7 @@ import { and, desc, eq, inArray } from "drizzle-orm";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
 import type { Tx } from "@/db/tenant";
 import { inOwnerTransaction, withOwnerClient, type OwnerClient } from "@/db/owner";
+import { dropRowCounters, ensureRowCounters } from "@/lib/usage/counters";
 import { adoptionRuns } from "@/db/schema";
 import { introspect, type TableInfo } from "./introspect";
 import { ADOPTION_LOCK, RunRecorder, type RunKind } from "./recorder";
@@ -422,8 +423,21 @@ export async function withSources(
   return { ...options, sources, customers: assignCustomers(sources, options.from) };
 }
 
-/** Adopts `schema`: the plan's SQL, verified, or nothing at all. */
-export function runAdoption(ownerUrl: string, options: AdoptOptions): Promise<RunResult> {
+/**
+ * Adopts `schema`: the plan's SQL, verified, or nothing at all. Then its tables get the row
+ * counters (lib/usage/counters.ts); should that fail, the adoption stands and the usage
+ * snapshot counts those tables by scanning until the reconcile makes them.
+ */
+export async function runAdoption(ownerUrl: string, options: AdoptOptions): Promise<RunResult> {
+  const result = await adopt(ownerUrl, options);
+  if (result.ok)
+    await withOwnerClient(ownerUrl, (client) => ensureRowCounters(client)).catch((error: Error) =>
+      console.error(`adoption ${result.runId}: ${error.message}`),
+    );
+  return result;
+}
+
+function adopt(ownerUrl: string, options: AdoptOptions): Promise<RunResult> {
   const { schema, onStart, failAfter, ...planOptions } = options;
   return execute(ownerUrl, "adopt", schema, { onStart, failAfter }, async (client, tx) => {
     const [{ me }] = (await client.query<{ me: string }>("select current_user as me")).rows;
@@ -481,6 +495,8 @@ export function runRevert(
         `${schema} has no adoption to revert: it was not adopted by Tenantry, or it was reverted already`,
         null,
       );
+    // The counters came after the adoption; they go first, in the revert's transaction.
+    await dropRowCounters(client, schema);
     const [{ beforeCatalog }] = await tx
       .select({ beforeCatalog: adoptionRuns.beforeCatalog })
       .from(adoptionRuns)

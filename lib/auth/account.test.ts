@@ -7,7 +7,7 @@ import { generate } from "otplib";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { passwordResets, sessions } from "@/db/schema";
 import { withSystem, withTenant } from "@/db/tenant";
-import { freshTestDatabase, insertCustomers, insertUser } from "@/db/test/fixture";
+import { freshTestDatabase, insertCustomers, insertUser, refusal } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
 import type { RequestContext } from "./context";
 
@@ -53,11 +53,6 @@ const form = (fields: Record<string, string>) => {
   return data;
 };
 /** What the database said when `work` failed (drizzle wraps it). */
-const refusal = (work: Promise<unknown>) =>
-  work.then(
-    () => "allowed",
-    (e: Error) => ((e.cause as Error | undefined) ?? e).message,
-  );
 const events = async (action: string, target?: string) =>
   (
     await db.owner.query(

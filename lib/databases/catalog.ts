@@ -7,6 +7,7 @@
 import "server-only";
 import type { OwnerClient } from "@/db/owner";
 import { ident, qualified } from "../adoption/sql";
+import { COUNTER_TRIGGERS } from "../usage/counters";
 
 export interface CatalogObject {
   /** What it is, e.g. `table app.users`, `constraint users_pkey on app.users`. */
@@ -285,8 +286,8 @@ export async function readCatalog(
   const { rows: triggers } = await client.query<{ name: string }>(
     `select tg.tgname || ' on ' || n.nspname || '.' || c.relname as name
        from pg_trigger tg join pg_class c on c.oid = tg.tgrelid join pg_namespace n on n.oid = c.relnamespace
-      where n.nspname = any($1) and not tg.tgisinternal and tg.tgname <> 'placement_guard' order by 1`,
-    [schemas],
+      where n.nspname = any($1) and not tg.tgisinternal and tg.tgname <> all($2) order by 1`,
+    [schemas, ["placement_guard", ...COUNTER_TRIGGERS]],
   );
   for (const t of triggers)
     problems.push(`The trigger ${t.name}: sync does not make triggers; make it by hand first.`);

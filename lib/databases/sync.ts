@@ -8,6 +8,7 @@ import "server-only";
 import { withOwnerClient } from "@/db/owner";
 import { runMigrations } from "@/db/migrate";
 import { ensurePlacementGuards } from "../placement/guards";
+import { ensureRowCounters } from "../usage/counters";
 import { planWith, SyncError, type SyncPlan } from "./plan";
 
 export { planSync, SyncError, type SyncPlan } from "./plan";
@@ -44,8 +45,10 @@ export async function syncDatabase(
         await target.query("rollback").catch(() => undefined);
         throw error;
       }
-      // Every customer table there carries the placement guard, as moves expect.
+      // Every customer table there carries the placement guard, as moves expect, and the row
+      // counters, as the usage snapshot expects.
       await ensurePlacementGuards(target);
+      await ensureRowCounters(target);
       const after = await planWith(source, target);
       if (after.create.length)
         throw new SyncError(

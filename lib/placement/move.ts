@@ -40,6 +40,7 @@ import {
 import { planWith } from "../databases/plan";
 import { syncDatabase } from "../databases/sync";
 import { ensurePlacementGuards } from "./guards";
+import { reconcileRowCounts } from "../usage/counters";
 
 export const MOVE_PHASES = [
   "prepare",
@@ -556,6 +557,9 @@ async function runMove(
         });
         await primary.query("commit");
         flipped = record.flipped = true;
+        // Rows that came by replication passed no statement trigger there: the customer's
+        // counts on the target are taken again, while it is frozen (lib/usage/counters.ts).
+        await reconcileRowCounts(target, { tenantId });
 
         await at("unfreeze");
         await source.query(UNFREEZE, [tenantId]);
@@ -948,7 +952,11 @@ async function undoBeforeFlip(
   if (rows[0]?.database !== move[0]?.source) return;
   await arrive(source, tenantId);
   // Rows on the target are the move's only once its copy committed; before, a rollback took them.
-  if (state.copied) await deleteRows(target, tables, tenantId, 5_000);
+  if (state.copied) {
+    await deleteRows(target, tables, tenantId, 5_000);
+    // The deletes counted rows that replication had brought uncounted.
+    await reconcileRowCounts(target, { tenantId });
+  }
   if (state.targetWasDeparted) await depart(target, tenantId);
 }
 

@@ -1,14 +1,23 @@
-// npm run usage -- snapshot
-// Takes a usage snapshot of every customer of the database in DATABASE_URL now.
+// npm run usage -- snapshot | reconcile
+// snapshot: takes a usage snapshot of every customer of the database in DATABASE_URL now.
+// reconcile: puts the row counters on the customer tables that lack them, compares every count
+// with an exact one on every registered database, mends and prints any drift.
 import { parseArgs } from "node:util";
+import { ownerDatabaseUrl } from "@/db/env";
 import { closeDatabase } from "@/db/tenant";
+import { describeReconcile, reconcileCounts } from "./reconcile";
 import { takeSnapshot } from "./snapshot";
 
 const { positionals } = parseArgs({ allowPositionals: true, options: {} });
+const [command] = positionals;
 try {
-  if (positionals.length !== 1 || positionals[0] !== "snapshot") {
-    console.error("Usage: npm run usage -- snapshot");
+  if (positionals.length !== 1 || !["snapshot", "reconcile"].includes(command)) {
+    console.error("Usage: npm run usage -- snapshot | reconcile");
     process.exitCode = 2;
+  } else if (command === "reconcile") {
+    const ownerUrl = ownerDatabaseUrl();
+    if (!ownerUrl) throw new Error("DATABASE_URL is not set: the reconcile runs as the owner.");
+    console.log(describeReconcile(await reconcileCounts(ownerUrl)).join("\n"));
   } else {
     const result = await takeSnapshot("command");
     console.log(
@@ -18,7 +27,7 @@ try {
     );
   }
 } catch (error) {
-  console.error(`The snapshot failed: ${(error as Error).message}`);
+  console.error(`The ${command} failed: ${(error as Error).message}`);
   process.exitCode = 1;
 } finally {
   await closeDatabase();

@@ -6,8 +6,9 @@ import { randomUUID } from "node:crypto";
 import { sql, type SQL } from "drizzle-orm";
 import { usageRuns } from "@/db/schema";
 import { databasePool, PRIMARY_DATABASE } from "@/db/databases";
-import { qualified } from "@/lib/adoption/sql";
+import { qualifiedName } from "@/lib/portability/tables";
 import { withSystem, type Tx } from "@/db/tenant";
+import { COUNTER_TRIGGERS, countedRows, countedTables, scannedRows } from "./counters";
 import { noteQuotaCrossings } from "./quotas";
 
 export const METRICS = {
@@ -31,12 +32,21 @@ export type SnapshotResult =
       ms: number;
     };
 
-/** A data-plane table that is tenant-scoped: it has tenant_id and RLS forced (i.e. adopted). */
+/**
+ * A data-plane table that is tenant-scoped: it has tenant_id and RLS forced (i.e. adopted).
+ * `counted`: it carries the row counters (lib/usage/counters.ts).
+ */
 export async function scopedTables(
   tx: Tx,
-): Promise<{ schema: string; table: string; bytes: number }[]> {
-  const { rows } = await tx.execute<{ schema: string; table: string; bytes: string }>(sql`
-    select n.nspname as schema, c.relname as table, pg_total_relation_size(c.oid) as bytes
+): Promise<{ schema: string; table: string; bytes: number; counted: boolean }[]> {
+  const { rows } = await tx.execute<{
+    schema: string;
+    table: string;
+    bytes: string;
+    counted: boolean;
+  }>(sql`
+    select n.nspname as schema, c.relname as table, pg_total_relation_size(c.oid) as bytes,
+           exists (select 1 from pg_trigger g where g.tgrelid = c.oid and g.tgname = ${COUNTER_TRIGGERS[0]}) as counted
       from pg_class c
       join pg_namespace n on n.oid = c.relnamespace
       join pg_attribute a on a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped
@@ -51,8 +61,9 @@ const LOCK = sql`hashtext('tenantry.usage-snapshot')`;
 
 /**
  * Rows per customer and table on every registered database but this one (and those offline),
- * for the customers placed there: read through the app's login there as the platform role. A
- * database that cannot be read is skipped, and said so in the log; its customers read 0.
+ * for the customers placed there: read through the app's login there as the platform role,
+ * from the counters where the table carries them (folded first), else by counting. A database
+ * that cannot be read is skipped, and said so in the log; its customers read 0.
  */
 async function countedElsewhere(
   tx: Tx,
@@ -77,11 +88,14 @@ async function countedElsewhere(
       });
     if (!client) continue;
     try {
-      await client.query("begin read only");
+      await client.query("begin");
       await client.query("set local role tenantry_platform");
+      await client.query("select tally.compact()");
+      const withCounters = new Set((await countedTables(client)).map(qualifiedName));
       for (const t of tables) {
+        const perCustomer = withCounters.has(qualifiedName(t)) ? countedRows(t) : scannedRows(t);
         const { rows } = await client.query<{ tenant_id: string; n: string }>(
-          `select tenant_id, count(*) as n from ${qualified(t.schema, t.table)} where tenant_id = any($1) group by 1`,
+          `select tenant_id, n from (${perCustomer}) r where tenant_id = any($1)`,
           [entry.customers],
         );
         for (const r of rows)
@@ -159,20 +173,21 @@ export async function snapshotIn(
     sql`select tenant_id, extract(epoch from max(at))::bigint as value from control.audit_events where tenant_id is not null group by 1`,
   );
 
-  // Each tenant-scoped table is scanned once here, for the customers that live here, and once
-  // on every other registered database for the customers that live there (docs/architecture.md
-  // §13); the total and the storage estimate are then derived from those per-table figures.
+  // Each tenant-scoped table's rows per customer, read from its counters (folded first) where it
+  // carries them, else counted, here for the customers that live here and on every other
+  // registered database for the customers that live there (docs/architecture.md §13); the total
+  // and the storage estimate are then derived from those per-table figures.
+  await tx.execute(sql`select tally.compact()`);
   const tables = await scopedTables(tx);
   const elsewhere = await countedElsewhere(tx, tables);
   for (const t of tables) {
-    const name = sql`${sql.identifier(t.schema)}.${sql.identifier(t.table)}`;
     const remote = elsewhere.filter((r) => r.table === `${t.schema}.${t.table}`);
+    const perCustomer = sql.raw(t.counted ? countedRows(t) : scannedRows(t));
     await insert(
       `rows.${t.schema}.${t.table}`,
       sql`select tenant_id, sum(value)::bigint as value from (
-            select r.tenant_id, count(*) as value from ${name} r
+            select r.tenant_id, r.n as value from (${perCustomer}) r
               join control.customers c on c.id = r.tenant_id and c.database = ${PRIMARY_DATABASE}
-             group by 1
             union all
             select "tenantId", rows from jsonb_to_recordset(${JSON.stringify(remote)}::jsonb) as x("tenantId" text, rows bigint)
           ) counted group by 1`,

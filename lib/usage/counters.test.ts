@@ -1,0 +1,220 @@
+import { sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { withOwnerClient } from "@/db/owner";
+import { withTenant } from "@/db/tenant";
+import { insertCustomers, insertUser, freshTestDatabase, refusal } from "@/db/test/fixture";
+import { generateCustomerId } from "../customers/ids";
+import { ensureRowCounters, reconcileRowCounts, reconcileUserCounts } from "./counters";
+import { reconcileCounts } from "./reconcile";
+import { takeSnapshot } from "./snapshot";
+
+const db = freshTestDatabase();
+const [A, B] = [generateCustomerId(), generateCustomerId()];
+const owner = <T>(fn: Parameters<typeof withOwnerClient<T>>[1]) =>
+  withOwnerClient(db.database.ownerUrl, fn);
+
+/** Each customer's rows of app.items by the counters, and by counting. */
+async function counts() {
+  const read = async (query: string) =>
+    Object.fromEntries(
+      (await db.owner.query<{ tenant_id: string; n: string }>(query)).rows.map((r) => [
+        r.tenant_id,
+        Number(r.n),
+      ]),
+    );
+  return {
+    counted: await read(
+      "select customer_id as tenant_id, sum(n) as n from tally.row_counts where relid = 'app.items'::regclass group by 1 having sum(n) <> 0",
+    ),
+    actual: await read("select tenant_id, count(*) as n from app.items group by 1"),
+  };
+}
+
+const asTenant = (tenantId: string, statement: ReturnType<typeof sql>) =>
+  withTenant({ tenantId }, (tx) => tx.execute(statement));
+
+beforeAll(async () => {
+  await insertCustomers(db.owner, [A, B]);
+  await db.owner.query(`
+    create schema app;
+    create table app.items (tenant_id text not null, id int, note text, primary key (tenant_id, id));
+    alter table app.items enable row level security;
+    alter table app.items force row level security;
+    create policy items_tenant on app.items
+      using (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')))
+      with check (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')));
+    grant usage on schema app to tenantry_tenant, tenantry_platform;
+    grant select, insert, update, delete on app.items to tenantry_tenant, tenantry_platform;`);
+  await db.owner.query(
+    "insert into app.items select $1, g from generate_series(1, 30) g union all select $2, g from generate_series(1, 7) g",
+    [A, B],
+  );
+});
+
+describe("the row counters", () => {
+  it("start from an exact count and follow every kind of write", async () => {
+    expect(await owner((c) => ensureRowCounters(c))).toEqual(['"app"."items"']);
+    expect(await owner((c) => ensureRowCounters(c))).toEqual([]);
+    expect((await counts()).counted).toEqual({ [A]: 30, [B]: 7 });
+
+    await asTenant(A, sql`insert into app.items select ${A}, g from generate_series(31, 40) g`);
+    await asTenant(A, sql`delete from app.items where id <= 5`);
+    await asTenant(B, sql`insert into app.items values (${B}, 100)`);
+    await asTenant(B, sql`update app.items set note = 'x'`);
+    // Only the owner can change a row's customer; the counts follow it.
+    await db.owner.query("update app.items set tenant_id = $2 where tenant_id = $1 and id = 40", [
+      A,
+      B,
+    ]);
+    // Nor does a rolled-back statement count.
+    await expect(
+      withTenant({ tenantId: A }, async (tx) => {
+        await tx.execute(sql`insert into app.items values (${A}, 500)`);
+        throw new Error("rolled back");
+      }),
+    ).rejects.toThrow("rolled back");
+    const { counted, actual } = await counts();
+    expect(counted).toEqual({ [A]: 34, [B]: 9 });
+    expect(counted).toEqual(actual);
+  });
+
+  it("keep a customer's statements from touching the other's counts or the counts table", async () => {
+    const before = await counts();
+    // A's statement aimed at B's rows changes nothing of B's (RLS), so nothing of B's count.
+    await asTenant(A, sql`delete from app.items where tenant_id = ${B}`);
+    expect(await refusal(asTenant(A, sql`insert into app.items values (${B}, 900)`))).toMatch(
+      /row-level security/,
+    );
+    expect((await counts()).counted[B]).toBe(before.counted[B]);
+    // The counts are no customer's to read or write, or to fold.
+    for (const statement of [
+      sql`select * from tally.row_counts`,
+      sql`insert into tally.row_counts values ('app.items'::regclass, ${B}, 1000)`,
+      sql`select tally.compact()`,
+    ])
+      expect(await refusal(asTenant(A, statement))).toMatch(/permission denied/);
+    expect(await counts()).toEqual(before);
+  });
+
+  it("let writers of one customer go side by side (no shared counter row)", async () => {
+    const held = await db.app.connect();
+    try {
+      await held.query("begin");
+      await held.query(
+        "select set_config('app.tenant_id', $1, true), set_config('role', 'tenantry_tenant', true)",
+        [A],
+      );
+      await held.query("insert into app.items values ($1, 1000)", [A]);
+      // Another of A's writes commits while the first is still open.
+      await asTenant(A, sql`insert into app.items values (${A}, 1001)`);
+      await held.query("commit");
+    } finally {
+      held.release();
+    }
+    const { counted, actual } = await counts();
+    expect(counted).toEqual(actual);
+  });
+
+  it("fold into one row per customer, with the same sums", async () => {
+    const before = (await counts()).counted;
+    await db.owner.query("select tally.compact()");
+    const { rows } = await db.owner.query(
+      "select customer_id, count(*)::int as n from tally.row_counts group by 1",
+    );
+    expect(rows.every((r) => r.n === 1)).toBe(true);
+    expect((await counts()).counted).toEqual(before);
+  });
+
+  it("feed the snapshot, and the reconcile mends and reports drift", async () => {
+    const { actual } = await counts();
+    let run = await takeSnapshot("command");
+    if (run.skipped) throw new Error("skipped");
+    const figure = async (runId: string, tenantId: string) =>
+      Number(
+        (
+          await db.owner.query(
+            "select value from control.usage_snapshots where run_id = $1 and tenant_id = $2 and metric = 'rows.app.items'",
+            [runId, tenantId],
+          )
+        ).rows[0].value,
+      );
+    expect(await figure(run.runId, A)).toBe(actual[A]);
+    expect(await figure(run.runId, B)).toBe(actual[B]);
+    // Rows written past the triggers (as a replicated row would be): drift.
+    await db.owner.query("alter table app.items disable trigger tally_inserted");
+    await db.owner.query("insert into app.items values ($1, 2000), ($1, 2001)", [B]);
+    await db.owner.query("alter table app.items enable trigger tally_inserted");
+    run = await takeSnapshot("command");
+    if (run.skipped) throw new Error("skipped");
+    expect(await figure(run.runId, B)).toBe(actual[B]);
+
+    const onlyA = await owner((c) => reconcileRowCounts(c, { tenantId: A }));
+    expect(onlyA.drift).toEqual([]);
+    const report = await reconcileCounts(db.database.ownerUrl);
+    expect(report.databases).toEqual([
+      {
+        name: "primary",
+        tables: 1,
+        drift: [{ table: "app.items", tenantId: B, counted: actual[B], actual: actual[B] + 2 }],
+      },
+    ]);
+    const { rows: alerts } = await db.owner.query(
+      "select kind, summary from control.alerts where dedupe_key = 'counts:drift'",
+    );
+    expect(alerts).toHaveLength(1);
+    const after = await counts();
+    expect(after.counted).toEqual(after.actual);
+    expect((await reconcileCounts(db.database.ownerUrl)).databases[0].drift).toEqual([]);
+  });
+
+  it("are taken off by truncation, back to zero", async () => {
+    await db.owner.query("truncate app.items");
+    expect((await counts()).counted).toEqual({});
+  });
+});
+
+describe("the row counters on a partitioned table", () => {
+  it("count what is written through the parent; the reconcile finds what went straight to a partition", async () => {
+    await db.owner.query(`
+      create table app.events (tenant_id text not null, id int, at date not null, primary key (tenant_id, id, at)) partition by range (at);
+      create table app.events_2025 partition of app.events for values from ('2025-01-01') to ('2026-01-01');
+      create table app.events_2026 partition of app.events for values from ('2026-01-01') to ('2027-01-01');
+      alter table app.events enable row level security;
+      alter table app.events force row level security;
+      create policy events_tenant on app.events
+        using (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')))
+        with check (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')));
+      grant select, insert, delete on app.events to tenantry_tenant;`);
+    expect(await owner((c) => ensureRowCounters(c))).toEqual(['"app"."events"']);
+    await asTenant(
+      A,
+      sql`insert into app.events select ${A}, g, date '2025-06-01' + g * 2 from generate_series(1, 200) g`,
+    );
+    await asTenant(A, sql`delete from app.events where at < '2025-07-01'`);
+    await db.owner.query("insert into app.events_2026 values ($1, 1000, '2026-02-01')", [B]);
+    const { drift } = await owner((c) => reconcileRowCounts(c));
+    expect(drift).toEqual([{ table: "app.events", tenantId: B, counted: 0, actual: 1 }]);
+    // A's count was right all along: only B's was mended.
+    const { rows } = await db.owner.query(
+      "select count(*)::int as n from app.events where tenant_id = $1",
+      [A],
+    );
+    expect(rows[0].n).toBe(200 - 14);
+  });
+});
+
+describe("the user counts' reconcile", () => {
+  it("finds and mends a customer whose count drifted, and only it", async () => {
+    await insertUser(db.owner, { email: "one@a.example", tenantId: A });
+    await insertUser(db.owner, { email: "two@b.example", tenantId: B });
+    await db.owner.query("update control.customers set user_count = 5 where id = $1", [B]);
+    const drift = await owner((c) => reconcileUserCounts(c));
+    expect(drift).toEqual([{ table: "control.memberships", tenantId: B, counted: 5, actual: 1 }]);
+    const { rows } = await db.owner.query(
+      "select id, user_count from control.customers where id = any($1) order by id",
+      [[A, B]],
+    );
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.user_count]))).toEqual({ [A]: 1, [B]: 1 });
+    expect(await owner((c) => reconcileUserCounts(c))).toEqual([]);
+  });
+});

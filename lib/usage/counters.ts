@@ -1,0 +1,173 @@
+// Row counters (docs/architecture.md §8): each customer table carries four triggers that keep
+// its rows per customer in tally.row_counts (migration 0050), so a usage snapshot sums a few rows
+// per customer and table instead of counting the data plane. Made on the tables that lack them
+// by sync, by moves and by the reconcile; the reconcile also compares every count with an exact
+// one, one table at a time, and mends and reports any drift.
+import "server-only";
+import type { OwnerClient } from "@/db/owner";
+import { customerTables, qualifiedName } from "@/lib/portability/tables";
+
+/** The counter triggers' names: sync and adoption know them as the platform's, not the schema's. */
+export const COUNTER_TRIGGERS = [
+  "tally_inserted",
+  "tally_deleted",
+  "tally_moved",
+  "tally_truncated",
+];
+
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+type Named = { schema: string; table: string };
+const onlyFor = (tenantId: string | undefined, where: "where" | "and", column = "tenant_id") =>
+  tenantId ? `${where} ${column} = ${literal(tenantId)}` : "";
+
+/** The SQL that reads a counted table's rows per customer (or one's): `tenant_id` and `n`. */
+export const countedRows = (t: Named, tenantId?: string) =>
+  `select customer_id as tenant_id, sum(n)::bigint as n from tally.row_counts
+    where relid = to_regclass(${literal(qualifiedName(t))}) ${onlyFor(tenantId, "and", "customer_id")}
+    group by 1 having sum(n) <> 0`;
+
+/** The SQL that counts a table's rows per customer (or one's) exactly: `tenant_id` and `n`. */
+export const scannedRows = (t: Named, tenantId?: string) =>
+  `select tenant_id, count(*)::bigint as n from ${qualifiedName(t)} ${onlyFor(tenantId, "where")} group by 1`;
+
+/** The tables on this database that carry the counters. */
+export async function countedTables(client: Pick<OwnerClient, "query">): Promise<Named[]> {
+  const { rows } = await client.query<Named>(
+    `select n.nspname as schema, c.relname as table
+       from pg_trigger g join pg_class c on c.oid = g.tgrelid join pg_namespace n on n.oid = c.relnamespace
+      where g.tgname = $1 and g.tgparentid = 0 order by 1, 2`,
+    [COUNTER_TRIGGERS[0]],
+  );
+  return rows;
+}
+
+/**
+ * Puts the counters on every customer table that lacks them, each in its own transaction with
+ * its first counts: making the triggers locks out the table's writers until the count is in,
+ * so none is missed or counted twice (once per table, as long as one count of it takes).
+ * Returns the tables it counted.
+ */
+export async function ensureRowCounters(client: OwnerClient, known?: Named[]): Promise<string[]> {
+  const tables = known ?? (await customerTables(client));
+  const counted = new Set((await countedTables(client)).map(qualifiedName));
+  const made: string[] = [];
+  for (const t of tables.filter((t) => !counted.has(qualifiedName(t)))) {
+    const name = qualifiedName(t);
+    await client.query("begin");
+    try {
+      await client.query(`
+        create trigger tally_inserted after insert on ${name}
+          referencing new table as inserted for each statement execute function tally.count_inserted();
+        create trigger tally_deleted after delete on ${name}
+          referencing old table as deleted for each statement execute function tally.count_deleted();
+        create trigger tally_moved after update of tenant_id on ${name}
+          for each row when (old.tenant_id is distinct from new.tenant_id) execute function tally.count_moved();
+        create trigger tally_truncated after truncate on ${name}
+          for each statement execute function tally.count_truncated();
+        delete from tally.row_counts where relid = ${literal(name)}::regclass;
+        insert into tally.row_counts (relid, customer_id, n)
+          select ${literal(name)}::regclass, tenant_id, count(*) from ${name} group by 2;`);
+      await client.query("commit");
+      made.push(name);
+    } catch (error) {
+      await client.query("rollback").catch(() => undefined);
+      throw new Error(`Counting the rows of ${name} failed: ${(error as Error).message}`);
+    }
+  }
+  return made;
+}
+
+/** Takes the counters off the schema's tables (a revert puts the schema back as it was). */
+export async function dropRowCounters(client: OwnerClient, schema: string): Promise<void> {
+  const { rows } = await client.query<{ schema: string; table: string; trigger: string }>(
+    `select n.nspname as schema, c.relname as table, g.tgname as trigger
+       from pg_trigger g join pg_class c on c.oid = g.tgrelid join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = $1 and g.tgname = any($2) and g.tgparentid = 0`,
+    [schema, COUNTER_TRIGGERS],
+  );
+  for (const r of rows) await client.query(`drop trigger ${r.trigger} on ${qualifiedName(r)}`);
+}
+
+export interface Drift {
+  table: string;
+  tenantId: string;
+  counted: number;
+  actual: number;
+}
+
+/**
+ * Compares each counted table's counts with an exact count and mends what differs. Each table
+ * in its own repeatable-read transaction, so the count and the counters are read at one moment
+ * (a statement writes its rows and its counts together), with a pause between tables: it
+ * yields to the application's work rather than racing it. `tenantId` narrows it to one
+ * customer (after a move, whose replicated rows no statement trigger saw).
+ */
+export async function reconcileRowCounts(
+  client: OwnerClient,
+  options: { tenantId?: string; pauseMs?: number } = {},
+): Promise<{ tables: number; drift: Drift[] }> {
+  await ensureRowCounters(client);
+  const tables = await countedTables(client);
+  const drift: Drift[] = [];
+  for (const t of tables) {
+    await client.query("begin isolation level repeatable read");
+    try {
+      const { rows } = await client.query<{ tenant_id: string; counted: string; actual: string }>(
+        `select tenant_id, coalesce(c.n, 0)::text as counted, coalesce(a.n, 0)::text as actual
+           from (${countedRows(t, options.tenantId)}) c
+           full join (${scannedRows(t, options.tenantId)}) a using (tenant_id)
+          where coalesce(c.n, 0) <> coalesce(a.n, 0)`,
+      );
+      for (const r of rows) {
+        const [counted, actual] = [Number(r.counted), Number(r.actual)];
+        drift.push({ table: `${t.schema}.${t.table}`, tenantId: r.tenant_id, counted, actual });
+        await client.query(
+          "insert into tally.row_counts (relid, customer_id, n) values (to_regclass($1), $2, $3)",
+          [qualifiedName(t), r.tenant_id, actual - counted],
+        );
+      }
+      await client.query("commit");
+    } catch (error) {
+      await client.query("rollback").catch(() => undefined);
+      throw error;
+    }
+    if (options.pauseMs) await new Promise((r) => setTimeout(r, options.pauseMs));
+  }
+  return { tables: tables.length, drift };
+}
+
+/**
+ * Compares each customer's maintained user count (customers.user_count, migration 0047) with
+ * its memberships and mends what differs: in one repeatable-read transaction, so both are read
+ * at one moment. A membership written meanwhile makes the update fail to serialize; it then
+ * tries once more.
+ */
+export async function reconcileUserCounts(client: OwnerClient): Promise<Drift[]> {
+  for (let attempt = 1; ; attempt++) {
+    await client.query("begin isolation level repeatable read");
+    try {
+      const { rows } = await client.query<{ id: string; counted: number; actual: number }>(
+        `select c.id, c.user_count as counted, coalesce(m.n, 0)::int as actual
+           from control.customers c
+           left join (select tenant_id, count(*) as n from control.memberships group by 1) m on m.tenant_id = c.id
+          where c.user_count <> coalesce(m.n, 0)`,
+      );
+      for (const r of rows)
+        await client.query("update control.customers set user_count = $2 where id = $1", [
+          r.id,
+          r.actual,
+        ]);
+      await client.query("commit");
+      return rows.map((r) => ({
+        table: "control.memberships",
+        tenantId: r.id,
+        counted: r.counted,
+        actual: r.actual,
+      }));
+    } catch (error) {
+      await client.query("rollback").catch(() => undefined);
+      if ((error as { code?: string }).code !== "40001" || attempt >= 2) throw error;
+    }
+  }
+}
