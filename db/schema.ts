@@ -343,37 +343,42 @@ export const switches = control.table(
 );
 export type Switch = typeof switches.$inferSelect;
 
-/** One figure of one customer at one time, from a snapshot run (docs/architecture.md §8). */
+/**
+ * One customer's figures at one snapshot run, as one document (docs/architecture.md §8): metric
+ * name to value. Older runs are rolled up: every run for 2 days, the last of each hour for 90,
+ * then the last of each day, so the table grows with customers × time, not with runs.
+ */
 export const usageSnapshots = control.table(
   "usage_snapshots",
   {
-    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
     runId: uuid("run_id").notNull(),
     tenantId: text("tenant_id")
       .notNull()
       .references(() => customers.id, { onDelete: "cascade" }),
     takenAt: timestamp("taken_at", { withTimezone: true }).notNull(),
-    metric: text("metric").notNull(),
-    value: bigint("value", { mode: "number" }).notNull(),
+    figures: jsonb("figures").$type<Record<string, number>>().notNull(),
   },
   (t) => [
-    index("usage_snapshots_tenant_metric_taken_idx").on(t.tenantId, t.metric, t.takenAt),
-    index("usage_snapshots_run_idx").on(t.runId, t.metric),
+    primaryKey({ columns: [t.runId, t.tenantId] }),
     index("usage_snapshots_tenant_taken_idx").on(t.tenantId, t.takenAt),
     tenantPolicy("usage_snapshots_tenant_isolation"),
   ],
 );
 
 /** The snapshot runs themselves: when, what started them, how long they took. */
-export const usageRuns = control.table("usage_runs", {
-  id: uuid("id").primaryKey().defaultRandom(),
-  trigger: text("trigger", { enum: ["command", "refresh", "periodic"] }).notNull(),
-  startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
-  finishedAt: timestamp("finished_at", { withTimezone: true }).notNull(),
-  customers: integer("customers").notNull(),
-  figures: integer("figures").notNull(),
-  scopedTables: integer("scoped_tables").notNull(),
-});
+export const usageRuns = control.table(
+  "usage_runs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    trigger: text("trigger", { enum: ["command", "refresh", "periodic"] }).notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }).notNull(),
+    customers: integer("customers").notNull(),
+    figures: integer("figures").notNull(),
+    scopedTables: integer("scoped_tables").notNull(),
+  },
+  (t) => [index("usage_runs_started_idx").on(t.startedAt)],
+);
 
 /**
  * Adoption runs (docs/architecture.md §9): what ran, how it ended, and for a failure where and why. An adopt

@@ -27,15 +27,16 @@ export async function queueCandidates(
     rows: string;
     database: string;
   }>(sql`
-    select c.id, c.name, s.value::text as rows, c.database
+    select c.id, c.name, s.rows::text as rows, c.database
       from control.customers c
       join control.databases d on d.name = c.database and d.kind = 'shared'
-      join control.usage_snapshots s on s.tenant_id = c.id and s.metric = 'rows.total'
-       and s.run_id = (select r.id from control.usage_runs r order by r.started_at desc limit 1)
-     where c.database <> ${queue.target} and s.value >= ${queue.thresholdRows}
+      join lateral (select (x.figures ->> 'rows.total')::bigint as rows from control.usage_snapshots x
+                     where x.tenant_id = c.id
+                       and x.run_id = (select r.id from control.usage_runs r order by r.started_at desc limit 1)) s on true
+     where c.database <> ${queue.target} and s.rows >= ${queue.thresholdRows}
        and c.status not in ('erased', 'deleted')
        and not exists (select 1 from control.moves m where m.tenant_id = c.id and m.status = 'running')
-     order by s.value, c.id
+     order by s.rows, c.id
      limit ${limit}`);
   return rows.map((r) => ({ ...r, rows: Number(r.rows) }));
 }

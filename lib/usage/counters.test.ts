@@ -133,7 +133,7 @@ describe("the row counters", () => {
       Number(
         (
           await db.owner.query(
-            "select value from control.usage_snapshots where run_id = $1 and tenant_id = $2 and metric = 'rows.app.items'",
+            "select figures ->> 'rows.app.items' as value from control.usage_snapshots where run_id = $1 and tenant_id = $2",
             [runId, tenantId],
           )
         ).rows[0].value,

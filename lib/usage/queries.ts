@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, gte, sql } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import { customers, plans, usageRuns, usageSnapshots } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
 import { limitsOf } from "./quotas";
@@ -11,39 +11,40 @@ export async function latestFigures(
   tx: Tx,
   tenantId: string,
 ): Promise<{ takenAt: Date | null; figures: Figures }> {
-  const latest = sql`(select max(${usageSnapshots.takenAt}) from ${usageSnapshots} where ${usageSnapshots.tenantId} = ${tenantId})`;
-  const rows = await tx
-    .select({
-      metric: usageSnapshots.metric,
-      value: usageSnapshots.value,
-      takenAt: usageSnapshots.takenAt,
-    })
+  const [row] = await tx
+    .select({ figures: usageSnapshots.figures, takenAt: usageSnapshots.takenAt })
     .from(usageSnapshots)
-    .where(and(eq(usageSnapshots.tenantId, tenantId), eq(usageSnapshots.takenAt, latest)));
-  return {
-    takenAt: rows[0]?.takenAt ?? null,
-    figures: Object.fromEntries(rows.map((r) => [r.metric, r.value])),
-  };
+    .where(eq(usageSnapshots.tenantId, tenantId))
+    .orderBy(desc(usageSnapshots.takenAt))
+    .limit(1);
+  return { takenAt: row?.takenAt ?? null, figures: row?.figures ?? {} };
 }
 
-/** One value a day for the last `days` days: the last snapshot of each day. */
-export function dailyTrend(tx: Tx, tenantId: string, metric: string, days = 30) {
-  const day = sql<string>`to_char(date_trunc('day', ${usageSnapshots.takenAt} at time zone 'UTC'), 'YYYY-MM-DD')`;
-  return tx
-    .select({
-      day,
-      value: sql<number>`(array_agg(${usageSnapshots.value} order by ${usageSnapshots.takenAt} desc))[1]::bigint`,
-    })
-    .from(usageSnapshots)
-    .where(
-      and(
-        eq(usageSnapshots.tenantId, tenantId),
-        eq(usageSnapshots.metric, metric),
-        gte(usageSnapshots.takenAt, new Date(Date.now() - days * 86_400_000)),
-      ),
-    )
-    .groupBy(day)
-    .orderBy(day);
+/**
+ * One value a day for the last `days` days: the last snapshot of each day (UTC). One index
+ * probe a day, whatever the rollup keeps of it (every run for the last two days).
+ */
+export async function dailyTrend(
+  tx: Tx,
+  tenantId: string,
+  metric: string,
+  days = 30,
+): Promise<{ day: string; value: number }[]> {
+  const since = new Date(Date.now() - days * 86_400_000);
+  const { rows } = await tx.execute<{ day: string; value: string }>(sql`
+    with d as materialized (
+      select day, day at time zone 'UTC' as starts, (day + interval '1 day') at time zone 'UTC' as ends
+        from generate_series(date_trunc('day', ${since}::timestamptz at time zone 'UTC'),
+                             date_trunc('day', now() at time zone 'UTC'), interval '1 day') day)
+    -- The bounds come worked out (materialized): under RLS only leakproof comparisons of them
+    -- reach the index, not the time-zone arithmetic.
+    select to_char(d.day, 'YYYY-MM-DD') as day, coalesce((s.figures ->> ${metric})::bigint, 0) as value
+      from d cross join lateral (
+        select x.figures from control.usage_snapshots x
+         where x.tenant_id = ${tenantId} and x.taken_at >= d.starts and x.taken_at < d.ends
+         order by x.taken_at desc limit 1) s
+     order by 1`);
+  return rows.map((r) => ({ day: r.day, value: Number(r.value) }));
 }
 
 /** The customer's limits: the plan's, with the customer's overrides. */
@@ -88,14 +89,16 @@ export async function platformOverview(tx: Tx, placementThresholdRows: number) {
       growth: [],
     };
   const { rows: totals } = await tx.execute<{ metric: string; total: string }>(
-    sql`select metric, sum(value)::bigint as total from control.usage_snapshots where run_id = ${run.id} group by 1`,
+    sql`select f.key as metric, sum(f.value::bigint)::bigint as total
+          from control.usage_snapshots s cross join jsonb_each_text(s.figures) f
+         where s.run_id = ${run.id} group by 1`,
   );
   const wide = sql`(select s.tenant_id,
-            max(value) filter (where metric = 'users.total') as users,
-            max(value) filter (where metric = 'actions.30d') as actions,
-            max(value) filter (where metric = 'rows.total') as rows,
-            max(value) filter (where metric = 'storage.bytes') as storage
-       from control.usage_snapshots s where s.run_id = ${run.id} group by 1) w`;
+            (s.figures ->> 'users.total')::bigint as users,
+            (s.figures ->> 'actions.30d')::bigint as actions,
+            (s.figures ->> 'rows.total')::bigint as rows,
+            (s.figures ->> 'storage.bytes')::bigint as storage
+       from control.usage_snapshots s where s.run_id = ${run.id}) w`;
   const topBy = async (key: "actions" | "rows" | "storage") =>
     (
       await tx.execute<{
@@ -131,13 +134,14 @@ export async function platformOverview(tx: Tx, placementThresholdRows: number) {
      where w.rows >= ${placementThresholdRows} order by w.rows desc limit 50`);
   // Growth: the total of each figure now against the run nearest 7 and 30 days ago.
   const { rows: growth } = await tx.execute<{ days: number; metric: string; total: string }>(sql`
-    select d.days, s.metric, sum(s.value)::bigint as total
+    select d.days, m.metric, sum((s.figures ->> m.metric)::bigint)::bigint as total
       from (values (7), (30)) d(days)
       cross join lateral (select id from control.usage_runs
                            where started_at <= ${run.startedAt}::timestamptz - make_interval(days => d.days)
                            order by started_at desc limit 1) r
       join control.usage_snapshots s on s.run_id = r.id
-     where s.metric in ('users.total', 'rows.total', 'actions.30d')
+      cross join (values ('users.total'), ('rows.total'), ('actions.30d')) m(metric)
+     where s.figures ? m.metric
      group by 1, 2`);
   // Over a rows or storage limit, by the latest run.
   const { rows: overQuota } = await tx.execute<{

@@ -36,12 +36,14 @@ export async function noteQuotaCrossings(tx: Tx, runId: string, previousRunId: s
     limit: string;
   }>(sql`
     select s.tenant_id, c.name, s.metric, s.value::text, coalesce(o.value, 0)::text as before, (${limitOf})::text as limit
-      from control.usage_snapshots s
+      from (select x.tenant_id, m.metric, (x.figures ->> m.metric)::bigint as value
+              from control.usage_snapshots x cross join (values ('rows.total'), ('storage.bytes')) m(metric)
+             where x.run_id = ${runId} and x.figures ? m.metric) s
       join control.customers c on c.id = s.tenant_id join control.plans p on p.name = c.plan
       cross join lateral ${limitsOf}
-      left join control.usage_snapshots o on o.run_id = ${previousRunId} and o.tenant_id = s.tenant_id and o.metric = s.metric
-     where s.run_id = ${runId} and s.metric in ('rows.total', 'storage.bytes')
-       and s.value >= 0.8 * (${limitOf}) and coalesce(o.value, 0) < (${limitOf})`);
+      left join lateral (select (y.figures ->> s.metric)::bigint as value from control.usage_snapshots y
+                          where y.run_id = ${previousRunId} and y.tenant_id = s.tenant_id) o on true
+     where s.value >= 0.8 * (${limitOf}) and coalesce(o.value, 0) < (${limitOf})`);
   for (const r of rows) {
     const [value, before, limit] = [Number(r.value), Number(r.before), Number(r.limit)];
     const level = LEVELS.find((l) => value >= (limit * l) / 100 && before < (limit * l) / 100);

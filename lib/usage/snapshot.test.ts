@@ -11,12 +11,12 @@ const db = freshTestDatabase();
 const [A, B, EMPTY] = [generateCustomerId(), generateCustomerId(), generateCustomerId()];
 const NOW = new Date();
 
-async function figures(runId: string, tenantId: string) {
-  const { rows } = await db.owner.query<{ metric: string; value: string }>(
-    "select metric, value from control.usage_snapshots where run_id = $1 and tenant_id = $2 order by metric",
+async function figures(runId: string, tenantId: string): Promise<Record<string, number>> {
+  const { rows } = await db.owner.query<{ figures: Record<string, number> }>(
+    "select figures from control.usage_snapshots where run_id = $1 and tenant_id = $2",
     [runId, tenantId],
   );
-  return Object.fromEntries(rows.map((r) => [r.metric, Number(r.value)]));
+  return rows[0]?.figures ?? {};
 }
 
 beforeAll(async () => {
@@ -134,6 +134,46 @@ describe("the usage snapshot", () => {
       },
     );
     expect(probe.rows[0].n).toBe(0);
+  });
+});
+
+describe("the rollup", () => {
+  it("keeps every run for two days, the last of each hour for 90, then the last of each day", async () => {
+    const at = (daysAgo: number, hour: number, minute: number) => {
+      const d = new Date(NOW.getTime() - daysAgo * 86_400_000);
+      d.setUTCHours(hour, minute, 0, 0);
+      return d;
+    };
+    const taken = [
+      at(120, 8, 0),
+      at(120, 9, 0),
+      at(120, 23, 55), // one day, long ago: its last stays
+      at(10, 8, 5),
+      at(10, 8, 50),
+      at(10, 9, 10), // two hours, ten days ago: each hour's last
+      at(1, 8, 5),
+      at(1, 8, 10),
+      at(1, 8, 15), // yesterday: every run
+    ];
+    for (const t of taken) await takeSnapshot("command", t);
+    await takeSnapshot("command", NOW);
+    const kept = async () =>
+      (
+        await db.owner.query<{ started_at: Date; snapshots: number }>(
+          `select r.started_at, (select count(*)::int from control.usage_snapshots s where s.run_id = r.id) as snapshots
+             from control.usage_runs r where r.started_at = any($1) order by 1`,
+          [taken],
+        )
+      ).rows;
+    expect((await kept()).map((r) => r.started_at.toISOString())).toEqual(
+      [taken[2], taken[4], taken[5], taken[6], taken[7], taken[8]].map((d) => d.toISOString()),
+    );
+    // Each kept run keeps every customer's figures; the others' went with them.
+    expect((await kept()).every((r) => r.snapshots === 3)).toBe(true);
+    const { rows } = await db.owner.query(
+      "select count(*)::int as n from control.usage_snapshots s where not exists (select 1 from control.usage_runs r where r.id = s.run_id)",
+    );
+    expect(rows[0].n).toBe(0);
   });
 });
 

@@ -138,37 +138,36 @@ export async function snapshotIn(
   if (!rows[0].locked) return { skipped: true };
   const runId = randomUUID();
   const since = new Date(now.getTime() - 30 * 86_400_000);
-  // Every live customer gets every figure, zeros included.
-  const insert = (metric: string, perCustomer: SQL) =>
-    tx.execute(sql`
-      insert into control.usage_snapshots (run_id, tenant_id, taken_at, metric, value)
-      select ${runId}, c.id, ${now}, ${metric}, coalesce(v.value, 0)
-        from control.customers c left join (${perCustomer}) v on v.tenant_id = c.id
-       where c.status <> 'deleted'`);
+  // Each figure per customer, as (tenant_id, metric, value) rows; all written at once below.
+  const parts: SQL[] = [];
+  const figure = (metric: string, perCustomer: SQL) =>
+    parts.push(
+      sql`select tenant_id, ${metric}::text as metric, value::bigint as value from (${perCustomer}) v`,
+    );
 
-  await insert(
+  figure(
     "users.total",
     sql`select tenant_id, count(*) as value from control.memberships group by 1`,
   );
-  await insert(
+  figure(
     "users.active30",
     sql`select m.tenant_id, count(distinct m.user_id) as value
           from control.memberships m join control.users u on u.id = m.user_id
           join control.sign_in_attempts a on a.email = lower(u.email) and a.succeeded and a.at >= ${since}
          group by 1`,
   );
-  await insert(
+  figure(
     "signins.30d",
     sql`select m.tenant_id, count(*) as value
           from control.memberships m join control.users u on u.id = m.user_id
           join control.sign_in_attempts a on a.email = lower(u.email) and a.succeeded and a.at >= ${since}
          group by 1`,
   );
-  await insert(
+  figure(
     "actions.30d",
     sql`select tenant_id, count(*) as value from control.audit_events where at >= ${since} and tenant_id is not null group by 1`,
   );
-  await insert(
+  figure(
     "activity.last",
     sql`select tenant_id, extract(epoch from max(at))::bigint as value from control.audit_events where tenant_id is not null group by 1`,
   );
@@ -183,7 +182,7 @@ export async function snapshotIn(
   for (const t of tables) {
     const remote = elsewhere.filter((r) => r.table === `${t.schema}.${t.table}`);
     const perCustomer = sql.raw(t.counted ? countedRows(t) : scannedRows(t));
-    await insert(
+    figure(
       `rows.${t.schema}.${t.table}`,
       sql`select tenant_id, sum(value)::bigint as value from (
             select r.tenant_id, r.n as value from (${perCustomer}) r
@@ -193,33 +192,43 @@ export async function snapshotIn(
           ) counted group by 1`,
     );
   }
-  if (tables.length > 0) {
-    const perTable = sql`select s.tenant_id, s.metric, s.value from control.usage_snapshots s
-                          where s.run_id = ${runId} and s.metric like 'rows.%.%'`;
-    await insert(
-      "rows.total",
-      sql`select tenant_id, sum(value)::bigint as value from (${perTable}) r group by 1`,
-    );
-    // Storage is estimated: each table's size on disk (with indexes and TOAST) shared out by
-    // each customer's share of its rows.
-    const sizes = sql.join(
-      tables.map((t) => sql`(${`rows.${t.schema}.${t.table}`}, ${t.bytes}::numeric)`),
-      sql`, `,
-    );
-    await insert(
-      "storage.bytes",
-      sql`select r.tenant_id, sum(r.value * b.bytes / greatest(t.total, 1))::bigint as value
-            from (${perTable}) r
-            join (values ${sizes}) b(metric, bytes) on b.metric = r.metric
-            join (select metric, sum(value) as total from (${perTable}) x group by 1) t on t.metric = r.metric
-           group by 1`,
-    );
-  }
-  const [{ customers, figures }] = (
-    await tx.execute<{ customers: number; figures: number }>(
-      sql`select count(distinct tenant_id)::int as customers, count(*)::int as figures from control.usage_snapshots where run_id = ${runId}`,
-    )
-  ).rows;
+  // Rows and storage mean nothing before any table is tenant-scoped.
+  const metrics = Object.keys(METRICS)
+    .filter((m) => tables.length > 0 || !["rows.total", "storage.bytes"].includes(m))
+    .concat(tables.map((t) => `rows.${t.schema}.${t.table}`));
+  // Storage is estimated: each table's size on disk (with indexes and TOAST) shared out by
+  // each customer's share of its rows.
+  const sizes = tables.length
+    ? sql.join(
+        tables.map((t) => sql`(${`rows.${t.schema}.${t.table}`}, ${t.bytes}::numeric)`),
+        sql`, `,
+      )
+    : sql`(null::text, null::numeric)`;
+  const zeros = JSON.stringify(Object.fromEntries(metrics.map((m) => [m, 0])));
+  // Every live customer gets every figure, zeros included: one document per customer.
+  const { rows: written } = await tx.execute<{ customers: number }>(sql`
+    with f as materialized (${sql.join(parts, sql` union all `)}),
+    per_table as (select * from f where metric like 'rows.%.%'),
+    totals as (
+      select tenant_id, 'rows.total' as metric, sum(value)::bigint as value from per_table group by 1
+      union all
+      select r.tenant_id, 'storage.bytes', sum(r.value * b.bytes / greatest(t.total, 1))::bigint
+        from per_table r
+        join (values ${sizes}) b(metric, bytes) on b.metric = r.metric
+        join (select metric, sum(value) as total from per_table group by 1) t on t.metric = r.metric
+       group by 1),
+    docs as (
+      select tenant_id, jsonb_object_agg(metric, value) as figures
+        from (select * from f union all select * from totals) every group by 1),
+    inserted as (
+      insert into control.usage_snapshots (run_id, tenant_id, taken_at, figures)
+      select ${runId}, c.id, ${now}, ${zeros}::jsonb || coalesce(d.figures, '{}')
+        from control.customers c left join docs d on d.tenant_id = c.id
+       where c.status <> 'deleted'
+      returning 1)
+    select count(*)::int as customers from inserted`);
+  const customers = written[0].customers;
+  const figures = customers * metrics.length;
   // The run before this one (not yet written): who crossed 80 % or 100 % of a limit since.
   const [previous] = (
     await tx.execute<{ id: string }>(
@@ -236,6 +245,7 @@ export async function snapshotIn(
     figures,
     scopedTables: tables.length,
   });
+  await rollUp(tx, now);
   return {
     skipped: false,
     runId,
@@ -244,4 +254,29 @@ export async function snapshotIn(
     scopedTables: tables.length,
     ms: Number(process.hrtime.bigint() - started) / 1e6,
   };
+}
+
+/** How long each resolution is kept: every run, then the last of each hour, then of each day. */
+export const ROLLUP = { everyRunDays: 2, hourlyDays: 90 } as const;
+
+/**
+ * Rolls the runs before `now` up: older than two days, only the last run of each hour stays;
+ * older than 90 days, only the last of each day (UTC). Their snapshots go with them. The table
+ * then holds at most customers × (2 days of runs + 88 days of hours + one a day after).
+ */
+export async function rollUp(tx: Tx, now: Date): Promise<number> {
+  const { rows } = await tx.execute<{ runs: number }>(sql`
+    with doomed as (
+      select id from (
+        select id, started_at,
+               row_number() over (partition by date_trunc('hour', started_at at time zone 'UTC') order by started_at desc) as in_hour,
+               row_number() over (partition by date_trunc('day', started_at at time zone 'UTC') order by started_at desc) as in_day
+          from control.usage_runs
+         where started_at < ${now}::timestamptz - make_interval(days => ${ROLLUP.everyRunDays})) r
+       where in_hour > 1
+          or (started_at < ${now}::timestamptz - make_interval(days => ${ROLLUP.hourlyDays}) and in_day > 1)),
+    snapshots as (delete from control.usage_snapshots s using doomed d where s.run_id = d.id returning 1),
+    runs as (delete from control.usage_runs r using doomed d where r.id = d.id returning 1)
+    select (select count(*)::int from runs) as runs, (select count(*) from snapshots) as snapshots`);
+  return rows[0].runs;
 }
