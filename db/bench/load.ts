@@ -11,14 +11,13 @@
 // BENCH_TIMEOUT, 60 s, or still running in the database after the run), the slowest paths.
 // Then, in the same run, a typical page's throughput against /api/health's, alone, at 50
 // connections.
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import autocannon from "autocannon";
-import { encode } from "next-auth/jwt";
 // @ts-expect-error -- Next's compiled React client has no types of its own.
 import { encodeReply } from "next/dist/compiled/react-server-dom-webpack/client.node.js";
 import { withTenant } from "../tenant";
+import { ensureBuild, ROOT, sessionCookie, startConsole } from "./console";
 import { withBenchDatabase } from "./database";
 import { generateSample } from "../sample/generate";
 import { runAdoption } from "../../lib/adoption/run";
@@ -36,15 +35,8 @@ const CUSTOMERS = 100;
 const ACTIVE = 20;
 const PORT = Number(process.env.BENCH_PORT ?? 3290);
 const TIMEOUT = Number(process.env.BENCH_TIMEOUT ?? 60);
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const AUTH_SECRET = "bench-load-only-secret-not-for-any-real-deployment";
-process.env.TOTP_ENCRYPTION_KEY ??= "bench-load-only-key-of-at-least-thirty-two-characters";
 
-if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
-  console.log("No build yet: next build …");
-  if (spawnSync("npx", ["next", "build"], { cwd: ROOT, stdio: "inherit" }).status !== 0)
-    process.exit(1);
-}
+ensureBuild();
 
 /** A customer's name carries its ID: the marker a foreign response would show. */
 const MARKER = /Load customer ([A-Z0-9]{9})\b/g;
@@ -89,18 +81,8 @@ await withBenchDatabase("load", { owner: 2, app: 10 }, async ({ database, owner 
       );
     return { id: rows[0].id, email };
   };
-  /** A signed-in browser's cookie: a session record and the JWT that names it. */
-  const cookieFor = async (u: { id: string; email: string }, tenant: string | null) => {
-    const { rows } = await owner.query<{ id: string }>(
-      "insert into control.sessions (user_id, tenant_id, ip, user_agent, two_factor) values ($1, $2, '192.0.2.9', 'bench:load', $3) returning id",
-      [u.id, tenant, tenant === null],
-    );
-    const jwt = await encode({
-      token: { sub: u.id, email: u.email, name: u.email, sid: rows[0].id },
-      secret: AUTH_SECRET,
-    });
-    return `next-auth.session-token=${jwt}`;
-  };
+  const cookieFor = (u: { id: string; email: string }, tenant: string | null) =>
+    sessionCookie(owner, u, tenant);
 
   const root = await user("root@load.example", null);
   await owner.query(
@@ -142,38 +124,9 @@ await withBenchDatabase("load", { owner: 2, app: 10 }, async ({ database, owner 
     `Seeded ${CUSTOMERS} customers, ${CUSTOMERS * 2 + 1} users, ${ROWS.toLocaleString("en")} data-plane rows in ${((Date.now() - started) / 1000).toFixed(0)} s.`,
   );
 
-  const server = spawn(
-    process.execPath,
-    ["--import", "tsx", path.join(ROOT, "lib/http/serve.ts")],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: String(PORT),
-        DATABASE_URL: database.ownerUrl,
-        APP_DATABASE_URL: database.appUrl,
-        AUTH_SECRET,
-        NEXTAUTH_URL: `http://localhost:${PORT}`,
-        BACKUP_EVERY_HOURS: "0",
-        DB_POOL_SIZE: process.env.DB_POOL_SIZE ?? "20",
-      },
-      stdio: ["ignore", "ignore", "pipe"],
-    },
-  );
-  let serverErrors = "";
-  server.stderr.on("data", (chunk) => (serverErrors += chunk));
+  const server = await startConsole(database, PORT);
   try {
-    const base = `http://localhost:${PORT}`;
-    for (let waited = 0; ; waited += 500) {
-      const status = await fetch(`${base}/api/health`).then(
-        (r) => r.status,
-        () => 0,
-      );
-      if (status === 200) break;
-      if (waited > 120_000 || server.exitCode !== null)
-        throw new Error(`the console did not start: ${serverErrors.slice(-2000)}`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    const base = server.base;
     const requests = await trafficOf(actors, ids);
     for (const connections of LEVELS) {
       const report = await run(base, requests, connections);
@@ -210,8 +163,8 @@ await withBenchDatabase("load", { owner: 2, app: 10 }, async ({ database, owner 
         `  slowest (p95): ${report.slowest.map((x) => `${x.path} ${x.p95.toFixed(0)} ms (${x.n})`).join(", ")}`,
       );
       if (stuck.n) console.log(`  still running: ${stuck.queries.join(" | ")}`);
+      const serverErrors = server.said();
       if (report.errors.length) console.log(`  the server said: ${said(serverErrors)}`);
-      serverErrors = "";
       console.log(
         `  server actions taken (their ok events, all levels so far): ${actions.rows[0].n}`,
       );
@@ -224,8 +177,7 @@ await withBenchDatabase("load", { owner: 2, app: 10 }, async ({ database, owner 
       `\n/usage (a customer admin's page) ${page.toFixed(0)}/s against /api/health ${health.toFixed(0)}/s at 50 connections: ${ratio(page / health)}`,
     );
   } finally {
-    server.kill("SIGTERM");
-    await new Promise((resolve) => server.once("exit", resolve));
+    await server.stop();
   }
 });
 

@@ -7,16 +7,21 @@
 //     table with the counters and one without, interleaved round by round — one-row inserts,
 //     100-row inserts and one-row deletes, one writer and 8 at a time.
 // (3) The usage page's queries for one customer (latest figures, limits, two 30-day trends,
-//     over 30 days of history), through withTenant, 20 at a time: p50/p95 (target p95 < 150 ms).
-//     The page renders from these; the render itself is not in the figure.
+//     over 30 days of history as the rollup keeps it), through withTenant, 20 at a time.
+// (4) The usage page itself over HTTP from the console's server (the last build; built when there
+//     is none), 20 customer admins at a time: p50/p95 (target p95 < 150 ms), and where the time
+//     goes: the request's context and the page's reads timed alone at the same concurrency, the
+//     rest being the framework, the render and the round trip.
 import { sql } from "drizzle-orm";
 import { generateCustomerId } from "../../lib/customers/ids";
 import { ensureRowCounters } from "../../lib/usage/counters";
 import { dailyTrend, effectiveLimits, latestFigures } from "../../lib/usage/queries";
 import { takeSnapshot } from "../../lib/usage/snapshot";
 import { CURRENT_TENANT_SQL } from "../schema";
+import { resolveContext } from "../../lib/auth/resolve-context";
 import { withOwnerClient } from "../owner";
 import { withTenant } from "../tenant";
+import { ensureBuild, sessionCookie, startConsole } from "./console";
 import { withBenchDatabase } from "./database";
 import { ms, ratio, summarize, timed } from "./stats";
 
@@ -28,6 +33,9 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2_000);
 const ROUNDS = 20;
 const WRITES_PER_ROUND = Number(process.env.BENCH_WRITES ?? 200);
 const CURRENT = sql.raw(CURRENT_TENANT_SQL);
+const PORT = Number(process.env.BENCH_PORT ?? 3291);
+
+ensureBuild();
 
 await withBenchDatabase("usage", { owner: 2, app: 10 }, async ({ database, owner }) => {
   const tenants = Array.from({ length: CUSTOMERS }, generateCustomerId);
@@ -195,6 +203,66 @@ await withBenchDatabase("usage", { owner: 2, app: 10 }, async ({ database, owner
   console.log(
     `usage page queries, ${CONCURRENCY} at a time (${REQUESTS}): p50 ${ms(p.p50)}  p95 ${ms(p.p95)} (target p95 < 150 ms)`,
   );
+
+  console.log(`\n(4) the usage page over HTTP, ${CONCURRENCY} at a time, and where its time goes`);
+  const admins: { userId: string; sessionId: string; cookie: string }[] = [];
+  for (const tenantId of tenants.slice(0, CONCURRENCY)) {
+    const email = `admin@${tenantId.toLowerCase()}.example`;
+    const { rows } = await owner.query<{ id: string }>(
+      "insert into control.users (email, display_name) values ($1, $1) returning id",
+      [email],
+    );
+    await owner.query(
+      "insert into control.memberships (tenant_id, user_id, role) values ($1, $2, 'admin')",
+      [tenantId, rows[0].id],
+    );
+    const cookie = await sessionCookie(owner, { id: rows[0].id, email }, tenantId);
+    const { rows: session } = await owner.query<{ id: string }>(
+      "select id from control.sessions where user_id = $1",
+      [rows[0].id],
+    );
+    admins.push({ userId: rows[0].id, sessionId: session[0].id, cookie });
+  }
+  /** `work` by CONCURRENCY workers, each as one admin, REQUESTS times in all: each one's ms. */
+  const concurrently = async (work: (admin: (typeof admins)[number]) => Promise<unknown>) => {
+    const times: number[] = [];
+    let sent = 0;
+    await Promise.all(
+      admins.map(async (admin) => {
+        while (sent++ < REQUESTS) times.push(await timed(() => work(admin)));
+      }),
+    );
+    return summarize(times);
+  };
+  const context = await concurrently((a) => resolveContext(a.userId, { sessionId: a.sessionId }));
+  const reads = await concurrently((a) => page(tenants[admins.indexOf(a)]));
+  const server = await startConsole(database, PORT);
+  try {
+    const get = async (admin: (typeof admins)[number]) => {
+      const response = await fetch(`${server.base}/usage`, { headers: { cookie: admin.cookie } });
+      const body = await response.text();
+      if (response.status !== 200 || !body.includes("Quotas"))
+        throw new Error(`/usage answered ${response.status}: ${server.said().slice(-500)}`);
+    };
+    for (const admin of admins) for (let i = 0; i < 5; i++) await get(admin);
+    const http = await concurrently(get);
+    const health = await concurrently(() =>
+      fetch(`${server.base}/api/health`).then((r) => r.text()),
+    );
+    console.log(
+      `  GET /usage: p50 ${ms(http.p50)}  p95 ${ms(http.p95)} (target p95 < 150 ms); /api/health alone: p50 ${ms(health.p50)}`,
+    );
+    console.log(
+      `  in the process, at the same concurrency: the request's context (session, user, customer) p50 ${ms(context.p50)} p95 ${ms(context.p95)}; the page's reads p50 ${ms(reads.p50)} p95 ${ms(reads.p95)}`,
+    );
+    const rest = http.p50 - context.p50 - reads.p50;
+    console.log(
+      `  the rest (the server's framework, the render and the HTTP round trip), p50: about ${ms(Math.max(rest, 0))}, ${((Math.max(rest, 0) / http.p50) * 100).toFixed(0)} % of the request`,
+    );
+  } finally {
+    await server.stop();
+  }
+
   const { rows: size } = await owner.query(
     `select (select count(*) from control.usage_runs)::int as runs, count(*)::int as n,
             pg_total_relation_size('control.usage_snapshots') as bytes from control.usage_snapshots`,
