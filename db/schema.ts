@@ -376,6 +376,8 @@ export const usageRuns = control.table(
     customers: integer("customers").notNull(),
     figures: integer("figures").notNull(),
     scopedTables: integer("scoped_tables").notNull(),
+    /** The overview's figures of this run, worked out once by the snapshot (lib/usage/queries.ts). */
+    summary: jsonb("summary"),
   },
   (t) => [index("usage_runs_started_idx").on(t.startedAt)],
 );

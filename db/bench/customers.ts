@@ -3,7 +3,8 @@
 // a plan, a name prefix, an ID), on the first page and half-way down by cursor, is timed as
 // the page reads it (rows, the total counted or estimated), p50/p95, against a primary-key
 // lookup timed in the same run; each plan is read, and any sequential scan in it is named. Then
-// the user counts' trigger: single-row membership inserts with it against without it.
+// the overview's figures after a usage snapshot of every customer, and the user counts'
+// trigger: single-row membership inserts with it against without it.
 import { asc, desc, eq, sql } from "drizzle-orm";
 import {
   customerListQueries,
@@ -18,6 +19,8 @@ import {
   encodeCursor,
   type CustomerListParams,
 } from "../../lib/customers/schemas";
+import { platformOverview } from "../../lib/usage/queries";
+import { takeSnapshot } from "../../lib/usage/snapshot";
 import { customers } from "../schema";
 import { withSystem, type Tx } from "../tenant";
 import { withBenchDatabase } from "./database";
@@ -149,6 +152,23 @@ await withBenchDatabase("customers", { owner: 2, app: 2 }, async ({ owner }) => 
   console.log(
     `\n${results.length} pages: slowest p95 ${ms(worst.p95)} (${worst.label}), target < ${TARGET_P95_MS} ms; ` +
       `${scanning} with a sequential scan`,
+  );
+
+  // The overview at this size: one usage snapshot of every customer (timed), then the
+  // overview's reads (customers by status and plan, the latest run's summary, growth) against
+  // the same primary-key lookup.
+  const snapshot = await timed(async () => {
+    const run = await takeSnapshot("command");
+    if (run.skipped) throw new Error("the snapshot skipped");
+  });
+  const overview: number[] = [];
+  for (let i = 0; i < 5; i++) await system((tx) => platformOverview(tx, 1_000_000));
+  for (let i = 0; i < Math.min(SAMPLES, 50); i++)
+    overview.push(await timed(() => system((tx) => platformOverview(tx, 1_000_000))));
+  const o = summarize(overview);
+  console.log(
+    `\nusage snapshot of ${CUSTOMERS.toLocaleString("en")} customers: ${ms(snapshot)}; ` +
+      `the overview's figures: p50 ${ms(o.p50)}  p95 ${ms(o.p95)} (target < 200 ms), ${ratio(o.p95 / pk.p95)} the lookup`,
   );
 
   // The user counts' write cost: single-row membership inserts, as invitations make them, in

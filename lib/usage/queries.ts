@@ -1,5 +1,5 @@
 import "server-only";
-import { desc, eq, sql } from "drizzle-orm";
+import { desc, eq, lte, sql } from "drizzle-orm";
 import { customers, plans, usageRuns, usageSnapshots } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
 import { limitsOf } from "./quotas";
@@ -71,7 +71,100 @@ export async function latestRun(tx: Tx) {
   return run ?? null;
 }
 
-/** The platform overview from the latest run: totals, top customers, quota pressure. */
+/** A customer as the overview lists it. */
+type RankedCustomer = {
+  id: string;
+  name: string;
+  users: number;
+  actions: number;
+  rows: number | null;
+  storage: number | null;
+};
+
+/**
+ * A run's figures for the overview: totals, the top customers, quota pressure, and the 50
+ * largest by rows (those over the placement threshold come from them). Worked out once, by the snapshot that wrote the run (it reads every
+ * customer's figures of the run), and kept with it (usage_runs.summary); the overview then reads
+ * one row, however many customers there are.
+ */
+export async function summarizeRun(tx: Tx, runId: string) {
+  const { rows: totals } = await tx.execute<{ metric: string; total: string }>(
+    sql`select f.key as metric, sum(f.value::bigint)::bigint as total
+          from control.usage_snapshots s cross join jsonb_each_text(s.figures) f
+         where s.run_id = ${runId} group by 1`,
+  );
+  const wide = sql`(select s.tenant_id,
+            (s.figures ->> 'users.total')::bigint as users,
+            (s.figures ->> 'actions.30d')::bigint as actions,
+            (s.figures ->> 'rows.total')::bigint as rows,
+            (s.figures ->> 'storage.bytes')::bigint as storage
+       from control.usage_snapshots s where s.run_id = ${runId}) w`;
+  const topBy = async (key: "actions" | "rows" | "storage", limit = 10) =>
+    (
+      await tx.execute<RankedCustomer>(sql`
+        select c.id, c.name, w.users::int, w.actions::int, w.rows::bigint as rows, w.storage::bigint as storage
+          from ${wide} join control.customers c on c.id = w.tenant_id
+         order by ${sql.identifier(key)} desc nulls last, c.name limit ${limit}`)
+    ).rows;
+  // The 50 largest by rows: the top ten, and those over any placement threshold the overview
+  // asks about (it lists 50 at most).
+  const largest = await topBy("rows", 50);
+  const top = {
+    actions: await topBy("actions"),
+    rows: largest.slice(0, 10),
+    storage: await topBy("storage"),
+  };
+  const { rows: atQuota } = await tx.execute<{
+    id: string;
+    name: string;
+    users: number;
+    max_users: number;
+  }>(sql`
+    select c.id, c.name, w.users::int as users,
+           coalesce((c.quota_overrides->>'maxUsers')::int, p.max_users) as max_users
+      from ${wide} join control.customers c on c.id = w.tenant_id join control.plans p on p.name = c.plan
+     where w.users >= 0.8 * coalesce((c.quota_overrides->>'maxUsers')::int, p.max_users)
+     order by w.users::float / greatest(coalesce((c.quota_overrides->>'maxUsers')::int, p.max_users), 1) desc limit 50`);
+  // Over a rows or storage limit, by this run.
+  const { rows: overQuota } = await tx.execute<{
+    id: string;
+    name: string;
+    rows: number | null;
+    max_rows: number;
+    storage: number | null;
+    max_storage: number;
+  }>(sql`
+    select c.id, c.name, w.rows::bigint as rows, l.max_rows, w.storage::bigint as storage, l.max_storage
+      from ${wide} join control.customers c on c.id = w.tenant_id join control.plans p on p.name = c.plan
+      cross join lateral ${limitsOf}
+     where w.rows >= l.max_rows or w.storage >= l.max_storage
+     order by greatest(w.rows::float / greatest(l.max_rows, 1), w.storage::float / greatest(l.max_storage, 1)) desc limit 50`);
+  return {
+    totals: Object.fromEntries(totals.map((t) => [t.metric, Number(t.total)])) as Figures,
+    top,
+    atQuota,
+    overQuota: overQuota.map((c) => ({
+      ...c,
+      rows: Number(c.rows ?? 0),
+      max_rows: Number(c.max_rows),
+      storage: Number(c.storage ?? 0),
+      max_storage: Number(c.max_storage),
+    })),
+    largest: largest.map(({ id, name, rows }) => ({ id, name, rows })),
+  };
+}
+
+export type RunSummary = Awaited<ReturnType<typeof summarizeRun>>;
+
+/** A run's summary: the one its snapshot kept, or worked out now for a run from before them. */
+async function summaryOf(tx: Tx, run: { id: string; summary: unknown }): Promise<RunSummary> {
+  return (run.summary as RunSummary | null) ?? summarizeRun(tx, run.id);
+}
+
+/**
+ * The platform overview: customers by status and plan, counted now; the latest run's summary;
+ * and each figure's total then against the runs nearest 7 and 30 days before it.
+ */
 export async function platformOverview(tx: Tx, placementThresholdRows: number) {
   const run = await latestRun(tx);
   const { rows: byStatus } = await tx.execute<{ status: string; plan: string; n: number }>(
@@ -88,89 +181,20 @@ export async function platformOverview(tx: Tx, placementThresholdRows: number) {
       overThreshold: [],
       growth: [],
     };
-  const { rows: totals } = await tx.execute<{ metric: string; total: string }>(
-    sql`select f.key as metric, sum(f.value::bigint)::bigint as total
-          from control.usage_snapshots s cross join jsonb_each_text(s.figures) f
-         where s.run_id = ${run.id} group by 1`,
-  );
-  const wide = sql`(select s.tenant_id,
-            (s.figures ->> 'users.total')::bigint as users,
-            (s.figures ->> 'actions.30d')::bigint as actions,
-            (s.figures ->> 'rows.total')::bigint as rows,
-            (s.figures ->> 'storage.bytes')::bigint as storage
-       from control.usage_snapshots s where s.run_id = ${run.id}) w`;
-  const topBy = async (key: "actions" | "rows" | "storage") =>
-    (
-      await tx.execute<{
-        id: string;
-        name: string;
-        users: number;
-        actions: number;
-        rows: number | null;
-        storage: number | null;
-      }>(sql`
-        select c.id, c.name, w.users::int, w.actions::int, w.rows::bigint as rows, w.storage::bigint as storage
-          from ${wide} join control.customers c on c.id = w.tenant_id
-         order by ${sql.identifier(key)} desc nulls last, c.name limit 10`)
-    ).rows;
-  const top = {
-    actions: await topBy("actions"),
-    rows: await topBy("rows"),
-    storage: await topBy("storage"),
-  };
-  const { rows: atQuota } = await tx.execute<{
-    id: string;
-    name: string;
-    users: number;
-    max_users: number;
-  }>(sql`
-    select c.id, c.name, w.users::int as users,
-           coalesce((c.quota_overrides->>'maxUsers')::int, p.max_users) as max_users
-      from ${wide} join control.customers c on c.id = w.tenant_id join control.plans p on p.name = c.plan
-     where w.users >= 0.8 * coalesce((c.quota_overrides->>'maxUsers')::int, p.max_users)
-     order by w.users::float / greatest(coalesce((c.quota_overrides->>'maxUsers')::int, p.max_users), 1) desc limit 50`);
-  const { rows: overThreshold } = await tx.execute<{ id: string; name: string; rows: number }>(sql`
-    select c.id, c.name, w.rows::bigint as rows from ${wide} join control.customers c on c.id = w.tenant_id
-     where w.rows >= ${placementThresholdRows} order by w.rows desc limit 50`);
-  // Growth: the total of each figure now against the run nearest 7 and 30 days ago.
-  const { rows: growth } = await tx.execute<{ days: number; metric: string; total: string }>(sql`
-    select d.days, m.metric, sum((s.figures ->> m.metric)::bigint)::bigint as total
-      from (values (7), (30)) d(days)
-      cross join lateral (select id from control.usage_runs
-                           where started_at <= ${run.startedAt}::timestamptz - make_interval(days => d.days)
-                           order by started_at desc limit 1) r
-      join control.usage_snapshots s on s.run_id = r.id
-      cross join (values ('users.total'), ('rows.total'), ('actions.30d')) m(metric)
-     where s.figures ? m.metric
-     group by 1, 2`);
-  // Over a rows or storage limit, by the latest run.
-  const { rows: overQuota } = await tx.execute<{
-    id: string;
-    name: string;
-    rows: number | null;
-    max_rows: number;
-    storage: number | null;
-    max_storage: number;
-  }>(sql`
-    select c.id, c.name, w.rows::bigint as rows, l.max_rows, w.storage::bigint as storage, l.max_storage
-      from ${wide} join control.customers c on c.id = w.tenant_id join control.plans p on p.name = c.plan
-      cross join lateral ${limitsOf}
-     where w.rows >= l.max_rows or w.storage >= l.max_storage
-     order by greatest(w.rows::float / greatest(l.max_rows, 1), w.storage::float / greatest(l.max_storage, 1)) desc limit 50`);
-  return {
-    run,
-    byStatus,
-    totals: Object.fromEntries(totals.map((t) => [t.metric, Number(t.total)])) as Figures,
-    top,
-    atQuota,
-    overQuota: overQuota.map((c) => ({
-      ...c,
-      rows: Number(c.rows ?? 0),
-      max_rows: Number(c.max_rows),
-      storage: Number(c.storage ?? 0),
-      max_storage: Number(c.max_storage),
-    })),
-    overThreshold,
-    growth: growth.map((g) => ({ days: g.days, metric: g.metric, total: Number(g.total) })),
-  };
+  const { largest, ...summary } = await summaryOf(tx, run);
+  const overThreshold = largest.filter((c) => Number(c.rows) >= placementThresholdRows);
+  const growth: { days: number; metric: string; total: number }[] = [];
+  for (const days of [7, 30]) {
+    const [then] = await tx
+      .select()
+      .from(usageRuns)
+      .where(lte(usageRuns.startedAt, new Date(run.startedAt.getTime() - days * 86_400_000)))
+      .orderBy(desc(usageRuns.startedAt))
+      .limit(1);
+    if (!then) continue;
+    const { totals } = await summaryOf(tx, then);
+    for (const metric of ["users.total", "rows.total", "actions.30d"])
+      if (metric in totals) growth.push({ days, metric, total: totals[metric] });
+  }
+  return { run, byStatus, ...summary, overThreshold, growth };
 }

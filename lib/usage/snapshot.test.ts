@@ -192,4 +192,26 @@ describe("the platform overview", () => {
     expect(o.atQuota.map((c) => c.id)).toEqual([A]);
     expect(o.overThreshold.map((c) => [c.id, Number(c.rows)])).toEqual([[A, 40]]);
   });
+
+  it("reads the summary the snapshot kept with its run, and works one out for a run without", async () => {
+    const run = await takeSnapshot("command");
+    if (run.skipped) throw new Error("the snapshot skipped");
+    const overview = () =>
+      withPlatform(
+        {
+          userId: crypto.randomUUID(),
+          email: "root@tenantry.example",
+          platformRole: "super_admin",
+        },
+        { action: "t" },
+        (tx) => platformOverview(tx, 30),
+      );
+    // The run's own rows gone: the overview still has its figures, from the summary.
+    await db.owner.query("delete from control.usage_snapshots where run_id = $1", [run.runId]);
+    expect((await overview()).totals["users.total"]).toBe(4);
+    expect((await overview()).overThreshold.map((c) => c.id)).toEqual([A]);
+    // A run kept without one (from before summaries): worked out from its rows, here none.
+    await db.owner.query("update control.usage_runs set summary = null where id = $1", [run.runId]);
+    expect((await overview()).totals).toEqual({});
+  });
 });

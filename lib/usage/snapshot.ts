@@ -9,6 +9,7 @@ import { databasePool, PRIMARY_DATABASE } from "@/db/databases";
 import { qualifiedName } from "@/lib/portability/tables";
 import { withSystem, type Tx } from "@/db/tenant";
 import { COUNTER_TRIGGERS, countedRows, countedTables, scannedRows } from "./counters";
+import { summarizeRun } from "./queries";
 import { noteQuotaCrossings } from "./quotas";
 
 export const METRICS = {
@@ -236,7 +237,10 @@ export async function snapshotIn(
     )
   ).rows;
   await noteQuotaCrossings(tx, runId, previous?.id ?? null);
+  // The overview's figures of this run, worked out once while the run is at hand.
+  const summary = await summarizeRun(tx, runId);
   await tx.insert(usageRuns).values({
+    summary,
     id: runId,
     trigger,
     startedAt: now,

@@ -1,0 +1,1 @@
+ALTER TABLE "control"."usage_runs" ADD COLUMN "summary" jsonb;
