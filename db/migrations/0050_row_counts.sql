@@ -17,20 +17,16 @@ CREATE TABLE tally.row_counts (
 --> statement-breakpoint
 -- The trigger functions are the owner's: a customer's statement may add to its own tables'
 -- counts through them, and nothing else. Every name in them is qualified.
-CREATE FUNCTION tally.count_inserted() RETURNS trigger
+CREATE FUNCTION tally.count_rows() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER AS $$
 BEGIN
-  INSERT INTO tally.row_counts (relid, customer_id, n)
-  SELECT TG_RELID, i.tenant_id, pg_catalog.count(*) FROM inserted i GROUP BY i.tenant_id;
-  RETURN NULL;
-END
-$$;
---> statement-breakpoint
-CREATE FUNCTION tally.count_deleted() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER AS $$
-BEGIN
-  INSERT INTO tally.row_counts (relid, customer_id, n)
-  SELECT TG_RELID, d.tenant_id, -pg_catalog.count(*) FROM deleted d GROUP BY d.tenant_id;
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO tally.row_counts (relid, customer_id, n)
+    SELECT TG_RELID, i.tenant_id, pg_catalog.count(*) FROM inserted i GROUP BY i.tenant_id;
+  ELSE
+    INSERT INTO tally.row_counts (relid, customer_id, n)
+    SELECT TG_RELID, d.tenant_id, -pg_catalog.count(*) FROM deleted d GROUP BY d.tenant_id;
+  END IF;
   RETURN NULL;
 END
 $$;

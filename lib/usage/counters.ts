@@ -58,9 +58,9 @@ export async function ensureRowCounters(client: OwnerClient, known?: Named[]): P
     try {
       await client.query(`
         create trigger tally_inserted after insert on ${name}
-          referencing new table as inserted for each statement execute function tally.count_inserted();
+          referencing new table as inserted for each statement execute function tally.count_rows();
         create trigger tally_deleted after delete on ${name}
-          referencing old table as deleted for each statement execute function tally.count_deleted();
+          referencing old table as deleted for each statement execute function tally.count_rows();
         create trigger tally_moved after update of tenant_id on ${name}
           for each row when (old.tenant_id is distinct from new.tenant_id) execute function tally.count_moved();
         create trigger tally_truncated after truncate on ${name}
