@@ -173,6 +173,28 @@ describe("the row counters", () => {
   });
 });
 
+describe("making the counters", () => {
+  it("twice at once makes them once, with one first count", async () => {
+    await db.owner.query(
+      `
+      create table app.twice (tenant_id text not null, id int primary key);
+      alter table app.twice enable row level security;
+      alter table app.twice force row level security;
+      create policy twice_tenant on app.twice using (tenant_id = current_setting('app.tenant_id', true));
+      insert into app.twice select $1, g from generate_series(1, 12) g;`.replace("$1", `'${A}'`),
+    );
+    const [first, second] = await Promise.all([
+      owner((c) => ensureRowCounters(c, [{ schema: "app", table: "twice" }])),
+      owner((c) => ensureRowCounters(c, [{ schema: "app", table: "twice" }])),
+    ]);
+    expect([...first, ...second]).toEqual(['"app"."twice"']);
+    const { rows } = await db.owner.query(
+      "select customer_id, sum(n)::int as n from tally.row_counts where relid = 'app.twice'::regclass group by 1",
+    );
+    expect(rows).toEqual([{ customer_id: A, n: 12 }]);
+  });
+});
+
 describe("the row counters on a partitioned table", () => {
   it("count what is written through the parent; the reconcile finds what went straight to a partition", async () => {
     await db.owner.query(`

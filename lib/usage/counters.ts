@@ -56,6 +56,17 @@ export async function ensureRowCounters(client: OwnerClient, known?: Named[]): P
     const name = qualifiedName(t);
     await client.query("begin");
     try {
+      // Self-exclusive: of two at once (the reconcile and an adoption's end), the second finds
+      // the counters made and leaves them.
+      await client.query(`lock table ${name} in share row exclusive mode`);
+      const { rows: already } = await client.query(
+        "select 1 from pg_trigger where tgrelid = $1::regclass and tgname = $2",
+        [name, COUNTER_TRIGGERS[0]],
+      );
+      if (already.length) {
+        await client.query("commit");
+        continue;
+      }
       await client.query(`
         create trigger tally_inserted after insert on ${name}
           referencing new table as inserted for each statement execute function tally.count_rows();
