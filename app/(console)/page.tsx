@@ -62,6 +62,12 @@ export default async function OverviewPage() {
             >
               <h2 className="border-b border-slate-200 px-4 py-3 text-sm font-medium">
                 Customers by {key}
+                {o.byStatusAt && (
+                  <span className="font-normal text-slate-500">
+                    {" "}
+                    (as the {when.format(o.byStatusAt)} UTC snapshot counted them)
+                  </span>
+                )}
               </h2>
               <div className="px-2 pt-2">
                 <BarChart

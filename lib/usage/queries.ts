@@ -2,6 +2,7 @@ import "server-only";
 import { desc, eq, lte, sql } from "drizzle-orm";
 import { customers, plans, usageRuns, usageSnapshots } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
+import { COUNT_BELOW_ESTIMATE } from "@/lib/customers/queries";
 import { limitsOf } from "./quotas";
 
 export type Figures = Record<string, number>;
@@ -88,6 +89,7 @@ type RankedCustomer = {
  * one row, however many customers there are.
  */
 export async function summarizeRun(tx: Tx, runId: string) {
+  const byStatus = await countByStatus(tx);
   const { rows: totals } = await tx.execute<{ metric: string; total: string }>(
     sql`select f.key as metric, sum(f.value::bigint)::bigint as total
           from control.usage_snapshots s cross join jsonb_each_text(s.figures) f
@@ -140,6 +142,7 @@ export async function summarizeRun(tx: Tx, runId: string) {
      where w.rows >= l.max_rows or w.storage >= l.max_storage
      order by greatest(w.rows::float / greatest(l.max_rows, 1), w.storage::float / greatest(l.max_storage, 1)) desc limit 50`);
   return {
+    byStatus,
     totals: Object.fromEntries(totals.map((t) => [t.metric, Number(t.total)])) as Figures,
     top,
     atQuota,
@@ -161,19 +164,33 @@ async function summaryOf(tx: Tx, run: { id: string; summary: unknown }): Promise
   return (run.summary as RunSummary | null) ?? summarizeRun(tx, run.id);
 }
 
+async function countByStatus(tx: Tx) {
+  const { rows } = await tx.execute<{ status: string; plan: string; n: number }>(
+    sql`select status, plan, count(*)::int as n from control.customers group by 1, 2 order by 1, 2`,
+  );
+  return rows;
+}
+
 /**
- * The platform overview: customers by status and plan, counted now; the latest run's summary;
- * and each figure's total then against the runs nearest 7 and 30 days before it.
+ * The platform overview: customers by status and plan; the latest run's summary; and each
+ * figure's total then against the runs nearest 7 and 30 days before it. Customers are counted
+ * now up to COUNT_BELOW_ESTIMATE of them (the planner's estimate); above, as the latest run
+ * counted them (`byStatusAt` says when), since counting them all would cost more than the page.
  */
 export async function platformOverview(tx: Tx, placementThresholdRows: number) {
   const run = await latestRun(tx);
-  const { rows: byStatus } = await tx.execute<{ status: string; plan: string; n: number }>(
-    sql`select status, plan, count(*)::int as n from control.customers group by 1, 2 order by 1, 2`,
+  const { rows: estimate } = await tx.execute<{ n: number }>(
+    sql`select reltuples::float8 as n from pg_class where oid = 'control.customers'::regclass`,
   );
+  const kept = (run?.summary as RunSummary | null)?.byStatus;
+  const counted = !kept || estimate[0].n <= COUNT_BELOW_ESTIMATE;
+  const byStatus = counted ? await countByStatus(tx) : kept;
+  const byStatusAt = counted ? null : run!.startedAt;
   if (!run)
     return {
       run,
       byStatus,
+      byStatusAt,
       totals: {} as Figures,
       top: { actions: [], rows: [], storage: [] },
       atQuota: [],
@@ -181,7 +198,7 @@ export async function platformOverview(tx: Tx, placementThresholdRows: number) {
       overThreshold: [],
       growth: [],
     };
-  const { largest, ...summary } = await summaryOf(tx, run);
+  const { largest, byStatus: _counted, ...summary } = await summaryOf(tx, run);
   const overThreshold = largest.filter((c) => Number(c.rows) >= placementThresholdRows);
   const growth: { days: number; metric: string; total: number }[] = [];
   for (const days of [7, 30]) {
@@ -196,5 +213,5 @@ export async function platformOverview(tx: Tx, placementThresholdRows: number) {
     for (const metric of ["users.total", "rows.total", "actions.30d"])
       if (metric in totals) growth.push({ days, metric, total: totals[metric] });
   }
-  return { run, byStatus, ...summary, overThreshold, growth };
+  return { run, byStatus, byStatusAt, ...summary, overThreshold, growth };
 }

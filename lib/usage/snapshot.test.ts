@@ -214,4 +214,31 @@ describe("the platform overview", () => {
     await db.owner.query("update control.usage_runs set summary = null where id = $1", [run.runId]);
     expect((await overview()).totals).toEqual({});
   });
+
+  it("counts customers by status now up to 100 000 of them, and above as the latest run did", async () => {
+    const overview = () =>
+      withPlatform(
+        {
+          userId: crypto.randomUUID(),
+          email: "root@tenantry.example",
+          platformRole: "super_admin",
+        },
+        { action: "t" },
+        (tx) => platformOverview(tx, 30),
+      );
+    const run = await takeSnapshot("command");
+    if (run.skipped) throw new Error("the snapshot skipped");
+    const small = await overview();
+    expect(small.byStatusAt).toBeNull();
+    expect(small.byStatus.reduce((n, r) => n + r.n, 0)).toBe(3);
+    await db.owner.query(
+      `insert into control.customers (id, name, contact_email, plan)
+       select translate(lpad(upper(to_hex(g * 2654435761 % 4294967291)), 9, 'A'), '01', 'XY'), 'Many ' || g, 'm@example.com', 'free'
+         from generate_series(1, 100001) g`,
+    );
+    await db.owner.query("analyze control.customers");
+    const large = await overview();
+    expect(large.byStatusAt?.getTime()).toBe(small.run!.startedAt.getTime());
+    expect(large.byStatus).toEqual(small.byStatus);
+  });
 });
