@@ -1,6 +1,8 @@
-// The usage snapshot (docs/architecture.md §8): every customer's figures at one moment, computed set-wise
-// and written to usage_snapshots, so pages read a few rows instead of scanning. One run at a
-// time: a second one that finds the advisory lock taken skips instead of double-writing.
+// The usage snapshot (docs/architecture.md §8): every customer's figures at one moment, computed
+// set-wise (the data plane's rows read from its counters, not counted) and written as one
+// document per customer to usage_snapshots, with the run's summary for the overview; older runs
+// are rolled up. Pages read a row instead of scanning. One run at a time: a second one that
+// finds the advisory lock taken skips instead of double-writing.
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { sql, type SQL } from "drizzle-orm";
