@@ -292,4 +292,36 @@ describe("the lock window", () => {
     const reverted = await runRevert(url(), { schema: "app" });
     if (!reverted.ok) throw new Error(reverted.instructions);
   });
+
+  it("gives way to a transaction that holds a child and then reads its parent: no deadlock", async () => {
+    const app = await db.owner.connect();
+    try {
+      // The application's transaction holds the child (as a write there does) ...
+      await app.query("begin");
+      await app.query("lock table app.inventory_transactions in row exclusive mode");
+      const run = runAdoption(url(), { schema: "app" });
+      // ... while the run comes for its tables ...
+      await expect
+        .poll(
+          async () =>
+            (
+              await db.owner.query(
+                "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+              )
+            ).rows[0].n,
+          { timeout: 10_000, interval: 5 },
+        )
+        .toBeGreaterThan(0);
+      // ... and then reads the parent, which the run would hold had it taken the tables one by one.
+      expect(await failure(app.query("select count(*) from app.inventory"))).toBe("ok");
+      await app.query("commit");
+      const result = await run;
+      if (!result.ok) throw new Error(result.instructions);
+    } finally {
+      await app.query("rollback").catch(() => undefined);
+      app.release();
+    }
+    const reverted = await runRevert(url(), { schema: "app" });
+    if (!reverted.ok) throw new Error(reverted.instructions);
+  });
 });

@@ -217,6 +217,7 @@ async function execute(
           const work = await step("plan", () => prepare(client, tx));
           options = work.options;
           if (work.undo) return { work, report: null };
+          await lockUpFront(client, schema, work.steps);
           const before = work.preserves
             ? await step("before-snapshot", () => contentSnapshot(client, schema, work.column))
             : null;
@@ -240,6 +241,7 @@ async function execute(
               if (phase === "prepare" || phase === "locked") {
                 await inOwnerTransaction(ownerUrl, async (client) => {
                   await settle(client, "local");
+                  await lockUpFront(client, schema, steps);
                   for (const s of steps) await statements(client)(s);
                 });
                 committed = phase === "prepare" ? "prepared" : "locked";
@@ -336,10 +338,51 @@ async function inParallel(
   if (failure) throw failure;
 }
 
-/** Each transaction of a run waits at most 10 s for a table the application holds, then fails and says so. */
+/**
+ * Takes every table of `schema` that `steps` name, all at once, before the first of them runs.
+ * Taking them one by one as the statements come holds some while waiting for others: an
+ * application statement that holds one of those while waiting for one of these (an insert into
+ * a child that reads its parent) deadlocks with the run, and the database cancels one of the
+ * two, perhaps the application's. Here each attempt waits at most 100 ms — less than the
+ * database's deadlock_timeout (1 s by default), so the run always gives way first — and lets
+ * go of everything before trying again shortly, for as long as a lock may be waited for.
+ */
+async function lockUpFront(client: OwnerClient, schema: string, steps: PlanStep[]) {
+  const named = new Set<string>();
+  for (const statement of steps.flatMap((s) => s.statements))
+    for (const [, s, t] of statement.matchAll(/"((?:[^"]|"")+)"\."((?:[^"]|"")+)"/g))
+      if (s.replace(/""/g, '"') === schema) named.add(t.replace(/""/g, '"'));
+  const { rows } = await client.query<{ name: string }>(
+    `select format('%I.%I', n.nspname, c.relname) as name
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = $1 and c.relname = any($2) and c.relkind in ('r', 'p') order by c.oid`,
+    [schema, [...named]],
+  );
+  if (rows.length === 0) return;
+  const tables = rows.map((r) => r.name).join(", ");
+  await client.query("set local lock_timeout = '100ms'");
+  for (const deadline = Date.now() + LOCK_WAIT_MS; ;) {
+    await client.query("savepoint up_front");
+    try {
+      await client.query(`lock table ${tables} in access exclusive mode`);
+      await client.query("release savepoint up_front");
+      break;
+    } catch (error) {
+      await client.query("rollback to savepoint up_front");
+      if ((error as { code?: string }).code !== "55P03" || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40));
+    }
+  }
+  await client.query(`set local lock_timeout = '${LOCK_WAIT_MS}ms'`);
+}
+
+/** How long a run's transaction waits for a table the application holds, then fails and says so. */
+const LOCK_WAIT_MS = 10_000;
+
+/** Each transaction of a run waits at most LOCK_WAIT_MS for a table the application holds, then fails and says so. */
 async function settle(client: OwnerClient, scope: "local" | "session") {
   const set = scope === "local" ? "set local" : "set";
-  await client.query(`${set} lock_timeout = '10s'`);
+  await client.query(`${set} lock_timeout = '${LOCK_WAIT_MS}ms'`);
   await client.query(`${set} maintenance_work_mem = '256MB'`);
   await client.query(`${set} work_mem = '64MB'`);
 }
