@@ -9,7 +9,7 @@ import { and, desc, eq, inArray } from "drizzle-orm";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
 import type { Tx } from "@/db/tenant";
 import { inOwnerTransaction, withOwnerClient, type OwnerClient } from "@/db/owner";
-import { dropRowCounters, ensureRowCounters } from "@/lib/usage/counters";
+import { counterDrops, ensureRowCounters } from "@/lib/usage/counters";
 import { adoptionRuns } from "@/db/schema";
 import { introspect, type TableInfo } from "./introspect";
 import { ADOPTION_LOCK, RunRecorder, type RunKind } from "./recorder";
@@ -538,8 +538,9 @@ export function runRevert(
         `${schema} has no adoption to revert: it was not adopted by Tenantry, or it was reverted already`,
         null,
       );
-    // The counters came after the adoption; they go first, in the revert's transaction.
-    await dropRowCounters(client, schema);
+    // The counters came after the adoption; they go first, as the revert's first step (so their
+    // tables are taken with the others', all at once).
+    const drops = await counterDrops(client, schema);
     const [{ beforeCatalog }] = await tx
       .select({ beforeCatalog: adoptionRuns.beforeCatalog })
       .from(adoptionRuns)
@@ -569,7 +570,12 @@ export function runRevert(
     }
     const down = planRevert(schema, before, { column, globalTables, globalUniques });
     return {
-      steps: down.steps,
+      steps: [
+        ...(drops.length
+          ? [{ name: "row counters", phase: "locked" as const, statements: drops }]
+          : []),
+        ...down.steps,
+      ],
       column,
       preserves: true,
       options: { reverts: adoption.id, column, globalTables },

@@ -89,15 +89,15 @@ export async function ensureRowCounters(client: OwnerClient, known?: Named[]): P
   return made;
 }
 
-/** Takes the counters off the schema's tables (a revert puts the schema back as it was). */
-export async function dropRowCounters(client: OwnerClient, schema: string): Promise<void> {
+/** The statements that take the counters off the schema's tables (a revert's first step). */
+export async function counterDrops(client: OwnerClient, schema: string): Promise<string[]> {
   const { rows } = await client.query<{ schema: string; table: string; trigger: string }>(
     `select n.nspname as schema, c.relname as table, g.tgname as trigger
        from pg_trigger g join pg_class c on c.oid = g.tgrelid join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = $1 and g.tgname = any($2) and g.tgparentid = 0`,
     [schema, COUNTER_TRIGGERS],
   );
-  for (const r of rows) await client.query(`drop trigger ${r.trigger} on ${qualifiedName(r)}`);
+  return rows.map((r) => `drop trigger ${r.trigger} on ${qualifiedName(r)}`);
 }
 
 export interface Drift {
