@@ -178,13 +178,17 @@ describe("the rollup", () => {
 });
 
 describe("the platform overview", () => {
-  it("ranks customers, flags quota pressure and the placement threshold from the latest run", async () => {
-    await takeSnapshot("command");
-    const o = await withPlatform(
+  /** The overview as a super-admin reads it, with a placement threshold of 30 rows. */
+  const overview = () =>
+    withPlatform(
       { userId: crypto.randomUUID(), email: "root@tenantry.example", platformRole: "super_admin" },
       { action: "t" },
       (tx) => platformOverview(tx, 30),
     );
+
+  it("ranks customers, flags quota pressure and the placement threshold from the latest run", async () => {
+    await takeSnapshot("command");
+    const o = await overview();
     expect(o.totals["users.total"]).toBe(4);
     expect(o.totals["rows.total"]).toBe(50);
     expect(o.top.rows.map((c) => c.id).slice(0, 2)).toEqual([A, B]);
@@ -196,16 +200,6 @@ describe("the platform overview", () => {
   it("reads the summary the snapshot kept with its run, and works one out for a run without", async () => {
     const run = await takeSnapshot("command");
     if (run.skipped) throw new Error("the snapshot skipped");
-    const overview = () =>
-      withPlatform(
-        {
-          userId: crypto.randomUUID(),
-          email: "root@tenantry.example",
-          platformRole: "super_admin",
-        },
-        { action: "t" },
-        (tx) => platformOverview(tx, 30),
-      );
     // The run's own rows gone: the overview still has its figures, from the summary.
     await db.owner.query("delete from control.usage_snapshots where run_id = $1", [run.runId]);
     expect((await overview()).totals["users.total"]).toBe(4);
@@ -216,16 +210,6 @@ describe("the platform overview", () => {
   });
 
   it("counts customers by status now up to 100 000 of them, and above as the latest run did", async () => {
-    const overview = () =>
-      withPlatform(
-        {
-          userId: crypto.randomUUID(),
-          email: "root@tenantry.example",
-          platformRole: "super_admin",
-        },
-        { action: "t" },
-        (tx) => platformOverview(tx, 30),
-      );
     const run = await takeSnapshot("command");
     if (run.skipped) throw new Error("the snapshot skipped");
     const small = await overview();
