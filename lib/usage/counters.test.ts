@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { withOwnerClient } from "@/db/owner";
+import { CURRENT_TENANT_SQL } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { insertCustomers, insertUser, freshTestDatabase, refusal } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
@@ -41,8 +42,8 @@ beforeAll(async () => {
     alter table app.items enable row level security;
     alter table app.items force row level security;
     create policy items_tenant on app.items
-      using (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')))
-      with check (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')));
+      using (tenant_id = ${CURRENT_TENANT_SQL})
+      with check (tenant_id = ${CURRENT_TENANT_SQL});
     grant usage on schema app to tenantry_tenant, tenantry_platform;
     grant select, insert, update, delete on app.items to tenantry_tenant, tenantry_platform;`);
   await db.owner.query(
@@ -180,8 +181,8 @@ describe("making the counters", () => {
       create table app.twice (tenant_id text not null, id int primary key);
       alter table app.twice enable row level security;
       alter table app.twice force row level security;
-      create policy twice_tenant on app.twice using (tenant_id = current_setting('app.tenant_id', true));
-      insert into app.twice select $1, g from generate_series(1, 12) g;`.replace("$1", `'${A}'`),
+      create policy twice_tenant on app.twice using (tenant_id = ${CURRENT_TENANT_SQL});
+      insert into app.twice select '${A}', g from generate_series(1, 12) g;`,
     );
     const [first, second] = await Promise.all([
       owner((c) => ensureRowCounters(c, [{ schema: "app", table: "twice" }])),
@@ -204,8 +205,8 @@ describe("the row counters on a partitioned table", () => {
       alter table app.events enable row level security;
       alter table app.events force row level security;
       create policy events_tenant on app.events
-        using (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')))
-        with check (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')));
+        using (tenant_id = ${CURRENT_TENANT_SQL})
+        with check (tenant_id = ${CURRENT_TENANT_SQL});
       grant select, insert, delete on app.events to tenantry_tenant;`);
     expect(await owner((c) => ensureRowCounters(c))).toEqual(['"app"."events"']);
     await asTenant(

@@ -118,7 +118,6 @@ export async function reconcileRowCounts(
   client: OwnerClient,
   options: { tenantId?: string; pauseMs?: number } = {},
 ): Promise<{ tables: number; drift: Drift[] }> {
-  await ensureRowCounters(client);
   const tables = await countedTables(client);
   const drift: Drift[] = [];
   for (const t of tables) {

@@ -8,7 +8,7 @@ import { ownerUrlIn, PRIMARY_DATABASE } from "@/db/databases";
 import { withOwnerClient } from "@/db/owner";
 import { listDatabases } from "@/lib/databases/registry";
 import { raiseAlert } from "@/lib/alerts/raise";
-import { reconcileRowCounts, reconcileUserCounts, type Drift } from "./counters";
+import { ensureRowCounters, reconcileRowCounts, reconcileUserCounts, type Drift } from "./counters";
 
 export interface ReconcileReport {
   databases: { name: string; tables: number; drift: Drift[]; error?: string }[];
@@ -22,9 +22,11 @@ export async function reconcileCounts(
   const databases: ReconcileReport["databases"] = [];
   for (const entry of (await listDatabases(ownerUrl)).filter((d) => d.status !== "offline")) {
     try {
-      const r = await withOwnerClient(ownerUrlIn(ownerUrl, entry), (client) =>
-        reconcileRowCounts(client, options),
-      );
+      // Tables without the counters get them first (with their first count).
+      const r = await withOwnerClient(ownerUrlIn(ownerUrl, entry), async (client) => {
+        await ensureRowCounters(client);
+        return reconcileRowCounts(client, options);
+      });
       databases.push({ name: entry.name, ...r });
     } catch (error) {
       databases.push({ name: entry.name, tables: 0, drift: [], error: (error as Error).message });

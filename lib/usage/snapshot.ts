@@ -270,8 +270,8 @@ export const ROLLUP = { everyRunDays: 2, hourlyDays: 90 } as const;
  * older than 90 days, only the last of each day (UTC). Their snapshots go with them. The table
  * then holds at most customers × (2 days of runs + 88 days of hours + one a day after).
  */
-export async function rollUp(tx: Tx, now: Date): Promise<number> {
-  const { rows } = await tx.execute<{ runs: number }>(sql`
+export async function rollUp(tx: Tx, now: Date): Promise<void> {
+  await tx.execute(sql`
     with doomed as (
       select id from (
         select id, started_at,
@@ -281,8 +281,6 @@ export async function rollUp(tx: Tx, now: Date): Promise<number> {
          where started_at < ${now}::timestamptz - make_interval(days => ${ROLLUP.everyRunDays})) r
        where in_hour > 1
           or (started_at < ${now}::timestamptz - make_interval(days => ${ROLLUP.hourlyDays}) and in_day > 1)),
-    snapshots as (delete from control.usage_snapshots s using doomed d where s.run_id = d.id returning 1),
-    runs as (delete from control.usage_runs r using doomed d where r.id = d.id returning 1)
-    select (select count(*)::int from runs) as runs, (select count(*) from snapshots) as snapshots`);
-  return rows[0].runs;
+    snapshots as (delete from control.usage_snapshots s using doomed d where s.run_id = d.id)
+    delete from control.usage_runs r using doomed d where r.id = d.id`);
 }
