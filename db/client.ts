@@ -10,7 +10,14 @@ export interface PoolOptions {
 }
 
 export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    idleTimeoutMillis: 30_000,
+    // The doors prepare their statements (db/tenant.ts); each execution is still planned for its
+    // own values, as an unnamed statement is, so a skewed customer never runs another's plan.
+    options: "-c plan_cache_mode=force_custom_plan",
+  });
   // An idle client that loses its server must not crash the process; the pool replaces it.
   pool.on("error", (error) => console.error("database pool:", error.message));
   return pool;

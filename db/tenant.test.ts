@@ -214,6 +214,71 @@ describe("fail closed", () => {
     }
   });
 
+  it("prepares a statement once per session, and the prepared statement binds to each call's customer", async () => {
+    const single = createPool(db.database.appUrl, { max: 1 });
+    const previous = setAppPool(single);
+    const emails = (tenantId: string) =>
+      withTenant(
+        { tenantId },
+        (tx) => tx.execute(sql`select email from control.users order by email`),
+        {
+          readOnly: true,
+        },
+      );
+    try {
+      expect((await emails(A)).rows).toEqual([
+        { email: "a1@a.example" },
+        { email: "a2@a.example" },
+      ]);
+      expect((await emails(B)).rows).toEqual([{ email: "b1@b.example" }]);
+      // The same text on the same session, now as the platform: RLS is rewritten for the role.
+      const all = await withPlatform(
+        { userId: null, email: null, platformRole: "super_admin", actorRole: "platform_token" },
+        { action: "test.prepared" },
+        (tx) => tx.execute(sql`select email from control.users order by email`),
+      );
+      expect(all.rows.length).toBeGreaterThan(3);
+      expect((await emails(A)).rows).toHaveLength(2);
+      const client = await single.connect();
+      try {
+        const { rows } = await client.query(
+          `select (select count(*)::int from pg_prepared_statements
+                    where statement = 'select email from control.users order by email') as prepared,
+                  current_setting('plan_cache_mode') as mode`,
+        );
+        expect(rows[0]).toEqual({ prepared: 1, mode: "force_custom_plan" });
+      } finally {
+        client.release();
+      }
+    } finally {
+      setAppPool(previous);
+      await single.end();
+    }
+  });
+
+  it("does not prepare a select *, so a table recreated with other columns reads as it is now", async () => {
+    const reshape = (columns: string) =>
+      db.owner.query(`drop table if exists public.reshaped;
+                      create table public.reshaped (${columns});
+                      grant select on public.reshaped to tenantry_tenant`);
+    const read = () =>
+      withTenant({ tenantId: A }, (tx) => tx.execute(sql`select * from public.reshaped`));
+    const single = createPool(db.database.appUrl, { max: 1 });
+    const previous = setAppPool(single);
+    try {
+      await reshape("a int");
+      await db.owner.query("insert into public.reshaped values (1)");
+      expect((await read()).rows).toEqual([{ a: 1 }]);
+      await reshape("a int, b text");
+      await db.owner.query("insert into public.reshaped values (2, 'two')");
+      expect((await read()).rows).toEqual([{ a: 2, b: "two" }]);
+    } finally {
+      setAppPool(previous);
+      await single.end();
+      await db.owner.query("drop table if exists public.reshaped");
+    }
+  });
+
   it("keeps 100 concurrent calls for 10 customers on a pool of 10 apart", async () => {
     const results = await Promise.all(
       Array.from({ length: 100 }, async (_, i) => {

@@ -11,9 +11,16 @@
 //     one implicit transaction (a pipeline up to Sync is one transaction). Under READ
 //     COMMITTED every statement takes its own snapshot anyway, so a read-only BEGIN…COMMIT
 //     would add a round trip and no consistency.
-// The prelude's few texts are named statements, prepared once per session (only their Bind
-// travels after that): a pooler in transaction mode, which moves sessions under the app, would
-// need them turned off.
+// Every statement through a door is a named statement, prepared once per session under a name
+// taken from its text: after the first time only its Bind travels, and the server skips parsing,
+// analysing and rewriting it. Plans are still made for each execution's values
+// (plan_cache_mode = force_custom_plan on every pool, db/client.ts), so a prepared statement plans
+// exactly as an unnamed one would. RLS holds on prepared statements: the policy reads the setting
+// when the statement runs, and PostgreSQL rewrites a statement again under another role.
+// Not named: a text with `*` in its select list (a table recreated with other columns would
+// change its result, which a prepared statement refuses), very long texts, and new texts once a
+// session holds MAX_NAMED_PER_SESSION. A pooler in transaction mode, which moves sessions under
+// the app, would need naming turned off.
 import "server-only";
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
@@ -307,6 +314,7 @@ class BoundClient {
   query(config: string | QueryConfig, values?: unknown[]): Promise<pg.QueryResult> {
     const normalized: QueryConfig = typeof config === "string" ? { text: config } : { ...config };
     if (values) normalized.values = values;
+    normalized.name ??= sessionName(this.client, normalized.text);
     if (this.begun) return this.client.query(normalized);
     let prelude = this.settings;
     if (!this.binding.readOnly && !this.binding.oneStatement) {
@@ -337,19 +345,38 @@ interface PgConnection {
 }
 
 /**
- * A prelude text's statement name, from the text itself: Next bundles this module more than once
- * (the instrumentation's workers and the app's routes), and every copy shares the app's pool, so
- * a name must mean the same text in all of them.
+ * A statement's name, from its text: Next bundles this module more than once (the
+ * instrumentation's workers and the app's routes), and every copy shares the app's pool, so a
+ * name must mean the same text in all of them.
  */
-const preludeNames = new Map<string, string>();
-const preludeName = (text: string) => {
-  let name = preludeNames.get(text);
+const statementNames = new Map<string, string>();
+const statementName = (text: string) => {
+  let name = statementNames.get(text);
   if (!name) {
-    name = `tenantry_prelude_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`;
-    preludeNames.set(text, name);
+    // Bounded: texts that come and go (a bulk insert's values) must not pile up here.
+    if (statementNames.size >= 4 * MAX_NAMED_PER_SESSION) statementNames.clear();
+    name = `tenantry_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`;
+    statementNames.set(text, name);
   }
   return name;
 };
+
+const MAX_NAMED_PER_SESSION = 500;
+const MAX_NAMED_TEXT = 8_000;
+const namedPerSession = new WeakMap<PgConnection, number>();
+
+/** The name a caller's statement runs under on this session, if it may have one (see the header). */
+function sessionName(client: pg.PoolClient, text: string): string | undefined {
+  // A `*` other than count(*)'s may be a select list's (or a product: it then just goes unnamed).
+  if (text.length > MAX_NAMED_TEXT || /\*(?!\))/.test(text)) return undefined;
+  const name = statementName(text);
+  const connection = (client as unknown as { connection: PgConnection }).connection;
+  if (connection.parsedStatements[name] !== undefined) return name;
+  const named = namedPerSession.get(connection) ?? 0;
+  if (named >= MAX_NAMED_PER_SESSION) return undefined;
+  namedPerSession.set(connection, named + 1);
+  return name;
+}
 
 interface PgQueryInternals {
   submit(connection: PgConnection): Error | null;
@@ -370,9 +397,8 @@ class PreludedQuery extends PgQuery {
     connection.stream.cork?.();
     try {
       for (const { text, values } of this.prelude) {
-        // Each of the few prelude texts is prepared once per session, under a name of its own:
-        // from then on only its Bind travels, and the server skips parsing and planning it.
-        const name = preludeName(text);
+        // The few prelude texts are always named (see the header).
+        const name = statementName(text);
         if (connection.parsedStatements[name] === undefined) {
           connection.parse({ text, name });
           connection.parsedStatements[name] = text;
