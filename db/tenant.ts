@@ -11,16 +11,20 @@
 //     one implicit transaction (a pipeline up to Sync is one transaction). Under READ
 //     COMMITTED every statement takes its own snapshot anyway, so a read-only BEGIN…COMMIT
 //     would add a round trip and no consistency.
-// Every statement through a door is a named statement, prepared once per session under a name
-// taken from its text: after the first time only its Bind travels, and the server skips parsing,
-// analysing and rewriting it. Plans are still made for each execution's values
-// (plan_cache_mode = force_custom_plan on every pool, db/client.ts), so a prepared statement plans
-// exactly as an unnamed one would. RLS holds on prepared statements: the policy reads the setting
-// when the statement runs, and PostgreSQL rewrites a statement again under another role.
-// Not named: a text with `*` in its select list (a table recreated with other columns would
-// change its result, which a prepared statement refuses), very long texts, and new texts once a
-// session holds MAX_NAMED_PER_SESSION. A pooler in transaction mode, which moves sessions under
-// the app, would need naming turned off.
+// Statements through the tenant, customer-data and system doors are named statements, prepared
+// once per session under a name taken from their text: after the first time only their Bind
+// travels, and the server skips parsing, analysing and rewriting them. RLS holds on prepared
+// statements: the policy reads the setting when the statement runs, and PostgreSQL rewrites a
+// statement again under another role. After five runs PostgreSQL may keep a generic plan where
+// its estimate is no worse than the values' own plans (plan_cache_mode auto, which the
+// PL/pgSQL functions and triggers also rely on: forcing custom plans session-wide made the rate
+// limit's function 2× slower). The platform door's statements stay unnamed: a super-admin's
+// cross-customer pages (a million customers, filters, prefix searches) are planned for each
+// request's values.
+// Not named either: a text with `*` in its select list (a table recreated with other columns
+// would change its result, which a prepared statement refuses), very long texts, and new texts
+// once a session holds MAX_NAMED_PER_SESSION. A pooler in transaction mode, which moves sessions
+// under the app, would need naming turned off.
 import "server-only";
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
@@ -102,6 +106,8 @@ interface Binding {
   pool?: pg.Pool;
   /** Ask the database whether the customer lives there (placement.check_here), in the prelude. */
   checkHere?: boolean;
+  /** Prepare the caller's statements (see the header); the platform door's are planned per call. */
+  prepare: boolean;
   /**
    * No explicit transaction: each statement is its own, bound by the prelude sent with it in
    * the same batch — one round trip for a one-statement write (the API's rate limit).
@@ -125,6 +131,7 @@ export async function withTenant<T>(
   return bound(
     {
       role: "tenantry_tenant",
+      prepare: true,
       tenantId: ctx.tenantId,
       readOnly: options.readOnly ?? false,
       statementTimeoutMs: options.statementTimeoutMs,
@@ -144,23 +151,26 @@ export async function withPlatform<T>(
 ): Promise<T> {
   if (ctx.platformRole !== "super_admin")
     throw new TenantContextError("withPlatform needs a super-admin");
-  return bound({ role: "tenantry_platform", tenantId: "", readOnly: false }, async (tx) => {
-    const result = await fn(tx, access);
-    await insertAuditEvent(tx, {
-      actorUserId: ctx.userId,
-      actorEmail: ctx.email,
-      actorRole: ctx.actorRole ?? "super_admin",
-      tenantId: access.tenantId ?? null,
-      actingAs: access.actingAs ?? null,
-      action: access.action,
-      targetType: access.targetType,
-      targetId: access.targetId,
-      outcome: access.outcome ?? "ok",
-      details: access.details ?? {},
-      ...access.meta,
-    });
-    return result;
-  });
+  return bound(
+    { role: "tenantry_platform", tenantId: "", readOnly: false, prepare: false },
+    async (tx) => {
+      const result = await fn(tx, access);
+      await insertAuditEvent(tx, {
+        actorUserId: ctx.userId,
+        actorEmail: ctx.email,
+        actorRole: ctx.actorRole ?? "super_admin",
+        tenantId: access.tenantId ?? null,
+        actingAs: access.actingAs ?? null,
+        action: access.action,
+        targetType: access.targetType,
+        targetId: access.targetId,
+        outcome: access.outcome ?? "ok",
+        details: access.details ?? {},
+        ...access.meta,
+      });
+      return result;
+    },
+  );
 }
 
 /**
@@ -179,6 +189,7 @@ export async function openPlatformRead(
     bound(
       {
         role: "tenantry_platform",
+        prepare: false,
         tenantId: "",
         readOnly: true,
         statementTimeoutMs: options.statementTimeoutMs,
@@ -197,6 +208,7 @@ export async function withSystem<T>(
   return bound(
     {
       role: "tenantry_platform",
+      prepare: true,
       tenantId: "",
       readOnly: options.readOnly ?? false,
       oneStatement: options.oneStatement,
@@ -231,6 +243,7 @@ export async function withCustomerData<T>(
       return await bound(
         {
           role: "tenantry_tenant",
+          prepare: true,
           tenantId: ctx.tenantId,
           readOnly: options.readOnly ?? false,
           statementTimeoutMs: options.statementTimeoutMs,
@@ -314,7 +327,7 @@ class BoundClient {
   query(config: string | QueryConfig, values?: unknown[]): Promise<pg.QueryResult> {
     const normalized: QueryConfig = typeof config === "string" ? { text: config } : { ...config };
     if (values) normalized.values = values;
-    normalized.name ??= sessionName(this.client, normalized.text);
+    if (this.binding.prepare) normalized.name ??= sessionName(this.client, normalized.text);
     if (this.begun) return this.client.query(normalized);
     let prelude = this.settings;
     if (!this.binding.readOnly && !this.binding.oneStatement) {
