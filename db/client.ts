@@ -9,14 +9,17 @@ export interface PoolOptions {
   max?: number;
 }
 
+/** How long a caller waits for a free connection before it fails. */
+export const POOL_WAIT_MS = 15_000;
+
 export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
     max: options.max ?? 10,
     idleTimeoutMillis: 30_000,
-    // The doors prepare their statements (db/tenant.ts); each execution is still planned for its
-    // own values, as an unnamed statement is, so a skewed customer never runs another's plan.
-    options: "-c plan_cache_mode=force_custom_plan",
+    // A request that finds every connection busy this long fails (and says so) instead of
+    // hanging: the pool is saturated, and waiting longer only piles up more requests.
+    connectionTimeoutMillis: POOL_WAIT_MS,
   });
   // An idle client that loses its server must not crash the process; the pool replaces it.
   pool.on("error", (error) => console.error("database pool:", error.message));
