@@ -1,11 +1,12 @@
 // The isolation floor of docs/architecture.md §3, against a real PostgreSQL: two customers, one table,
 // and every way one of them could reach the other's rows.
 import { eq, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateCustomerId } from "../lib/customers/ids";
 import { createPool, setAppPool } from "./client";
 import { auditEvents, memberships } from "./schema";
-import { withPlatform, withSystem, withTenant, TenantContextError } from "./tenant";
+import { afterCommit, withPlatform, withSystem, withTenant, TenantContextError } from "./tenant";
 import { insertCustomers, insertUser, freshTestDatabase } from "./test/fixture";
 
 const db = freshTestDatabase();
@@ -121,6 +122,45 @@ describe("withTenant", () => {
     );
     expect(first.rows[0]).toEqual({ role: "tenantry_tenant", n: 1 });
     expect(second.rows[0]).toEqual({ role: "tenantry_tenant", n: 0 });
+  });
+
+  it("reads its users but not their password hashes", async () => {
+    const users = await withTenant({ tenantId: A }, (tx) =>
+      tx.execute(sql`select id, email, display_name, status from control.users`),
+    );
+    expect(users.rows).toHaveLength(2);
+    expect(
+      await databaseError(
+        withTenant({ tenantId: A }, (tx) =>
+          tx.execute(sql`select password_hash from control.users`),
+        ),
+      ),
+    ).toMatch(/permission denied/);
+  });
+
+  it("runs work after its commit, and none after a rollback", async () => {
+    const seen: string[] = [];
+    const action = `after.commit.${crypto.randomUUID()}`;
+    const write = (fail: boolean) =>
+      withTenant({ tenantId: A }, async (tx) => {
+        await tx.execute(
+          sql`insert into control.audit_events (tenant_id, action, outcome) values (${A}, ${action}, 'ok')`,
+        );
+        afterCommit(tx, async () => {
+          // Another connection sees the row: the work comes after the commit.
+          const { rows } = await db.owner.query(
+            "select count(*)::int as n from control.audit_events where action = $1",
+            [action],
+          );
+          seen.push(`ran, ${rows[0].n} committed`);
+        });
+        if (fail) throw new Error("rolled back");
+      });
+    await expect(write(true)).rejects.toThrow("rolled back");
+    expect(seen).toEqual([]);
+    await write(false);
+    expect(seen).toEqual(["ran, 1 committed"]);
+    expect(() => afterCommit(drizzle(db.owner), async () => undefined)).toThrow(TenantContextError);
   });
 
   it("refuses writes when read-only", async () => {

@@ -275,14 +275,31 @@ async function loadPlacement(tenantId: string): Promise<DatabaseEntry> {
   return rows[0];
 }
 
+/** Each open door transaction's work for after its commit (afterCommit). */
+const afterCommits = new WeakMap<Tx, (() => Promise<void>)[]>();
+
+/**
+ * Work that must wait until the door's transaction has committed, e.g. a mail whose link names a
+ * row the transaction writes: it runs after the commit, and not at all if the transaction rolls
+ * back. Its failure is logged, not the caller's: what it follows is already committed.
+ */
+export function afterCommit(tx: Tx, work: () => Promise<void>): void {
+  const queue = afterCommits.get(tx);
+  if (!queue) throw new TenantContextError("afterCommit needs a door's own transaction");
+  queue.push(work);
+}
+
 async function bound<T>(binding: Binding, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const client = await (binding.pool ?? appPool()).connect();
   const boundClient = new BoundClient(client, binding);
+  const tx = drizzle(boundClient as unknown as pg.PoolClient);
+  const queue: (() => Promise<void>)[] = [];
+  afterCommits.set(tx, queue);
   let broken: Error | undefined;
+  let result: T;
   try {
-    const result = await fn(drizzle(boundClient as unknown as pg.PoolClient));
+    result = await fn(tx);
     if (boundClient.begun) await client.query("commit");
-    return result;
   } catch (error) {
     if (boundClient.begun) {
       await client.query("rollback").catch((rollbackError: Error) => (broken = rollbackError));
@@ -291,6 +308,9 @@ async function bound<T>(binding: Binding, fn: (tx: Tx) => Promise<T>): Promise<T
   } finally {
     client.release(broken);
   }
+  for (const work of queue)
+    await work().catch((error: Error) => console.error("after commit:", error));
+  return result;
 }
 
 type QueryConfig = pg.QueryConfig & { rowMode?: "array"; types?: unknown };

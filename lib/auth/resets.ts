@@ -6,7 +6,7 @@
 import "server-only";
 import { and, eq, isNull } from "drizzle-orm";
 import { passwordResets, sessions, users } from "@/db/schema";
-import { withSystem, type Tx } from "@/db/tenant";
+import { afterCommit, withSystem, type Tx } from "@/db/tenant";
 import { insertAuditEvent } from "@/lib/audit/record";
 import { consoleLink } from "@/lib/http/links";
 import { sendMail } from "@/lib/mail/transport";
@@ -23,7 +23,7 @@ export const INVALID_RESET =
   "This reset link is not valid: it may have expired or been used. Ask an admin for a new one.";
 
 /**
- * Makes a link for `user` under the caller's door (the tenant's for its admins), sends it through
+ * Makes a link for `user` under the caller's door (the tenant's for its admins), sends it, once committed, through
  * the mail transport (the server log, without a sender) and answers it, to be shown once.
  */
 export async function issueReset(
@@ -40,11 +40,13 @@ export async function issueReset(
     .values({ userId: user.id, tenantId: user.tenantId, tokenHash, createdBy, expiresAt })
     .returning({ id: passwordResets.id });
   const link = await (options.link ?? consoleLink)(`/reset/${token}`);
-  await sendMail({
-    to: user.email,
-    subject: "Reset your Tenantry password",
-    text: `Set a new password for ${user.email}. The link works once, for ${RESET_TTL_MINUTES} minutes: ${link}`,
-  });
+  afterCommit(tx, () =>
+    sendMail({
+      to: user.email,
+      subject: "Reset your Tenantry password",
+      text: `Set a new password for ${user.email}. The link works once, for ${RESET_TTL_MINUTES} minutes: ${link}`,
+    }),
+  );
   return { id: row.id, link, expiresAt };
 }
 

@@ -8,6 +8,7 @@ import { acceptInviteSchema, INVITE_TTL_HOURS, inviteSchema, revokeInviteSchema 
 import { createInvite, revokeInvite } from "./mutations";
 import { consoleLink } from "@/lib/http/links";
 import { sendMail } from "@/lib/mail/transport";
+import { afterCommit } from "@/db/tenant";
 
 export const inviteUserAction = tenantAction(
   {
@@ -27,11 +28,14 @@ export const inviteUserAction = tenantAction(
     Object.assign(record, { targetType: "invite", targetId: invite.id, details: { email, role } });
     const link = await consoleLink(`/invite/${invite.token}`);
     // Shown to the inviter too: without a mail sender, the message goes to the server log.
-    await sendMail({
-      to: email,
-      subject: `Your invitation to ${ctx.customer.name} on Tenantry`,
-      text: `You are invited to ${ctx.customer.id} as ${role === "admin" ? "an admin" : "a member"}. The link works once, for ${INVITE_TTL_HOURS} hours: ${link}`,
-    });
+    // Sent once the invitation is committed: a link to one that rolled back would not work.
+    afterCommit(tx, () =>
+      sendMail({
+        to: email,
+        subject: `Your invitation to ${ctx.customer.name} on Tenantry`,
+        text: `You are invited to ${ctx.customer.id} as ${role === "admin" ? "an admin" : "a member"}. The link works once, for ${INVITE_TTL_HOURS} hours: ${link}`,
+      }),
+    );
     return {
       ok: true,
       message: `Invitation created for ${email}. Send them this link; it works once, for ${INVITE_TTL_HOURS} hours.`,
