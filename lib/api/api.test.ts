@@ -23,7 +23,7 @@ vi.mock("next/headers", () => ({
 }));
 
 const { createKey, revokeKey } = await import("./keys");
-const { takeCall } = await import("./limits");
+const { flushLeases, limiterStatements, takeCall } = await import("./limits");
 const { openApiDocument } = await import("./openapi");
 const customerRoute = await import("@/app/api/v1/customer/route");
 const usageRoute = await import("@/app/api/v1/usage/route");
@@ -326,6 +326,86 @@ describe("limits", () => {
     expect(ok.headers.get("ratelimit-limit")).toBe("60");
     expect(Number(ok.headers.get("ratelimit-remaining"))).toBeLessThan(60);
   }, 60_000);
+});
+
+describe("leases", () => {
+  /** A customer on a plan of `perMinute` calls a minute (a plan of the test's own). */
+  const onPlan = async (perMinute: number) => {
+    const plan = `test-${perMinute}`;
+    await db.owner.query(
+      `insert into control.plans (name, display_name, position, max_users, max_rows, max_storage_bytes,
+                                  max_api_calls_month, rate_limit_per_minute)
+       values ($1, $1, 90, 10, 1000000, 1000000000, 1000000000, $2) on conflict (name) do nothing`,
+      [plan, perMinute],
+    );
+    const [id] = await insertCustomers(db.owner, [generateCustomerId()]);
+    await db.owner.query("update control.customers set plan = $1 where id = $2", [plan, id]);
+    return id;
+  };
+  const callsThisMonth = async (tenant: string) =>
+    Number(
+      (
+        await db.owner.query(
+          "select coalesce(sum(calls), 0) as n from control.api_calls where tenant_id = $1",
+          [tenant],
+        )
+      ).rows[0].n,
+    );
+
+  it("serve many calls a statement at a high rate, and count every call", async () => {
+    const E = await onPlan(60_000);
+    const before = limiterStatements();
+    const results = await Promise.all(Array.from({ length: 2_000 }, () => takeCall(E, "key:e")));
+    expect(results.every((r) => r.ok)).toBe(true);
+    const statements = limiterStatements() - before;
+    expect(statements).toBeLessThan(200);
+    await flushLeases({ all: true });
+    expect(await callsThisMonth(E)).toBe(2_000);
+  });
+
+  it("let two instances together through no more than the bucket holds", async () => {
+    // 1 200 a minute, 20 a second: a lease holds up to 4. 1 000 calls here, 1 000 there (each
+    // caller's bucket is its own: the names are not the earlier test's).
+    const F = await onPlan(1_200);
+    const child = spawnScript(path.join(import.meta.dirname, "test", "take-calls.ts"), {
+      APP_DATABASE_URL: db.database.appUrl,
+      CUSTOMER: F,
+      CALLER: "key:there-leased",
+      COUNT: "1000",
+    });
+    child.stderr.pipe(process.stderr);
+    let out = "";
+    child.stdout.on("data", (c) => (out += c));
+    const started = Date.now();
+    const here = await Promise.all(
+      Array.from({ length: 1_000 }, () => takeCall(F, "key:here-leased")),
+    );
+    await once(child, "exit");
+    const seconds = (Date.now() - started) / 1000;
+    const allowed = here.filter((r) => r.ok).length + Number(/allowed (\d+)/.exec(out)?.[1]);
+    expect(allowed).toBeLessThanOrEqual(1_200 + Math.ceil(20 * seconds));
+    // What leases leave unused is lost, never lent: at most a lease's worth per instance.
+    expect(allowed).toBeGreaterThanOrEqual(1_200 - 2 * 4);
+    await flushLeases({ all: true });
+    expect(await callsThisMonth(F)).toBe(
+      here.filter((r) => r.ok).length + Number(/allowed (\d+)/.exec(out)?.[1]),
+    );
+  }, 60_000);
+
+  it("end with the key's revocation: its next call is refused though the lease had calls left", async () => {
+    const G = await onPlan(60_000);
+    const key = await keyFor(G, ALL);
+    for (let i = 0; i < 9; i++)
+      expect((await call(customerRoute, "GET", "/api/v1/customer", key.key)).status).toBe(200);
+    // The leases grew 1, 2, 4, 8: the tenth call comes from the lease, without a statement.
+    const before = limiterStatements();
+    expect((await call(customerRoute, "GET", "/api/v1/customer", key.key)).status).toBe(200);
+    expect(limiterStatements()).toBe(before);
+    await withTenant({ tenantId: G }, (tx) => revokeKey(tx, G, key.id, "test"));
+    const refused = await call(customerRoute, "GET", "/api/v1/customer", key.key);
+    expect(refused.status).toBe(401);
+    expect((await refused.json()).detail).toBe("This API key was revoked.");
+  });
 });
 
 describe("the OpenAPI document", () => {

@@ -9,9 +9,10 @@ import "server-only";
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { apiKeys } from "@/db/schema";
-import { withSystem, type Tx } from "@/db/tenant";
+import { afterCommit, withSystem, type Tx } from "@/db/tenant";
 import type { Scope } from "@/lib/auth/permissions";
 import { hashToken, newToken } from "@/lib/auth/tokens";
+import { forgetLeases } from "./limits";
 
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
 const KEY = /^(tnt_[a-z2-7]{12})_([A-Za-z0-9_-]{43})$/;
@@ -36,9 +37,6 @@ export interface KeyPrincipal {
 export type KeyCheck =
   { ok: true; key: KeyPrincipal } | { ok: false; reason: "malformed" | "unknown" };
 
-/** `last_used_at` is written at most this often per key (by the limiter, limits.ts). */
-export const LAST_USED_EVERY_MS = 60_000;
-
 /** Keys seen lately, by prefix: what never changes of them. */
 const known = new Map<string, { key: KeyPrincipal; secretHash: string; at: number }>();
 const KNOWN_FOR_MS = 5 * 60_000;
@@ -47,7 +45,7 @@ const KNOWN_AT_MOST = 10_000;
 /**
  * The key a request presents: its secret checked (in constant time) against the stored hash.
  * Whether it is still live — not revoked, not expired, its customer not blocked — the limiter
- * asks at every call (`takeCall`), so a key known here is still refused at its next call.
+ * asks with every lease it takes (`takeCall`), and a revocation here ends the key's leases.
  */
 export async function authenticateKey(token: string, now = new Date()): Promise<KeyCheck> {
   const m = KEY.exec(token);
@@ -136,6 +134,8 @@ export async function revokeKey(tx: Tx, tenantId: string | null, id: string, by:
       ),
     )
     .returning({ prefix: apiKeys.prefix });
+  // The calls this instance would still let through on the key's lease end with the commit.
+  if (revoked[0]) afterCommit(tx, async () => forgetLeases({ keyId: id }));
   return revoked[0] ?? null;
 }
 

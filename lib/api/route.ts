@@ -203,8 +203,9 @@ export function apiRoute<S extends z.ZodType>(
     try {
       const caller = await authenticate(request);
       if (caller instanceof Response) return caller;
-      // Every call is counted and limited, and a key is asked whether it is still live, in one
-      // statement, before anything else is looked at.
+      // Every call is counted and limited before anything else is looked at: from this
+      // instance's lease, or by the statement that takes the next one, which also asks whether
+      // the key is still live (lib/api/limits.ts).
       const allowance = await takeCall(
         caller.tenantId,
         caller.kind === "key" ? `key:${caller.key.id}` : `user:${caller.ctx.user.id}`,

@@ -11,6 +11,7 @@ import { insertCustomers, insertUser, type DatabaseFixture } from "@/db/test/fix
 
 type Owner = DatabaseFixture["owner"];
 import { sealAuditEvents } from "@/lib/audit/seal";
+import { flushLeases } from "@/lib/api/limits";
 import { generateCustomerId } from "@/lib/customers/ids";
 import { specOf, type ActionState } from "../action";
 
@@ -332,12 +333,14 @@ export function userOf(p: Population, actor: Actor, customer: "A" | "B" = "A"): 
 /**
  * Each customer's rows, table by table, as hashes: every table with a `tenant_id` in every
  * schema, the customer's own row, its users (through memberships) and its audit chain's head,
- * once what is pending is sealed (a step's events are its own, not the next step's).
+ * once what is pending is sealed and the API calls leases let through are counted (a step's
+ * events and calls are its own, not the next step's).
  */
 export type Fingerprints = Record<string, Record<string, string>>;
 
 export async function fingerprints(owner: Owner, tenants: string[]): Promise<Fingerprints> {
   await sealAuditEvents();
+  await flushLeases({ all: true });
   let statement = statements.get(owner);
   if (!statement) statements.set(owner, (statement = fingerprintStatement(owner)));
   const { rows } = await owner.query<{ t: string; tenant: string; h: string }>(await statement, [
