@@ -4,7 +4,7 @@ import { eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateCustomerId } from "../lib/customers/ids";
-import { createPool, setAppPool } from "./client";
+import { createPool, setAppPool, type Pool } from "./client";
 import { auditEvents, memberships } from "./schema";
 import { afterCommit, withPlatform, withSystem, withTenant, TenantContextError } from "./tenant";
 import { insertCustomers, insertUser, freshTestDatabase } from "./test/fixture";
@@ -35,6 +35,18 @@ beforeAll(async () => {
     [A, B],
   );
 });
+
+/** `work` on the app's pool swapped for one of a single connection, whose session it then shows. */
+async function onOneConnection(work: (single: Pool) => Promise<void>): Promise<void> {
+  const single = createPool(db.database.appUrl, { max: 1 });
+  const previous = setAppPool(single);
+  try {
+    await work(single);
+  } finally {
+    setAppPool(previous);
+    await single.end();
+  }
+}
 
 describe("withTenant", () => {
   it("sees only its own customer's rows with a plain select", async () => {
@@ -224,9 +236,7 @@ describe("fail closed", () => {
   });
 
   it("leaves nothing of the tenant on a pooled connection after commit or rollback", async () => {
-    const single = createPool(db.database.appUrl, { max: 1 });
-    const previous = setAppPool(single);
-    try {
+    await onOneConnection(async (single) => {
       await withTenant({ tenantId: A }, (tx) => tx.execute(sql`select 1`));
       await withTenant({ tenantId: A }, (tx) => tx.execute(sql`select 1`), { readOnly: true });
       await withTenant({ tenantId: A }, (tx) => tx.execute(sql`select 1/0`), {
@@ -248,15 +258,10 @@ describe("fail closed", () => {
       } finally {
         client.release();
       }
-    } finally {
-      setAppPool(previous);
-      await single.end();
-    }
+    });
   });
 
   it("prepares a statement once per session, and the prepared statement binds to each call's customer", async () => {
-    const single = createPool(db.database.appUrl, { max: 1 });
-    const previous = setAppPool(single);
     const emails = (tenantId: string) =>
       withTenant(
         { tenantId },
@@ -265,7 +270,7 @@ describe("fail closed", () => {
           readOnly: true,
         },
       );
-    try {
+    await onOneConnection(async (single) => {
       expect((await emails(A)).rows).toEqual([
         { email: "a1@a.example" },
         { email: "a2@a.example" },
@@ -295,10 +300,7 @@ describe("fail closed", () => {
       } finally {
         client.release();
       }
-    } finally {
-      setAppPool(previous);
-      await single.end();
-    }
+    });
   });
 
   it("does not prepare a select *, so a table recreated with other columns reads as it is now", async () => {
@@ -308,20 +310,15 @@ describe("fail closed", () => {
                       grant select on public.reshaped to tenantry_tenant`);
     const read = () =>
       withTenant({ tenantId: A }, (tx) => tx.execute(sql`select * from public.reshaped`));
-    const single = createPool(db.database.appUrl, { max: 1 });
-    const previous = setAppPool(single);
-    try {
+    await onOneConnection(async () => {
       await reshape("a int");
       await db.owner.query("insert into public.reshaped values (1)");
       expect((await read()).rows).toEqual([{ a: 1 }]);
       await reshape("a int, b text");
       await db.owner.query("insert into public.reshaped values (2, 'two')");
       expect((await read()).rows).toEqual([{ a: 2, b: "two" }]);
-    } finally {
-      setAppPool(previous);
-      await single.end();
-      await db.owner.query("drop table if exists public.reshaped");
-    }
+    });
+    await db.owner.query("drop table if exists public.reshaped");
   });
 
   it("keeps 100 concurrent calls for 10 customers on a pool of 10 apart", async () => {

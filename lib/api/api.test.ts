@@ -76,6 +76,32 @@ const call = (
     params ? { params: Promise.resolve(params) } : undefined,
   );
 
+/** `count` calls here and `count` in another app instance (a child process), all at once. */
+async function twoInstances(
+  customer: string,
+  count: number,
+  callers: { here: string; there: string },
+) {
+  const child = spawnScript(path.join(import.meta.dirname, "test", "take-calls.ts"), {
+    APP_DATABASE_URL: db.database.appUrl,
+    CUSTOMER: customer,
+    CALLER: callers.there,
+    COUNT: String(count),
+  });
+  child.stderr.pipe(process.stderr);
+  let out = "";
+  child.stdout.on("data", (c) => (out += c));
+  const started = Date.now();
+  const here = await Promise.all(
+    Array.from({ length: count }, () => takeCall(customer, callers.here)),
+  );
+  await once(child, "exit");
+  return {
+    allowed: here.filter((r) => r.ok).length + Number(/allowed (\d+)/.exec(out)?.[1]),
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
 beforeAll(async () => {
   await insertCustomers(db.owner, [A, B, C, D]);
   keys.a = (await keyFor(A, ALL)).key;
@@ -295,21 +321,10 @@ describe("limits", () => {
 
   it("let at most the plan's rate through, shared by two app instances, with the headers", async () => {
     // 60 a minute (Free): 100 calls here and 100 in another process, all at once.
-    const child = spawnScript(path.join(import.meta.dirname, "test", "take-calls.ts"), {
-      APP_DATABASE_URL: db.database.appUrl,
-      CUSTOMER: D,
-      CALLER: "key:other",
-      COUNT: "100",
+    const { allowed, seconds } = await twoInstances(D, 100, {
+      here: "key:here",
+      there: "key:other",
     });
-    child.stderr.pipe(process.stderr);
-    let out = "";
-    child.stdout.on("data", (c) => (out += c));
-    const started = Date.now();
-    const here = await Promise.all(Array.from({ length: 100 }, () => takeCall(D, "key:here")));
-    await once(child, "exit");
-    const seconds = (Date.now() - started) / 1000;
-    const there = Number(/allowed (\d+)/.exec(out)?.[1]);
-    const allowed = here.filter((r) => r.ok).length + there;
     // The bucket holds 60 and refills one a second while the calls run.
     expect(allowed).toBeGreaterThanOrEqual(60);
     expect(allowed).toBeLessThanOrEqual(60 + Math.ceil(seconds));
@@ -367,29 +382,15 @@ describe("leases", () => {
     // 1 200 a minute, 20 a second: a lease holds up to 4. 1 000 calls here, 1 000 there (each
     // caller's bucket is its own: the names are not the earlier test's).
     const F = await onPlan(1_200);
-    const child = spawnScript(path.join(import.meta.dirname, "test", "take-calls.ts"), {
-      APP_DATABASE_URL: db.database.appUrl,
-      CUSTOMER: F,
-      CALLER: "key:there-leased",
-      COUNT: "1000",
+    const { allowed, seconds } = await twoInstances(F, 1_000, {
+      here: "key:here-leased",
+      there: "key:there-leased",
     });
-    child.stderr.pipe(process.stderr);
-    let out = "";
-    child.stdout.on("data", (c) => (out += c));
-    const started = Date.now();
-    const here = await Promise.all(
-      Array.from({ length: 1_000 }, () => takeCall(F, "key:here-leased")),
-    );
-    await once(child, "exit");
-    const seconds = (Date.now() - started) / 1000;
-    const allowed = here.filter((r) => r.ok).length + Number(/allowed (\d+)/.exec(out)?.[1]);
     expect(allowed).toBeLessThanOrEqual(1_200 + Math.ceil(20 * seconds));
     // What leases leave unused is lost, never lent: at most a lease's worth per instance.
     expect(allowed).toBeGreaterThanOrEqual(1_200 - 2 * 4);
     await flushLeases({ all: true });
-    expect(await callsThisMonth(F)).toBe(
-      here.filter((r) => r.ok).length + Number(/allowed (\d+)/.exec(out)?.[1]),
-    );
+    expect(await callsThisMonth(F)).toBe(allowed);
   }, 60_000);
 
   it("end with the key's revocation: its next call is refused though the lease had calls left", async () => {
