@@ -382,6 +382,12 @@ export const usageRuns = control.table(
   (t) => [index("usage_runs_started_idx").on(t.startedAt)],
 );
 
+/** When a background job last finished (the counts' reconcile), so a restart does not redo it early. */
+export const jobRuns = control.table("job_runs", {
+  job: text("job").primaryKey(),
+  finishedAt: timestamp("finished_at", { withTimezone: true }).notNull(),
+});
+
 /**
  * Adoption runs (docs/architecture.md §9): what ran, how it ended, and for a failure where and why. An adopt
  * run keeps the catalog it started from, which its revert restores; every run that checks the

@@ -5,8 +5,13 @@ import { CURRENT_TENANT_SQL } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { insertCustomers, insertUser, freshTestDatabase, refusal } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
-import { ensureRowCounters, reconcileRowCounts, reconcileUserCounts } from "./counters";
-import { reconcileCounts } from "./reconcile";
+import {
+  COUNTER_TRIGGERS,
+  ensureRowCounters,
+  reconcileRowCounts,
+  reconcileUserCounts,
+} from "./counters";
+import { reconcileCounts, reconcileIfDue } from "./reconcile";
 import { takeSnapshot } from "./snapshot";
 
 const db = freshTestDatabase();
@@ -166,6 +171,30 @@ describe("the row counters", () => {
     const after = await counts();
     expect(after.counted).toEqual(after.actual);
     expect((await reconcileCounts(db.database.ownerUrl)).databases[0].drift).toEqual([]);
+  });
+
+  it("are reconciled again only when a reconcile is due, and otherwise only made where missing", async () => {
+    await reconcileCounts(db.database.ownerUrl);
+    // A table adopted since: the next look makes its counters without counting anything else.
+    await db.owner.query(`create table app.later (tenant_id text not null, id int not null);
+                          alter table app.later enable row level security;
+                          alter table app.later force row level security;
+                          create policy later_tenant on app.later using (tenant_id = ${CURRENT_TENANT_SQL});
+                          grant select on app.later to tenantry_platform`);
+    expect(await reconcileIfDue(db.database.ownerUrl, 24)).toBeNull();
+    const { rows } = await db.owner.query(
+      "select count(*)::int as n from pg_trigger where tgrelid = 'app.later'::regclass and tgname = $1",
+      [COUNTER_TRIGGERS[0]],
+    );
+    expect(rows[0].n).toBe(1);
+    // A day later one is due.
+    await db.owner.query(
+      "update control.job_runs set finished_at = finished_at - interval '25 hours' where job = 'usage-reconcile'",
+    );
+    const report = await reconcileIfDue(db.database.ownerUrl, 24);
+    expect(report?.databases[0].tables).toBe(2);
+    expect(await reconcileIfDue(db.database.ownerUrl, 24)).toBeNull();
+    await db.owner.query("drop table app.later");
   });
 
   it("are taken off by truncation, back to zero", async () => {

@@ -5,7 +5,7 @@
 import "server-only";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { ownerUrlIn, PRIMARY_DATABASE } from "@/db/databases";
-import { withOwnerClient } from "@/db/owner";
+import { withOwnerClient, type OwnerClient } from "@/db/owner";
 import { listDatabases } from "@/lib/databases/registry";
 import { raiseAlert } from "@/lib/alerts/raise";
 import { ensureRowCounters, reconcileRowCounts, reconcileUserCounts, type Drift } from "./counters";
@@ -15,23 +15,38 @@ export interface ReconcileReport {
   users: Drift[];
 }
 
+/** The job's name in control.job_runs. */
+const JOB = "usage-reconcile";
+
+/** `work` as the owner on every registered database that is not offline, one at a time. */
+async function onEveryDatabase<T>(ownerUrl: string, work: (client: OwnerClient) => Promise<T>) {
+  const done: { name: string; result?: T; error?: string }[] = [];
+  for (const entry of (await listDatabases(ownerUrl)).filter((d) => d.status !== "offline")) {
+    try {
+      done.push({
+        name: entry.name,
+        result: await withOwnerClient(ownerUrlIn(ownerUrl, entry), work),
+      });
+    } catch (error) {
+      done.push({ name: entry.name, error: (error as Error).message });
+    }
+  }
+  return done;
+}
+
 export async function reconcileCounts(
   ownerUrl: string,
   options: { pauseMs?: number } = {},
 ): Promise<ReconcileReport> {
-  const databases: ReconcileReport["databases"] = [];
-  for (const entry of (await listDatabases(ownerUrl)).filter((d) => d.status !== "offline")) {
-    try {
-      // Tables without the counters get them first (with their first count).
-      const r = await withOwnerClient(ownerUrlIn(ownerUrl, entry), async (client) => {
-        await ensureRowCounters(client);
-        return reconcileRowCounts(client, options);
-      });
-      databases.push({ name: entry.name, ...r });
-    } catch (error) {
-      databases.push({ name: entry.name, tables: 0, drift: [], error: (error as Error).message });
-    }
-  }
+  // Tables without the counters get them first (with their first count).
+  const databases = (
+    await onEveryDatabase(ownerUrl, async (client) => {
+      await ensureRowCounters(client);
+      return reconcileRowCounts(client, options);
+    })
+  ).map(({ name, result, error }) =>
+    error ? { name, tables: 0, drift: [], error } : { name, ...result! },
+  );
   return withOwnerClient(ownerUrl, async (client) => {
     const users = await reconcileUserCounts(client);
     const drifted = databases.reduce((n, d) => n + d.drift.length, users.length);
@@ -47,8 +62,37 @@ export async function reconcileCounts(
             .slice(0, 20),
         },
       });
+    await client.query(
+      `insert into control.job_runs (job, finished_at) values ($1, now())
+       on conflict (job) do update set finished_at = excluded.finished_at`,
+      [JOB],
+    );
     return { databases, users };
   });
+}
+
+/**
+ * The reconcile if none finished within `hours` (control.job_runs); otherwise only the counters
+ * made on tables that lack them, which reads no table whole. What the server runs soon after it
+ * starts and then hourly, so a restart neither redoes the exact counts nor puts them off.
+ */
+export async function reconcileIfDue(
+  ownerUrl: string,
+  hours: number,
+  options: { pauseMs?: number } = {},
+): Promise<ReconcileReport | null> {
+  const due = await withOwnerClient(ownerUrl, async (client) => {
+    const { rows } = await client.query<{ due: boolean }>(
+      `select not exists (select 1 from control.job_runs
+                           where job = $1 and finished_at > now() - $2 * interval '1 hour') as due`,
+      [JOB, hours],
+    );
+    return rows[0].due;
+  });
+  if (due) return reconcileCounts(ownerUrl, options);
+  for (const { name, error } of await onEveryDatabase(ownerUrl, ensureRowCounters))
+    if (error) console.error(`usage counters on ${name}: ${error}`);
+  return null;
 }
 
 /** One line per database and its drift, for the command and the log. */
