@@ -33,6 +33,7 @@ import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import { insertAuditEvent } from "../lib/audit/record";
 import { isCustomerId } from "../lib/customers/ids";
 import { appPool, setAppPool } from "./client";
+import { stopListening } from "./listen";
 import { databasePool, type DatabaseEntry } from "./databases";
 import { cachedPlacement, hasMoved } from "./placement";
 
@@ -219,6 +220,7 @@ export async function withSystem<T>(
 
 /** Closes the app's pool, for command-line scripts that are done with the database. */
 export async function closeDatabase(): Promise<void> {
+  await stopListening();
   await setAppPool(undefined)?.end();
 }
 

@@ -134,7 +134,8 @@ export async function revokeKey(tx: Tx, tenantId: string | null, id: string, by:
       ),
     )
     .returning({ prefix: apiKeys.prefix });
-  // The calls this instance would still let through on the key's lease end with the commit.
+  // The key's leases here end with the commit, before the answer; elsewhere by the notice the
+  // update sends (migration 0056).
   if (revoked[0]) afterCommit(tx, async () => forgetLeases({ keyId: id }));
   return revoked[0] ?? null;
 }

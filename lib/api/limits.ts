@@ -12,12 +12,15 @@
 // - the buckets are debited before a call goes through, whatever the instance: all instances
 //   together never let more through than the limit; a lease's unused tokens are lost, never lent;
 // - at 60 a minute a lease is one token: every call asks, as before leases;
-// - a key revoked here fails at its next call here (its leases end with the revocation's commit);
-//   on another instance, or when a customer is suspended, within LEASE_MS;
+// - a key revoked, or a customer suspended or moved to another plan, ends the leases it touches
+//   on every instance when the change commits (a notification, db/listen.ts; the instance that
+//   revoked a key ends its leases itself too, before it answers); while an instance cannot
+//   listen, every call there asks;
 // - the month's count lags by the calls of the last lease, counted at the next statement or by
 //   the flush within LEASE_MS; a crash loses those, which is no one's loss.
 import "server-only";
 import { sql } from "drizzle-orm";
+import { listen } from "@/db/listen";
 import { withSystem } from "@/db/tenant";
 import { BLOCKED_STATUSES } from "@/lib/customers/lifecycle";
 
@@ -75,6 +78,7 @@ const registry = globalThis as unknown as {
   tenantryLeaseAsks?: Set<Promise<unknown>>;
   tenantryLeaseStatements?: number;
   tenantryLeaseFlush?: NodeJS.Timeout;
+  tenantryLeaseListening?: () => boolean;
 };
 const leases = (registry.tenantryLeases ??= new Map<string, Lease>());
 /** The statements in flight, which a full flush waits for. */
@@ -143,7 +147,10 @@ export async function takeCall(
     }
     // As many as the calls here lately needed: twice the last lease when it was used up, what
     // was used of it otherwise, and at least one for each call waiting now.
-    const cap = lease.perSecond ? Math.max(1, Math.floor((lease.perSecond * LEASE_MS) / 1000)) : 1;
+    const cap =
+      lease.perSecond && listening()
+        ? Math.max(1, Math.floor((lease.perSecond * LEASE_MS) / 1000))
+        : 1;
     const used = lease.granted - lease.tokens;
     const want = Math.min(
       cap,
@@ -232,14 +239,28 @@ async function asked(lease: Lease, want: number, secondsLeft: number): Promise<A
   return null;
 }
 
-/** Ends the leases of a key or of a customer on this instance: their next call asks. */
-export function forgetLeases(which: { keyId?: string; tenantId?: string }): void {
+/** Ends the leases of a key, of a customer, or all, on this instance: their next call asks. */
+export function forgetLeases(which: { keyId?: string; tenantId?: string } | "all"): void {
   for (const lease of leases.values())
     if (
+      which === "all" ||
       (which.keyId && lease.keyId === which.keyId) ||
       (which.tenantId && lease.tenantId === which.tenantId)
     )
       Object.assign(lease, { tokens: 0, until: 0 });
+}
+
+/** What the database says ends leases (migration 0056): `key:<id>`, `customer:<id>` or `all`. */
+function onNotice(payload: string): void {
+  const [kind, id] = payload.split(":", 2);
+  if (kind === "key") forgetLeases({ keyId: id });
+  else if (kind === "customer") forgetLeases({ tenantId: id });
+  else forgetLeases("all");
+}
+
+/** Whether this instance hears the notices: leases of more than one token only then. */
+export function listening(): boolean {
+  return registry.tenantryLeaseListening?.() ?? false;
 }
 
 /**
@@ -260,6 +281,7 @@ export async function flushLeases(options: { all?: boolean } = {}): Promise<void
 
 function startFlushing(): void {
   if (registry.tenantryLeaseFlush) return;
+  registry.tenantryLeaseListening = listen("tenantry_leases", onNotice);
   registry.tenantryLeaseFlush = setInterval(
     () =>
       void flushLeases().catch((error: Error) => console.error("limiter flush:", error.message)),
