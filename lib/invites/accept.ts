@@ -9,9 +9,14 @@ import { withSystem } from "@/db/tenant";
 import { insertAuditEvent } from "@/lib/audit/record";
 import { hashPassword } from "@/lib/auth/passwords";
 import { systemClock, type Clock } from "@/lib/auth/sign-in";
+import { isReadOnly } from "@/lib/customers/lifecycle";
 import { hashInviteToken } from "./tokens";
 
 const OPEN_CUSTOMER_STATUSES = ["trial", "active"];
+
+/** Whether a customer takes new members now: open, and not a trial past its end (read-only). */
+const takesMembers = (customer: { status: string; trialEndsAt: Date | null }, now: Date) =>
+  OPEN_CUSTOMER_STATUSES.includes(customer.status) && !isReadOnly(customer, now);
 
 export type InviteLookup =
   { ok: true; email: string; role: string; customerName: string } | { ok: false; reason: string };
@@ -33,6 +38,7 @@ export async function findOpenInvite(
           role: invites.role,
           customerName: customers.name,
           customerStatus: customers.status,
+          trialEndsAt: customers.trialEndsAt,
           expiresAt: invites.expiresAt,
         })
         .from(invites)
@@ -46,7 +52,11 @@ export async function findOpenInvite(
         ),
     { readOnly: true },
   );
-  if (!row || row.expiresAt <= clock.now() || !OPEN_CUSTOMER_STATUSES.includes(row.customerStatus))
+  if (
+    !row ||
+    row.expiresAt <= clock.now() ||
+    !takesMembers({ status: row.customerStatus, trialEndsAt: row.trialEndsAt }, clock.now())
+  )
     return { ok: false, reason: INVALID_INVITE };
   return { ok: true, email: row.email, role: row.role, customerName: row.customerName };
 }
@@ -92,16 +102,11 @@ function accept(
       .for("update");
     const [customer] = invite
       ? await tx
-          .select({ status: customers.status })
+          .select({ status: customers.status, trialEndsAt: customers.trialEndsAt })
           .from(customers)
           .where(eq(customers.id, invite.tenantId))
       : [];
-    if (
-      !invite ||
-      !customer ||
-      invite.expiresAt <= now ||
-      !OPEN_CUSTOMER_STATUSES.includes(customer.status)
-    ) {
+    if (!invite || !customer || invite.expiresAt <= now || !takesMembers(customer, now)) {
       return { ok: false, reason: INVALID_INVITE };
     }
     const { email, tenantId, role, id } = invite;

@@ -11,7 +11,7 @@ import { createInvite } from "./mutations";
 import { newInviteToken } from "./tokens";
 
 const db = freshTestDatabase();
-const [A, B, SUSPENDED] = [generateCustomerId(), generateCustomerId(), generateCustomerId()];
+const [A, B, SUSPENDED, LAPSED] = Array.from({ length: 4 }, generateCustomerId);
 const PASSWORD = "a good long password";
 const at = (iso: string): Clock => ({ now: () => new Date(iso) });
 const NOW = "2026-11-10T12:00:00Z";
@@ -29,7 +29,12 @@ async function invite(tenantId: string, email: string, expiresAt = "2026-11-13T1
 }
 
 beforeAll(async () => {
-  await insertCustomers(db.owner, [A, B, SUSPENDED]);
+  await insertCustomers(db.owner, [A, B, SUSPENDED, LAPSED]);
+  // A trial past its end that the lifecycle worker has not yet marked expired: read-only already.
+  await db.owner.query(
+    "update control.customers set status = 'trial', trial_ends_at = '2026-11-09T00:00:00Z' where id = $1",
+    [LAPSED],
+  );
   await db.owner.query("update control.customers set status = 'suspended' where id = $1", [
     SUSPENDED,
   ]);
@@ -111,7 +116,7 @@ describe("accepting an invitation", () => {
     expect(audit.rows).toEqual([{ tenant_id: A, outcome: "ok" }]);
   });
 
-  it("refuses an expired, a withdrawn, an unknown and a suspended customer's invitation", async () => {
+  it("refuses an expired, a withdrawn, an unknown, a suspended and a lapsed trial's invitation", async () => {
     const expired = await invite(A, "late@a.example", "2026-11-10T11:59:59Z");
     const withdrawn = await invite(A, "gone@a.example");
     await withTenant({ tenantId: A }, (tx) =>
@@ -121,14 +126,21 @@ describe("accepting an invitation", () => {
         .where(and(eq(invites.tenantId, A), eq(invites.id, withdrawn.id))),
     );
     const suspended = await invite(SUSPENDED, "x@suspended.example");
-    for (const token of [expired.token, withdrawn.token, suspended.token, newInviteToken().token]) {
+    const lapsed = await invite(LAPSED, "x@lapsed.example");
+    for (const token of [
+      expired.token,
+      withdrawn.token,
+      suspended.token,
+      lapsed.token,
+      newInviteToken().token,
+    ]) {
       expect(await findOpenInvite(token, at(NOW))).toMatchObject({ ok: false });
       expect(
         await acceptInvite({ token, displayName: "X", password: PASSWORD }, at(NOW)),
       ).toMatchObject({ ok: false });
     }
     const { rows } = await db.owner.query(
-      "select count(*)::int as n from control.users where email in ('late@a.example', 'gone@a.example', 'x@suspended.example')",
+      "select count(*)::int as n from control.users where email in ('late@a.example', 'gone@a.example', 'x@suspended.example', 'x@lapsed.example')",
     );
     expect(rows[0].n).toBe(0);
   });
