@@ -1,19 +1,29 @@
 "use client";
 
 // Setting up the second factor: a QR code and the secret to type in, confirmed by a first code;
-// then the recovery codes, shown once. Turning it off asks for a current code.
+// then the recovery codes, shown once. New recovery codes, and turning it off, ask for a current
+// code.
 import { useActionState } from "react";
 import { ActionMessage } from "@/components/ui/action-message";
 import { buttonClass, Field, inputClass } from "@/components/ui/field";
 import {
   beginTwoFactorAction,
   confirmTwoFactorAction,
+  newRecoveryCodesAction,
   removeTwoFactorAction,
 } from "@/lib/auth/account-actions";
 
-function CodeField({ id, errors }: { id: string; errors?: string[] }) {
+function CodeField({
+  id,
+  errors,
+  label = "Code from your authenticator app",
+}: {
+  id: string;
+  errors?: string[];
+  label?: string;
+}) {
   return (
-    <Field id={id} label="Code from your authenticator app" errors={errors}>
+    <Field id={id} label={label} errors={errors}>
       <input
         id={id}
         name="code"
@@ -36,14 +46,7 @@ export function TwoFactorSetup() {
     return (
       <div className="space-y-3">
         <ActionMessage state={confirmed} />
-        <ol
-          aria-label="Recovery codes"
-          className="grid max-w-md grid-cols-2 gap-2 rounded-md bg-slate-50 p-4 font-mono text-sm"
-        >
-          {confirmed.data.recoveryCodes.split(" ").map((code) => (
-            <li key={code}>{code}</li>
-          ))}
-        </ol>
+        <RecoveryCodes codes={confirmed.data.recoveryCodes} />
         {/* A full load: the console's shell renders for the role the user now has. */}
         {/* eslint-disable-next-line @next/next/no-html-link-for-pages */}
         <a href="/" className={buttonClass}>
@@ -90,6 +93,46 @@ export function TwoFactorSetup() {
       <ActionMessage state={confirmed} />
       <button type="submit" disabled={confirming} className={buttonClass}>
         Turn on two-factor
+      </button>
+    </form>
+  );
+}
+
+/** Recovery codes as an action answered them (space-separated), shown once. */
+function RecoveryCodes({ codes }: { codes: string }) {
+  return (
+    <ol
+      aria-label="Recovery codes"
+      className="grid max-w-md grid-cols-2 gap-2 rounded-md bg-slate-50 p-4 font-mono text-sm"
+    >
+      {codes.split(" ").map((code) => (
+        <li key={code}>{code}</li>
+      ))}
+    </ol>
+  );
+}
+
+/** New recovery codes for a factor that is on: every old one stops working. */
+export function NewRecoveryCodes() {
+  const [state, action, pending] = useActionState(newRecoveryCodesAction, null);
+  const errors = state && !state.ok ? state.fieldErrors : undefined;
+  if (state?.ok && state.data?.recoveryCodes)
+    return (
+      <div className="space-y-3">
+        <ActionMessage state={state} />
+        <RecoveryCodes codes={state.data.recoveryCodes} />
+      </div>
+    );
+  return (
+    <form action={action} className="space-y-3" noValidate aria-label="New recovery codes">
+      <CodeField
+        id="recovery-code"
+        label="Six-digit code, for new recovery codes"
+        errors={errors?.code}
+      />
+      <ActionMessage state={state} />
+      <button type="submit" disabled={pending} className={buttonClass}>
+        Make new recovery codes
       </button>
     </form>
   );

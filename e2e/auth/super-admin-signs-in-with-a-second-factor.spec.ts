@@ -1,7 +1,7 @@
 // Two-factor sign-in (issue #18): a super-admin without a second factor is sent to set one up from
 // every page; after enrolling (the test computes codes from the secret the page shows), sign-in
-// asks for a code; a wrong code is refused and throttled; a recovery code works once; and a
-// write switch needs a fresh code.
+// asks for a code; a wrong code is refused and throttled; a recovery code works once; new
+// recovery codes replace the old; and a write switch needs a fresh code.
 import { expect, test, type Page } from "@playwright/test";
 import { ownerQuery } from "../db";
 import { DEMO_PASSWORD, enrol, enterCode, SUPER_ADMIN } from "./helpers";
@@ -102,9 +102,18 @@ test("a super-admin enrols before anything else, then signs in with codes", asyn
   await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
   await page.goto("/account");
   await expect(page.getByText("9 of 10 recovery codes left")).toBeVisible();
+
+  // New recovery codes, for a fresh code: ten again, shown once, and the old ones stop working.
+  await enterCode(page, EMAIL, "Six-digit code, for new recovery codes");
+  await page.getByRole("button", { name: "Make new recovery codes" }).click();
+  const renewed = page.getByRole("list", { name: "Recovery codes" }).getByRole("listitem");
+  await expect(renewed).toHaveCount(10);
+  expect(await renewed.allTextContents()).not.toContain(recovery[1]);
+  await page.goto("/account");
+  await expect(page.getByText("10 of 10 recovery codes left")).toBeVisible();
   await signOut(page);
   await submitPassword(page);
-  await page.getByLabel(CODE).fill(recovery[0]);
+  await page.getByLabel(CODE).fill(recovery[1]);
   await page.getByRole("button", { name: "Verify" }).click();
   await expect(page.getByRole("main").getByRole("alert")).toContainText("The code is not right");
 

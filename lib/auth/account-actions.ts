@@ -6,11 +6,21 @@ import { and, eq, ne } from "drizzle-orm";
 import { z } from "zod";
 import { sessions } from "@/db/schema";
 import { accountAction, ActionError, NotFoundError } from "./action";
-import { confirmTwoFactorSchema, endSessionSchema, removeTwoFactorSchema } from "./account-schemas";
+import {
+  confirmTwoFactorSchema,
+  endSessionSchema,
+  newRecoveryCodesSchema,
+  removeTwoFactorSchema,
+} from "./account-schemas";
 import { endSessions } from "./sessions";
 import { TwoFactorKeyError } from "./totp";
 import { requireFreshCode } from "./step-up";
-import { beginEnrolment, confirmEnrolment, removeTwoFactor } from "./two-factor";
+import {
+  beginEnrolment,
+  confirmEnrolment,
+  removeTwoFactor,
+  replaceRecoveryCodes,
+} from "./two-factor";
 
 /** The key's absence is the operator's to fix; the user is told so in a sentence. */
 async function keyed<T>(work: () => Promise<T>): Promise<T> {
@@ -74,6 +84,26 @@ export const removeTwoFactorAction = accountAction(
         ctx.platformRole === "super_admin"
           ? "Two-factor is off. Super-admins need it: set it up again to go on."
           : "Two-factor is off.",
+    };
+  },
+);
+
+export const newRecoveryCodesAction = accountAction(
+  {
+    // Nothing re-rendered: the page keeps the new codes on screen until the user goes on.
+    name: "two-factor.recovery-codes",
+    permission: "account.manage",
+    schema: newRecoveryCodesSchema,
+  },
+  async (tx, { code }, ctx, record) => {
+    Object.assign(record, { targetType: "user", targetId: ctx.user.id });
+    await keyed(() => requireFreshCode(tx, ctx, code, "make new recovery codes"));
+    const codes = await replaceRecoveryCodes(tx, ctx.user.id);
+    if (!codes) throw new ActionError("Two-factor is not on for your account.");
+    return {
+      ok: true,
+      message: "New recovery codes: the old ones no longer work. Keep these somewhere safe.",
+      data: { recoveryCodes: codes.join(" ") },
     };
   },
 );

@@ -8,6 +8,7 @@ export const totpCodeSchema = z
 
 export const confirmTwoFactorSchema = z.object({ code: totpCodeSchema });
 export const removeTwoFactorSchema = z.object({ code: totpCodeSchema });
+export const newRecoveryCodesSchema = z.object({ code: totpCodeSchema });
 export const endSessionSchema = z.object({ sessionId: z.uuid({ message: "Not a session." }) });
 export const userIdSchema = z.object({ userId: z.uuid({ message: "Not a user." }) });
 export const resetTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);

@@ -38,6 +38,7 @@ const { endUserSessionsAction, issueResetAction, setUserStatusAction } =
   await import("../users/actions");
 const { issueResetAnyAction } = await import("../users/platform-actions");
 const { startSwitchAction } = await import("../switches/actions");
+const { newRecoveryCodesAction } = await import("./account-actions");
 
 const db = freshTestDatabase();
 const [A, B] = [generateCustomerId(), generateCustomerId()];
@@ -174,6 +175,37 @@ describe("two-factor sign-in", () => {
     expect(row.recovery_codes).toHaveLength(9);
     expect(JSON.stringify(row)).not.toContain(recovery);
     expect(row.secret).not.toContain(enrolment!.secret);
+  });
+
+  it("makes new recovery codes with a fresh code, and the old ones stop working", async () => {
+    const { id, secret } = await userWithTwoFactor("tf-new@a.example", A);
+    const signed = await signIn("tf-new@a.example", { code: await code(secret, -1) });
+    if (!signed.ok) throw new Error(signed.reason);
+    request.ctx = await resolveContext(signed.userId, { sessionId: signed.sessionId });
+    const first = await newRecoveryCodesAction(null, form({ code: await code(secret) }));
+    expect(first).toMatchObject({ ok: true });
+    const codesOf = (state: typeof first) =>
+      state?.ok ? (state.data?.recoveryCodes.split(" ") ?? []) : [];
+    const old = codesOf(first);
+    expect(old).toHaveLength(10);
+    // The same code again: spent. A wrong one: refused. Neither changes the codes.
+    expect(await newRecoveryCodesAction(null, form({ code: await code(secret) }))).toMatchObject({
+      ok: false,
+    });
+    expect(await newRecoveryCodesAction(null, form({ code: "000000" }))).toMatchObject({
+      ok: false,
+    });
+    const second = await newRecoveryCodesAction(null, form({ code: await code(secret, 1) }));
+    expect(second).toMatchObject({ ok: true });
+    const fresh = codesOf(second);
+    expect(fresh.filter((c) => old.includes(c))).toEqual([]);
+    expect(await signIn("tf-new@a.example", { code: old[0] })).toMatchObject({
+      reason: "code-invalid",
+    });
+    expect(await signIn("tf-new@a.example", { code: fresh[0] })).toMatchObject({ ok: true });
+    expect(
+      (await events("two-factor.recovery-codes", id)).map((e: { outcome: string }) => e.outcome),
+    ).toEqual(["ok", "failed", "failed", "ok"]);
   });
 
   it("throttles wrong codes like wrong passwords", async () => {

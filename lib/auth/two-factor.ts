@@ -124,6 +124,17 @@ export async function spendSecondFactor(
   return taken ? { ok: true, via: "code" } : { ok: false };
 }
 
+/** New recovery codes for a factor that is on, replacing every old one; shown once. */
+export async function replaceRecoveryCodes(tx: Tx, userId: string): Promise<string[] | null> {
+  const { codes, hashes } = newRecoveryCodes();
+  const [replaced] = await tx
+    .update(twoFactor)
+    .set({ recoveryCodes: hashes })
+    .where(and(eq(twoFactor.userId, userId), isNotNull(twoFactor.enabledAt)))
+    .returning({ userId: twoFactor.userId });
+  return replaced ? codes : null;
+}
+
 export async function removeTwoFactor(tx: Tx, userId: string): Promise<boolean> {
   const removed = await tx
     .delete(twoFactor)

@@ -1,5 +1,9 @@
 import { EndOtherSessionsButton, EndSessionButton } from "@/components/account/session-buttons";
-import { TwoFactorRemove, TwoFactorSetup } from "@/components/account/two-factor-setup";
+import {
+  NewRecoveryCodes,
+  TwoFactorRemove,
+  TwoFactorSetup,
+} from "@/components/account/two-factor-setup";
 import { dateTime } from "@/components/ui/format";
 import { PageHeader } from "@/components/ui/page-header";
 import { Section } from "@/components/ui/section";
@@ -41,6 +45,7 @@ export default async function AccountPage() {
                 On since {dateTime.format(twoFactor.enabledAt)} UTC. {twoFactor.recoveryCodesLeft}{" "}
                 of 10 recovery codes left.
               </p>
+              <NewRecoveryCodes />
               <TwoFactorRemove />
             </div>
           ) : (
