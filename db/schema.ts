@@ -159,6 +159,10 @@ export const users = control.table(
   },
   (t) => [
     uniqueIndex("users_email_key").on(sql`lower(${t.email})`),
+    // The few super-admins among millions of users (the Super-admins page).
+    index("users_platform_role_idx")
+      .on(t.email)
+      .where(sql`${t.platformRole} is not null`),
     check(
       "users_platform_role_valid",
       sql`${t.platformRole} is null or ${t.platformRole} = 'super_admin'`,

@@ -20,6 +20,7 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/adoption", label: "Adoption", permission: "adoption.manage" },
   { href: "/databases", label: "Databases", permission: "databases.manage" },
   { href: "/alerts", label: "Alerts", permission: "alerts.manage" },
+  { href: "/super-admins", label: "Super-admins", permission: "super-admins.read" },
   { href: "/system", label: "System health", permission: "system.read" },
   { href: "/account", label: "Account", permission: "account.manage" },
 ];

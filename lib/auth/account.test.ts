@@ -6,7 +6,7 @@ import { eq, sql } from "drizzle-orm";
 import { generate } from "otplib";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { passwordResets, sessions } from "@/db/schema";
-import { withSystem, withTenant } from "@/db/tenant";
+import { withPlatform, withSystem, withTenant } from "@/db/tenant";
 import { freshTestDatabase, insertCustomers, insertUser, refusal } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
 import type { RequestContext } from "./context";
@@ -499,6 +499,23 @@ describe("step-up", () => {
         }),
       ),
     ).toMatchObject({ ok: true });
+  });
+});
+
+describe("the super-admins page", () => {
+  it("lists the super-admins only, with their second factor and last sign-in", async () => {
+    const { listSuperAdmins } = await import("./super-admins");
+    const admins = await withPlatform(
+      { userId: null, email: null, platformRole: "super_admin", actorRole: "platform_token" },
+      { action: "super-admins.list" },
+      (tx) => listSuperAdmins(tx),
+    );
+    const emails = admins.map((a) => a.email);
+    expect(emails).toContain("root-switch@tenantry.example");
+    expect(emails).not.toContain("admin@a.example");
+    const root = admins.find((a) => a.email === "root-switch@tenantry.example")!;
+    expect(root.twoFactorSince).toBeInstanceOf(Date);
+    expect(root.lastSignIn).toBeInstanceOf(Date);
   });
 });
 

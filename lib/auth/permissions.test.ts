@@ -158,6 +158,13 @@ const EXPECTED: Record<Permission, Record<Role, boolean>> = {
     member: false,
     enrolling: false,
   },
+  "super-admins.read": {
+    super_admin: true,
+    switched: false,
+    admin: false,
+    member: false,
+    enrolling: false,
+  },
 };
 
 describe("permissions", () => {

@@ -38,6 +38,8 @@ export const PERMISSIONS = {
   "account.manage": ["super_admin", "switched", "admin", "member", "enrolling"],
   // A customer's admins: their own users' sessions and reset links; super-admins: anyone's.
   "accounts.manage-any": ["super_admin"],
+  // Who holds platform power: the super-admins, their second factor and last sign-in.
+  "super-admins.read": ["super_admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,7 +1,7 @@
 import "server-only";
 import { userInfo } from "node:os";
-import { and, eq, sql } from "drizzle-orm";
-import { users } from "@/db/schema";
+import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
+import { sessions, twoFactor, users } from "@/db/schema";
 import { withSystem, type Tx } from "@/db/tenant";
 import { insertAuditEvent } from "@/lib/audit/record";
 import { hashPassword } from "./passwords";
@@ -71,4 +71,28 @@ export async function hasSuperAdmin(): Promise<boolean> {
     },
     { readOnly: true },
   );
+}
+
+/**
+ * Every super-admin (the Super-admins page): status, second factor, and when they last signed
+ * in. Read through users' partial index on platform_role, whatever the number of users.
+ */
+export async function listSuperAdmins(tx: Tx) {
+  return tx
+    .select({
+      id: users.id,
+      email: users.email,
+      displayName: users.displayName,
+      status: users.status,
+      createdAt: users.createdAt,
+      twoFactorSince: twoFactor.enabledAt,
+      lastSignIn: sql<Date | null>`(select max(${sessions.createdAt}) from ${sessions}
+                                     where ${sessions.userId} = ${users.id})`.mapWith(
+        (value: string | null) => (value ? new Date(value) : null),
+      ),
+    })
+    .from(users)
+    .leftJoin(twoFactor, eq(twoFactor.userId, users.id))
+    .where(and(isNotNull(users.platformRole), eq(users.platformRole, "super_admin")))
+    .orderBy(asc(users.email));
 }

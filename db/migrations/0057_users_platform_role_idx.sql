@@ -1,0 +1,1 @@
+CREATE INDEX "users_platform_role_idx" ON "control"."users" USING btree ("email") WHERE "control"."users"."platform_role" is not null;
