@@ -9,14 +9,13 @@
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { eq, sql } from "drizzle-orm";
-import { memberships, users } from "@/db/schema";
 import { closeDatabase, withSystem, type Tx } from "@/db/tenant";
 import { insertAuditEvent } from "@/lib/audit/record";
 import { issueReset } from "./resets";
 import { passwordProblem } from "./password-rules";
 import { insertSuperAdmin } from "./super-admins";
 import { removeTwoFactor } from "./two-factor";
+import { findAccount } from "@/lib/users/queries";
 
 const USAGE = `Usage: npm run auth -- create-admin --email you@example.com [--name "Your Name"] [--password-stdin]
        npm run auth -- reset-link --email someone@example.com
@@ -40,11 +39,7 @@ const command = positionals[0];
 
 /** The account an operator names, with its customer (none for a super-admin). */
 async function account(tx: Tx, address: string) {
-  const [user] = await tx
-    .select({ id: users.id, email: users.email, tenantId: memberships.tenantId })
-    .from(users)
-    .leftJoin(memberships, eq(memberships.userId, users.id))
-    .where(sql`lower(${users.email}) = ${address.toLowerCase()}`);
+  const user = await findAccount(tx, { email: address });
   if (!user) throw new Error(`no account has the address ${address}`);
   return user;
 }

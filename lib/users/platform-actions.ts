@@ -2,20 +2,15 @@
 
 // Super-admins' help with anyone's account (from a customer's page): a reset link, and ending
 // every session. Audited in the customer's trail when the user is a customer's.
-import { eq } from "drizzle-orm";
-import { memberships, users } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
 import { userIdSchema } from "@/lib/auth/account-schemas";
 import { NotFoundError, platformAction } from "@/lib/auth/action";
 import { issueResetFor } from "@/lib/auth/resets";
 import { endSessionsOf } from "@/lib/auth/sessions";
+import { findAccount } from "./queries";
 
 async function account(tx: Tx, userId: string) {
-  const [user] = await tx
-    .select({ id: users.id, email: users.email, tenantId: memberships.tenantId })
-    .from(users)
-    .leftJoin(memberships, eq(memberships.userId, users.id))
-    .where(eq(users.id, userId));
+  const user = await findAccount(tx, { id: userId });
   if (!user) throw new NotFoundError();
   return user;
 }

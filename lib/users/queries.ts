@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, count, desc, eq, gt, isNull } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { invites, memberships, sessions, users } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
 
@@ -65,4 +65,16 @@ export async function openSessionCounts(tx: Tx, tenantId: string): Promise<Map<s
     .where(and(eq(sessions.tenantId, tenantId), isNull(sessions.endedAt)))
     .groupBy(sessions.userId);
   return new Map(rows.map((r) => [r.userId, r.open]));
+}
+
+/** A console account with its customer (none for a super-admin), by ID or by address; or null. */
+export async function findAccount(tx: Tx, by: { id: string } | { email: string }) {
+  const [user] = await tx
+    .select({ id: users.id, email: users.email, tenantId: memberships.tenantId })
+    .from(users)
+    .leftJoin(memberships, eq(memberships.userId, users.id))
+    .where(
+      "id" in by ? eq(users.id, by.id) : sql`lower(${users.email}) = ${by.email.toLowerCase()}`,
+    );
+  return user ?? null;
 }
