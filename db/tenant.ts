@@ -398,19 +398,16 @@ const statementName = (text: string) => {
 
 const MAX_NAMED_PER_SESSION = 500;
 const MAX_NAMED_TEXT = 8_000;
-const namedPerSession = new WeakMap<PgConnection, number>();
 
 /** The name a caller's statement runs under on this session, if it may have one (see the header). */
 function sessionName(client: pg.PoolClient, text: string): string | undefined {
   // A `*` other than count(*)'s may be a select list's (or a product: it then just goes unnamed).
   if (text.length > MAX_NAMED_TEXT || /\*(?!\))/.test(text)) return undefined;
   const name = statementName(text);
-  const connection = (client as unknown as { connection: PgConnection }).connection;
-  if (connection.parsedStatements[name] !== undefined) return name;
-  const named = namedPerSession.get(connection) ?? 0;
-  if (named >= MAX_NAMED_PER_SESSION) return undefined;
-  namedPerSession.set(connection, named + 1);
-  return name;
+  // pg's own record of what this session has prepared: counted only for a text it has not.
+  const { parsedStatements } = (client as unknown as { connection: PgConnection }).connection;
+  if (parsedStatements[name] !== undefined) return name;
+  return Object.keys(parsedStatements).length < MAX_NAMED_PER_SESSION ? name : undefined;
 }
 
 interface PgQueryInternals {

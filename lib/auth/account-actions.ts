@@ -6,12 +6,7 @@ import { and, eq, ne } from "drizzle-orm";
 import { z } from "zod";
 import { sessions } from "@/db/schema";
 import { accountAction, ActionError, NotFoundError } from "./action";
-import {
-  confirmTwoFactorSchema,
-  endSessionSchema,
-  newRecoveryCodesSchema,
-  removeTwoFactorSchema,
-} from "./account-schemas";
+import { appCodeSchema, endSessionSchema } from "./account-schemas";
 import { endSessions } from "./sessions";
 import { TwoFactorKeyError } from "./totp";
 import { requireFreshCode } from "./step-up";
@@ -47,7 +42,7 @@ export const confirmTwoFactorAction = accountAction(
     // Nothing re-rendered: the page keeps the recovery codes on screen until the user goes on.
     name: "two-factor.enrol",
     permission: "account.manage",
-    schema: confirmTwoFactorSchema,
+    schema: appCodeSchema,
   },
   async (tx, { code }, ctx, record) => {
     Object.assign(record, { targetType: "user", targetId: ctx.user.id });
@@ -71,7 +66,7 @@ export const removeTwoFactorAction = accountAction(
   {
     name: "two-factor.remove",
     permission: "account.manage",
-    schema: removeTwoFactorSchema,
+    schema: appCodeSchema,
     revalidate: "/",
   },
   async (tx, { code }, ctx, record) => {
@@ -93,7 +88,7 @@ export const newRecoveryCodesAction = accountAction(
     // Nothing re-rendered: the page keeps the new codes on screen until the user goes on.
     name: "two-factor.recovery-codes",
     permission: "account.manage",
-    schema: newRecoveryCodesSchema,
+    schema: appCodeSchema,
   },
   async (tx, { code }, ctx, record) => {
     Object.assign(record, { targetType: "user", targetId: ctx.user.id });

@@ -6,9 +6,8 @@ export const totpCodeSchema = z
   .transform((code) => code.replace(/\s/g, ""))
   .pipe(z.string().regex(/^\d{6}$/, { message: "Enter the six digits your app shows." }));
 
-export const confirmTwoFactorSchema = z.object({ code: totpCodeSchema });
-export const removeTwoFactorSchema = z.object({ code: totpCodeSchema });
-export const newRecoveryCodesSchema = z.object({ code: totpCodeSchema });
+/** A form that asks for a code from the app: enrolment's first, or a fresh one for a step-up. */
+export const appCodeSchema = z.object({ code: totpCodeSchema });
 export const endSessionSchema = z.object({ sessionId: z.uuid({ message: "Not a session." }) });
 export const userIdSchema = z.object({ userId: z.uuid({ message: "Not a user." }) });
 export const resetTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);

@@ -23,8 +23,9 @@ export const INVALID_RESET =
   "This reset link is not valid: it may have expired or been used. Ask an admin for a new one.";
 
 /**
- * Makes a link for `user` under the caller's door (the tenant's for its admins), sends it, once committed, through
- * the mail transport (the server log, without a sender) and answers it, to be shown once.
+ * Makes a link for `user` under the caller's door (the tenant's for its admins), sends it once
+ * the transaction has committed through the mail transport (the server log, without a sender),
+ * and answers it, to be shown once.
  */
 export async function issueReset(
   tx: Tx,

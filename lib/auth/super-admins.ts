@@ -1,6 +1,6 @@
 import "server-only";
 import { userInfo } from "node:os";
-import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { sessions, twoFactor, users } from "@/db/schema";
 import { withSystem, type Tx } from "@/db/tenant";
 import { insertAuditEvent } from "@/lib/audit/record";
@@ -93,6 +93,6 @@ export async function listSuperAdmins(tx: Tx) {
     })
     .from(users)
     .leftJoin(twoFactor, eq(twoFactor.userId, users.id))
-    .where(and(isNotNull(users.platformRole), eq(users.platformRole, "super_admin")))
+    .where(eq(users.platformRole, "super_admin"))
     .orderBy(asc(users.email));
 }
