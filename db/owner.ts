@@ -21,6 +21,36 @@ export async function withOwnerClient<T>(
   }
 }
 
+/**
+ * `fn` with `count` more connections to the database, each in a read-only transaction that
+ * imports the snapshot of `client`'s (a REPEATABLE READ transaction, open until `fn` returns),
+ * so reads of one consistent state go side by side. The readers end with `fn`.
+ */
+export async function withSnapshotReaders<T>(
+  connectionString: string,
+  client: pg.Client,
+  count: number,
+  fn: (readers: pg.Client[]) => Promise<T>,
+): Promise<T> {
+  if (count <= 0) return fn([]);
+  const { rows } = await client.query<{ id: string }>("select pg_export_snapshot() as id");
+  const readers: pg.Client[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const reader = new pg.Client({ connectionString });
+      reader.on("error", (error) => console.error("snapshot reader:", error.message));
+      await reader.connect();
+      readers.push(reader);
+      await reader.query("begin isolation level repeatable read read only");
+      await reader.query(`set transaction snapshot '${rows[0].id.replace(/'/g, "''")}'`);
+    }
+    return await fn(readers);
+  } finally {
+    // Ending a connection ends its transaction: these only read.
+    await Promise.all(readers.map((r) => r.end().catch(() => undefined)));
+  }
+}
+
 /** `fn` in one transaction: committed when it returns, rolled back when it throws. */
 export function inOwnerTransaction<T>(
   connectionString: string,

@@ -309,3 +309,28 @@ describe("constructs the plan names before anything runs", () => {
     await db.owner.query("alter extension plpgsql drop table n_ext.ext_config");
   });
 });
+
+describe("concurrent builds side by side", () => {
+  it("builds on two connections, each table's indexes on one, however the definitions name it: no deadlock", async () => {
+    const tables = Array.from({ length: 6 }, (_, i) => `t${i}`);
+    await db.owner.query(
+      `create schema side; ${tables
+        .map(
+          (t) =>
+            `create table side.${t} (id int primary key, email text, code text unique, at timestamptz, gone boolean not null default false);
+             create index on side.${t} (at);
+             create unique index on side.${t} (lower(email));
+             create index on side.${t} (code) where not gone;
+             insert into side.${t} select g, 'u' || g || '@example.com', 'c' || g, now(), g % 7 = 0 from generate_series(1, 20000) g;`,
+        )
+        .join("\n")}`,
+    );
+    const before = await fingerprint(db, "side");
+    const adopted = await runAdoption(url(), { schema: "side" });
+    if (!adopted.ok) throw new Error(adopted.instructions);
+    expect(adopted.report.summary.isolated).toBe(tables.length);
+    const reverted = await runRevert(url(), { schema: "side" });
+    if (!reverted.ok) throw new Error(reverted.instructions);
+    expect(await fingerprint(db, "side")).toEqual(before);
+  }, 120_000);
+});

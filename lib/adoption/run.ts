@@ -8,7 +8,12 @@ import "server-only";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
 import type { Tx } from "@/db/tenant";
-import { inOwnerTransaction, withOwnerClient, type OwnerClient } from "@/db/owner";
+import {
+  inOwnerTransaction,
+  withOwnerClient,
+  withSnapshotReaders,
+  type OwnerClient,
+} from "@/db/owner";
 import { counterDrops, ensureRowCounters } from "@/lib/usage/counters";
 import { adoptionRuns } from "@/db/schema";
 import { introspect, type TableInfo } from "./introspect";
@@ -63,7 +68,7 @@ interface Work {
   /** Whether every table must keep its rows and content (adopt, revert); a verification changes nothing. */
   preserves: boolean;
   /** The last step: the verification report of the schema as the run leaves it. */
-  verify: (client: OwnerClient) => Promise<VerifyReport>;
+  verify: (client: OwnerClient, readers?: OwnerClient[]) => Promise<VerifyReport>;
   /** Throws a StepError when the report is not what the run must end on. */
   accept: (report: VerifyReport, tx: NodePgDatabase, client: OwnerClient) => Promise<void>;
   /** Kept with an adopt run: the catalog its revert restores. */
@@ -246,20 +251,31 @@ async function execute(
                 });
                 committed = phase === "prepare" ? "prepared" : "locked";
               } else {
-                // Concurrent index builds wait for each other's transactions (a deadlock when
-                // two run at once), so they go one at a time; validations go side by side.
-                const workers = phase === "validate" ? PARALLEL : 1;
+                // The largest tables first, so the last to end is not a large one begun late.
+                const rows = new Map(work.beforeCatalog?.map((t) => [t.name, t.rows]));
                 for (const s of steps)
                   await step(s.name, () =>
-                    inParallel(ownerUrl, s.statements, workers, (table) => (currentTable = table)),
+                    inParallel(
+                      ownerUrl,
+                      s.statements,
+                      PARALLEL,
+                      (table) => rows.get(table) ?? 0,
+                      (table) => (currentTable = table),
+                    ),
                   );
               }
             }
             report = await inOwnerTransaction(ownerUrl, (client, tx) =>
               step("verify", async () => {
-                // One snapshot for every count of the verification, as writers go on.
+                // One snapshot for every count of the verification, as writers go on, shared
+                // with the connections that read tables beside this one.
                 await client.query("set transaction isolation level repeatable read");
-                const result = await work.verify(client);
+                const result = await withSnapshotReaders(
+                  ownerUrl,
+                  client,
+                  PARALLEL - 1,
+                  (readers) => work.verify(client, readers),
+                );
                 await assertValidated(client, schema);
                 await work.accept(result, tx, client);
                 return result;
@@ -290,26 +306,41 @@ async function execute(
   });
 }
 
-/** Connections the validations spread over (2 cores here). */
+/** Connections the concurrent builds and the validations spread over (2 cores here). */
 const PARALLEL = Math.max(1, Number(process.env.ADOPTION_PARALLELISM ?? 2));
+
+const IDENT = String.raw`(?:"(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)`;
 
 /**
  * Statements that need no transaction (concurrent index builds, validations), table by table
- * over `workers` connections, so no two touch one table at once. The first failure stops the
- * others after their current statement and is thrown.
+ * (the largest by `size` first) over `workers` connections, so no two touch one table at once (two builds on one table would
+ * wait for each other: a deadlock). Builds on different tables go side by side: a build of an
+ * index with an expression or a predicate waits for the others' transactions, but they do not
+ * wait for it. The first failure stops the others after their current statement and is thrown.
  */
 async function inParallel(
   ownerUrl: string,
   statements: string[],
   workers: number,
+  size: (table: string) => number,
   failedOn: (table: string | null) => void,
 ) {
+  // A statement that names no table (dropping what an interrupted run built) goes with the
+  // next one that does, which it makes room for.
   const groups = new Map<string, string[]>();
+  let pending: string[] = [];
   for (const x of statements) {
-    const table = tableOf(x) ?? "";
-    groups.set(table, [...(groups.get(table) ?? []), x]);
+    const table = tableOf(x);
+    if (table === null) pending.push(x);
+    else {
+      groups.set(table, [...(groups.get(table) ?? []), ...pending, x]);
+      pending = [];
+    }
   }
-  const queue = [...groups.values()];
+  if (pending.length) groups.set("", pending);
+  const queue = [...groups.entries()]
+    .sort(([a], [b]) => size(b) - size(a))
+    .map(([, group]) => group);
   let failure: Error | null = null;
   const run = async (client: OwnerClient, x: string) => {
     try {
@@ -438,10 +469,21 @@ function failureInstructions(
   );
 }
 
-const tableOf = (statement: string) =>
-  statement.match(/^alter (?:table|view) "[^"]+"\."([^"]+)"/)?.[1] ??
-  statement.match(/on "[^"]+"\."([^"]+)"/)?.[1] ??
-  null;
+const TABLE_OF = [
+  String.raw`^alter (?:table|view) (?:only )?`,
+  String.raw`^create (?:unique )?index (?:concurrently )?${IDENT} on (?:only )?`,
+  String.raw` on (?:only )?`, // a policy's, a trigger's, a grant's
+].map((head) => new RegExp(String.raw`${head}${IDENT}\.(${IDENT})`, "i"));
+
+/**
+ * The table a statement changes, as the catalog names it (the plan quotes names; definitions
+ * from the catalog quote only where needed), or null.
+ */
+const tableOf = (statement: string) => {
+  const name = TABLE_OF.map((r) => statement.match(r)?.[1]).find(Boolean);
+  if (!name) return null;
+  return name.startsWith('"') ? name.slice(1, -1).replace(/""/g, '"') : name;
+};
 
 /**
  * The plan's options with what a plan from a column needs from the data: the values, their
@@ -510,7 +552,7 @@ function adopt(ownerUrl: string, options: AdoptOptions): Promise<RunResult> {
         // The mapping from the column's values to customers, kept with the run.
         ...(plan.customers ? { customers: plan.customers } : {}),
       },
-      verify: (c) => verifySchema(c, schema, { column, globalTables }),
+      verify: (c, readers) => verifySchema(c, schema, { column, globalTables, readers }),
       accept: async (report, _tx, c) => {
         const failing = report.tables.find((t) => t.problems.length > 0);
         if (failing) throw new StepError(failing.problems[0], failing.table);

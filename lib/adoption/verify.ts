@@ -186,6 +186,8 @@ export interface VerifyOptions {
   column?: string;
   /** Tables the adoption left as global reference data. */
   globalTables?: string[];
+  /** Connections in the caller's snapshot (withSnapshotReaders): the tables are read side by side. */
+  readers?: OwnerClient[];
 }
 
 /**
@@ -202,8 +204,7 @@ export async function verifySchema(
   const catalog = await readCatalog(client, schema, column);
   const col = q(column);
 
-  const tables: TableStatus[] = [];
-  for (const t of catalog) {
+  const tableStatus = async (client: OwnerClient, t: CatalogRow): Promise<TableStatus> => {
     const problems: string[] = [];
     const warnings: string[] = [];
     let crossTenantRefs = 0;
@@ -260,7 +261,7 @@ export async function verifySchema(
       : problems.length
         ? "partial"
         : "isolated";
-    tables.push({
+    return {
       table: t.name,
       state,
       rows: scan.rows,
@@ -283,14 +284,42 @@ export async function verifySchema(
       checksum: scan.checksum,
       problems,
       warnings,
-    });
-  }
+    };
+  };
+  const tables = await spread([client, ...(options.readers ?? [])], catalog, tableStatus);
 
   const readable = new Set(
     catalog.filter((t) => t.has_column && t.tenant_can_read).map((t) => t.name),
   );
   const probe = await probeAsAnotherCustomer(client, schema, column, tables, readable);
   return reportOf(schema, column, tables, probe);
+}
+
+/**
+ * `work` on each item, over the clients side by side (each one item at a time), the results in
+ * the items' order. The first failure stops the others before their next item, and is thrown.
+ */
+async function spread<T, R>(
+  clients: OwnerClient[],
+  items: T[],
+  work: (client: OwnerClient, item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  let failed = false;
+  await Promise.all(
+    clients.map(async (client) => {
+      for (let i = next++; i < items.length && !failed; i = next++) {
+        try {
+          results[i] = await work(client, items[i]);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }
+    }),
+  );
+  return results;
 }
 
 function reportOf(
