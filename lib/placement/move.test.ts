@@ -87,6 +87,15 @@ function contents(ownerUrl: string, customer: string) {
     return result;
   });
 }
+/** The customer's rows on a database as its row counters hold them (lib/usage/counters.ts). */
+const countedRows = (ownerUrl: string, customer: string) =>
+  withOwnerClient(ownerUrl, async (c) => {
+    const { rows } = await c.query<{ n: string }>(
+      "select coalesce(sum(n), 0)::text as n from tally.row_counts where customer_id = $1",
+      [customer],
+    );
+    return Number(rows[0].n);
+  });
 const total = (c: Record<string, { rows: number }>) =>
   Object.values(c).reduce((n, t) => n + t.rows, 0);
 const withoutLog = (c: Record<string, { rows: number; checksum: string }>) =>
@@ -261,6 +270,8 @@ describe("an online move", () => {
     expect(await workloadRows(primary(), B)).toEqual(report.acknowledged.get(B));
     expect(withoutLog(await contents(primary(), B))).toEqual(withoutLog(before));
     expect(total(await contents(second.ownerUrl, B))).toBe(0);
+    // Counted again after the unfreeze while B wrote on: its writes since count on top, once.
+    expect(await countedRows(primary(), B)).toBe(total(await contents(primary(), B)));
     // A, writing on the same source throughout, kept every write there.
     expect(await workloadRows(second.ownerUrl, A)).toEqual(report.acknowledged.get(A));
     expect(await replicationLeft()).toBe(0);
@@ -337,13 +348,14 @@ describe("a move killed mid-way", () => {
 
   it("is finished by resume when killed after the flip", async () => {
     const before = await contents(primary(), B);
-    await killedAt(B, "cleanup");
+    await killedAt(B, "unfreeze");
     expect(await placementOf(B)).toBe("dedicated-1");
     expect(await resumeMoves(primary())).toEqual([
       expect.objectContaining({ tenantId: B, outcome: "finished" }),
     ]);
     expect(await contents(second.ownerUrl, B)).toEqual(before);
     expect(total(await contents(primary(), B))).toBe(0);
+    expect(await countedRows(second.ownerUrl, B)).toBe(total(before));
   });
 });
 
@@ -429,6 +441,19 @@ describe("an online move killed during catch-up and during cutover", () => {
     expect(await replicationLeft()).toBe(0);
     // The freeze went with the killed process: B writes on its database again.
     expect(await writeOnSecond(B)).toBe("written");
+  });
+
+  it("is finished by resume when killed after the flip, the rows that came by replication counted", async () => {
+    const before = await contents(second.ownerUrl, B);
+    await (await pausedAt(B, "unfreeze", { to: "primary", mode: "online" })).kill();
+    expect(await resumeMoves(primary())).toEqual([
+      expect.objectContaining({ tenantId: B, outcome: "finished" }),
+    ]);
+    expect(await placementOf(B)).toBe("primary");
+    expect(await contents(primary(), B)).toEqual(before);
+    expect(await countedRows(primary(), B)).toBe(total(before));
+    // Back where the tests after this one expect B.
+    await moveCustomer(primary(), B, "dedicated-1", { by: "test", mode: "offline" });
   });
 });
 

@@ -557,15 +557,13 @@ async function runMove(
         });
         await primary.query("commit");
         flipped = record.flipped = true;
-        // Rows that came by replication passed no statement trigger there: the customer's
-        // counts on the target are taken again, while it is frozen (lib/usage/counters.ts).
-        await reconcileRowCounts(target, { tenantId });
 
         await at("unfreeze");
         await source.query(UNFREEZE, [tenantId]);
         await record.frozen(null);
         freezeMs = Date.now() - frozeAt;
         frozeAt = null;
+        await recount(target, tenantId);
 
         await finishFlipped(record, source, tables, tenantId, options, async () => {
           await at("cleanup");
@@ -961,6 +959,14 @@ async function undoBeforeFlip(
 }
 
 /**
+ * The customer's row counts on the target taken again after the flip: rows that came by
+ * replication passed no statement trigger there (lib/usage/counters.ts). Not under the freeze:
+ * the count and the counts it mends are read in one snapshot, so the writes that commit after it
+ * count on top, and the freeze does not grow with the customer's size.
+ */
+const recount = (target: OwnerClient, tenantId: string) => reconcileRowCounts(target, { tenantId });
+
+/**
  * Moves left running by a process that died (its mover lock on the primary is free): a flipped
  * one is finished (the source departed, the target accepting, the source's rows cleaned up), one
  * that did not flip is rolled back (nothing on the target, the source accepting again). Moves
@@ -1013,6 +1019,7 @@ export async function resumeMoves(
               await arrive(target, m.tenant_id);
               await depart(source, m.tenant_id);
               await record.frozen(null);
+              await recount(target, m.tenant_id);
               await finishFlipped(record, source, tables, m.tenant_id, {}, () =>
                 record.phase("cleanup"),
               );
