@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { checkIsolation, describeFailures } from "./guard";
+import { checkIsolation, describeFailures, sharedIsolationReport } from "./guard";
 import { freshTestDatabase } from "./test/fixture";
 
 const db = freshTestDatabase();
@@ -156,5 +156,22 @@ describe("start-up guard", () => {
     expect(failures).toContain(
       "app.loose: RLS not enabled, RLS not forced, no tenant policy on tenant_id",
     );
+  });
+
+  it("runs the health check's checks once for the calls that arrive while they run", async () => {
+    const failing = async (report: ReturnType<typeof sharedIsolationReport>) =>
+      (await report).checks.filter((c) => !c.ok && c.name.includes("control.invites"));
+    const first = sharedIsolationReport();
+    expect(sharedIsolationReport()).toBe(first);
+    expect(await failing(first)).toEqual([]);
+    // Once it ended, the next call runs them again: it sees what changed since.
+    await db.owner.query("alter table control.invites no force row level security");
+    try {
+      const next = sharedIsolationReport();
+      expect(next).not.toBe(first);
+      expect(await failing(next)).toHaveLength(1);
+    } finally {
+      await db.owner.query("alter table control.invites force row level security");
+    }
   });
 });

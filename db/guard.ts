@@ -234,3 +234,18 @@ export async function appIsolationReport(): Promise<GuardReport> {
   }
   return { ok: checks.every((c) => c.ok), checks };
 }
+
+let running: Promise<GuardReport> | null = null;
+
+/**
+ * appIsolationReport shared by the calls that arrive while one runs: the public health check,
+ * which anyone may call as often as they like, then runs the checks (the catalog of every
+ * registered database) once at a time however many calls come, and no answer is older than one
+ * run of them.
+ */
+export function sharedIsolationReport(): Promise<GuardReport> {
+  running ??= appIsolationReport().finally(() => {
+    running = null;
+  });
+  return running;
+}

@@ -1,4 +1,4 @@
-import { appIsolationReport } from "@/db/guard";
+import { sharedIsolationReport } from "@/db/guard";
 
 export const dynamic = "force-dynamic";
 
@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
  */
 export async function GET() {
   try {
-    const report = await appIsolationReport();
+    const report = await sharedIsolationReport();
     return Response.json(
       { status: report.ok ? "ok" : "refused" },
       { status: report.ok ? 200 : 503 },
