@@ -1,5 +1,16 @@
 import "server-only";
-import { and, asc, count, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  inArray,
+  or,
+  sql,
+  type SQL,
+  type SQLWrapper,
+} from "drizzle-orm";
 import { auditEvents, customers, plans } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
 import { isCustomerId, normalizeCustomerId } from "./ids";
@@ -77,61 +88,88 @@ export const EXACT_TOTAL_UP_TO = 10_000;
 /** Where the planner expects more matches than this, they are not counted at all. */
 export const COUNT_BELOW_ESTIMATE = 10 * EXACT_TOTAL_UP_TO;
 
+/** The columns a row of the list shows. */
+const SHOWN = {
+  id: customers.id,
+  name: customers.name,
+  status: customers.status,
+  plan: customers.plan,
+  createdAt: customers.createdAt,
+  trialEndsAt: customers.trialEndsAt,
+  users: customers.userCount,
+};
+
 /**
  * The statements behind a page of the list: its rows (one more than the page, to know whether
  * another follows) by keyset from the cursor; the planner's estimate of the matches; and their
  * count up to EXACT_TOTAL_UP_TO. Every sort reads an index that ends in the ID, so no page
  * costs more than its rows, however deep (db/bench/customers.ts). A name search under another
  * sort is found first, then sorted, not found by scanning that sort's index: its prefix's range
- * of the name index (which includes every column shown) bounds the work, which the sort's order
- * does not when the two correlate (every "Falcon Garage" on one plan).
+ * of the name index bounds the work, which the sort's order does not when the two correlate
+ * (every "Falcon Garage" on one plan). Its matches carry only their ID and sort key into the
+ * sort (narrow rows sort faster: 30 000 matches are 25 % quicker), and the page's rows are read
+ * by ID after.
  */
 export function customerListQueries(tx: Tx, params: CustomerListParams) {
   const where = listFilter(params);
   const sort = SORT_KEYS[params.sort];
   const { cursor } = params;
-  const candidates = tx
-    .select({
-      id: customers.id,
-      name: customers.name,
-      status: customers.status,
-      plan: customers.plan,
-      createdAt: customers.createdAt,
-      trialEndsAt: customers.trialEndsAt,
-      users: customers.userCount,
-      sortKey: sql`${sort.key}`.as("sort_key"),
-    })
-    .from(customers)
-    .where(where);
-  // A LIMIT, even of everything, keeps PostgreSQL from folding the subquery into the page's.
-  const searchFirst = params.q !== "" && params.sort !== "name";
-  const found = (searchFirst ? candidates.limit(Number.MAX_SAFE_INTEGER) : candidates).as("found");
   // A previous page is read backwards from the cursor, then turned round.
   const descending = (params.dir === "desc") !== (cursor?.towards === "previous");
   const direction = descending ? desc : asc;
   // The cursor's values are sub-selects, so the planner does not estimate from them: near the
   // end of a sort's first key (the last status), it took what follows for one row, and sorted
   // half the table rather than reading the sort's index in order.
-  const from = cursor
-    ? sql`(${found.sortKey}, ${found.id}) ${sql.raw(descending ? "<" : ">")} ((select ${sort.read(cursor.key)}), (select ${cursor.id}::text))`
-    : undefined;
-  const rows = tx
-    .select({
-      id: found.id,
-      name: found.name,
-      status: found.status,
-      plan: found.plan,
-      createdAt: found.createdAt,
-      trialEndsAt: found.trialEndsAt,
-      users: found.users,
-      // Written for the page's rows only, not for every candidate of a search. Named apart:
-      // an output column called sort_key would be what ORDER BY "sort_key" sorts by.
-      key: sort.text(found.sortKey).as("cursor_key"),
-    })
-    .from(found)
-    .where(from)
-    .orderBy(direction(found.sortKey), direction(found.id))
-    .limit(params.size + 1);
+  const after = (key: SQLWrapper, id: SQLWrapper) =>
+    cursor
+      ? sql`(${key}, ${id}) ${sql.raw(descending ? "<" : ">")} ((select ${sort.read(cursor.key)}), (select ${cursor.id}::text))`
+      : undefined;
+
+  let rows;
+  if (params.q !== "" && params.sort !== "name") {
+    // A LIMIT, even of everything, keeps PostgreSQL from folding the subquery into the page's.
+    const found = tx
+      .select({ id: customers.id, sortKey: sql`${sort.key}`.as("sort_key") })
+      .from(customers)
+      .where(where)
+      .limit(Number.MAX_SAFE_INTEGER)
+      .as("found");
+    const page = tx
+      .select({ id: found.id, sortKey: found.sortKey })
+      .from(found)
+      .where(after(found.sortKey, found.id))
+      .orderBy(direction(found.sortKey), direction(found.id))
+      .limit(params.size + 1)
+      .as("page");
+    rows = tx
+      .select({ ...SHOWN, key: sort.text(page.sortKey).as("cursor_key") })
+      .from(page)
+      .innerJoin(customers, eq(customers.id, page.id))
+      .orderBy(direction(page.sortKey), direction(page.id));
+  } else {
+    const found = tx
+      .select({ ...SHOWN, sortKey: sql`${sort.key}`.as("sort_key") })
+      .from(customers)
+      .where(where)
+      .as("found");
+    rows = tx
+      // The key is written for the page's rows only. Named apart: an output column called
+      // sort_key would be what ORDER BY "sort_key" sorts by.
+      .select({
+        id: found.id,
+        name: found.name,
+        status: found.status,
+        plan: found.plan,
+        createdAt: found.createdAt,
+        trialEndsAt: found.trialEndsAt,
+        users: found.users,
+        key: sort.text(found.sortKey).as("cursor_key"),
+      })
+      .from(found)
+      .where(after(found.sortKey, found.id))
+      .orderBy(direction(found.sortKey), direction(found.id))
+      .limit(params.size + 1);
+  }
   const matches = tx
     .select({ one: sql`1` })
     .from(customers)
