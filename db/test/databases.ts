@@ -74,3 +74,65 @@ export async function dropDatabases(prefix: string): Promise<void> {
       await client.query(`drop database if exists ${pg.escapeIdentifier(datname)} with (force)`);
   });
 }
+
+/**
+ * Drops the databases of earlier runs on this machine whose process is gone (a run killed before
+ * its teardown leaves its template and copies behind). Only on a server of this machine: on a
+ * shared one, another machine's process IDs mean nothing here.
+ */
+export async function dropEndedRuns(): Promise<string[]> {
+  if (!["127.0.0.1", "localhost", "[::1]"].includes(new URL(testServerUrl()).hostname)) return [];
+  return withServer(async (client) => {
+    const { rows } = await client.query<{ datname: string }>(
+      String.raw`select datname from pg_database where datname ~ '^tenantry_t\d+_'`,
+    );
+    const ended = rows
+      .map((r) => r.datname)
+      .filter((name) => !running(Number(/^tenantry_t(\d+)_/.exec(name)![1])));
+    for (const name of ended) {
+      const drop = () =>
+        client.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
+      await drop()
+        .catch(async (error: Error & { code?: string }) => {
+          // A move killed mid-way leaves its subscription, which a database cannot be dropped with.
+          if (error.code !== "55006") throw error;
+          await withDatabase(name, async (db) => {
+            const { rows: subs } = await db.query<{ subname: string }>(
+              "select subname from pg_subscription where subdbid = (select oid from pg_database where datname = current_database())",
+            );
+            for (const { subname } of subs) {
+              const sub = pg.escapeIdentifier(subname);
+              await db.query(`alter subscription ${sub} disable`);
+              await db.query(`alter subscription ${sub} set (slot_name = none)`);
+              await db.query(`drop subscription ${sub}`);
+            }
+          });
+          await drop();
+        })
+        .catch((error: Error) =>
+          console.warn(`Could not drop ${name}, left by an ended run: ${error.message}`),
+        );
+    }
+    return ended;
+  });
+}
+
+async function withDatabase<T>(name: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: databaseUrl(name) });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Whether a process runs with this ID here (one this user may not signal runs too). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
