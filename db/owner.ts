@@ -10,15 +10,20 @@ export async function withOwnerClient<T>(
   connectionString: string,
   fn: (client: pg.Client) => Promise<T>,
 ): Promise<T> {
-  const client = new pg.Client({ connectionString });
-  // A connection lost while idle must not crash the process; the query in flight rejects anyway.
-  client.on("error", (error) => console.error("owner connection:", error.message));
+  const client = ownerClient(connectionString);
   await client.connect();
   try {
     return await fn(client);
   } finally {
     await client.end();
   }
+}
+
+function ownerClient(connectionString: string): pg.Client {
+  const client = new pg.Client({ connectionString });
+  // A connection lost while idle must not crash the process; the query in flight rejects anyway.
+  client.on("error", (error) => console.error("owner connection:", error.message));
+  return client;
 }
 
 /**
@@ -37,8 +42,7 @@ export async function withSnapshotReaders<T>(
   const readers: pg.Client[] = [];
   try {
     for (let i = 0; i < count; i++) {
-      const reader = new pg.Client({ connectionString });
-      reader.on("error", (error) => console.error("snapshot reader:", error.message));
+      const reader = ownerClient(connectionString);
       await reader.connect();
       readers.push(reader);
       await reader.query("begin isolation level repeatable read read only");

@@ -23,8 +23,14 @@ export function databaseUrl(name: string, user?: string): string {
   return url.toString();
 }
 
-export async function withServer<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: testServerUrl() });
+/** `fn` on a connection to the test server (its `postgres` database, or `database`) as its owner. */
+export async function withServer<T>(
+  fn: (client: pg.Client) => Promise<T>,
+  database?: string,
+): Promise<T> {
+  const client = new pg.Client({
+    connectionString: database ? databaseUrl(database) : testServerUrl(),
+  });
   try {
     await client.connect();
   } catch (error) {
@@ -96,7 +102,7 @@ export async function dropEndedRuns(): Promise<string[]> {
         .catch(async (error: Error & { code?: string }) => {
           // A move killed mid-way leaves its subscription, which a database cannot be dropped with.
           if (error.code !== "55006") throw error;
-          await withDatabase(name, async (db) => {
+          await withServer(async (db) => {
             const { rows: subs } = await db.query<{ subname: string }>(
               "select subname from pg_subscription where subdbid = (select oid from pg_database where datname = current_database())",
             );
@@ -106,7 +112,7 @@ export async function dropEndedRuns(): Promise<string[]> {
               await db.query(`alter subscription ${sub} set (slot_name = none)`);
               await db.query(`drop subscription ${sub}`);
             }
-          });
+          }, name);
           await drop();
         })
         .catch((error: Error) =>
@@ -115,16 +121,6 @@ export async function dropEndedRuns(): Promise<string[]> {
     }
     return ended;
   });
-}
-
-async function withDatabase<T>(name: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: databaseUrl(name) });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Whether a process runs with this ID here (one this user may not signal runs too). */

@@ -29,8 +29,7 @@ async function keyed<T>(work: () => Promise<T>): Promise<T> {
 
 export const beginTwoFactorAction = accountAction(
   { name: "two-factor.begin", permission: "account.manage", schema: z.object({}) },
-  async (tx, _input, ctx, record) => {
-    Object.assign(record, { targetType: "user", targetId: ctx.user.id });
+  async (tx, _input, ctx) => {
     const enrolment = await keyed(() => beginEnrolment(tx, ctx.user));
     if (!enrolment) throw new ActionError("Two-factor is already on for your account.");
     return { ok: true, data: enrolment };
@@ -44,8 +43,7 @@ export const confirmTwoFactorAction = accountAction(
     permission: "account.manage",
     schema: appCodeSchema,
   },
-  async (tx, { code }, ctx, record) => {
-    Object.assign(record, { targetType: "user", targetId: ctx.user.id });
+  async (tx, { code }, ctx) => {
     const confirmed = await keyed(() => confirmEnrolment(tx, ctx.user.id, code));
     if (!confirmed)
       throw new ActionError(
@@ -69,8 +67,7 @@ export const removeTwoFactorAction = accountAction(
     schema: appCodeSchema,
     revalidate: "/",
   },
-  async (tx, { code }, ctx, record) => {
-    Object.assign(record, { targetType: "user", targetId: ctx.user.id });
+  async (tx, { code }, ctx) => {
     await keyed(() => requireFreshCode(tx, ctx, code, "turn two-factor off"));
     await removeTwoFactor(tx, ctx.user.id);
     return {
@@ -90,8 +87,7 @@ export const newRecoveryCodesAction = accountAction(
     permission: "account.manage",
     schema: appCodeSchema,
   },
-  async (tx, { code }, ctx, record) => {
-    Object.assign(record, { targetType: "user", targetId: ctx.user.id });
+  async (tx, { code }, ctx) => {
     await keyed(() => requireFreshCode(tx, ctx, code, "make new recovery codes"));
     const codes = await replaceRecoveryCodes(tx, ctx.user.id);
     if (!codes) throw new ActionError("Two-factor is not on for your account.");
@@ -138,7 +134,7 @@ export const endOtherSessionsAction = accountAction(
       ),
       "ended by the user",
     );
-    Object.assign(record, { targetType: "user", targetId: ctx.user.id, details: { ended } });
+    Object.assign(record, { details: { ended } });
     return {
       ok: true,
       message: ended

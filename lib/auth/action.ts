@@ -214,7 +214,8 @@ export function platformAction<S extends z.ZodType>(spec: Spec<S>, handler: TxHa
  * The signed-in user's own account (their second factor, their sessions), whatever their role —
  * an enrolling one too: the system door's transaction (second factors are its alone), the
  * handler given the user's own context (a switched super-admin's account is not the customer's),
- * and the ok event written in it, in the user's own trail.
+ * and the ok event written in it, in the user's own trail, naming the user's account unless the
+ * handler names another target.
  */
 export function accountAction<S extends z.ZodType>(spec: Spec<S>, handler: TxHandler<S>) {
   return chain(
@@ -222,6 +223,8 @@ export function accountAction<S extends z.ZodType>(spec: Spec<S>, handler: TxHan
     () => true,
     (ctx, input, record) => {
       const own = ownAccount(ctx);
+      // The event names the user's account unless the handler names another target.
+      Object.assign(record, { targetType: "user", targetId: own.user.id });
       return withSystem("account", async (tx): Promise<ActionState> => {
         const result = await handler(tx, input, own, record);
         await auditAccess(own, spec.name, "ok", record, tx);
