@@ -27,7 +27,6 @@ import { syncDatabase } from "../../lib/databases/sync";
 import { cleanUpMove, moveCustomer } from "../../lib/placement/move";
 import { exportCustomer } from "../../lib/portability/export";
 import { restoreCustomer } from "../../lib/portability/restore";
-import { startWorkload } from "../../lib/placement/workload";
 import { columnList, customerTables, qualifiedName } from "../../lib/portability/tables";
 import { copyOut } from "../copy";
 import { endDatabasePools } from "../databases";
@@ -37,6 +36,7 @@ import { generateSample } from "../sample/generate";
 import { freePort } from "../test/ports";
 import { withBenchDatabase } from "./database";
 import { ratio, summarize, timed } from "./stats";
+import { startWorkloadProcess } from "./workload";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const VAR = "TENANTRY_BENCH_MOVE_TARGET";
@@ -175,27 +175,33 @@ async function largeCustomer() {
     // Before the move: the same workload, for both customers, so the ratio is the move's alone;
     // after a checkpoint on each server, so the loading's is not under way in either window.
     for (const u of [url, server.ownerUrl]) await withOwnerClient(u, (c) => c.query("checkpoint"));
-    const before = startWorkload({ customers: [LEGACY_CUSTOMER_ID, other], rate: 400 });
+    // The workload runs as a process of its own, as the platform's application would.
+    const workload = () => startWorkloadProcess(database, [LEGACY_CUSTOMER_ID, other], 400);
+    const before = await workload();
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     const baseline = await before.stop();
 
-    const workload = startWorkload({ customers: [LEGACY_CUSTOMER_ID, other], rate: 400 });
+    const running = await workload();
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const steps: Record<string, number> = {};
+    /** When each phase began (ms since the epoch, as the workload's times are). */
+    const began: [string, number][] = [];
     let phaseStarted = performance.now();
     let phase = "";
     const moved = await moveCustomer(url, LEGACY_CUSTOMER_ID, "dedicated-1", {
       by: "bench",
       mode: MODE,
       onPhase: (next) => {
+        began.push([next, Date.now()]);
         if (phase) steps[phase] = performance.now() - phaseStarted;
         phase = next;
         phaseStarted = performance.now();
       },
     });
     steps[phase] = performance.now() - phaseStarted;
+    began.push(["after the move", Date.now()]);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const during = await workload.stop();
+    const during = await running.stop();
 
     const acknowledged = during.acknowledged.get(LEGACY_CUSTOMER_ID)!;
     const landed = await withOwnerClient(server.ownerUrl, async (c) => {
@@ -232,9 +238,19 @@ async function largeCustomer() {
     console.log(
       `The other customer's write p95 while the move ran: ${otherDuring.toFixed(1)} ms against ${otherBefore.toFixed(1)} ms before → ${ratio(otherDuring / otherBefore)} (target ≤ 1.2×); the moved customer's: ${movedP95.toFixed(1)} ms`,
     );
+    // Where it went up: the other customer's writes by the phase they began in.
+    const at = during.writeAt.get(other)!;
+    const ms = during.writeMs.get(other)!;
+    const byPhase = began.slice(0, -1).flatMap(([name, from], i) => {
+      const times = ms.filter((_, j) => at[j] >= from && at[j] < began[i + 1][1]);
+      if (!times.length) return [];
+      const { p95 } = summarize(times);
+      return [`${name} ${p95.toFixed(1)} ms (${ratio(p95 / otherBefore)}, ${times.length} writes)`];
+    });
+    console.log(`  by phase: ${byPhase.join("; ")}`);
 
     // The cleanup, confirmed once the move has ended (it would otherwise wait for its grace period).
-    const whileCleaning = startWorkload({ customers: [LEGACY_CUSTOMER_ID, other], rate: 400 });
+    const whileCleaning = await workload();
     let cleaned = 0;
     const cleanupMs = await timed(async () => {
       cleaned = (await cleanUpMove(url, moved.moveId, { by: "bench" })).rows;

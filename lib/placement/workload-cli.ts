@@ -1,6 +1,10 @@
-// npm run workload -- --customers A,B [--rate 200] [--seconds 10]
+// npm run workload -- --customers A,B [--rate 200] [--seconds 10] [--report FILE]
 // Writes and reads rows for the customers through the data door at `rate` rows a second in
-// total, wherever each lives (docs/architecture.md §13), then says what was acknowledged.
+// total, wherever each lives (docs/architecture.md §13), then says what was acknowledged. It
+// stops after `seconds`, or earlier on SIGTERM or SIGINT. `--report FILE`: the whole report as
+// JSON there (every acknowledged write's sequence number, start and time), for a bench that runs
+// the workload as its own process, as the platform's application is.
+import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { summarize } from "@/db/bench/stats";
 import { endDatabasePools } from "@/db/databases";
@@ -13,20 +17,41 @@ const { values } = parseArgs({
     customers: { type: "string" },
     rate: { type: "string", default: "200" },
     seconds: { type: "string", default: "10" },
+    report: { type: "string" },
   },
 });
 const customers = (values.customers ?? "").split(",").filter(Boolean).map(normalizeCustomerId);
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
 if (!customers.length || !customers.every(isCustomerId) || !(rate > 0) || !(seconds > 0)) {
-  console.error("Usage: npm run workload -- --customers A,B [--rate 200] [--seconds 10]");
+  console.error(
+    "Usage: npm run workload -- --customers A,B [--rate 200] [--seconds 10] [--report FILE]",
+  );
   process.exit(2);
 }
 const workload = startWorkload({ customers, rate });
-await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+console.log(`Writing for ${customers.join(", ")} at ${rate} rows a second …`);
+await new Promise<void>((resolve) => {
+  setTimeout(resolve, seconds * 1000).unref();
+  process.once("SIGTERM", resolve);
+  process.once("SIGINT", resolve);
+});
 const report = await workload.stop();
 await closeDatabase();
 await endDatabasePools();
+if (values.report) {
+  const entries = (m: Map<string, unknown>) => Object.fromEntries(m);
+  writeFileSync(
+    values.report,
+    JSON.stringify({
+      acknowledged: entries(report.acknowledged),
+      writeMs: entries(report.writeMs),
+      writeAt: entries(report.writeAt),
+      errors: report.errors,
+      reads: report.reads,
+    }),
+  );
+}
 const { p50, p95 } = summarize([...report.writeMs.values()].flat());
 for (const [customer, acknowledged] of report.acknowledged)
   console.log(`${customer}: ${acknowledged.length} writes acknowledged`);

@@ -11,6 +11,8 @@ export interface WorkloadReport {
   errors: string[];
   /** Per customer, every acknowledged write's time, in ms. */
   writeMs: Map<string, number[]>;
+  /** Per customer, when each of those writes began (ms since the epoch), in the same order. */
+  writeAt: Map<string, number[]>;
   reads: number;
 }
 
@@ -28,6 +30,7 @@ export function startWorkload(options: { customers: string[]; rate: number }): W
     acknowledged: new Map(options.customers.map((c) => [c, []])),
     errors: [],
     writeMs: new Map(options.customers.map((c) => [c, []])),
+    writeAt: new Map(options.customers.map((c) => [c, []])),
     reads: 0,
   };
   let running = true;
@@ -35,6 +38,7 @@ export function startWorkload(options: { customers: string[]; rate: number }): W
   const loops = options.customers.map(async (customer) => {
     for (let n = 1; running; n++) {
       const started = performance.now();
+      const at = Date.now();
       try {
         await withCustomerData({ tenantId: customer }, (tx) =>
           tx.execute(
@@ -43,6 +47,7 @@ export function startWorkload(options: { customers: string[]; rate: number }): W
         );
         report.acknowledged.get(customer)!.push(n);
         report.writeMs.get(customer)!.push(performance.now() - started);
+        report.writeAt.get(customer)!.push(at);
         if (n % 10 === 0) {
           await withCustomerData(
             { tenantId: customer },
