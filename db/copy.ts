@@ -1,8 +1,9 @@
 // COPY streams (pg-copy-streams, the pg driver's own COPY support): a query's rows out through
 // stages to a sink, and a source's rows into a table, on a client the caller holds (its
-// transaction, its role and settings). Memory stays flat: rows flow in chunks.
+// transaction, its role and settings). Memory stays flat: rows flow in chunks. A pace between
+// them, for a copy that must leave its servers room.
 import { pipeline } from "node:stream/promises";
-import type { Readable, Transform, Writable } from "node:stream";
+import { Transform, type Readable, type TransformCallback, type Writable } from "node:stream";
 import type pg from "pg";
 import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 
@@ -21,4 +22,27 @@ export async function copyIn(client: pg.ClientBase, target: string, source: Read
   const stream = client.query(copyFrom(`copy ${target} from stdin`));
   await pipeline(source, stream);
   return stream.rowCount;
+}
+
+/**
+ * A rate for COPY streams: the chunks through every stage it makes go, together, at most at
+ * `bytesPerSecond` since it was made. The source is held back as the stage waits.
+ */
+export class Pace {
+  private readonly started = performance.now();
+  private bytes = 0;
+
+  constructor(private readonly bytesPerSecond: number) {}
+
+  stage(): Transform {
+    return new Transform({
+      transform: (chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) => {
+        this.bytes += chunk.length;
+        const due = this.started + (this.bytes / this.bytesPerSecond) * 1000;
+        const wait = due - performance.now();
+        if (wait > 0) setTimeout(() => done(null, chunk), wait);
+        else done(null, chunk);
+      },
+    });
+  }
 }

@@ -55,6 +55,33 @@ export async function withSnapshotReaders<T>(
   }
 }
 
+/**
+ * A logical replication slot `slot` (pgoutput) made on the database over a replication
+ * connection, with its snapshot exported: `fn` gets the snapshot's name, which the database's
+ * other connections import (SET TRANSACTION SNAPSHOT) to read exactly the state the slot's
+ * changes follow. The snapshot lasts until `fn` returns; the slot stays (its subscriber, or
+ * whoever cleans up, drops it). Should this process die, the connection goes with it and the
+ * slot is left inactive, to be dropped.
+ */
+export async function withExportedSlot<T>(
+  connectionString: string,
+  slot: string,
+  fn: (snapshot: string) => Promise<T>,
+): Promise<T> {
+  // `replication` is a startup parameter pg passes on; its types leave it out.
+  const client = new pg.Client({ connectionString, replication: "database" } as pg.ClientConfig);
+  client.on("error", (error) => console.error("replication connection:", error.message));
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ snapshot_name: string }>(
+      `CREATE_REPLICATION_SLOT ${slot} LOGICAL pgoutput (SNAPSHOT 'export')`,
+    );
+    return await fn(rows[0].snapshot_name);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 /** `fn` in one transaction: committed when it returns, rolled back when it throws. */
 export function inOwnerTransaction<T>(
   connectionString: string,

@@ -254,12 +254,40 @@ describe("an online move", () => {
     expect(await replicationLeft()).toBe(0);
   });
 
+  it("fails in its copy, the slot made and its snapshot open, leaving nothing behind", async () => {
+    const before = await contents(second.ownerUrl, B);
+    // The target refuses the copy's rows for one table (a trigger that fires in replica mode
+    // too): the failure comes mid-copy.
+    await db.owner.query(`
+      create function pg_temp.refuse() returns trigger language plpgsql as $$
+        begin raise exception 'the target refuses the rows'; end $$;
+      create trigger refuse before insert on app.sync_log for each statement execute function pg_temp.refuse();
+      alter table app.sync_log enable always trigger refuse`);
+    try {
+      await expect(
+        moveCustomer(primary(), B, "primary", { by: "test", mode: "online" }),
+      ).rejects.toThrow("the target refuses the rows");
+    } finally {
+      await db.owner.query("drop trigger refuse on app.sync_log");
+    }
+    expect((await lastMove(B)).steps.at(-1)).toMatchObject({ phase: "copy", outcome: "failed" });
+    expect(await contents(second.ownerUrl, B)).toEqual(before);
+    expect(total(await contents(primary(), B))).toBe(0);
+    expect(await placementOf(B)).toBe("dedicated-1");
+    expect(await replicationLeft()).toBe(0);
+  });
+
   it("moves a customer by logical replication while the workload writes for it and another on the same source: nothing lost", async () => {
     await clearWorkload(second.ownerUrl);
     const before = await contents(second.ownerUrl, B);
     const workload = startWorkload({ customers: [B, A], rate: 100 });
     await new Promise((resolve) => setTimeout(resolve, 400));
-    const moved = await moveCustomer(primary(), B, "primary", { by: "test", mode: "online" });
+    // Its copy paced, as an operator may ask: slower, the same rows.
+    process.env.MOVE_COPY_MB_PER_SECOND = "0.5";
+    const moved = await moveCustomer(primary(), B, "primary", {
+      by: "test",
+      mode: "online",
+    }).finally(() => delete process.env.MOVE_COPY_MB_PER_SECOND);
     await new Promise((resolve) => setTimeout(resolve, 400));
     const report = await workload.stop();
 
@@ -410,7 +438,7 @@ describe("an online move killed during catch-up and during cutover", () => {
     const live = await lastMove(B);
     expect(live).toMatchObject({ status: "running", phase: "catch-up" });
     expect(Number(live.lag_bytes)).toBeGreaterThanOrEqual(0);
-    // The initial copy's progress, per table, as the target's table-sync workers reported it.
+    // The copy's progress, per table, as the move's own COPY streams reported it.
     expect(
       live.progress.every(
         (t: { rows: number; of: number; state: string }) => t.state === "done" && t.rows === t.of,

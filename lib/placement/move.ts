@@ -7,6 +7,8 @@
 //   copy     — table by table in foreign-key order, each COPY out of the source streamed
 //              through the archive checksum into a staging table on the target, then inserted
 //              as the tenant role under the customer's setting, in one target transaction;
+//              online (a large customer), before the freeze, in the snapshot exported with the
+//              move's replication slot, then a subscription streams what changed since (catch-up);
 //   verify   — every table read back on the target: its rows and checksum equal the source's,
 //              or the target's transaction rolls back; the sequences are carried forward;
 //   flip     — the target accepts the customer, the source holds it as departed, and the
@@ -23,9 +25,9 @@
 import "server-only";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { from as copyFrom } from "pg-copy-streams";
-import { copyOut } from "@/db/copy";
+import { copyOut, Pace } from "@/db/copy";
 import { appUrlOf, ownerUrlIn, PRIMARY_DATABASE, type DatabaseEntry } from "@/db/databases";
-import { readAsPlatform, withOwnerClient, type OwnerClient } from "@/db/owner";
+import { readAsPlatform, withExportedSlot, withOwnerClient, type OwnerClient } from "@/db/owner";
 import { raiseAlertNow } from "@/lib/alerts/raise";
 import { insertAuditEvent } from "@/lib/audit/record";
 import { readTable } from "@/lib/portability/export";
@@ -77,6 +79,13 @@ export const onlineFromRows = () => Number(process.env.MOVE_ONLINE_ROWS ?? 50_00
 
 /** How long the source keeps a moved customer's rows before they are deleted, unless confirmed sooner. */
 export const cleanupGraceMs = () => Number(process.env.MOVE_CLEANUP_GRACE_MINUTES ?? 60) * 60_000;
+
+/**
+ * How fast an online move may copy, in MB a second over all its tables (MOVE_COPY_MB_PER_SECOND;
+ * unset: as fast as the servers go). A slower copy leaves the source's other customers more room.
+ */
+export const copyRate = () =>
+  Math.max(0, Number(process.env.MOVE_COPY_MB_PER_SECOND ?? 0)) * 2 ** 20;
 
 /** How many moves may run at once, over every console and command. */
 export const parallelMoves = () => Math.max(1, Number(process.env.MOVES_PARALLEL ?? 1));
@@ -493,15 +502,14 @@ async function runMove(
           frozeAt = await freeze(source, tenantId, options, record);
 
           await at("copy");
-          rows = await copyUnderFreeze(source, target, tables, tenantId, record);
+          rows = await copyTables(source, target, tables, tenantId, record);
 
           await at("verify");
           await verifyAgainst(source, target, tables, tenantId, record, placement.target.name);
         } else {
           await at("copy");
           replicating = true;
-          await startReplication(source, target, sourceUrl, tables, tenantId, record.id);
-          await waitForInitialCopy(source, target, tables, record);
+          await copyAndReplicate(source, target, sourceUrl, tables, tenantId, record);
 
           await at("catch-up");
           await waitForLag(source, record, 16 * 2 ** 20, 10_000);
@@ -697,47 +705,78 @@ const deleteSourceRows = (
   batch = 5_000,
 ) => deleteRows(source, tables, tenantId, batch, Number(process.env.MOVE_CLEANUP_REST ?? 1));
 
-/** The offline copy: every table by COPY through staging, in one target transaction, committed. */
-async function copyUnderFreeze(
+/**
+ * The copy: every table by COPY through staging, in one target transaction, committed; the
+ * source read in one snapshot — the freeze's (offline), or `snapshot`, the one exported with an
+ * online move's replication slot. One table at a time, over one connection on each side: the
+ * source's other customers share its server with the copy.
+ */
+async function copyTables(
   source: OwnerClient,
   target: OwnerClient,
   tables: CustomerTable[],
   tenantId: string,
   record: MoveRecord,
+  snapshot?: string,
 ): Promise<number> {
   let rows = 0;
   await source.query("begin isolation level repeatable read read only");
+  if (snapshot) await source.query(`set transaction snapshot ${source.escapeLiteral(snapshot)}`);
   await target.query("begin");
-  // Every staging table in one round trip, and each table's insert in one: a small customer's
-  // move is mostly round trips.
-  await target.query(
-    tables
-      .map(
-        (t, i) =>
-          `create temporary table move_${i} on commit drop as select ${columnList(t.columns)} from ${qualifiedName(t)} with no data;
-           grant select on pg_temp.move_${i} to tenantry_tenant`,
-      )
-      .join(";\n"),
-  );
+  // Online, the rows go in as the subscription's apply worker will put the later ones: in
+  // replica mode, without the foreign keys' checks (the source's snapshot is consistent) or the
+  // counting triggers (the counts are taken again after the unfreeze, as for replicated rows),
+  // straight into the table as the owner, past row-level security, as the apply worker does; and
+  // paced when asked (MOVE_COPY_MB_PER_SECOND), as the customer's neighbours on the source go on meanwhile. The move
+  // may: making its subscription takes the same privileges.
+  const online = snapshot !== undefined;
+  const pace = online && copyRate() > 0 ? new Pace(copyRate()) : null;
+  if (online) await target.query("set local session_replication_role = replica");
+  // Offline: every staging table in one round trip, and each table's insert in one: a small
+  // customer's move is mostly round trips.
+  else
+    await target.query(
+      tables
+        .map(
+          (t, i) =>
+            `create temporary table move_${i} on commit drop as select ${columnList(t.columns)} from ${qualifiedName(t)} with no data;
+             grant select on pg_temp.move_${i} to tenantry_tenant`,
+        )
+        .join(";\n"),
+    );
   for (const [i, t] of tables.entries()) {
     const staging = `pg_temp.move_${i}`;
-    const sum = new RowChecksum();
-    const into = target.query(copyFrom(`copy ${staging} (${columnList(t.columns)}) from stdin`));
+    const table = `${t.schema}.${t.table}`;
+    const of = record.progress.find((p) => p.table === table)?.of ?? null;
+    // Rows so far, as they stream (a write at most every 250 ms); a roll-back asked for
+    // meanwhile, learnt by such a write, stops the copy at the table's end.
+    let live: Promise<unknown> = Promise.resolve();
+    let stop: unknown = null;
+    const sum = new RowChecksum((n) => {
+      live = live
+        .then(() => record.live({ table: { table, rows: n, of, state: "running" } }))
+        .catch((error) => (stop ??= error));
+    });
+    const into = target.query(
+      copyFrom(`copy ${online ? qualifiedName(t) : staging} (${columnList(t.columns)}) from stdin`),
+    );
     await copyOut(
       source,
       `select ${columnList(t.columns)} from ${qualifiedName(t)} where tenant_id = '${tenantId}'`,
       sum,
+      ...(pace ? [pace.stage()] : []),
       into,
     );
-    await target.query(
-      `set local role tenantry_tenant;
-       insert into ${qualifiedName(t)} (${columnList(t.columns)}) select ${columnList(t.columns)} from ${staging};
-       reset role`,
-    );
+    if (!online)
+      await target.query(
+        `set local role tenantry_tenant;
+         insert into ${qualifiedName(t)} (${columnList(t.columns)}) select ${columnList(t.columns)} from ${staging};
+         reset role`,
+      );
+    await live;
+    if (stop) throw stop;
     rows += sum.rows;
-    await record.live({
-      table: { table: `${t.schema}.${t.table}`, rows: sum.rows, of: sum.rows, state: "done" },
-    });
+    await record.live({ table: { table, rows: sum.rows, of: sum.rows, state: "done" } });
   }
   await source.query("commit");
   await target.query("commit");
@@ -767,11 +806,16 @@ async function verifyAgainst(
   for (const t of tables) {
     const name = `${t.schema}.${t.table}`;
     const until = options.whileWriting ? Date.now() + retry : deadline;
-    // Both sides at once: under a freeze, its length is the verification's.
-    let [there, here] = await Promise.all([
-      readTable(source, t, { where }),
-      readTable(target, t, { where }),
-    ]);
+    // Under a freeze both sides at once: its length is the verification's. Before it, one after
+    // the other, leaving the servers' other work more room.
+    const both = () =>
+      options.whileWriting
+        ? readTable(source, t, { where }).then(async (a) => [
+            a,
+            await readTable(target, t, { where }),
+          ])
+        : Promise.all([readTable(source, t, { where }), readTable(target, t, { where })]);
+    let [there, here] = await both();
     let deferred = false;
     for (;;) {
       if (here.rows === there.rows && here.checksum === there.checksum) break;
@@ -785,7 +829,7 @@ async function verifyAgainst(
         );
       await new Promise((resolve) => setTimeout(resolve, 100));
       [there, here] = options.whileWriting
-        ? await Promise.all([readTable(source, t, { where }), readTable(target, t, { where })])
+        ? await both()
         : [there, await readTable(target, t, { where })];
     }
     if (deferred) continue;
@@ -832,22 +876,33 @@ async function writtenTables(source: OwnerClient, tables: CustomerTable[], tenan
 /** The replication objects of a move: a publication on the source, a subscription on the target. */
 const replicationName = (moveId: string) => `tenantry_move_${moveId.replaceAll("-", "")}`;
 
-async function startReplication(
+/**
+ * The online copy and the replication after it: a publication of the customer's rows on the
+ * source, a slot made with an exported snapshot, the tables copied in that snapshot (copyTables:
+ * one at a time, over one connection a side, rather than the subscription's table-sync workers,
+ * two or more at once, each with its own sender on the source), then a subscription on the
+ * target that streams, from that slot, every change made after the snapshot.
+ */
+async function copyAndReplicate(
   source: OwnerClient,
   target: OwnerClient,
   sourceUrl: string,
   tables: CustomerTable[],
   tenantId: string,
-  moveId: string,
+  record: MoveRecord,
 ) {
-  const name = replicationName(moveId);
+  const name = replicationName(record.id);
   const filter = `(tenant_id = ${source.escapeLiteral(tenantId)})`;
   await source.query(
     `create publication ${name} for table ${tables.map((t) => `${qualifiedName(t)} where ${filter}`).join(", ")}`,
   );
+  await withExportedSlot(sourceUrl, name, (snapshot) =>
+    copyTables(source, target, tables, tenantId, record, snapshot),
+  );
   // The target's apply worker runs as its owner, applying the source's rows as they were.
   await target.query(
-    `create subscription ${name} connection ${target.escapeLiteral(sourceUrl)} publication ${name} with (copy_data = true)`,
+    `create subscription ${name} connection ${target.escapeLiteral(sourceUrl)} publication ${name}
+       with (copy_data = false, create_slot = false, slot_name = ${name})`,
   );
 }
 
@@ -858,51 +913,6 @@ async function lagOf(source: OwnerClient, moveId: string): Promise<number | null
     [replicationName(moveId)],
   );
   return rows[0]?.lag == null ? null : Number(rows[0].lag);
-}
-
-/**
- * Waits until every table's initial copy is done (state r), showing the rows of each table as
- * the target's table-sync workers copy them (pg_stat_progress_copy) and the slot's lag.
- */
-async function waitForInitialCopy(
-  source: OwnerClient,
-  target: OwnerClient,
-  tables: CustomerTable[],
-  record: MoveRecord,
-) {
-  const name = replicationName(record.id);
-  const deadline = Date.now() + Number(process.env.MOVE_COPY_TIMEOUT_MS ?? 30 * 60_000);
-  for (;;) {
-    const { rows } = await target.query<{
-      schema: string;
-      table: string;
-      state: string;
-      copied: string | null;
-    }>(
-      `select n.nspname as schema, c.relname as table, r.srsubstate as state,
-              (select p.tuples_processed::text from pg_stat_progress_copy p where p.relid = r.srrelid limit 1) as copied
-         from pg_subscription_rel r join pg_subscription s on s.oid = r.srsubid
-         join pg_class c on c.oid = r.srrelid join pg_namespace n on n.oid = c.relnamespace
-        where s.subname = $1`,
-      [name],
-    );
-    for (const t of tables) {
-      const found = rows.find((r) => r.schema === t.schema && r.table === t.table);
-      const entry = record.progress.find((p) => p.table === `${t.schema}.${t.table}`);
-      if (!found || !entry || entry.state === "done") continue;
-      if (found.state === "r" || found.state === "s")
-        Object.assign(entry, { rows: entry.of ?? entry.rows, state: "done" });
-      else if (found.copied !== null)
-        Object.assign(entry, { rows: Number(found.copied), state: "running" });
-    }
-    await record.live({ lagBytes: (await lagOf(source, record.id)) ?? undefined });
-    if (rows.length === tables.length && rows.every((r) => r.state === "r")) return;
-    if (Date.now() > deadline)
-      throw new MoveError(
-        `The initial copy did not finish in time (${rows.filter((r) => r.state !== "r").length} tables still copying). Nothing was moved.`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 /** Waits (at most `forMs`) until the subscription has confirmed all but `bytes` of the source's WAL. */
