@@ -706,10 +706,11 @@ const deleteSourceRows = (
 ) => deleteRows(source, tables, tenantId, batch, Number(process.env.MOVE_CLEANUP_REST ?? 1));
 
 /**
- * The copy: every table by COPY through staging, in one target transaction, committed; the
- * source read in one snapshot — the freeze's (offline), or `snapshot`, the one exported with an
- * online move's replication slot. One table at a time, over one connection on each side: the
- * source's other customers share its server with the copy.
+ * The copy: every table by COPY, in one target transaction, committed; the source read in one
+ * snapshot — the freeze's (offline: through staging, inserted as the tenant role), or
+ * `snapshot`, the one exported with an online move's replication slot (straight into the table).
+ * One table at a time, over one connection on each side: the source's other customers share its
+ * server with the copy.
  */
 async function copyTables(
   source: OwnerClient,
@@ -726,9 +727,9 @@ async function copyTables(
   // Online, the rows go in as the subscription's apply worker will put the later ones: in
   // replica mode, without the foreign keys' checks (the source's snapshot is consistent) or the
   // counting triggers (the counts are taken again after the unfreeze, as for replicated rows),
-  // straight into the table as the owner, past row-level security, as the apply worker does; and
-  // paced when asked (MOVE_COPY_MB_PER_SECOND), as the customer's neighbours on the source go on meanwhile. The move
-  // may: making its subscription takes the same privileges.
+  // straight into the table as the owner, past row-level security; and paced when asked
+  // (MOVE_COPY_MB_PER_SECOND), as the customer's neighbours on the source go on meanwhile. The
+  // move may: its subscription's apply worker takes the same privileges.
   const online = snapshot !== undefined;
   const pace = online && copyRate() > 0 ? new Pace(copyRate()) : null;
   if (online) await target.query("set local session_replication_role = replica");
