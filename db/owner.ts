@@ -19,8 +19,15 @@ export async function withOwnerClient<T>(
   }
 }
 
-function ownerClient(connectionString: string): pg.Client {
-  const client = new pg.Client({ connectionString });
+/**
+ * An owner's client; `replication: "database"` makes it a replication connection (a startup
+ * parameter pg passes on; its types leave it out).
+ */
+function ownerClient(
+  connectionString: string,
+  options: { replication?: "database" } = {},
+): pg.Client {
+  const client = new pg.Client({ connectionString, ...options } as pg.ClientConfig);
   // A connection lost while idle must not crash the process; the query in flight rejects anyway.
   client.on("error", (error) => console.error("owner connection:", error.message));
   return client;
@@ -68,9 +75,7 @@ export async function withExportedSlot<T>(
   slot: string,
   fn: (snapshot: string) => Promise<T>,
 ): Promise<T> {
-  // `replication` is a startup parameter pg passes on; its types leave it out.
-  const client = new pg.Client({ connectionString, replication: "database" } as pg.ClientConfig);
-  client.on("error", (error) => console.error("replication connection:", error.message));
+  const client = ownerClient(connectionString, { replication: "database" });
   await client.connect();
   try {
     const { rows } = await client.query<{ snapshot_name: string }>(

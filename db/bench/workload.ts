@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestDatabase } from "../test/databases";
-import type { WorkloadReport } from "../../lib/placement/workload";
+import { reportFromJson, type WorkloadReport } from "../../lib/placement/workload";
 import { ROOT } from "./console";
 
 export interface WorkloadProcess {
@@ -51,15 +51,7 @@ export async function startWorkloadProcess(
       child.kill("SIGTERM");
       await ended;
       try {
-        const json = JSON.parse(readFileSync(file, "utf8"));
-        const map = <T>(o: Record<string, T>) => new Map(Object.entries(o));
-        return {
-          acknowledged: map<number[]>(json.acknowledged),
-          writeMs: map<number[]>(json.writeMs),
-          writeAt: map<number[]>(json.writeAt),
-          errors: json.errors,
-          reads: json.reads,
-        };
+        return reportFromJson(readFileSync(file, "utf8"));
       } catch (error) {
         throw new Error(`the workload left no report (${(error as Error).message}): ${said}`);
       } finally {

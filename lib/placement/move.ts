@@ -731,7 +731,8 @@ async function copyTables(
   // (MOVE_COPY_MB_PER_SECOND), as the customer's neighbours on the source go on meanwhile. The
   // move may: its subscription's apply worker takes the same privileges.
   const online = snapshot !== undefined;
-  const pace = online && copyRate() > 0 ? new Pace(copyRate()) : null;
+  const rate = copyRate();
+  const pace = online && rate > 0 ? new Pace(rate) : null;
   if (online) await target.query("set local session_replication_role = replica");
   // Offline: every staging table in one round trip, and each table's insert in one: a small
   // customer's move is mostly round trips.

@@ -10,7 +10,7 @@ import { summarize } from "@/db/bench/stats";
 import { endDatabasePools } from "@/db/databases";
 import { closeDatabase } from "@/db/tenant";
 import { isCustomerId, normalizeCustomerId } from "@/lib/customers/ids";
-import { startWorkload } from "./workload";
+import { reportToJson, startWorkload } from "./workload";
 
 const { values } = parseArgs({
   options: {
@@ -39,19 +39,7 @@ await new Promise<void>((resolve) => {
 const report = await workload.stop();
 await closeDatabase();
 await endDatabasePools();
-if (values.report) {
-  const entries = (m: Map<string, unknown>) => Object.fromEntries(m);
-  writeFileSync(
-    values.report,
-    JSON.stringify({
-      acknowledged: entries(report.acknowledged),
-      writeMs: entries(report.writeMs),
-      writeAt: entries(report.writeAt),
-      errors: report.errors,
-      reads: report.reads,
-    }),
-  );
-}
+if (values.report) writeFileSync(values.report, reportToJson(report));
 const { p50, p95 } = summarize([...report.writeMs.values()].flat());
 for (const [customer, acknowledged] of report.acknowledged)
   console.log(`${customer}: ${acknowledged.length} writes acknowledged`);

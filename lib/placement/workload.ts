@@ -72,3 +72,21 @@ export function startWorkload(options: { customers: string[]; rate: number }): W
     },
   };
 }
+
+/** The report as JSON, its maps as objects: for a workload that runs as a process of its own. */
+export const reportToJson = (report: WorkloadReport): string =>
+  JSON.stringify(report, (_key, value) =>
+    value instanceof Map ? Object.fromEntries(value) : value,
+  );
+
+/** A report written by reportToJson. */
+export function reportFromJson(text: string): WorkloadReport {
+  const json = JSON.parse(text);
+  const map = (o: Record<string, number[]>) => new Map(Object.entries(o));
+  return {
+    ...json,
+    acknowledged: map(json.acknowledged),
+    writeMs: map(json.writeMs),
+    writeAt: map(json.writeAt),
+  };
+}
