@@ -15,7 +15,7 @@
 //     customer's write p95 during it as a ratio to before the move.
 // Part 2: 200 customers of about 500 rows (BENCH_SMALL) moved one after another: seconds per
 // customer (target ≤ 0.36 s: 10 000 customers an hour). BENCH_PART=large or small runs one part.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { setPriority, tmpdir } from "node:os";
 import path from "node:path";
@@ -44,7 +44,11 @@ const seconds = (x: number) => `${(x / 1000).toFixed(2)} s`;
 
 const MODE = process.env.BENCH_MODE === "offline" ? "offline" : "online";
 // Each in a folder of its own (as root, the server's user must reach it: embedded.ts opens it).
-const dataDirs = [0, 1].map(() => mkdtempSync(path.join(tmpdir(), "tenantry-bench-move-")));
+// BENCH_TARGET_DIR: where the target's folder goes (e.g. /dev/shm), standing in for a disk of
+// its own: here both servers' WAL would otherwise share one disk and its flushes.
+const dataDirs = [tmpdir(), process.env.BENCH_TARGET_DIR ?? tmpdir()].map((dir) =>
+  mkdtempSync(path.join(dir, "tenantry-bench-move-")),
+);
 const primaryServer = await startEmbeddedServer({ dataDir: dataDirs[0], port: await freePort() });
 const server = await startEmbeddedServer({ dataDir: dataDirs[1], port: await freePort() });
 // BENCH_TARGET_NICE: the target server's processes (and those it starts later) at a lower CPU
@@ -181,6 +185,23 @@ async function largeCustomer() {
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     const baseline = await before.stop();
 
+    // A control for this machine: the same workload beside a process that touches neither
+    // database, at the lowest priority, keeping one core half busy — what any work beside the
+    // servers on one machine costs the source's customers, whatever the move does.
+    const control = await workload();
+    const burner = spawn(
+      process.execPath,
+      [
+        "-e",
+        "for (;;) { const t = Date.now(); while (Date.now() - t < 10); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10); }",
+      ],
+      { stdio: "ignore" },
+    );
+    setPriority(burner.pid!, 19);
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    burner.kill("SIGKILL");
+    const beside = await control.stop();
+
     const running = await workload();
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const steps: Record<string, number> = {};
@@ -214,6 +235,7 @@ async function largeCustomer() {
     const lost = acknowledged.filter((n) => !landed.has(n)).length;
     const otherBefore = summarize(baseline.writeMs.get(other)!).p95;
     const otherDuring = summarize(during.writeMs.get(other)!).p95;
+    const otherBeside = summarize(beside.writeMs.get(other)!).p95;
     const movedP95 = summarize(during.writeMs.get(LEGACY_CUSTOMER_ID)!).p95;
     const copyMs =
       (steps.copy ?? 0) + (steps["catch-up"] ?? 0) + (steps.verify ?? 0) + (steps.reverify ?? 0);
@@ -237,6 +259,9 @@ async function largeCustomer() {
     );
     console.log(
       `The other customer's write p95 while the move ran: ${otherDuring.toFixed(1)} ms against ${otherBefore.toFixed(1)} ms before → ${ratio(otherDuring / otherBefore)} (target ≤ 1.2×); the moved customer's: ${movedP95.toFixed(1)} ms`,
+    );
+    console.log(
+      `  control: beside a process at nice 19 that keeps one core half busy and touches no database, ${otherBeside.toFixed(1)} ms → ${ratio(otherBeside / otherBefore)} (this machine's floor for any work beside the servers)`,
     );
     // Where it went up: the other customer's writes by the phase they began in.
     const at = during.writeAt.get(other)!;

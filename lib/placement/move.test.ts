@@ -277,6 +277,34 @@ describe("an online move", () => {
     expect(await replicationLeft()).toBe(0);
   });
 
+  it("fails its verification when the target holds other rows than the copy read, leaving nothing behind", async () => {
+    const before = await contents(second.ownerUrl, B);
+    // The target alters one table's rows as they arrive (a trigger that fires in replica mode
+    // too): the rows verified there differ from those the copy read on the source.
+    await db.owner.query(`
+      create function pg_temp.alter_rows() returns trigger language plpgsql as $$
+        begin new.entity := new.entity || '!'; return new; end $$;
+      create trigger alter_rows before insert on app.sync_log for each row execute function pg_temp.alter_rows();
+      alter table app.sync_log enable always trigger alter_rows`);
+    try {
+      for (const mode of ["online", "offline"] as const) {
+        await expect(moveCustomer(primary(), B, "primary", { by: "test", mode })).rejects.toThrow(
+          /^app\.sync_log reads \d+ rows with checksum \w+ on primary; the source has \d+ with \w+\. Nothing was moved\.$/,
+        );
+        expect((await lastMove(B)).steps.at(-1)).toMatchObject({
+          phase: "verify",
+          outcome: "failed",
+        });
+        expect(await contents(second.ownerUrl, B)).toEqual(before);
+        expect(total(await contents(primary(), B))).toBe(0);
+        expect(await placementOf(B)).toBe("dedicated-1");
+        expect(await replicationLeft()).toBe(0);
+      }
+    } finally {
+      await db.owner.query("drop trigger alter_rows on app.sync_log");
+    }
+  });
+
   it("moves a customer by logical replication while the workload writes for it and another on the same source: nothing lost", async () => {
     await clearWorkload(second.ownerUrl);
     const before = await contents(second.ownerUrl, B);

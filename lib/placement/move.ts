@@ -9,8 +9,10 @@
 //              as the tenant role under the customer's setting, in one target transaction;
 //              online (a large customer), before the freeze, in the snapshot exported with the
 //              move's replication slot, then a subscription streams what changed since (catch-up);
-//   verify   — every table read back on the target: its rows and checksum equal the source's,
-//              or the target's transaction rolls back; the sequences are carried forward;
+//   verify   — every table read back on the target: its rows and checksum equal those the
+//              copy read on the source (online, the tables the customer wrote since are read
+//              again on both sides under the freeze: reverify), or the move is undone; the
+//              sequences are carried forward;
 //   flip     — the target accepts the customer, the source holds it as departed, and the
 //              placement points at the target (with `flipped`, in one primary transaction);
 //   unfreeze — the held writes go on, find the customer departed, and the data door retries
@@ -42,7 +44,7 @@ import {
 import { planWith } from "../databases/plan";
 import { syncDatabase } from "../databases/sync";
 import { ensurePlacementGuards } from "./guards";
-import { reconcileRowCounts } from "../usage/counters";
+import { customerRowCounts, reconcileRowCounts } from "../usage/counters";
 
 export const MOVE_PHASES = [
   "prepare",
@@ -314,7 +316,10 @@ const depart = (client: OwnerClient, tenantId: string) =>
 const arrive = (client: OwnerClient, tenantId: string) =>
   client.query("delete from placement.held where customer_id = $1", [tenantId]);
 
-/** Deletes the customer's rows from a database in reverse foreign-key order, in batches. */
+/**
+ * Deletes the customer's rows from a database in reverse foreign-key order, in batches; the rows
+ * it deleted.
+ */
 async function deleteRows(
   client: OwnerClient,
   tables: CustomerTable[],
@@ -322,7 +327,8 @@ async function deleteRows(
   batch: number,
   /** Rest this share of each batch's time after it, leaving the database to the others. */
   restShare = 0,
-) {
+): Promise<number> {
+  let deleted = 0;
   for (const t of [...tables].reverse()) {
     for (;;) {
       const started = performance.now();
@@ -330,6 +336,7 @@ async function deleteRows(
         `delete from ${qualifiedName(t)} where ctid in (select ctid from ${qualifiedName(t)} where tenant_id = $1 limit ${batch})`,
         [tenantId],
       );
+      deleted += rowCount ?? 0;
       if ((rowCount ?? 0) < batch) break;
       if (restShare > 0)
         await new Promise((resolve) =>
@@ -337,6 +344,7 @@ async function deleteRows(
         );
     }
   }
+  return deleted;
 }
 
 /** The sequences of the data plane move forward on the target past where the source's stand. */
@@ -467,8 +475,7 @@ async function runMove(
         const left = await cleanUpsWaiting(primary, tenantId, placement.target.name);
         for (const id of left) await cleanUpMove(primaryUrl, id, { by: options.by });
         if (left.length) record.note(`removed the rows ${left.length} earlier move(s) left there`);
-        const there = await countRows(target, tables, tenantId);
-        const holding = tables.find((_, i) => there[i] > 0);
+        const holding = await firstHolding(target, tables, tenantId);
         if (holding)
           throw new MoveError(
             `${placement.target.name} holds rows of ${tenantId} already (${holding.schema}.${holding.table}): nothing was moved.`,
@@ -480,7 +487,8 @@ async function runMove(
           record.id,
           targetWasDeparted,
         ]);
-        const counts = await countRows(source, tables, tenantId);
+        // The progress's totals, and the size that chooses the mode: the counters' figures.
+        const counts = await customerRowCounts(source, tables, tenantId);
         record.progress = tables.map((t, i) => ({
           table: `${t.schema}.${t.table}`,
           rows: 0,
@@ -502,26 +510,38 @@ async function runMove(
           frozeAt = await freeze(source, tenantId, options, record);
 
           await at("copy");
-          rows = await copyTables(source, target, tables, tenantId, record);
+          const copied = await copyTables(source, target, tables, tenantId, record);
+          rows = [...copied.values()].reduce((n, t) => n + t.rows, 0);
 
           await at("verify");
-          await verifyAgainst(source, target, tables, tenantId, record, placement.target.name);
+          await verifyAgainst(source, target, tables, tenantId, record, placement.target.name, {
+            copied,
+          });
         } else {
           await at("copy");
+          // The tables the customer writes from before the copy's snapshot on are noted on the
+          // source (the guard trigger): the others hold there what the copy read.
+          watching = true;
+          await watchWrites(source, tenantId, options);
           replicating = true;
-          await copyAndReplicate(source, target, sourceUrl, tables, tenantId, record);
+          const copied = await copyAndReplicate(
+            source,
+            target,
+            sourceUrl,
+            tables,
+            tenantId,
+            record,
+          );
 
           await at("catch-up");
           await waitForLag(source, record, 16 * 2 ** 20, 10_000);
 
-          // Every table verified while the customer writes on; those it writes meanwhile are
-          // noted on the source (the guard trigger) and verified again under the freeze, so the
-          // freeze lasts as long as the final catch-up and those tables, not the customer's size.
+          // The tables the customer has not written verified while it writes on, against what
+          // the copy read; those it writes are verified again under the freeze, so the freeze
+          // lasts as long as the final catch-up and those tables, not the customer's size.
           await at("verify");
-          watching = true;
-          await watchWrites(source, tenantId, options);
           await verifyAgainst(source, target, tables, tenantId, record, placement.target.name, {
-            retryForMs: 30_000,
+            copied,
             whileWriting: true,
           });
 
@@ -623,18 +643,18 @@ async function runMove(
   );
 }
 
-/** The customer's rows in each table, in one statement. */
-async function countRows(
+/** The first table that holds a row of the customer, if any, asked in one statement. */
+async function firstHolding(
   client: OwnerClient,
   tables: CustomerTable[],
   tenantId: string,
-): Promise<number[]> {
-  if (!tables.length) return [];
-  const { rows } = await client.query<Record<string, string>>(
-    `select ${tables.map((t, i) => `(select count(*) from ${qualifiedName(t)} where tenant_id = $1) as n${i}`).join(", ")}`,
+): Promise<CustomerTable | undefined> {
+  if (!tables.length) return undefined;
+  const { rows } = await client.query<Record<string, boolean>>(
+    `select ${tables.map((t, i) => `exists (select from ${qualifiedName(t)} where tenant_id = $1) as h${i}`).join(", ")}`,
     [tenantId],
   );
-  return tables.map((_, i) => Number(rows[0][`n${i}`]));
+  return tables.find((_, i) => rows[0][`h${i}`]);
 }
 
 /** Online when asked (and possible), or by size and the source's wal_level under `auto`. */
@@ -719,8 +739,8 @@ async function copyTables(
   tenantId: string,
   record: MoveRecord,
   snapshot?: string,
-): Promise<number> {
-  let rows = 0;
+): Promise<Copied> {
+  const copied: Copied = new Map();
   await source.query("begin isolation level repeatable read read only");
   if (snapshot) await source.query(`set transaction snapshot ${source.escapeLiteral(snapshot)}`);
   await target.query("begin");
@@ -777,19 +797,27 @@ async function copyTables(
       );
     await live;
     if (stop) throw stop;
-    rows += sum.rows;
+    copied.set(qualifiedName(t), { rows: sum.rows, checksum: sum.checksum });
     await record.live({ table: { table, rows: sum.rows, of: sum.rows, state: "done" } });
   }
   await source.query("commit");
   await target.query("commit");
-  return rows;
+  return copied;
 }
 
+/** Each table's rows and checksum as the copy read them on the source, by qualified name. */
+type Copied = Map<string, { rows: number; checksum: string }>;
+
 /**
- * Every table of the customer read on both sides: rows and checksum equal, or — given time, while
- * replication catches up — looked at again until they are. Returns the rows. `whileWriting`: the
- * customer writes on, so the source is read again too, and a table it writes meanwhile is left
- * to the verification under the freeze (its rows then count there).
+ * Every table of the customer read back on the target: its rows and checksum equal the
+ * source's, or — given `retryForMs`, while replication catches up — looked at again until they
+ * are. Returns the rows verified. The source's figures are the copy's (`copied`) where the
+ * source has not changed since the copy's snapshot: every table under an offline move's freeze;
+ * before an online move's freeze (`whileWriting`), the tables the customer has not written since
+ * its writes were watched, the others being left to the verification under the freeze. Without
+ * them, the source is read too, at once with the target (under a freeze, its length is the
+ * verification's). So before the freeze the source, where the customer's neighbours work, is
+ * not read at all.
  */
 async function verifyAgainst(
   source: OwnerClient,
@@ -798,41 +826,34 @@ async function verifyAgainst(
   tenantId: string,
   record: MoveRecord,
   targetName: string,
-  options: { retryForMs?: number; whileWriting?: boolean } = {},
+  options: { copied?: Copied; retryForMs?: number; whileWriting?: boolean } = {},
 ): Promise<number> {
   const where = `tenant_id = '${tenantId}'`;
-  const retry = options.retryForMs ?? 0;
-  // Under the freeze the whole verification has `retry`; while writing, each table has it.
-  const deadline = Date.now() + retry;
+  const deadline = Date.now() + (options.retryForMs ?? 0);
+  const written = options.whileWriting
+    ? new Set((await writtenTables(source, tables, tenantId)).map(qualifiedName))
+    : new Set<string>();
   let rows = 0;
   for (const t of tables) {
     const name = `${t.schema}.${t.table}`;
-    const until = options.whileWriting ? Date.now() + retry : deadline;
-    // Under a freeze both sides at once: its length is the verification's. Before it, one after
-    // the other, leaving the servers' other work more room.
-    const both = () =>
-      options.whileWriting
-        ? readTable(source, t, { where }).then(async (a) => [
-            a,
-            await readTable(target, t, { where }),
-          ])
-        : Promise.all([readTable(source, t, { where }), readTable(target, t, { where })]);
-    let [there, here] = await both();
+    const copy = options.copied?.get(qualifiedName(t));
+    if (options.whileWriting && (!copy || written.has(qualifiedName(t)))) continue;
+    const [there, first] = copy
+      ? [copy, await readTable(target, t, { where })]
+      : await Promise.all([readTable(source, t, { where }), readTable(target, t, { where })]);
+    let here = first;
     let deferred = false;
-    for (;;) {
-      if (here.rows === there.rows && here.checksum === there.checksum) break;
+    while (here.rows !== there.rows || here.checksum !== there.checksum) {
       if (options.whileWriting && (await writtenTables(source, [t], tenantId)).length) {
         deferred = true;
         break;
       }
-      if (Date.now() > until)
+      if (Date.now() > deadline)
         throw new MoveError(
           `${name} reads ${here.rows} rows with checksum ${here.checksum} on ${targetName}; the source has ${there.rows} with ${there.checksum}. Nothing was moved.`,
         );
       await new Promise((resolve) => setTimeout(resolve, 100));
-      [there, here] = options.whileWriting
-        ? await both()
-        : [there, await readTable(target, t, { where })];
+      here = await readTable(target, t, { where });
     }
     if (deferred) continue;
     rows += there.rows;
@@ -898,7 +919,7 @@ async function copyAndReplicate(
   await source.query(
     `create publication ${name} for table ${tables.map((t) => `${qualifiedName(t)} where ${filter}`).join(", ")}`,
   );
-  await withExportedSlot(sourceUrl, name, (snapshot) =>
+  const copied = await withExportedSlot(sourceUrl, name, (snapshot) =>
     copyTables(source, target, tables, tenantId, record, snapshot),
   );
   // The target's apply worker runs as its owner, applying the source's rows as they were.
@@ -906,6 +927,7 @@ async function copyAndReplicate(
     `create subscription ${name} connection ${target.escapeLiteral(sourceUrl)} publication ${name}
        with (copy_data = false, create_slot = false, slot_name = ${name})`,
   );
+  return copied;
 }
 
 /** The replication slot's lag behind the source's WAL, in bytes (null before the slot exists). */
@@ -1125,9 +1147,7 @@ export async function cleanUpMove(
               `${m.tenant_id} is not departed from ${m.source}: nothing deleted.`,
             );
           const tables = await customerTables(source);
-          const before = (await countRows(source, tables, m.tenant_id)).reduce((n, c) => n + c, 0);
-          await deleteSourceRows(source, tables, m.tenant_id, options.batch);
-          return before;
+          return deleteSourceRows(source, tables, m.tenant_id, options.batch);
         });
         record.note(`${rows} rows deleted from ${m.source}`);
         await record.cleaned();

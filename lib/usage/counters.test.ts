@@ -7,6 +7,7 @@ import { insertCustomers, insertUser, freshTestDatabase, refusal } from "@/db/te
 import { generateCustomerId } from "../customers/ids";
 import {
   COUNTER_TRIGGERS,
+  customerRowCounts,
   ensureRowCounters,
   reconcileRowCounts,
   reconcileUserCounts,
@@ -195,6 +196,30 @@ describe("the row counters", () => {
     expect(report?.databases[0].tables).toBe(2);
     expect(await reconcileIfDue(db.database.ownerUrl, 24)).toBeNull();
     await db.owner.query("drop table app.later");
+  });
+
+  it("give one customer's rows per table from the counters, and count a table without them", async () => {
+    await owner(async (c) => {
+      await c.query("begin");
+      try {
+        // A drift the counters hold shows they were read rather than the rows counted.
+        await c.query(
+          "insert into tally.row_counts (relid, customer_id, n) values ('app.items'::regclass, $1, 1000)",
+          [B],
+        );
+        await c.query("create table app.plain (tenant_id text not null, id int)");
+        await c.query("insert into app.plain values ($1, 1), ($1, 2), ($2, 3)", [A, B]);
+        const tables = [
+          { schema: "app", table: "items" },
+          { schema: "app", table: "plain" },
+        ];
+        const { actual } = await counts();
+        expect(await customerRowCounts(c, tables, A)).toEqual([actual[A], 2]);
+        expect(await customerRowCounts(c, tables, B)).toEqual([actual[B] + 1000, 1]);
+      } finally {
+        await c.query("rollback");
+      }
+    });
   });
 
   it("are taken off by truncation, back to zero", async () => {
