@@ -18,8 +18,11 @@ export interface SyncPlan {
 
 export async function planWith(source: OwnerClient, target: OwnerClient): Promise<SyncPlan> {
   const schemas = await dataPlaneSchemas(source);
-  const wanted = await readCatalog(source, schemas);
-  const there = await readCatalog(target, schemas);
+  // Both catalogs at once: each on its own connection.
+  const [wanted, there] = await Promise.all([
+    readCatalog(source, schemas),
+    readCatalog(target, schemas),
+  ]);
   const have = new Map(there.objects.map((o) => [o.key, o.sql]));
   return {
     schemas,

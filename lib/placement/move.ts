@@ -754,20 +754,20 @@ async function copyTables(
   const rate = copyRate();
   const pace = online && rate > 0 ? new Pace(rate) : null;
   if (online) await target.query("set local session_replication_role = replica");
-  // Offline: every staging table in one round trip, and each table's insert in one: a small
-  // customer's move is mostly round trips.
-  else
+  // Offline: every staging table in one round trip, and every table's insert from it in one at
+  // the end: a small customer's move is mostly round trips.
+  const staging = (i: number) => `pg_temp.move_${i}`;
+  if (!online)
     await target.query(
       tables
         .map(
           (t, i) =>
-            `create temporary table move_${i} on commit drop as select ${columnList(t.columns)} from ${qualifiedName(t)} with no data;
-             grant select on pg_temp.move_${i} to tenantry_tenant`,
+            `create temporary table ${staging(i)} on commit drop as select ${columnList(t.columns)} from ${qualifiedName(t)} with no data;
+             grant select on ${staging(i)} to tenantry_tenant`,
         )
         .join(";\n"),
     );
   for (const [i, t] of tables.entries()) {
-    const staging = `pg_temp.move_${i}`;
     const table = `${t.schema}.${t.table}`;
     const of = record.progress.find((p) => p.table === table)?.of ?? null;
     // Rows so far, as they stream (a write at most every 250 ms); a roll-back asked for
@@ -780,7 +780,9 @@ async function copyTables(
         .catch((error) => (stop ??= error));
     });
     const into = target.query(
-      copyFrom(`copy ${online ? qualifiedName(t) : staging} (${columnList(t.columns)}) from stdin`),
+      copyFrom(
+        `copy ${online ? qualifiedName(t) : staging(i)} (${columnList(t.columns)}) from stdin`,
+      ),
     );
     await copyOut(
       source,
@@ -789,17 +791,19 @@ async function copyTables(
       ...(pace ? [pace.stage()] : []),
       into,
     );
-    if (!online)
-      await target.query(
-        `set local role tenantry_tenant;
-         insert into ${qualifiedName(t)} (${columnList(t.columns)}) select ${columnList(t.columns)} from ${staging};
-         reset role`,
-      );
     await live;
     if (stop) throw stop;
     copied.set(qualifiedName(t), { rows: sum.rows, checksum: sum.checksum });
     await record.live({ table: { table, rows: sum.rows, of: sum.rows, state: "done" } });
   }
+  // Offline, the rows go from staging into the tables in foreign-key order, as the tenant role
+  // under the customer's setting.
+  if (!online)
+    await target.query(
+      `set local role tenantry_tenant;
+       ${tables.map((t, i) => `insert into ${qualifiedName(t)} (${columnList(t.columns)}) select ${columnList(t.columns)} from ${staging(i)};`).join("\n")}
+       reset role`,
+    );
   await source.query("commit");
   await target.query("commit");
   return copied;
