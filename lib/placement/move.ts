@@ -841,7 +841,7 @@ async function verifyAgainst(
   for (const t of tables) {
     const name = `${t.schema}.${t.table}`;
     const copy = options.copied?.get(qualifiedName(t));
-    if (options.whileWriting && (!copy || written.has(qualifiedName(t)))) continue;
+    if (options.whileWriting && written.has(qualifiedName(t))) continue;
     const [there, first] = copy
       ? [copy, await readTable(target, t, { where })]
       : await Promise.all([readTable(source, t, { where }), readTable(target, t, { where })]);
