@@ -350,6 +350,36 @@ describe("an online move", () => {
   });
 });
 
+describe("an online move's verification", () => {
+  it("reads a table the customer wrote during the copy before the freeze, not under it", async () => {
+    // Online from the second server (its wal_level is logical) back to the primary.
+    await moveCustomer(primary(), B, "dedicated-1", { by: "test", mode: "offline" });
+    // B writes once after the copy's snapshot (at catch-up), then no more.
+    const moved = await moveCustomer(primary(), B, "primary", {
+      by: "test",
+      mode: "online",
+      onPhase: async (phase) => {
+        if (phase === "catch-up")
+          await withCustomerData({ tenantId: B }, (tx) =>
+            tx.execute(
+              sql`insert into app.sync_log (entity, entity_id, at) values ('during the copy', 1, now())`,
+            ),
+          );
+      },
+    });
+    const { rows } = await db.owner.query("select steps from control.moves where id = $1", [
+      moved.moveId,
+    ]);
+    const reverify = rows[0].steps.find((s: { phase: string }) => s.phase === "reverify");
+    expect(reverify.note).toMatch(/^0 of \d+ tables written during the move$/);
+    const onTarget = await db.owner.query(
+      "select 1 from app.sync_log where tenant_id = $1 and entity = 'during the copy'",
+      [B],
+    );
+    expect(onTarget.rowCount).toBe(1);
+  });
+});
+
 describe("a moved customer's data as a unit", () => {
   it("exports, restores and erases where the customer now lives", async () => {
     const there = await contents(second.ownerUrl, A);

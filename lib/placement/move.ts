@@ -10,9 +10,9 @@
 //              online (a large customer), before the freeze, in the snapshot exported with the
 //              move's replication slot, then a subscription streams what changed since (catch-up);
 //   verify   — every table read back on the target: its rows and checksum equal those the
-//              copy read on the source (online, the tables the customer wrote since are read
-//              again on both sides under the freeze: reverify), or the move is undone; the
-//              sequences are carried forward;
+//              copy read on the source (online, a table the customer wrote since is read on
+//              the source again, and those it writes meanwhile again under the freeze:
+//              reverify), or the move is undone; the sequences are carried forward;
 //   flip     — the target accepts the customer, the source holds it as departed, and the
 //              placement points at the target (with `flipped`, in one primary transaction);
 //   unfreeze — the held writes go on, find the customer departed, and the data door retries
@@ -536,12 +536,16 @@ async function runMove(
           await at("catch-up");
           await waitForLag(source, record, 16 * 2 ** 20, 10_000);
 
-          // The tables the customer has not written verified while it writes on, against what
-          // the copy read; those it writes are verified again under the freeze, so the freeze
-          // lasts as long as the final catch-up and those tables, not the customer's size.
+          // Every table verified while the customer writes on: against what the copy read, or,
+          // for those it wrote since, read on the source again. Those it writes from here on are
+          // verified again under the freeze, so the freeze lasts as long as the final catch-up
+          // and those tables, not the customer's size nor the copy's length.
           await at("verify");
+          const changed = await watchWrites(source, tenantId, options);
           await verifyAgainst(source, target, tables, tenantId, record, placement.target.name, {
             copied,
+            changed,
+            retryForMs: 30_000,
             whileWriting: true,
           });
 
@@ -815,13 +819,14 @@ type Copied = Map<string, { rows: number; checksum: string }>;
 /**
  * Every table of the customer read back on the target: its rows and checksum equal the
  * source's, or — given `retryForMs`, while replication catches up — looked at again until they
- * are. Returns the rows verified. The source's figures are the copy's (`copied`) where the
- * source has not changed since the copy's snapshot: every table under an offline move's freeze;
- * before an online move's freeze (`whileWriting`), the tables the customer has not written since
- * its writes were watched, the others being left to the verification under the freeze. Without
- * them, the source is read too, at once with the target (under a freeze, its length is the
+ * are. Returns the rows verified. The source's figures are the copy's (`copied`) for a table the
+ * source has not changed since the copy's snapshot (not in `changed`): every table under an
+ * offline move's freeze, and, online, each one the customer has not written since. The others
+ * are read on the source too: before the freeze (`whileWriting`) first the source, then the
+ * target, leaving the servers' other work room, and a table the customer writes meanwhile is left
+ * to the verification under the freeze; under it, both at once (its length is the
  * verification's). So before the freeze the source, where the customer's neighbours work, is
- * not read at all.
+ * read only for the tables the customer wrote during the copy.
  */
 async function verifyAgainst(
   source: OwnerClient,
@@ -830,21 +835,31 @@ async function verifyAgainst(
   tenantId: string,
   record: MoveRecord,
   targetName: string,
-  options: { copied?: Copied; retryForMs?: number; whileWriting?: boolean } = {},
+  options: {
+    copied?: Copied;
+    changed?: Set<string>;
+    retryForMs?: number;
+    whileWriting?: boolean;
+  } = {},
 ): Promise<number> {
   const where = `tenant_id = '${tenantId}'`;
-  const deadline = Date.now() + (options.retryForMs ?? 0);
-  const written = options.whileWriting
-    ? new Set((await writtenTables(source, tables, tenantId)).map(qualifiedName))
-    : new Set<string>();
+  const retry = options.retryForMs ?? 0;
+  // Under the freeze the whole verification has `retry`; while writing, each table read on the
+  // source has it. A table that differs from the copy has nothing on its way: it fails at once.
+  const deadline = Date.now() + retry;
   let rows = 0;
   for (const t of tables) {
     const name = `${t.schema}.${t.table}`;
-    const copy = options.copied?.get(qualifiedName(t));
-    if (options.whileWriting && written.has(qualifiedName(t))) continue;
+    const copy = options.changed?.has(qualifiedName(t))
+      ? undefined
+      : options.copied?.get(qualifiedName(t));
+    const until = copy ? 0 : options.whileWriting ? Date.now() + retry : deadline;
+    const read = (client: OwnerClient) => readTable(client, t, { where });
     const [there, first] = copy
-      ? [copy, await readTable(target, t, { where })]
-      : await Promise.all([readTable(source, t, { where }), readTable(target, t, { where })]);
+      ? [copy, await read(target)]
+      : options.whileWriting
+        ? [await read(source), await read(target)]
+        : await Promise.all([read(source), read(target)]);
     let here = first;
     let deferred = false;
     while (here.rows !== there.rows || here.checksum !== there.checksum) {
@@ -852,12 +867,12 @@ async function verifyAgainst(
         deferred = true;
         break;
       }
-      if (Date.now() > deadline)
+      if (Date.now() > until)
         throw new MoveError(
           `${name} reads ${here.rows} rows with checksum ${here.checksum} on ${targetName}; the source has ${there.rows} with ${there.checksum}. Nothing was moved.`,
         );
       await new Promise((resolve) => setTimeout(resolve, 100));
-      here = await readTable(target, t, { where });
+      here = await read(target);
     }
     if (deferred) continue;
     rows += there.rows;
@@ -868,19 +883,32 @@ async function verifyAgainst(
 
 /**
  * The source notes which tables the customer writes from now on (placement.moving; the guard
- * trigger fills placement.touched). A write already under way began unnoticed: the freeze's lock,
- * taken and given back at once, waits for every one of them to end.
+ * trigger fills placement.touched). Returns the tables it had noted since the last call, which
+ * it forgets: from here on a table is noted again at its next write. A write already under way
+ * may have noted its table before (or found it noted) and commit after: the freeze's lock, taken
+ * and given back at once, waits for every one of them to end, so what the source is read to hold
+ * from here on includes them.
  */
-async function watchWrites(source: OwnerClient, tenantId: string, options: MoveOptions) {
-  await source.query("delete from placement.touched where customer_id = $1", [tenantId]);
+async function watchWrites(
+  source: OwnerClient,
+  tenantId: string,
+  options: MoveOptions,
+): Promise<Set<string>> {
   await source.query(
     "insert into placement.moving (customer_id) values ($1) on conflict do nothing",
+    [tenantId],
+  );
+  const { rows } = await source.query<{ schema: string; table: string }>(
+    `with noted as (delete from placement.touched where customer_id = $1 returning relid)
+     select n.nspname as schema, c.relname as table
+       from noted join pg_class c on c.oid = noted.relid join pg_namespace n on n.oid = c.relnamespace`,
     [tenantId],
   );
   await source.query(`set lock_timeout = ${options.lockTimeoutMs ?? 5_000}`);
   await source.query(FREEZE_LOCK, [tenantId]);
   await source.query(UNFREEZE, [tenantId]);
   await source.query("set lock_timeout = 0");
+  return new Set(rows.map(qualifiedName));
 }
 
 async function unwatchWrites(source: OwnerClient, tenantId: string) {
@@ -888,7 +916,7 @@ async function unwatchWrites(source: OwnerClient, tenantId: string) {
   await source.query("delete from placement.touched where customer_id = $1", [tenantId]);
 }
 
-/** The tables the customer wrote on the source since its writes were watched. */
+/** The tables the customer wrote on the source since watchWrites last returned. */
 async function writtenTables(source: OwnerClient, tables: CustomerTable[], tenantId: string) {
   const { rows } = await source.query<{ schema: string; table: string }>(
     `select n.nspname as schema, c.relname as table from placement.touched t
