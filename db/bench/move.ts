@@ -197,9 +197,12 @@ async function largeCustomer() {
       ],
       { stdio: "ignore" },
     );
-    setPriority(burner.pid!, 19);
-    await new Promise((resolve) => setTimeout(resolve, 5_000));
-    burner.kill("SIGKILL");
+    try {
+      setPriority(burner.pid!, 19);
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+    } finally {
+      burner.kill("SIGKILL");
+    }
     const beside = await control.stop();
 
     const running = await workload();
