@@ -12,7 +12,10 @@
 //     workload (target ≤ 1.2×);
 //     the move ends at the unfreeze, its old rows waiting for their grace period, so
 // (5) their cleanup, confirmed afterwards, is measured on its own: its time, and the other
-//     customer's write p95 during it as a ratio to before the move.
+//     customer's write p95 during it as a ratio to before the move;
+// and a control: the other customer's write p95 beside a process at nice 19 that keeps one core
+// half busy and touches no database, as a ratio to before — this machine's floor for any work
+// beside the servers (BENCH_TARGET_NICE, BENCH_TARGET_DIR: the target as a machine of its own).
 // Part 2: 200 customers of about 500 rows (BENCH_SMALL) moved one after another: seconds per
 // customer (target ≤ 0.36 s: 10 000 customers an hour). BENCH_PART=large or small runs one part.
 import { execFileSync, spawn } from "node:child_process";

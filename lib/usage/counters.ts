@@ -32,6 +32,13 @@ export const scannedRows = (t: Named, tenantId?: string) =>
   `select tenant_id, count(*)::bigint as n from ${qualifiedName(t)} ${onlyFor(tenantId, "where")} group by 1`;
 
 /**
+ * The SQL that reads a table's rows per customer (or one's): from its counters when it carries
+ * them (`counted`), else by an exact count.
+ */
+export const rowsPerCustomer = (t: Named, counted: boolean, tenantId?: string) =>
+  counted ? countedRows(t, tenantId) : scannedRows(t, tenantId);
+
+/**
  * One customer's rows in each of `tables`, in one statement: from the counters where the table
  * carries them (a few rows each, whatever the customer's size), by an exact count where not.
  */
@@ -44,12 +51,10 @@ export async function customerRowCounts(
   const counted = new Set((await countedTables(client)).map(qualifiedName));
   const { rows } = await client.query<Record<string, string>>(
     `select ${tables
-      .map((t, i) => {
-        const rows = counted.has(qualifiedName(t))
-          ? countedRows(t, tenantId)
-          : scannedRows(t, tenantId);
-        return `(select coalesce(sum(n), 0) from (${rows}) r) as n${i}`;
-      })
+      .map(
+        (t, i) =>
+          `(select coalesce(sum(n), 0) from (${rowsPerCustomer(t, counted.has(qualifiedName(t)), tenantId)}) r) as n${i}`,
+      )
       .join(", ")}`,
   );
   return tables.map((_, i) => Number(rows[0][`n${i}`]));

@@ -10,7 +10,7 @@ import { usageRuns } from "@/db/schema";
 import { databasePool, PRIMARY_DATABASE } from "@/db/databases";
 import { qualifiedName } from "@/lib/portability/tables";
 import { withSystem, type Tx } from "@/db/tenant";
-import { COUNTER_TRIGGERS, countedRows, countedTables, scannedRows } from "./counters";
+import { COUNTER_TRIGGERS, countedTables, rowsPerCustomer } from "./counters";
 import { summarizeRun } from "./queries";
 import { noteQuotaCrossings } from "./quotas";
 
@@ -96,7 +96,7 @@ async function countedElsewhere(
       await client.query("select tally.compact()");
       const withCounters = new Set((await countedTables(client)).map(qualifiedName));
       for (const t of tables) {
-        const perCustomer = withCounters.has(qualifiedName(t)) ? countedRows(t) : scannedRows(t);
+        const perCustomer = rowsPerCustomer(t, withCounters.has(qualifiedName(t)));
         const { rows } = await client.query<{ tenant_id: string; n: string }>(
           `select tenant_id, n from (${perCustomer}) r where tenant_id = any($1)`,
           [entry.customers],
@@ -184,7 +184,7 @@ export async function snapshotIn(
   const elsewhere = await countedElsewhere(tx, tables);
   for (const t of tables) {
     const remote = elsewhere.filter((r) => r.table === `${t.schema}.${t.table}`);
-    const perCustomer = sql.raw(t.counted ? countedRows(t) : scannedRows(t));
+    const perCustomer = sql.raw(rowsPerCustomer(t, t.counted));
     figure(
       `rows.${t.schema}.${t.table}`,
       sql`select tenant_id, sum(value)::bigint as value from (
