@@ -1,7 +1,7 @@
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { describe, expect, it } from "vitest";
-import { Pace } from "./copy";
+import { Pace, RESPONSIVE, responsivePace } from "./copy";
 
 const chunks = (n: number, size: number) =>
   Readable.from(Array.from({ length: n }, () => Buffer.alloc(size, 120)));
@@ -33,5 +33,40 @@ describe("a pace for COPY streams", () => {
       }),
     );
     expect(Buffer.concat(seen).toString()).toBe(data.join(""));
+  });
+
+  it("follows the server's response: down while it answers slower than at rest, up again once it keeps up", async () => {
+    // The probe answers at once, then takes 20 ms (the server busy), then at once again; the
+    // copy pushes chunks through the pace all along. The rate is read at the end of each stretch.
+    let slow = false;
+    const probe = () => new Promise((resolve) => setTimeout(resolve, slow ? 20 : 0));
+    const rates: number[] = [];
+    await responsivePace(probe, async (pace) => {
+      let copying = true;
+      const copy = pipeline(
+        Readable.from(
+          (function* () {
+            while (copying) yield Buffer.alloc(16 * 1024, 120);
+          })(),
+        ),
+        pace.stage(),
+        sink(),
+      );
+      const stretch = async (ms: number) => {
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        rates.push(pace.bytesPerSecond);
+      };
+      await stretch(600);
+      slow = true;
+      await stretch(900);
+      slow = false;
+      await stretch(1_200);
+      copying = false;
+      await copy;
+    });
+    const [keptUp, busy, again] = rates;
+    expect(keptUp).toBeGreaterThan(RESPONSIVE.startBytesPerSecond);
+    expect(busy).toBeLessThan(keptUp / 2);
+    expect(again).toBeGreaterThan(busy * 2);
   });
 });

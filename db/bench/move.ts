@@ -9,7 +9,7 @@
 // (2) the longest write freeze (target < 1 s);
 // (3) lost writes: acknowledged writes of the moved customer missing on the target (target 0);
 // (4) the other customer's write p95 during the move as a ratio to before it, under the same
-//     workload (target ≤ 1.2×);
+//     workload (target ≤ 1.2×), at the copy's pace (MOVE_COPY_MB_PER_SECOND: auto unless set);
 //     the move ends at the unfreeze, its old rows waiting for their grace period, so
 // (5) their cleanup, confirmed afterwards, is measured on its own: its time, and the other
 //     customer's write p95 during it as a ratio to before the move;
@@ -27,7 +27,7 @@ import { runAdoption } from "../../lib/adoption/run";
 import { generateCustomerId, LEGACY_CUSTOMER_ID } from "../../lib/customers/ids";
 import { addDatabase } from "../../lib/databases/registry";
 import { syncDatabase } from "../../lib/databases/sync";
-import { cleanUpMove, moveCustomer } from "../../lib/placement/move";
+import { cleanUpMove, copyPace, moveCustomer } from "../../lib/placement/move";
 import { exportCustomer } from "../../lib/portability/export";
 import { restoreCustomer } from "../../lib/portability/restore";
 import { columnList, customerTables, qualifiedName } from "../../lib/portability/tables";
@@ -44,6 +44,10 @@ import { startWorkloadProcess } from "./workload";
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const VAR = "TENANTRY_BENCH_MOVE_TARGET";
 const seconds = (x: number) => `${(x / 1000).toFixed(2)} s`;
+const paceWords = () => {
+  const pace = copyPace();
+  return pace === "auto" ? "auto" : pace ? `${pace / 2 ** 20} MB/s` : "unlimited";
+};
 
 const MODE = process.env.BENCH_MODE === "offline" ? "offline" : "online";
 // Each in a folder of its own (as root, the server's user must reach it: embedded.ts opens it).
@@ -247,7 +251,7 @@ async function largeCustomer() {
       (steps.copy ?? 0) + (steps["catch-up"] ?? 0) + (steps.verify ?? 0) + (steps.reverify ?? 0);
 
     console.log(
-      `\nbench:move — ${moved.rows.toLocaleString("en")} rows over ${tables.length} tables, moved ${moved.mode} between two embedded PostgreSQL 18 servers${TARGET_NICE ? ` (the target at nice ${TARGET_NICE})` : ""}\n`,
+      `\nbench:move — ${moved.rows.toLocaleString("en")} rows over ${tables.length} tables, moved ${moved.mode} between two embedded PostgreSQL 18 servers${TARGET_NICE ? ` (the target at nice ${TARGET_NICE})` : ""}${moved.mode === "online" ? `, the copy's pace ${paceWords()}` : ""}\n`,
     );
     console.log(
       `Copy${moved.mode === "online" ? ", catch-up" : ""} and verify: ${seconds(copyMs)} (raw COPY source → target: ${seconds(raw)}) → throughput ${ratio(raw / copyMs)} raw (target ≥ 0.7×)`,

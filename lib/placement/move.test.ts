@@ -305,6 +305,21 @@ describe("an online move", () => {
     }
   });
 
+  it("refuses a copy pace it cannot read before it records or touches anything", async () => {
+    const moves = () => db.owner.query("select count(*)::int as n from control.moves");
+    const before = (await moves()).rows[0].n;
+    const where = await placementOf(B);
+    process.env.MOVE_COPY_MB_PER_SECOND = "fast";
+    await expect(
+      moveCustomer(primary(), B, where === "primary" ? "dedicated-1" : "primary", {
+        by: "test",
+        mode: "online",
+      }).finally(() => delete process.env.MOVE_COPY_MB_PER_SECOND),
+    ).rejects.toThrow(/MOVE_COPY_MB_PER_SECOND is "fast": give auto, a number/);
+    expect((await moves()).rows[0].n).toBe(before);
+    expect(await placementOf(B)).toBe(where);
+  });
+
   it("moves a customer by logical replication while the workload writes for it and another on the same source: nothing lost", async () => {
     await clearWorkload(second.ownerUrl);
     const before = await contents(second.ownerUrl, B);

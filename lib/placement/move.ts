@@ -27,7 +27,7 @@
 import "server-only";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { from as copyFrom } from "pg-copy-streams";
-import { copyOut, Pace } from "@/db/copy";
+import { copyOut, Pace, responsivePace } from "@/db/copy";
 import { appUrlOf, ownerUrlIn, PRIMARY_DATABASE, type DatabaseEntry } from "@/db/databases";
 import { readAsPlatform, withExportedSlot, withOwnerClient, type OwnerClient } from "@/db/owner";
 import { raiseAlertNow } from "@/lib/alerts/raise";
@@ -83,11 +83,30 @@ export const onlineFromRows = () => Number(process.env.MOVE_ONLINE_ROWS ?? 50_00
 export const cleanupGraceMs = () => Number(process.env.MOVE_CLEANUP_GRACE_MINUTES ?? 60) * 60_000;
 
 /**
- * How fast an online move may copy, in MB a second over all its tables (MOVE_COPY_MB_PER_SECOND;
- * unset: as fast as the servers go). A slower copy leaves the source's other customers more room.
+ * How fast an online move copies (MOVE_COPY_MB_PER_SECOND): `auto` (unset), as fast as the
+ * source keeps answering its other clients about as quickly as at rest (responsivePace,
+ * db/copy.ts); a number, in MB a second over all its tables; 0, as fast as the servers go.
  */
-export const copyRate = () =>
-  Math.max(0, Number(process.env.MOVE_COPY_MB_PER_SECOND ?? 0)) * 2 ** 20;
+export function copyPace(): "auto" | number {
+  const setting = (process.env.MOVE_COPY_MB_PER_SECOND ?? "").trim();
+  if (setting === "" || setting.toLowerCase() === "auto") return "auto";
+  const mb = Number(setting);
+  if (!Number.isFinite(mb) || mb < 0)
+    throw new MoveError(
+      `MOVE_COPY_MB_PER_SECOND is "${setting}": give auto, a number of MB a second, or 0 for no limit.`,
+    );
+  return mb * 2 ** 20;
+}
+
+/** `copy` at the move's pace (copyPace), the source's response probed over `sourceUrl` for auto. */
+function atCopyPace<T>(sourceUrl: string, copy: (pace: Pace | null) => Promise<T>): Promise<T> {
+  const pace = copyPace();
+  if (pace === "auto")
+    return withOwnerClient(sourceUrl, (probe) =>
+      responsivePace(() => probe.query("select 1"), copy),
+    );
+  return copy(pace > 0 ? new Pace(pace) : null);
+}
 
 /** How many moves may run at once, over every console and command. */
 export const parallelMoves = () => Math.max(1, Number(process.env.MOVES_PARALLEL ?? 1));
@@ -368,6 +387,7 @@ export async function moveCustomer(
   targetName: string,
   options: MoveOptions,
 ): Promise<MoveResult> {
+  copyPace(); // a setting it cannot read stops the move before it starts, not in its copy
   return withOwnerClient(primaryUrl, async (primary) => {
     const placement = await placementFor(primary, tenantId, targetName);
     await primary.query("select set_config('app.tenant_id', $1, false)", [tenantId]);
@@ -732,7 +752,8 @@ const deleteSourceRows = (
 /**
  * The copy: every table by COPY, in one target transaction, committed; the source read in one
  * snapshot — the freeze's (offline: through staging, inserted as the tenant role), or
- * `snapshot`, the one exported with an online move's replication slot (straight into the table).
+ * `online.snapshot`, the one exported with an online move's replication slot (straight into the
+ * table, at `online.pace`).
  * One table at a time, over one connection on each side: the source's other customers share its
  * server with the copy.
  */
@@ -742,21 +763,19 @@ async function copyTables(
   tables: CustomerTable[],
   tenantId: string,
   record: MoveRecord,
-  snapshot?: string,
+  online?: { snapshot: string; pace: Pace | null },
 ): Promise<Copied> {
   const copied: Copied = new Map();
   await source.query("begin isolation level repeatable read read only");
-  if (snapshot) await source.query(`set transaction snapshot ${source.escapeLiteral(snapshot)}`);
+  if (online)
+    await source.query(`set transaction snapshot ${source.escapeLiteral(online.snapshot)}`);
   await target.query("begin");
   // Online, the rows go in as the subscription's apply worker will put the later ones: in
   // replica mode, without the foreign keys' checks (the source's snapshot is consistent) or the
   // counting triggers (the counts are taken again after the unfreeze, as for replicated rows),
-  // straight into the table as the owner, past row-level security; and paced when asked
-  // (MOVE_COPY_MB_PER_SECOND), as the customer's neighbours on the source go on meanwhile. The
-  // move may: its subscription's apply worker takes the same privileges.
-  const online = snapshot !== undefined;
-  const rate = copyRate();
-  const pace = online && rate > 0 ? new Pace(rate) : null;
+  // straight into the table as the owner, past row-level security; and at `pace` when given
+  // (copyPace), as the customer's neighbours on the source go on meanwhile. The move may: its
+  // subscription's apply worker takes the same privileges.
   if (online) await target.query("set local session_replication_role = replica");
   // Offline: every staging table in one round trip, and every table's insert from it in one at
   // the end: a small customer's move is mostly round trips.
@@ -792,7 +811,7 @@ async function copyTables(
       source,
       `select ${columnList(t.columns)} from ${qualifiedName(t)} where tenant_id = '${tenantId}'`,
       sum,
-      ...(pace ? [pace.stage()] : []),
+      ...(online?.pace ? [online.pace.stage()] : []),
       into,
     );
     await live;
@@ -952,7 +971,9 @@ async function copyAndReplicate(
     `create publication ${name} for table ${tables.map((t) => `${qualifiedName(t)} where ${filter}`).join(", ")}`,
   );
   const copied = await withExportedSlot(sourceUrl, name, (snapshot) =>
-    copyTables(source, target, tables, tenantId, record, snapshot),
+    atCopyPace(sourceUrl, (pace) =>
+      copyTables(source, target, tables, tenantId, record, { snapshot, pace }),
+    ),
   );
   // The target's apply worker runs as its owner, applying the source's rows as they were.
   await target.query(
