@@ -37,10 +37,10 @@ describe("a pace for COPY streams", () => {
 
   it("follows the server's response: down while it answers slower than at rest, up again once it keeps up", async () => {
     // The probe answers at once, then takes 20 ms (the server busy), then at once again; the
-    // copy pushes chunks through the pace all along. The rate is read at the end of each stretch.
+    // copy pushes chunks through the pace all along, and the rate is read every 10 ms.
     let slow = false;
     const probe = () => new Promise((resolve) => setTimeout(resolve, slow ? 20 : 0));
-    const rates: number[] = [];
+    const rates: { slow: boolean; rate: number }[] = [];
     await responsivePace(probe, async (pace) => {
       let copying = true;
       const copy = pipeline(
@@ -52,21 +52,22 @@ describe("a pace for COPY streams", () => {
         pace.stage(),
         sink(),
       );
-      const stretch = async (ms: number) => {
-        await new Promise((resolve) => setTimeout(resolve, ms));
-        rates.push(pace.bytesPerSecond);
-      };
+      const reading = setInterval(() => rates.push({ slow, rate: pace.bytesPerSecond }), 10);
+      const stretch = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
       await stretch(600);
       slow = true;
       await stretch(900);
       slow = false;
-      await stretch(1_200);
+      await stretch(3_000);
+      clearInterval(reading);
       copying = false;
       await copy;
     });
-    const [keptUp, busy, again] = rates;
+    const keptUp = rates[rates.findIndex((r) => r.slow) - 1].rate;
+    const lowest = Math.min(...rates.map((r) => r.rate));
+    const last = rates[rates.length - 1].rate;
     expect(keptUp).toBeGreaterThan(RESPONSIVE.startBytesPerSecond);
-    expect(busy).toBeLessThan(keptUp / 2);
-    expect(again).toBeGreaterThan(busy * 2);
+    expect(lowest).toBeLessThan(keptUp / 4);
+    expect(last).toBeGreaterThan(lowest * 4);
   });
 });

@@ -52,34 +52,34 @@ export class Pace {
 
 /** How `responsivePace` reads the server and moves the rate: see there. */
 export const RESPONSIVE = {
-  /** Probes before the copy, for the server's response time at rest. */
-  baselineProbes: 20,
-  /** A probe this often while the copy runs, judged over the last `window`. */
-  everyMs: 50,
-  window: 10,
+  /** A probe this often, before the copy (`baselineProbes`) and while it runs. */
+  everyMs: 20,
+  baselineProbes: 50,
   /**
-   * The response time judged: this quantile of the probes, so the tail that the server's other
-   * clients feel counts, not only the usual answer.
+   * The response time judged: this quantile of the last `window` probes, so the tail that the
+   * server's other clients feel counts (a copy that keeps the cores busy delays some of their
+   * statements, not the usual one).
    */
-  quantile: 0.8,
+  window: 50,
+  quantile: 0.9,
   /** Slower than this many times the response at rest, and this much more: the rate goes down. */
-  slowerThan: 1.5,
-  slowerByMs: 0.3,
+  slowerThan: 1.25,
+  slowerByMs: 0.2,
   /**
-   * The rate to start at, its floor, and how it moves: up a step while the server keeps up (to
-   * at most twice what went through in the last interval, so the rate never runs far ahead of
-   * the copy and a step down takes hold at once), down harder when it does not.
+   * The rate to start at, its floor, and how it moves after each probe: up a step while the
+   * server keeps up (to at most twice what went through over the window, so the rate never runs
+   * far ahead of the copy and a step down takes hold at once), down a larger one when not.
    */
   startBytesPerSecond: 2 * 2 ** 20,
   floorBytesPerSecond: 128 * 2 ** 10,
-  up: 1.25,
-  down: 0.6,
+  up: 1.05,
+  down: 0.9,
 };
 
 /**
  * `work` with a pace that follows the response time of the server a copy reads, as `probe` (a
- * trivial statement on a connection of its own) sees it: measured at rest first, then every
- * RESPONSIVE.everyMs while `work` runs; while the server answers about as fast as at rest the
+ * trivial statement on a connection of its own) sees it: measured at rest first, then all
+ * along while `work` runs; while the server answers about as fast as at rest the
  * rate goes up, and when it answers slower (its other clients wait behind the copy) the rate
  * goes down. The copy then takes what the server can spare, on any machine, rather than a rate
  * fixed for one.
@@ -95,26 +95,34 @@ export async function responsivePace<T>(
   };
   const judged = (xs: number[]) =>
     [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * RESPONSIVE.quantile)];
+  const pause = () => new Promise((resolve) => setTimeout(resolve, RESPONSIVE.everyMs));
+  // At rest the probes are spaced as they will be during the copy: a probe right after another
+  // finds its server process awake and answers faster than one after a pause would, and a
+  // baseline taken so would read the copy's every probe as slow.
   const atRest: number[] = [];
-  for (let i = 0; i < RESPONSIVE.baselineProbes; i++) atRest.push(await time());
+  for (let i = 0; i < RESPONSIVE.baselineProbes; i++) {
+    await pause();
+    atRest.push(await time());
+  }
   const limit = judged(atRest) * RESPONSIVE.slowerThan + RESPONSIVE.slowerByMs;
   const pace = new Pace(RESPONSIVE.startBytesPerSecond);
   let done = false;
   const watching = (async () => {
-    const recent: number[] = [];
-    let last = { at: performance.now(), bytes: 0 };
+    // The last `window` probes: each one's time, and when it ended with how many bytes through.
+    const recent: { ms: number; at: number; bytes: number }[] = [];
+    const started = { at: performance.now(), bytes: 0 };
     while (!done) {
-      await new Promise((resolve) => setTimeout(resolve, RESPONSIVE.everyMs));
+      await pause();
       if (done) break;
-      const ms = await time();
-      recent.push(ms);
+      recent.push({ ms: await time(), at: performance.now(), bytes: pace.bytes });
       if (recent.length > RESPONSIVE.window) recent.shift();
-      const now = { at: performance.now(), bytes: pace.bytes };
-      const through = ((now.bytes - last.bytes) / (now.at - last.at)) * 1000;
-      last = now;
+      // What went through over the window (a chunk at a time: a single interval may hold none).
+      const from = recent.length === RESPONSIVE.window ? recent[0] : started;
+      const to = recent[recent.length - 1];
+      const through = ((to.bytes - from.bytes) / (to.at - from.at)) * 1000;
       pace.bytesPerSecond = Math.max(
         RESPONSIVE.floorBytesPerSecond,
-        judged(recent) > limit
+        judged(recent.map((r) => r.ms)) > limit
           ? pace.bytesPerSecond * RESPONSIVE.down
           : Math.max(
               pace.bytesPerSecond,
