@@ -11,7 +11,8 @@
 // (4) The usage page itself over HTTP from the console's server (the last build; built when there
 //     is none), 20 customer admins at a time: p50/p95 (target p95 < 150 ms), and where the time
 //     goes: the request's context and the page's reads timed alone at the same concurrency, the
-//     rest being the framework, the render and the round trip.
+//     rest being the framework, the render and the round trip; and the framework's floor on this
+//     machine: /sign-in (one read, no console layout) at the same concurrency.
 import { sql } from "drizzle-orm";
 import { generateCustomerId } from "../../lib/customers/ids";
 import { ensureRowCounters } from "../../lib/usage/counters";
@@ -249,8 +250,14 @@ await withBenchDatabase("usage", { owner: 2, app: 10 }, async ({ database, owner
     const health = await concurrently(() =>
       fetch(`${server.base}/api/health`).then((r) => r.text()),
     );
+    // The framework's floor here: a page of the same server that reads one row and renders a
+    // form, without the console's layout, at the same concurrency.
+    const floor = await concurrently(() => fetch(`${server.base}/sign-in`).then((r) => r.text()));
     console.log(
       `  GET /usage: p50 ${ms(http.p50)}  p95 ${ms(http.p95)} (target p95 < 150 ms); /api/health alone: p50 ${ms(health.p50)}`,
+    );
+    console.log(
+      `  GET /sign-in (one read, no console layout) at the same concurrency: p50 ${ms(floor.p50)}  p95 ${ms(floor.p95)}; /usage against it: p95 ${ratio(http.p95 / floor.p95)}`,
     );
     console.log(
       `  in the process, at the same concurrency: the request's context (session, user, customer) p50 ${ms(context.p50)} p95 ${ms(context.p95)}; the page's reads p50 ${ms(reads.p50)} p95 ${ms(reads.p95)}`,
