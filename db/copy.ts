@@ -74,15 +74,14 @@ export const RESPONSIVE = {
   floorBytesPerSecond: 128 * 2 ** 10,
   up: 1.05,
   down: 0.9,
-};
+} as const;
 
 /**
  * `work` with a pace that follows the response time of the server a copy reads, as `probe` (a
  * trivial statement on a connection of its own) sees it: measured at rest first, then all
- * along while `work` runs; while the server answers about as fast as at rest the
- * rate goes up, and when it answers slower (its other clients wait behind the copy) the rate
- * goes down. The copy then takes what the server can spare, on any machine, rather than a rate
- * fixed for one.
+ * along while `work` runs; while the server answers about as fast as at rest the rate goes up,
+ * and when it answers slower (its other clients wait behind the copy) the rate goes down. The
+ * copy then takes what the server can spare, on any machine, rather than a rate fixed for one.
  */
 export async function responsivePace<T>(
   probe: () => Promise<unknown>,
