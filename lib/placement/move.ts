@@ -773,9 +773,9 @@ async function copyTables(
   // Online, the rows go in as the subscription's apply worker will put the later ones: in
   // replica mode, without the foreign keys' checks (the source's snapshot is consistent) or the
   // counting triggers (the counts are taken again after the unfreeze, as for replicated rows),
-  // straight into the table as the owner, past row-level security; and at `pace` when given
-  // (copyPace), as the customer's neighbours on the source go on meanwhile. The move may: its
-  // subscription's apply worker takes the same privileges.
+  // straight into the table as the owner, past row-level security; and at `online.pace` when
+  // given (copyPace), as the customer's neighbours on the source go on meanwhile. The move may:
+  // its subscription's apply worker takes the same privileges.
   if (online) await target.query("set local session_replication_role = replica");
   // Offline: every staging table in one round trip, and every table's insert from it in one at
   // the end: a small customer's move is mostly round trips.
