@@ -41,8 +41,14 @@ async function main(): Promise<number> {
   }
   if (positionals[0] === "resume") {
     const done = await resumeMoves(ownerUrl);
-    for (const d of done) console.log(`${d.tenantId}: move ${d.moveId} ${d.outcome}.`);
-    console.log(done.length ? `${done.length} moves resumed.` : "No move was left running.");
+    for (const d of done)
+      console.log(
+        d.outcome === "still running"
+          ? `${d.tenantId}: move ${d.moveId} is still running in a live process; left alone.`
+          : `${d.tenantId}: move ${d.moveId} ${d.outcome}.`,
+      );
+    const resumed = done.filter((d) => d.outcome !== "still running").length;
+    console.log(resumed ? `${resumed} moves resumed.` : "No move was left by a stopped process.");
     return 0;
   }
   if (positionals[0] === "rollback" && positionals[1]) {

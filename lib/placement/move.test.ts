@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { endDatabasePools } from "@/db/databases";
 import { startEmbeddedServer, type EmbeddedServer } from "@/db/embedded";
 import { withOwnerClient } from "@/db/owner";
@@ -148,9 +148,20 @@ async function pausedAt(
     kill: async () => {
       child.kill("SIGKILL");
       await once(child, "exit");
+      // The server ends the dead process's sessions a moment after its sockets close; until it
+      // has, the mover's lock still says "running" and resume rightly leaves the move alone.
+      await vi.waitFor(async () => expect(await moverLocks()).toBe(0), { timeout: 10_000 });
     },
   };
 }
+
+/** Sessions on the primary holding a mover's lock (the one resume and roll-back test). */
+const moverLocks = async () =>
+  (
+    await db.owner.query<{ n: number }>(
+      "select count(*)::int as n from pg_locks where locktype = 'advisory' and classid = hashtext('tenantry.mover')::oid",
+    )
+  ).rows[0].n;
 
 /** Starts a move in a child process, waits until it reaches `phase`, and kills it there. */
 async function killedAt(customer: string, phase: MovePhase) {
@@ -508,6 +519,10 @@ describe("an online move killed during catch-up and during cutover", () => {
     await expect(moveCustomer(primary(), A, "primary", { by: "test" })).rejects.toThrow(
       "1 move is running already, and at most 1 run at once (MOVES_PARALLEL)",
     );
+    // Resume leaves a move whose process lives alone, and says so.
+    expect(await resumeMoves(primary())).toEqual([
+      expect.objectContaining({ tenantId: B, outcome: "still running" }),
+    ]);
     const live = await lastMove(B);
     expect(live).toMatchObject({ status: "running", phase: "catch-up" });
     expect(Number(live.lag_bytes)).toBeGreaterThanOrEqual(0);

@@ -1053,15 +1053,17 @@ async function undoBeforeFlip(
  */
 const recount = (target: OwnerClient, tenantId: string) => reconcileRowCounts(target, { tenantId });
 
+type ResumeOutcome = "finished" | "rolled back" | "still running";
+
 /**
  * Moves left running by a process that died (its mover lock on the primary is free): a flipped
  * one is finished (the source departed, the target accepting, the source's rows cleaned up), one
  * that did not flip is rolled back (nothing on the target, the source accepting again). Moves
- * whose process still runs are left alone.
+ * whose process still runs are left alone, and said to be ("still running").
  */
 export async function resumeMoves(
   primaryUrl: string,
-): Promise<{ moveId: string; tenantId: string; outcome: "finished" | "rolled back" }[]> {
+): Promise<{ moveId: string; tenantId: string; outcome: ResumeOutcome }[]> {
   return withOwnerClient(primaryUrl, async (primary) => {
     await primary.query("begin read only");
     await primary.query("set local role tenantry_platform");
@@ -1083,13 +1085,16 @@ export async function resumeMoves(
       `select name, env_var as "envVar" from control.databases`,
     );
     await primary.query("rollback");
-    const done: { moveId: string; tenantId: string; outcome: "finished" | "rolled back" }[] = [];
+    const done: { moveId: string; tenantId: string; outcome: ResumeOutcome }[] = [];
     for (const m of running) {
       const { rows: lock } = await primary.query<{ ok: boolean }>(
         `select pg_try_advisory_lock(${MOVER_LOCK}) as ok`,
         [m.id],
       );
-      if (!lock[0].ok) continue;
+      if (!lock[0].ok) {
+        done.push({ moveId: m.id, tenantId: m.tenant_id, outcome: "still running" });
+        continue;
+      }
       try {
         await primary.query("select set_config('app.tenant_id', $1, false)", [m.tenant_id]);
         const record = MoveRecord.resumed(primary, m.id, m.steps, m.progress);
