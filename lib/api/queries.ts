@@ -39,7 +39,7 @@ export async function customerUsage(tx: Tx, tenantId: string, days: number) {
   const info = await customerInfo(tx, tenantId);
   if (!info) return null;
   const { takenAt, figures } = await latestFigures(tx, tenantId);
-  const trend = await dailyTrend(tx, tenantId, "rows.total", days);
+  const { "rows.total": trend } = await dailyTrend(tx, tenantId, ["rows.total"], days);
   const { month } = monthOf(new Date());
   const [calls] = await tx
     .select({ calls: apiCalls.calls })

@@ -22,30 +22,37 @@ export async function latestFigures(
 }
 
 /**
- * One value a day for the last `days` days: the last snapshot of each day (UTC). One index
- * probe a day, whatever the rollup keeps of it (every run for the last two days).
+ * One value a day of each of `metrics` for the last `days` days: the last snapshot of each day
+ * (UTC). One index probe a day for all of them, whatever the rollup keeps of the day (every run
+ * for the last two days).
  */
-export async function dailyTrend(
+export async function dailyTrend<M extends string>(
   tx: Tx,
   tenantId: string,
-  metric: string,
+  metrics: readonly M[],
   days = 30,
-): Promise<{ day: string; value: number }[]> {
+): Promise<Record<M, { day: string; value: number }[]>> {
   const since = new Date(Date.now() - days * 86_400_000);
-  const { rows } = await tx.execute<{ day: string; value: string }>(sql`
+  const { rows } = await tx.execute<{ day: string; values: (string | null)[] }>(sql`
     with d as materialized (
       select day, day at time zone 'UTC' as starts, (day + interval '1 day') at time zone 'UTC' as ends
         from generate_series(date_trunc('day', ${since}::timestamptz at time zone 'UTC'),
                              date_trunc('day', now() at time zone 'UTC'), interval '1 day') day)
     -- The bounds come worked out (materialized): under RLS only leakproof comparisons of them
     -- reach the index, not the time-zone arithmetic.
-    select to_char(d.day, 'YYYY-MM-DD') as day, coalesce((s.figures ->> ${metric})::bigint, 0) as value
+    select to_char(d.day, 'YYYY-MM-DD') as day,
+           array(select s.figures ->> m from unnest(${sql.param(metrics)}::text[]) with ordinality u(m, i) order by i) as values
       from d cross join lateral (
         select x.figures from control.usage_snapshots x
          where x.tenant_id = ${tenantId} and x.taken_at >= d.starts and x.taken_at < d.ends
          order by x.taken_at desc limit 1) s
      order by 1`);
-  return rows.map((r) => ({ day: r.day, value: Number(r.value) }));
+  return Object.fromEntries(
+    metrics.map((metric, i) => [
+      metric,
+      rows.map((r) => ({ day: r.day, value: Number(r.values[i] ?? 0) })),
+    ]),
+  ) as Record<M, { day: string; value: number }[]>;
 }
 
 /** The customer's limits: the plan's, with the customer's overrides. */

@@ -10,7 +10,7 @@ export const metadata = { title: "Usage" };
 export default async function UsagePage() {
   const {
     ctx,
-    data: { latest, limits, users, actions },
+    data: { latest, limits, trends },
   } = await tenantPage(
     { permission: "usage.read", action: "usage.view" },
     async (tx, { customer }) => {
@@ -19,8 +19,7 @@ export default async function UsagePage() {
       return {
         latest: await latestFigures(tx, customer.id),
         limits,
-        users: await dailyTrend(tx, customer.id, "users.total"),
-        actions: await dailyTrend(tx, customer.id, "actions.30d"),
+        trends: await dailyTrend(tx, customer.id, ["users.total", "actions.30d"]),
       };
     },
   );
@@ -52,8 +51,11 @@ export default async function UsagePage() {
           />
         </section>
         <div className="grid gap-6 md:grid-cols-2">
-          <Trend title="Console users, last 30 days" points={users} />
-          <Trend title="Audited actions (30-day window), last 30 days" points={actions} />
+          <Trend title="Console users, last 30 days" points={trends["users.total"]} />
+          <Trend
+            title="Audited actions (30-day window), last 30 days"
+            points={trends["actions.30d"]}
+          />
         </div>
       </div>
     </>
