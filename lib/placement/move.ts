@@ -790,6 +790,8 @@ async function copyTables(
         )
         .join(";\n"),
     );
+  // Online, the copy step says the pace it goes at (the move's page lists it with the phase).
+  const paced = online && paceNote(online.pace, copyPace() === "auto");
   for (const [i, t] of tables.entries()) {
     const table = `${t.schema}.${t.table}`;
     const of = record.progress.find((p) => p.table === table)?.of ?? null;
@@ -798,6 +800,7 @@ async function copyTables(
     let live: Promise<unknown> = Promise.resolve();
     let stop: unknown = null;
     const sum = new RowChecksum((n) => {
+      if (paced) record.note(paced());
       live = live
         .then(() => record.live({ table: { table, rows: n, of, state: "running" } }))
         .catch((error) => (stop ??= error));
@@ -819,6 +822,7 @@ async function copyTables(
     copied.set(qualifiedName(t), { rows: sum.rows, checksum: sum.checksum });
     await record.live({ table: { table, rows: sum.rows, of: sum.rows, state: "done" } });
   }
+  if (paced) record.note(paced());
   // Offline, the rows go from staging into the tables in foreign-key order, as the tenant role
   // under the customer's setting.
   if (!online)
@@ -830,6 +834,19 @@ async function copyTables(
   await source.query("commit");
   await target.query("commit");
   return copied;
+}
+
+/** The words for a copy's pace from now on: its rate now (auto), and the average so far. */
+function paceNote(pace: Pace | null, auto: boolean): () => string {
+  const started = Date.now();
+  const mb = (bytesPerSecond: number) => `${(bytesPerSecond / 2 ** 20).toFixed(1)} MB/s`;
+  if (!pace) return () => "not paced (MOVE_COPY_MB_PER_SECOND=0)";
+  return () => {
+    const average = `${mb(pace.bytes / Math.max((Date.now() - started) / 1000, 0.001))} on average`;
+    return auto
+      ? `paced by the source's response time: ${mb(pace.bytesPerSecond)} now, ${average}`
+      : `paced at ${mb(pace.bytesPerSecond)}: ${average}`;
+  };
 }
 
 /** Each table's rows and checksum as the copy read them on the source, by qualified name. */
