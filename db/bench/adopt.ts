@@ -1,10 +1,11 @@
 // npm run bench:adopt — adoption of the sample data plane at 1 000 000 rows over 32 tables.
 // (1) The adoption's run time including its verification (floor < 5 s, aim < 3 s), as a ratio to
 //     a plain copy of the same tables (`create table … as select`) timed in the same run: the
-//     median of three copies, one just before each cycle.
+//     median of the copies, one just before each cycle; and each cycle's own ratio, to show how
+//     far it moves from one cycle to the next.
 // (2) The revert's run time (the generated down migration, verified).
-//     Both are the median of 3 adopt → revert cycles, each after a CHECKPOINT, so a checkpoint
-//     the previous cycle's index builds caused does not land in the next one's figure.
+//     Both are the median of 3 adopt → revert cycles (BENCH_CYCLES), each after a CHECKPOINT, so
+//     a checkpoint the previous cycle's index builds caused does not land in the next one's figure.
 // (3) The lock window: a writer (inserts and updates in four sample tables every 10 ms, as the
 //     application would) runs through each adoption; its longest statement is how long the
 //     platform's writes stood still (target < 1 s at 1 M and at 10 M rows: BENCH_ROWS=10000000).
@@ -32,6 +33,7 @@ import { ms, ratio, summarize, timed } from "./stats";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 1_000);
+const CYCLES = Number(process.env.BENCH_CYCLES ?? 3);
 
 interface Query {
   name: string;
@@ -141,8 +143,8 @@ await withBenchDatabase("adopt", { owner: 2, app: 2 }, async ({ database, owner 
       .map((s) => s.name),
   );
   let steps: { step: string; ms: number }[] = [];
-  for (let cycle = 1; cycle <= 3; cycle++) {
-    console.log(`Adopt and revert, cycle ${cycle} of 3 …`);
+  for (let cycle = 1; cycle <= CYCLES; cycle++) {
+    console.log(`Adopt and revert, cycle ${cycle} of ${CYCLES} …`);
     await copyOnce();
     await owner.query("checkpoint");
     const writer = startWriter(database.ownerUrl, LEGACY_CUSTOMER_ID);
@@ -229,6 +231,10 @@ await withBenchDatabase("adopt", { owner: 2, app: 2 }, async ({ database, owner 
   );
   console.log(
     `Plain copy (create table … as select): ${seconds(copy)}, median of ${copies.map(seconds).join(", ")} → adoption is ${ratio(median(adoptions) / copy)} a copy`,
+  );
+  // How far the ratio moves from cycle to cycle on this machine.
+  console.log(
+    `  per cycle, each adoption against the copy just before it: ${adoptions.map((a, i) => ratio(a / copies[i])).join(", ")}`,
   );
   console.log(
     `Revert, verification included: ${seconds(median(reverts))}, median of ${reverts.map(seconds).join(", ")} (${ratio(median(reverts) / copy)} a copy)`,
