@@ -6,14 +6,14 @@
 // (2) The counters' write overhead (target ≤ 1.05×): the same writes through withTenant into a
 //     table with the counters and one without, interleaved round by round — one-row inserts,
 //     100-row inserts and one-row deletes, one writer and 8 at a time.
-// (3) The usage page's queries for one customer (latest figures, limits, two metrics' 30-day trend,
-//     over 30 days of history as the rollup keeps it), through withTenant, 20 at a time.
+// (3) The usage page's queries for one customer (latest figures, limits, the 30-day trend of two
+//     metrics, over 30 days of history as the rollup keeps it), through withTenant, 20 at a time.
 // (4) The usage page itself over HTTP from the console's server (the last build; built when there
 //     is none), 20 customer admins at a time: p50/p95 of the first requests after the server
-//     starts, and of as many after them (target p95 < 150 ms), and where the time
-//     goes: the request's context and the page's reads timed alone at the same concurrency, the
-//     rest being the framework, the render and the round trip; and the framework's floor on this
-//     machine: /sign-in (one read, no console layout) at the same concurrency.
+//     starts, and of as many after them (target p95 < 150 ms); where the time goes: the request's
+//     context and the page's reads timed alone at the same concurrency, the rest being the
+//     framework, the render and the round trip; and the framework's floor on this machine:
+//     /sign-in (one read, no console layout) at the same concurrency.
 import { sql } from "drizzle-orm";
 import { generateCustomerId } from "../../lib/customers/ids";
 import { ensureRowCounters } from "../../lib/usage/counters";

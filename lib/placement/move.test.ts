@@ -155,7 +155,7 @@ async function pausedAt(
   };
 }
 
-/** Sessions on the primary holding a mover's lock (the one resume and roll-back test). */
+/** Sessions on the primary holding a mover's lock, which resume and roll-back ask about. */
 const moverLocks = async () =>
   (
     await db.owner.query<{ n: number }>(
