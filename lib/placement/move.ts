@@ -791,7 +791,7 @@ async function copyTables(
         .join(";\n"),
     );
   // Online, the copy step says the pace it goes at (the move's page lists it with the phase).
-  const paced = online && paceNote(online.pace, copyPace() === "auto");
+  const paced = online && paceNote(online.pace);
   for (const [i, t] of tables.entries()) {
     const table = `${t.schema}.${t.table}`;
     const of = record.progress.find((p) => p.table === table)?.of ?? null;
@@ -837,7 +837,8 @@ async function copyTables(
 }
 
 /** The words for a copy's pace from now on: its rate now (auto), and the average so far. */
-function paceNote(pace: Pace | null, auto: boolean): () => string {
+function paceNote(pace: Pace | null): () => string {
+  const auto = copyPace() === "auto";
   const started = Date.now();
   const mb = (bytesPerSecond: number) => `${(bytesPerSecond / 2 ** 20).toFixed(1)} MB/s`;
   if (!pace) return () => "not paced (MOVE_COPY_MB_PER_SECOND=0)";
