@@ -7,8 +7,9 @@
 //     Both are the median of 3 adopt → revert cycles (BENCH_CYCLES), each after a CHECKPOINT, so
 //     a checkpoint the previous cycle's index builds caused does not land in the next one's figure.
 // (3) The lock window: a writer (inserts and updates in four sample tables every 10 ms, as the
-//     application would) runs through each adoption; its longest statement is how long the
-//     platform's writes stood still (target < 1 s at 1 M and at 10 M rows: BENCH_ROWS=10000000).
+//     application would) runs through each adoption; its longest statement, as the server timed
+//     it, is how long the platform's writes stood still (target < 1 s at 1 M and at 10 M rows:
+//     BENCH_ROWS=10000000).
 // (4) The plan of a 500-table schema (target < 2 s), against the plan of the 32-table sample
 //     per table: the catalog is read set-wise, so the per-table cost must not grow.
 // (5) Five typical queries of the legacy application, through withTenant as LEGACY001, before and
