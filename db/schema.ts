@@ -348,9 +348,20 @@ export const switches = control.table(
 export type Switch = typeof switches.$inferSelect;
 
 /**
- * One customer's figures at one snapshot run, as one document (docs/architecture.md §8): metric
- * name to value. Older runs are rolled up: every run for 2 days, the last of each hour for 90,
- * then the last of each day, so the table grows with customers × time, not with runs.
+ * The names of the usage figures, each with its place in a snapshot's array: a metric's name is
+ * stored once here, not in every snapshot. Places are never reused; a metric a run does not
+ * have (a dropped table's) is NULL there, which costs a bit.
+ */
+export const usageMetrics = control.table("usage_metrics", {
+  id: integer("id").primaryKey(),
+  name: text("name").notNull().unique(),
+});
+
+/**
+ * One customer's figures at one snapshot run (docs/architecture.md §8): `figures[m.id]` is the
+ * value of usage_metrics `m`, 8 bytes a figure (`figureOf` in lib/usage/queries.ts reads one). Older
+ * runs are rolled up: every run for 2 days, the last of each hour for 90, then the last of each
+ * day, so the table grows with customers × time, not with runs.
  */
 export const usageSnapshots = control.table(
   "usage_snapshots",
@@ -360,7 +371,7 @@ export const usageSnapshots = control.table(
       .notNull()
       .references(() => customers.id, { onDelete: "cascade" }),
     takenAt: timestamp("taken_at", { withTimezone: true }).notNull(),
-    figures: jsonb("figures").$type<Record<string, number>>().notNull(),
+    figures: bigint("figures", { mode: "number" }).array().notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.runId, t.tenantId] }),

@@ -14,6 +14,8 @@
 //     context and the page's reads timed alone at the same concurrency, the rest being the
 //     framework, the render and the round trip; and the framework's floor on this machine:
 //     /sign-in (one read, no console layout) at the same concurrency.
+// (5) The snapshot table's size: bytes a customer snapshot, against the same snapshots written
+//     as JSON documents (metric name → value, the form before the arrays) in the same run.
 import { sql } from "drizzle-orm";
 import { generateCustomerId } from "../../lib/customers/ids";
 import { ensureRowCounters } from "../../lib/usage/counters";
@@ -277,11 +279,21 @@ await withBenchDatabase("usage", { owner: 2, app: 10 }, async ({ database, owner
     await server.stop();
   }
 
+  // The table's size, against the same snapshots as one JSON document each (the form before
+  // the arrays), both freshly written.
+  await owner.query("vacuum full control.usage_snapshots");
+  await owner.query(
+    "create table public.as_documents as select run_id, tenant_id, taken_at, control.usage_document(figures) as figures from control.usage_snapshots",
+  );
   const { rows: size } = await owner.query(
     `select (select count(*) from control.usage_runs)::int as runs, count(*)::int as n,
-            pg_total_relation_size('control.usage_snapshots') as bytes from control.usage_snapshots`,
+            pg_total_relation_size('control.usage_snapshots') as bytes,
+            pg_table_size('control.usage_snapshots') as arrays, pg_table_size('public.as_documents') as documents
+       from control.usage_snapshots`,
   );
+  const [arrays, documents, n] = [Number(size[0].arrays), Number(size[0].documents), size[0].n];
   console.log(
-    `  usage_snapshots holds ${size[0].n.toLocaleString("en")} customer snapshots of ${size[0].runs.toLocaleString("en")} runs, ${(Number(size[0].bytes) / 2 ** 20).toFixed(0)} MiB`,
+    `  usage_snapshots holds ${n.toLocaleString("en")} customer snapshots of ${size[0].runs.toLocaleString("en")} runs, ${(Number(size[0].bytes) / 2 ** 20).toFixed(0)} MiB with its indexes;` +
+      ` ${(arrays / n).toFixed(0)} bytes a snapshot against ${(documents / n).toFixed(0)} as JSON documents (${ratio(arrays / documents)})`,
   );
 });

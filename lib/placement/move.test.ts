@@ -218,7 +218,7 @@ describe("a move", () => {
     const result = await takeSnapshot("command");
     if (result.skipped) throw new Error("the snapshot was skipped");
     const { rows } = await db.owner.query<{ value: string }>(
-      "select figures ->> 'rows.total' as value from control.usage_snapshots where run_id = $1 and tenant_id = $2",
+      "select control.usage_document(figures) ->> 'rows.total' as value from control.usage_snapshots where run_id = $1 and tenant_id = $2",
       [result.runId, A],
     );
     expect(Number(rows[0].value)).toBe(total(await contents(second.ownerUrl, A)));

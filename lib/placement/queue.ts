@@ -12,6 +12,7 @@ import { withOwnerClient } from "@/db/owner";
 import { moveQueues } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
 import { cleanUpDueMoves, moveCustomer, parallelMoves } from "./move";
+import { figureOf } from "@/lib/usage/queries";
 
 export type MoveQueue = typeof moveQueues.$inferSelect;
 
@@ -30,7 +31,7 @@ export async function queueCandidates(
     select c.id, c.name, s.rows::text as rows, c.database
       from control.customers c
       join control.databases d on d.name = c.database and d.kind = 'shared'
-      join lateral (select (x.figures ->> 'rows.total')::bigint as rows from control.usage_snapshots x
+      join lateral (select ${figureOf(sql`x.figures`, "rows.total")} as rows from control.usage_snapshots x
                      where x.tenant_id = c.id
                        and x.run_id = (select r.id from control.usage_runs r order by r.started_at desc limit 1)) s on true
      where c.database <> ${queue.target} and s.rows >= ${queue.thresholdRows}

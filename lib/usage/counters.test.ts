@@ -140,7 +140,7 @@ describe("the row counters", () => {
       Number(
         (
           await db.owner.query(
-            "select figures ->> 'rows.app.items' as value from control.usage_snapshots where run_id = $1 and tenant_id = $2",
+            "select control.usage_document(figures) ->> 'rows.app.items' as value from control.usage_snapshots where run_id = $1 and tenant_id = $2",
             [runId, tenantId],
           )
         ).rows[0].value,

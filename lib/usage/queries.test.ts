@@ -20,8 +20,16 @@ async function snapshot(tenantId: string, takenAt: Date, figures: Record<string,
     "insert into control.usage_runs (trigger, started_at, finished_at, customers, figures, scoped_tables) values ('command', $1, $1, 1, 1, 0) returning id",
     [takenAt],
   );
+  // Each metric in its place, as the snapshot writes them.
   await db.owner.query(
-    "insert into control.usage_snapshots (run_id, tenant_id, taken_at, figures) values ($1, $2, $3, $4)",
+    `insert into control.usage_metrics (id, name)
+     select (select coalesce(max(id), 0) from control.usage_metrics) + row_number() over (), k
+       from jsonb_object_keys($1::jsonb) k where k not in (select name from control.usage_metrics)`,
+    [figures],
+  );
+  await db.owner.query(
+    `insert into control.usage_snapshots (run_id, tenant_id, taken_at, figures)
+     values ($1, $2, $3, (select array_agg(($4::jsonb ->> m.name)::bigint order by m.id) from control.usage_metrics m))`,
     [rows[0].id, tenantId, takenAt, figures],
   );
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import { desc, eq, lte, sql } from "drizzle-orm";
+import { desc, eq, lte, sql, type SQL } from "drizzle-orm";
 import { customers, plans, usageRuns, usageSnapshots } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
 import { COUNT_BELOW_ESTIMATE } from "@/lib/customers/queries";
@@ -7,13 +7,24 @@ import { limitsOf } from "./quotas";
 
 export type Figures = Record<string, number>;
 
+/**
+ * The value of `metric` in a snapshot's `figures` (an SQL expression), NULL where its run has
+ * none. The metric's place is looked up once per statement (an uncorrelated subquery), however
+ * many rows it reads.
+ */
+export const figureOf = (figures: SQL, metric: string) =>
+  sql`${figures}[(select id from control.usage_metrics where name = ${metric})]`;
+
 /** A customer's latest figures and when they were taken (null before the first snapshot). */
 export async function latestFigures(
   tx: Tx,
   tenantId: string,
 ): Promise<{ takenAt: Date | null; figures: Figures }> {
   const [row] = await tx
-    .select({ figures: usageSnapshots.figures, takenAt: usageSnapshots.takenAt })
+    .select({
+      figures: sql<Figures>`control.usage_document(${usageSnapshots.figures})`,
+      takenAt: usageSnapshots.takenAt,
+    })
     .from(usageSnapshots)
     .where(eq(usageSnapshots.tenantId, tenantId))
     .orderBy(desc(usageSnapshots.takenAt))
@@ -41,7 +52,8 @@ export async function dailyTrend<M extends string>(
     -- The bounds come worked out (materialized): under RLS only leakproof comparisons of them
     -- reach the index, not the time-zone arithmetic.
     select to_char(d.day, 'YYYY-MM-DD') as day,
-           array(select s.figures ->> m from unnest(${sql.param(metrics)}::text[]) with ordinality u(m, i) order by i) as values
+           array(select s.figures[m.id] from unnest(${sql.param(metrics)}::text[]) with ordinality u(name, i)
+                   left join control.usage_metrics m on m.name = u.name order by i) as values
       from d cross join lateral (
         select x.figures from control.usage_snapshots x
          where x.tenant_id = ${tenantId} and x.taken_at >= d.starts and x.taken_at < d.ends
@@ -98,15 +110,16 @@ type RankedCustomer = {
 export async function summarizeRun(tx: Tx, runId: string) {
   const byStatus = await countByStatus(tx);
   const { rows: totals } = await tx.execute<{ metric: string; total: string }>(
-    sql`select f.key as metric, sum(f.value::bigint)::bigint as total
-          from control.usage_snapshots s cross join jsonb_each_text(s.figures) f
-         where s.run_id = ${runId} group by 1`,
+    sql`select m.name as metric, sum(s.figures[m.id])::bigint as total
+          from control.usage_snapshots s cross join control.usage_metrics m
+         where s.run_id = ${runId} and s.figures[m.id] is not null group by 1`,
   );
+  const figure = (metric: string) => figureOf(sql`s.figures`, metric);
   const wide = sql`(select s.tenant_id,
-            (s.figures ->> 'users.total')::bigint as users,
-            (s.figures ->> 'actions.30d')::bigint as actions,
-            (s.figures ->> 'rows.total')::bigint as rows,
-            (s.figures ->> 'storage.bytes')::bigint as storage
+            ${figure("users.total")} as users,
+            ${figure("actions.30d")} as actions,
+            ${figure("rows.total")} as rows,
+            ${figure("storage.bytes")} as storage
        from control.usage_snapshots s where s.run_id = ${runId}) w`;
   const topBy = async (key: "actions" | "rows" | "storage", limit = 10) =>
     (

@@ -36,12 +36,12 @@ export async function noteQuotaCrossings(tx: Tx, runId: string, previousRunId: s
     limit: string;
   }>(sql`
     select s.tenant_id, c.name, s.metric, s.value::text, coalesce(o.value, 0)::text as before, (${limitOf})::text as limit
-      from (select x.tenant_id, m.metric, (x.figures ->> m.metric)::bigint as value
-              from control.usage_snapshots x cross join (values ('rows.total'), ('storage.bytes')) m(metric)
-             where x.run_id = ${runId} and x.figures ? m.metric) s
+      from (select x.tenant_id, m.name as metric, m.id, x.figures[m.id] as value
+              from control.usage_snapshots x cross join control.usage_metrics m
+             where x.run_id = ${runId} and m.name in ('rows.total', 'storage.bytes') and x.figures[m.id] is not null) s
       join control.customers c on c.id = s.tenant_id join control.plans p on p.name = c.plan
       cross join lateral ${limitsOf}
-      left join lateral (select (y.figures ->> s.metric)::bigint as value from control.usage_snapshots y
+      left join lateral (select y.figures[s.id] as value from control.usage_snapshots y
                           where y.run_id = ${previousRunId} and y.tenant_id = s.tenant_id) o on true
      where s.value >= 0.8 * (${limitOf}) and coalesce(o.value, 0) < (${limitOf})`);
   for (const r of rows) {

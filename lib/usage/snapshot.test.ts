@@ -13,7 +13,7 @@ const NOW = new Date();
 
 async function figures(runId: string, tenantId: string): Promise<Record<string, number>> {
   const { rows } = await db.owner.query<{ figures: Record<string, number> }>(
-    "select figures from control.usage_snapshots where run_id = $1 and tenant_id = $2",
+    "select control.usage_document(figures) as figures from control.usage_snapshots where run_id = $1 and tenant_id = $2",
     [runId, tenantId],
   );
   return rows[0]?.figures ?? {};
@@ -98,6 +98,35 @@ describe("the usage snapshot", () => {
       [A],
     );
     expect(direct.rows[0].n).toBe(a["rows.app.orders"]);
+  });
+
+  it("keeps each metric in its place across runs: a table scoped later adds one, a dropped one leaves it empty", async () => {
+    const first = await takeSnapshot("command");
+    await db.owner.query(`
+      create table app.items (tenant_id text not null, id int, primary key (tenant_id, id));
+      alter table app.items enable row level security;
+      alter table app.items force row level security;
+      create policy items_tenant on app.items
+        using (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')));
+      grant select on app.items to tenantry_tenant, tenantry_platform;`);
+    await db.owner.query("insert into app.items select $1, g from generate_series(1, 7) g", [B]);
+    const second = await takeSnapshot("command");
+    await db.owner.query("drop table app.items");
+    const third = await takeSnapshot("command");
+    if (first.skipped || second.skipped || third.skipped) throw new Error("a snapshot skipped");
+    expect(await figures(first.runId, B)).not.toHaveProperty("rows.app.items");
+    expect(await figures(second.runId, B)).toMatchObject({ "rows.app.items": 7, "rows.total": 17 });
+    expect(await figures(second.runId, A)).toMatchObject({ "rows.app.items": 0, "rows.total": 40 });
+    expect(await figures(third.runId, B)).not.toHaveProperty("rows.app.items");
+    expect(await figures(third.runId, B)).toMatchObject({ "rows.total": 10 });
+    // Each figure takes its 8 bytes and a name is stored once, not in every row.
+    const { rows } = await db.owner.query<{ bytes: number; places: number }>(
+      `select pg_column_size(figures) as bytes, cardinality(figures) as places
+         from control.usage_snapshots where run_id = $1 and tenant_id = $2`,
+      [second.runId, B],
+    );
+    expect(rows[0].places).toBe(9);
+    expect(rows[0].bytes).toBeLessThanOrEqual(9 * 8 + 24);
   });
 
   it("skips instead of running twice at once", async () => {

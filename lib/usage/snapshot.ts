@@ -1,6 +1,6 @@
 // The usage snapshot (docs/architecture.md §8): every customer's figures at one moment, computed
-// set-wise (the data plane's rows read from its counters, not counted) and written as one
-// document per customer to usage_snapshots, with the run's summary for the overview; older runs
+// set-wise (the data plane's rows read from its counters, not counted) and written as one row
+// per customer to usage_snapshots, with the run's summary for the overview; older runs
 // are rolled up. Pages read a row instead of scanning. One run at a time: a second one that
 // finds the advisory lock taken skips instead of double-writing.
 import "server-only";
@@ -207,8 +207,20 @@ export async function snapshotIn(
         sql`, `,
       )
     : sql`(null::text, null::numeric)`;
-  const zeros = JSON.stringify(Object.fromEntries(metrics.map((m) => [m, 0])));
-  // Every live customer gets every figure, zeros included: one document per customer.
+  // Each metric's place in the snapshot's array; a new metric (a table adopted since) gets the
+  // next one. The places run from 1 to the last one given out.
+  const {
+    rows: [{ places }],
+  } = await tx.execute<{ places: number }>(sql`
+    with added as (
+      insert into control.usage_metrics (id, name)
+      select (select coalesce(max(id), 0) from control.usage_metrics) + row_number() over (order by m), m
+        from unnest(${sql.param(metrics)}::text[]) m
+       where not exists (select 1 from control.usage_metrics x where x.name = m)
+      returning id)
+    select greatest((select max(id) from control.usage_metrics), (select max(id) from added))::int as places`);
+  // Every live customer gets every figure of the run, zeros included, and NULL in the places of
+  // metrics the run does not have: one array per customer.
   const { rows: written } = await tx.execute<{ customers: number }>(sql`
     with f as materialized (${sql.join(parts, sql` union all `)}),
     per_table as (select * from f where metric like 'rows.%.%'),
@@ -220,14 +232,19 @@ export async function snapshotIn(
         join (values ${sizes}) b(metric, bytes) on b.metric = r.metric
         join (select metric, sum(value) as total from per_table group by 1) t on t.metric = r.metric
        group by 1),
-    docs as (
-      select tenant_id, jsonb_object_agg(metric, value) as figures
-        from (select * from f union all select * from totals) every group by 1),
+    every as (select * from f union all select * from totals),
+    places as (
+      select g as id, m.name, m.name = any(${sql.param(metrics)}::text[]) as kept
+        from generate_series(1, ${places}) g
+        left join control.usage_metrics m on m.id = g),
     inserted as (
       insert into control.usage_snapshots (run_id, tenant_id, taken_at, figures)
-      select ${runId}, c.id, ${now}, ${zeros}::jsonb || coalesce(d.figures, '{}')
-        from control.customers c left join docs d on d.tenant_id = c.id
+      select ${runId}, c.id, ${now},
+             array_agg(case when p.kept then coalesce(v.value, 0) end order by p.id)
+        from control.customers c cross join places p
+        left join every v on v.tenant_id = c.id and v.metric = p.name
        where c.status <> 'deleted'
+       group by c.id
       returning 1)
     select count(*)::int as customers from inserted`);
   const customers = written[0].customers;
