@@ -208,19 +208,28 @@ export async function snapshotIn(
       )
     : sql`(null::text, null::numeric)`;
   // Each metric's place in the snapshot's array; a new metric (a table adopted since) gets the
-  // next one. The places run from 1 to the last one given out.
-  const {
-    rows: [{ places }],
-  } = await tx.execute<{ places: number }>(sql`
+  // next one. A customer's array then has the run's metrics in their places (0 where it has
+  // nothing) and NULL in the others'.
+  const { rows: places } = await tx.execute<{ name: string | null }>(sql`
     with added as (
       insert into control.usage_metrics (id, name)
       select (select coalesce(max(id), 0) from control.usage_metrics) + row_number() over (order by m), m
         from unnest(${sql.param(metrics)}::text[]) m
        where not exists (select 1 from control.usage_metrics x where x.name = m)
-      returning id)
-    select greatest((select max(id) from control.usage_metrics), (select max(id) from added))::int as places`);
-  // Every live customer gets every figure of the run, zeros included, and NULL in the places of
-  // metrics the run does not have: one array per customer.
+      returning id, name),
+    every as (select id, name from control.usage_metrics union all select id, name from added)
+    select e.name from generate_series(1, (select max(id) from every)) g
+      left join every e on e.id = g order by g`);
+  const run = new Set(metrics);
+  const inRun = (name: string | null): name is string => name !== null && run.has(name);
+  const array = sql.join(
+    places.map((p) =>
+      inRun(p.name) ? sql`coalesce((d.figures ->> ${p.name})::bigint, 0)` : sql`null::bigint`,
+    ),
+    sql`, `,
+  );
+  // Every live customer gets every figure of the run: its figures gathered by metric, then laid
+  // out in their places (all zeros for a customer with none).
   const { rows: written } = await tx.execute<{ customers: number }>(sql`
     with f as materialized (${sql.join(parts, sql` union all `)}),
     per_table as (select * from f where metric like 'rows.%.%'),
@@ -232,19 +241,15 @@ export async function snapshotIn(
         join (values ${sizes}) b(metric, bytes) on b.metric = r.metric
         join (select metric, sum(value) as total from per_table group by 1) t on t.metric = r.metric
        group by 1),
-    every as (select * from f union all select * from totals),
-    places as (
-      select g as id, m.name, m.name = any(${sql.param(metrics)}::text[]) as kept
-        from generate_series(1, ${places}) g
-        left join control.usage_metrics m on m.id = g),
+    docs as (
+      select tenant_id, jsonb_object_agg(metric, value) as figures
+        from (select * from f union all select * from totals) every group by 1),
     inserted as (
       insert into control.usage_snapshots (run_id, tenant_id, taken_at, figures)
       select ${runId}, c.id, ${now},
-             array_agg(case when p.kept then coalesce(v.value, 0) end order by p.id)
-        from control.customers c cross join places p
-        left join every v on v.tenant_id = c.id and v.metric = p.name
+             array[${array}]
+        from control.customers c left join docs d on d.tenant_id = c.id
        where c.status <> 'deleted'
-       group by c.id
       returning 1)
     select count(*)::int as customers from inserted`);
   const customers = written[0].customers;
