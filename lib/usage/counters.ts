@@ -39,6 +39,34 @@ export const rowsPerCustomer = (t: Named, counted: boolean, tenantId?: string) =
   counted ? countedRows(t, tenantId) : scannedRows(t, tenantId);
 
 /**
+ * The SQL that reads every one of `tables`' rows per customer, in one statement: `tenant_id`,
+ * `table` (schema.table) and `n`. The counted ones (`counted`) in one pass over
+ * tally.row_counts, which holds customers × tables rows once folded (read table by table, the
+ * snapshot would scan it once per table); the others by an exact count each.
+ */
+export function rowsPerCustomerOfAll<T extends Named>(
+  tables: T[],
+  counted: (t: T) => boolean,
+): string {
+  const name = (t: Named) => literal(`${t.schema}.${t.table}`);
+  const withCounters = tables.filter(counted);
+  return [
+    ...(withCounters.length
+      ? [
+          `select r.customer_id as tenant_id, t.name as "table", sum(r.n)::bigint as n
+             from tally.row_counts r
+             join (values ${withCounters.map((t) => `(to_regclass(${literal(qualifiedName(t))})::oid, ${name(t)})`).join(", ")}) t(relid, name)
+               on t.relid = r.relid
+            group by 1, 2 having sum(r.n) <> 0`,
+        ]
+      : []),
+    ...tables
+      .filter((t) => !counted(t))
+      .map((t) => `select tenant_id, ${name(t)} as "table", n from (${scannedRows(t)}) s`),
+  ].join(" union all ");
+}
+
+/**
  * One customer's rows in each of `tables`, in one statement: from the counters where the table
  * carries them (a few rows each, whatever the customer's size), by an exact count where not.
  */

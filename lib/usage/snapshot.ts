@@ -10,7 +10,7 @@ import { usageRuns } from "@/db/schema";
 import { databasePool, PRIMARY_DATABASE } from "@/db/databases";
 import { qualifiedName } from "@/lib/portability/tables";
 import { withSystem, type Tx } from "@/db/tenant";
-import { COUNTER_TRIGGERS, countedTables, rowsPerCustomer } from "./counters";
+import { COUNTER_TRIGGERS, countedTables, rowsPerCustomerOfAll } from "./counters";
 import { summarizeRun } from "./queries";
 import { noteQuotaCrossings } from "./quotas";
 
@@ -95,18 +95,14 @@ async function countedElsewhere(
       await client.query("set local role tenantry_platform");
       await client.query("select tally.compact()");
       const withCounters = new Set((await countedTables(client)).map(qualifiedName));
-      for (const t of tables) {
-        const perCustomer = rowsPerCustomer(t, withCounters.has(qualifiedName(t)));
-        const { rows } = await client.query<{ tenant_id: string; n: string }>(
-          `select tenant_id, n from (${perCustomer}) r where tenant_id = any($1)`,
+      if (tables.length) {
+        const perCustomer = rowsPerCustomerOfAll(tables, (t) => withCounters.has(qualifiedName(t)));
+        const { rows } = await client.query<{ tenant_id: string; table: string; n: string }>(
+          `select tenant_id, "table", n from (${perCustomer}) r where tenant_id = any($1)`,
           [entry.customers],
         );
         for (const r of rows)
-          counted.push({
-            table: `${t.schema}.${t.table}`,
-            tenantId: r.tenant_id,
-            rows: Number(r.n),
-          });
+          counted.push({ table: r.table, tenantId: r.tenant_id, rows: Number(r.n) });
       }
     } catch (error) {
       console.error(`usage snapshot: ${entry.name}: ${(error as Error).message}`);
@@ -182,17 +178,16 @@ export async function snapshotIn(
   await tx.execute(sql`select tally.compact()`);
   const tables = await scopedTables(tx);
   const elsewhere = await countedElsewhere(tx, tables);
-  for (const t of tables) {
-    const remote = elsewhere.filter((r) => r.table === `${t.schema}.${t.table}`);
-    const perCustomer = sql.raw(rowsPerCustomer(t, t.counted));
-    figure(
-      `rows.${t.schema}.${t.table}`,
-      sql`select tenant_id, sum(value)::bigint as value from (
-            select r.tenant_id, r.n as value from (${perCustomer}) r
+  if (tables.length) {
+    const perCustomer = sql.raw(rowsPerCustomerOfAll(tables, (t) => t.counted));
+    parts.push(
+      sql`select tenant_id, 'rows.' || "table" as metric, sum(value)::bigint as value from (
+            select r.tenant_id, r."table", r.n as value from (${perCustomer}) r
               join control.customers c on c.id = r.tenant_id and c.database = ${PRIMARY_DATABASE}
             union all
-            select "tenantId", rows from jsonb_to_recordset(${JSON.stringify(remote)}::jsonb) as x("tenantId" text, rows bigint)
-          ) counted group by 1`,
+            select "tenantId", "table", rows
+              from jsonb_to_recordset(${JSON.stringify(elsewhere)}::jsonb) as x("tenantId" text, "table" text, rows bigint)
+          ) counted group by 1, 2`,
     );
   }
   // Rows and storage mean nothing before any table is tenant-scoped.
