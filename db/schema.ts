@@ -359,9 +359,9 @@ export const usageMetrics = control.table("usage_metrics", {
 
 /**
  * One customer's figures at one snapshot run (docs/architecture.md §8): `figures[m.id]` is the
- * value of usage_metrics `m`, 8 bytes a figure (`figureOf` in lib/usage/queries.ts reads one). Older
- * runs are rolled up: every run for 2 days, the last of each hour for 90, then the last of each
- * day, so the table grows with customers × time, not with runs.
+ * value of usage_metrics `m`, 8 bytes a figure (`figureOf` in lib/usage/queries.ts reads one).
+ * Older runs are rolled up: every run for 2 days, the last of each hour for 90, then the last of
+ * each day, so the table grows with customers × time, not with runs.
  */
 export const usageSnapshots = control.table(
   "usage_snapshots",
