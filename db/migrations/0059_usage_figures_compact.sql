@@ -1,6 +1,8 @@
 -- A snapshot's figures as an array of bigints indexed by the metric's place in usage_metrics,
 -- instead of a JSON document repeating every metric's name in every row: about 3× smaller
--- (docs/architecture.md §8). The figures already taken are converted, not lost.
+-- (docs/architecture.md §8). The figures already taken are converted, not lost, by a rewrite of
+-- the table (ALTER … TYPE … USING): an UPDATE and a dropped column would leave every kept row
+-- carrying its old document.
 CREATE TABLE "control"."usage_metrics" (
 	"id" integer PRIMARY KEY NOT NULL,
 	"name" text NOT NULL,
@@ -11,16 +13,11 @@ INSERT INTO control.usage_metrics (id, name)
   SELECT row_number() OVER (ORDER BY name), name
     FROM (SELECT DISTINCT jsonb_object_keys(figures) AS name FROM control.usage_snapshots) k;
 --> statement-breakpoint
-ALTER TABLE "control"."usage_snapshots" ADD COLUMN "figures_compact" bigint[];
+CREATE FUNCTION pg_temp.usage_places(figures jsonb) RETURNS bigint[]
+  LANGUAGE sql STABLE
+  RETURN coalesce((SELECT array_agg((figures ->> m.name)::bigint ORDER BY m.id) FROM control.usage_metrics m), '{}');
 --> statement-breakpoint
-UPDATE control.usage_snapshots s
-   SET figures_compact = coalesce((SELECT array_agg((s.figures ->> m.name)::bigint ORDER BY m.id) FROM control.usage_metrics m), '{}');
---> statement-breakpoint
-ALTER TABLE "control"."usage_snapshots" DROP COLUMN "figures";
---> statement-breakpoint
-ALTER TABLE "control"."usage_snapshots" RENAME COLUMN "figures_compact" TO "figures";
---> statement-breakpoint
-ALTER TABLE "control"."usage_snapshots" ALTER COLUMN "figures" SET NOT NULL;
+ALTER TABLE "control"."usage_snapshots" ALTER COLUMN "figures" SET DATA TYPE bigint[] USING pg_temp.usage_places(figures);
 --> statement-breakpoint
 -- One snapshot's figures as a document (metric name to value), for reading one row at a time.
 CREATE FUNCTION control.usage_document(figures bigint[]) RETURNS jsonb
