@@ -35,15 +35,20 @@ export async function noteQuotaCrossings(tx: Tx, runId: string, previousRunId: s
     before: string;
     limit: string;
   }>(sql`
-    select s.tenant_id, c.name, s.metric, s.value::text, coalesce(o.value, 0)::text as before, (${limitOf})::text as limit
-      from (select x.tenant_id, m.name as metric, m.id, x.figures[m.id] as value
-              from control.usage_snapshots x cross join control.usage_metrics m
-             where x.run_id = ${runId} and m.name in ('rows.total', 'storage.bytes') and x.figures[m.id] is not null) s
-      join control.customers c on c.id = s.tenant_id join control.plans p on p.name = c.plan
-      cross join lateral ${limitsOf}
-      left join lateral (select y.figures[s.id] as value from control.usage_snapshots y
-                          where y.run_id = ${previousRunId} and y.tenant_id = s.tenant_id) o on true
-     where s.value >= 0.8 * (${limitOf}) and coalesce(o.value, 0) < (${limitOf})`);
+    -- Those at 80 % or more now first; only theirs are looked up in the previous run.
+    with near as materialized (
+      select s.tenant_id, c.name, s.metric, s.id, s.value, ${limitOf} as "limit"
+        from (select x.tenant_id, m.name as metric, m.id, x.figures[m.id] as value
+                from control.usage_snapshots x cross join control.usage_metrics m
+               where x.run_id = ${runId} and m.name in ('rows.total', 'storage.bytes') and x.figures[m.id] is not null) s
+        join control.customers c on c.id = s.tenant_id join control.plans p on p.name = c.plan
+        cross join lateral ${limitsOf}
+       where s.value >= 0.8 * (${limitOf}))
+    select n.tenant_id, n.name, n.metric, n.value::text, coalesce(o.value, 0)::text as before, n."limit"::text as limit
+      from near n
+      left join lateral (select y.figures[n.id] as value from control.usage_snapshots y
+                          where y.run_id = ${previousRunId} and y.tenant_id = n.tenant_id) o on true
+     where coalesce(o.value, 0) < n."limit"`);
   for (const r of rows) {
     const [value, before, limit] = [Number(r.value), Number(r.before), Number(r.limit)];
     const level = LEVELS.find((l) => value >= (limit * l) / 100 && before < (limit * l) / 100);
