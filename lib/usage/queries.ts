@@ -109,11 +109,25 @@ type RankedCustomer = {
  */
 export async function summarizeRun(tx: Tx, runId: string) {
   const byStatus = await countByStatus(tx);
-  const { rows: totals } = await tx.execute<{ metric: string; total: string }>(
-    sql`select m.name as metric, sum(s.figures[m.id])::bigint as total
-          from control.usage_snapshots s cross join control.usage_metrics m
-         where s.run_id = ${runId} and s.figures[m.id] is not null group by 1`,
+  // Each metric's total: one sum per place in one pass over the run's rows.
+  const { rows: metrics } = await tx.execute<{ id: number; name: string }>(
+    sql`select id, name from control.usage_metrics order by id`,
   );
+  const [sums] = metrics.length
+    ? (
+        await tx.execute<Record<string, string | null>>(
+          sql`select ${sql.join(
+            metrics.map(
+              (m) => sql`sum(s.figures[${m.id}::int])::text as ${sql.identifier(`m${m.id}`)}`,
+            ),
+            sql`, `,
+          )} from control.usage_snapshots s where s.run_id = ${runId}`,
+        )
+      ).rows
+    : [{}];
+  const totals = metrics
+    .map((m) => ({ metric: m.name, total: sums[`m${m.id}`] }))
+    .filter((t): t is { metric: string; total: string } => t.total !== null);
   const figure = (metric: string) => figureOf(sql`s.figures`, metric);
   const wide = sql`(select s.tenant_id,
             ${figure("users.total")} as users,
