@@ -132,6 +132,40 @@ describe("the row counters", () => {
     expect((await counts()).counted).toEqual(before);
   });
 
+  it("fold only what changed: a folded count stays where it is, one summing to nothing and a dropped table's go", async () => {
+    await db.owner.query("select tally.compact()");
+    const place = async (tenantId: string) =>
+      (
+        await db.owner.query<{ ctid: string }>(
+          "select ctid::text from tally.row_counts where relid = 'app.items'::regclass and customer_id = $1",
+          [tenantId],
+        )
+      ).rows.map((r) => r.ctid);
+    const [untouched] = await place(B);
+    await asTenant(A, sql`insert into app.items values (${A}, 2000)`);
+    await db.owner.query(`
+      create table app.scratch (tenant_id text not null, id int);
+      insert into tally.row_counts values
+        ('app.scratch'::regclass, '${A}', 3), ('app.items'::regclass, 'GONE00000', 2),
+        ('app.items'::regclass, 'GONE00000', -2)`);
+    const scratch = (
+      await db.owner.query<{ oid: number }>("select 'app.scratch'::regclass::oid as oid")
+    ).rows[0].oid;
+    await db.owner.query("drop table app.scratch");
+    const before = (await counts()).counted;
+    await db.owner.query("select tally.compact()");
+    expect(await place(B)).toEqual([untouched]);
+    expect((await place(A)).length).toBe(1);
+    expect(await place("GONE00000")).toEqual([]);
+    const { rows } = await db.owner.query(
+      "select count(*)::int as n from tally.row_counts where relid = $1",
+      [scratch],
+    );
+    expect(rows[0].n).toBe(0);
+    expect((await counts()).counted).toEqual(before);
+    expect((await counts()).counted).toEqual((await counts()).actual);
+  });
+
   it("feed the snapshot, and the reconcile mends and reports drift", async () => {
     const { actual } = await counts();
     let run = await takeSnapshot("command");
