@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { withTenant } from "@/db/tenant";
+import { withSystem, withTenant } from "@/db/tenant";
 import { freshTestDatabase, insertCustomers } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
 import { dailyTrend } from "./queries";
+import { metricPlaces } from "./snapshot";
 
 const db = freshTestDatabase();
 const [A, B] = [generateCustomerId(), generateCustomerId()];
@@ -21,16 +22,15 @@ async function snapshot(tenantId: string, takenAt: Date, figures: Record<string,
     [takenAt],
   );
   // Each metric in its place, as the snapshot writes them.
+  const places = await withSystem("usage-snapshot", (tx) => metricPlaces(tx, Object.keys(figures)));
   await db.owner.query(
-    `insert into control.usage_metrics (id, name)
-     select (select coalesce(max(id), 0) from control.usage_metrics) + row_number() over (), k
-       from jsonb_object_keys($1::jsonb) k where k not in (select name from control.usage_metrics)`,
-    [figures],
-  );
-  await db.owner.query(
-    `insert into control.usage_snapshots (run_id, tenant_id, taken_at, figures)
-     values ($1, $2, $3, (select array_agg(($4::jsonb ->> m.name)::bigint order by m.id) from control.usage_metrics m))`,
-    [rows[0].id, tenantId, takenAt, figures],
+    "insert into control.usage_snapshots (run_id, tenant_id, taken_at, figures) values ($1, $2, $3, $4)",
+    [
+      rows[0].id,
+      tenantId,
+      takenAt,
+      places.map((m) => (m !== null && m in figures ? figures[m] : null)),
+    ],
   );
 }
 

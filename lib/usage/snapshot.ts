@@ -114,6 +114,26 @@ async function countedElsewhere(
   return counted;
 }
 
+/**
+ * Each metric's place in a snapshot's array, registering those of `metrics` that have none (a
+ * table adopted since gets the next place): the metric of each place from 1 to the last, null
+ * where a place has none. A customer's array has the run's metrics in their places (0 where it
+ * has nothing) and NULL in the others'.
+ */
+export async function metricPlaces(tx: Tx, metrics: string[]): Promise<(string | null)[]> {
+  const { rows } = await tx.execute<{ name: string | null }>(sql`
+    with added as (
+      insert into control.usage_metrics (id, name)
+      select (select coalesce(max(id), 0) from control.usage_metrics) + row_number() over (order by m), m
+        from unnest(${sql.param(metrics)}::text[]) m
+       where not exists (select 1 from control.usage_metrics x where x.name = m)
+      returning id, name),
+    every as (select id, name from control.usage_metrics union all select id, name from added)
+    select e.name from generate_series(1, (select max(id) from every)) g
+      left join every e on e.id = g order by g`);
+  return rows.map((r) => r.name);
+}
+
 type Trigger = "command" | "refresh" | "periodic";
 
 /** A snapshot in its own transaction, through the system door (the job and the command). */
@@ -202,24 +222,12 @@ export async function snapshotIn(
         sql`, `,
       )
     : sql`(null::text, null::numeric)`;
-  // Each metric's place in the snapshot's array; a new metric (a table adopted since) gets the
-  // next one. A customer's array then has the run's metrics in their places (0 where it has
-  // nothing) and NULL in the others'.
-  const { rows: places } = await tx.execute<{ name: string | null }>(sql`
-    with added as (
-      insert into control.usage_metrics (id, name)
-      select (select coalesce(max(id), 0) from control.usage_metrics) + row_number() over (order by m), m
-        from unnest(${sql.param(metrics)}::text[]) m
-       where not exists (select 1 from control.usage_metrics x where x.name = m)
-      returning id, name),
-    every as (select id, name from control.usage_metrics union all select id, name from added)
-    select e.name from generate_series(1, (select max(id) from every)) g
-      left join every e on e.id = g order by g`);
+  const places = await metricPlaces(tx, metrics);
   const run = new Set(metrics);
   const inRun = (name: string | null): name is string => name !== null && run.has(name);
   const array = sql.join(
     places.map((p) =>
-      inRun(p.name) ? sql`coalesce((d.figures ->> ${p.name})::bigint, 0)` : sql`null::bigint`,
+      inRun(p) ? sql`coalesce((d.figures ->> ${p})::bigint, 0)` : sql`null::bigint`,
     ),
     sql`, `,
   );
