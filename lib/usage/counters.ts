@@ -1,6 +1,7 @@
 // Row counters (docs/architecture.md §8): each customer table carries four triggers that keep
-// its rows per customer in tally.row_counts (migration 0050), so a usage snapshot sums a few rows
-// per customer and table instead of counting the data plane. Made on the tables that lack them
+// its rows per customer in tally.row_counts (migration 0050), folded into tally.row_totals (0061)
+// and read together as tally.counts, so a usage snapshot sums a few rows per customer and table
+// instead of counting the data plane. Made on the tables that lack them
 // by sync, by moves and by the reconcile; the reconcile also compares every count with an exact
 // one, one table at a time, and mends and reports any drift.
 import "server-only";
@@ -23,7 +24,7 @@ const onlyFor = (tenantId: string | undefined, where: "where" | "and", column = 
 
 /** The SQL that reads a counted table's rows per customer (or one's): `tenant_id` and `n`. */
 export const countedRows = (t: Named, tenantId?: string) =>
-  `select customer_id as tenant_id, sum(n)::bigint as n from tally.row_counts
+  `select customer_id as tenant_id, sum(n)::bigint as n from tally.counts
     where relid = to_regclass(${literal(qualifiedName(t))}) ${onlyFor(tenantId, "and", "customer_id")}
     group by 1 having sum(n) <> 0`;
 
@@ -40,9 +41,10 @@ export const rowsPerCustomer = (t: Named, counted: boolean, tenantId?: string) =
 
 /**
  * The SQL that reads every one of `tables`' rows per customer, in one statement: `tenant_id`,
- * `table` (schema.table) and `n`. The counted ones (`counted`) in one pass over
- * tally.row_counts, which holds customers × tables rows once folded (read table by table, the
- * snapshot would scan it once per table); the others by an exact count each.
+ * `table` (schema.table) and `n`. The counted ones (`counted`) in one pass over the totals,
+ * which hold customers × tables rows, each joined with what was appended since the last fold
+ * (summed first, a few rows after a fold): grouping the two together would sort or hash every
+ * total again. The others by an exact count each.
  */
 export function rowsPerCustomerOfAll<T extends Named>(
   tables: T[],
@@ -53,11 +55,14 @@ export function rowsPerCustomerOfAll<T extends Named>(
   return [
     ...(withCounters.length
       ? [
-          `select r.customer_id as tenant_id, t.name as "table", sum(r.n)::bigint as n
-             from tally.row_counts r
+          `select c.customer_id as tenant_id, t.name as "table", c.n
+             from (select relid, customer_id, coalesce(f.n, 0) + coalesce(d.n, 0) as n
+                     from tally.row_totals f
+                     full join (select relid, customer_id, sum(n)::bigint as n from tally.row_counts group by 1, 2) d
+                       using (relid, customer_id)) c
              join (values ${withCounters.map((t) => `(to_regclass(${literal(qualifiedName(t))})::oid, ${name(t)})`).join(", ")}) t(relid, name)
-               on t.relid = r.relid
-            group by 1, 2 having sum(r.n) <> 0`,
+               on t.relid = c.relid
+            where c.n <> 0`,
         ]
       : []),
     ...tables
@@ -134,7 +139,8 @@ export async function ensureRowCounters(client: OwnerClient, known?: Named[]): P
         create trigger tally_truncated after truncate on ${name}
           for each statement execute function tally.count_truncated();
         delete from tally.row_counts where relid = ${literal(name)}::regclass;
-        insert into tally.row_counts (relid, customer_id, n)
+        delete from tally.row_totals where relid = ${literal(name)}::regclass;
+        insert into tally.row_totals (relid, customer_id, n)
           select ${literal(name)}::regclass, tenant_id, count(*) from ${name} group by 2;`);
       await client.query("commit");
       made.push(name);
