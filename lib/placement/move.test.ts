@@ -91,7 +91,7 @@ function contents(ownerUrl: string, customer: string) {
 const countedRows = (ownerUrl: string, customer: string) =>
   withOwnerClient(ownerUrl, async (c) => {
     const { rows } = await c.query<{ n: string }>(
-      "select coalesce(sum(n), 0)::text as n from tally.row_counts where customer_id = $1",
+      "select coalesce(sum(n), 0)::text as n from tally.counts where customer_id = $1",
       [customer],
     );
     return Number(rows[0].n);
@@ -222,6 +222,14 @@ describe("a move", () => {
       [result.runId, A],
     );
     expect(Number(rows[0].value)).toBe(total(await contents(second.ownerUrl, A)));
+    // The snapshot folded the target's counters for good: no appended count is left there.
+    const folded = await withOwnerClient(second.ownerUrl, (c) =>
+      c.query<{ appended: number; totals: number }>(
+        "select (select count(*) from tally.row_counts)::int as appended, (select count(*) from tally.row_totals)::int as totals",
+      ),
+    );
+    expect(folded.rows[0]).toMatchObject({ appended: 0 });
+    expect(folded.rows[0].totals).toBeGreaterThan(0);
   });
 
   it("after the flip, the source refuses a write for the customer from a stale route, and the data door follows", async () => {

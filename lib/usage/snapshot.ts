@@ -91,9 +91,13 @@ async function countedElsewhere(
       });
     if (!client) continue;
     try {
+      // The fold is kept (its own transaction); the reads after it are only reads.
       await client.query("begin");
       await client.query("set local role tenantry_platform");
       await client.query("select tally.compact()");
+      await client.query("commit");
+      await client.query("begin read only");
+      await client.query("set local role tenantry_platform");
       const withCounters = new Set((await countedTables(client)).map(qualifiedName));
       if (tables.length) {
         const perCustomer = rowsPerCustomerOfAll(tables, (t) => withCounters.has(qualifiedName(t)));
