@@ -204,14 +204,13 @@ export async function snapshotIn(
   const elsewhere = await countedElsewhere(tx, tables);
   if (tables.length) {
     const perCustomer = sql.raw(rowsPerCustomerOfAll(tables, (t) => t.counted));
+    // One row per customer and table already: each customer's from the one database it is on.
     parts.push(
-      sql`select tenant_id, 'rows.' || "table" as metric, sum(value)::bigint as value from (
-            select r.tenant_id, r."table", r.n as value from (${perCustomer}) r
-              join control.customers c on c.id = r.tenant_id and c.database = ${PRIMARY_DATABASE}
-            union all
-            select "tenantId", "table", rows
-              from jsonb_to_recordset(${JSON.stringify(elsewhere)}::jsonb) as x("tenantId" text, "table" text, rows bigint)
-          ) counted group by 1, 2`,
+      sql`select r.tenant_id, 'rows.' || r."table" as metric, r.n as value from (${perCustomer}) r
+            join control.customers c on c.id = r.tenant_id and c.database = ${PRIMARY_DATABASE}
+          union all
+          select "tenantId", 'rows.' || "table", rows
+            from jsonb_to_recordset(${JSON.stringify(elsewhere)}::jsonb) as x("tenantId" text, "table" text, rows bigint)`,
     );
   }
   // Rows and storage mean nothing before any table is tenant-scoped.
@@ -240,14 +239,16 @@ export async function snapshotIn(
   const { rows: written } = await tx.execute<{ customers: number }>(sql`
     with f as materialized (${sql.join(parts, sql` union all `)}),
     per_table as (select * from f where metric like 'rows.%.%'),
+    sizes as (
+      select b.metric, b.bytes, t.total from (values ${sizes}) b(metric, bytes)
+        join (select metric, sum(value) as total from per_table group by 1) t on t.metric = b.metric),
     totals as (
-      select tenant_id, 'rows.total' as metric, sum(value)::bigint as value from per_table group by 1
-      union all
-      select r.tenant_id, 'storage.bytes', sum(r.value * b.bytes / greatest(t.total, 1))::bigint
-        from per_table r
-        join (values ${sizes}) b(metric, bytes) on b.metric = r.metric
-        join (select metric, sum(value) as total from per_table group by 1) t on t.metric = r.metric
-       group by 1),
+      select t.tenant_id, m.metric, m.value
+        from (select r.tenant_id, sum(r.value)::bigint as rows,
+                     sum(r.value * b.bytes / greatest(b.total, 1))::bigint as bytes
+                from per_table r left join sizes b on b.metric = r.metric
+               group by 1) t
+        cross join lateral (values ('rows.total', t.rows), ('storage.bytes', t.bytes)) m(metric, value)),
     docs as (
       select tenant_id, jsonb_object_agg(metric, value) as figures
         from (select * from f union all select * from totals) every group by 1),
