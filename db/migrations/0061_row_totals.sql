@@ -2,7 +2,7 @@
 -- tally.row_totals holds one row per table and customer; tally.row_counts keeps only what the
 -- triggers appended since the last fold. Before, both lived in tally.row_counts, which has no
 -- key (writers append to it on every statement), so each fold read every count there was
--- (customers × tables rows, about 3 s at 3.2 M) to find the few that changed, and reading one
+-- (customers × tables rows, 3–4 s at 3.2 M) to find the few that changed, and reading one
 -- customer's counts scanned it all too. Now the fold reads only the appended rows, and one
 -- customer's totals are an index probe. tally.counts is the two together: what readers read.
 -- The counts already in row_counts stay there, appended rows as far as the new fold knows: the

@@ -1,9 +1,9 @@
 // Row counters (docs/architecture.md §8): each customer table carries four triggers that keep
 // its rows per customer in tally.row_counts (migration 0050), folded into tally.row_totals (0061)
 // and read together as tally.counts, so a usage snapshot sums a few rows per customer and table
-// instead of counting the data plane. Made on the tables that lack them
-// by sync, by moves and by the reconcile; the reconcile also compares every count with an exact
-// one, one table at a time, and mends and reports any drift.
+// instead of counting the data plane. Made on the tables that lack them by sync, by moves and by
+// the reconcile; the reconcile also compares every count with an exact one, one table at a
+// time, and mends and reports any drift.
 import "server-only";
 import type { OwnerClient } from "@/db/owner";
 import { customerTables, qualifiedName } from "@/lib/portability/tables";
