@@ -6,6 +6,7 @@ import pg from "pg";
 import { appDatabaseUrl, readDatabaseEnv } from "./env";
 
 let last: { at: number; answers: Promise<boolean> } | undefined;
+let lastUnreachable = 0;
 
 export function databaseAnswers(timeoutMs = 2_000): Promise<boolean> {
   if (last && Date.now() - last.at < 1_000) return last.answers;
@@ -25,8 +26,14 @@ async function probe(timeoutMs: number): Promise<boolean> {
     await client.query("select 1");
     return true;
   } catch {
+    lastUnreachable = Date.now();
     return false;
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** Whether a probe found the database unreachable in the `ms` before `now`. */
+export function unreachableWithin(ms: number, now = Date.now()): boolean {
+  return lastUnreachable > 0 && now - lastUnreachable < ms;
 }

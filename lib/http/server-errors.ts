@@ -6,8 +6,13 @@
 // an action is the decoding's. Anything else passes through as Next wrote it, and so does every
 // status but 500: a handler's own 503 (health's `unavailable`) is its answer.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { databaseAnswers } from "../../db/probe";
+import { databaseAnswers, unreachableWithin } from "../../db/probe";
 import { UNREADABLE } from "../auth/form";
+
+// A request that failed as the database came back (refused while it was starting up, or on a
+// connection the restart cut) is answered once it answers again: an outage seen this recently
+// is still taken for the cause.
+const OUTAGE_MEMORY_MS = 5_000;
 
 const UNAVAILABLE =
   "The console cannot reach its database right now. It will answer again as soon as the database is back; try again in a few seconds.";
@@ -46,7 +51,8 @@ export function answerServerErrors(request: IncomingMessage, response: ServerRes
   async function answer({ status, head, chunks }: NonNullable<typeof held>) {
     let sentence: string | undefined;
     let replaced = status;
-    if (!(await databaseAnswers())) [replaced, sentence] = [503, UNAVAILABLE];
+    if (!(await databaseAnswers()) || unreachableWithin(OUTAGE_MEMORY_MS))
+      [replaced, sentence] = [503, UNAVAILABLE];
     else if (request.method === "POST" && request.headers["next-action"])
       [replaced, sentence] = [400, UNREADABLE];
     if (!sentence) {
