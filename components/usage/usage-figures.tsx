@@ -1,4 +1,3 @@
-import { BarChart } from "./bar-chart";
 import type { Figures } from "@/lib/usage/queries";
 import { dateTime as when, number } from "@/components/ui/format";
 
@@ -105,43 +104,5 @@ export function QuotaBar({
         />
       </div>
     </div>
-  );
-}
-
-/** A 30-day trend: a chart, numbers on hover, and the same figures as a table. */
-export function Trend({
-  title,
-  points,
-}: {
-  title: string;
-  points: { day: string; value: number }[];
-}) {
-  return (
-    <figure className="rounded-lg border border-slate-200 bg-white p-4">
-      <figcaption className="mb-2 text-sm font-medium">{title}</figcaption>
-      {points.length === 0 ? (
-        <p className="text-sm text-slate-500">No figures in the last 30 days.</p>
-      ) : (
-        <>
-          <BarChart
-            label={title}
-            data={points.map((p) => ({ name: p.day.slice(5), value: Number(p.value) }))}
-          />
-          <details className="mt-2 text-xs">
-            <summary className="cursor-pointer text-indigo-700">Show as a table</summary>
-            <table className="mt-1">
-              <tbody>
-                {points.map((p) => (
-                  <tr key={p.day}>
-                    <td className="pr-4">{p.day}</td>
-                    <td className="text-right">{number.format(Number(p.value))}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </details>
-        </>
-      )}
-    </figure>
   );
 }

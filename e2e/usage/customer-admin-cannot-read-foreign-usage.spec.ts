@@ -29,6 +29,12 @@ test("a customer admin sees their own usage and never another customer's", async
   await expect(page.getByTestId("figure-Console users")).toHaveText(String(northwind.users));
   await expect(page.getByTestId("figure-Data-plane rows")).toHaveText("not yet scoped");
   await expect(page.getByRole("meter", { name: "Console users" })).toBeVisible();
+  // A trend's figures as a table, rendered when asked for; today's is the snapshot's.
+  const trend = page.getByRole("figure", { name: "Console users, last 30 days" });
+  await expect(trend.getByRole("table")).toHaveCount(0);
+  await trend.getByText("Show as a table").click();
+  const today = new Date().toISOString().slice(0, 10);
+  await expect(trend.getByRole("row", { name: `${today} ${northwind.users}` })).toBeVisible();
 
   // Every way of naming Bluebird in the URL still shows Northwind's figures, or a 404.
   for (const path of [

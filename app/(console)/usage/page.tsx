@@ -1,4 +1,5 @@
-import { formatBytes, QuotaBar, Trend, UsageFigures } from "@/components/usage/usage-figures";
+import { formatBytes, QuotaBar, UsageFigures } from "@/components/usage/usage-figures";
+import { Trend } from "@/components/usage/trend";
 import { PageHeader } from "@/components/ui/page-header";
 import { dailyTrend, effectiveLimits, latestFigures } from "@/lib/usage/queries";
 import { tenantPage } from "@/lib/auth/pages";
