@@ -22,6 +22,7 @@ import {
   seedDemo,
 } from "./seed";
 import { hasSuperAdmin } from "../lib/auth/super-admins";
+import { SERVE_ARGS } from "../lib/http/serve-args";
 import { prepareDemoDedicated } from "../lib/databases/demo";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -176,26 +177,22 @@ async function main() {
   }
 
   // With an IPC channel: the console's server exits when this process goes, however it goes.
-  const next = spawn(
-    process.execPath,
-    ["--import", "tsx", path.join(root, "lib", "http", "serve.ts")],
-    {
-      cwd: root,
-      stdio: ["ignore", "pipe", "inherit", "ipc"],
-      env: {
-        ...process.env,
-        PORT: String(port),
-        DATABASE_URL: ownerUrl,
-        APP_DATABASE_URL: appUrl,
-        AUTH_SECRET: keptSecret("AUTH_SECRET", "auth-secret"),
-        // Seals the users' two-factor secrets: lose it, and every user enrols again.
-        TOTP_ENCRYPTION_KEY: keptSecret("TOTP_ENCRYPTION_KEY", "totp-encryption-key"),
-        NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
-        DB_POOL_SIZE: String(env.DB_POOL_SIZE),
-        ...placementEnv,
-      },
+  const next = spawn(process.execPath, SERVE_ARGS, {
+    cwd: root,
+    stdio: ["ignore", "pipe", "inherit", "ipc"],
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATABASE_URL: ownerUrl,
+      APP_DATABASE_URL: appUrl,
+      AUTH_SECRET: keptSecret("AUTH_SECRET", "auth-secret"),
+      // Seals the users' two-factor secrets: lose it, and every user enrols again.
+      TOTP_ENCRYPTION_KEY: keptSecret("TOTP_ENCRYPTION_KEY", "totp-encryption-key"),
+      NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
+      DB_POOL_SIZE: String(env.DB_POOL_SIZE),
+      ...placementEnv,
     },
-  );
+  });
   children.push(next);
   next.stdout!.pipe(process.stdout);
   next.on("exit", (code) => {

@@ -11,6 +11,7 @@ import { seedDemo } from "../db/seed";
 import { createDatabase } from "../db/test/databases";
 import { syncDatabase } from "../lib/databases/sync";
 import { sealSecret } from "../lib/auth/totp";
+import { SERVE_ARGS } from "../lib/http/serve-args";
 import { E2E_SUPER_ADMIN_TOTP_SECRET, E2E_TOTP_ENCRYPTION_KEY } from "./auth/secrets";
 
 const name = process.env.E2E_DATABASE!;
@@ -46,23 +47,19 @@ await syncDatabase(database.ownerUrl, dedicated.ownerUrl, {
 });
 
 const root = path.resolve(import.meta.dirname, "..");
-const next = spawn(
-  process.execPath,
-  ["--import", "tsx", path.join(root, "lib", "http", "serve.ts")],
-  {
-    cwd: root,
-    stdio: "inherit",
-    env: {
-      ...process.env,
-      DATABASE_URL: database.ownerUrl,
-      APP_DATABASE_URL: database.appUrl,
-      // A fixed secret, for tests only.
-      AUTH_SECRET: "e2e-only-secret-not-for-any-real-deployment",
-      NEXTAUTH_URL: `http://localhost:${process.env.PORT ?? "3210"}`,
-      // The specs count exports; scheduled backups (exports too) stay off.
-      BACKUP_EVERY_HOURS: "0",
-    },
+const next = spawn(process.execPath, SERVE_ARGS, {
+  cwd: root,
+  stdio: "inherit",
+  env: {
+    ...process.env,
+    DATABASE_URL: database.ownerUrl,
+    APP_DATABASE_URL: database.appUrl,
+    // A fixed secret, for tests only.
+    AUTH_SECRET: "e2e-only-secret-not-for-any-real-deployment",
+    NEXTAUTH_URL: `http://localhost:${process.env.PORT ?? "3210"}`,
+    // The specs count exports; scheduled backups (exports too) stay off.
+    BACKUP_EVERY_HOURS: "0",
   },
-);
+});
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => next.kill(signal));
 next.on("exit", (code) => process.exit(code ?? 0));

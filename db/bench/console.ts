@@ -8,6 +8,7 @@ import path from "node:path";
 import { encode } from "next-auth/jwt";
 import type { Pool } from "../client";
 import type { TestDatabase } from "../test/databases";
+import { SERVE_ARGS } from "../../lib/http/serve-args";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 const AUTH_SECRET = "bench-only-secret-not-for-any-real-deployment";
@@ -49,8 +50,7 @@ export async function startConsole(database: TestDatabase, port: number): Promis
   const profile = process.env.BENCH_PROFILE
     ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
     : [];
-  const script = path.join(ROOT, "lib/http/serve.ts");
-  const server = spawn(process.execPath, [...profile, "--import", "tsx", script], {
+  const server = spawn(process.execPath, [...profile, ...SERVE_ARGS], {
     cwd: ROOT,
     env: {
       ...process.env,
