@@ -23,22 +23,32 @@ export async function sealAuditEvents(): Promise<number> {
 
 /**
  * Seals every AUDIT_SEAL_MS (default 200) while the server is up. Several servers over one
- * database take turns: the function holds one lock while it seals.
+ * database take turns: the function holds one lock while it seals. A failure is logged when it
+ * begins or its message changes, and its end once sealing works again: while the database is
+ * away, not five lines a second. Returns a function that stops it.
  */
-export function startAuditSealer(): void {
+export function startAuditSealer(seal: () => Promise<unknown> = sealAuditEvents): () => void {
   const interval = Number(process.env.AUDIT_SEAL_MS ?? 200);
-  if (!Number.isFinite(interval) || interval <= 0) return;
+  if (!Number.isFinite(interval) || interval <= 0) return () => undefined;
   let running = false;
+  let failing: string | null = null;
   const run = async () => {
     if (running) return;
     running = true;
     try {
-      await sealAuditEvents();
+      await seal();
+      if (failing !== null) console.error("audit sealing works again");
+      failing = null;
     } catch (error) {
-      console.error(`audit sealing failed: ${(error as Error).message}`);
+      const message = (error as Error).message;
+      if (message !== failing)
+        console.error(`audit sealing failed: ${message} (trying again every ${interval} ms)`);
+      failing = message;
     } finally {
       running = false;
     }
   };
-  setInterval(run, interval).unref();
+  const timer = setInterval(run, interval);
+  timer.unref();
+  return () => clearInterval(timer);
 }
