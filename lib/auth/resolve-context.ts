@@ -3,14 +3,14 @@
 // request (docs/architecture.md §1), so a removed membership, a suspended customer or an ended
 // switch takes effect at the next request.
 import "server-only";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, getTableColumns, isNull, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { customers, memberships, sessions, switches, twoFactor, users } from "@/db/schema";
 import { withSystem, type Tx } from "@/db/tenant";
 import { insertAuditEvent } from "@/lib/audit/record";
 import { isBlocked } from "@/lib/customers/lifecycle";
 import type { Role } from "./permissions";
-import { endSessions, findSession, needsTouch, sessionEnd, touchSession } from "./sessions";
+import { endSessions, needsTouch, sessionEnd, touchSession } from "./sessions";
 
 export interface ActiveSwitch {
   id: string;
@@ -40,8 +40,11 @@ export interface RequestContext {
 
 const switchCustomers = alias(customers, "switch_customers");
 
-/** A console user with the membership, customer and open switch that decide what they may do. */
-export function selectAccounts(tx: Tx) {
+/**
+ * A console user with the membership, customer and open switch that decide what they may do, and
+ * the session `sessionId` names (whoever's it is; null without one), read in the same statement.
+ */
+export function selectAccounts(tx: Tx, sessionId?: string) {
   return tx
     .select({
       id: users.id,
@@ -66,13 +69,15 @@ export function selectAccounts(tx: Tx) {
       switchCustomerName: switchCustomers.name,
       switchCustomerStatus: switchCustomers.status,
       switchCustomerTrialEndsAt: switchCustomers.trialEndsAt,
+      session: getTableColumns(sessions),
     })
     .from(users)
     .leftJoin(memberships, eq(memberships.userId, users.id))
     .leftJoin(customers, eq(customers.id, memberships.tenantId))
     .leftJoin(switches, and(eq(switches.superAdminId, users.id), isNull(switches.endedAt)))
     .leftJoin(switchCustomers, eq(switchCustomers.id, switches.tenantId))
-    .leftJoin(twoFactor, eq(twoFactor.userId, users.id));
+    .leftJoin(twoFactor, eq(twoFactor.userId, users.id))
+    .leftJoin(sessions, sessionId ? eq(sessions.id, sessionId) : sql`false`);
 }
 
 type Account = Awaited<ReturnType<typeof selectAccounts>>[number];
@@ -163,16 +168,13 @@ export async function resolveContext(
 ): Promise<RequestContext | null> {
   const now = options.now ?? new Date();
   const { sessionId } = options;
-  const [account, session] = await withSystem(
+  const [account] = await withSystem(
     "request-context",
-    async (tx) =>
-      [
-        (await selectAccounts(tx).where(eq(users.id, userId)))[0],
-        sessionId ? await findSession(tx, sessionId) : undefined,
-      ] as const,
+    (tx) => selectAccounts(tx, sessionId).where(eq(users.id, userId)),
     { readOnly: true },
   );
   if (!account) return null;
+  const session = account.session ?? undefined;
   if (sessionId) {
     const ended = sessionEnd(session, userId, account.platformRole === "super_admin", now);
     if (ended) {

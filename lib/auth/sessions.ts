@@ -64,14 +64,6 @@ export function needsTouch(session: Session, now: Date): boolean {
   return now.getTime() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS;
 }
 
-export function findSession(tx: Tx, id: string) {
-  return tx
-    .select()
-    .from(sessions)
-    .where(eq(sessions.id, id))
-    .then((rows) => rows[0]);
-}
-
 export function touchSession(tx: Tx, id: string, now: Date) {
   return tx
     .update(sessions)
