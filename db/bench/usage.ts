@@ -16,6 +16,8 @@
 //     /sign-in (one read, no console layout) at the same concurrency.
 // (5) The snapshot table's size: bytes a customer snapshot, against the same snapshots written
 //     as JSON documents (metric name → value, the form before the arrays) in the same run.
+// BENCH_PARTS=4 (or 3,4 …) runs only those parts, after the same setup at 1 M rows: a part
+// measured alone is not disturbed by what the ones before it wrote.
 import { sql } from "drizzle-orm";
 import { generateCustomerId } from "../../lib/customers/ids";
 import { ensureRowCounters } from "../../lib/usage/counters";
@@ -38,6 +40,7 @@ const ROUNDS = 20;
 const WRITES_PER_ROUND = Number(process.env.BENCH_WRITES ?? 200);
 const CURRENT = sql.raw(CURRENT_TENANT_SQL);
 const PORT = Number(process.env.BENCH_PORT ?? 3291);
+const PARTS = new Set((process.env.BENCH_PARTS ?? "1,2,3,4,5").split(",").map((x) => x.trim()));
 
 ensureBuild();
 
@@ -135,56 +138,14 @@ await withBenchDatabase("usage", { owner: 2, app: 10 }, async ({ database, owner
     );
     return snap;
   };
-  console.log("\n(1) the snapshot");
-  const small = await measure();
-  await load(ROWS * 9, ROWS + 1);
-  const large = await measure();
-  console.log(`  snapshot at 10× the rows / at 1×: ${ratio(large / small)} (target ≤ 1.2)`);
-
-  console.log("\n(2) the counters' write overhead");
-  for (const t of ["app.plain", "app.counted"])
-    await owner.query(`
-      create table ${t} (tenant_id text not null, id bigint generated always as identity, payload text, primary key (tenant_id, id));
-      alter table ${t} enable row level security; alter table ${t} force row level security;
-      create policy tenant on ${t} using (tenant_id = ${CURRENT_TENANT_SQL}) with check (tenant_id = ${CURRENT_TENANT_SQL});
-      grant select, insert, delete on ${t} to tenantry_tenant;`);
-  await withOwnerClient(database.ownerUrl, (client) =>
-    ensureRowCounters(client, [{ schema: "app", table: "counted" }]),
-  );
-  const writes = {
-    "one-row insert": (t: string) =>
-      sql`insert into ${sql.raw(t)} (tenant_id, payload) values (${CURRENT}, 'x')`,
-    "100-row insert": (t: string) =>
-      sql`insert into ${sql.raw(t)} (tenant_id, payload) select ${CURRENT}, 'x' from generate_series(1, 100)`,
-    "one-row delete": (t: string) =>
-      sql`delete from ${sql.raw(t)} where id = (select min(id) from ${sql.raw(t)} where tenant_id = ${CURRENT})`,
-  };
-  for (const writers of [1, 8])
-    for (const [label, statement] of Object.entries(writes)) {
-      const spent = { "app.plain": 0, "app.counted": 0 };
-      // Round by round, each table first in turn, so neither gains from the other's warm-up.
-      for (let round = 0; round < ROUNDS; round++)
-        for (const t of round % 2
-          ? (["app.counted", "app.plain"] as const)
-          : (["app.plain", "app.counted"] as const)) {
-          let next = 0;
-          spent[t] += await timed(() =>
-            Promise.all(
-              Array.from({ length: writers }, async () => {
-                while (next < WRITES_PER_ROUND) {
-                  const tenantId = tenants[next++ % CUSTOMERS];
-                  await withTenant({ tenantId }, (tx) => tx.execute(statement(t)));
-                }
-              }),
-            ),
-          );
-        }
-      console.log(
-        `  ${label}, ${writers} writer(s): ${ms(spent["app.plain"] / (ROUNDS * WRITES_PER_ROUND))} → ${ms(spent["app.counted"] / (ROUNDS * WRITES_PER_ROUND))} a write; ${ratio(spent["app.counted"] / spent["app.plain"])} (target ≤ 1.05)`,
-      );
-    }
-
-  console.log("\n(3) the usage page");
+  if (PARTS.has("1")) {
+    console.log("\n(1) the snapshot");
+    const small = await measure();
+    await load(ROWS * 9, ROWS + 1);
+    const large = await measure();
+    console.log(`  snapshot at 10× the rows / at 1×: ${ratio(large / small)} (target ≤ 1.2)`);
+  }
+  if (PARTS.has("2")) await writeOverhead();
   const page = (tenantId: string) =>
     withTenant(
       { tenantId },
@@ -195,109 +156,167 @@ await withBenchDatabase("usage", { owner: 2, app: 10 }, async ({ database, owner
       },
       { readOnly: true },
     );
-  for (let i = 0; i < 100; i++) await page(tenants[i % CUSTOMERS]);
-  const samples: number[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < REQUESTS) {
-        const i = next++;
-        samples.push(await timed(() => page(tenants[(i * 7919) % CUSTOMERS])));
-      }
-    }),
-  );
-  const p = summarize(samples);
-  console.log(
-    `usage page queries, ${CONCURRENCY} at a time (${REQUESTS}): p50 ${ms(p.p50)}  p95 ${ms(p.p95)} (target p95 < 150 ms)`,
-  );
+  if (PARTS.has("3")) await pageQueries(page);
+  if (PARTS.has("4")) await pageOverHttp(page);
+  if (PARTS.has("5")) await snapshotSize();
 
-  console.log(`\n(4) the usage page over HTTP, ${CONCURRENCY} at a time, and where its time goes`);
-  const admins: { userId: string; sessionId: string; cookie: string }[] = [];
-  for (const tenantId of tenants.slice(0, CONCURRENCY)) {
-    const email = `admin@${tenantId.toLowerCase()}.example`;
-    const { rows } = await owner.query<{ id: string }>(
-      "insert into control.users (email, display_name) values ($1, $1) returning id",
-      [email],
+  async function writeOverhead() {
+    console.log("\n(2) the counters' write overhead");
+    for (const t of ["app.plain", "app.counted"])
+      await owner.query(`
+      create table ${t} (tenant_id text not null, id bigint generated always as identity, payload text, primary key (tenant_id, id));
+      alter table ${t} enable row level security; alter table ${t} force row level security;
+      create policy tenant on ${t} using (tenant_id = ${CURRENT_TENANT_SQL}) with check (tenant_id = ${CURRENT_TENANT_SQL});
+      grant select, insert, delete on ${t} to tenantry_tenant;`);
+    await withOwnerClient(database.ownerUrl, (client) =>
+      ensureRowCounters(client, [{ schema: "app", table: "counted" }]),
     );
-    await owner.query(
-      "insert into control.memberships (tenant_id, user_id, role) values ($1, $2, 'admin')",
-      [tenantId, rows[0].id],
-    );
-    const cookie = await sessionCookie(owner, { id: rows[0].id, email }, tenantId);
-    const { rows: session } = await owner.query<{ id: string }>(
-      "select id from control.sessions where user_id = $1",
-      [rows[0].id],
-    );
-    admins.push({ userId: rows[0].id, sessionId: session[0].id, cookie });
+    const writes = {
+      "one-row insert": (t: string) =>
+        sql`insert into ${sql.raw(t)} (tenant_id, payload) values (${CURRENT}, 'x')`,
+      "100-row insert": (t: string) =>
+        sql`insert into ${sql.raw(t)} (tenant_id, payload) select ${CURRENT}, 'x' from generate_series(1, 100)`,
+      "one-row delete": (t: string) =>
+        sql`delete from ${sql.raw(t)} where id = (select min(id) from ${sql.raw(t)} where tenant_id = ${CURRENT})`,
+    };
+    for (const writers of [1, 8])
+      for (const [label, statement] of Object.entries(writes)) {
+        const spent = { "app.plain": 0, "app.counted": 0 };
+        // Round by round, each table first in turn, so neither gains from the other's warm-up.
+        for (let round = 0; round < ROUNDS; round++)
+          for (const t of round % 2
+            ? (["app.counted", "app.plain"] as const)
+            : (["app.plain", "app.counted"] as const)) {
+            let next = 0;
+            spent[t] += await timed(() =>
+              Promise.all(
+                Array.from({ length: writers }, async () => {
+                  while (next < WRITES_PER_ROUND) {
+                    const tenantId = tenants[next++ % CUSTOMERS];
+                    await withTenant({ tenantId }, (tx) => tx.execute(statement(t)));
+                  }
+                }),
+              ),
+            );
+          }
+        console.log(
+          `  ${label}, ${writers} writer(s): ${ms(spent["app.plain"] / (ROUNDS * WRITES_PER_ROUND))} → ${ms(spent["app.counted"] / (ROUNDS * WRITES_PER_ROUND))} a write; ${ratio(spent["app.counted"] / spent["app.plain"])} (target ≤ 1.05)`,
+        );
+      }
   }
-  /** `work` by CONCURRENCY workers, each as one admin, REQUESTS times in all: each one's ms. */
-  const concurrently = async (work: (admin: (typeof admins)[number]) => Promise<unknown>) => {
-    const times: number[] = [];
-    let sent = 0;
+
+  async function pageQueries(page: (tenantId: string) => Promise<void>) {
+    console.log("\n(3) the usage page");
+    for (let i = 0; i < 100; i++) await page(tenants[i % CUSTOMERS]);
+    const samples: number[] = [];
+    let next = 0;
     await Promise.all(
-      admins.map(async (admin) => {
-        while (sent++ < REQUESTS) times.push(await timed(() => work(admin)));
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < REQUESTS) {
+          const i = next++;
+          samples.push(await timed(() => page(tenants[(i * 7919) % CUSTOMERS])));
+        }
       }),
     );
-    return summarize(times);
-  };
-  const context = await concurrently((a) => resolveContext(a.userId, { sessionId: a.sessionId }));
-  const reads = await concurrently((a) => page(tenants[admins.indexOf(a)]));
-  const server = await startConsole(database, PORT);
-  try {
-    const get = async (admin: (typeof admins)[number]) => {
-      const response = await fetch(`${server.base}/usage`, { headers: { cookie: admin.cookie } });
-      const body = await response.text();
-      if (response.status !== 200 || !body.includes("Quotas"))
-        throw new Error(`/usage answered ${response.status}: ${server.said().slice(-500)}`);
+    const p = summarize(samples);
+    console.log(
+      `usage page queries, ${CONCURRENCY} at a time (${REQUESTS}): p50 ${ms(p.p50)}  p95 ${ms(p.p95)} (target p95 < 150 ms)`,
+    );
+  }
+
+  async function pageOverHttp(page: (tenantId: string) => Promise<void>) {
+    console.log(
+      `\n(4) the usage page over HTTP, ${CONCURRENCY} at a time, and where its time goes`,
+    );
+    const admins: { userId: string; sessionId: string; cookie: string }[] = [];
+    for (const tenantId of tenants.slice(0, CONCURRENCY)) {
+      const email = `admin@${tenantId.toLowerCase()}.example`;
+      const { rows } = await owner.query<{ id: string }>(
+        "insert into control.users (email, display_name) values ($1, $1) returning id",
+        [email],
+      );
+      await owner.query(
+        "insert into control.memberships (tenant_id, user_id, role) values ($1, $2, 'admin')",
+        [tenantId, rows[0].id],
+      );
+      const cookie = await sessionCookie(owner, { id: rows[0].id, email }, tenantId);
+      const { rows: session } = await owner.query<{ id: string }>(
+        "select id from control.sessions where user_id = $1",
+        [rows[0].id],
+      );
+      admins.push({ userId: rows[0].id, sessionId: session[0].id, cookie });
+    }
+    /** `work` by CONCURRENCY workers, each as one admin, REQUESTS times in all: each one's ms. */
+    const concurrently = async (work: (admin: (typeof admins)[number]) => Promise<unknown>) => {
+      const times: number[] = [];
+      let sent = 0;
+      await Promise.all(
+        admins.map(async (admin) => {
+          while (sent++ < REQUESTS) times.push(await timed(() => work(admin)));
+        }),
+      );
+      return summarize(times);
     };
-    // The first requests after a start run while the JIT compiles the server's code: timed
-    // apart from the next ones, a server's steady state.
-    const cold = await concurrently(get);
-    const http = await concurrently(get);
-    const health = await concurrently(() =>
-      fetch(`${server.base}/api/health`).then((r) => r.text()),
-    );
-    // The framework's floor here: a page of the same server that reads one row and renders a
-    // form, without the console's layout, at the same concurrency, warmed up alike.
-    const signIn = () => fetch(`${server.base}/sign-in`).then((r) => r.text());
-    await concurrently(signIn);
-    const floor = await concurrently(signIn);
-    console.log(
-      `  GET /usage, the first ${REQUESTS} after the server started: p50 ${ms(cold.p50)}  p95 ${ms(cold.p95)}`,
-    );
-    console.log(
-      `  GET /usage, the next ${REQUESTS}: p50 ${ms(http.p50)}  p95 ${ms(http.p95)} (target p95 < 150 ms); /api/health alone: p50 ${ms(health.p50)}`,
-    );
-    console.log(
-      `  GET /sign-in (one read, no console layout) at the same concurrency: p50 ${ms(floor.p50)}  p95 ${ms(floor.p95)}; /usage against it: p95 ${ratio(http.p95 / floor.p95)}`,
-    );
-    console.log(
-      `  in the process, at the same concurrency: the request's context (session, user, customer) p50 ${ms(context.p50)} p95 ${ms(context.p95)}; the page's reads p50 ${ms(reads.p50)} p95 ${ms(reads.p95)}`,
-    );
-    const rest = http.p50 - context.p50 - reads.p50;
-    console.log(
-      `  the rest (the server's framework, the render and the HTTP round trip), p50: about ${ms(Math.max(rest, 0))}, ${((Math.max(rest, 0) / http.p50) * 100).toFixed(0)} % of the request`,
-    );
-  } finally {
-    await server.stop();
+    const context = await concurrently((a) => resolveContext(a.userId, { sessionId: a.sessionId }));
+    const reads = await concurrently((a) => page(tenants[admins.indexOf(a)]));
+    const server = await startConsole(database, PORT);
+    try {
+      const get = async (admin: (typeof admins)[number]) => {
+        const response = await fetch(`${server.base}/usage`, { headers: { cookie: admin.cookie } });
+        const body = await response.text();
+        if (response.status !== 200 || !body.includes("Quotas"))
+          throw new Error(`/usage answered ${response.status}: ${server.said().slice(-500)}`);
+      };
+      // The first requests after a start run while the JIT compiles the server's code: timed
+      // apart from the next ones, a server's steady state.
+      const cold = await concurrently(get);
+      const http = await concurrently(get);
+      const health = await concurrently(() =>
+        fetch(`${server.base}/api/health`).then((r) => r.text()),
+      );
+      // The framework's floor here: a page of the same server that reads one row and renders a
+      // form, without the console's layout, at the same concurrency, warmed up alike.
+      const signIn = () => fetch(`${server.base}/sign-in`).then((r) => r.text());
+      await concurrently(signIn);
+      const floor = await concurrently(signIn);
+      console.log(
+        `  GET /usage, the first ${REQUESTS} after the server started: p50 ${ms(cold.p50)}  p95 ${ms(cold.p95)}`,
+      );
+      console.log(
+        `  GET /usage, the next ${REQUESTS}: p50 ${ms(http.p50)}  p95 ${ms(http.p95)} (target p95 < 150 ms); /api/health alone: p50 ${ms(health.p50)}`,
+      );
+      console.log(
+        `  GET /sign-in (one read, no console layout) at the same concurrency: p50 ${ms(floor.p50)}  p95 ${ms(floor.p95)}; /usage against it: p95 ${ratio(http.p95 / floor.p95)}`,
+      );
+      console.log(
+        `  in the process, at the same concurrency: the request's context (session, user, customer) p50 ${ms(context.p50)} p95 ${ms(context.p95)}; the page's reads p50 ${ms(reads.p50)} p95 ${ms(reads.p95)}`,
+      );
+      const rest = http.p50 - context.p50 - reads.p50;
+      console.log(
+        `  the rest (the server's framework, the render and the HTTP round trip), p50: about ${ms(Math.max(rest, 0))}, ${((Math.max(rest, 0) / http.p50) * 100).toFixed(0)} % of the request`,
+      );
+    } finally {
+      await server.stop();
+    }
   }
 
   // The table's size, against the same snapshots as one JSON document each (the form before
   // the arrays), both freshly written.
-  await owner.query("vacuum full control.usage_snapshots");
-  await owner.query(
-    "create table public.as_documents as select run_id, tenant_id, taken_at, control.usage_document(figures) as figures from control.usage_snapshots",
-  );
-  const { rows: size } = await owner.query(
-    `select (select count(*) from control.usage_runs)::int as runs, count(*)::int as n,
+  async function snapshotSize() {
+    await owner.query("vacuum full control.usage_snapshots");
+    await owner.query(
+      "create table public.as_documents as select run_id, tenant_id, taken_at, control.usage_document(figures) as figures from control.usage_snapshots",
+    );
+    const { rows: size } = await owner.query(
+      `select (select count(*) from control.usage_runs)::int as runs, count(*)::int as n,
             pg_total_relation_size('control.usage_snapshots') as bytes,
             pg_table_size('control.usage_snapshots') as arrays, pg_table_size('public.as_documents') as documents
        from control.usage_snapshots`,
-  );
-  const [arrays, documents, n] = [Number(size[0].arrays), Number(size[0].documents), size[0].n];
-  console.log(
-    `  usage_snapshots holds ${n.toLocaleString("en")} customer snapshots of ${size[0].runs.toLocaleString("en")} runs, ${(Number(size[0].bytes) / 2 ** 20).toFixed(0)} MiB with its indexes;` +
-      ` ${(arrays / n).toFixed(0)} bytes a snapshot against ${(documents / n).toFixed(0)} as JSON documents (${ratio(arrays / documents)})`,
-  );
+    );
+    const [arrays, documents, n] = [Number(size[0].arrays), Number(size[0].documents), size[0].n];
+    console.log(
+      `  usage_snapshots holds ${n.toLocaleString("en")} customer snapshots of ${size[0].runs.toLocaleString("en")} runs, ${(Number(size[0].bytes) / 2 ** 20).toFixed(0)} MiB with its indexes;` +
+        ` ${(arrays / n).toFixed(0)} bytes a snapshot against ${(documents / n).toFixed(0)} as JSON documents (${ratio(arrays / documents)})`,
+    );
+  }
 });
