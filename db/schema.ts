@@ -358,10 +358,12 @@ export const usageMetrics = control.table("usage_metrics", {
 });
 
 /**
- * One customer's figures at one snapshot run (docs/architecture.md §8): `figures[m.id]` is the
- * value of usage_metrics `m`, 8 bytes a figure (`figureOf` in lib/usage/queries.ts reads one).
- * Older runs are rolled up: every run for 2 days, the last of each hour for 90, then the last of
- * each day, so the table grows with customers × time, not with runs.
+ * One customer's figures as a snapshot run found them changed (docs/architecture.md §8):
+ * `figures[m.id]` is the value of usage_metrics `m`, 8 bytes a figure (`figureOf` in
+ * lib/usage/queries.ts reads one). A run writes only the customers whose figures differ from
+ * their latest row, so a customer's figures at a moment are its latest row at or before it.
+ * Older rows are rolled up: every one for 2 days, the last of each hour for 90, then the last of
+ * each day, so the table grows with the customers that change, not with customers × runs.
  */
 export const usageSnapshots = control.table(
   "usage_snapshots",
@@ -389,6 +391,8 @@ export const usageRuns = control.table(
     startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
     finishedAt: timestamp("finished_at", { withTimezone: true }).notNull(),
     customers: integer("customers").notNull(),
+    /** The customers whose figures had changed since their latest row: the rows it wrote. */
+    changed: integer("changed"),
     figures: integer("figures").notNull(),
     scopedTables: integer("scoped_tables").notNull(),
     /** The overview's figures of this run, worked out once by the snapshot (lib/usage/queries.ts). */

@@ -94,3 +94,21 @@ export const refusal = (work: Promise<unknown>): Promise<string> =>
     () => "allowed",
     (e: Error) => ((e.cause as Error | undefined) ?? e).message,
   );
+
+/**
+ * A customer's usage figures as of snapshot run `runId`, read as the owner: its latest row at or
+ * before the run (a run writes only the customers whose figures changed); {} when it has none.
+ */
+export async function figuresAsOf(
+  owner: pg.Pool,
+  runId: string,
+  tenantId: string,
+): Promise<Record<string, number>> {
+  const { rows } = await owner.query<{ figures: Record<string, number> }>(
+    `select control.usage_document(s.figures) as figures from control.usage_snapshots s
+      where s.tenant_id = $2 and s.taken_at <= (select started_at from control.usage_runs where id = $1)
+      order by s.taken_at desc limit 1`,
+    [runId, tenantId],
+  );
+  return rows[0]?.figures ?? {};
+}

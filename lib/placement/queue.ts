@@ -1,5 +1,5 @@
 // Gradual migration (docs/architecture.md §13): a queue moves the customers of the shared
-// databases whose rows (the latest usage snapshot's rows.total) reach its threshold to its
+// databases whose rows (rows.total in their latest usage snapshot) reach its threshold to its
 // target, smallest first, as many at a time as MOVES_PARALLEL allows (default 1), each an
 // ordinary recorded move. A step starts moves only while fewer than that run and the queue runs;
 // pausing lets the moves in progress end and starts no other. One console at a time steps the
@@ -32,8 +32,7 @@ export async function queueCandidates(
       from control.customers c
       join control.databases d on d.name = c.database and d.kind = 'shared'
       join lateral (select ${figureOf(sql`x.figures`, "rows.total")} as rows from control.usage_snapshots x
-                     where x.tenant_id = c.id
-                       and x.run_id = (select r.id from control.usage_runs r order by r.started_at desc limit 1)) s on true
+                     where x.tenant_id = c.id order by x.taken_at desc limit 1) s on true
      where c.database <> ${queue.target} and s.rows >= ${queue.thresholdRows}
        and c.status not in ('erased', 'deleted')
        and not exists (select 1 from control.moves m where m.tenant_id = c.id and m.status = 'running')

@@ -14,11 +14,12 @@ export const refreshUsageAction = platformAction(
     record.details = {
       runId: result.runId,
       customers: result.customers,
+      changed: result.changed,
       ms: Math.round(result.ms),
     };
     return {
       ok: true,
-      message: `Snapshot taken: ${result.customers} customers in ${Math.round(result.ms)} ms.`,
+      message: `Snapshot taken: ${result.customers} customers (${result.changed} changed) in ${Math.round(result.ms)} ms.`,
     };
   },
 );

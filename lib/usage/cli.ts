@@ -23,7 +23,7 @@ try {
     console.log(
       result.skipped
         ? "Another snapshot is running; this one skipped."
-        : `Snapshot taken: ${result.figures} figures for ${result.customers} customers, ${result.scopedTables} tenant-scoped data-plane tables, in ${result.ms.toFixed(0)} ms.`,
+        : `Snapshot taken: ${result.figures} figures for ${result.customers} customers (${result.changed} changed, written), ${result.scopedTables} tenant-scoped data-plane tables, in ${result.ms.toFixed(0)} ms.`,
     );
   }
 } catch (error) {

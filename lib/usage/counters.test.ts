@@ -3,7 +3,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { withOwnerClient } from "@/db/owner";
 import { CURRENT_TENANT_SQL } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { insertCustomers, insertUser, freshTestDatabase, refusal } from "@/db/test/fixture";
+import {
+  figuresAsOf,
+  insertCustomers,
+  insertUser,
+  freshTestDatabase,
+  refusal,
+} from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
 import {
   COUNTER_TRIGGERS,
@@ -183,14 +189,7 @@ describe("the row counters", () => {
     let run = await takeSnapshot("command");
     if (run.skipped) throw new Error("skipped");
     const figure = async (runId: string, tenantId: string) =>
-      Number(
-        (
-          await db.owner.query(
-            "select control.usage_document(figures) ->> 'rows.app.items' as value from control.usage_snapshots where run_id = $1 and tenant_id = $2",
-            [runId, tenantId],
-          )
-        ).rows[0].value,
-      );
+      (await figuresAsOf(db.owner, runId, tenantId))["rows.app.items"];
     expect(await figure(run.runId, A)).toBe(actual[A]);
     expect(await figure(run.runId, B)).toBe(actual[B]);
     // Rows written past the triggers (as a replicated row would be): drift.

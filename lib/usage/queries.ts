@@ -15,7 +15,10 @@ export type Figures = Record<string, number>;
 export const figureOf = (figures: SQL, metric: string) =>
   sql`${figures}[(select id from control.usage_metrics where name = ${metric})]`;
 
-/** A customer's latest figures and when they were taken (null before the first snapshot). */
+/**
+ * A customer's latest figures and when they were taken (null before the first snapshot): its
+ * latest row, which holds its figures as of the latest run (a run writes only those that changed).
+ */
 export async function latestFigures(
   tx: Tx,
   tenantId: string,
@@ -23,7 +26,10 @@ export async function latestFigures(
   const [row] = await tx
     .select({
       figures: sql<Figures>`control.usage_document(${usageSnapshots.figures})`,
-      takenAt: usageSnapshots.takenAt,
+      takenAt:
+        sql<Date>`greatest(${usageSnapshots.takenAt}, control.usage_latest_run_at())`.mapWith(
+          usageSnapshots.takenAt,
+        ),
     })
     .from(usageSnapshots)
     .where(eq(usageSnapshots.tenantId, tenantId))
@@ -33,9 +39,9 @@ export async function latestFigures(
 }
 
 /**
- * One value a day of each of `metrics` for the last `days` days: the last snapshot of each day
- * (UTC). One index probe a day for all of them, whatever the rollup keeps of the day (every run
- * for the last two days).
+ * One value a day of each of `metrics` for the last `days` days: the customer's figures at the end
+ * of each day (UTC), i.e. its last row before then (a run writes only figures that changed). One
+ * index probe a day for all of them, whatever the rollup keeps (every row for the last two days).
  */
 export async function dailyTrend<M extends string>(
   tx: Tx,
@@ -46,7 +52,7 @@ export async function dailyTrend<M extends string>(
   const since = new Date(Date.now() - days * 86_400_000);
   const { rows } = await tx.execute<{ day: string; values: (string | null)[] }>(sql`
     with d as materialized (
-      select day, day at time zone 'UTC' as starts, (day + interval '1 day') at time zone 'UTC' as ends
+      select day, (day + interval '1 day') at time zone 'UTC' as ends
         from generate_series(date_trunc('day', ${since}::timestamptz at time zone 'UTC'),
                              date_trunc('day', now() at time zone 'UTC'), interval '1 day') day)
     -- The bounds come worked out (materialized): under RLS only leakproof comparisons of them
@@ -56,7 +62,7 @@ export async function dailyTrend<M extends string>(
                    left join control.usage_metrics m on m.name = u.name order by i) as values
       from d cross join lateral (
         select x.figures from control.usage_snapshots x
-         where x.tenant_id = ${tenantId} and x.taken_at >= d.starts and x.taken_at < d.ends
+         where x.tenant_id = ${tenantId} and x.taken_at < d.ends
          order by x.taken_at desc limit 1) s
      order by 1`);
   return Object.fromEntries(
@@ -103,11 +109,12 @@ type RankedCustomer = {
 
 /**
  * A run's figures for the overview: totals, the top customers, quota pressure, and the 50
- * largest by rows (those over the placement threshold come from them). Worked out once, by the snapshot that wrote the run (it reads every
- * customer's figures of the run), and kept with it (usage_runs.summary); the overview then reads
- * one row, however many customers there are.
+ * largest by rows (those over the placement threshold come from them). Worked out once, by the
+ * snapshot that took the run, from every customer's figures (`figures`: rows of tenant_id and
+ * figures), and kept with it (usage_runs.summary); the overview then reads one row, however many
+ * customers there are.
  */
-export async function summarizeRun(tx: Tx, runId: string) {
+export async function summarizeRun(tx: Tx, figures: SQL) {
   const byStatus = await countByStatus(tx);
   // Each metric's total: one sum per place in one pass over the run's rows.
   const { rows: metrics } = await tx.execute<{ id: number; name: string }>(
@@ -121,7 +128,7 @@ export async function summarizeRun(tx: Tx, runId: string) {
               (m) => sql`sum(s.figures[${m.id}::int])::text as ${sql.identifier(`m${m.id}`)}`,
             ),
             sql`, `,
-          )} from control.usage_snapshots s where s.run_id = ${runId}`,
+          )} from ${figures} s`,
         )
       ).rows
     : [{}];
@@ -134,7 +141,7 @@ export async function summarizeRun(tx: Tx, runId: string) {
             ${figure("actions.30d")} as actions,
             ${figure("rows.total")} as rows,
             ${figure("storage.bytes")} as storage
-       from control.usage_snapshots s where s.run_id = ${runId}) w`;
+       from ${figures} s) w`;
   const topBy = async (key: "actions" | "rows" | "storage", limit = 10) =>
     (
       await tx.execute<RankedCustomer>(sql`
@@ -193,9 +200,18 @@ export async function summarizeRun(tx: Tx, runId: string) {
 
 export type RunSummary = Awaited<ReturnType<typeof summarizeRun>>;
 
-/** A run's summary: the one its snapshot kept, or worked out now for a run from before them. */
+/**
+ * A run's summary: the one its snapshot kept, or worked out now for a run from before them (which
+ * wrote every customer's figures).
+ */
 async function summaryOf(tx: Tx, run: { id: string; summary: unknown }): Promise<RunSummary> {
-  return (run.summary as RunSummary | null) ?? summarizeRun(tx, run.id);
+  return (
+    (run.summary as RunSummary | null) ??
+    summarizeRun(
+      tx,
+      sql`(select tenant_id, figures from control.usage_snapshots where run_id = ${run.id})`,
+    )
+  );
 }
 
 async function countByStatus(tx: Tx) {

@@ -1,6 +1,6 @@
 // Quotas that act (docs/architecture.md §8): rows and storage against the plan's limits (with the
 // customer's overrides). A usage snapshot notes each customer that crossed 80 % or 100 % of a
-// limit since the run before — an audit event (`quota.crossed`) and an alert — and the
+// limit since its figures before — an audit event (`quota.crossed`) and an alert — and the
 // customer's admins see a banner from 80 %.
 import "server-only";
 import { sql } from "drizzle-orm";
@@ -23,10 +23,11 @@ export const limitsOf = sql`(select coalesce((c.quota_overrides ->> 'maxRows')::
 const limitOf = sql`case s.metric when 'rows.total' then l.max_rows else l.max_storage end`;
 
 /**
- * After run `runId`'s figures are written: every customer whose rows or storage reached 80 % or
- * 100 % of its limit since the previous run is audited and alerted, once per level crossed.
+ * After run `runId` (taken at `takenAt`) wrote the figures that changed: every customer whose rows
+ * or storage reached 80 % or 100 % of its limit since its figures before is audited and alerted,
+ * once per level crossed. A customer the run did not write had the same figures before.
  */
-export async function noteQuotaCrossings(tx: Tx, runId: string, previousRunId: string | null) {
+export async function noteQuotaCrossings(tx: Tx, runId: string, takenAt: Date) {
   const { rows } = await tx.execute<{
     tenant_id: string;
     name: string;
@@ -35,7 +36,7 @@ export async function noteQuotaCrossings(tx: Tx, runId: string, previousRunId: s
     before: string;
     limit: string;
   }>(sql`
-    -- Those at 80 % or more now first; only theirs are looked up in the previous run.
+    -- Those at 80 % or more now first; only theirs are looked up before.
     with near as materialized (
       select s.tenant_id, c.name, s.metric, s.id, s.value, ${limitOf} as "limit"
         from (select x.tenant_id, m.name as metric, m.id, x.figures[m.id] as value
@@ -47,7 +48,8 @@ export async function noteQuotaCrossings(tx: Tx, runId: string, previousRunId: s
     select n.tenant_id, n.name, n.metric, n.value::text, coalesce(o.value, 0)::text as before, n."limit"::text as limit
       from near n
       left join lateral (select y.figures[n.id] as value from control.usage_snapshots y
-                          where y.run_id = ${previousRunId} and y.tenant_id = n.tenant_id) o on true
+                          where y.tenant_id = n.tenant_id and y.taken_at < ${takenAt}
+                          order by y.taken_at desc limit 1) o on true
      where coalesce(o.value, 0) < n."limit"`);
   for (const r of rows) {
     const [value, before, limit] = [Number(r.value), Number(r.before), Number(r.limit)];

@@ -2,22 +2,16 @@ import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { usageSnapshots } from "@/db/schema";
 import { withPlatform, withTenant } from "@/db/tenant";
-import { insertCustomers, insertUser, freshTestDatabase } from "@/db/test/fixture";
+import { figuresAsOf, insertCustomers, insertUser, freshTestDatabase } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
-import { platformOverview } from "./queries";
+import { latestFigures, platformOverview } from "./queries";
 import { takeSnapshot } from "./snapshot";
 
 const db = freshTestDatabase();
 const [A, B, EMPTY] = [generateCustomerId(), generateCustomerId(), generateCustomerId()];
 const NOW = new Date();
 
-async function figures(runId: string, tenantId: string): Promise<Record<string, number>> {
-  const { rows } = await db.owner.query<{ figures: Record<string, number> }>(
-    "select control.usage_document(figures) as figures from control.usage_snapshots where run_id = $1 and tenant_id = $2",
-    [runId, tenantId],
-  );
-  return rows[0]?.figures ?? {};
-}
+const figures = (runId: string, tenantId: string) => figuresAsOf(db.owner, runId, tenantId);
 
 beforeAll(async () => {
   await insertCustomers(db.owner, [A, B, EMPTY]);
@@ -35,7 +29,7 @@ beforeAll(async () => {
   );
   await db.owner.query(
     `insert into control.audit_events (tenant_id, action, outcome, at) values
-       ($1, 'x', 'ok', now() - interval '1 hour'), ($1, 'y', 'ok', now() - interval '40 days'), ($2, 'z', 'denied', now())`,
+       ($1, 'x', 'ok', now() - interval '1 hour'), ($1, 'y', 'ok', now() - interval '45 days'), ($2, 'z', 'denied', now())`,
     [A, B],
   );
   // A data-plane table as adoption leaves it: tenant_id, RLS forced, readable by the platform.
@@ -129,6 +123,36 @@ describe("the usage snapshot", () => {
     expect(rows[0].bytes).toBeLessThanOrEqual(9 * 8 + 24);
   });
 
+  it("writes only the customers whose figures changed, and reads every one's as of the latest run", async () => {
+    const before = await takeSnapshot("command");
+    const same = await takeSnapshot("command");
+    if (before.skipped || same.skipped) throw new Error("a snapshot skipped");
+    expect(same).toMatchObject({ customers: 3, changed: 0 });
+    await db.owner.query(
+      "insert into control.audit_events (tenant_id, action, outcome, at) values ($1, 'w', 'ok', now())",
+      [EMPTY],
+    );
+    const after = await takeSnapshot("command");
+    if (after.skipped) throw new Error("the snapshot skipped");
+    expect(after).toMatchObject({ customers: 3, changed: 1 });
+    const { rows: written } = await db.owner.query(
+      "select tenant_id from control.usage_snapshots where run_id = $1",
+      [after.runId],
+    );
+    expect(written).toEqual([{ tenant_id: EMPTY }]);
+    expect(await figures(after.runId, EMPTY)).toMatchObject({ "actions.30d": 1 });
+    // A, unchanged: its figures as they were, taken at the latest run, as A reads them.
+    const { rows: run } = await db.owner.query<{ started_at: Date; users: string }>(
+      "select started_at, summary -> 'totals' ->> 'users.total' as users from control.usage_runs where id = $1",
+      [after.runId],
+    );
+    expect(
+      await withTenant({ tenantId: A }, (tx) => latestFigures(tx, A), { readOnly: true }),
+    ).toEqual({ takenAt: run[0].started_at, figures: await figures(before.runId, A) });
+    // The run's summary counts every customer, not only those it wrote.
+    expect(Number(run[0].users)).toBe(4);
+  });
+
   it("skips instead of running twice at once", async () => {
     const holder = await db.owner.connect();
     try {
@@ -167,42 +191,57 @@ describe("the usage snapshot", () => {
 });
 
 describe("the rollup", () => {
-  it("keeps every run for two days, the last of each hour for 90, then the last of each day", async () => {
+  it("keeps every run for two days, the last of each hour for 90, then the last of each day, and every customer's figures as of each", async () => {
     const at = (daysAgo: number, hour: number, minute: number) => {
       const d = new Date(NOW.getTime() - daysAgo * 86_400_000);
       d.setUTCHours(hour, minute, 0, 0);
       return d;
     };
-    const taken = [
-      at(120, 8, 0),
-      at(120, 9, 0),
-      at(120, 23, 55), // one day, long ago: its last stays
-      at(10, 8, 5),
-      at(10, 8, 50),
-      at(10, 9, 10), // two hours, ten days ago: each hour's last
-      at(1, 8, 5),
-      at(1, 8, 10),
-      at(1, 8, 15), // yesterday: every run
+    // When B's figures change before the run (a row added): A's storage share changes with them.
+    const taken: [Date, boolean][] = [
+      [at(120, 8, 0), false],
+      [at(120, 9, 0), true],
+      [at(120, 23, 55), false], // one day, long ago: its last stays
+      [at(10, 8, 5), true],
+      [at(10, 8, 50), false],
+      [at(10, 9, 10), false], // two hours, ten days ago: each hour's last
+      [at(1, 8, 5), true],
+      [at(1, 8, 10), false],
+      [at(1, 8, 15), true], // yesterday: every run
     ];
-    for (const t of taken) await takeSnapshot("command", t);
+    const runs: string[] = [];
+    const asTaken = new Map<string, Record<string, number>[]>();
+    for (const [i, [time, changes]] of taken.entries()) {
+      if (changes)
+        await db.owner.query("insert into app.orders values ($1, $2, 'x')", [B, 100 + i]);
+      const run = await takeSnapshot("command", time);
+      if (run.skipped) throw new Error("the snapshot skipped");
+      // The first writes every customer; then only a run after a change writes (A and B).
+      expect(run.changed).toBe(i === 0 ? 3 : changes ? 2 : 0);
+      runs.push(run.runId);
+      asTaken.set(run.runId, await Promise.all([A, B, EMPTY].map((c) => figures(run.runId, c))));
+    }
+    await db.owner.query("delete from app.orders where id >= 100");
     await takeSnapshot("command", NOW);
-    const kept = async () =>
-      (
-        await db.owner.query<{ started_at: Date; snapshots: number }>(
-          `select r.started_at, (select count(*)::int from control.usage_snapshots s where s.run_id = r.id) as snapshots
-             from control.usage_runs r where r.started_at = any($1) order by 1`,
-          [taken],
-        )
-      ).rows;
-    expect((await kept()).map((r) => r.started_at.toISOString())).toEqual(
-      [taken[2], taken[4], taken[5], taken[6], taken[7], taken[8]].map((d) => d.toISOString()),
+    const { rows: kept } = await db.owner.query<{ id: string }>(
+      "select id from control.usage_runs where id = any($1) order by started_at",
+      [runs],
     );
-    // Each kept run keeps every customer's figures; the others' went with them.
-    expect((await kept()).every((r) => r.snapshots === 3)).toBe(true);
+    expect(kept.map((r) => r.id)).toEqual([2, 4, 5, 6, 7, 8].map((i) => runs[i]));
+    // Every customer's figures as of each kept run are as that run found them.
+    for (const { id } of kept)
+      expect(await Promise.all([A, B, EMPTY].map((c) => figures(id, c)))).toEqual(asTaken.get(id));
+    // At most one row a customer an hour after two days, a day after 90; none of a run gone.
     const { rows } = await db.owner.query(
-      "select count(*)::int as n from control.usage_snapshots s where not exists (select 1 from control.usage_runs r where r.id = s.run_id)",
+      `select
+         (select count(*)::int from (select 1 from control.usage_snapshots where taken_at < $1::timestamptz - interval '2 days'
+                                      group by tenant_id, date_trunc('hour', taken_at at time zone 'UTC') having count(*) > 1) h) as hours,
+         (select count(*)::int from (select 1 from control.usage_snapshots where taken_at < $1::timestamptz - interval '90 days'
+                                      group by tenant_id, date_trunc('day', taken_at at time zone 'UTC') having count(*) > 1) d) as days,
+         (select count(*)::int from control.usage_snapshots s where not exists (select 1 from control.usage_runs r where r.id = s.run_id)) as orphans`,
+      [NOW],
     );
-    expect(rows[0].n).toBe(0);
+    expect(rows[0]).toEqual({ hours: 0, days: 0, orphans: 0 });
   });
 });
 

@@ -1,8 +1,9 @@
 // The usage snapshot (docs/architecture.md §8): every customer's figures at one moment, computed
-// set-wise (the data plane's rows read from its counters, not counted) and written as one row
-// per customer to usage_snapshots, with the run's summary for the overview; older runs
-// are rolled up. Pages read a row instead of scanning. One run at a time: a second one that
-// finds the advisory lock taken skips instead of double-writing.
+// set-wise (the data plane's rows read from its counters, not counted), written as one row to
+// usage_snapshots for each customer whose figures changed since its latest row, with the run's
+// summary of every customer's figures for the overview; older rows are rolled up. Pages read a
+// row instead of scanning. One run at a time: a second one that finds the advisory lock taken
+// skips instead of double-writing.
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { sql, type SQL } from "drizzle-orm";
@@ -30,6 +31,8 @@ export type SnapshotResult =
       skipped: false;
       runId: string;
       customers: number;
+      /** The customers whose figures had changed: the rows the run wrote. */
+      changed: number;
       figures: number;
       scopedTables: number;
       ms: number;
@@ -235,8 +238,10 @@ export async function snapshotIn(
     sql`, `,
   );
   // Every live customer gets every figure of the run: its figures gathered by metric, then laid
-  // out in their places (all zeros for a customer with none).
-  const { rows: written } = await tx.execute<{ customers: number }>(sql`
+  // out in their places (all zeros for a customer with none), kept for this transaction; a row
+  // is written for those whose figures differ from their latest row before this run.
+  await tx.execute(sql`
+    create temporary table usage_now on commit drop as
     with f as materialized (${sql.join(parts, sql` union all `)}),
     per_table as (select * from f where metric like 'rows.%.%'),
     sizes as (
@@ -251,26 +256,27 @@ export async function snapshotIn(
         cross join lateral (values ('rows.total', t.rows), ('storage.bytes', t.bytes)) m(metric, value)),
     docs as (
       select tenant_id, jsonb_object_agg(metric, value) as figures
-        from (select * from f union all select * from totals) every group by 1),
-    inserted as (
+        from (select * from f union all select * from totals) every group by 1)
+    select c.id as tenant_id, array[${array}] as figures
+      from control.customers c left join docs d on d.tenant_id = c.id
+     where c.status <> 'deleted'`);
+  const { rows: written } = await tx.execute<{ customers: number; changed: number }>(sql`
+    with inserted as (
       insert into control.usage_snapshots (run_id, tenant_id, taken_at, figures)
-      select ${runId}, c.id, ${now},
-             array[${array}]
-        from control.customers c left join docs d on d.tenant_id = c.id
-       where c.status <> 'deleted'
+      select ${runId}, n.tenant_id, ${now}, n.figures from usage_now n
+       where n.figures is distinct from (
+               select y.figures from control.usage_snapshots y
+                where y.tenant_id = n.tenant_id and y.taken_at <= ${now}
+                order by y.taken_at desc limit 1)
       returning 1)
-    select count(*)::int as customers from inserted`);
-  const customers = written[0].customers;
+    select (select count(*)::int from usage_now) as customers, count(*)::int as changed from inserted`);
+  const { customers, changed } = written[0];
   const figures = customers * metrics.length;
-  // The run before this one (not yet written): who crossed 80 % or 100 % of a limit since.
-  const [previous] = (
-    await tx.execute<{ id: string }>(
-      sql`select id from control.usage_runs order by started_at desc limit 1`,
-    )
-  ).rows;
-  await noteQuotaCrossings(tx, runId, previous?.id ?? null);
-  // The overview's figures of this run, worked out once while the run is at hand.
-  const summary = await summarizeRun(tx, runId);
+  // Who crossed 80 % or 100 % of a limit since their figures before (only a changed one can).
+  await noteQuotaCrossings(tx, runId, now);
+  // The overview's figures of this run, worked out once from every customer's figures.
+  const summary = await summarizeRun(tx, sql`usage_now`);
+  await tx.execute(sql`drop table usage_now`);
   await tx.insert(usageRuns).values({
     summary,
     id: runId,
@@ -278,6 +284,7 @@ export async function snapshotIn(
     startedAt: now,
     finishedAt: new Date(),
     customers,
+    changed,
     figures,
     scopedTables: tables.length,
   });
@@ -286,31 +293,47 @@ export async function snapshotIn(
     skipped: false,
     runId,
     customers,
+    changed,
     figures,
     scopedTables: tables.length,
     ms: Number(process.hrtime.bigint() - started) / 1e6,
   };
 }
 
-/** How long each resolution is kept: every run, then the last of each hour, then of each day. */
+/** How long each resolution is kept: every row, then the last of each hour, then of each day. */
 export const ROLLUP = { everyRunDays: 2, hourlyDays: 90 } as const;
 
 /**
  * Rolls the runs before `now` up: older than two days, only the last run of each hour stays;
- * older than 90 days, only the last of each day (UTC). Their snapshots go with them. The table
- * then holds at most customers × (2 days of runs + 88 days of hours + one a day after).
+ * older than 90 days, only the last of each day (UTC). A doomed run's row for a customer goes,
+ * unless it is the customer's last in that hour (or day) and the kept run has none for it: then
+ * it is the customer's figures as of the kept run, and moves to it. A customer's figures at each
+ * kept run read as before, and the table holds at most one row per customer and hour, then day.
  */
 export async function rollUp(tx: Tx, now: Date): Promise<void> {
   await tx.execute(sql`
-    with doomed as (
-      select id from (
-        select id, started_at,
-               row_number() over (partition by date_trunc('hour', started_at at time zone 'UTC') order by started_at desc) as in_hour,
-               row_number() over (partition by date_trunc('day', started_at at time zone 'UTC') order by started_at desc) as in_day
-          from control.usage_runs
-         where started_at < ${now}::timestamptz - make_interval(days => ${ROLLUP.everyRunDays})) r
-       where in_hour > 1
-          or (started_at < ${now}::timestamptz - make_interval(days => ${ROLLUP.hourlyDays}) and in_day > 1)),
-    snapshots as (delete from control.usage_snapshots s using doomed d where s.run_id = d.id)
+    with runs as (
+      select id, started_at, started_at < ${now}::timestamptz - make_interval(days => ${ROLLUP.hourlyDays}) as daily,
+             first_value(id) over (partition by date_trunc('hour', started_at at time zone 'UTC') order by started_at desc) as last_in_hour,
+             first_value(id) over (partition by date_trunc('day', started_at at time zone 'UTC') order by started_at desc) as last_in_day
+        from control.usage_runs
+       where started_at < ${now}::timestamptz - make_interval(days => ${ROLLUP.everyRunDays})),
+    doomed as (
+      select id, case when daily then last_in_day else last_in_hour end as keeper
+        from runs where id <> case when daily then last_in_day else last_in_hour end),
+    rows as (
+      select s.run_id, s.tenant_id, d.keeper,
+             row_number() over (partition by d.keeper, s.tenant_id order by s.taken_at desc) = 1
+               and not exists (select 1 from control.usage_snapshots k
+                                where k.run_id = d.keeper and k.tenant_id = s.tenant_id) as moves
+        from control.usage_snapshots s join doomed d on d.id = s.run_id),
+    gone as (
+      delete from control.usage_snapshots s using rows r
+       where s.run_id = r.run_id and s.tenant_id = r.tenant_id
+      returning s.tenant_id, s.figures, r.keeper, r.moves),
+    moved as (
+      insert into control.usage_snapshots (run_id, tenant_id, taken_at, figures)
+      select g.keeper, g.tenant_id, k.started_at, g.figures
+        from gone g join control.usage_runs k on k.id = g.keeper where g.moves)
     delete from control.usage_runs r using doomed d where r.id = d.id`);
 }
