@@ -311,22 +311,28 @@ export const ROLLUP = { everyRunDays: 2, hourlyDays: 90 } as const;
  * kept run read as before, and the table holds at most one row per customer and hour, then day.
  */
 export async function rollUp(tx: Tx, now: Date): Promise<void> {
-  await tx.execute(sql`
-    with runs as (
-      select id, started_at, started_at < ${now}::timestamptz - make_interval(days => ${ROLLUP.hourlyDays}) as daily,
-             first_value(id) over (partition by date_trunc('hour', started_at at time zone 'UTC') order by started_at desc) as last_in_hour,
-             first_value(id) over (partition by date_trunc('day', started_at at time zone 'UTC') order by started_at desc) as last_in_day
+  // The doomed runs first, each with the run it rolls into: a few, often none, read from the
+  // small runs table, so the rows' statement below probes the key for those runs alone.
+  const { rows: doomed } = await tx.execute<{ id: string; keeper: string }>(sql`
+    select id, keeper from (
+      select id, case when started_at < ${now}::timestamptz - make_interval(days => ${ROLLUP.hourlyDays})
+                      then first_value(id) over (partition by date_trunc('day', started_at at time zone 'UTC') order by started_at desc)
+                      else first_value(id) over (partition by date_trunc('hour', started_at at time zone 'UTC') order by started_at desc)
+                 end as keeper
         from control.usage_runs
-       where started_at < ${now}::timestamptz - make_interval(days => ${ROLLUP.everyRunDays})),
-    doomed as (
-      select id, case when daily then last_in_day else last_in_hour end as keeper
-        from runs where id <> case when daily then last_in_day else last_in_hour end),
+       where started_at < ${now}::timestamptz - make_interval(days => ${ROLLUP.everyRunDays})) r
+     where id <> keeper`);
+  if (doomed.length === 0) return;
+  const [ids, keepers] = [doomed.map((d) => d.id), doomed.map((d) => d.keeper)];
+  await tx.execute(sql`
+    with doomed as (select * from unnest(${sql.param(ids)}::uuid[], ${sql.param(keepers)}::uuid[]) d(id, keeper)),
     rows as (
       select s.run_id, s.tenant_id, d.keeper,
              row_number() over (partition by d.keeper, s.tenant_id order by s.taken_at desc) = 1
                and not exists (select 1 from control.usage_snapshots k
                                 where k.run_id = d.keeper and k.tenant_id = s.tenant_id) as moves
-        from control.usage_snapshots s join doomed d on d.id = s.run_id),
+        from control.usage_snapshots s join doomed d on d.id = s.run_id
+       where s.run_id = any(${sql.param(ids)}::uuid[])),
     gone as (
       delete from control.usage_snapshots s using rows r
        where s.run_id = r.run_id and s.tenant_id = r.tenant_id
@@ -335,5 +341,5 @@ export async function rollUp(tx: Tx, now: Date): Promise<void> {
       insert into control.usage_snapshots (run_id, tenant_id, taken_at, figures)
       select g.keeper, g.tenant_id, k.started_at, g.figures
         from gone g join control.usage_runs k on k.id = g.keeper where g.moves)
-    delete from control.usage_runs r using doomed d where r.id = d.id`);
+    delete from control.usage_runs where id = any(${sql.param(ids)}::uuid[])`);
 }
