@@ -116,7 +116,7 @@ type RankedCustomer = {
  */
 export async function summarizeRun(tx: Tx, figures: SQL) {
   const byStatus = await countByStatus(tx);
-  // Each metric's total: one sum per place in one pass over the run's rows.
+  // Each metric's total: one sum per place in one pass over the figures.
   const { rows: metrics } = await tx.execute<{ id: number; name: string }>(
     sql`select id, name from control.usage_metrics order by id`,
   );

@@ -276,7 +276,6 @@ export async function snapshotIn(
   await noteQuotaCrossings(tx, runId, now);
   // The overview's figures of this run, worked out once from every customer's figures.
   const summary = await summarizeRun(tx, sql`usage_now`);
-  await tx.execute(sql`drop table usage_now`);
   await tx.insert(usageRuns).values({
     summary,
     id: runId,
