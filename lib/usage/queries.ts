@@ -135,53 +135,51 @@ export async function summarizeRun(tx: Tx, figures: SQL) {
   const totals = metrics
     .map((m) => ({ metric: m.name, total: sums[`m${m.id}`] }))
     .filter((t): t is { metric: string; total: string } => t.total !== null);
+  // Every customer's figures beside its name and limits, joined once; each list is then the
+  // top of those, all in one statement.
   const figure = (metric: string) => figureOf(sql`s.figures`, metric);
-  const wide = sql`(select s.tenant_id,
-            ${figure("users.total")} as users,
-            ${figure("actions.30d")} as actions,
-            ${figure("rows.total")} as rows,
-            ${figure("storage.bytes")} as storage
-       from ${figures} s) w`;
-  const topBy = async (key: "actions" | "rows" | "storage", limit = 10) =>
-    (
-      await tx.execute<RankedCustomer>(sql`
-        select c.id, c.name, w.users::int, w.actions::int, w.rows::bigint as rows, w.storage::bigint as storage
-          from ${wide} join control.customers c on c.id = w.tenant_id
-         order by ${sql.identifier(key)} desc nulls last, c.name limit ${limit}`)
-    ).rows;
-  // The 50 largest by rows: the top ten, and those over any placement threshold the overview
-  // asks about (it lists 50 at most).
-  const largest = await topBy("rows", 50);
-  const top = {
-    actions: await topBy("actions"),
-    rows: largest.slice(0, 10),
-    storage: await topBy("storage"),
-  };
-  const { rows: atQuota } = await tx.execute<{
-    id: string;
-    name: string;
-    users: number;
-    max_users: number;
+  const list = (columns: SQL, order: SQL, limit: number, where = sql`true`) =>
+    sql`(select coalesce(json_agg(t order by ${order}), '[]')
+           from (select ${columns} from w where ${where} order by ${order} limit ${limit}) t)`;
+  const ranked = sql`id, name, users, actions, rows, storage`;
+  const {
+    rows: [lists],
+  } = await tx.execute<{
+    actions: RankedCustomer[];
+    rows: RankedCustomer[];
+    storage: RankedCustomer[];
+    at_quota: { id: string; name: string; users: number; max_users: number }[];
+    over_quota: {
+      id: string;
+      name: string;
+      rows: number | null;
+      max_rows: number;
+      storage: number | null;
+      max_storage: number;
+    }[];
   }>(sql`
-    select c.id, c.name, w.users::int as users,
-           coalesce((c.quota_overrides->>'maxUsers')::int, p.max_users) as max_users
-      from ${wide} join control.customers c on c.id = w.tenant_id join control.plans p on p.name = c.plan
-     where w.users >= 0.8 * coalesce((c.quota_overrides->>'maxUsers')::int, p.max_users)
-     order by w.users::float / greatest(coalesce((c.quota_overrides->>'maxUsers')::int, p.max_users), 1) desc limit 50`);
-  // Over a rows or storage limit, by this run.
-  const { rows: overQuota } = await tx.execute<{
-    id: string;
-    name: string;
-    rows: number | null;
-    max_rows: number;
-    storage: number | null;
-    max_storage: number;
-  }>(sql`
-    select c.id, c.name, w.rows::bigint as rows, l.max_rows, w.storage::bigint as storage, l.max_storage
-      from ${wide} join control.customers c on c.id = w.tenant_id join control.plans p on p.name = c.plan
-      cross join lateral ${limitsOf}
-     where w.rows >= l.max_rows or w.storage >= l.max_storage
-     order by greatest(w.rows::float / greatest(l.max_rows, 1), w.storage::float / greatest(l.max_storage, 1)) desc limit 50`);
+    with w as materialized (
+      select c.id, c.name, ${figure("users.total")}::int as users, ${figure("actions.30d")}::int as actions,
+             ${figure("rows.total")} as rows, ${figure("storage.bytes")} as storage,
+             coalesce((c.quota_overrides->>'maxUsers')::int, p.max_users) as max_users, l.max_rows, l.max_storage
+        from ${figures} s join control.customers c on c.id = s.tenant_id join control.plans p on p.name = c.plan
+        cross join lateral ${limitsOf})
+    select ${list(ranked, sql`actions desc nulls last, name`, 10)} as actions,
+           -- The 50 largest by rows: the top ten, and those over any placement threshold the
+           -- overview asks about (it lists 50 at most).
+           ${list(ranked, sql`rows desc nulls last, name`, 50)} as rows,
+           ${list(ranked, sql`storage desc nulls last, name`, 10)} as storage,
+           ${list(sql`id, name, users, max_users`, sql`users::float / greatest(max_users, 1) desc`, 50, sql`users >= 0.8 * max_users`)} as at_quota,
+           -- Over a rows or storage limit, by these figures.
+           ${list(
+             sql`id, name, rows, max_rows, storage, max_storage`,
+             sql`greatest(rows::float / greatest(max_rows, 1), storage::float / greatest(max_storage, 1)) desc`,
+             50,
+             sql`rows >= max_rows or storage >= max_storage`,
+           )} as over_quota`);
+  const largest = lists.rows;
+  const top = { actions: lists.actions, rows: largest.slice(0, 10), storage: lists.storage };
+  const [atQuota, overQuota] = [lists.at_quota, lists.over_quota];
   return {
     byStatus,
     totals: Object.fromEntries(totals.map((t) => [t.metric, Number(t.total)])) as Figures,
