@@ -397,6 +397,8 @@ export const usageRuns = control.table(
     scopedTables: integer("scoped_tables").notNull(),
     /** The overview's figures of this run, worked out once by the snapshot (lib/usage/queries.ts). */
     summary: jsonb("summary"),
+    /** The bytes a row of each scoped table the run shared storage out by ("rows.<schema>.<table>"). */
+    storageBasis: jsonb("storage_basis"),
   },
   (t) => [index("usage_runs_started_idx").on(t.startedAt)],
 );

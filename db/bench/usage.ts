@@ -2,7 +2,8 @@
 // the adopted sample), and the usage page's reads.
 // (1) The snapshot at 1 M data-plane rows and again at 10 M (target: the ratio between them
 //     ≤ 1.2): it reads the row counters, so its cost follows customers × tables, not rows. Each
-//     is also shown against one count(*) of all those rows, timed in the same run.
+//     is also shown against one count(*) of all those rows, timed in the same run. Then 1 % of
+//     the customers add rows, and the next run says how many customers' figures it wrote.
 // (2) The counters' write overhead (target ≤ 1.05×): the same writes through withTenant into a
 //     table with the counters and one without, interleaved round by round — one-row inserts,
 //     100-row inserts and one-row deletes, one writer and 8 at a time.
@@ -144,6 +145,19 @@ await withBenchDatabase("usage", { owner: 2, app: 10 }, async ({ database, owner
     await load(ROWS * 9, ROWS + 1);
     const large = await measure();
     console.log(`  snapshot at 10× the rows / at 1×: ${ratio(large / small)} (target ≤ 1.2)`);
+    // 1 % of the customers add rows, growing a table by pages: the next run writes theirs
+    // alone, not every customer whose storage share the table's new size would move.
+    const active = tenants.slice(0, Math.ceil(CUSTOMERS / 100));
+    await owner.query(
+      `insert into ${table(1)} select t, $2::bigint + row_number() over (), md5(t || g)
+         from unnest($1::text[]) t, generate_series(1, 100) g`,
+      [active, ROWS * 10],
+    );
+    const next = await takeSnapshot("command");
+    if (next.skipped) throw new Error("the snapshot skipped");
+    console.log(
+      `  after ${active.length} customers (1 %) added 100 rows each to one table: the next run wrote ${next.changed} of ${next.customers} customers' figures`,
+    );
   }
   if (PARTS.has("2")) await writeOverhead();
   const page = (tenantId: string) =>

@@ -66,6 +66,12 @@ export async function scopedTables(
 const LOCK = sql`hashtext('tenantry.usage-snapshot')`;
 
 /**
+ * How far a table's bytes a row may move from those a run shared its storage out by (a ratio
+ * either way) before the next run shares it out again at the new figure.
+ */
+const STORAGE_REBASE = 1.1;
+
+/**
  * Rows per customer and table on every registered database but this one (and those offline),
  * for the customers placed there: read through the app's login there as the platform role,
  * from the counters where the table carries them (folded first), else by counting. A database
@@ -220,8 +226,10 @@ export async function snapshotIn(
   const metrics = Object.keys(METRICS)
     .filter((m) => tables.length > 0 || !["rows.total", "storage.bytes"].includes(m))
     .concat(tables.map((t) => `rows.${t.schema}.${t.table}`));
-  // Storage is estimated: each table's size on disk (with indexes and TOAST) shared out by
-  // each customer's share of its rows.
+  // Storage is estimated: each table's size on disk (with indexes and TOAST) shared out by each
+  // customer's rows in it, at the bytes a row the latest run before used while the table's own
+  // stays within STORAGE_REBASE of it. A customer's estimate then changes with its own rows, not
+  // with each page another customer's rows add to a table (which would rewrite every customer).
   const sizes = tables.length
     ? sql.join(
         tables.map((t) => sql`(${`rows.${t.schema}.${t.table}`}, ${t.bytes}::numeric)`),
@@ -239,27 +247,43 @@ export async function snapshotIn(
   );
   // Every live customer gets every figure of the run: its figures gathered by metric, then laid
   // out in their places (all zeros for a customer with none), kept for this transaction; a row
-  // is written for those whose figures differ from their latest row before this run.
-  await tx.execute(sql`
-    create temporary table usage_now on commit drop as
+  // is written for those whose figures differ from their latest row before this run. The
+  // statement gives back the bytes a row it shared each table out by, for the run to keep.
+  await tx.execute(
+    sql`create temporary table usage_now (tenant_id text, figures bigint[]) on commit drop`,
+  );
+  const { rows: basis } = await tx.execute<{ metric: string; per_row: string }>(sql`
     with f as materialized (${sql.join(parts, sql` union all `)}),
     per_table as (select * from f where metric like 'rows.%.%'),
+    before as (
+      select b.key as metric, b.value::numeric as per_row
+        from (select storage_basis from control.usage_runs
+               where started_at <= ${now} order by started_at desc limit 1) r
+        cross join jsonb_each_text(r.storage_basis) b),
     sizes as (
-      select b.metric, b.bytes, t.total from (values ${sizes}) b(metric, bytes)
-        join (select metric, sum(value) as total from per_table group by 1) t on t.metric = b.metric),
+      select m.metric,
+             case when m.per_row between p.per_row / ${STORAGE_REBASE} and p.per_row * ${STORAGE_REBASE}
+                  then p.per_row else m.per_row end as per_row
+        from (select b.metric, b.bytes / greatest(t.total, 1) as per_row
+                from (values ${sizes}) b(metric, bytes)
+                join (select metric, sum(value) as total from per_table group by 1) t on t.metric = b.metric) m
+        left join before p on p.metric = m.metric),
     totals as (
       select t.tenant_id, m.metric, m.value
-        from (select r.tenant_id, sum(r.value)::bigint as rows,
-                     sum(r.value * b.bytes / greatest(b.total, 1))::bigint as bytes
+        from (select r.tenant_id, sum(r.value)::bigint as rows, round(sum(r.value * b.per_row))::bigint as bytes
                 from per_table r left join sizes b on b.metric = r.metric
                group by 1) t
         cross join lateral (values ('rows.total', t.rows), ('storage.bytes', t.bytes)) m(metric, value)),
     docs as (
       select tenant_id, jsonb_object_agg(metric, value) as figures
-        from (select * from f union all select * from totals) every group by 1)
-    select c.id as tenant_id, array[${array}] as figures
-      from control.customers c left join docs d on d.tenant_id = c.id
-     where c.status <> 'deleted'`);
+        from (select * from f union all select * from totals) every group by 1),
+    laid_out as (
+      insert into usage_now
+      select c.id, array[${array}]
+        from control.customers c left join docs d on d.tenant_id = c.id
+       where c.status <> 'deleted')
+    select metric, per_row::text from sizes`);
+  const storageBasis = Object.fromEntries(basis.map((b) => [b.metric, Number(b.per_row)]));
   const { rows: written } = await tx.execute<{ customers: number; changed: number }>(sql`
     with inserted as (
       insert into control.usage_snapshots (run_id, tenant_id, taken_at, figures)
@@ -278,6 +302,7 @@ export async function snapshotIn(
   const summary = await summarizeRun(tx, sql`usage_now`);
   await tx.insert(usageRuns).values({
     summary,
+    storageBasis,
     id: runId,
     trigger,
     startedAt: now,
