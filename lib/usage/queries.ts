@@ -40,8 +40,9 @@ export async function latestFigures(
 
 /**
  * One value a day of each of `metrics` for the last `days` days: the customer's figures at the end
- * of each day (UTC), i.e. its last row before then (a run writes only figures that changed). One
- * index probe a day for all of them, whatever the rollup keeps (every row for the last two days).
+ * of each day (UTC), i.e. its last row before then (a run writes only figures that changed), on
+ * each day a run took place. One index probe a day for all of them, whatever the rollup keeps
+ * (every row for the last two days).
  */
 export async function dailyTrend<M extends string>(
   tx: Tx,
@@ -57,10 +58,13 @@ export async function dailyTrend<M extends string>(
                              date_trunc('day', now() at time zone 'UTC'), interval '1 day') day)
     -- The bounds come worked out (materialized): under RLS only leakproof comparisons of them
     -- reach the index, not the time-zone arithmetic.
+    -- Only the days with a run: a day the console was down is a gap, not the day before again.
     select to_char(d.day, 'YYYY-MM-DD') as day,
            array(select s.figures[m.id] from unnest(${sql.param(metrics)}::text[]) with ordinality u(name, i)
                    left join control.usage_metrics m on m.name = u.name order by i) as values
-      from d cross join lateral (
+      from d
+      join control.usage_run_days((select min(day) from d)::date) r on r = d.day::date
+      cross join lateral (
         select x.figures from control.usage_snapshots x
          where x.tenant_id = ${tenantId} and x.taken_at < d.ends
          order by x.taken_at desc limit 1) s
