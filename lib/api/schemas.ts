@@ -43,9 +43,10 @@ export const usageResponse = z
     figures: z.record(z.string(), z.number()).meta({
       description: "The latest figures: users.total, rows.total, storage.bytes, actions.30d, …",
     }),
-    trend: z
-      .array(z.object({ day: z.string(), rows: z.number() }))
-      .meta({ description: "rows.total, the last value of each day." }),
+    trend: z.array(z.object({ day: z.string(), rows: z.number() })).meta({
+      description:
+        "rows.total, the last value of each day a usage run took place (a day without one is left out).",
+    }),
     apiCalls: z.object({ month: z.string(), calls: z.number().int(), limit: z.number().int() }),
     events: z
       .array(z.object({ kind: z.string(), quantity: z.number().int(), events: z.number().int() }))
