@@ -270,7 +270,7 @@ export async function snapshotIn(
         left join before p on p.metric = m.metric),
     totals as (
       select t.tenant_id, m.metric, m.value
-        from (select r.tenant_id, sum(r.value)::bigint as rows, round(sum(r.value * b.per_row))::bigint as bytes
+        from (select r.tenant_id, sum(r.value)::bigint as rows, sum(r.value * b.per_row)::bigint as bytes
                 from per_table r left join sizes b on b.metric = r.metric
                group by 1) t
         cross join lateral (values ('rows.total', t.rows), ('storage.bytes', t.bytes)) m(metric, value)),
