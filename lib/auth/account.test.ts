@@ -46,8 +46,9 @@ const PASSWORD = "a long and uncommon password";
 let passwordHash: string;
 
 const step = () => Math.floor(Date.now() / 1000 / 30);
-/** The code of the step `offset` from now: the server takes -1, 0 and +1. */
-const code = (secret: string, offset = 0) => generate({ secret, epoch: (step() + offset) * 30 });
+/** The code of the step `offset` from now (or from step `from`): the server takes -1, 0 and +1. */
+const code = (secret: string, offset = 0, from = step()) =>
+  generate({ secret, epoch: (from + offset) * 30 });
 const form = (fields: Record<string, string>) => {
   const data = new FormData();
   for (const [k, v] of Object.entries(fields)) data.set(k, v);
@@ -87,8 +88,8 @@ async function signIn(email: string, extra: { code?: string; ip?: string } = {})
 }
 
 /** The context a browser signed in as `email` has: a real session, resolved as a request is. */
-async function contextOf(email: string, secret?: string): Promise<RequestContext> {
-  const result = await signIn(email, { code: secret ? await code(secret, 1) : undefined });
+async function contextOf(email: string, secret?: string, from = step()): Promise<RequestContext> {
+  const result = await signIn(email, { code: secret ? await code(secret, 1, from) : undefined });
   if (!result.ok) throw new Error(`sign-in of ${email}: ${result.reason}`);
   return (await resolveContext(result.userId, { sessionId: result.sessionId }))!;
 }
@@ -452,7 +453,8 @@ describe("password reset", () => {
 describe("step-up", () => {
   it("refuses a write switch without a fresh code, and a wrong one (audited)", async () => {
     const { secret } = await userWithTwoFactor("root-switch@tenantry.example", null);
-    request.ctx = await contextOf("root-switch@tenantry.example", secret);
+    const signedAt = step();
+    request.ctx = await contextOf("root-switch@tenantry.example", secret, signedAt);
     const start = (extra: Record<string, string>) =>
       startSwitchAction(
         null,
@@ -475,8 +477,9 @@ describe("step-up", () => {
     expect(await events("two-factor.verify", request.ctx.user.id)).toMatchObject([
       { outcome: "failed", details: { during: "switch in write mode" } },
     ]);
-    // The sign-in used step +1: the code of that step is spent; a later one is not there yet.
-    expect(await start({ code: await code(secret, 1) })).toMatchObject({ ok: false });
+    // The sign-in used the step after its own: that code is spent, even once the clock has
+    // reached its step (else a later step's code would pass, and the test would race the clock).
+    expect(await start({ code: await code(secret, 1, signedAt) })).toMatchObject({ ok: false });
     const open = await db.owner.query("select 1 from control.switches where ended_at is null");
     expect(open.rows).toEqual([]);
   });
