@@ -1,7 +1,7 @@
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { describe, expect, it } from "vitest";
-import { Pace, RESPONSIVE, responsivePace } from "./copy";
+import { governing, Pace, RESPONSIVE, responsivePace } from "./copy";
 
 const chunks = (n: number, size: number) =>
   Readable.from(Array.from({ length: n }, () => Buffer.alloc(size, 120)));
@@ -35,39 +35,51 @@ describe("a pace for COPY streams", () => {
     expect(Buffer.concat(seen).toString()).toBe(data.join(""));
   });
 
-  it("follows the server's response: down while it answers slower than at rest, up again once it keeps up", async () => {
-    // The probe answers at once, then takes 20 ms (the server busy), then at once again; the
-    // copy pushes chunks through the pace all along, and the rate is read every 10 ms.
-    let slow = false;
-    const probe = () => new Promise((resolve) => setTimeout(resolve, slow ? 20 : 0));
-    const rates: { slow: boolean; rate: number }[] = [];
-    await responsivePace(probe, async (pace) => {
-      let copying = true;
-      const copy = pipeline(
-        Readable.from(
-          (function* () {
-            while (copying) yield Buffer.alloc(16 * 1024, 120);
-          })(),
-        ),
-        pace.stage(),
-        sink(),
-      );
-      const reading = setInterval(() => rates.push({ slow, rate: pace.bytesPerSecond }), 10);
-      const stretch = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-      await stretch(600);
-      slow = true;
-      await stretch(900);
-      slow = false;
-      await stretch(3_000);
-      clearInterval(reading);
-      copying = false;
-      await copy;
-    });
-    const keptUp = rates[rates.findIndex((r) => r.slow) - 1].rate;
-    const lowest = Math.min(...rates.map((r) => r.rate));
-    const last = rates[rates.length - 1].rate;
+  it("follows the server's response: down while it answers slower than at rest, up again once it keeps up", () => {
+    // On a clock of its own: probes every 20 ms that answer in 1 ms (as at rest), then in 20 ms
+    // (the server busy), then in 1 ms again, while the copy goes at the rate the pace gives it.
+    const pace = new Pace(RESPONSIVE.startBytesPerSecond);
+    let now = 0;
+    const probed = governing(pace, Array(RESPONSIVE.baselineProbes).fill(1), now);
+    const probes = (count: number, ms: number) => {
+      for (let i = 0; i < count; i++) {
+        const interval = RESPONSIVE.everyMs + ms;
+        pace.bytes += (pace.bytesPerSecond * interval) / 1000;
+        now += interval;
+        probed(ms, now);
+      }
+      return pace.bytesPerSecond;
+    };
+    const keptUp = probes(30, 1);
+    const lowest = probes(45, 20);
+    const last = probes(150, 1);
     expect(keptUp).toBeGreaterThan(RESPONSIVE.startBytesPerSecond);
     expect(lowest).toBeLessThan(keptUp / 4);
     expect(last).toBeGreaterThan(lowest * 4);
+  });
+
+  it("probes the server while the work runs, and sets the rate from what it finds", async () => {
+    // Once the work starts, the probe answers far slower than at rest: the rate goes down.
+    let working = false;
+    let probesAfter = 0;
+    const probe = () => {
+      if (working) probesAfter++;
+      return new Promise((resolve) => setTimeout(resolve, working ? 100 : 0));
+    };
+    const rate = await responsivePace(probe, async (pace) => {
+      working = true;
+      const started = performance.now();
+      while (
+        pace.bytesPerSecond >= RESPONSIVE.startBytesPerSecond &&
+        performance.now() - started < 10_000
+      )
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      return pace.bytesPerSecond;
+    });
+    expect(rate).toBeLessThan(RESPONSIVE.startBytesPerSecond);
+    // and no probe goes on after the work: the watch ends with it
+    const seen = probesAfter;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(probesAfter).toBe(seen);
   });
 });

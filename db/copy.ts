@@ -92,8 +92,6 @@ export async function responsivePace<T>(
     await probe();
     return performance.now() - started;
   };
-  const judged = (xs: number[]) =>
-    [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * RESPONSIVE.quantile)];
   const pause = () => new Promise((resolve) => setTimeout(resolve, RESPONSIVE.everyMs));
   // At rest the probes are spaced as they will be during the copy: a probe right after another
   // finds its server process awake and answers faster than one after a pause would, and a
@@ -103,31 +101,14 @@ export async function responsivePace<T>(
     await pause();
     atRest.push(await time());
   }
-  const limit = judged(atRest) * RESPONSIVE.slowerThan + RESPONSIVE.slowerByMs;
   const pace = new Pace(RESPONSIVE.startBytesPerSecond);
+  const probed = governing(pace, atRest, performance.now());
   let done = false;
   const watching = (async () => {
-    // The last `window` probes: each one's time, and when it ended with how many bytes through.
-    const recent: { ms: number; at: number; bytes: number }[] = [];
-    const started = { at: performance.now(), bytes: 0 };
     while (!done) {
       await pause();
       if (done) break;
-      recent.push({ ms: await time(), at: performance.now(), bytes: pace.bytes });
-      if (recent.length > RESPONSIVE.window) recent.shift();
-      // What went through over the window (a chunk at a time: a single interval may hold none).
-      const from = recent.length === RESPONSIVE.window ? recent[0] : started;
-      const to = recent[recent.length - 1];
-      const through = ((to.bytes - from.bytes) / (to.at - from.at)) * 1000;
-      pace.bytesPerSecond = Math.max(
-        RESPONSIVE.floorBytesPerSecond,
-        judged(recent.map((r) => r.ms)) > limit
-          ? pace.bytesPerSecond * RESPONSIVE.down
-          : Math.max(
-              pace.bytesPerSecond,
-              Math.min(pace.bytesPerSecond * RESPONSIVE.up, through * 2),
-            ),
-      );
+      probed(await time(), performance.now());
     }
     // A probe that fails (its connection lost) ends the watch; the copy keeps its last rate and
     // meets the same trouble itself if the server is gone.
@@ -138,4 +119,33 @@ export async function responsivePace<T>(
     done = true;
     await watching;
   }
+}
+
+/**
+ * How `responsivePace` moves `pace`'s rate, apart from its clock: `atRest` are the probes' times
+ * before the copy, `startedAt` when the copy began; the function it returns takes each probe
+ * during the copy (its time, and when it ended) and sets the rate from the last `window` of them
+ * and the bytes `pace` let through meanwhile.
+ */
+export function governing(pace: Pace, atRest: number[], startedAt: number) {
+  const judged = (xs: number[]) =>
+    [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * RESPONSIVE.quantile)];
+  const limit = judged(atRest) * RESPONSIVE.slowerThan + RESPONSIVE.slowerByMs;
+  // The last `window` probes: each one's time, and when it ended with how many bytes through.
+  const recent: { ms: number; at: number; bytes: number }[] = [];
+  const started = { at: startedAt, bytes: pace.bytes };
+  return (ms: number, at: number) => {
+    recent.push({ ms, at, bytes: pace.bytes });
+    if (recent.length > RESPONSIVE.window) recent.shift();
+    // What went through over the window (a chunk at a time: a single interval may hold none).
+    const from = recent.length === RESPONSIVE.window ? recent[0] : started;
+    const to = recent[recent.length - 1];
+    const through = ((to.bytes - from.bytes) / (to.at - from.at)) * 1000;
+    pace.bytesPerSecond = Math.max(
+      RESPONSIVE.floorBytesPerSecond,
+      judged(recent.map((r) => r.ms)) > limit
+        ? pace.bytesPerSecond * RESPONSIVE.down
+        : Math.max(pace.bytesPerSecond, Math.min(pace.bytesPerSecond * RESPONSIVE.up, through * 2)),
+    );
+  };
 }
