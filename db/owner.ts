@@ -1,6 +1,6 @@
 // Connections as the owner, for the work that must be the owner's (migrations, the sample data
-// plane, audit retention, adoption): one client for the work, always closed; a transaction when
-// asked.
+// plane, audit retention, adoption, moves): one client for the work, closed after it, or kept
+// for the next use with its session reset (withKeptOwnerClient); a transaction when asked.
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import pg from "pg";
 
@@ -17,6 +17,62 @@ export async function withOwnerClient<T>(
   } finally {
     await client.end();
   }
+}
+
+/** Owners' connections kept between uses, one pool a database (withKeptOwnerClient). */
+const kept = new Map<string, pg.Pool>();
+
+/**
+ * `fn` with an owner's client kept between uses: one an earlier call for the same database left,
+ * or a new one. For work done over and over, such as move after move, where opening a connection
+ * and warming its catalog caches costs more than the work. The session is reset as it comes back
+ * (DISCARD ALL: no transaction, role, setting, advisory lock or temporary table carries over),
+ * or closed if it cannot be; an idle one closes after 10 s, and none keeps a process alive. Use
+ * no named statement on it: the server forgets them, and pg would take them for prepared still.
+ */
+export async function withKeptOwnerClient<T>(
+  connectionString: string,
+  fn: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  let pool = kept.get(connectionString);
+  if (!pool) {
+    // As many at once as the work holds (a move holds three; MOVES_PARALLEL of them run): a cap
+    // here would only make one use wait for another's.
+    pool = new pg.Pool({
+      connectionString,
+      max: Number.POSITIVE_INFINITY,
+      idleTimeoutMillis: 10_000,
+      allowExitOnIdle: true,
+    });
+    // An idle connection lost (its server stopped, its database dropped) leaves the pool; one
+    // lost in use must not crash the process either: the query in flight rejects anyway.
+    pool.on("error", () => undefined);
+    pool.on("connect", (client) => client.on("error", () => undefined));
+    kept.set(connectionString, pool);
+  }
+  const client = await pool.connect();
+  try {
+    // A pool's clients are pg.Clients: the pool makes them.
+    return await fn(client as unknown as pg.Client);
+  } finally {
+    client.release(await reset(client));
+  }
+}
+
+/** A kept session made as new; the error that stopped it, if any (the connection is then closed). */
+async function reset(client: pg.PoolClient): Promise<Error | undefined> {
+  try {
+    await client.query("discard all");
+  } catch {
+    // Inside a transaction, or an aborted one, that the work left open.
+    try {
+      await client.query("rollback");
+      await client.query("discard all");
+    } catch (error) {
+      return error as Error;
+    }
+  }
+  return undefined;
 }
 
 /**
