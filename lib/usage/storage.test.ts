@@ -1,16 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { figuresAsOf, insertCustomers, freshTestDatabase } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
-import { takeSnapshot } from "./snapshot";
+import { snapshotTaken } from "./test/snapshot";
 
 const db = freshTestDatabase();
 const [A, B] = [generateCustomerId(), generateCustomerId()];
 
-const snapshot = async () => {
-  const run = await takeSnapshot("command");
-  if (run.skipped) throw new Error("the snapshot skipped");
-  return run;
-};
 const storage = async (runId: string, tenantId: string) =>
   (await figuresAsOf(db.owner, runId, tenantId))["storage.bytes"];
 const basis = async (runId: string) => {
@@ -45,7 +40,7 @@ beforeAll(async () => {
 
 describe("the storage estimate", () => {
   it("follows a customer's own rows while the table's bytes a row stay within 10 %, and is shared out again beyond", async () => {
-    const first = await snapshot();
+    const first = await snapshotTaken("command");
     expect(first.changed).toBe(2);
     const perRow = await basis(first.runId);
     const { rows: size } = await db.owner.query<{ bytes: string }>(
@@ -60,7 +55,7 @@ describe("the storage estimate", () => {
       "insert into app.items select $1, g, repeat('x', 100) from generate_series(1001, 1060) g",
       [A],
     );
-    const grown = await snapshot();
+    const grown = await snapshotTaken("command");
     expect(grown.changed).toBe(1);
     expect(await basis(grown.runId)).toBe(perRow);
     expect(await storage(grown.runId, A)).toBe(Math.round(1060 * perRow));
@@ -69,7 +64,7 @@ describe("the storage estimate", () => {
     // B's rows grow ten times wider, their number the same: the table's bytes a row move far
     // beyond 10 %, so every share is worked out again, B's larger.
     await db.owner.query("update app.items set note = repeat('y', 1000) where tenant_id = $1", [B]);
-    const wider = await snapshot();
+    const wider = await snapshotTaken("command");
     expect(wider.changed).toBe(2);
     expect(await basis(wider.runId)).toBeGreaterThan(perRow * 1.1);
     expect(await storage(wider.runId, B)).toBeGreaterThan(await storage(grown.runId, B));
