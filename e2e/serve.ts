@@ -8,7 +8,7 @@ import { createPool, setAppPool } from "../db/client";
 import { runMigrations } from "../db/migrate";
 import { DEMO_SAMPLE_ROWS, generateSample } from "../db/sample/generate";
 import { seedDemo } from "../db/seed";
-import { createDatabase } from "../db/test/databases";
+import { createDatabase, dropDatabases } from "../db/test/databases";
 import { syncDatabase } from "../lib/databases/sync";
 import { sealSecret } from "../lib/auth/totp";
 import { SERVE_ARGS } from "../lib/http/serve-args";
@@ -24,7 +24,7 @@ await seedDemo();
 await pool.end();
 
 // A second, dedicated database for moves (issue #16): registered and synced as an operator
-// would (npm run databases -- add/sync); its name starts with the run's, so teardown drops it.
+// would (npm run databases -- add/sync); its name starts with the run's, so it is dropped with it.
 const dedicated = await createDatabase(`${name}_dedicated`);
 process.env.E2E_DEDICATED_URL = dedicated.ownerUrl;
 process.env.E2E_DEDICATED_URL_APP = dedicated.appUrl;
@@ -62,4 +62,11 @@ const next = spawn(process.execPath, SERVE_ARGS, {
   },
 });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => next.kill(signal));
-next.on("exit", (code) => process.exit(code ?? 0));
+// The run's databases go once the server that used them has stopped: Playwright's global
+// teardown runs while its web servers still do (a run killed outright leaves them to the next
+// test run's dropEndedRuns).
+next.on("exit", (code) => {
+  void dropDatabases(name)
+    .catch((error: Error) => console.error(`Could not drop ${name}: ${error.message}`))
+    .finally(() => process.exit(code ?? 0));
+});

@@ -83,18 +83,19 @@ export async function dropDatabases(prefix: string): Promise<void> {
 
 /**
  * Drops the databases of earlier runs on this machine whose process is gone (a run killed before
- * its teardown leaves its template and copies behind). Only on a server of this machine: on a
+ * its teardown leaves its template and copies behind; an end-to-end run killed outright, its
+ * database and the dedicated one). Only on a server of this machine: on a
  * shared one, another machine's process IDs mean nothing here.
  */
 export async function dropEndedRuns(): Promise<string[]> {
   if (!["127.0.0.1", "localhost", "[::1]"].includes(new URL(testServerUrl()).hostname)) return [];
   return withServer(async (client) => {
     const { rows } = await client.query<{ datname: string }>(
-      String.raw`select datname from pg_database where datname ~ '^tenantry_t\d+_'`,
+      String.raw`select datname from pg_database where datname ~ '^tenantry_(t|e2e_)\d+_'`,
     );
     const ended = rows
       .map((r) => r.datname)
-      .filter((name) => !running(Number(/^tenantry_t(\d+)_/.exec(name)![1])));
+      .filter((name) => !running(Number(/^tenantry_(?:t|e2e_)(\d+)_/.exec(name)![1])));
     for (const name of ended) {
       const drop = () =>
         client.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
