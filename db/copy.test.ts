@@ -35,13 +35,13 @@ describe("a pace for COPY streams", () => {
     expect(Buffer.concat(seen).toString()).toBe(data.join(""));
   });
 
-  it("follows the server's response: down while it answers slower than at rest, up again once it keeps up", () => {
-    // On a clock of its own: probes every 20 ms that answer in 1 ms (as at rest), then in 20 ms
-    // (the server busy), then in 1 ms again, while the copy goes at the rate the pace gives it.
+  // On a clock of its own: probes every 20 ms, answering in 1 ms as at rest or in 20 ms (the
+  // server busy), while the copy goes at the rate the pace gives it.
+  const governed = () => {
     const pace = new Pace(RESPONSIVE.startBytesPerSecond);
     let now = 0;
     const probed = governing(pace, Array(RESPONSIVE.baselineProbes).fill(1), now);
-    const probes = (count: number, ms: number) => {
+    return (count: number, ms: number) => {
       for (let i = 0; i < count; i++) {
         const interval = RESPONSIVE.everyMs + ms;
         pace.bytes += (pace.bytesPerSecond * interval) / 1000;
@@ -50,12 +50,27 @@ describe("a pace for COPY streams", () => {
       }
       return pace.bytesPerSecond;
     };
+  };
+
+  it("follows the server's response: down while it answers slower than at rest, up again once it keeps up", () => {
+    const probes = governed();
     const keptUp = probes(30, 1);
-    const lowest = probes(45, 20);
+    // Two seconds slow: a step down for every `fresh` probes after the first are judged slow.
+    const lowest = probes(100, 20);
     const last = probes(150, 1);
     expect(keptUp).toBeGreaterThan(RESPONSIVE.startBytesPerSecond);
-    expect(lowest).toBeLessThan(keptUp / 4);
+    expect(lowest).toBeLessThan(keptUp * RESPONSIVE.down ** 8);
     expect(last).toBeGreaterThan(lowest * 4);
+  });
+
+  it("takes one step down for a short burst of slow answers, not one for every probe it stays in view", () => {
+    const probes = governed();
+    const keptUp = probes(60, 1);
+    // Six slow answers, then the probes that keep them in view as the rate is judged.
+    probes(6, 20);
+    const after = probes(RESPONSIVE.fresh - 1, 1);
+    expect(after).toBeLessThan(keptUp);
+    expect(after).toBeGreaterThanOrEqual(keptUp * RESPONSIVE.down);
   });
 
   it("probes the server while the work runs, and sets the rate from what it finds", async () => {

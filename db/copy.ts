@@ -56,15 +56,18 @@ export const RESPONSIVE = {
   everyMs: 20,
   baselineProbes: 50,
   /**
-   * The response time judged: this quantile of the last `window` probes, so the tail that the
-   * server's other clients feel counts (a copy that keeps the cores busy delays some of their
-   * statements, not the usual one).
+   * The response time judged: this quantile of the probes since the rate last went down (the
+   * last `window` of them), so the tail that the server's other clients feel counts (a copy that
+   * keeps the cores busy delays some of their statements, not the usual one). Until `fresh` such
+   * probes are in, the rate holds: a step down is judged on what the server did after the last
+   * one, so a burst of slow answers costs one step, not a step for every probe it stays in view.
    */
   window: 50,
   quantile: 0.9,
+  fresh: 10,
   /** Slower than this many times the response at rest, and this much more: the rate goes down. */
-  slowerThan: 1.25,
-  slowerByMs: 0.2,
+  slowerThan: 1.1,
+  slowerByMs: 0.1,
   /**
    * The rate to start at, its floor, and how it moves after each probe: up a step while the
    * server keeps up (to at most twice what went through over the window, so the rate never runs
@@ -73,7 +76,7 @@ export const RESPONSIVE = {
   startBytesPerSecond: 2 * 2 ** 20,
   floorBytesPerSecond: 128 * 2 ** 10,
   up: 1.05,
-  down: 0.9,
+  down: 0.75,
 } as const;
 
 /**
@@ -134,18 +137,29 @@ export function governing(pace: Pace, atRest: number[], startedAt: number) {
   // The last `window` probes: each one's time, and when it ended with how many bytes through.
   const recent: { ms: number; at: number; bytes: number }[] = [];
   const started = { at: startedAt, bytes: pace.bytes };
+  // The times of the probes since the rate last went down (the last `window` of them).
+  let judging: number[] = [];
   return (ms: number, at: number) => {
     recent.push({ ms, at, bytes: pace.bytes });
     if (recent.length > RESPONSIVE.window) recent.shift();
+    judging.push(ms);
+    if (judging.length > RESPONSIVE.window) judging.shift();
+    if (judging.length < RESPONSIVE.fresh) return;
+    if (judged(judging) > limit) {
+      pace.bytesPerSecond = Math.max(
+        RESPONSIVE.floorBytesPerSecond,
+        pace.bytesPerSecond * RESPONSIVE.down,
+      );
+      judging = [];
+      return;
+    }
     // What went through over the window (a chunk at a time: a single interval may hold none).
     const from = recent.length === RESPONSIVE.window ? recent[0] : started;
     const to = recent[recent.length - 1];
     const through = ((to.bytes - from.bytes) / (to.at - from.at)) * 1000;
     pace.bytesPerSecond = Math.max(
-      RESPONSIVE.floorBytesPerSecond,
-      judged(recent.map((r) => r.ms)) > limit
-        ? pace.bytesPerSecond * RESPONSIVE.down
-        : Math.max(pace.bytesPerSecond, Math.min(pace.bytesPerSecond * RESPONSIVE.up, through * 2)),
+      pace.bytesPerSecond,
+      Math.min(pace.bytesPerSecond * RESPONSIVE.up, through * 2),
     );
   };
 }
