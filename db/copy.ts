@@ -127,8 +127,8 @@ export async function responsivePace<T>(
 /**
  * How `responsivePace` moves `pace`'s rate, apart from its clock: `atRest` are the probes' times
  * before the copy, `startedAt` when the copy began; the function it returns takes each probe
- * during the copy (its time, and when it ended) and sets the rate from the last `window` of them
- * and the bytes `pace` let through meanwhile.
+ * during the copy (its time, and when it ended) and sets the rate from those since it last went
+ * down (RESPONSIVE.window) and the bytes `pace` let through meanwhile.
  */
 export function governing(pace: Pace, atRest: number[], startedAt: number) {
   const judged = (xs: number[]) =>
