@@ -82,6 +82,12 @@ export async function dropDatabases(prefix: string): Promise<void> {
 }
 
 /**
+ * A run's database by name, with the process ID of the run (a vitest run's, `tenantry_t<pid>_…`, or
+ * an end-to-end run's, `tenantry_e2e_<pid>_…`); the server's regular expressions read it alike.
+ */
+const RUN_DATABASE = /^tenantry_(?:t|e2e_)(\d+)_/;
+
+/**
  * Drops the databases of earlier runs on this machine whose process is gone (a run killed before
  * its teardown leaves its template and copies behind; an end-to-end run killed outright, its
  * database and the dedicated one). Only on a server of this machine: on a
@@ -91,11 +97,12 @@ export async function dropEndedRuns(): Promise<string[]> {
   if (!["127.0.0.1", "localhost", "[::1]"].includes(new URL(testServerUrl()).hostname)) return [];
   return withServer(async (client) => {
     const { rows } = await client.query<{ datname: string }>(
-      String.raw`select datname from pg_database where datname ~ '^tenantry_(t|e2e_)\d+_'`,
+      "select datname from pg_database where datname ~ $1",
+      [RUN_DATABASE.source],
     );
     const ended = rows
       .map((r) => r.datname)
-      .filter((name) => !running(Number(/^tenantry_(?:t|e2e_)(\d+)_/.exec(name)![1])));
+      .filter((name) => !running(Number(RUN_DATABASE.exec(name)![1])));
     for (const name of ended) {
       const drop = () =>
         client.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
