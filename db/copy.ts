@@ -31,7 +31,7 @@ export async function copyIn(client: pg.ClientBase, target: string, source: Read
  */
 export class Pace {
   private due = 0;
-  /** Bytes through its stages so far. */
+  /** Bytes through its stages so far (a chunk counts once its wait is over). */
   bytes = 0;
 
   constructor(public bytesPerSecond: number) {}
@@ -40,11 +40,14 @@ export class Pace {
     return new Transform({
       transform: (chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) => {
         const now = performance.now();
-        this.bytes += chunk.length;
         this.due = Math.max(this.due, now) + (chunk.length / this.bytesPerSecond) * 1000;
         const wait = this.due - now;
-        if (wait > 1) setTimeout(() => done(null, chunk), wait);
-        else done(null, chunk);
+        const pass = () => {
+          this.bytes += chunk.length;
+          done(null, chunk);
+        };
+        if (wait > 1) setTimeout(pass, wait);
+        else pass();
       },
     });
   }
@@ -80,11 +83,11 @@ export const RESPONSIVE = {
 } as const;
 
 /**
- * `work` with a pace that follows the response time of the server a copy reads, as `probe` (a
- * trivial statement on a connection of its own) sees it: measured at rest first, then all
- * along while `work` runs; while the server answers about as fast as at rest the rate goes up,
- * and when it answers slower (its other clients wait behind the copy) the rate goes down. The
- * copy then takes what the server can spare, on any machine, rather than a rate fixed for one.
+ * `work` with a pace that follows the response time of the servers a copy uses, as `probe` (a
+ * trivial statement on a connection of its own to each) sees it: measured at rest first, then
+ * all along while `work` runs; while they answer about as fast as at rest the rate goes up,
+ * and when they answer slower (their other clients wait behind the copy) the rate goes down.
+ * The copy then takes what the servers can spare, on any machine, rather than a rate fixed for one.
  */
 export async function responsivePace<T>(
   probe: () => Promise<unknown>,

@@ -261,6 +261,15 @@ async function largeCustomer() {
         .map(([p, t]) => `${p} ${seconds(t)}`)
         .join(", ")}`,
     );
+    // The pace each step went at, as the move's record says it.
+    const notes = await withOwnerClient(url, async (c) => {
+      const { rows } = await c.query<{ phase: string; note: string }>(
+        "select s->>'phase' as phase, s->>'note' as note from control.moves, jsonb_array_elements(steps) s where id = $1 and s->>'phase' in ('copy', 'verify') and s ? 'note'",
+        [moved.moveId],
+      );
+      return rows.map((r) => `${r.phase} ${r.note}`).join("; ");
+    });
+    if (notes) console.log(`Pace: ${notes}`);
     console.log(
       `Longest write freeze: ${seconds(moved.freezeMs)} (target < 1 s)${moved.mode === "offline" ? "; offline, the customer's writes wait for the whole copy" : ""}`,
     );

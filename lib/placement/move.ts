@@ -104,14 +104,28 @@ export function copyPace(): "auto" | number {
   return mb * 2 ** 20;
 }
 
-/** `copy` at the move's pace (copyPace), the source's response probed over `sourceUrl` for auto. */
-function atCopyPace<T>(sourceUrl: string, copy: (pace: Pace | null) => Promise<T>): Promise<T> {
+/**
+ * `work` at the move's pace (copyPace). For auto, both servers are probed, each over a
+ * connection of its own, and a probe takes as long as the slower of them: the copy reads the
+ * source and writes the target, the verification reads the target, and either may hold other
+ * customers whose statements wait behind the move's.
+ */
+function atCopyPace<T>(
+  sourceUrl: string,
+  targetUrl: string,
+  work: (pace: Pace | null) => Promise<T>,
+): Promise<T> {
   const pace = copyPace();
   if (pace === "auto")
-    return withOwnerClient(sourceUrl, (probe) =>
-      responsivePace(() => probe.query("select 1"), copy),
+    return withOwnerClient(sourceUrl, (onSource) =>
+      withOwnerClient(targetUrl, (onTarget) =>
+        responsivePace(
+          () => Promise.all([onSource.query("select 1"), onTarget.query("select 1")]),
+          work,
+        ),
+      ),
     );
-  return copy(pace > 0 ? new Pace(pace) : null);
+  return work(pace > 0 ? new Pace(pace) : null);
 }
 
 /** How many moves may run at once, over every console and command. */
@@ -551,29 +565,34 @@ async function runMove(
           watching = true;
           await watchWrites(source, tenantId, options);
           replicating = true;
-          const copied = await copyAndReplicate(
-            source,
-            target,
-            sourceUrl,
-            tables,
-            tenantId,
-            record,
-          );
+          // One pace from the copy through the verification, which reads every row again.
+          await atCopyPace(sourceUrl, targetUrl, async (pace) => {
+            const copied = await copyAndReplicate(
+              source,
+              target,
+              sourceUrl,
+              tables,
+              tenantId,
+              record,
+              pace,
+            );
 
-          await at("catch-up");
-          await waitForLag(source, record, 16 * 2 ** 20, 10_000);
+            await at("catch-up");
+            await waitForLag(source, record, 16 * 2 ** 20, 10_000);
 
-          // Every table verified while the customer writes on: against what the copy read, or,
-          // for those it wrote since, read on the source again. Those it writes from here on are
-          // verified again under the freeze, so the freeze lasts as long as the final catch-up
-          // and those tables, not the customer's size nor the copy's length.
-          await at("verify");
-          const changed = await watchWrites(source, tenantId, options);
-          await verifyAgainst(source, target, tables, tenantId, record, placement.target.name, {
-            copied,
-            changed,
-            retryForMs: 30_000,
-            whileWriting: true,
+            // Every table verified while the customer writes on: against what the copy read,
+            // or, for those it wrote since, read on the source again. Those it writes from here
+            // on are verified again under the freeze, so the freeze lasts as long as the final
+            // catch-up and those tables, not the customer's size nor the copy's length.
+            await at("verify");
+            const changed = await watchWrites(source, tenantId, options);
+            await verifyAgainst(source, target, tables, tenantId, record, placement.target.name, {
+              copied,
+              changed,
+              retryForMs: 30_000,
+              whileWriting: true,
+              pace,
+            });
           });
 
           await at("freeze");
@@ -844,16 +863,17 @@ async function copyTables(
   return copied;
 }
 
-/** The words for a copy's pace from now on: its rate now (auto), and the average so far. */
+/** The words for a copy's pace from now on: its rate now (auto), and the average since. */
 function paceNote(pace: Pace | null): () => string {
   const auto = copyPace() === "auto";
-  const started = Date.now();
+  const started = { at: Date.now(), bytes: pace?.bytes ?? 0 };
   const mb = (bytesPerSecond: number) => `${(bytesPerSecond / 2 ** 20).toFixed(1)} MB/s`;
   if (!pace) return () => "not paced (MOVE_COPY_MB_PER_SECOND=0)";
   return () => {
-    const average = `${mb(pace.bytes / Math.max((Date.now() - started) / 1000, 0.001))} on average`;
+    const seconds = Math.max((Date.now() - started.at) / 1000, 0.001);
+    const average = `${mb((pace.bytes - started.bytes) / seconds)} on average`;
     return auto
-      ? `paced by the source's response time: ${mb(pace.bytesPerSecond)} now, ${average}`
+      ? `paced by the servers' response time: ${mb(pace.bytesPerSecond)} now, ${average}`
       : `paced at ${mb(pace.bytesPerSecond)}: ${average}`;
   };
 }
@@ -871,7 +891,8 @@ type Copied = Map<string, { rows: number; checksum: string }>;
  * target, leaving the servers' other work room, and a table the customer writes meanwhile is left
  * to the verification under the freeze; under it, both at once (its length is the
  * verification's). So before the freeze the source, where the customer's neighbours work, is
- * read only for the tables the customer wrote during the copy.
+ * read only for the tables the customer wrote during the copy, and every read goes at `pace`
+ * (the copy's); under the freeze, at full speed.
  */
 async function verifyAgainst(
   source: OwnerClient,
@@ -885,6 +906,7 @@ async function verifyAgainst(
     changed?: Set<string>;
     retryForMs?: number;
     whileWriting?: boolean;
+    pace?: Pace | null;
   } = {},
 ): Promise<number> {
   const where = `tenant_id = '${tenantId}'`;
@@ -892,6 +914,9 @@ async function verifyAgainst(
   // Under the freeze the whole verification has `retry`; while writing, each table read on the
   // source has it. A table that differs from the copy has nothing on its way: it fails at once.
   const deadline = Date.now() + retry;
+  // Paced, the step says so as the copy's does.
+  const paced = options.pace !== undefined && paceNote(options.pace);
+  const onRows = paced ? () => record.note(paced()) : undefined;
   let rows = 0;
   for (const t of tables) {
     const name = `${t.schema}.${t.table}`;
@@ -899,7 +924,8 @@ async function verifyAgainst(
       ? undefined
       : options.copied?.get(qualifiedName(t));
     const until = copy ? 0 : options.whileWriting ? Date.now() + retry : deadline;
-    const read = (client: OwnerClient) => readTable(client, t, { where });
+    const read = (client: OwnerClient) =>
+      readTable(client, t, { where, pace: options.pace, onRows });
     const [there, first] = copy
       ? [copy, await read(target)]
       : options.whileWriting
@@ -990,6 +1016,7 @@ async function copyAndReplicate(
   tables: CustomerTable[],
   tenantId: string,
   record: MoveRecord,
+  pace: Pace | null,
 ) {
   const name = replicationName(record.id);
   const filter = `(tenant_id = ${source.escapeLiteral(tenantId)})`;
@@ -997,9 +1024,7 @@ async function copyAndReplicate(
     `create publication ${name} for table ${tables.map((t) => `${qualifiedName(t)} where ${filter}`).join(", ")}`,
   );
   const copied = await withExportedSlot(sourceUrl, name, (snapshot) =>
-    atCopyPace(sourceUrl, (pace) =>
-      copyTables(source, target, tables, tenantId, record, { snapshot, pace }),
-    ),
+    copyTables(source, target, tables, tenantId, record, { snapshot, pace }),
   );
   // The target's apply worker runs as its owner, applying the source's rows as they were.
   await target.query(

@@ -5,7 +5,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { Writable } from "node:stream";
-import { copyOut } from "@/db/copy";
+import { copyOut, type Pace } from "@/db/copy";
 import { withOwnerClient, type OwnerClient } from "@/db/owner";
 import {
   ARCHIVE_FORMAT,
@@ -26,18 +26,24 @@ import { columnList, customerTables, qualifiedName, type CustomerTable } from ".
  * A table's rows as the client may read them (its role and settings decide whose), in COPY's
  * text format without the customer column, into `sink` (by default nowhere): their count and
  * checksum, as an archive has them. `where` narrows them further (tests read as the owner);
- * `onRows` hears the count as it grows.
+ * `onRows` hears the count as it grows; `pace` holds the read to its rate.
  */
 export async function readTable(
   client: OwnerClient,
   t: CustomerTable,
-  options: { sink?: Writable; where?: string; onRows?: (rows: number) => void } = {},
+  options: {
+    sink?: Writable;
+    where?: string;
+    onRows?: (rows: number) => void;
+    pace?: Pace | null;
+  } = {},
 ): Promise<{ rows: number; checksum: string }> {
   const sum = new RowChecksum(options.onRows);
   await copyOut(
     client,
     `select ${columnList(t.columns)} from ${qualifiedName(t)}${options.where ? ` where ${options.where}` : ""}`,
     sum,
+    ...(options.pace ? [options.pace.stage()] : []),
     options.sink ?? new Writable({ write: (_c, _e, next) => next() }),
   );
   return { rows: sum.rows, checksum: sum.checksum };
