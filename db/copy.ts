@@ -83,34 +83,29 @@ export const RESPONSIVE = {
 } as const;
 
 /**
- * `work` with a pace that follows the response time of the servers a copy uses, as `probes` (a
- * trivial statement on a connection of its own to each) see it: measured at rest first, then
- * all along while `work` runs, all at once; while every server answers about as fast as it did
- * at rest the rate goes up, and when one answers slower (its other clients wait behind the
- * copy) the rate goes down. Each is judged against its own time at rest: a server that answers
- * fast at rest is not hidden behind one that answers slowly. The copy then takes what the
- * servers can spare, on any machine, rather than a rate fixed for one.
+ * `work` with a pace that follows the response time of the servers a copy uses, as `probe` (a
+ * trivial statement on a connection of its own to each) sees it: measured at rest first, then
+ * all along while `work` runs; while they answer about as fast as at rest the rate goes up,
+ * and when they answer slower (their other clients wait behind the copy) the rate goes down.
+ * The copy then takes what the servers can spare, on any machine, rather than a rate fixed for one.
  */
 export async function responsivePace<T>(
-  probes: (() => Promise<unknown>)[],
+  probe: () => Promise<unknown>,
   work: (pace: Pace) => Promise<T>,
 ): Promise<T> {
-  const time = () =>
-    Promise.all(
-      probes.map(async (probe) => {
-        const started = performance.now();
-        await probe();
-        return performance.now() - started;
-      }),
-    );
+  const time = async () => {
+    const started = performance.now();
+    await probe();
+    return performance.now() - started;
+  };
   const pause = () => new Promise((resolve) => setTimeout(resolve, RESPONSIVE.everyMs));
   // At rest the probes are spaced as they will be during the copy: a probe right after another
   // finds its server process awake and answers faster than one after a pause would, and a
   // baseline taken so would read the copy's every probe as slow.
-  const atRest: number[][] = probes.map(() => []);
+  const atRest: number[] = [];
   for (let i = 0; i < RESPONSIVE.baselineProbes; i++) {
     await pause();
-    (await time()).forEach((ms, server) => atRest[server].push(ms));
+    atRest.push(await time());
   }
   const pace = new Pace(RESPONSIVE.startBytesPerSecond);
   const probed = governing(pace, atRest, performance.now());
@@ -133,35 +128,32 @@ export async function responsivePace<T>(
 }
 
 /**
- * How `responsivePace` moves `pace`'s rate, apart from its clock: `atRest` are each server's
- * probe times before the copy, `startedAt` when the copy began; the function it returns takes
- * each round of probes during the copy (a time for each server, and when they ended) and sets
- * the rate from those since it last went down (RESPONSIVE.window) and the bytes `pace` let
- * through meanwhile: down when any server is slower than its own limit.
+ * How `responsivePace` moves `pace`'s rate, apart from its clock: `atRest` are the probes' times
+ * before the copy, `startedAt` when the copy began; the function it returns takes each probe
+ * during the copy (its time, and when it ended) and sets the rate from those since it last went
+ * down (RESPONSIVE.window) and the bytes `pace` let through meanwhile.
  */
-export function governing(pace: Pace, atRest: number[][], startedAt: number) {
+export function governing(pace: Pace, atRest: number[], startedAt: number) {
   const judged = (xs: number[]) =>
     [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * RESPONSIVE.quantile)];
-  const limits = atRest.map((xs) => judged(xs) * RESPONSIVE.slowerThan + RESPONSIVE.slowerByMs);
-  // The last `window` rounds: when each ended, with how many bytes through.
-  const recent: { at: number; bytes: number }[] = [];
+  const limit = judged(atRest) * RESPONSIVE.slowerThan + RESPONSIVE.slowerByMs;
+  // The last `window` probes: each one's time, and when it ended with how many bytes through.
+  const recent: { ms: number; at: number; bytes: number }[] = [];
   const started = { at: startedAt, bytes: pace.bytes };
-  // Each server's times since the rate last went down (the last `window` of them).
-  let judging: number[][] = atRest.map(() => []);
-  return (ms: number[], at: number) => {
-    recent.push({ at, bytes: pace.bytes });
+  // The times of the probes since the rate last went down (the last `window` of them).
+  let judging: number[] = [];
+  return (ms: number, at: number) => {
+    recent.push({ ms, at, bytes: pace.bytes });
     if (recent.length > RESPONSIVE.window) recent.shift();
-    ms.forEach((m, server) => {
-      judging[server].push(m);
-      if (judging[server].length > RESPONSIVE.window) judging[server].shift();
-    });
-    if (judging[0].length < RESPONSIVE.fresh) return;
-    if (judging.some((xs, server) => judged(xs) > limits[server])) {
+    judging.push(ms);
+    if (judging.length > RESPONSIVE.window) judging.shift();
+    if (judging.length < RESPONSIVE.fresh) return;
+    if (judged(judging) > limit) {
       pace.bytesPerSecond = Math.max(
         RESPONSIVE.floorBytesPerSecond,
         pace.bytesPerSecond * RESPONSIVE.down,
       );
-      judging = atRest.map(() => []);
+      judging = [];
       return;
     }
     // What went through over the window (a chunk at a time: a single interval may hold none).

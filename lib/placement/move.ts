@@ -106,8 +106,9 @@ export function copyPace(): "auto" | number {
 
 /**
  * `work` at the move's pace (copyPace). For auto, both servers are probed, each over a
- * connection of its own: the copy reads the source and writes the target, the verification
- * reads the target, and either may hold other customers whose statements wait behind the move's.
+ * connection of its own, and a probe takes as long as the slower of them: the copy reads the
+ * source and writes the target, the verification reads the target, and either may hold other
+ * customers whose statements wait behind the move's.
  */
 function atCopyPace<T>(
   sourceUrl: string,
@@ -118,7 +119,10 @@ function atCopyPace<T>(
   if (pace === "auto")
     return withOwnerClient(sourceUrl, (onSource) =>
       withOwnerClient(targetUrl, (onTarget) =>
-        responsivePace([() => onSource.query("select 1"), () => onTarget.query("select 1")], work),
+        responsivePace(
+          () => Promise.all([onSource.query("select 1"), onTarget.query("select 1")]),
+          work,
+        ),
       ),
     );
   return work(pace > 0 ? new Pace(pace) : null);
