@@ -83,11 +83,11 @@ export const RESPONSIVE = {
 } as const;
 
 /**
- * `work` with a pace that follows the response time of the servers a copy uses, as `probe` (a
- * trivial statement on a connection of its own to each) sees it: measured at rest first, then
- * all along while `work` runs; while they answer about as fast as at rest the rate goes up,
- * and when they answer slower (their other clients wait behind the copy) the rate goes down.
- * The copy then takes what the servers can spare, on any machine, rather than a rate fixed for one.
+ * `work` with a pace that follows the response time of the server a copy reads, as `probe` (a
+ * trivial statement on a connection of its own) sees it: measured at rest first, then all
+ * along while `work` runs; while the server answers about as fast as at rest the rate goes up,
+ * and when it answers slower (its other clients wait behind the copy) the rate goes down. The
+ * copy then takes what the server can spare, on any machine, rather than a rate fixed for one.
  */
 export async function responsivePace<T>(
   probe: () => Promise<unknown>,

@@ -416,7 +416,7 @@ describe("an online move's verification", () => {
     expect(reverify.note).toMatch(/^0 of \d+ tables written during the move$/);
     const copy = rows[0].steps.find((s: { phase: string }) => s.phase === "copy");
     expect(copy.note).toMatch(
-      /^paced by the servers' response time: \d+\.\d MB\/s now, \d+\.\d MB\/s on average$/,
+      /^paced by the source's response time: \d+\.\d MB\/s now, \d+\.\d MB\/s on average$/,
     );
     const onTarget = await db.owner.query(
       "select 1 from app.sync_log where tenant_id = $1 and entity = 'during the copy'",
