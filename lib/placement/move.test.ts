@@ -380,9 +380,8 @@ describe("an online move", () => {
     const note = (phase: string) =>
       rows[0].steps.find((s: { phase: string }) => s.phase === phase).note;
     expect(note("copy")).toMatch(paced);
-    const verified = Number(paced.exec(note("verify"))?.[1]);
-    expect(verified).toBeGreaterThan(0);
-    expect(verified).toBeLessThanOrEqual(0.5);
+    expect(note("verify")).toMatch(paced);
+    expect(Number(paced.exec(note("verify"))?.[1])).toBeLessThanOrEqual(0.5);
     const { rows: watched } = await withOwnerClient(second.ownerUrl, (c) =>
       c.query(
         "select (select count(*)::int from placement.moving) + (select count(*)::int from placement.touched) as n",
