@@ -913,7 +913,6 @@ async function verifyAgainst(
     const copy = options.changed?.has(qualifiedName(t))
       ? undefined
       : options.copied?.get(qualifiedName(t));
-    const until = copy ? 0 : options.whileWriting ? Date.now() + retry : deadline;
     const read = (client: OwnerClient) =>
       readTable(client, t, { where, pace: options.pace, onRows });
     const [there, first] = copy
@@ -921,6 +920,9 @@ async function verifyAgainst(
       : options.whileWriting
         ? [await read(source), await read(target)]
         : await Promise.all([read(source), read(target)]);
+    // While writing, the table's `retry` counts from its first comparison: its paced reads may
+    // take longer than that on their own.
+    const until = copy ? 0 : options.whileWriting ? Date.now() + retry : deadline;
     let here = first;
     let deferred = false;
     while (here.rows !== there.rows || here.checksum !== there.checksum) {
