@@ -106,8 +106,7 @@ export function copyPace(): "auto" | number {
 
 /**
  * `work` at the move's pace (copyPace), the source's response probed over `sourceUrl` for auto:
- * the customer's neighbours are there. (Probing the target too, on bench:move's one machine,
- * took the copy to 0.5 MB/s and the move to a third of a raw COPY's speed, for no gain to them.)
+ * the customer's neighbours are there (docs §13 says why the target is not probed).
  */
 function atCopyPace<T>(sourceUrl: string, work: (pace: Pace | null) => Promise<T>): Promise<T> {
   const pace = copyPace();
