@@ -15,36 +15,48 @@ import { SERVE_ARGS } from "../lib/http/serve-args";
 import { E2E_SUPER_ADMIN_TOTP_SECRET, E2E_TOTP_ENCRYPTION_KEY } from "./auth/secrets";
 
 const name = process.env.E2E_DATABASE!;
-const database = await createDatabase(name);
-await runMigrations(database.ownerUrl, { appPassword: process.env.TEST_APP_PASSWORD });
-await generateSample(database.ownerUrl, { rows: DEMO_SAMPLE_ROWS });
-const pool = createPool(database.appUrl, { max: 2 });
-setAppPool(pool);
-await seedDemo();
-await pool.end();
-
-// A second, dedicated database for moves (issue #16): registered and synced as an operator
-// would (npm run databases -- add/sync); its name starts with the run's, so it is dropped with it.
-const dedicated = await createDatabase(`${name}_dedicated`);
-process.env.E2E_DEDICATED_URL = dedicated.ownerUrl;
-process.env.E2E_DEDICATED_URL_APP = dedicated.appUrl;
-const owner = new pg.Client({ connectionString: database.ownerUrl });
-await owner.connect();
-// The demo super-admin signs in with a second factor, as every super-admin must: enrolled here
-// with a secret the specs know (e2e/auth/helpers.ts computes its codes).
-process.env.TOTP_ENCRYPTION_KEY = E2E_TOTP_ENCRYPTION_KEY;
-await owner.query(
-  `insert into control.two_factor (user_id, secret, enabled_at)
-   select id, $1, now() from control.users where email = 'admin@tenantry.local'`,
-  [sealSecret(E2E_SUPER_ADMIN_TOTP_SECRET)],
-);
-await owner.query(
-  "insert into control.databases (name, kind, env_var) values ('dedicated-1', 'dedicated', 'E2E_DEDICATED_URL')",
-);
-await owner.end();
-await syncDatabase(database.ownerUrl, dedicated.ownerUrl, {
-  appPassword: process.env.TEST_APP_PASSWORD,
+// A set-up that fails drops what it made at once, rather than leaving it to the next run's
+// dropEndedRuns.
+const database = await setUp().catch(async (error: Error) => {
+  await dropDatabases(name).catch((dropError: Error) =>
+    console.error(`Could not drop ${name}: ${dropError.message}`),
+  );
+  throw error;
 });
+
+async function setUp() {
+  const database = await createDatabase(name);
+  await runMigrations(database.ownerUrl, { appPassword: process.env.TEST_APP_PASSWORD });
+  await generateSample(database.ownerUrl, { rows: DEMO_SAMPLE_ROWS });
+  const pool = createPool(database.appUrl, { max: 2 });
+  setAppPool(pool);
+  await seedDemo();
+  await pool.end();
+
+  // A second, dedicated database for moves (issue #16): registered and synced as an operator
+  // would (npm run databases -- add/sync); its name starts with the run's, so it is dropped with it.
+  const dedicated = await createDatabase(`${name}_dedicated`);
+  process.env.E2E_DEDICATED_URL = dedicated.ownerUrl;
+  process.env.E2E_DEDICATED_URL_APP = dedicated.appUrl;
+  const owner = new pg.Client({ connectionString: database.ownerUrl });
+  await owner.connect();
+  // The demo super-admin signs in with a second factor, as every super-admin must: enrolled here
+  // with a secret the specs know (e2e/auth/helpers.ts computes its codes).
+  process.env.TOTP_ENCRYPTION_KEY = E2E_TOTP_ENCRYPTION_KEY;
+  await owner.query(
+    `insert into control.two_factor (user_id, secret, enabled_at)
+     select id, $1, now() from control.users where email = 'admin@tenantry.local'`,
+    [sealSecret(E2E_SUPER_ADMIN_TOTP_SECRET)],
+  );
+  await owner.query(
+    "insert into control.databases (name, kind, env_var) values ('dedicated-1', 'dedicated', 'E2E_DEDICATED_URL')",
+  );
+  await owner.end();
+  await syncDatabase(database.ownerUrl, dedicated.ownerUrl, {
+    appPassword: process.env.TEST_APP_PASSWORD,
+  });
+  return database;
+}
 
 const root = path.resolve(import.meta.dirname, "..");
 const next = spawn(process.execPath, SERVE_ARGS, {
