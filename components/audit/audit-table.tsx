@@ -1,7 +1,7 @@
 "use client";
 
 import type { ColumnDef } from "@tanstack/react-table";
-import { DataTable, numberedPager } from "@/components/ui/data-table";
+import { DataTable, type Pager } from "@/components/ui/data-table";
 import { dateTimeSeconds as time } from "@/components/ui/format";
 
 export interface AuditEventRow {
@@ -81,15 +81,11 @@ function columns(showCustomer: boolean): ColumnDef<AuditEventRow, unknown>[] {
 
 export function AuditTable({
   rows,
-  total,
-  page,
-  size,
+  pager,
   showCustomer,
 }: {
   rows: AuditEventRow[];
-  total: number;
-  page: number;
-  size: number;
+  pager: Pager;
   showCustomer: boolean;
 }) {
   return (
@@ -97,7 +93,7 @@ export function AuditTable({
       caption="Audit events"
       data={rows}
       columns={columns(showCustomer)}
-      pager={numberedPager(page, size, total)}
+      pager={pager}
       sizes={[25, 50, 100]}
       sortable={[]}
       sort="at"

@@ -24,20 +24,6 @@ export interface Pager {
   restart: UrlChanges;
 }
 
-/** The pager of a list paged by number (`page` in the URL), with an exact total. */
-export function numberedPager(page: number, size: number, total: number): Pager {
-  return {
-    first: (page - 1) * size + 1,
-    total,
-    exact: true,
-    page,
-    size,
-    previous: page > 1 ? { page: page - 1 } : null,
-    next: page * size < total ? { page: page + 1 } : null,
-    restart: { page: 1 },
-  };
-}
-
 export interface DataTableProps<T> {
   data: T[];
   columns: ColumnDef<T, unknown>[];

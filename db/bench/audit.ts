@@ -5,15 +5,19 @@
 //     (one chain): throughput ratio chained / plain (target ≥ 0.6 for one chain); then how long
 //     after the last insert every event was sealed, and that every chain verifies.
 // (2) The streamed CSV export of 1 000 000 events: rows/s and peak memory (target < 200 MB).
+// (3) The viewer at that size: a page of the platform's log (the first, and the 200th, reached
+//     by its cursor) and the first of one customer's trail, p50/p95, against counting every
+//     event, which each page view did before the viewer paged by keyset, timed in the same run.
 import { sql } from "drizzle-orm";
 import { verifyAuditChain } from "../../lib/audit/chain";
 import { auditCsvChunks } from "../../lib/audit/export";
 import { sealAuditEvents } from "../../lib/audit/seal";
+import { listAuditEvents } from "../../lib/audit/queries";
 import { auditFilterSchema } from "../../lib/audit/schemas";
 import { generateCustomerId } from "../../lib/customers/ids";
 import { withSystem, withTenant } from "../tenant";
 import { withBenchDatabase } from "./database";
-import { ratio } from "./stats";
+import { ms, ratio, summarize, timed } from "./stats";
 
 const INSERTS = Number(process.env.BENCH_INSERTS ?? 4_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
@@ -128,4 +132,31 @@ await withBenchDatabase("audit", { owner: 2, app: 16 }, async ({ owner }) => {
   console.log(
     `  peak memory (RSS) ${(peak / 1e6).toFixed(0)} MB, ${((peak - baseline) / 1e6).toFixed(0)} MB above the start (target < 200 MB)`,
   );
+
+  console.log(`\n(3) the audit viewer at ${EVENTS.toLocaleString("en")} events and more`);
+  const view = (query: Record<string, string>, tenantId?: string) =>
+    withSystem(
+      "bench",
+      (tx) => listAuditEvents(tx, auditFilterSchema.parse({ size: "50", ...query }), tenantId),
+      { readOnly: true },
+    );
+  let deep = (await view({})).next!.cursor!;
+  for (let page = 2; page < 200; page++) deep = (await view({ cursor: deep })).next!.cursor!;
+  const sample = async (fn: () => Promise<unknown>) => {
+    await fn();
+    const samples: number[] = [];
+    for (let i = 0; i < 30; i++) samples.push(await timed(fn));
+    return summarize(samples);
+  };
+  const counted = await sample(() => owner.query("select count(*) from control.audit_events"));
+  const pages = {
+    "the platform's log, page 1": await sample(() => view({})),
+    "the platform's log, page 200": await sample(() => view({ cursor: deep })),
+    "a customer's trail, page 1": await sample(() => view({}, tenants[0])),
+  };
+  console.log(`  counting every event (each page view, before): p50 ${ms(counted.p50)}`);
+  for (const [name, p] of Object.entries(pages))
+    console.log(
+      `  ${name}: p50 ${ms(p.p50)}  p95 ${ms(p.p95)}, ${ratio(p.p95 / counted.p50)} of counting every event`,
+    );
 });

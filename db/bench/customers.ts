@@ -6,19 +6,11 @@
 // the overview's figures after a usage snapshot of every customer, and the user counts'
 // trigger: single-row membership inserts with it against without it.
 import { asc, desc, eq, sql } from "drizzle-orm";
-import {
-  customerListQueries,
-  listCustomers,
-  SORT_KEYS,
-  EXACT_TOTAL_UP_TO,
-  COUNT_BELOW_ESTIMATE,
-} from "../../lib/customers/queries";
+import { customerListQueries, listCustomers, SORT_KEYS } from "../../lib/customers/queries";
 import { SORTABLE } from "../../lib/customers/list";
-import {
-  customerListSchema,
-  encodeCursor,
-  type CustomerListParams,
-} from "../../lib/customers/schemas";
+import { customerListSchema, type CustomerListParams } from "../../lib/customers/schemas";
+import { encodeCursor } from "../../lib/lists/cursor";
+import { COUNT_BELOW_ESTIMATE, EXACT_TOTAL_UP_TO } from "../../lib/lists/keyset";
 import { platformOverview } from "../../lib/usage/queries";
 import { takeSnapshot } from "../../lib/usage/snapshot";
 import { customers } from "../schema";

@@ -1,8 +1,9 @@
 import "server-only";
-import { and, count, desc, eq, gte, like, lt, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, like, lt, sql, type SQL } from "drizzle-orm";
 import { auditEvents } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
-import type { AuditFilter } from "./schemas";
+import { keysetPage, listTotal, totalQueries, type KeysetPage } from "@/lib/lists/keyset";
+import type { AuditCursor, AuditFilter } from "./schemas";
 
 function escapeLike(text: string) {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -40,18 +41,48 @@ export const auditColumns = {
   ip: auditEvents.ip,
 };
 
-/** One page of events, newest first, and the total. */
-export async function listAuditEvents(tx: Tx, filter: AuditFilter, tenantId?: string) {
+/** An event's time as the cursor carries it: microseconds since the epoch, exact. */
+const atKey = sql<string>`(extract(epoch from ${auditEvents.at}) * 1000000)::bigint::text`;
+const atOf = (key: string) =>
+  sql`('epoch'::timestamptz + ${key}::bigint * interval '1 microsecond')`;
+
+/**
+ * One page of events, newest first (by time, then ID), by keyset from the cursor, with the
+ * total counted up to a bound and estimated above it: no page reads more than its rows and
+ * that bound, however long the log (the tenant's pages read its (tenant_id, at) index, the
+ * platform's the at index).
+ */
+export async function listAuditEvents(
+  tx: Tx,
+  filter: AuditFilter,
+  tenantId?: string,
+): Promise<KeysetPage<AuditRow>> {
+  const { cursor } = filter;
   const where = auditWhere(filter, tenantId);
-  const rows = await tx
-    .select(auditColumns)
+  // A previous page is read forwards in time from the cursor, then turned round.
+  const back = cursor?.towards === "previous";
+  const direction = back ? asc : desc;
+  const fetched = await tx
+    .select({ ...auditColumns, key: atKey.as("cursor_at") })
     .from(auditEvents)
-    .where(where)
-    .orderBy(desc(auditEvents.id))
-    .limit(filter.size)
-    .offset((filter.page - 1) * filter.size);
-  const [{ total }] = await tx.select({ total: count() }).from(auditEvents).where(where);
-  return { rows, total };
+    .where(
+      and(
+        where,
+        cursor
+          ? sql`(${auditEvents.at}, ${auditEvents.id}) ${sql.raw(back ? ">" : "<")} (${atOf(cursor.at)}, ${cursor.id}::bigint)`
+          : undefined,
+      ),
+    )
+    .orderBy(direction(auditEvents.at), direction(auditEvents.id))
+    .limit(filter.size + 1);
+  const page = keysetPage(
+    fetched,
+    filter.size,
+    cursor,
+    (row, position) => ({ ...position, at: row.key, id: row.id }) satisfies AuditCursor,
+  );
+  if (!page) return listAuditEvents(tx, { ...filter, cursor: undefined }, tenantId);
+  return { ...page, total: await listTotal(tx, totalQueries(tx, auditEvents, where)) };
 }
 
 /** The next batch of the export, newest first, strictly older than `beforeId`. */

@@ -17,10 +17,25 @@ describe("the audit viewer's URL", () => {
     const filter = auditFilterSchema.parse({
       actor: "a".repeat(10_000),
       action: "b".repeat(10_000),
-      page: "-4",
       size: "1e309",
       customer: "x".repeat(10_000),
     });
-    expect(filter).toMatchObject({ actor: "", action: "", page: 1, size: 50, customer: undefined });
+    expect(filter).toMatchObject({ actor: "", action: "", size: 50, customer: undefined });
+  });
+
+  it("ignores a cursor that does not decode or does not hold a place", () => {
+    const cursor = (value: unknown) =>
+      auditFilterSchema.parse({ cursor: Buffer.from(JSON.stringify(value)).toString("base64url") })
+        .cursor;
+    expect(auditFilterSchema.parse({ cursor: "%%%" }).cursor).toBeUndefined();
+    expect(cursor({ page: 1, towards: "next", at: "1", id: 1 })).toBeUndefined();
+    expect(cursor({ page: 2, towards: "next", at: "1 or 1=1", id: 1 })).toBeUndefined();
+    expect(cursor({ page: 2, towards: "sideways", at: "1", id: 1 })).toBeUndefined();
+    expect(cursor({ page: 2, towards: "next", at: "1732790000123456", id: 7 })).toEqual({
+      page: 2,
+      towards: "next",
+      at: "1732790000123456",
+      id: 7,
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { auditOutcomes } from "@/db/schema";
 import { customerIdSchema } from "@/lib/customers/schemas";
+import { decodeCursor } from "@/lib/lists/cursor";
 
 /** A calendar day as YYYY-MM-DD that exists (2024-13-01 and 2024-02-30 do not). */
 export const daySchema = z
@@ -13,6 +14,18 @@ export const daySchema = z
 
 const day = daySchema.optional().catch(undefined);
 
+/**
+ * Where a page of the audit viewer starts (keyset paging): after, or before, the event at this
+ * time (microseconds since the epoch, as the database wrote it) with this ID. `page` is only shown.
+ */
+const cursorSchema = z.object({
+  page: z.number().int().min(2).max(100_000_000),
+  towards: z.enum(["next", "previous"]),
+  at: z.string().regex(/^\d{1,17}$/),
+  id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+});
+export type AuditCursor = z.infer<typeof cursorSchema>;
+
 /** The audit viewer's URL: the filters of the table and of its CSV export alike. */
 export const auditFilterSchema = z.object({
   actor: z.string().trim().toLowerCase().max(200).catch("").default(""),
@@ -21,7 +34,7 @@ export const auditFilterSchema = z.object({
   customer: customerIdSchema.optional().catch(undefined),
   from: day,
   to: day,
-  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+  cursor: z.preprocess(decodeCursor, cursorSchema.optional()).catch(undefined),
   size: z.coerce
     .number()
     .refine((n) => [25, 50, 100].includes(n))

@@ -1,9 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { withPlatform, withTenant, type PlatformContext } from "@/db/tenant";
 import { insertUser, freshTestDatabase } from "@/db/test/fixture";
+import { encodeCursor } from "@/lib/lists/cursor";
+import { EXACT_TOTAL_UP_TO } from "@/lib/lists/keyset";
 import { formatCustomerId, generateCustomerId } from "./ids";
-import { EXACT_TOTAL_UP_TO, listCustomers } from "./queries";
-import { customerListSchema, encodeCursor } from "./schemas";
+import { listCustomers } from "./queries";
+import { customerListSchema } from "./schemas";
 
 const db = freshTestDatabase();
 const root: PlatformContext = {

@@ -1,20 +1,10 @@
 import "server-only";
-import {
-  and,
-  asc,
-  count,
-  desc,
-  eq,
-  inArray,
-  or,
-  sql,
-  type SQL,
-  type SQLWrapper,
-} from "drizzle-orm";
+import { and, asc, desc, eq, inArray, or, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { auditEvents, customers, plans } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
 import { isCustomerId, normalizeCustomerId } from "./ids";
-import { encodeCursor, type CustomerListParams, type ListCursor } from "./schemas";
+import { keysetPage, listTotal, totalQueries, type KeysetPage } from "@/lib/lists/keyset";
+import { type CustomerListParams, type ListCursor } from "./schemas";
 
 /** The customer row the transaction is bound to (RLS shows no other). */
 export async function getOwnCustomer(tx: Tx, tenantId: string) {
@@ -82,11 +72,6 @@ export const SORT_KEYS: Record<
     read: (v) => sql`('epoch'::timestamptz + ${v}::bigint * interval '1 microsecond')`,
   },
 };
-
-/** Up to this many matches the list's total is exact; above, the planner's estimate. */
-export const EXACT_TOTAL_UP_TO = 10_000;
-/** Where the planner expects more matches than this, they are not counted at all. */
-export const COUNT_BELOW_ESTIMATE = 10 * EXACT_TOTAL_UP_TO;
 
 /** The columns a row of the list shows. */
 const SHOWN = {
@@ -170,37 +155,7 @@ export function customerListQueries(tx: Tx, params: CustomerListParams) {
       .orderBy(direction(found.sortKey), direction(found.id))
       .limit(params.size + 1);
   }
-  const matches = tx
-    .select({ one: sql`1` })
-    .from(customers)
-    .where(where)
-    .limit(EXACT_TOTAL_UP_TO + 1)
-    .as("matches");
-  const total = tx.select({ total: count() }).from(matches);
-  const estimate = sql`explain (format json) select 1 from ${customers} where ${where ?? sql`true`}`;
-  return { rows, total, estimate };
-}
-
-/** The total of a list: counted when few, else the planner's estimate (its row statistics). */
-async function listTotal(
-  tx: Tx,
-  queries: ReturnType<typeof customerListQueries>,
-): Promise<ListTotal> {
-  const { rows: explained } = await tx.execute<{
-    "QUERY PLAN": [{ Plan: { "Plan Rows": number } }];
-  }>(queries.estimate);
-  const estimate = Math.round(explained[0]["QUERY PLAN"][0].Plan["Plan Rows"]);
-  if (estimate > COUNT_BELOW_ESTIMATE) return { count: estimate, exact: false };
-  const [{ total: counted }] = await queries.total;
-  return counted > EXACT_TOTAL_UP_TO
-    ? { count: Math.max(estimate, counted), exact: false }
-    : { count: counted, exact: true };
-}
-
-export interface ListTotal {
-  count: number;
-  /** False when count is the planner's estimate. */
-  exact: boolean;
+  return { rows, ...totalQueries(tx, customers, where) };
 }
 
 /**
@@ -211,50 +166,24 @@ export interface ListTotal {
 export async function listCustomers(tx: Tx, params: CustomerListParams): Promise<CustomerList> {
   const { cursor } = params;
   const queries = customerListQueries(tx, params);
-  const fetched = await queries.rows;
-  const more = fetched.length > params.size;
-  // Back to a page with fewer customers before it than a page holds (some were removed):
-  // start again from the top.
-  if (cursor?.towards === "previous" && !more)
-    return listCustomers(tx, { ...params, cursor: undefined });
-  const rows = fetched.slice(0, params.size);
-  if (cursor?.towards === "previous") rows.reverse();
-  const total: ListTotal = await listTotal(tx, queries);
-
-  const page = cursor?.page ?? 1;
-  const to = (towards: ListCursor["towards"], row: { key: string; id: string }) => ({
-    cursor:
-      towards === "previous" && page === 2
-        ? null
-        : encodeCursor({
-            page: page + (towards === "next" ? 1 : -1),
-            towards,
-            sort: params.sort,
-            dir: params.dir,
-            key: row.key,
-            id: row.id,
-          }),
-  });
-  const hasNext = cursor?.towards === "previous" || more;
-  return {
-    rows: rows.map(({ key, ...row }) => row),
-    total,
-    page,
-    first: (page - 1) * params.size + 1,
-    previous: page > 1 && rows.length ? to("previous", rows[0]) : null,
-    next: hasNext && rows.length ? to("next", rows[rows.length - 1]) : null,
-  };
+  const page = keysetPage(
+    await queries.rows,
+    params.size,
+    cursor,
+    (row, position) =>
+      ({
+        ...position,
+        sort: params.sort,
+        dir: params.dir,
+        key: row.key,
+        id: row.id,
+      }) satisfies ListCursor,
+  );
+  if (!page) return listCustomers(tx, { ...params, cursor: undefined });
+  return { ...page, total: await listTotal(tx, queries) };
 }
 
-export interface CustomerList {
-  rows: CustomerListRow[];
-  total: ListTotal;
-  page: number;
-  /** The position of the page's first row in the whole list, from 1. */
-  first: number;
-  previous: { cursor: string | null } | null;
-  next: { cursor: string | null } | null;
-}
+export type CustomerList = KeysetPage<CustomerListRow>;
 export interface CustomerListRow {
   id: string;
   name: string;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { customerStatuses } from "@/db/schema";
+import { decodeCursor } from "@/lib/lists/cursor";
 import { isCustomerId, normalizeCustomerId } from "./ids";
 import { PAGE_SIZES, SORTABLE } from "./list";
 
@@ -105,19 +106,6 @@ const cursorSchema = z.object({
   id: z.string().refine(isCustomerId),
 });
 export type ListCursor = z.infer<typeof cursorSchema>;
-
-export function encodeCursor(cursor: ListCursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
-}
-
-function decodeCursor(value: unknown): unknown {
-  if (typeof value !== "string" || value.length > 1200) return undefined;
-  try {
-    return JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
-  } catch {
-    return undefined;
-  }
-}
 
 const DIGITS: Partial<Record<ListCursor["sort"], RegExp>> = {
   users: /^\d{1,9}$/,

@@ -2,7 +2,7 @@ import "server-only";
 import { desc, eq, lte, sql, type SQL } from "drizzle-orm";
 import { customers, plans, usageRuns, usageSnapshots } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
-import { COUNT_BELOW_ESTIMATE } from "@/lib/customers/queries";
+import { COUNT_BELOW_ESTIMATE } from "@/lib/lists/keyset";
 import { limitsOf } from "./quotas";
 
 export type Figures = Record<string, number>;

@@ -1,6 +1,7 @@
 import { AuditFilters } from "@/components/audit/audit-filters";
 import { AuditTable } from "@/components/audit/audit-table";
 import { PageHeader } from "@/components/ui/page-header";
+import { keysetPager } from "@/components/ui/pager";
 import { listAuditEvents } from "@/lib/audit/queries";
 import { auditFilterSchema } from "@/lib/audit/schemas";
 import { platformPage } from "@/lib/auth/pages";
@@ -14,9 +15,7 @@ export default async function PlatformAuditLogPage({
   searchParams: Promise<Record<string, string | string[]>>;
 }) {
   const filter = auditFilterSchema.parse(await searchParams);
-  const {
-    data: { rows, total },
-  } = await platformPage(
+  const { data: list } = await platformPage(
     // Viewing one customer's events is on that customer's own trail too (access transparency).
     {
       permission: "audit-log.read",
@@ -34,10 +33,8 @@ export default async function PlatformAuditLogPage({
       />
       <AuditFilters filter={filter} path="/audit-log" showCustomer />
       <AuditTable
-        rows={rows.map((r) => ({ ...r, at: r.at.toISOString() }))}
-        total={total}
-        page={filter.page}
-        size={filter.size}
+        rows={list.rows.map((r) => ({ ...r, at: r.at.toISOString() }))}
+        pager={keysetPager(list, filter.size)}
         showCustomer
       />
     </>

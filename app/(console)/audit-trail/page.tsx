@@ -2,6 +2,7 @@ import { AuditFilters } from "@/components/audit/audit-filters";
 import { AuditTable } from "@/components/audit/audit-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
+import { keysetPager } from "@/components/ui/pager";
 import { listAuditEvents } from "@/lib/audit/queries";
 import { auditFilterSchema } from "@/lib/audit/schemas";
 import { listAccessesTo } from "@/lib/switches/queries";
@@ -19,7 +20,7 @@ export default async function CustomerAuditPage({
   const filter = auditFilterSchema.parse(await searchParams);
   const {
     ctx,
-    data: [{ rows, total }, accesses],
+    data: [list, accesses],
   } = await tenantPage(
     { permission: "audit-trail.read", action: "audit.list" },
     async (tx, { customer }) =>
@@ -72,10 +73,8 @@ export default async function CustomerAuditPage({
       </section>
       <AuditFilters filter={filter} path="/audit-trail" showCustomer={false} />
       <AuditTable
-        rows={rows.map((r) => ({ ...r, at: r.at.toISOString() }))}
-        total={total}
-        page={filter.page}
-        size={filter.size}
+        rows={list.rows.map((r) => ({ ...r, at: r.at.toISOString() }))}
+        pager={keysetPager(list, filter.size)}
         showCustomer={false}
       />
     </>

@@ -3,6 +3,7 @@ import { CustomerFilters } from "@/components/customers/customer-filters";
 import { CustomersTable } from "@/components/customers/customers-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
+import { keysetPager } from "@/components/ui/pager";
 import { listCustomers, listPlans } from "@/lib/customers/queries";
 import { customerListSchema } from "@/lib/customers/schemas";
 import { platformPage } from "@/lib/auth/pages";
@@ -52,16 +53,7 @@ export default async function CustomersPage({
             createdAt: r.createdAt.toISOString(),
             trialEndsAt: r.trialEndsAt?.toISOString() ?? null,
           }))}
-          pager={{
-            first: list.first,
-            total: list.total.count,
-            exact: list.total.exact,
-            page: list.page,
-            size: params.size,
-            previous: list.previous,
-            next: list.next,
-            restart: { cursor: null },
-          }}
+          pager={keysetPager(list, params.size)}
           params={params}
         />
       )}

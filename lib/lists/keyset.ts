@@ -1,0 +1,100 @@
+import "server-only";
+import { count, sql, type SQL } from "drizzle-orm";
+import type { PgTable } from "drizzle-orm/pg-core";
+import type { Tx } from "@/db/tenant";
+import { encodeCursor } from "./cursor";
+
+/** Up to this many matches a list's total is exact; above, the planner's estimate. */
+export const EXACT_TOTAL_UP_TO = 10_000;
+/** Where the planner expects more matches than this, they are not counted at all. */
+export const COUNT_BELOW_ESTIMATE = 10 * EXACT_TOTAL_UP_TO;
+
+export interface ListTotal {
+  count: number;
+  /** False when count is the planner's estimate. */
+  exact: boolean;
+}
+
+/** One page of a keyset-paged list, and the URL changes to the pages either side (null where none). */
+export interface KeysetPage<Row> {
+  rows: Row[];
+  total: ListTotal;
+  page: number;
+  /** The position of the page's first row in the whole list, from 1. */
+  first: number;
+  previous: { cursor: string | null } | null;
+  next: { cursor: string | null } | null;
+}
+
+/**
+ * The statements behind a list's total: its matches counted up to EXACT_TOTAL_UP_TO (one more,
+ * to know there are more), and the planner's estimate of them. Neither costs more than that many
+ * rows, however large the table.
+ */
+export function totalQueries(tx: Tx, table: PgTable, where: SQL | undefined) {
+  const matches = tx
+    .select({ one: sql`1` })
+    .from(table)
+    .where(where)
+    .limit(EXACT_TOTAL_UP_TO + 1)
+    .as("matches");
+  return {
+    total: tx.select({ total: count() }).from(matches),
+    estimate: sql`explain (format json) select 1 from ${table} where ${where ?? sql`true`}`,
+  };
+}
+
+/** The total of a list: counted when few, else the planner's estimate (its row statistics). */
+export async function listTotal(
+  tx: Tx,
+  queries: ReturnType<typeof totalQueries>,
+): Promise<ListTotal> {
+  const { rows: explained } = await tx.execute<{
+    "QUERY PLAN": [{ Plan: { "Plan Rows": number } }];
+  }>(queries.estimate);
+  const estimate = Math.round(explained[0]["QUERY PLAN"][0].Plan["Plan Rows"]);
+  if (estimate > COUNT_BELOW_ESTIMATE) return { count: estimate, exact: false };
+  const [{ total: counted }] = await queries.total;
+  return counted > EXACT_TOTAL_UP_TO
+    ? { count: Math.max(estimate, counted), exact: false }
+    : { count: counted, exact: true };
+}
+
+/**
+ * A page from the rows read for it: one more than the page, to know whether another follows,
+ * each with its sort key as the cursor carries it; a previous page's read backwards from its
+ * cursor. Null when going back found no more rows than a page holds (some were removed): the
+ * caller starts again from the top. `place` makes the cursor of the page either side of a row.
+ */
+export function keysetPage<Row extends { key: string }>(
+  fetched: Row[],
+  size: number,
+  cursor: KeysetPosition | undefined,
+  place: (row: Row, position: KeysetPosition) => object,
+): Omit<KeysetPage<Omit<Row, "key">>, "total"> | null {
+  const back = cursor?.towards === "previous";
+  const more = fetched.length > size;
+  if (back && !more) return null;
+  const rows = fetched.slice(0, size);
+  if (back) rows.reverse();
+  const page = cursor?.page ?? 1;
+  const to = (towards: KeysetPosition["towards"], row: Row) => ({
+    cursor:
+      towards === "previous" && page === 2
+        ? null
+        : encodeCursor(place(row, { page: page + (towards === "next" ? 1 : -1), towards })),
+  });
+  return {
+    rows: rows.map(({ key: _key, ...row }) => row),
+    page,
+    first: (page - 1) * size + 1,
+    previous: page > 1 && rows.length ? to("previous", rows[0]) : null,
+    next: (back || more) && rows.length ? to("next", rows[rows.length - 1]) : null,
+  };
+}
+
+/** Where a cursor leads: the page number it shows, and which way from its row. */
+export interface KeysetPosition {
+  page: number;
+  towards: "next" | "previous";
+}
