@@ -138,6 +138,9 @@ export const customers = control.table(
     index("customers_created_id_idx").on(t.createdAt, t.id),
     index("customers_status_created_id_idx").on(t.status, t.createdAt, t.id),
     index("customers_plan_created_id_idx").on(t.plan, t.createdAt, t.id),
+    // The customers placed on a database, counted up to a bound (lib/placement/queries.ts): a
+    // small database's are found without reading every customer's row.
+    index("customers_database_idx").on(t.database),
     tenantPolicy("customers_tenant_isolation", "id"),
   ],
 );

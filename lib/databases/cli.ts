@@ -7,7 +7,13 @@
 // remove: only a database no customer lives on.
 import { parseArgs } from "node:util";
 import { appUrlOf, ownerUrlOf, PRIMARY_DATABASE } from "@/db/databases";
-import { addDatabase, listDatabases, RegistryError, removeDatabase } from "./registry";
+import {
+  addDatabase,
+  customerCount,
+  listDatabases,
+  RegistryError,
+  removeDatabase,
+} from "./registry";
 import { planSync, SyncError, syncDatabase } from "./sync";
 
 const USAGE =
@@ -37,7 +43,7 @@ async function main(): Promise<number> {
   if (verb === "list") {
     for (const d of await listDatabases(ownerUrl))
       console.log(
-        `${d.name.padEnd(20)} ${d.kind.padEnd(9)} ${d.status.padEnd(8)} ${d.envVar.padEnd(24)} ${d.customers} customers`,
+        `${d.name.padEnd(20)} ${d.kind.padEnd(9)} ${d.status.padEnd(8)} ${d.envVar.padEnd(24)} ${customerCount(d)} customers`,
       );
     return 0;
   }

@@ -12,12 +12,26 @@ import { generateSample } from "@/db/sample/generate";
 import { createDatabase, type TestDatabase } from "@/db/test/databases";
 import { freshTestDatabase } from "@/db/test/fixture";
 import { runAdoption } from "../adoption/run";
-import { addDatabase, listDatabases, RegistryError, removeDatabase } from "./registry";
+import { withPlatform, type PlatformContext } from "@/db/tenant";
+import { EXACT_TOTAL_UP_TO } from "@/lib/lists/keyset";
+import { databasesWithCustomers } from "@/lib/placement/queries";
+import {
+  addDatabase,
+  customerCount,
+  listDatabases,
+  RegistryError,
+  removeDatabase,
+} from "./registry";
 import { planSync, syncDatabase } from "./sync";
 
 const db = freshTestDatabase();
 const url = () => db.database.ownerUrl;
 let target: TestDatabase;
+const root: PlatformContext = {
+  userId: crypto.randomUUID(),
+  email: "root@tenantry.example",
+  platformRole: "super_admin",
+};
 const VAR = `TENANTRY_TEST_DB_${randomBytes(3).toString("hex").toUpperCase()}`;
 
 beforeAll(async () => {
@@ -66,6 +80,45 @@ describe("the registry", () => {
     ]);
     expect(listed[0].customers).toBeGreaterThan(0);
     expect(listed[1].customers).toBe(0);
+  });
+
+  it(`counts each database's customers up to ${EXACT_TOTAL_UP_TO.toLocaleString("en")}, and the page estimates above`, async () => {
+    const bulk = await withOwnerClient(url(), async (c) => {
+      const { rows } = await c.query<{ id: string }>(
+        `insert into control.customers (id, name, status, contact_email)
+         select translate(lpad(upper(to_hex(g * 2654435761 % 4294967291)), 9, 'A'), '01', 'XY'),
+                'Placed ' || g, 'active', 'x@placed.example'
+           from generate_series(1, $1::int) g returning id`,
+        [EXACT_TOTAL_UP_TO + 500],
+      );
+      await c.query("update control.customers set database = 'dedicated-1' where id = any($1)", [
+        rows.slice(0, 3).map((r) => r.id),
+      ]);
+      await c.query("analyze control.customers");
+      return rows.map((r) => r.id);
+    });
+    try {
+      const listed = await listDatabases(url());
+      expect(listed.map((d) => [d.name, d.customers, customerCount(d)])).toEqual([
+        ["primary", EXACT_TOTAL_UP_TO + 1, `more than ${EXACT_TOTAL_UP_TO}`],
+        ["dedicated-1", 3, "3"],
+      ]);
+      await expect(removeDatabase(url(), "dedicated-1")).rejects.toThrow(
+        "dedicated-1 holds 3 customers: move them elsewhere first (npm run move).",
+      );
+      const shown = await withPlatform(root, { action: "databases.view" }, (tx) =>
+        databasesWithCustomers(tx),
+      );
+      expect(shown[1].customers).toEqual({ count: 3, exact: true });
+      expect(shown[0].customers.exact).toBe(false);
+      expect(
+        Math.abs(shown[0].customers.count - (EXACT_TOTAL_UP_TO + 500)) / EXACT_TOTAL_UP_TO,
+      ).toBeLessThan(0.1);
+    } finally {
+      await withOwnerClient(url(), (c) =>
+        c.query("delete from control.customers where id = any($1)", [bulk]),
+      );
+    }
   });
 });
 

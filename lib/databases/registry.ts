@@ -5,6 +5,7 @@ import "server-only";
 import { checkIsolation, type GuardReport } from "@/db/guard";
 import { databasePool, ownerUrlOf, PRIMARY_DATABASE, type DatabaseEntry } from "@/db/databases";
 import { readAsPlatform, withOwnerClient } from "@/db/owner";
+import { EXACT_TOTAL_UP_TO } from "@/lib/lists/keyset";
 import { addDatabaseSchema } from "./schemas";
 import type { z } from "zod";
 
@@ -13,7 +14,15 @@ export class RegistryError extends Error {}
 export interface RegisteredDatabase extends DatabaseEntry {
   kind: string;
   status: string;
+  /** Its customers, counted up to one past EXACT_TOTAL_UP_TO (customerCount says which). */
   customers: number;
+}
+
+/** A database's customers as listDatabases counted them: exactly, or past the bound. */
+export function customerCount(entry: RegisteredDatabase): string {
+  return entry.customers > EXACT_TOTAL_UP_TO
+    ? `more than ${EXACT_TOTAL_UP_TO}`
+    : String(entry.customers);
 }
 
 export async function listDatabases(ownerUrl: string): Promise<RegisteredDatabase[]> {
@@ -22,9 +31,9 @@ export async function listDatabases(ownerUrl: string): Promise<RegisteredDatabas
     readAsPlatform(client, async () => {
       const { rows } = await client.query<RegisteredDatabase>(
         `select d.name, d.kind, d.status, d.env_var as "envVar",
-                (select count(*)::int from control.customers c where c.database = d.name) as customers
+                (select count(*)::int from (select from control.customers c where c.database = d.name limit $2) placed) as customers
            from control.databases d order by d.name <> $1, d.name`,
-        [PRIMARY_DATABASE],
+        [PRIMARY_DATABASE, EXACT_TOTAL_UP_TO + 1],
       );
       return rows;
     }),
@@ -66,7 +75,7 @@ export async function removeDatabase(ownerUrl: string, name: string): Promise<vo
   if (!found) throw new RegistryError(`No database named ${name} is registered.`);
   if (found.customers > 0)
     throw new RegistryError(
-      `${name} holds ${found.customers} customers: move them elsewhere first (npm run move).`,
+      `${name} holds ${customerCount(found)} customers: move them elsewhere first (npm run move).`,
     );
   await withOwnerClient(ownerUrl, (client) =>
     client.query("delete from control.databases where name = $1", [name]),

@@ -10,7 +10,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Section } from "@/components/ui/section";
 import { platformPage } from "@/lib/auth/pages";
 import { databaseHealth } from "@/lib/databases/registry";
-import { listMoves, listRegisteredDatabases } from "@/lib/placement/queries";
+import { databasesWithCustomers, listMoves } from "@/lib/placement/queries";
 import { listQueues, queueCandidates } from "@/lib/placement/queue";
 import { PLACEMENT_THRESHOLD_ROWS } from "@/lib/usage/overview";
 import { QueueToggle, StartQueueForm } from "@/components/placement/queue-controls";
@@ -25,7 +25,7 @@ export default async function DatabasesPage() {
       const queues = await listQueues(tx);
       const open = queues.find((q) => q.status !== "done");
       return {
-        databases: await listRegisteredDatabases(tx),
+        databases: await databasesWithCustomers(tx),
         moves: await listMoves(tx, { limit: 20 }),
         queues,
         open,
@@ -55,7 +55,10 @@ export default async function DatabasesPage() {
                   <code>{d.envVar}</code>
                 </dd>
                 <dt className="text-slate-500">Customers</dt>
-                <dd>{number.format(d.customers)}</dd>
+                <dd>
+                  {d.customers.exact ? "" : "about "}
+                  {number.format(d.customers.count)}
+                </dd>
                 <dt className="text-slate-500">Health</dt>
                 <dd
                   className={h.reachable && h.isolation?.ok ? "text-emerald-700" : "text-red-700"}
