@@ -2,9 +2,9 @@ import "server-only";
 import { and, asc, desc, eq, inArray, or, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { auditEvents, customers, plans } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
-import { isCustomerId, normalizeCustomerId } from "./ids";
 import { keysetPage, listTotal, totalQueries, type KeysetPage } from "@/lib/lists/keyset";
-import { type CustomerListParams, type ListCursor } from "./schemas";
+import { isCustomerId, normalizeCustomerId } from "./ids";
+import type { CustomerListParams, ListCursor } from "./schemas";
 
 /** The customer row the transaction is bound to (RLS shows no other). */
 export async function getOwnCustomer(tx: Tx, tenantId: string) {
