@@ -2,7 +2,7 @@ import "server-only";
 import { and, asc, desc, eq, gte, like, lt, sql, type SQL } from "drizzle-orm";
 import { auditEvents } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
-import { keysetPage, listTotal, totalQueries, type KeysetPage } from "@/lib/lists/keyset";
+import { keysetPage, listTotal, timeKey, totalQueries, type KeysetPage } from "@/lib/lists/keyset";
 import type { AuditCursor, AuditFilter } from "./schemas";
 
 function escapeLike(text: string) {
@@ -41,11 +41,6 @@ export const auditColumns = {
   ip: auditEvents.ip,
 };
 
-/** An event's time as the cursor carries it: microseconds since the epoch, exact. */
-const atKey = sql<string>`(extract(epoch from ${auditEvents.at}) * 1000000)::bigint::text`;
-const atOf = (key: string) =>
-  sql`('epoch'::timestamptz + ${key}::bigint * interval '1 microsecond')`;
-
 /**
  * One page of events, newest first (by time, then ID), by keyset from the cursor, with the
  * total counted up to a bound and estimated above it: no page reads more than its rows and
@@ -63,13 +58,13 @@ export async function listAuditEvents(
   const back = cursor?.towards === "previous";
   const direction = back ? asc : desc;
   const fetched = await tx
-    .select({ ...auditColumns, key: atKey.as("cursor_at") })
+    .select({ ...auditColumns, key: timeKey.text(auditEvents.at).as("cursor_at") })
     .from(auditEvents)
     .where(
       and(
         where,
         cursor
-          ? sql`(${auditEvents.at}, ${auditEvents.id}) ${sql.raw(back ? ">" : "<")} (${atOf(cursor.at)}, ${cursor.id}::bigint)`
+          ? sql`(${auditEvents.at}, ${auditEvents.id}) ${sql.raw(back ? ">" : "<")} (${timeKey.read(cursor.at)}, ${cursor.id}::bigint)`
           : undefined,
       ),
     )

@@ -2,7 +2,7 @@ import "server-only";
 import { and, asc, desc, eq, inArray, or, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { auditEvents, customers, plans } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
-import { keysetPage, listTotal, totalQueries, type KeysetPage } from "@/lib/lists/keyset";
+import { keysetPage, listTotal, timeKey, totalQueries, type KeysetPage } from "@/lib/lists/keyset";
 import { isCustomerId, normalizeCustomerId } from "./ids";
 import type { CustomerListParams, ListCursor } from "./schemas";
 
@@ -51,8 +51,7 @@ function listFilter(params: CustomerListParams): SQL | undefined {
 
 /**
  * Each sort's key: the expression its index leads with, how the page writes it as text for the
- * next page's cursor, and how the cursor's text is read back. Timestamps travel as integer
- * microseconds, so a cursor names a row exactly (a JavaScript Date keeps only milliseconds).
+ * next page's cursor, and how the cursor's text is read back (timestamps as `timeKey` writes them).
  */
 export const SORT_KEYS: Record<
   CustomerListParams["sort"],
@@ -68,8 +67,7 @@ export const SORT_KEYS: Record<
   },
   created: {
     key: sql`${customers.createdAt}`,
-    text: (k) => sql`(extract(epoch from ${k}) * 1000000)::bigint::text`,
-    read: (v) => sql`('epoch'::timestamptz + ${v}::bigint * interval '1 microsecond')`,
+    ...timeKey,
   },
 };
 

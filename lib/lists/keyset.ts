@@ -1,6 +1,6 @@
 import "server-only";
 import { count, sql, type SQL } from "drizzle-orm";
-import type { PgTable } from "drizzle-orm/pg-core";
+import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { Tx } from "@/db/tenant";
 import { encodeCursor } from "./cursor";
 
@@ -14,6 +14,17 @@ export interface ListTotal {
   /** False when count is the planner's estimate. */
   exact: boolean;
 }
+
+/**
+ * A timestamp as a cursor carries it, and back: integer microseconds since the epoch, so a
+ * cursor names a row exactly (a JavaScript Date keeps only milliseconds).
+ */
+export const timeKey = {
+  text: (key: SQL.Aliased | SQL | PgColumn): SQL<string> =>
+    sql`(extract(epoch from ${key}) * 1000000)::bigint::text`,
+  read: (text: string): SQL =>
+    sql`('epoch'::timestamptz + ${text}::bigint * interval '1 microsecond')`,
+};
 
 /** One page of a keyset-paged list, and the URL changes to the pages either side (null where none). */
 export interface KeysetPage<Row> {
