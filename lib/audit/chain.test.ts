@@ -261,6 +261,68 @@ describe("sealing", () => {
     expect(await verifyAuditChain({ chain: F })).toMatchObject({ ok: true, events: 1 });
   });
 
+  it("seals chains written in turn, a few events a batch: each chain in id order, its head carried from batch to batch", async () => {
+    const [G, H] = await insertCustomers(db.owner, [generateCustomerId(), generateCustomerId()]);
+    await sealAuditEvents();
+    for (let i = 0; i < 7; i++)
+      for (const tenantId of [G, H])
+        await withTenant({ tenantId }, (tx) =>
+          tx.insert(auditEvents).values({ tenantId, action: `turn.${i}`, outcome: "ok" }),
+        );
+    expect(await sealAuditEvents(3)).toBe(14);
+    for (const tenantId of [G, H]) {
+      const { rows } = await db.owner.query(
+        `select array_agg(e.chain_seq::int order by e.id) as positions,
+                bool_and(e.prev_hash is not distinct from (select p.hash from control.audit_events p
+                          where p.tenant_id = e.tenant_id and p.chain_seq = e.chain_seq - 1)) as linked,
+                (select h.seq::int from control.audit_chain h where h.chain = $1) as head_seq,
+                (select h.last_hash from control.audit_chain h where h.chain = $1) as head_hash,
+                (array_agg(e.hash order by e.id desc))[1] as newest_hash
+           from control.audit_events e where e.tenant_id = $1`,
+        [tenantId],
+      );
+      expect(rows[0]).toMatchObject({
+        positions: [1, 2, 3, 4, 5, 6, 7],
+        linked: true,
+        head_seq: 7,
+        head_hash: rows[0].newest_hash,
+      });
+      expect(await verifyAuditChain({ chain: tenantId })).toMatchObject({ ok: true, events: 7 });
+    }
+  });
+
+  it("lets a seal change no content column, even for the table's owner", async () => {
+    const [J] = await insertCustomers(db.owner, [generateCustomerId()]);
+    await withTenant({ tenantId: J }, (tx) =>
+      tx.insert(auditEvents).values({ tenantId: J, action: "content", outcome: "ok" }),
+    );
+    // Each attempt is rolled back, so J's event is left unsealed whatever it shows.
+    const sealWith = async (change: string) => {
+      const client = await db.owner.connect();
+      try {
+        await client.query("begin");
+        return await databaseError(
+          client.query(
+            `update control.audit_events set chain_seq = 1, hash = 'h', ${change} where tenant_id = $1`,
+            [J],
+          ),
+        );
+      } finally {
+        await client.query("rollback");
+        client.release();
+      }
+    };
+    for (const change of [
+      "details = '{\"x\": 1}'",
+      "at = at - interval '1 day'",
+      "action = 'other'",
+      "tenant_id = null",
+      "request_id = 'r'",
+    ])
+      expect(await sealWith(change)).toMatch(/append-only/);
+    expect(await sealWith("prev_hash = null")).toBe("no error");
+  });
+
   it("says when events were written after verify sealed", () => {
     expect(describeChain({ ok: true, events: 4, chains: 2, unsealed: 3 })).toBe(
       "The audit chains are intact: 4 events in 2 chains. 3 events were written after sealing and are not sealed yet; the next verify proves them.",

@@ -6,18 +6,18 @@ import { withSystem } from "@/db/tenant";
 
 const BATCH = 2_000;
 
-/** Seals every event committed so far; returns how many it sealed. */
-export async function sealAuditEvents(): Promise<number> {
+/** Seals every event committed so far, `batch` at a time; returns how many it sealed. */
+export async function sealAuditEvents(batch = BATCH): Promise<number> {
   let total = 0;
   for (;;) {
     const sealed = await withSystem("audit-seal", async (tx) => {
       const { rows } = await tx.execute<{ sealed: number }>(
-        sql`select control.seal_audit_events(${BATCH}) as sealed`,
+        sql`select control.seal_audit_events(${batch}) as sealed`,
       );
       return rows[0].sealed;
     });
     total += sealed;
-    if (sealed < BATCH) return total;
+    if (sealed < batch) return total;
   }
 }
 
