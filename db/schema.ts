@@ -385,6 +385,26 @@ export const usageSnapshots = control.table(
   ],
 );
 
+/**
+ * Each customer's rows (rows.total) as of its latest snapshot, kept by the snapshot beside the
+ * rows it writes: a move queue finds the customers from its threshold up through the index,
+ * instead of looking up every customer's latest snapshot.
+ */
+export const usageSizes = control.table(
+  "usage_sizes",
+  {
+    tenantId: text("tenant_id")
+      .primaryKey()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    takenAt: timestamp("taken_at", { withTimezone: true }).notNull(),
+    rows: bigint("rows", { mode: "number" }),
+  },
+  (t) => [
+    index("usage_sizes_rows_idx").on(t.rows, t.tenantId),
+    tenantPolicy("usage_sizes_tenant_isolation"),
+  ],
+);
+
 /** The snapshot runs themselves: when, what started them, how long they took. */
 export const usageRuns = control.table(
   "usage_runs",

@@ -3,14 +3,16 @@
 // a plan, a name prefix, an ID), on the first page and half-way down by cursor, is timed as
 // the page reads it (rows, the total counted or estimated), p50/p95, against a primary-key
 // lookup timed in the same run; each plan is read, and any sequential scan in it is named. Then
-// the overview's figures after a usage snapshot of every customer, and the user counts'
-// trigger: single-row membership inserts with it against without it.
+// the overview's figures after a usage snapshot of every customer, a move queue's next customers
+// against reading every customer's latest snapshot, and the user counts' trigger: single-row
+// membership inserts with it against without it.
 import { asc, desc, eq, sql } from "drizzle-orm";
 import { customerListQueries, listCustomers, SORT_KEYS } from "../../lib/customers/queries";
 import { SORTABLE } from "../../lib/customers/list";
 import { customerListSchema, type CustomerListParams } from "../../lib/customers/schemas";
 import { encodeCursor } from "../../lib/lists/cursor";
 import { COUNT_BELOW_ESTIMATE, EXACT_TOTAL_UP_TO } from "../../lib/lists/keyset";
+import { queueCandidates } from "../../lib/placement/queue";
 import { platformOverview } from "../../lib/usage/queries";
 import { takeSnapshot } from "../../lib/usage/snapshot";
 import { customers } from "../schema";
@@ -176,6 +178,54 @@ await withBenchDatabase("customers", { owner: 2, app: 2 }, async ({ owner }) => 
     `\nusage snapshot of ${CUSTOMERS.toLocaleString("en")} customers: ${ms(snapshot)}, ${first.changed.toLocaleString("en")} rows written; ` +
       `the next, after 1 % of them did something: ${ms(next.elapsed)} (${ratio(next.elapsed / snapshot)}), ${next.changed.toLocaleString("en")} rows written; ` +
       `the overview's figures: p50 ${ms(o.p50)}  p95 ${ms(o.p95)} (target < 200 ms), ${ratio(o.p95 / pk.p95)} the lookup`,
+  );
+
+  // A move queue's next customers: 20 of them grown past its threshold in a later snapshot, found
+  // through usage_sizes' index, against reading every customer's latest snapshot (before).
+  // (With no data plane here, the snapshot has no rows.total metric of its own.)
+  await owner.query(
+    `insert into control.usage_metrics (id, name)
+     select coalesce(max(id), 0) + 1, 'rows.total' from control.usage_metrics
+     having not bool_or(name = 'rows.total') or count(*) = 0`,
+  );
+  await owner.query(`
+    with big as (select id, 2000000 + row_number() over (order by id) as rows
+                   from control.customers order by id limit 20),
+    snapshots as (
+      insert into control.usage_snapshots (run_id, tenant_id, taken_at, figures)
+      select '00000000-0000-4000-8000-000000000020', big.id, now(), array_fill(null::bigint, array[m.id - 1]) || big.rows
+        from big cross join (select id from control.usage_metrics where name = 'rows.total') m)
+    insert into control.usage_sizes (tenant_id, taken_at, rows)
+    select id, now(), rows from big
+    on conflict (tenant_id) do update set taken_at = excluded.taken_at, rows = excluded.rows`);
+  await owner.query("analyze control.usage_sizes"); // as autovacuum does after the first snapshot
+  const queue = { target: "dedicated", thresholdRows: 1_000_000 };
+  const probed = async () =>
+    system((tx) =>
+      tx.execute(sql`
+        select c.id, s.rows from control.customers c
+          join control.databases d on d.name = c.database and d.kind = 'shared'
+          join lateral (select x.figures[(select id from control.usage_metrics where name = 'rows.total')] as rows
+                          from control.usage_snapshots x
+                         where x.tenant_id = c.id order by x.taken_at desc limit 1) s on true
+         where c.database <> ${queue.target} and s.rows >= ${queue.thresholdRows}
+           and c.status not in ('erased', 'deleted')
+           and not exists (select 1 from control.moves m where m.tenant_id = c.id and m.status = 'running')
+         order by s.rows, c.id limit 10`),
+    );
+  const [found, before] = [await system((tx) => queueCandidates(tx, queue, 10)), await probed()];
+  if (found.length !== 10 || before.rows.length !== 10)
+    throw new Error(`the queue found ${found.length} and the probe ${before.rows.length}, not 10`);
+  const probes: number[] = [];
+  for (let i = 0; i < 3; i++) probes.push(await timed(probed));
+  const candidates: number[] = [];
+  for (let i = 0; i < Math.min(SAMPLES, 50); i++)
+    candidates.push(await timed(() => system((tx) => queueCandidates(tx, queue, 10))));
+  const [b, q] = [summarize(probes), summarize(candidates)];
+  console.log(
+    `
+a move queue's next 10 customers: p50 ${ms(q.p50)}  p95 ${ms(q.p95)}; ` +
+      `reading every customer's latest snapshot (before): p50 ${ms(b.p50)}, ${(b.p50 / q.p95).toFixed(0)} times the new p95`,
   );
 
   // The user counts' write cost: single-row membership inserts, as invitations make them, in

@@ -81,7 +81,7 @@ function scope(actor: Actor) {
   return { foreign, ids };
 }
 
-const MEASURED_BY_THE_PLATFORM = ["control.usage_snapshots"];
+const MEASURED_BY_THE_PLATFORM = ["control.usage_snapshots", "control.usage_sizes"];
 
 async function untouched(foreign: string[], work: () => Promise<void>, what: string) {
   const before = await fingerprints(db.owner, foreign);

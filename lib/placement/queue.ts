@@ -1,9 +1,10 @@
 // Gradual migration (docs/architecture.md §13): a queue moves the customers of the shared
-// databases whose rows (rows.total in their latest usage snapshot) reach its threshold to its
-// target, smallest first, as many at a time as MOVES_PARALLEL allows (default 1), each an
-// ordinary recorded move. A step starts moves only while fewer than that run and the queue runs;
-// pausing lets the moves in progress end and starts no other. One console at a time steps the
-// queues (an advisory lock). The same worker cleans up the moves whose grace period is over.
+// databases whose rows (rows.total in their latest usage snapshot, which the snapshot keeps in
+// usage_sizes) reach its threshold to its target, smallest first, as many at a time as
+// MOVES_PARALLEL allows (default 1), each an ordinary recorded move. A step starts moves only
+// while fewer than that run and the queue runs; pausing lets the moves in progress end and
+// starts no other. One console at a time steps the queues (an advisory lock). The same worker
+// cleans up the moves whose grace period is over.
 import "server-only";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
@@ -12,7 +13,6 @@ import { withOwnerClient } from "@/db/owner";
 import { moveQueues } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
 import { cleanUpDueMoves, moveCustomer, parallelMoves } from "./move";
-import { figureOf } from "@/lib/usage/queries";
 
 export type MoveQueue = typeof moveQueues.$inferSelect;
 
@@ -22,6 +22,7 @@ export async function queueCandidates(
   queue: Pick<MoveQueue, "target" | "thresholdRows">,
   limit = 20,
 ): Promise<{ id: string; name: string; rows: number; database: string }[]> {
+  // From the threshold up through the sizes' index, so a step reads the large customers only.
   const { rows } = await tx.execute<{
     id: string;
     name: string;
@@ -29,14 +30,13 @@ export async function queueCandidates(
     database: string;
   }>(sql`
     select c.id, c.name, s.rows::text as rows, c.database
-      from control.customers c
+      from control.usage_sizes s
+      join control.customers c on c.id = s.tenant_id
       join control.databases d on d.name = c.database and d.kind = 'shared'
-      join lateral (select ${figureOf(sql`x.figures`, "rows.total")} as rows from control.usage_snapshots x
-                     where x.tenant_id = c.id order by x.taken_at desc limit 1) s on true
-     where c.database <> ${queue.target} and s.rows >= ${queue.thresholdRows}
+     where s.rows >= ${queue.thresholdRows} and c.database <> ${queue.target}
        and c.status not in ('erased', 'deleted')
        and not exists (select 1 from control.moves m where m.tenant_id = c.id and m.status = 'running')
-     order by s.rows, c.id
+     order by s.rows, s.tenant_id
      limit ${limit}`);
   return rows.map((r) => ({ ...r, rows: Number(r.rows) }));
 }

@@ -179,6 +179,7 @@ async function erase(
         usageEvents: await gone("usage_events"),
       };
       await gone("api_calls");
+      await gone("usage_sizes");
       await tx.query(
         `update control.customers set status = 'erased', contact_email = 'erased@example.invalid',
                 settings = '{}', quota_overrides = '{}', version = version + 1 where id = $1`,

@@ -195,6 +195,12 @@ describe("an erase", () => {
       "insert into control.usage_events (tenant_id, event_id, kind, quantity, occurred_at) values ($1, 'e', 'sms', 1, now())",
       [E],
     );
+    // Its size as the snapshot keeps it.
+    await asCustomer(
+      E,
+      "insert into control.usage_sizes (tenant_id, taken_at, rows) values ($1, now(), 9)",
+      [E],
+    );
     await db.owner.query("update control.customers set status = 'offboarding' where id = $1", [E]);
     const before = { a: await contents(A), b: await contents(B), e: await contents(E) };
 
@@ -217,6 +223,9 @@ describe("an erase", () => {
       member,
     ]);
     expect(users).toEqual([]);
+    expect(
+      await asCustomer(E, "select 1 from control.usage_sizes where tenant_id = $1", [E]),
+    ).toEqual([]);
 
     const { rows } = await db.owner.query(
       `select c.status, c.contact_email, (select count(*)::int from control.erasures e where e.tenant_id = c.id) as certificates,
@@ -232,6 +241,21 @@ describe("an erase", () => {
     });
   });
 });
+
+/** A statement as the owner in `tenantId`'s context (usage_sizes is under forced RLS). */
+async function asCustomer(tenantId: string, text: string, values: unknown[]) {
+  const client = await db.owner.connect();
+  try {
+    await client.query("begin");
+    await client.query("select set_config('app.tenant_id', $1, true)", [tenantId]);
+    const { rows } = await client.query(text, values);
+    await client.query("commit");
+    return rows;
+  } finally {
+    await client.query("rollback").catch(() => undefined);
+    client.release();
+  }
+}
 
 /** The customer's jobs, newest first. */
 async function jobsOf(customer: string) {

@@ -150,6 +150,55 @@ describe("the usage snapshot", () => {
     expect(Number(run[0].users)).toBe(4);
   });
 
+  it("keeps each customer's size as its latest row has it, which a run dated earlier leaves alone", async () => {
+    const sizes = async () =>
+      Object.fromEntries(
+        (
+          await withPlatform(
+            {
+              userId: crypto.randomUUID(),
+              email: "root@tenantry.example",
+              platformRole: "super_admin",
+            },
+            { action: "test" },
+            (tx) =>
+              tx.execute<{ tenant_id: string; rows: string | null }>(
+                sql`select tenant_id, rows::text from control.usage_sizes where tenant_id in (${A}, ${B}, ${EMPTY})`,
+              ),
+          )
+        ).rows.map((r) => [r.tenant_id, r.rows === null ? null : Number(r.rows)]),
+      );
+    await snapshotTaken("command");
+    expect(await sizes()).toEqual({ [A]: 40, [B]: 10, [EMPTY]: 0 });
+    const more = "insert into app.orders select $1, g, 'x' from generate_series(11, 15) g";
+    await db.owner.query(more, [B]);
+    await snapshotTaken("command");
+    expect(await sizes()).toEqual({ [A]: 40, [B]: 15, [EMPTY]: 0 });
+    // Back to 10: a run dated an hour ago writes B's row for then, and B's size stays 15.
+    await db.owner.query("delete from app.orders where tenant_id = $1 and id > 10", [B]);
+    const earlier = await snapshotTaken("command", new Date(Date.now() - 3_600_000));
+    expect(await sizes()).toMatchObject({ [B]: 15 });
+    await db.owner.query("delete from control.usage_snapshots where run_id = $1", [earlier.runId]);
+    await db.owner.query("delete from control.usage_runs where id = $1", [earlier.runId]);
+    await snapshotTaken("command");
+    expect(await sizes()).toEqual({ [A]: 40, [B]: 10, [EMPTY]: 0 });
+    // A customer sees its own size only, and writes none.
+    const seen = await withTenant(
+      { tenantId: A },
+      (tx) => tx.execute<{ tenant_id: string }>(sql`select tenant_id from control.usage_sizes`),
+      { readOnly: true },
+    );
+    expect(seen.rows).toEqual([{ tenant_id: A }]);
+    expect(
+      await withTenant({ tenantId: A }, (tx) =>
+        tx.execute(sql`update control.usage_sizes set rows = 0 where tenant_id = ${B}`),
+      ).then(
+        () => "written",
+        (e: Error) => ((e.cause as Error | undefined) ?? e).message,
+      ),
+    ).toMatch(/permission denied/);
+  });
+
   it("skips instead of running twice at once", async () => {
     const holder = await db.owner.connect();
     try {

@@ -12,7 +12,7 @@ import { databasePool, PRIMARY_DATABASE } from "@/db/databases";
 import { qualifiedName } from "@/lib/portability/tables";
 import { withSystem, type Tx } from "@/db/tenant";
 import { COUNTER_TRIGGERS, countedTables, rowsPerCustomerOfAll } from "./counters";
-import { summarizeRun } from "./queries";
+import { figureOf, summarizeRun } from "./queries";
 import { noteQuotaCrossings } from "./quotas";
 
 export const METRICS = {
@@ -292,7 +292,14 @@ export async function snapshotIn(
                select y.figures from control.usage_snapshots y
                 where y.tenant_id = n.tenant_id and y.taken_at <= ${now}
                 order by y.taken_at desc limit 1)
-      returning 1)
+      returning tenant_id, figures),
+    -- Each changed customer's size, for the move queues (a run dated before a customer's
+    -- latest row leaves its size as that row has it).
+    sized as (
+      insert into control.usage_sizes (tenant_id, taken_at, rows)
+      select i.tenant_id, ${now}, ${figureOf(sql`i.figures`, "rows.total")} from inserted i
+      on conflict (tenant_id) do update set taken_at = excluded.taken_at, rows = excluded.rows
+       where control.usage_sizes.taken_at <= excluded.taken_at)
     select (select count(*)::int from usage_now) as customers, count(*)::int as changed from inserted`);
   const { customers, changed } = written[0];
   const figures = customers * metrics.length;
