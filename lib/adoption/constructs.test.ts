@@ -199,7 +199,9 @@ describe("constructs the plan names before anything runs", () => {
       `create table n_definer.customers (id int primary key, name text);
        create function n_definer.all_names() returns setof text language sql security definer
          as 'select name from n_definer.customers';
-       create function n_definer.harmless() returns int language sql security definer as 'select 1';`,
+       create function n_definer.harmless() returns int language sql security definer as 'select 1';
+       create function n_definer.elsewhere() returns int language plpgsql security definer
+         as 'begin perform 1 from n_other.customers; return 1; end';`,
     );
     expect(problems).toEqual([
       expect.stringMatching(

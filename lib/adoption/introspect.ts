@@ -246,8 +246,9 @@ export async function introspect(
       from pg_proc p join pg_roles r on r.oid = p.proowner
      where p.prosecdef and (r.rolsuper or r.rolbypassrls)
        and p.pronamespace not in ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
-       -- Tenantry's own placement check reads its own table, never a customer's (migration 0032).
-       and p.pronamespace::regnamespace::text <> 'placement'`);
+       -- Tenantry's own functions (the placement check, migration 0032; the row counters, 0050;
+       -- the audit log's, 0068) read its own tables, never a customer's.
+       and p.pronamespace::regnamespace::text not in ('placement', 'tally', 'control')`);
   const names = rows.map((r) => r.name);
   return rows.map((r) => {
     const constraints = r.constraints ?? [];
@@ -311,9 +312,12 @@ export async function introspect(
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-/** The table's name as a word of a function body, bare, quoted or schema-qualified. */
+/**
+ * The table's name as a word of a function body, bare, quoted or qualified by its own schema:
+ * qualified by another (`control.customers`), it names another table.
+ */
 const tableName = (schema: string, table: string) =>
-  `(?:(?:${escape(schema)}|"${escape(schema)}")\\s*\\.\\s*)?(?:\\b${escape(table)}\\b|"${escape(table)}")`;
+  `(?:(?:${escape(schema)}|"${escape(schema)}")\\s*\\.\\s*|(?<![\\w"$]\\s*\\.\\s*))(?:\\b${escape(table)}\\b|"${escape(table)}")`;
 
 function mentionsTable(source: string, schema: string, table: string) {
   return new RegExp(tableName(schema, table), "i").test(source);

@@ -37,6 +37,26 @@ const databaseError = (work: Promise<unknown>) =>
     (e: Error) => ((e.cause as Error | undefined) ?? e).message,
   );
 
+/** Runs `during` while one event of `tenantId`'s is inserted in a transaction still open. */
+async function whileAnInsertIsOpen<T>(tenantId: string, during: () => Promise<T>): Promise<T> {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let inserted!: () => void;
+  const insertedOpen = new Promise<void>((resolve) => (inserted = resolve));
+  const open = withTenant({ tenantId }, async (tx) => {
+    await tx.insert(auditEvents).values({ tenantId, action: "open", outcome: "ok" });
+    inserted();
+    await held;
+  });
+  await insertedOpen;
+  try {
+    return await during();
+  } finally {
+    release();
+    await open;
+  }
+}
+
 beforeAll(async () => {
   await insertCustomers(db.owner, [A]);
   for (let i = 0; i < 5; i++) await write(`setup.${i}`);
@@ -78,6 +98,40 @@ describe("the audit log", () => {
       /append-only/,
     );
     expect((await verifyAuditChain()).ok).toBe(true);
+  });
+
+  it("names only customers that exist, without locking the customer's row", async () => {
+    expect(
+      await databaseError(
+        withPlatform(root, { action: "t" }, (tx) =>
+          tx.execute(
+            sql`insert into control.audit_events (tenant_id, action, outcome) values ('ZZZZZZZZZ', 'made.up', 'ok')`,
+          ),
+        ),
+      ),
+    ).toMatch(/no customer ZZZZZZZZZ/);
+    // A customer with events cannot be deleted, as when a foreign key held them together.
+    const [K] = await insertCustomers(db.owner, [generateCustomerId()]);
+    await withTenant({ tenantId: K }, (tx) =>
+      tx.insert(auditEvents).values({ tenantId: K, action: "kept", outcome: "ok" }),
+    );
+    expect(
+      await databaseError(db.owner.query("delete from control.customers where id = $1", [K])),
+    ).toMatch(/has audit events/);
+    // While K's event is being written (its transaction open), K's row is not locked.
+    const locked = await whileAnInsertIsOpen(K, async () => {
+      const client = await db.owner.connect();
+      try {
+        await client.query("begin");
+        return await databaseError(
+          client.query("select 1 from control.customers where id = $1 for update nowait", [K]),
+        );
+      } finally {
+        await client.query("rollback");
+        client.release();
+      }
+    });
+    expect(locked).toBe("no error");
   });
 
   it("chains 20 parallel writers of one customer into one unbroken chain", async () => {
@@ -199,22 +253,12 @@ describe("sealing", () => {
       withTenant({ tenantId: E }, (tx) =>
         tx.insert(auditEvents).values({ tenantId: E, action: "x", outcome: "ok" }),
       );
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let inserted!: () => void;
-    const insertedOpen = new Promise<void>((resolve) => (inserted = resolve));
-    const open = withTenant({ tenantId: E }, async (tx) => {
-      await tx.insert(auditEvents).values({ tenantId: E, action: "open", outcome: "ok" });
-      inserted();
-      await held;
-    });
-    await insertedOpen;
-    const other = await Promise.race([
-      writeFor().then(() => "written"),
-      new Promise((resolve) => setTimeout(() => resolve("waited"), 3_000)),
-    ]);
-    release();
-    await open;
+    const other = await whileAnInsertIsOpen(E, () =>
+      Promise.race([
+        writeFor().then(() => "written"),
+        new Promise((resolve) => setTimeout(() => resolve("waited"), 3_000)),
+      ]),
+    );
     expect(other).toBe("written");
     expect(await verifyAuditChain({ chain: E })).toEqual({
       ok: true,
