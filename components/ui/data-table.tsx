@@ -5,6 +5,7 @@
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { PageLink } from "./page-link";
 
 /** URL changes: a value of null removes the parameter. */
 export type UrlChanges = Record<string, string | number | null>;
@@ -167,32 +168,5 @@ export function DataTable<T>({
         </div>
       </nav>
     </div>
-  );
-}
-
-function PageLink({
-  href,
-  label,
-  children,
-}: {
-  href: string | null;
-  label: string;
-  children: React.ReactNode;
-}) {
-  if (href === null) {
-    return (
-      <span aria-disabled="true" className="text-slate-400">
-        {children}
-      </span>
-    );
-  }
-  return (
-    <Link
-      href={href}
-      aria-label={label}
-      className="rounded-md border border-slate-300 px-2 py-1 hover:bg-slate-100"
-    >
-      {children}
-    </Link>
   );
 }

@@ -1,23 +1,62 @@
 import "server-only";
-import { and, asc, count, desc, eq, gt, isNull, sql } from "drizzle-orm";
-import { invites, memberships, sessions, users } from "@/db/schema";
+import { and, asc, count, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
+import { customers, invites, memberships, sessions, users } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
+import { keysetPage, type KeysetPage } from "@/lib/lists/keyset";
+import { MEMBERS_PER_PAGE, type MemberCursor } from "./schemas";
 
-export function listMembers(tx: Tx, tenantId: string) {
-  return tx
-    .select({
-      id: users.id,
-      email: users.email,
-      displayName: users.displayName,
-      role: memberships.role,
-      since: memberships.createdAt,
-      status: users.status,
-    })
+/**
+ * A page of the customer's users by email, from `cursor` (keyset), and how many there are (the
+ * count the memberships' triggers keep on the customer). A cursor made on another customer's list
+ * only says where to start in this one: the rows are always this customer's.
+ */
+export async function listMembers(
+  tx: Tx,
+  tenantId: string,
+  cursor?: MemberCursor,
+  size = MEMBERS_PER_PAGE,
+): Promise<KeysetPage<Member>> {
+  const back = cursor?.towards === "previous";
+  const direction = back ? desc : asc;
+  const fetched = await tx
+    .select({ ...memberColumns, key: users.email })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
-    .where(eq(memberships.tenantId, tenantId))
-    .orderBy(asc(users.email));
+    .where(
+      and(
+        eq(memberships.tenantId, tenantId),
+        cursor
+          ? sql`(${users.email}, ${users.id}) ${sql.raw(back ? "<" : ">")} (${cursor.email}, ${cursor.id}::uuid)`
+          : undefined,
+      ),
+    )
+    .orderBy(direction(users.email), direction(users.id))
+    .limit(size + 1);
+  const page = keysetPage(
+    fetched,
+    size,
+    cursor,
+    (row, position) => ({ ...position, email: row.email, id: row.id }) satisfies MemberCursor,
+  );
+  if (!page) return listMembers(tx, tenantId, undefined, size);
+  const [counted] = await tx
+    .select({ count: customers.userCount })
+    .from(customers)
+    .where(eq(customers.id, tenantId));
+  return { ...page, total: { count: counted?.count ?? 0, exact: true } };
 }
+
+const memberColumns = {
+  id: users.id,
+  email: users.email,
+  displayName: users.displayName,
+  role: memberships.role,
+  since: memberships.createdAt,
+  status: users.status,
+};
+export type Member = {
+  [K in keyof typeof memberColumns]: (typeof memberColumns)[K]["_"]["data"];
+};
 
 export function listPendingInvites(tx: Tx, tenantId: string, now: Date) {
   return tx
@@ -57,12 +96,22 @@ export async function memberOf(tx: Tx, tenantId: string, userId: string) {
   return member;
 }
 
-/** How many sessions each of `tenantId`'s users has open. */
-export async function openSessionCounts(tx: Tx, tenantId: string): Promise<Map<string, number>> {
+/** How many sessions each of `tenantId`'s users `userIds` (a page of them) has open. */
+export async function openSessionCounts(
+  tx: Tx,
+  tenantId: string,
+  userIds: string[],
+): Promise<Map<string, number>> {
   const rows = await tx
     .select({ userId: sessions.userId, open: count() })
     .from(sessions)
-    .where(and(eq(sessions.tenantId, tenantId), isNull(sessions.endedAt)))
+    .where(
+      and(
+        eq(sessions.tenantId, tenantId),
+        inArray(sessions.userId, userIds),
+        isNull(sessions.endedAt),
+      ),
+    )
     .groupBy(sessions.userId);
   return new Map(rows.map((r) => [r.userId, r.open]));
 }

@@ -1,5 +1,23 @@
 import { z } from "zod";
 import { membershipRoles } from "@/db/schema";
+import { decodeCursor } from "@/lib/lists/cursor";
+
+/** Where a page of a customer's users starts (keyset paging by email): after or before this user. */
+const memberCursorSchema = z.object({
+  page: z.number().int().min(2).max(100_000_000),
+  towards: z.enum(["next", "previous"]),
+  email: z.string().max(320),
+  id: z.uuid(),
+});
+export type MemberCursor = z.infer<typeof memberCursorSchema>;
+
+/** A page of a customer's users: from the URL's `cursor`; one that does not decode starts at the top. */
+export const memberPageSchema = z.object({
+  cursor: z.preprocess(decodeCursor, memberCursorSchema.optional()).catch(undefined),
+});
+
+/** Users a page. */
+export const MEMBERS_PER_PAGE = 50;
 
 export const changeRoleSchema = z.object({
   userId: z.uuid({ message: "Not a user." }),

@@ -6,7 +6,9 @@ import { MemberActions } from "@/components/users/member-actions";
 import { RevokeInviteButton } from "@/components/users/revoke-invite-button";
 import { RequireTwoFactorForm } from "@/components/users/require-two-factor-form";
 import { customers } from "@/db/schema";
+import { ListPages } from "@/components/ui/page-link";
 import { listMembers, listPendingInvites, openSessionCounts } from "@/lib/users/queries";
+import { memberPageSchema } from "@/lib/users/schemas";
 import { dateTime } from "@/components/ui/format";
 import { tenantPage } from "@/lib/auth/pages";
 import Link from "next/link";
@@ -15,25 +17,37 @@ import { eq } from "drizzle-orm";
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Users" };
 
-export default async function UsersPage() {
+export default async function UsersPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[]>>;
+}) {
+  const { cursor } = memberPageSchema.parse(await searchParams);
   const {
     ctx,
-    data: [members, pending, sessionCounts, requireTwoFactor],
+    data: [list, pending, sessionCounts, requireTwoFactor],
   } = await tenantPage(
     { permission: "users.manage", action: "users.list" },
-    async (tx, { customer }) =>
-      [
-        await listMembers(tx, customer.id),
+    async (tx, { customer }) => {
+      const members = await listMembers(tx, customer.id, cursor);
+      return [
+        members,
         await listPendingInvites(tx, customer.id, new Date()),
-        await openSessionCounts(tx, customer.id),
+        await openSessionCounts(
+          tx,
+          customer.id,
+          members.rows.map((m) => m.id),
+        ),
         (
           await tx
             .select({ on: customers.requireTwoFactor })
             .from(customers)
             .where(eq(customers.id, customer.id))
         )[0]?.on ?? false,
-      ] as const,
+      ] as const;
+    },
   );
+  const members = list.rows;
   return (
     <>
       <PageHeader
@@ -49,7 +63,7 @@ export default async function UsersPage() {
             id="members-heading"
             className="border-b border-slate-200 px-4 py-3 text-sm font-medium"
           >
-            Members ({members.length})
+            Members ({list.total.count.toLocaleString("en")})
           </h2>
           <Table headers={["Name", "Email", "Role", "Open sessions", ""]}>
             {members.map((m) => (
@@ -71,6 +85,11 @@ export default async function UsersPage() {
               </Row>
             ))}
           </Table>
+          <ListPages
+            list={list}
+            shown={members.length}
+            href={(c) => (c ? `/users?cursor=${c}` : "/users")}
+          />
         </section>
 
         <section aria-labelledby="invites-heading">

@@ -28,6 +28,8 @@ import { customerHistory, getCustomer, listPlans } from "@/lib/customers/queries
 import { customerIdSchema } from "@/lib/customers/schemas";
 import { latestFigures } from "@/lib/usage/queries";
 import { listMembers } from "@/lib/users/queries";
+import { memberPageSchema } from "@/lib/users/schemas";
+import { ListPages } from "@/components/ui/page-link";
 import { ResetLinkButton } from "@/components/account/reset-link-button";
 import { EndUserSessionsButton } from "@/components/account/session-buttons";
 import { CustomerHistory } from "@/components/customers/customer-history";
@@ -37,8 +39,16 @@ import { dateTime } from "@/components/ui/format";
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Customer" };
 
-export default async function CustomerPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function CustomerPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[]>>;
+}) {
   const raw = (await params).id;
+  // The users section pages by its own parameter, `users`.
+  const { cursor: usersFrom } = memberPageSchema.parse({ cursor: (await searchParams).users });
   const parsed = customerIdSchema.safeParse(raw);
   // A malformed ID is no customer: audited as a denied view of what was asked for.
   const id = parsed.success ? parsed.data : null;
@@ -59,7 +69,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
       return {
         ...detail,
         history: await customerHistory(tx, id),
-        members: await listMembers(tx, id),
+        members: await listMembers(tx, id, usersFrom),
         plans: await listPlans(tx),
         usage: await latestFigures(tx, id),
         data: await dataLifecycle(tx, id),
@@ -229,11 +239,11 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
           />
         </Section>
         <Section title="Users">
-          {members.length === 0 ? (
+          {members.rows.length === 0 ? (
             <EmptyState title="No users yet" />
           ) : (
             <Table headers={["Name", "Email", "Role", ""]}>
-              {members.map((m) => (
+              {members.rows.map((m) => (
                 <Row key={m.id}>
                   <Cell>
                     {m.displayName}
@@ -253,6 +263,11 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
               ))}
             </Table>
           )}
+          <ListPages
+            list={members}
+            shown={members.rows.length}
+            href={(c) => `/customers/${customer.id}${c ? `?users=${c}` : ""}`}
+          />
         </Section>
         <Section title="History">
           <CustomerHistory history={history} />

@@ -1,0 +1,62 @@
+// A customer's Users page holds 50 users a page. One customer's admin pages through its 60 users
+// and back; the 30 users of another customer, whose addresses sort between them, never show.
+import { expect, test } from "@playwright/test";
+import { generateCustomerId } from "../../lib/customers/ids";
+import { CUSTOMER_ADMIN, signIn } from "../auth/helpers";
+import { ownerQuery } from "../db";
+
+const ADMIN = "p00@one.paging.example";
+
+test.beforeAll(async () => {
+  const [one, two] = [generateCustomerId(), generateCustomerId()];
+  await ownerQuery(
+    `insert into control.customers (id, name, contact_email, status)
+     values ($1, 'Users Paging One', 'x@one.paging.example', 'active'), ($2, 'Users Paging Two', 'x@two.paging.example', 'active')`,
+    [one, two],
+  );
+  // One: its admin (the demo password) and 59 members; two: 30 members, p01x@ … between them.
+  await ownerQuery(
+    `with made as (
+       insert into control.users (email, display_name, password_hash)
+       select e, 'Paging ' || e, (select password_hash from control.users where email = $3)
+         from (select 'p' || lpad(g::text, 2, '0') || '@one.paging.example' as e from generate_series(0, 59) g
+               union all
+               select 'p' || lpad(g::text, 2, '0') || 'x@two.paging.example' from generate_series(1, 30) g) emails
+       returning id, email)
+     insert into control.memberships (tenant_id, user_id, role)
+     select case when email like '%@one.%' then $1 else $2 end, id,
+            case when email = $4 then 'admin' else 'member' end
+       from made`,
+    [one, two, CUSTOMER_ADMIN, ADMIN],
+  );
+});
+
+test("a customer admin pages through its users, forth and back, and sees only its own", async ({
+  page,
+}) => {
+  await signIn(page, ADMIN);
+  await page.goto("/users");
+  const members = page.getByRole("region", { name: "Members (60)" });
+  const emails = async () =>
+    (await members.getByRole("row").locator("td:nth-child(2)").allTextContents()).map((t) =>
+      t.trim(),
+    );
+  await expect(members.getByText("1–50 of 60")).toBeVisible();
+  const first = await emails();
+  expect(first).toHaveLength(50);
+
+  await members.getByRole("link", { name: "Next page" }).click();
+  await expect(page).toHaveURL(/cursor=/);
+  await expect(members.getByText("51–60 of 60")).toBeVisible();
+  const second = await emails();
+  const seen = [...first, ...second];
+  expect(new Set(seen).size).toBe(60);
+  expect(seen.every((e) => e.endsWith("@one.paging.example"))).toBe(true);
+
+  await page.reload();
+  expect(await emails()).toEqual(second);
+  await members.getByRole("link", { name: "Previous page" }).click();
+  await expect(page).not.toHaveURL(/cursor=/);
+  await expect(members.getByText("1–50 of 60")).toBeVisible();
+  expect(await emails()).toEqual(first);
+});
