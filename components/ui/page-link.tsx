@@ -1,4 +1,5 @@
 import Link from "next/link";
+import type { KeysetPage } from "@/lib/lists/keyset";
 
 /** A link to the page either side of a list's, or its label greyed out where there is none. */
 export function PageLink({
@@ -34,20 +35,13 @@ export function PageLink({
  */
 export function ListPages({
   list,
-  shown,
   href,
 }: {
-  list: {
-    first: number;
-    total: { count: number };
-    previous: { cursor: string | null } | null;
-    next: { cursor: string | null } | null;
-  };
-  shown: number;
+  list: KeysetPage<unknown>;
   href: (cursor: string | null) => string;
 }) {
   if (!list.previous && !list.next) return null;
-  const last = list.first + shown - 1;
+  const last = list.first + list.rows.length - 1;
   return (
     <nav aria-label="Pages" className="flex items-center justify-end gap-3 px-4 py-3 text-sm">
       <span className="text-slate-600">

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { auditOutcomes } from "@/db/schema";
 import { customerIdSchema } from "@/lib/customers/schemas";
-import { decodeCursor } from "@/lib/lists/cursor";
+import { cursorParam, keysetPositionSchema } from "@/lib/lists/cursor";
 
 /** A calendar day as YYYY-MM-DD that exists (2024-13-01 and 2024-02-30 do not). */
 export const daySchema = z
@@ -18,9 +18,7 @@ const day = daySchema.optional().catch(undefined);
  * Where a page of the audit viewer starts (keyset paging): after, or before, the event at this
  * time (microseconds since the epoch, as the database wrote it) with this ID. `page` is only shown.
  */
-const cursorSchema = z.object({
-  page: z.number().int().min(2).max(100_000_000),
-  towards: z.enum(["next", "previous"]),
+const cursorSchema = keysetPositionSchema.extend({
   at: z.string().regex(/^\d{1,17}$/),
   id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
 });
@@ -34,7 +32,7 @@ export const auditFilterSchema = z.object({
   customer: customerIdSchema.optional().catch(undefined),
   from: day,
   to: day,
-  cursor: z.preprocess(decodeCursor, cursorSchema.optional()).catch(undefined),
+  cursor: cursorParam(cursorSchema),
   size: z.coerce
     .number()
     .refine((n) => [25, 50, 100].includes(n))

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { customerStatuses } from "@/db/schema";
-import { decodeCursor } from "@/lib/lists/cursor";
+import { cursorParam, keysetPositionSchema } from "@/lib/lists/cursor";
 import { isCustomerId, normalizeCustomerId } from "./ids";
 import { PAGE_SIZES, SORTABLE } from "./list";
 
@@ -92,9 +92,7 @@ export const contactEmailSchema = z.object({ version, contactEmail: email });
  * sort key and ID, under the sort it was made for. `page` is only shown. The URL carries it
  * opaque (base64url JSON); one that does not decode, or was made for another sort, is ignored.
  */
-const cursorSchema = z.object({
-  page: z.number().int().min(2).max(100_000_000),
-  towards: z.enum(["next", "previous"]),
+const cursorSchema = keysetPositionSchema.extend({
   sort: z.enum(SORTABLE),
   dir: z.enum(["asc", "desc"]),
   // The sort key as the database wrote it (lib/customers/queries.ts): digits for users and
@@ -125,7 +123,7 @@ export const customerListSchema = z
       .refine((n) => (PAGE_SIZES as readonly number[]).includes(n))
       .catch(25)
       .default(25),
-    cursor: z.preprocess(decodeCursor, cursorSchema.optional()).catch(undefined),
+    cursor: cursorParam(cursorSchema),
   })
   .transform(({ cursor, ...params }) => ({
     ...params,

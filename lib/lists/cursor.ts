@@ -1,5 +1,7 @@
-// Where a keyset-paged list's page starts, carried in the URL opaque (base64url JSON). What it
-// holds is each list's own schema; one that does not decode is no cursor at all.
+// Where a keyset-paged list's page starts, carried in the URL opaque (base64url JSON). Each list
+// adds its own sort key to the position every cursor holds; one that does not decode, or does not
+// fit the list's schema, is no cursor at all (the first page).
+import { z } from "zod";
 
 export function encodeCursor(cursor: object): string {
   return Buffer.from(JSON.stringify(cursor)).toString("base64url");
@@ -13,3 +15,14 @@ export function decodeCursor(value: unknown): unknown {
     return undefined;
   }
 }
+
+/** What every cursor holds: the page number it shows (only shown), and which way from its row. */
+export const keysetPositionSchema = z.object({
+  page: z.number().int().min(2).max(100_000_000),
+  towards: z.enum(["next", "previous"]),
+});
+export type KeysetPosition = z.infer<typeof keysetPositionSchema>;
+
+/** A URL's cursor parameter read by a list's cursor schema: undefined unless it decodes and fits. */
+export const cursorParam = <T extends z.ZodType>(schema: T) =>
+  z.preprocess(decodeCursor, schema.optional()).catch(undefined);

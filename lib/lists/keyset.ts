@@ -2,7 +2,7 @@ import "server-only";
 import { count, sql, type SQL } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { Tx } from "@/db/tenant";
-import { encodeCursor } from "./cursor";
+import { encodeCursor, type KeysetPosition } from "./cursor";
 
 /** Up to this many matches a list's total is exact; above, the planner's estimate. */
 export const EXACT_TOTAL_UP_TO = 10_000;
@@ -102,10 +102,4 @@ export function keysetPage<Row extends { key: string }>(
     previous: page > 1 && rows.length ? to("previous", rows[0]) : null,
     next: (back || more) && rows.length ? to("next", rows[rows.length - 1]) : null,
   };
-}
-
-/** Where a cursor leads: the page number it shows, and which way from its row. */
-export interface KeysetPosition {
-  page: number;
-  towards: "next" | "previous";
 }

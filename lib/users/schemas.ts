@@ -1,11 +1,9 @@
 import { z } from "zod";
 import { membershipRoles } from "@/db/schema";
-import { decodeCursor } from "@/lib/lists/cursor";
+import { cursorParam, keysetPositionSchema } from "@/lib/lists/cursor";
 
 /** Where a page of a customer's users starts (keyset paging by email): after or before this user. */
-const memberCursorSchema = z.object({
-  page: z.number().int().min(2).max(100_000_000),
-  towards: z.enum(["next", "previous"]),
+const memberCursorSchema = keysetPositionSchema.extend({
   email: z.string().max(320),
   id: z.uuid(),
 });
@@ -13,7 +11,7 @@ export type MemberCursor = z.infer<typeof memberCursorSchema>;
 
 /** A page of a customer's users: from the URL's `cursor`; one that does not decode starts at the top. */
 export const memberPageSchema = z.object({
-  cursor: z.preprocess(decodeCursor, memberCursorSchema.optional()).catch(undefined),
+  cursor: cursorParam(memberCursorSchema),
 });
 
 /** Users a page. */

@@ -85,11 +85,7 @@ export default async function UsersPage({
               </Row>
             ))}
           </Table>
-          <ListPages
-            list={list}
-            shown={members.length}
-            href={(c) => (c ? `/users?cursor=${c}` : "/users")}
-          />
+          <ListPages list={list} href={(c) => (c ? `/users?cursor=${c}` : "/users")} />
         </section>
 
         <section aria-labelledby="invites-heading">

@@ -265,7 +265,6 @@ export default async function CustomerPage({
           )}
           <ListPages
             list={members}
-            shown={members.rows.length}
             href={(c) => `/customers/${customer.id}${c ? `?users=${c}` : ""}`}
           />
         </Section>
