@@ -14,8 +14,8 @@ const securityHeaders = [
 ];
 
 const nextConfig: NextConfig = {
-  // Native and connection-holding packages stay plain Node requires, not bundled.
-  serverExternalPackages: ["pg", "@node-rs/argon2"],
+  // Native, WebAssembly and connection-holding packages stay plain Node requires, not bundled.
+  serverExternalPackages: ["pg", "@node-rs/argon2", "libpg-query"],
   poweredByHeader: false,
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];

@@ -1,6 +1,8 @@
 // A schema that is multi-tenant in its application already (organization_id on most tables),
 // adopted from the dashboard: the plan shows each table's way to its customer and names the
-// table that has two; with the path chosen, the run makes each organization a customer.
+// table that has two, and a SECURITY DEFINER function that reads deals through a view (its
+// comment speaks of notes, which it does not read); with the path chosen and the function
+// dropped, the run makes each organization a customer.
 import { expect, test } from "@playwright/test";
 import { SUPER_ADMIN, signIn } from "../auth/helpers";
 import { ownerQuery } from "../db";
@@ -17,7 +19,13 @@ test("the super-admin adopts a schema by its organization_id column from the das
     insert into crm.organizations values (1, 'Crm Acme'), (2, 'Crm Globex');
     insert into crm.contacts values (1, 1, 'a@acme'), (2, 2, 'a@globex');
     insert into crm.deals values (1, 1, 'Rockets');
-    insert into crm.notes values (1, 1, 1, 'call back'), (2, 2, null, 'hello');`);
+    insert into crm.notes values (1, 1, 1, 'call back'), (2, 2, null, 'hello');
+    create view crm.deal_titles as select title from crm.deals;
+    create function crm.all_deal_titles() returns setof text language plpgsql security definer as $$
+      begin
+        -- notes stay private
+        return query select title from crm.deal_titles;
+      end $$;`);
   try {
     await signIn(page, SUPER_ADMIN);
     await page.goto("/adoption?schema=crm");
@@ -32,8 +40,13 @@ test("the super-admin adopts a schema by its organization_id column from the das
     await expect(refusal).toContainText(
       "crm.notes reaches organization_id through more than one foreign key (notes_contact_id_fkey → contacts, notes_deal_id_fkey → deals)",
     );
+    await expect(refusal).toContainText(
+      /The function crm\.all_deal_titles\(\) runs as \w+ \(SECURITY DEFINER\), which bypasses row-level security, and reads crm\.deals: any customer calling it reads every customer's rows\./,
+    );
+    await expect(refusal).not.toContainText("reads crm.deals, crm.notes");
     await expect(page.getByRole("button", { name: "Run adoption" })).toBeDisabled();
 
+    await ownerQuery("drop function crm.all_deal_titles()");
     await page.getByLabel("Foreign key to follow").fill("notes=notes_contact_id_fkey");
     await page.getByRole("button", { name: "Update the plan" }).click();
     await expect(refusal).toHaveCount(0);

@@ -211,6 +211,64 @@ describe("constructs the plan names before anything runs", () => {
     await refusesAtPlan("n_definer");
   });
 
+  it("what a SECURITY DEFINER function reads, by PostgreSQL's parser, not by its text", async () => {
+    const { problems } = await named(
+      "n_bodies",
+      `create table n_bodies.customers (id int primary key, name text);
+       create table n_bodies.notes (id int primary key, body text);
+       create view n_bodies.customer_names as select name from n_bodies.customers;
+       create view n_bodies.names_again as select name from n_bodies.customer_names;
+       create function n_bodies.count_them() returns bigint language sql
+         as 'select count(*) from n_bodies.customers';
+       -- Says "customers" in a message, a comment and a CTE, and reads none of them.
+       create function n_bodies.says_it() returns int language plpgsql security definer as $$
+         begin
+           -- customers are counted elsewhere
+           if false then raise exception 'no customers here'; end if;
+           perform 1 from (with customers as (select 1) select * from customers) c;
+           return 1;
+         end $$;
+       -- Reads them through a view over a view, through a function it calls, and in an assignment.
+       create function n_bodies.through_views() returns setof text language sql security definer
+         as 'select name from n_bodies.names_again';
+       create function n_bodies.through_a_call() returns bigint language plpgsql security definer as $$
+         declare n bigint;
+         begin n := n_bodies.count_them(); return n; end $$;
+       create function n_bodies.in_an_assignment() returns bigint language plpgsql security definer as $$
+         declare n bigint;
+         begin n := (select count(*) from notes); return n; end $$;
+       -- SQL built at run time, which names no table: it could read any.
+       create function n_bodies.built(t text) returns bigint language plpgsql security definer as $$
+         declare n bigint;
+         begin execute format('select count(*) from n_bodies.%I', t) into n; return n; end $$;
+       -- Reads customers through a view, and runs SQL it builds besides.
+       create function n_bodies.mixed() returns int language plpgsql security definer as $$
+         begin perform 1 from n_bodies.customer_names; execute 'select 1'; return 1; end $$;
+       create function n_bodies.as_xml() returns xml language sql security definer
+         as $$ select query_to_xml('select * from n_bodies.' || 'notes', true, false, '') $$;`,
+    );
+    const message = (fn: string, reads: string) =>
+      new RegExp(
+        `^The function n_bodies\\.${fn}\\(\\) runs as \\w+ \\(SECURITY DEFINER\\), which bypasses row-level security, and reads ${reads}: any customer calling it reads every customer's rows\\.`,
+      );
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^The function n_bodies\.mixed\(\) runs as \w+ \(SECURITY DEFINER\), which bypasses row-level security, and the plan cannot tell all it reads: it runs SQL it builds at run time \(EXECUTE\)\. It reads or names n_bodies\.customers: /,
+      ),
+      expect.stringMatching(message("through_a_call", "n_bodies\\.customers")),
+      expect.stringMatching(message("through_views", "n_bodies\\.customers")),
+      // Its text names notes: that is said, and what it may read stays unknown.
+      expect.stringMatching(
+        /^The function n_bodies\.as_xml\(\) runs as \w+ \(SECURITY DEFINER\), which bypasses row-level security, and the plan cannot tell all it reads: it calls query_to_xml, which runs a text as SQL\. It reads or names n_bodies\.notes: any customer calling it may read every customer's rows\./,
+      ),
+      expect.stringMatching(message("in_an_assignment", "n_bodies\\.notes")),
+      expect.stringMatching(
+        /^The function n_bodies\.built\(text\) runs as \w+ \(SECURITY DEFINER\), which bypasses row-level security, and the plan cannot tell what it reads: it runs SQL it builds at run time \(EXECUTE\)\. Any customer calling it may read every customer's rows of n_bodies\./,
+      ),
+    ]);
+    await refusesAtPlan("n_bodies");
+  });
+
   it("rules, and table inheritance that is not partitioning", async () => {
     const { problems } = await named(
       "n_rules",

@@ -7,6 +7,7 @@ import { ownerDatabaseUrl } from "@/db/env";
 import { POLICIES_JSON, type PolicyRow } from "@/db/guard";
 import type { Tx } from "@/db/tenant";
 import { COUNTER_TRIGGERS } from "@/lib/usage/counters";
+import { readFunctionBody, type BodyUses, type QualifiedName } from "./bodies";
 
 export interface Constraint {
   name: string;
@@ -74,8 +75,13 @@ export interface TableInfo {
   rules?: string[];
   /** Foreign keys from tables of other schemas that point at this one. */
   referencedFrom?: { schema: string; table: string; name: string; columns: string[] }[];
-  /** SECURITY DEFINER functions whose owner bypasses RLS and whose body names this table. */
-  definerFunctions?: { name: string; owner: string }[];
+  /**
+   * SECURITY DEFINER functions whose owner bypasses RLS and that read or write this table (their
+   * own statements, or through a view or a function they call), and those that may: whose reads
+   * cannot all be known from their text (`opaque` says why; `named`: it reads this table, or its
+   * text names it).
+   */
+  definerFunctions?: { name: string; owner: string; opaque?: string; named?: boolean }[];
   /** Its triggers whose functions write into other tables of the schema. */
   triggerWrites?: { trigger: string; table: string }[];
 }
@@ -238,18 +244,8 @@ export async function introspect(
       crossRefs.set(`${r.name}.${k.name}`, Number(counted[0].n));
     }
   }
-  // A SECURITY DEFINER function runs as its owner: one that bypasses RLS (a superuser, or
-  // BYPASSRLS) reads every customer's rows of any table its body names. PL/pgSQL bodies record no
-  // dependencies, so the body is searched for the table's name.
-  const { rows: definers } = await tx.execute<{ name: string; owner: string; source: string }>(sql`
-    select p.oid::regprocedure::text as name, r.rolname as owner, p.prosrc as source
-      from pg_proc p join pg_roles r on r.oid = p.proowner
-     where p.prosecdef and (r.rolsuper or r.rolbypassrls)
-       and p.pronamespace not in ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
-       -- Tenantry's own functions (the placement check, migration 0032; the row counters, 0050;
-       -- the audit log's, 0068) read its own tables, never a customer's.
-       and p.pronamespace::regnamespace::text not in ('placement', 'tally', 'control')`);
   const names = rows.map((r) => r.name);
+  const definers = await definersReading(tx, schema, names);
   return rows.map((r) => {
     const constraints = r.constraints ?? [];
     const pk = constraints.find((k) => k.type === "p");
@@ -258,7 +254,6 @@ export async function introspect(
       columns: k.columns,
       definition: k.definition,
     });
-    const mentions = (source: string, table: string) => mentionsTable(source, schema, table);
     return {
       schema,
       name: r.name,
@@ -299,9 +294,13 @@ export async function introspect(
       nullTenants: nulls.get(r.name) ?? (r.readable ? 0 : null),
       rules: r.rules ?? [],
       referencedFrom: r.referenced_from ?? [],
-      definerFunctions: definers
-        .filter((f) => mentions(f.source, r.name))
-        .map((f) => ({ name: f.name, owner: f.owner })),
+      definerFunctions: definers.flatMap((f) =>
+        f.opaque
+          ? [{ name: f.name, owner: f.owner, opaque: f.opaque, named: f.named.has(r.name) }]
+          : f.reads.has(r.name)
+            ? [{ name: f.name, owner: f.owner }]
+            : [],
+      ),
       triggerWrites: (r.triggers ?? []).flatMap((t) =>
         names
           .filter((other) => other !== r.name && writesInto(t.source, schema, other))
@@ -322,6 +321,116 @@ const tableName = (schema: string, table: string) =>
 function mentionsTable(source: string, schema: string, table: string) {
   return new RegExp(tableName(schema, table), "i").test(source);
 }
+
+/**
+ * The SECURITY DEFINER functions that run as a role bypassing RLS (a superuser, or BYPASSRLS),
+ * and which of the schema's `tables` each reads or writes, by PostgreSQL's parser
+ * (bodies.ts): its statements' relations, the tables under the views they name, and what the
+ * functions it calls read, in turn. A name not qualified by a schema is taken for the schema's
+ * table of that name (the search path at the call is not known). One whose reads cannot be known
+ * is `opaque`, with the tables it is known to read or its body's text names; it counts when it
+ * lives in this schema or names one of its tables (another schema's that names none is that
+ * schema's concern).
+ */
+async function definersReading(tx: Tx, schema: string, tables: string[]) {
+  const { rows: definers } = await tx.execute<
+    FunctionRow & { owner: string; schema: string; source: string }
+  >(sql`
+    select p.oid::text as oid, p.oid::regprocedure::text as name, r.rolname as owner,
+           p.pronamespace::regnamespace::text as schema, p.prosrc as source,
+           l.lanname as language, pg_get_functiondef(p.oid) as definition
+      from pg_proc p join pg_roles r on r.oid = p.proowner join pg_language l on l.oid = p.prolang
+     where p.prosecdef and (r.rolsuper or r.rolbypassrls)
+       and p.pronamespace not in ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+       -- Tenantry's own functions (the placement check, migration 0032; the row counters, 0050;
+       -- the audit log's, 0068) read its own tables, never a customer's.
+       and p.pronamespace::regnamespace::text not in ${TENANTRY_SCHEMAS}
+     order by 2`);
+  if (!definers.length) return [];
+  // Each view's (and materialized view's) relations, by `schema.name`.
+  const { rows: viewRows } = await tx.execute<{ view: string; reads: QualifiedName[] }>(sql`
+    select vn.nspname || '.' || v.relname as view,
+           json_agg(distinct jsonb_build_object('schema', rn.nspname, 'name', t.relname)) as reads
+      from pg_class v join pg_namespace vn on vn.oid = v.relnamespace
+      join pg_rewrite w on w.ev_class = v.oid
+      join pg_depend d on d.classid = 'pg_rewrite'::regclass and d.objid = w.oid and d.refclassid = 'pg_class'::regclass
+      join pg_class t on t.oid = d.refobjid join pg_namespace rn on rn.oid = t.relnamespace
+     where v.relkind in ('v', 'm') and t.oid <> v.oid
+       and vn.nspname not in ('pg_catalog', 'information_schema')
+     group by 1`);
+  const views = new Map(viewRows.map((v) => [v.view, v.reads]));
+  const viewsNamed = (name: string) =>
+    viewRows.filter((v) => v.view.slice(v.view.indexOf(".") + 1) === name).map((v) => v.view);
+  const ours = new Set(tables);
+  const bodies = new Map<string, Promise<BodyUses>>();
+  const body = (f: FunctionRow) => {
+    if (!bodies.has(f.oid)) bodies.set(f.oid, readFunctionBody(f.definition, f.language));
+    return bodies.get(f.oid)!;
+  };
+  const called = new Map<string, FunctionRow[]>();
+  const functionsNamed = async (call: QualifiedName) => {
+    const key = `${call.schema}.${call.name}`;
+    if (!called.has(key)) {
+      const { rows } = await tx.execute<FunctionRow>(sql`
+        select p.oid::text as oid, p.oid::regprocedure::text as name, l.lanname as language,
+               pg_get_functiondef(p.oid) as definition
+          from pg_proc p join pg_language l on l.oid = p.prolang
+         where p.proname = ${call.name} and p.prokind in ('f', 'p')
+           and p.pronamespace not in ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+           and p.pronamespace::regnamespace::text not in ${TENANTRY_SCHEMAS}
+           ${call.schema === null ? sql`` : sql`and p.pronamespace::regnamespace::text = ${call.schema}`}`);
+      called.set(key, rows);
+    }
+    return called.get(key)!;
+  };
+  return Promise.all(
+    definers.map(async (definer) => {
+      const reads = new Set<string>();
+      let opaque: string | null = null;
+      const seenViews = new Set<string>();
+      const relation = (r: QualifiedName) => {
+        if ((r.schema === null || r.schema === schema) && ours.has(r.name)) reads.add(r.name);
+        // Not qualified: a view of that name in any schema the search path may hold.
+        const candidates = r.schema === null ? viewsNamed(r.name) : [`${r.schema}.${r.name}`];
+        for (const view of candidates)
+          if (views.has(view) && !seenViews.has(view)) {
+            seenViews.add(view);
+            views.get(view)!.forEach(relation);
+          }
+      };
+      const seen = new Set<string>();
+      const follow = async (f: FunctionRow, via: string[]): Promise<void> => {
+        if (seen.has(f.oid)) return;
+        seen.add(f.oid);
+        const uses = await body(f);
+        if (uses.opaque && !opaque)
+          opaque = via.length ? `it calls ${via.join(" → ")}, and ${uses.opaque}` : uses.opaque;
+        uses.relations.forEach(relation);
+        for (const call of uses.calls)
+          for (const next of await functionsNamed(call)) await follow(next, [...via, next.name]);
+      };
+      await follow(definer, []);
+      // What it is known to read, and what its text names besides.
+      const named = new Set(
+        opaque
+          ? tables.filter((t) => reads.has(t) || mentionsTable(definer.source, schema, t))
+          : [],
+      );
+      // One of another schema that names none of this one's tables is that schema's concern.
+      if (definer.schema !== schema && named.size === 0) opaque = null;
+      return { name: definer.name, owner: definer.owner, reads, opaque, named };
+    }),
+  );
+}
+
+type FunctionRow = {
+  oid: string;
+  name: string;
+  language: string;
+  definition: string;
+};
+
+const TENANTRY_SCHEMAS = sql`('placement', 'tally', 'control')`;
 
 /** Whether a function body inserts into, updates or deletes from the table. */
 function writesInto(source: string, schema: string, table: string) {

@@ -289,18 +289,33 @@ function planProblems(ctx: PlanContext, tables: TableInfo[]): string[] {
       `${schema}.${mv} is a materialized view over ${read.join(", ")}: it stores rows, which row-level security cannot filter, so every customer could read all of them. Drop it, or replace it with a plain view (adoption makes views security_invoker), then plan again.`,
     );
   }
-  const owners = new Map(
-    scoped.flatMap((t) => (t.definerFunctions ?? []).map((f) => [f.name, f.owner] as const)),
+  const definers = new Map(
+    scoped.flatMap((t) => (t.definerFunctions ?? []).map((f) => [f.name, f] as const)),
   );
+  const settle =
+    "Make it SECURITY INVOKER, give it an owner without BYPASSRLS, or drop it; then plan again.";
   for (const [fn, read] of readers(
     scoped.flatMap((t) =>
-      (t.definerFunctions ?? []).map((f): [string, string] => [f.name, `${schema}.${t.name}`]),
+      (t.definerFunctions ?? [])
+        .filter((f) => !f.opaque || f.named)
+        .map((f): [string, string] => [f.name, `${schema}.${t.name}`]),
     ),
   )) {
+    const { owner, opaque } = definers.get(fn)!;
     problems.push(
-      `The function ${fn} runs as ${owners.get(fn)} (SECURITY DEFINER), which bypasses row-level security, and reads ${read.join(", ")}: any customer calling it reads every customer's rows. Make it SECURITY INVOKER, give it an owner without BYPASSRLS, or drop it; then plan again.`,
+      opaque
+        ? `The function ${fn} runs as ${owner} (SECURITY DEFINER), which bypasses row-level security, and the plan cannot tell all it reads: ${opaque}. It reads or names ${read.join(", ")}: any customer calling it may read every customer's rows. ${settle}`
+        : `The function ${fn} runs as ${owner} (SECURITY DEFINER), which bypasses row-level security, and reads ${read.join(", ")}: any customer calling it reads every customer's rows. ${settle}`,
     );
   }
+  for (const f of definers.values())
+    if (
+      f.opaque &&
+      !scoped.some((t) => t.definerFunctions?.some((g) => g.name === f.name && g.named))
+    )
+      problems.push(
+        `The function ${f.name} runs as ${f.owner} (SECURITY DEFINER), which bypasses row-level security, and the plan cannot tell what it reads: ${f.opaque}. Any customer calling it may read every customer's rows of ${schema}. ${settle}`,
+      );
   for (const t of scoped) {
     for (const r of t.referencedFrom ?? []) {
       problems.push(
