@@ -58,6 +58,10 @@ describe("constructs the engine handles", () => {
       create function realworld.log_order() returns trigger language plpgsql as $$
         begin insert into realworld.order_log (order_id) values (new.id); return new; end $$;
       create trigger orders_logged after insert on realworld.orders for each row execute function realworld.log_order();
+      -- A foreign key to a unique index that is not a constraint (as Rails writes them).
+      create table realworld.codes (id int primary key, code text not null);
+      create unique index codes_by_code on realworld.codes (code);
+      create table realworld.code_uses (id int primary key, code text not null references realworld.codes (code));
       create table realworld.scoped_notes (id int primary key, body text);
       alter table realworld.scoped_notes enable row level security;
       create policy no_secrets on realworld.scoped_notes as restrictive for select using (body not like 'secret%');
@@ -66,6 +70,8 @@ describe("constructs the engine handles", () => {
       insert into realworld.pairs values (1, 1, 'x');
       insert into realworld.pair_notes values (1, 1, 1), (2, null, null);
       insert into realworld.payments values (1, '2024-03-01', 1, 'card', 10), (2, '2024-09-01', 2, 'cash', 5), (3, '2026-01-01', 1, 'card', 3);
+      insert into realworld.codes values (1, 'A');
+      insert into realworld.code_uses values (1, 'A');
       insert into realworld.scoped_notes values (1, 'hello');`);
   });
 

@@ -1,5 +1,6 @@
 // A schema that is multi-tenant in the application already (issue #14, Deliver 2): most tables
-// carry organization_id, the rest reach it by foreign key. Adopted with --from-column, each
+// carry organization_id, the rest reach it by foreign key; one keeps its rows with its project's
+// organization by a foreign key of its own. Adopted with --from-column, each
 // organization becomes a customer; the rows per customer equal the source's group-by, two
 // customers each see only their own rows, and the revert restores the catalog and the data.
 import { sql } from "drizzle-orm";
@@ -23,6 +24,7 @@ const TABLES = [
   "tags",
   "task_tags",
   "assignments",
+  "project_notes",
 ];
 
 beforeAll(async () => {
@@ -37,6 +39,11 @@ beforeAll(async () => {
     create table saas.tags (id bigserial primary key, organization_id bigint not null references saas.organizations, label text not null);
     create table saas.task_tags (task_id bigint not null references saas.tasks, tag_id bigint not null references saas.tags, primary key (task_id, tag_id));
     create table saas.assignments (user_id bigint not null references saas.users, project_id bigint not null references saas.projects, primary key (user_id, project_id));
+    -- Tenant consistency by hand, as some applications keep it: a foreign key that carries the
+    -- organization, to a unique index that is not a constraint.
+    create unique index projects_by_id_and_organization on saas.projects (id, organization_id);
+    create table saas.project_notes (id bigserial primary key, project_id bigint not null, organization_id bigint not null, body text,
+                                     foreign key (project_id, organization_id) references saas.projects (id, organization_id));
     create table saas.audit_events (id bigserial primary key, organization_id bigint references saas.organizations, action text not null);
     create table saas.countries (code text primary key, name text not null);
     insert into saas.organizations (name) values ('Acme'), ('Globex'), ('Initech');
@@ -47,6 +54,7 @@ beforeAll(async () => {
     insert into saas.tags (organization_id, label) values (1, 'urgent'), (2, 'later');
     insert into saas.task_tags values (1, 1), (2, 1), (9, 2);
     insert into saas.assignments values (1, 1), (3, 3);
+    insert into saas.project_notes (project_id, organization_id, body) values (1, 1, 'fuel'), (3, 2, 'bulbs');
     insert into saas.audit_events (organization_id, action) values (1, 'login'), (2, 'login'), (null, 'system start');
     insert into saas.countries values ('NL', 'Netherlands');`);
 });
@@ -78,6 +86,7 @@ async function sourceCounts() {
       "select g.organization_id as org, count(*) from saas.task_tags x join saas.tags g on g.id = x.tag_id group by 1",
     assignments:
       "select p.organization_id as org, count(*) from saas.assignments a join saas.projects p on p.id = a.project_id group by 1",
+    project_notes: "select organization_id as org, count(*) from saas.project_notes group by 1",
   };
   const result: Record<string, Record<string, number>> = {};
   for (const [table, query] of Object.entries(paths)) {
@@ -152,7 +161,7 @@ describe("adoption from organization_id", () => {
     const expected = await sourceCounts();
     const result = await runAdoption(url(), { schema: "saas", ...chosen });
     if (!result.ok) throw new Error(result.instructions);
-    expect(result.report.summary.text).toBe("9 of 10 tables isolated; 1 global");
+    expect(result.report.summary.text).toBe("10 of 11 tables isolated; 1 global");
     expect((await fingerprint(db, "saas")).data).toEqual(before.data);
 
     // The mapping is kept with the run; the customers carry the organizations' names.

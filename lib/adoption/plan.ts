@@ -550,6 +550,21 @@ const STEPS: [string, Phase, (ctx: PlanContext) => string[]][] = [
         return [`alter table ${qualified(schema, u.t.name)} ${clauses.join(", ")}`];
       }),
   ],
+  // Before the foreign keys: one may reference a unique index (not a constraint), which then
+  // must lead with the tenant already.
+  [
+    "indexes leading with the tenant",
+    "locked",
+    ({ schema, units, column }) =>
+      units.flatMap((u) =>
+        u.indexes.flatMap((i) => [
+          `drop index ${qualified(schema, i.name)}`,
+          u.concurrent
+            ? `alter index ${qualified(schema, buildName(i.name))} rename to ${q(i.name)}`
+            : tenantLeading(i.definition, column, i.name, false),
+        ]),
+      ),
+  ],
   [
     "composite foreign keys",
     "locked",
@@ -566,19 +581,6 @@ const STEPS: [string, Phase, (ctx: PlanContext) => string[]][] = [
             : []),
         ];
       }),
-  ],
-  [
-    "indexes leading with the tenant",
-    "locked",
-    ({ schema, units, column }) =>
-      units.flatMap((u) =>
-        u.indexes.flatMap((i) => [
-          `drop index ${qualified(schema, i.name)}`,
-          u.concurrent
-            ? `alter index ${qualified(schema, buildName(i.name))} rename to ${q(i.name)}`
-            : tenantLeading(i.definition, column, i.name, false),
-        ]),
-      ),
   ],
   [
     "row-level security",
@@ -1009,15 +1011,16 @@ export function planRevert(
         : [],
     ),
   );
+  // The indexes before the foreign keys: one may reference a unique index.
+  step(
+    "original indexes",
+    units.flatMap((u) => u.indexes.map((i) => onEveryPartition(i.definition))),
+  );
   step(
     "original foreign keys",
     internalFks.map(
       ({ u, f }) => `alter table ${name(u.t)} add constraint ${q(f.name)} ${f.definition}`,
     ),
-  );
-  step(
-    "original indexes",
-    units.flatMap((u) => u.indexes.map((i) => onEveryPartition(i.definition))),
   );
   return { schema, column: ctx.column, steps };
 }
