@@ -357,12 +357,16 @@ describe("constructs the plan names before anything runs", () => {
     ]);
   });
 
-  it("an extension's tables, left alone", async () => {
+  it("an extension's tables and functions, left alone", async () => {
     await db.owner.query(`
       create schema n_ext;
       create table n_ext.orders (id int primary key);
       create table n_ext.ext_config (key text primary key, value text);
-      alter extension plpgsql add table n_ext.ext_config;`);
+      alter extension plpgsql add table n_ext.ext_config;
+      -- An extension's SECURITY DEFINER function is the extension's, as PostGIS's are.
+      create function n_ext.estimate(t text) returns bigint language plpgsql security definer as $$
+        declare n bigint; begin execute format('select count(*) from n_ext.%I', t) into n; return n; end $$;
+      alter extension plpgsql add function n_ext.estimate(text);`);
     const plan = planAdoption("n_ext", await read("n_ext"));
     expect(plan.problems).toEqual([]);
     expect(plan.tables.find((t) => t.table === "ext_config")).toMatchObject({
@@ -372,7 +376,9 @@ describe("constructs the plan names before anything runs", () => {
     const adopted = await runAdoption(url(), { schema: "n_ext" });
     if (!adopted.ok) throw new Error(adopted.instructions);
     expect(adopted.report.tables.map((t) => t.table)).toEqual(["orders"]);
-    await db.owner.query("alter extension plpgsql drop table n_ext.ext_config");
+    await db.owner.query(
+      "alter extension plpgsql drop table n_ext.ext_config; alter extension plpgsql drop function n_ext.estimate(text)",
+    );
   });
 });
 

@@ -345,6 +345,7 @@ async function definersReading(tx: Tx, schema: string, tables: string[]) {
        -- Tenantry's own functions (the placement check, migration 0032; the row counters, 0050;
        -- the audit log's, 0068) read its own tables, never a customer's.
        and p.pronamespace::regnamespace::text not in ${TENANTRY_SCHEMAS}
+       and ${NOT_IN_AN_EXTENSION}
      order by 2`);
   if (!definers.length) return [];
   // Each view's (and materialized view's) relations, by `schema.name`.
@@ -378,6 +379,7 @@ async function definersReading(tx: Tx, schema: string, tables: string[]) {
          where p.proname = ${call.name} and p.prokind in ('f', 'p')
            and p.pronamespace not in ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
            and p.pronamespace::regnamespace::text not in ${TENANTRY_SCHEMAS}
+           and ${NOT_IN_AN_EXTENSION}
            ${call.schema === null ? sql`` : sql`and p.pronamespace::regnamespace::text = ${call.schema}`}`);
       called.set(key, rows);
     }
@@ -431,6 +433,12 @@ type FunctionRow = {
 };
 
 const TENANTRY_SCHEMAS = sql`('placement', 'tally', 'control')`;
+/**
+ * Not a member of an extension: an extension's functions (PostGIS's SECURITY DEFINER ones, in C,
+ * read statistics) come with the extension the DBA installed, as its tables do, and are left to it.
+ */
+const NOT_IN_AN_EXTENSION = sql`not exists (select 1 from pg_depend e
+   where e.classid = 'pg_proc'::regclass and e.objid = p.oid and e.deptype = 'e')`;
 
 /** Whether a function body inserts into, updates or deletes from the table. */
 function writesInto(source: string, schema: string, table: string) {
