@@ -62,6 +62,10 @@ describe("constructs the engine handles", () => {
       create table realworld.codes (id int primary key, code text not null);
       create unique index codes_by_code on realworld.codes (code);
       create table realworld.code_uses (id int primary key, code text not null references realworld.codes (code));
+      -- A foreign key its owner added NOT VALID over a row that breaks it (OpenStreetMap has such).
+      create table realworld.legacy_refs (id int primary key, account_id int);
+      insert into realworld.legacy_refs values (1, 999);
+      alter table realworld.legacy_refs add constraint legacy_refs_account foreign key (account_id) references realworld.accounts not valid;
       create table realworld.scoped_notes (id int primary key, body text);
       alter table realworld.scoped_notes enable row level security;
       create policy no_secrets on realworld.scoped_notes as restrictive for select using (body not like 'secret%');
@@ -99,6 +103,9 @@ describe("constructs the engine handles", () => {
     );
     expect(changes("scoped_notes")).toContain(
       "restrictive policies kept, and-ed with the tenant's: no_secrets",
+    );
+    expect(changes("legacy_refs")).toContain(
+      "foreign key legacy_refs_account → accounts (tenant_id, id), NOT VALID as it was: new rows are checked, the existing ones are not",
     );
   });
 
@@ -161,6 +168,22 @@ describe("constructs the engine handles", () => {
     // The restrictive policy still applies, and-ed with the tenant's.
     await asB("insert into realworld.scoped_notes values (1, 'secret plan'), (2, 'fine')");
     expect(await asB("select id from realworld.scoped_notes")).toEqual([{ id: 2 }]);
+
+    // The NOT VALID key stays so, over the row that breaks it, and checks new rows: B's account
+    // is not A's to point at.
+    const { rows: legacy } = await db.owner.query(
+      "select convalidated, pg_get_constraintdef(oid) as definition from pg_constraint where conname = 'legacy_refs_account'",
+    );
+    expect(legacy).toEqual([
+      {
+        convalidated: false,
+        definition:
+          "FOREIGN KEY (tenant_id, account_id) REFERENCES realworld.accounts(tenant_id, id) NOT VALID",
+      },
+    ]);
+    expect(
+      await failure(asA(`insert into realworld.legacy_refs values (2, ${bAccount.id})`)),
+    ).toMatch(/legacy_refs_account/);
 
     // B's rows out, and the revert brings back the catalog and data exactly.
     await db.owner.query("set session_replication_role = replica");

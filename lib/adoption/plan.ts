@@ -418,6 +418,9 @@ function fkClauses(f: ForeignKey): string {
  * in the key, MATCH FULL would refuse the rows whose own columns are all null, so the composite
  * key is MATCH SIMPLE and this check keeps the rule on the original columns.
  */
+/** A foreign key its owner left NOT VALID: kept so, its existing rows never checked. */
+const leftNotValid = (f: ForeignKey) => /\bNOT VALID$/.test(f.definition);
+
 function matchFullCheck(f: ForeignKey): { name: string; expression: string } | null {
   if (!/\bMATCH FULL\b/.test(f.definition) || f.columns.length < 2) return null;
   const all = (test: string) => f.columns.map((c) => `${q(c)} ${test}`).join(" and ");
@@ -570,7 +573,7 @@ const STEPS: [string, Phase, (ctx: PlanContext) => string[]][] = [
     "locked",
     ({ schema, internalFks, column }) =>
       internalFks.flatMap(({ u, f }) => {
-        const later = u.concurrent ? " not valid" : "";
+        const later = u.concurrent || leftNotValid(f) ? " not valid" : "";
         const full = matchFullCheck(f);
         return [
           `alter table ${qualified(schema, u.t.name)} add constraint ${q(f.name)} foreign key (${list([column, ...f.columns])}) references ${qualified(schema, f.refTable)} (${list([column, ...f.refColumns])})${fkClauses(f)}${later}`,
@@ -624,7 +627,7 @@ const STEPS: [string, Phase, (ctx: PlanContext) => string[]][] = [
     "validate",
     ({ schema, internalFks }) =>
       internalFks
-        .filter(({ u }) => u.concurrent)
+        .filter(({ u, f }) => u.concurrent && !leftNotValid(f))
         .flatMap(({ u, f }) =>
           [f.name, ...(matchFullCheck(f) ? [matchFullCheck(f)!.name] : [])].map(
             (name) => `alter table ${qualified(schema, u.t.name)} validate constraint ${q(name)}`,
@@ -826,7 +829,7 @@ function tablePlan(ctx: PlanContext, t: TableInfo, tables: TableInfo[]): TablePl
     for (const f of u.t.foreignKeys) {
       changes.push(
         f.refSchema === ctx.schema && scopedNames.has(f.refTable)
-          ? `foreign key ${f.name}${on} → ${f.refTable} (${[column, ...f.refColumns].join(", ")})${fkClauses(f).replace(/ on delete no action on update no action/, "")}${matchFullCheck(f) ? `; MATCH FULL kept as the check ${matchFullCheck(f)!.name} (all of ${f.columns.join(", ")} null, or none)` : ""}, checked after the lock`
+          ? `foreign key ${f.name}${on} → ${f.refTable} (${[column, ...f.refColumns].join(", ")})${fkClauses(f).replace(/ on delete no action on update no action/, "")}${matchFullCheck(f) ? `; MATCH FULL kept as the check ${matchFullCheck(f)!.name} (all of ${f.columns.join(", ")} null, or none)` : ""}${leftNotValid(f) ? ", NOT VALID as it was: new rows are checked, the existing ones are not" : ", checked after the lock"}`
           : `foreign key ${f.name}${on} → ${f.refSchema === ctx.schema ? "" : `${f.refSchema}.`}${f.refTable} kept (global reference data)`,
       );
     }

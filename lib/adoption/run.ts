@@ -97,6 +97,7 @@ async function compareWithBefore(
   schema: string,
   before: Snapshot,
   report: VerifyReport,
+  leftNotValid: Set<string>,
 ) {
   for (const [table, b] of before) {
     const a = report.tables.find((t) => t.table === table);
@@ -106,15 +107,25 @@ async function compareWithBefore(
     if (a.checksum !== b.checksum)
       throw new StepError(`${schema}.${table}'s content checksum changed`, table);
   }
-  await assertValidated(client, schema);
+  await assertValidated(client, schema, leftNotValid);
 }
 
-/** Every constraint of the schema validated (none left NOT VALID), and every index valid. */
-async function assertValidated(client: OwnerClient, schema: string) {
-  const { rows: invalid } = await client.query<{ conname: string; table: string }>(
-    "select k.conname, c.relname as table from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and not k.convalidated",
-    [schema],
-  );
+const UNVALIDATED =
+  "select k.conname, c.relname as table from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and not k.convalidated";
+
+/** The schema's constraints not validated as the run starts (`table.constraint`): NOT VALID as its owner left them. */
+async function unvalidatedConstraints(client: OwnerClient, schema: string): Promise<Set<string>> {
+  const { rows } = await client.query<{ conname: string; table: string }>(UNVALIDATED, [schema]);
+  return new Set(rows.map((r) => `${r.table}.${r.conname}`));
+}
+
+/**
+ * Every constraint of the schema validated (none left NOT VALID but those `leftNotValid` names,
+ * which were so before the run), and every index valid.
+ */
+async function assertValidated(client: OwnerClient, schema: string, leftNotValid: Set<string>) {
+  const { rows } = await client.query<{ conname: string; table: string }>(UNVALIDATED, [schema]);
+  const invalid = rows.filter((r) => !leftNotValid.has(`${r.table}.${r.conname}`));
   if (invalid.length)
     throw new StepError(`constraint ${invalid[0].conname} is not validated`, invalid[0].table);
   // An index left invalid: a concurrent build that failed, or a partitioned one missing a partition.
@@ -216,11 +227,14 @@ async function execute(
               await client.query(statement);
             }
           });
+        // Constraints NOT VALID before the run stay so; any other must end validated.
+        let leftNotValid = new Set<string>();
         const first = await inOwnerTransaction(ownerUrl, async (client, tx) => {
           await settle(client, "local");
           // Reading the catalog waits for the tables' locks like any step, so it is one too.
           const work = await step("plan", () => prepare(client, tx));
           options = work.options;
+          leftNotValid = await unvalidatedConstraints(client, schema);
           if (work.undo) return { work, report: null };
           await lockUpFront(client, schema, work.steps);
           const before = work.preserves
@@ -229,7 +243,7 @@ async function execute(
           for (const s of work.steps) await statements(client)(s);
           const report = await step("verify", async () => {
             const result = await work.verify(client);
-            if (before) await compareWithBefore(client, schema, before, result);
+            if (before) await compareWithBefore(client, schema, before, result, leftNotValid);
             await work.accept(result, tx, client);
             return result;
           });
@@ -276,7 +290,7 @@ async function execute(
                   PARALLEL - 1,
                   (readers) => work.verify(client, readers),
                 );
-                await assertValidated(client, schema);
+                await assertValidated(client, schema, leftNotValid);
                 await work.accept(result, tx, client);
                 return result;
               }),
