@@ -29,6 +29,25 @@ describe("readFunctionBody", () => {
     });
   });
 
+  it("reads an empty body as reading nothing", async () => {
+    expect(await readFunctionBody(def("sql", ""), "sql")).toEqual({
+      relations: [],
+      calls: [],
+      opaque: null,
+    });
+  });
+
+  it("reads an SQL function's own body when the header, as PostgreSQL 15 writes it, does not parse here", async () => {
+    const header = def("sql", "select count(*) from s.orders").replace(
+      "(x integer)",
+      "(json json DEFAULT '{}'::json)",
+    );
+    expect((await readFunctionBody(header, "sql")).opaque).toMatch(/^the plan could not parse/);
+    expect(
+      (await readFunctionBody(header, "sql", "select count(*) from s.orders")).relations,
+    ).toEqual([{ schema: "s", name: "orders" }]);
+  });
+
   it("reads a BEGIN ATOMIC body", async () => {
     const uses = await readFunctionBody(
       "CREATE OR REPLACE FUNCTION s.f()\n RETURNS bigint\n LANGUAGE sql\nBEGIN ATOMIC\n SELECT count(*) AS count\n   FROM s.orders;\nEND\n",

@@ -50,12 +50,21 @@ const DYNAMIC_STATEMENTS = new Set(["PLpgSQL_stmt_dynexecute", "PLpgSQL_stmt_dyn
 
 /**
  * What the function `definition` (pg_get_functiondef's text) in `language` reads and calls.
+ * `source` (pg_proc.prosrc), when given, is an SQL function's quoted body, parsed alone: the
+ * header as an older server writes it may not parse here (PostgreSQL 15 leaves an argument named
+ * `json` unquoted, a keyword to this parser). A BEGIN ATOMIC body has none, and is read from
+ * `definition`.
  */
-export async function readFunctionBody(definition: string, language: string): Promise<BodyUses> {
+export async function readFunctionBody(
+  definition: string,
+  language: string,
+  source?: string,
+): Promise<BodyUses> {
   await loadModule();
   const uses: BodyUses = { relations: [], calls: [], opaque: null };
   try {
-    if (language === "sql") readSql(definition, uses, true);
+    if (language === "sql" && source?.trim()) readSql(source, uses);
+    else if (language === "sql") readSql(definition, uses, true);
     else if (language === "plpgsql") readPlpgsql(definition, uses);
     else uses.opaque = `it is written in ${language}, which the plan cannot read`;
   } catch (error) {
@@ -68,6 +77,8 @@ type Node = unknown;
 
 /** Every statement of `text` (or a CREATE FUNCTION … LANGUAGE sql: its body's too). */
 function readSql(text: string, uses: BodyUses, definition = false) {
+  // An empty body (a function that does nothing) has no statements: the parser refuses it.
+  if (!text.trim()) return;
   for (const { stmt } of parseSync(text).stmts ?? []) {
     const create = (stmt as { CreateFunctionStmt?: CreateFunction }).CreateFunctionStmt;
     if (definition && create) {

@@ -333,9 +333,7 @@ function mentionsTable(source: string, schema: string, table: string) {
  * schema's concern).
  */
 async function definersReading(tx: Tx, schema: string, tables: string[]) {
-  const { rows: definers } = await tx.execute<
-    FunctionRow & { owner: string; schema: string; source: string }
-  >(sql`
+  const { rows: definers } = await tx.execute<FunctionRow & { owner: string; schema: string }>(sql`
     select p.oid::text as oid, p.oid::regprocedure::text as name, r.rolname as owner,
            p.pronamespace::regnamespace::text as schema, p.prosrc as source,
            l.lanname as language, pg_get_functiondef(p.oid) as definition
@@ -365,7 +363,7 @@ async function definersReading(tx: Tx, schema: string, tables: string[]) {
   const ours = new Set(tables);
   const bodies = new Map<string, Promise<BodyUses>>();
   const body = (f: FunctionRow) => {
-    if (!bodies.has(f.oid)) bodies.set(f.oid, readFunctionBody(f.definition, f.language));
+    if (!bodies.has(f.oid)) bodies.set(f.oid, readFunctionBody(f.definition, f.language, f.source));
     return bodies.get(f.oid)!;
   };
   const called = new Map<string, FunctionRow[]>();
@@ -374,7 +372,7 @@ async function definersReading(tx: Tx, schema: string, tables: string[]) {
     if (!called.has(key)) {
       const { rows } = await tx.execute<FunctionRow>(sql`
         select p.oid::text as oid, p.oid::regprocedure::text as name, l.lanname as language,
-               pg_get_functiondef(p.oid) as definition
+               pg_get_functiondef(p.oid) as definition, p.prosrc as source
           from pg_proc p join pg_language l on l.oid = p.prolang
          where p.proname = ${call.name} and p.prokind in ('f', 'p')
            and p.pronamespace not in ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
@@ -430,6 +428,7 @@ type FunctionRow = {
   name: string;
   language: string;
   definition: string;
+  source: string;
 };
 
 const TENANTRY_SCHEMAS = sql`('placement', 'tally', 'control')`;
