@@ -22,9 +22,11 @@ export async function fingerprint(db: DatabaseFixture, schema: string, column = 
     [schema],
   );
   const parts: string[] = [];
+  // The alias is not a plain letter: a table with a column of that name (PostgREST's test schema
+  // has `t`) would hand to_jsonb the column, not the row.
   for (const { tablename } of tables) {
     const { rows: data } = await db.owner.query(
-      `select count(*) as n, md5(string_agg(r, ',' order by r)) as sum from (select (to_jsonb(t) - $1::text)::text as r from only "${schema}"."${tablename}" t) x`,
+      `select count(*) as n, md5(string_agg(r, ',' order by r)) as sum from (select (to_jsonb(fingerprinted_row) - $1::text)::text as r from only "${schema}"."${tablename}" fingerprinted_row) x`,
       [column],
     );
     parts.push(`${tablename}=${data[0].n}:${data[0].sum}`);
