@@ -62,6 +62,8 @@ describe("constructs the engine handles", () => {
       create table realworld.codes (id int primary key, code text not null);
       create unique index codes_by_code on realworld.codes (code);
       create table realworld.code_uses (id int primary key, code text not null references realworld.codes (code));
+      -- A table with no columns at all (PostgREST's test schema has one).
+      create table realworld.placeholder ();
       -- A foreign key its owner added NOT VALID over a row that breaks it (OpenStreetMap has such).
       create table realworld.legacy_refs (id int primary key, account_id int);
       insert into realworld.legacy_refs values (1, 999);

@@ -155,7 +155,8 @@ export async function introspect(
            coalesce(not pg_has_role(${runAs}::name, c.relowner, 'usage'), false) as owned_by_other,
            (select e.extname from pg_depend d join pg_extension e on e.oid = d.refobjid
              where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.refclassid = 'pg_extension'::regclass and d.deptype = 'e') as extension,
-           (select array_agg(a.attname::text order by a.attnum) from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped) as columns,
+           -- A table may have no columns at all (create table t ()): an empty list, not NULL.
+           coalesce((select array_agg(a.attname::text order by a.attnum) from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped), '{}') as columns,
            (select json_agg(json_build_object(
                      'name', k.conname, 'type', k.contype, 'definition', pg_get_constraintdef(k.oid),
                      'columns', (select array_agg(a.attname order by x.n) from unnest(k.conkey) with ordinality x(attnum, n) join pg_attribute a on a.attrelid = k.conrelid and a.attnum = x.attnum),
@@ -188,10 +189,10 @@ export async function introspect(
              where t.tgrelid = c.oid and not t.tgisinternal
                and t.tgname <> all(${sql.raw(`array[${COUNTER_TRIGGERS.map((n) => `'${n}'`).join(", ")}]`)})) as triggers,
            ${sql.raw(POLICIES_JSON)} as policies,
-           (select json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'notNull', a.attnotnull,
+           coalesce((select json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'notNull', a.attnotnull,
                      'default', pg_get_expr(d.adbin, d.adrelid)) order by a.attnum)
               from pg_attribute a left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
-             where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped) as attributes,
+             where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped), '[]') as attributes,
            (select array_agg(w.rulename::text order by w.rulename) from pg_rewrite w where w.ev_class = c.oid and w.rulename <> '_RETURN') as rules,
            (select json_agg(json_build_object('schema', fn.nspname, 'table', f.relname, 'name', k.conname,
                      'columns', (select array_agg(a.attname order by x.n) from unnest(k.confkey) with ordinality x(attnum, n) join pg_attribute a on a.attrelid = k.confrelid and a.attnum = x.attnum))

@@ -88,7 +88,7 @@ async function readCatalog(
 ): Promise<CatalogRow[]> {
   const { rows } = await client.query<CatalogRow>(
     `select c.relname as name, c.relrowsecurity as rls_enabled, c.relforcerowsecurity as rls_forced,
-            (select array_agg(x.attname::text order by x.attnum) from pg_attribute x where x.attrelid = c.oid and x.attnum > 0 and not x.attisdropped) as columns,
+            coalesce((select array_agg(x.attname::text order by x.attnum) from pg_attribute x where x.attrelid = c.oid and x.attnum > 0 and not x.attisdropped), '{}') as columns,
             a.attnum is not null as has_column, coalesce(a.attnotnull, false) as not_null,
             pg_get_expr(d.adbin, d.adrelid) as default_expr,
             coalesce(exists (select 1 from pg_index i where i.indrelid = c.oid and i.indkey[0] = a.attnum), false) as indexed,
