@@ -62,6 +62,9 @@ describe("constructs the engine handles", () => {
       create table realworld.codes (id int primary key, code text not null);
       create unique index codes_by_code on realworld.codes (code);
       create table realworld.code_uses (id int primary key, code text not null references realworld.codes (code));
+      -- A plain table's foreign key to the partitioned one: PostgreSQL clones it per partition.
+      create table realworld.payment_refs (id int primary key, payment_id int, paid_on date,
+        foreign key (payment_id, paid_on) references realworld.payments (id, paid_on));
       -- A table with no columns at all (PostgREST's test schema has one).
       create table realworld.placeholder ();
       -- A foreign key its owner added NOT VALID over a row that breaks it (OpenStreetMap has such).
@@ -76,6 +79,7 @@ describe("constructs the engine handles", () => {
       insert into realworld.pairs values (1, 1, 'x');
       insert into realworld.pair_notes values (1, 1, 1), (2, null, null);
       insert into realworld.payments values (1, '2024-03-01', 1, 'card', 10), (2, '2024-09-01', 2, 'cash', 5), (3, '2026-01-01', 1, 'card', 3);
+      insert into realworld.payment_refs values (1, 1, '2024-03-01');
       insert into realworld.codes values (1, 'A');
       insert into realworld.code_uses values (1, 'A');
       insert into realworld.scoped_notes values (1, 'hello');`);
