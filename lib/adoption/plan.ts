@@ -413,14 +413,14 @@ function fkClauses(f: ForeignKey): string {
   return ` on delete ${action(f.onDelete)} on update ${f.onUpdate}${deferral(f.definition)}`;
 }
 
+/** A foreign key its owner left NOT VALID: kept so, its existing rows never checked. */
+const leftNotValid = (f: ForeignKey) => /\bNOT VALID$/.test(f.definition);
+
 /**
  * MATCH FULL on several columns: all of them null, or none. With the tenant column (never null)
  * in the key, MATCH FULL would refuse the rows whose own columns are all null, so the composite
  * key is MATCH SIMPLE and this check keeps the rule on the original columns.
  */
-/** A foreign key its owner left NOT VALID: kept so, its existing rows never checked. */
-const leftNotValid = (f: ForeignKey) => /\bNOT VALID$/.test(f.definition);
-
 function matchFullCheck(f: ForeignKey): { name: string; expression: string } | null {
   if (!/\bMATCH FULL\b/.test(f.definition) || f.columns.length < 2) return null;
   const all = (test: string) => f.columns.map((c) => `${q(c)} ${test}`).join(" and ");
