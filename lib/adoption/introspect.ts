@@ -7,7 +7,7 @@ import { ownerDatabaseUrl } from "@/db/env";
 import { POLICIES_JSON, type PolicyRow } from "@/db/guard";
 import type { Tx } from "@/db/tenant";
 import { COUNTER_TRIGGERS } from "@/lib/usage/counters";
-import { readFunctionBody, type BodyUses, type QualifiedName } from "./bodies";
+import type { BodyUses, QualifiedName } from "./bodies";
 
 export interface Constraint {
   name: string;
@@ -340,13 +340,11 @@ async function definersReading(tx: Tx, schema: string, tables: string[]) {
            l.lanname as language, pg_get_functiondef(p.oid) as definition
       from pg_proc p join pg_roles r on r.oid = p.proowner join pg_language l on l.oid = p.prolang
      where p.prosecdef and (r.rolsuper or r.rolbypassrls)
-       and p.pronamespace not in ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
-       -- Tenantry's own functions (the placement check, migration 0032; the row counters, 0050;
-       -- the audit log's, 0068) read its own tables, never a customer's.
-       and p.pronamespace::regnamespace::text not in ${TENANTRY_SCHEMAS}
-       and ${NOT_IN_AN_EXTENSION}
+       and ${OURS_TO_READ}
      order by 2`);
   if (!definers.length) return [];
+  // Loaded here, when there is a body to read: importing it instantiates the parser's WebAssembly.
+  const { readFunctionBody } = await import("./bodies");
   // Each view's (and materialized view's) relations, by `schema.name`.
   const { rows: viewRows } = await tx.execute<{ view: string; reads: QualifiedName[] }>(sql`
     select vn.nspname || '.' || v.relname as view,
@@ -359,8 +357,11 @@ async function definersReading(tx: Tx, schema: string, tables: string[]) {
        and vn.nspname not in ('pg_catalog', 'information_schema')
      group by 1`);
   const views = new Map(viewRows.map((v) => [v.view, v.reads]));
-  const viewsNamed = (name: string) =>
-    viewRows.filter((v) => v.view.slice(v.view.indexOf(".") + 1) === name).map((v) => v.view);
+  const viewsNamed = new Map<string, string[]>();
+  for (const { view } of viewRows) {
+    const bare = view.slice(view.indexOf(".") + 1);
+    viewsNamed.set(bare, [...(viewsNamed.get(bare) ?? []), view]);
+  }
   const ours = new Set(tables);
   const bodies = new Map<string, Promise<BodyUses>>();
   const body = (f: FunctionRow) => {
@@ -376,9 +377,7 @@ async function definersReading(tx: Tx, schema: string, tables: string[]) {
                pg_get_functiondef(p.oid) as definition, p.prosrc as source
           from pg_proc p join pg_language l on l.oid = p.prolang
          where p.proname = ${call.name} and p.prokind in ('f', 'p')
-           and p.pronamespace not in ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
-           and p.pronamespace::regnamespace::text not in ${TENANTRY_SCHEMAS}
-           and ${NOT_IN_AN_EXTENSION}
+           and ${OURS_TO_READ}
            ${call.schema === null ? sql`` : sql`and p.pronamespace::regnamespace::text = ${call.schema}`}`);
       called.set(key, rows);
     }
@@ -392,7 +391,8 @@ async function definersReading(tx: Tx, schema: string, tables: string[]) {
       const relation = (r: QualifiedName) => {
         if ((r.schema === null || r.schema === schema) && ours.has(r.name)) reads.add(r.name);
         // Not qualified: a view of that name in any schema the search path may hold.
-        const candidates = r.schema === null ? viewsNamed(r.name) : [`${r.schema}.${r.name}`];
+        const candidates =
+          r.schema === null ? (viewsNamed.get(r.name) ?? []) : [`${r.schema}.${r.name}`];
         for (const view of candidates)
           if (views.has(view) && !seenViews.has(view)) {
             seenViews.add(view);
@@ -432,12 +432,16 @@ type FunctionRow = {
   source: string;
 };
 
-const TENANTRY_SCHEMAS = sql`('placement', 'tally', 'control')`;
 /**
- * Not a member of an extension: an extension's functions (PostGIS's SECURITY DEFINER ones, in C,
- * read statistics) come with the extension the DBA installed, as its tables do, and are left to it.
+ * A function of `pg_proc p` whose body adoption reads: not PostgreSQL's own; not Tenantry's (the
+ * placement check, migration 0032; the row counters, 0050; the audit log's, 0068: they read its
+ * own tables, never a customer's); not a member of an extension (PostGIS's SECURITY DEFINER
+ * functions, in C, read statistics): an extension's functions come with the extension the DBA
+ * installed, as its tables do, and are left to it.
  */
-const NOT_IN_AN_EXTENSION = sql`not exists (select 1 from pg_depend e
+const OURS_TO_READ = sql`p.pronamespace not in ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+  and p.pronamespace::regnamespace::text not in ('placement', 'tally', 'control')
+  and not exists (select 1 from pg_depend e
    where e.classid = 'pg_proc'::regclass and e.objid = p.oid and e.deptype = 'e')`;
 
 /** Whether a function body inserts into, updates or deletes from the table. */

@@ -294,6 +294,8 @@ function planProblems(ctx: PlanContext, tables: TableInfo[]): string[] {
   );
   const settle =
     "Make it SECURITY INVOKER, give it an owner without BYPASSRLS, or drop it; then plan again.";
+  const runsAs = (fn: string, owner: string) =>
+    `The function ${fn} runs as ${owner} (SECURITY DEFINER), which bypasses row-level security, and`;
   for (const [fn, read] of readers(
     scoped.flatMap((t) =>
       (t.definerFunctions ?? [])
@@ -304,8 +306,8 @@ function planProblems(ctx: PlanContext, tables: TableInfo[]): string[] {
     const { owner, opaque } = definers.get(fn)!;
     problems.push(
       opaque
-        ? `The function ${fn} runs as ${owner} (SECURITY DEFINER), which bypasses row-level security, and the plan cannot tell all it reads: ${opaque}. It reads or names ${read.join(", ")}: any customer calling it may read every customer's rows. ${settle}`
-        : `The function ${fn} runs as ${owner} (SECURITY DEFINER), which bypasses row-level security, and reads ${read.join(", ")}: any customer calling it reads every customer's rows. ${settle}`,
+        ? `${runsAs(fn, owner)} the plan cannot tell all it reads: ${opaque}. It reads or names ${read.join(", ")}: any customer calling it may read every customer's rows. ${settle}`
+        : `${runsAs(fn, owner)} reads ${read.join(", ")}: any customer calling it reads every customer's rows. ${settle}`,
     );
   }
   for (const f of definers.values())
@@ -314,7 +316,7 @@ function planProblems(ctx: PlanContext, tables: TableInfo[]): string[] {
       !scoped.some((t) => t.definerFunctions?.some((g) => g.name === f.name && g.named))
     )
       problems.push(
-        `The function ${f.name} runs as ${f.owner} (SECURITY DEFINER), which bypasses row-level security, and the plan cannot tell what it reads: ${f.opaque}. Any customer calling it may read every customer's rows of ${schema}. ${settle}`,
+        `${runsAs(f.name, f.owner)} the plan cannot tell what it reads: ${f.opaque}. Any customer calling it may read every customer's rows of ${schema}. ${settle}`,
       );
   for (const t of scoped) {
     for (const r of t.referencedFrom ?? []) {
