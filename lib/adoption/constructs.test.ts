@@ -71,6 +71,10 @@ describe("constructs the engine handles", () => {
       create table realworld.legacy_refs (id int primary key, account_id int);
       insert into realworld.legacy_refs values (1, 999);
       alter table realworld.legacy_refs add constraint legacy_refs_account foreign key (account_id) references realworld.accounts not valid;
+      -- An exclusion constraint (Sourcegraph's user_emails has one): one verified owner an email.
+      create table realworld.user_emails (id int primary key, email text not null, verified_at timestamptz,
+        constraint one_verified_email exclude using btree (email with =) where (verified_at is not null));
+      insert into realworld.user_emails values (1, 'one@example.com', now()), (2, 'one@example.com', null);
       create table realworld.scoped_notes (id int primary key, body text);
       alter table realworld.scoped_notes enable row level security;
       create policy no_secrets on realworld.scoped_notes as restrictive for select using (body not like 'secret%');
@@ -109,6 +113,11 @@ describe("constructs the engine handles", () => {
     );
     expect(changes("scoped_notes")).toContain(
       "restrictive policies kept, and-ed with the tenant's: no_secrets",
+    );
+    expect(changes("user_emails")).toContainEqual(
+      expect.stringMatching(
+        /^exclusion constraint one_verified_email per customer: EXCLUDE USING btree \("tenant_id" WITH =, email WITH =\) WHERE \(\(verified_at IS NOT NULL\)\); its index is built inside the lock \(\d+ rows\)$/,
+      ),
     );
     expect(changes("legacy_refs")).toContain(
       "foreign key legacy_refs_account → accounts (tenant_id, id), NOT VALID as it was: new rows are checked, the existing ones are not",
@@ -171,6 +180,12 @@ describe("constructs the engine handles", () => {
     );
     await asB("insert into realworld.pair_notes values (5, null, null)");
 
+    // The exclusion constraint holds per customer: B verifies A's email; not twice in B.
+    await asB("insert into realworld.user_emails values (1, 'one@example.com', now())");
+    expect(
+      await failure(asB("insert into realworld.user_emails values (2, 'one@example.com', now())")),
+    ).toMatch(/one_verified_email/);
+
     // The restrictive policy still applies, and-ed with the tenant's.
     await asB("insert into realworld.scoped_notes values (1, 'secret plan'), (2, 'fine')");
     expect(await asB("select id from realworld.scoped_notes")).toEqual([{ id: 2 }]);
@@ -193,7 +208,14 @@ describe("constructs the engine handles", () => {
 
     // B's rows out, and the revert brings back the catalog and data exactly.
     await db.owner.query("set session_replication_role = replica");
-    for (const t of ["scoped_notes", "order_log", "orders", "accounts", "pair_notes"])
+    for (const t of [
+      "scoped_notes",
+      "order_log",
+      "orders",
+      "accounts",
+      "pair_notes",
+      "user_emails",
+    ])
       await db.owner.query(`delete from realworld.${t} where tenant_id = $1`, [B]);
     await db.owner.query("set session_replication_role = origin");
     const reverted = await runRevert(url(), { schema: "realworld" });
@@ -337,20 +359,53 @@ describe("constructs the plan names before anything runs", () => {
     ).toEqual([]);
   });
 
-  it("an exclusion constraint, unless it is kept across customers", async () => {
+  it("a GiST exclusion constraint without btree_gist; with it, adopted per customer", async () => {
     const { problems } = await named(
       "n_exclude",
       `create table n_exclude.bookings (id int primary key, room int, during int4range,
-         constraint no_overlap exclude using gist (during with &&));`,
+         constraint no_overlap exclude using gist (during with &&));
+       insert into n_exclude.bookings values (1, 7, '[1,5)');`,
     );
     expect(problems).toEqual([
-      "n_exclude.bookings's exclusion constraint no_overlap (EXCLUDE USING gist (during WITH &&)) holds across all customers: one customer's rows would block another's and show that they exist. Keep it across customers (choose it as a global unique), or drop it and add it again with tenant_id WITH = first (btree_gist), then plan again.",
+      "n_exclude.bookings's exclusion constraint no_overlap (EXCLUDE USING gist (during WITH &&)) holds across all customers: one customer's rows would block another's and show that they exist. Adoption rebuilds it per customer with tenant_id WITH = first, but gist has no operator class for text here: install btree_gist (create extension btree_gist). Or keep it across customers (choose it as a global unique). Then plan again.",
     ]);
     await refusesAtPlan("n_exclude");
     expect(
       planAdoption("n_exclude", await read("n_exclude"), { globalUniques: ["no_overlap"] })
         .problems,
     ).toEqual([]);
+
+    // With btree_gist (in a schema of its own), the plan rebuilds it with the tenant first.
+    await db.owner.query(
+      "create schema n_extensions; create extension btree_gist with schema n_extensions",
+    );
+    const plan = planAdoption("n_exclude", await read("n_exclude"));
+    expect(plan.problems).toEqual([]);
+    expect(plan.tables[0].changes).toContainEqual(
+      expect.stringMatching(
+        /^exclusion constraint no_overlap per customer: EXCLUDE USING gist \("tenant_id" WITH =, during WITH &&\); its index is built inside the lock/,
+      ),
+    );
+    const before = await fingerprint(db, "n_exclude");
+    const adopted = await runAdoption(url(), { schema: "n_exclude" });
+    if (!adopted.ok) throw new Error(adopted.instructions);
+    expect(adopted.report.ok).toBe(true);
+    // Planned again, the rebuilt constraint counts as per customer already: nothing to do.
+    expect(planAdoption("n_exclude", await read("n_exclude")).problems).toEqual([
+      "Every table of n_exclude already has tenant_id: the schema looks adopted already. Verify it instead of adopting again.",
+    ]);
+    // B books the room A holds, at the same time; neither may overlap its own booking.
+    await asB("insert into n_exclude.bookings values (1, 7, '[2,4)')");
+    expect(await failure(asB("insert into n_exclude.bookings values (2, 7, '[3,6)')"))).toMatch(
+      /no_overlap/,
+    );
+    expect(await failure(asA("insert into n_exclude.bookings values (2, 7, '[4,6)')"))).toMatch(
+      /no_overlap/,
+    );
+    await db.owner.query("delete from n_exclude.bookings where tenant_id = $1", [B]);
+    const reverted = await runRevert(url(), { schema: "n_exclude" });
+    if (!reverted.ok) throw new Error(reverted.instructions);
+    expect(await fingerprint(db, "n_exclude")).toEqual(before);
   });
 
   it("permissive RLS policies a table has already", async () => {

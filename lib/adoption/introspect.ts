@@ -15,6 +15,14 @@ export interface Constraint {
   /** As pg_get_constraintdef gives it, so a revert restores it exactly (DEFERRABLE, MATCH, WHERE included). */
   definition: string;
 }
+/** An exclusion constraint, and whether its index method can compare the tenant column with `=`. */
+export interface Exclusion extends Constraint {
+  /**
+   * Its access method has a default operator class for text: btree and hash always, GiST with
+   * btree_gist installed. Then adoption can rebuild it with the tenant column first.
+   */
+  tenantEquality: boolean;
+}
 export interface ForeignKey extends Constraint {
   refSchema: string;
   refTable: string;
@@ -40,7 +48,7 @@ export interface TableInfo {
   primaryKey: Constraint | null;
   uniques: Constraint[];
   foreignKeys: ForeignKey[];
-  exclusions?: Constraint[];
+  exclusions?: Exclusion[];
   /** Indexes that back no constraint: name, definition, and whether unique (partial and expression ones included). */
   indexes: { name: string; definition: string; unique?: boolean }[];
   /** Plain views that read the table (adoption makes them security_invoker): a name, or `schema.name` for a view in another schema. */
@@ -118,6 +126,7 @@ type Row = {
         ref_columns: string[] | null;
         on_delete: string;
         on_update: string;
+        tenant_equality: boolean;
       }[]
     | null;
   indexes: { name: string; definition: string; unique: boolean }[] | null;
@@ -162,7 +171,9 @@ export async function introspect(
                      'columns', (select array_agg(a.attname order by x.n) from unnest(k.conkey) with ordinality x(attnum, n) join pg_attribute a on a.attrelid = k.conrelid and a.attnum = x.attnum),
                      'ref_schema', rn.nspname, 'ref_table', r.relname,
                      'ref_columns', (select array_agg(a.attname order by x.n) from unnest(k.confkey) with ordinality x(attnum, n) join pg_attribute a on a.attrelid = k.confrelid and a.attnum = x.attnum),
-                     'on_delete', k.confdeltype, 'on_update', k.confupdtype) order by k.conname)
+                     'on_delete', k.confdeltype, 'on_update', k.confupdtype,
+                     'tenant_equality', k.contype = 'x' and exists (select 1 from pg_class ix join pg_opclass o on o.opcmethod = ix.relam
+                                                                     where ix.oid = k.conindid and o.opcintype = 'text'::regtype and o.opcdefault)) order by k.conname)
               from pg_constraint k
               left join pg_class r on r.oid = k.confrelid
               left join pg_namespace rn on rn.oid = r.relnamespace
@@ -263,7 +274,9 @@ export async function introspect(
       columns: r.columns,
       primaryKey: pk ? key(pk) : null,
       uniques: constraints.filter((k) => k.type === "u").map(key),
-      exclusions: constraints.filter((k) => k.type === "x").map(key),
+      exclusions: constraints
+        .filter((k) => k.type === "x")
+        .map((k) => ({ ...key(k), tenantEquality: k.tenant_equality })),
       foreignKeys: constraints
         .filter((k) => k.type === "f")
         .map((k) => ({

@@ -11,7 +11,7 @@ import {
   type Sources,
   type TenantSource,
 } from "./from-column";
-import type { Constraint, ForeignKey, RowsSource, TableInfo } from "./introspect";
+import type { Constraint, Exclusion, ForeignKey, RowsSource, TableInfo } from "./introspect";
 import { ident as q, identList as list, qualified } from "./sql";
 
 export interface PlanOptions {
@@ -109,6 +109,11 @@ interface Unit {
   kept: { key: Constraint; why: string }[];
   /** Kept keys that foreign keys refer to: each gets a tenant-leading unique twin. */
   twins: { key: Constraint; name: string }[];
+  /**
+   * Exclusion constraints rebuilt with the tenant first (`tenant WITH =`): inside the lock, since
+   * PostgreSQL builds an exclusion constraint's index only as it adds the constraint.
+   */
+  exclusions: Exclusion[];
   /** Indexes rebuilt leading with the tenant. */
   indexes: TableInfo["indexes"];
   /** Regular tables build their new indexes concurrently; partitioned ones inside the lock. */
@@ -219,6 +224,9 @@ function planContext(schema: string, tables: TableInfo[], options: PlanOptions):
       twins: kept
         .filter(({ key }) => referenced(key))
         .map(({ key }) => ({ key, name: derivedName(key.name, "per_customer") })),
+      exclusions: (t.exclusions ?? []).filter(
+        (x) => !keptGlobal.has(x.name) && x.tenantEquality && !excludesPerCustomer(x, column),
+      ),
       indexes: rewrittenIndexes(t, column).filter((i) => !keptGlobal.has(i.name)),
       concurrent: !t.partitioned && !options.from,
     };
@@ -328,9 +336,10 @@ function planProblems(ctx: PlanContext, tables: TableInfo[]): string[] {
   for (const u of units) {
     const t = u.t;
     for (const x of t.exclusions ?? []) {
-      if (keptGlobal.has(x.name)) continue;
+      if (keptGlobal.has(x.name) || x.tenantEquality || excludesPerCustomer(x, column)) continue;
+      const method = /^EXCLUDE USING (\S+)/.exec(x.definition)?.[1] ?? "its index method";
       problems.push(
-        `${schema}.${t.name}'s exclusion constraint ${x.name} (${x.definition}) holds across all customers: one customer's rows would block another's and show that they exist. Keep it across customers (choose it as a global unique), or drop it and add it again with ${column} WITH = first (btree_gist), then plan again.`,
+        `${schema}.${t.name}'s exclusion constraint ${x.name} (${x.definition}) holds across all customers: one customer's rows would block another's and show that they exist. Adoption rebuilds it per customer with ${column} WITH = first, but ${method} has no operator class for text here${method === "gist" ? ": install btree_gist (create extension btree_gist)" : ""}. Or keep it across customers (choose it as a global unique). Then plan again.`,
       );
     }
     if (t.rules?.length) {
@@ -538,7 +547,7 @@ const STEPS: [string, Phase, (ctx: PlanContext) => string[]][] = [
     "locked",
     ({ schema, units, column }) =>
       units.flatMap((u) => {
-        if (u.rebuilt.length + u.twins.length === 0) return [];
+        if (u.rebuilt.length + u.twins.length + u.exclusions.length === 0) return [];
         // A regular table's keys take the indexes built before the lock; a partitioned one's are
         // built here, in one statement a table: PostgreSQL rebuilds them in one pass.
         const index = (name: string, k: Constraint) =>
@@ -551,6 +560,10 @@ const STEPS: [string, Phase, (ctx: PlanContext) => string[]][] = [
             (k) => `add constraint ${q(k.name)} ${keyType(u, k)} ${index(k.name, k)}`,
           ),
           ...u.twins.map(({ key, name }) => `add constraint ${q(name)} unique ${index(name, key)}`),
+          ...u.exclusions.map((x) => `drop constraint ${q(x.name)}`),
+          ...u.exclusions.map(
+            (x) => `add constraint ${q(x.name)} ${exclusionPerCustomer(x, column)}`,
+          ),
         ];
         return [`alter table ${qualified(schema, u.t.name)} ${clauses.join(", ")}`];
       }),
@@ -822,6 +835,10 @@ function tablePlan(ctx: PlanContext, t: TableInfo, tables: TableInfo[]): TablePl
       changes.push(
         `${kind(k)} per customer${on}: ${k.name} (${leading(column, k.columns).join(", ")})${deferral(k.definition)}`,
       );
+    for (const x of u.exclusions)
+      changes.push(
+        `exclusion constraint ${x.name}${on} per customer: ${exclusionPerCustomer(x, column)}; its index is built inside the lock (${u.t.rows.toLocaleString("en")} rows)`,
+      );
     for (const { key, why } of u.kept) {
       const twin = u.twins.find((x) => x.key === key);
       changes.push(
@@ -895,6 +912,21 @@ const leading = (column: string, columns: string[]) => [
   ...columns.filter((c) => c !== column),
 ];
 
+/** Whether an exclusion constraint compares the tenant column with `=` first already. */
+function excludesPerCustomer(x: Exclusion, column: string) {
+  const elements = x.definition.replace(/^EXCLUDE USING \S+ \(/, "");
+  return [column, q(column)].some(
+    (c) => elements.startsWith(c) && /^ WITH =[,)]/.test(elements.slice(c.length)),
+  );
+}
+
+/** An exclusion constraint's definition with `tenant WITH =` first: no two rows of one customer conflict. */
+const exclusionPerCustomer = (x: Exclusion, column: string) =>
+  x.definition.replace(
+    /^EXCLUDE USING (\S+) \(/,
+    (_m, method: string) => `EXCLUDE USING ${method} (${q(column)} WITH =, `,
+  );
+
 /** The tables whose tenant column allows NULL. */
 const nullable = (tables: TableInfo[], column: string) =>
   tables.filter((t) => t.attributes?.find((a) => a.name === column)?.notNull === false);
@@ -909,7 +941,7 @@ function complete(ctx: PlanContext, t: TableInfo): boolean {
   return (
     attribute.notNull &&
     (attribute.default ?? "").includes("current_setting('app.tenant_id'") &&
-    u.rebuilt.length + u.twins.length + u.indexes.length === 0 &&
+    u.rebuilt.length + u.twins.length + u.exclusions.length + u.indexes.length === 0 &&
     !ctx.internalFks.some((x) => x.u.root === t) &&
     Boolean(findTenantPolicy(t.policies ?? [], ctx.column)) &&
     t.rlsEnabled &&
@@ -930,6 +962,9 @@ function rewrittenIndexes(t: TableInfo, column: string) {
       !i.definition.includes(`("${column}"`),
   );
 }
+
+/** The constraints a unit's adoption rebuilt: its keys and exclusion constraints. */
+const rebuiltOf = (u: Unit): Constraint[] => [...u.rebuilt, ...u.exclusions];
 
 /**
  * The down migration of an adoption, generated from the catalog the adoption started from: the
@@ -984,15 +1019,17 @@ export function planRevert(
     // so their names are free for the originals.
     [
       ...units
-        .filter((u) => u.rebuilt.length && !adding.includes(u.t))
+        .filter((u) => rebuiltOf(u).length && !adding.includes(u.t))
         .map(
           (u) =>
-            `alter table ${name(u.t)} ${u.rebuilt.map((k) => `drop constraint ${q(k.name)}`).join(", ")}`,
+            `alter table ${name(u.t)} ${rebuiltOf(u)
+              .map((k) => `drop constraint ${q(k.name)}`)
+              .join(", ")}`,
         ),
       ...adding.map((t) => {
         const u = units.find((x) => x.t === t)!;
         const drops = [
-          ...u.rebuilt.map((k) => `drop constraint ${q(k.name)}`),
+          ...rebuiltOf(u).map((k) => `drop constraint ${q(k.name)}`),
           `drop column ${q(ctx.column)}`,
         ];
         return `alter table ${name(t)} ${drops.join(", ")}`;
@@ -1009,9 +1046,11 @@ export function planRevert(
   step(
     "original keys",
     units.flatMap((u) =>
-      u.rebuilt.length
+      rebuiltOf(u).length
         ? [
-            `alter table ${name(u.t)} ${u.rebuilt.map((k) => `add constraint ${q(k.name)} ${k.definition}`).join(", ")}`,
+            `alter table ${name(u.t)} ${rebuiltOf(u)
+              .map((k) => `add constraint ${q(k.name)} ${k.definition}`)
+              .join(", ")}`,
           ]
         : [],
     ),
