@@ -138,6 +138,28 @@ describe("adoption from organization_id", () => {
     },
   };
 
+  it("names rows that point at another organization's row, which the composite keys would refuse", async () => {
+    // Initech's user assigned to Acme's project: the assignment follows its project, to Acme.
+    await db.owner.query("insert into saas.assignments values (4, 1)");
+    try {
+      expect((await plan(chosen)).problems).toEqual([
+        "1 rows of saas.assignments point through assignments_user_id_fkey at a row of users whose organization_id is another customer's: the composite key would refuse them. Correct or delete them (or map both values to one customer), then plan again.",
+      ]);
+      // Before, the run got as far as "composite foreign keys"; now it refuses at its plan.
+      const before = await fingerprint(db, "saas");
+      expect(await runAdoption(url(), { schema: "saas", ...chosen })).toMatchObject({
+        ok: false,
+        step: "plan",
+      });
+      expect(await fingerprint(db, "saas")).toEqual(before);
+      // Acme and Initech mapped to one customer are one: nothing points across.
+      const merged = { ...chosen.from!, mapping: { "1": "LEGACY001", "3": "LEGACY001" } };
+      expect((await plan({ ...chosen, from: merged })).problems).toEqual([]);
+    } finally {
+      await db.owner.query("delete from saas.assignments where user_id = 4");
+    }
+  });
+
   it("a failure after the backfill leaves the schema, its data and the customers as before", async () => {
     const before = await fingerprint(db, "saas");
     const { rows: customersBefore } = await db.owner.query(

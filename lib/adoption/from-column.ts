@@ -39,6 +39,11 @@ export interface Sources {
   values: { value: string; name: string }[];
   counts: Record<string, Record<string, number>>;
   nulls: Record<string, number>;
+  /**
+   * Rows whose customer differs from the customer of the row a foreign key points at, by
+   * `table.foreignKey`: the composite key would refuse them (absent in plans recorded before).
+   */
+  crossRefs?: Record<string, number>;
 }
 
 /**
@@ -91,7 +96,7 @@ export function tenantSources(
 }
 
 /**
- * The source value of each row of `table`, as SQL over the alias `r`: the column, the tenants
+ * The source value of each row of `table`, as SQL over the alias `base`: the column, the tenants
  * table's key, or the column at the end of the path, joined table by table.
  */
 function valueOf(
@@ -100,9 +105,10 @@ function valueOf(
   sources: Map<string, TenantSource>,
   byName: Map<string, TableInfo>,
   options: FromColumnOptions,
+  base = "r",
 ): { joins: SQL[]; value: SQL } {
   const joins: SQL[] = [];
-  let alias = "r";
+  let alias = base;
   let current = table;
   for (let hop = 0; ; hop++) {
     const source = sources.get(current)!;
@@ -112,7 +118,7 @@ function valueOf(
     if (source.kind === "tenants")
       return { joins, value: sql`${at}.${sql.identifier(source.key)}::text` };
     if (source.kind !== "path") throw new Error(`${table} has no way to its customer`);
-    const next = `p${hop}`;
+    const next = `${base}_p${hop}`;
     const on = source.fk.columns.map(
       (c, i) =>
         sql`${sql.identifier(next)}.${sql.identifier(source.fk.refColumns[i])} = ${at}.${sql.identifier(c)}`,
@@ -151,6 +157,7 @@ export async function readSources(
       else counts[t.name][r.value] = Number(r.n);
     }
   }
+  const crossRefs = await readCrossRefs(tx, schema, scoped, sources, options);
   if (options.tenantsTable && sources.get(options.tenantsTable)?.kind === "tenants") {
     const key = (sources.get(options.tenantsTable) as { key: string }).key;
     const name = options.nameColumn ? sql.identifier(options.nameColumn) : sql.identifier(key);
@@ -165,7 +172,51 @@ export async function readSources(
       value,
       name: names.get(value) ?? `${schema} ${options.fromColumn} ${value}`,
     }));
-  return { values, counts, nulls };
+  return { values, counts, nulls, crossRefs };
+}
+
+const usable = (source: TenantSource | undefined) =>
+  source?.kind === "column" || source?.kind === "tenants" || source?.kind === "path";
+
+/**
+ * For each foreign key between two tables that find their customers, the rows whose customer
+ * is not that of the row they point at: the value through the mapping (two values mapped to one
+ * customer are one customer), no value through the customer for rows without one (without it,
+ * such rows are a problem of their own, and not counted here).
+ */
+async function readCrossRefs(
+  tx: Tx,
+  schema: string,
+  scoped: TableInfo[],
+  sources: Map<string, TenantSource>,
+  options: FromColumnOptions,
+): Promise<Record<string, number>> {
+  const byName = new Map(scoped.map((t) => [t.name, t]));
+  const customer = (value: SQL) =>
+    sql`coalesce(${JSON.stringify(options.mapping ?? {})}::jsonb ->> ${value}, ${value}, ${options.nullTenant ?? null}::text)`;
+  const crossRefs: Record<string, number> = {};
+  for (const t of scoped.filter((x) => usable(sources.get(x.name)))) {
+    const source = sources.get(t.name)!;
+    // The foreign key a table finds its customer through agrees with it by construction.
+    const path = source.kind === "path" ? source.fk.name : null;
+    for (const f of t.foreignKeys.filter(
+      (k) => k.refSchema === schema && k.name !== path && usable(sources.get(k.refTable)),
+    )) {
+      const child = valueOf(schema, t.name, sources, byName, options, "r");
+      const parent = valueOf(schema, f.refTable, sources, byName, options, "q");
+      const on = f.columns.map(
+        (c, i) => sql`q.${sql.identifier(f.refColumns[i])} = r.${sql.identifier(c)}`,
+      );
+      const { rows } = await tx.execute<{ n: string }>(
+        sql`select count(*) as n from ${sql.identifier(schema)}.${sql.identifier(t.name)} r ${sql.join(child.joins, sql` `)}
+              join ${sql.identifier(schema)}.${sql.identifier(f.refTable)} q on ${sql.join(on, sql` and `)} ${sql.join(parent.joins, sql` `)}
+             where ${customer(child.value)} is distinct from ${customer(parent.value)}
+               and ${customer(child.value)} is not null and ${customer(parent.value)} is not null`,
+      );
+      if (Number(rows[0].n)) crossRefs[`${t.name}.${f.name}`] = Number(rows[0].n);
+    }
+  }
+  return crossRefs;
 }
 
 export interface AssignedCustomer {

@@ -690,6 +690,13 @@ function fromProblems({ schema, scoped }: PlanContext, from: From): string[] {
       problems.push(
         `${schema}.${t.name} reaches ${column} through more than one foreign key (${source.fks.map((f) => `${f.name} → ${f.refTable}`).join(", ")}): choose the one to follow (--via ${t.name}=${source.fks[0].name}), or keep it global.`,
       );
+    for (const f of t.foreignKeys) {
+      const n = from.data.crossRefs?.[`${t.name}.${f.name}`];
+      if (n)
+        problems.push(
+          `${n.toLocaleString("en")} rows of ${schema}.${t.name} point through ${f.name} at a row of ${f.refTable} whose ${column} is another customer's: the composite key would refuse them. Correct or delete them (or map both values to one customer), then plan again.`,
+        );
+    }
     const nulls = from.data.nulls[t.name];
     if (nulls && !from.options.nullTenant)
       problems.push(
