@@ -24,7 +24,17 @@ export interface DataPlaneCatalog {
   sequences: { name: string; lastValue: string | null }[];
   /** What sync cannot make, each a sentence. */
   problems: string[];
+  /**
+   * What the data plane's tables use that sync does not make, which the target must have
+   * already: types of columns that are not PostgreSQL's own (an extension's, or a schema's enum
+   * or domain), and extensions whose operator classes an index uses (btree_gist's, for an
+   * exclusion constraint per customer). Each with the first place that uses it.
+   */
+  needs: Need[];
 }
+
+export type Need =
+  { extension: string; usedBy: string } | { type: string; kind: string; usedBy: string };
 
 const APP_ROLES = ["tenantry_tenant", "tenantry_platform", "tenantry_app"];
 
@@ -296,10 +306,55 @@ export async function readCatalog(
   return {
     schemas,
     objects,
+    needs: await readNeeds(client, schemas),
     sequences: sequences.map((q) => ({
       name: `${q.schema}.${q.name}`,
       lastValue: q.last_value,
     })),
     problems,
   };
+}
+
+/** What the data plane's tables use from outside it (see `DataPlaneCatalog.needs`). */
+async function readNeeds(client: OwnerClient, schemas: string[]): Promise<Need[]> {
+  const { rows } = await client.query<{
+    type: string | null;
+    kind: string | null;
+    extension: string | null;
+    used_by: string;
+  }>(
+    `select distinct on (coalesce(extension, type)) * from (
+       -- Column types (an array's element type) that are not PostgreSQL's own.
+       select quote_ident(tn.nspname) || '.' || quote_ident(ty.typname) as type, ty.typtype::text as kind,
+              (select e.extname from pg_depend d join pg_extension e on e.oid = d.refobjid
+                where d.classid = 'pg_type'::regclass and d.objid = ty.oid and d.deptype = 'e') as extension,
+              n.nspname || '.' || c.relname || '.' || a.attname as used_by
+         from pg_attribute a
+         join pg_class c on c.oid = a.attrelid and c.relkind in ('r', 'p')
+         join pg_namespace n on n.oid = c.relnamespace
+         join pg_type t on t.oid = a.atttypid
+         join pg_type ty on ty.oid = case when t.typcategory = 'A' then t.typelem else t.oid end
+         join pg_namespace tn on tn.oid = ty.typnamespace
+        where n.nspname = any($1) and a.attnum > 0 and not a.attisdropped
+          and tn.nspname not in ('pg_catalog', 'information_schema')
+          -- A table's row type comes with its table; a composite type of its own does not.
+          and (ty.typrelid = 0 or (select r.relkind from pg_class r where r.oid = ty.typrelid) = 'c')
+       union all
+       -- Extensions whose operator classes an index of the data plane uses.
+       select null, null, e.extname, ic.relname::text
+         from pg_index i
+         join pg_class t on t.oid = i.indrelid join pg_namespace n on n.oid = t.relnamespace
+         join pg_class ic on ic.oid = i.indexrelid
+         cross join unnest(i.indclass::oid[]) oc(oid)
+         join pg_depend d on d.classid = 'pg_opclass'::regclass and d.objid = oc.oid and d.deptype = 'e'
+         join pg_extension e on e.oid = d.refobjid
+        where n.nspname = any($1)) x
+     order by coalesce(extension, type), used_by`,
+    [schemas],
+  );
+  return rows.map((r) =>
+    r.extension
+      ? { extension: r.extension, usedBy: r.used_by }
+      : { type: r.type!, kind: r.kind!, usedBy: r.used_by },
+  );
 }

@@ -151,6 +151,34 @@ describe("sync", () => {
     } finally {
       await withOwnerClient(url(), (c) => c.query("drop function app.touch()"));
     }
+    // What the tables use from outside the data plane the target must have already: an
+    // extension's operator class (btree_gist, for an exclusion per customer) and an enum.
+    const uses = `create type app.mood as enum ('ok', 'meh');
+      alter table app.users add column mood app.mood,
+        add constraint one_nickname exclude using gist (tenant_id with =, nickname with =)`;
+    await withOwnerClient(url(), (c) => c.query(`create extension btree_gist; ${uses}`));
+    try {
+      await expect(syncDatabase(url(), target.ownerUrl)).rejects.toThrow(
+        "Sync cannot make: The target lacks the extension btree_gist, which one_nickname uses: create it there first (create extension btree_gist). The target lacks the type app.mood (an enum), of app.users.mood: sync does not make types; make it there by hand first. Nothing was written.",
+      );
+      expect(await tablesOf(target.ownerUrl)).toEqual(await tablesOf(url()));
+      // Once the target has them, sync makes the column and the constraint.
+      await withOwnerClient(target.ownerUrl, (c) =>
+        c.query("create extension btree_gist; create type app.mood as enum ('ok', 'meh')"),
+      );
+      const made = await syncDatabase(url(), target.ownerUrl);
+      expect(made.create.map((o) => o.key)).toEqual([
+        "column mood of app.users",
+        "constraint one_nickname on app.users",
+      ]);
+    } finally {
+      for (const where of [url(), target.ownerUrl])
+        await withOwnerClient(where, (c) =>
+          c.query(
+            "alter table app.users drop constraint if exists one_nickname, drop column if exists mood; drop type if exists app.mood",
+          ),
+        );
+    }
   });
 });
 
