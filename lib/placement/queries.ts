@@ -2,21 +2,25 @@
 // the customers on each, and moves — through the caller's (platform) transaction.
 import "server-only";
 import { desc, eq, sql } from "drizzle-orm";
+import { PRIMARY_DATABASE } from "@/db/databases";
 import { customers, databases, moves } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
 import { listTotal, totalQueries } from "@/lib/lists/keyset";
 import type { TableProgress } from "@/lib/portability/jobs";
 
 export async function listRegisteredDatabases(tx: Tx) {
-  return tx
-    .select({
-      name: databases.name,
-      kind: databases.kind,
-      status: databases.status,
-      envVar: databases.envVar,
-    })
-    .from(databases)
-    .orderBy(sql`${databases.name} <> 'primary'`, databases.name);
+  return (
+    tx
+      .select({
+        name: databases.name,
+        kind: databases.kind,
+        status: databases.status,
+        envVar: databases.envVar,
+      })
+      .from(databases)
+      // The primary first, then the others by name.
+      .orderBy(sql`${databases.name} <> ${PRIMARY_DATABASE}`, databases.name)
+  );
 }
 
 /**
