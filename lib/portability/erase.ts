@@ -14,6 +14,7 @@ import { cleanUpCustomer } from "../placement/move";
 import { dataPlaneUrl } from "../placement/where";
 import { recordJob, type JobOptions, type Progress } from "./jobs";
 import { customerTables, qualifiedName } from "./tables";
+import { countedTables, mendRowCounts } from "../usage/counters";
 
 export class EraseError extends Error {}
 
@@ -122,7 +123,13 @@ async function erase(
     const tables = [...(await customerTables(client))].reverse();
     progress.tables(tables.map((t) => ({ table: `${t.schema}.${t.table}` })));
     progress.step("erasing the rows");
+    // In replica mode (the owner's to set): the application's triggers do not fire, so none
+    // writes a row of the customer back (a trigger that logs each delete would), and no foreign
+    // key is checked row by row: every row that points at one of the customer's is the
+    // customer's (the keys are composite), and all of them go, tables in a cycle too.
+    await client.query("set session_replication_role = replica");
     await client.query("set role tenantry_tenant");
+    const counts: { before: number }[] = [];
     const erased: EraseCertificate["tables"] = [];
     try {
       for (const t of tables) {
@@ -138,17 +145,28 @@ async function erase(
           progress.table(table, deleted);
           if ((rowCount ?? 0) < batch) break;
         }
-        const after = await count(client, `select count(*) as n from ${qualifiedName(t)}`);
-        erased.push({ schema: t.schema, table: t.table, before, after });
+        counts.push({ before });
         progress.table(table, deleted, "done");
-        // Cleared of the dead entries, its indexes answer the foreign-key checks of the parent
-        // rows deleted next at once. VACUUM blocks no writer; only the owner may run it.
-        await client.query("reset role");
-        await client.query(`vacuum ${qualifiedName(t)}`);
-        await client.query("set role tenantry_tenant");
       }
+      // What is left, every table read once all are done: the certificate says so.
+      for (const [i, t] of tables.entries())
+        erased.push({
+          schema: t.schema,
+          table: t.table,
+          before: counts[i].before,
+          after: await count(client, `select count(*) as n from ${qualifiedName(t)}`),
+        });
+      const left = erased.filter((t) => t.after > 0);
+      if (left.length)
+        throw new EraseError(
+          `Rows of ${name} (${id}) were written while it was erased: ${left.map((t) => `${t.schema}.${t.table} (${t.after})`).join(", ")}. Stop what writes them, then erase again.`,
+        );
+      // Nor did the counting triggers run: the customer's counts, mended to none.
+      await client.query("reset role");
+      for (const t of await countedTables(client)) await mendRowCounts(client, t, id);
     } finally {
       await client.query("reset role");
+      await client.query("reset session_replication_role");
     }
     erased.reverse();
 

@@ -3,7 +3,11 @@
 // schema fingerprint against the target's; then one transaction writes the rows table by table
 // in foreign-key order and reads them back: counts and checksums equal to the manifest, or it
 // rolls back. Rows go in through the tenant role under the target's setting, so the database
-// gives every row the target customer and refuses any other.
+// gives every row the target customer and refuses any other. They go in as they were exported,
+// in replica mode: the application's triggers made their rows when the rows were first written
+// (a trigger that logs each insert would log each row twice), and tables that point at one
+// another in a cycle cannot be written one before the other, so the foreign keys are checked
+// after, for the target's rows, and the row counters mended.
 import "server-only";
 import { createReadStream } from "node:fs";
 import path from "node:path";
@@ -19,7 +23,14 @@ import {
 import { readTable } from "./export";
 import { dataPlaneUrl } from "../placement/where";
 import { recordJob, type JobOptions, type Progress } from "./jobs";
-import { columnList, customerTables, qualifiedName, type CustomerTable } from "./tables";
+import { countedTables, mendRowCounts } from "../usage/counters";
+import {
+  columnList,
+  customerTables,
+  danglingReferences,
+  qualifiedName,
+  type CustomerTable,
+} from "./tables";
 
 export interface RestoreOptions extends Omit<JobOptions, "kind" | "tenantId"> {
   /** Restore under this customer ID instead of the archive's: a clone. */
@@ -133,6 +144,9 @@ async function restoreArchive(
       );
       await client.query(`grant select on ${staging} to tenantry_tenant`);
     }
+    // The owner's to set, before the role changes: no trigger of the application, nor a
+    // foreign key's check row by row, for the rest of this transaction.
+    await client.query("set local session_replication_role = replica");
     await client.query("set local role tenantry_tenant");
     const existing: string[] = [];
     for (const t of order) {
@@ -148,12 +162,20 @@ async function restoreArchive(
     progress.step("writing the rows");
     for (const t of [...order].reverse()) await client.query(`delete from ${qualifiedName(t)}`);
     for (const [i, t] of order.entries()) {
+      // As they were: identity values too (OVERRIDING SYSTEM VALUE, for GENERATED ALWAYS); a
+      // generated column is computed again, and read back with the rest.
+      const columns = columnList(writable(t, tables));
       await client.query(
-        `insert into ${qualifiedName(t)} (${columnList(t.columns)}) select ${columnList(t.columns)} from pg_temp.restore_${i}`,
+        `insert into ${qualifiedName(t)} (${columns}) overriding system value select ${columns} from pg_temp.restore_${i}`,
       );
       progress.table(`${t.schema}.${t.table}`, t.rows);
     }
 
+    const dangling = await danglingReferences(client, order);
+    if (dangling.length)
+      throw new ArchiveError(
+        `Rows of the archive point at rows it does not have: ${dangling.join(", ")}. The restore was rolled back.`,
+      );
     // Read back as the target: the same rows and content as the archive, or nothing at all.
     progress.step("verifying the rows against the manifest");
     for (const t of order) {
@@ -164,12 +186,22 @@ async function restoreArchive(
         );
       progress.table(`${t.schema}.${t.table}`, sum.rows, "done");
     }
+    // The counting triggers did not run either: the target's counts, mended as the owner.
+    await client.query("reset role");
+    for (const t of await countedTables(client)) await mendRowCounts(client, t, target);
     return {
       customer: target,
       created,
       tables: order.map((t) => ({ schema: t.schema, table: t.table, rows: t.rows })),
     };
   });
+}
+
+/** The archive table's columns that the target's table lets a row give: not its generated ones. */
+function writable(t: ArchiveTable, target: CustomerTable[]) {
+  const here = target.find((x) => x.schema === t.schema && x.table === t.table)!;
+  const generated = new Set(here.columns.filter((c) => c.generated).map((c) => c.name));
+  return t.columns.filter((c) => !generated.has(c.name));
 }
 
 /** The target customer, created when missing (a clone is named after the original). */

@@ -186,20 +186,7 @@ export async function reconcileRowCounts(
   for (const t of tables) {
     await client.query("begin isolation level repeatable read");
     try {
-      const { rows } = await client.query<{ tenant_id: string; counted: string; actual: string }>(
-        `select tenant_id, coalesce(c.n, 0)::text as counted, coalesce(a.n, 0)::text as actual
-           from (${countedRows(t, options.tenantId)}) c
-           full join (${scannedRows(t, options.tenantId)}) a using (tenant_id)
-          where coalesce(c.n, 0) <> coalesce(a.n, 0)`,
-      );
-      for (const r of rows) {
-        const [counted, actual] = [Number(r.counted), Number(r.actual)];
-        drift.push({ table: `${t.schema}.${t.table}`, tenantId: r.tenant_id, counted, actual });
-        await client.query(
-          "insert into tally.row_counts (relid, customer_id, n) values (to_regclass($1), $2, $3)",
-          [qualifiedName(t), r.tenant_id, actual - counted],
-        );
-      }
+      drift.push(...(await mendRowCounts(client, t, options.tenantId)));
       await client.query("commit");
     } catch (error) {
       await client.query("rollback").catch(() => undefined);
@@ -208,6 +195,33 @@ export async function reconcileRowCounts(
     if (options.pauseMs) await new Promise((r) => setTimeout(r, options.pauseMs));
   }
   return { tables: tables.length, drift };
+}
+
+/**
+ * One counted table's counts compared with an exact count, in the caller's transaction (as the
+ * owner), and what differs mended: for every customer, or `tenantId`'s. What differed.
+ */
+export async function mendRowCounts(
+  client: Pick<OwnerClient, "query">,
+  t: Named,
+  tenantId?: string,
+): Promise<Drift[]> {
+  const { rows } = await client.query<{ tenant_id: string; counted: string; actual: string }>(
+    `select tenant_id, coalesce(c.n, 0)::text as counted, coalesce(a.n, 0)::text as actual
+       from (${countedRows(t, tenantId)}) c
+       full join (${scannedRows(t, tenantId)}) a using (tenant_id)
+      where coalesce(c.n, 0) <> coalesce(a.n, 0)`,
+  );
+  const drift: Drift[] = [];
+  for (const r of rows) {
+    const [counted, actual] = [Number(r.counted), Number(r.actual)];
+    drift.push({ table: `${t.schema}.${t.table}`, tenantId: r.tenant_id, counted, actual });
+    await client.query(
+      "insert into tally.row_counts (relid, customer_id, n) values (to_regclass($1), $2, $3)",
+      [qualifiedName(t), r.tenant_id, actual - counted],
+    );
+  }
+  return drift;
 }
 
 /**
