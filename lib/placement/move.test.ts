@@ -24,9 +24,9 @@ import { generateCustomerId, LEGACY_CUSTOMER_ID } from "../customers/ids";
 import { addDatabase } from "../databases/registry";
 import { syncDatabase } from "../databases/sync";
 import { eraseCustomer } from "../portability/erase";
-import { exportCustomer, readTable } from "../portability/export";
+import { exportCustomer } from "../portability/export";
 import { restoreCustomer } from "../portability/restore";
-import { customerTables } from "../portability/tables";
+import { contentsOf, countedRowsOf } from "../portability/test/contents";
 import {
   cancelMove,
   cleanUpDueMoves,
@@ -76,26 +76,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Each customer table's rows and checksum for `customer` on a database, read by its owner. */
-function contents(ownerUrl: string, customer: string) {
-  return withOwnerClient(ownerUrl, async (client) => {
-    const result: Record<string, { rows: number; checksum: string }> = {};
-    for (const t of await customerTables(client))
-      result[`${t.schema}.${t.table}`] = await readTable(client, t, {
-        where: `tenant_id = '${customer}'`,
-      });
-    return result;
-  });
-}
-/** The customer's rows on a database as its row counters hold them (lib/usage/counters.ts). */
-const countedRows = (ownerUrl: string, customer: string) =>
-  withOwnerClient(ownerUrl, async (c) => {
-    const { rows } = await c.query<{ n: string }>(
-      "select coalesce(sum(n), 0)::text as n from tally.counts where customer_id = $1",
-      [customer],
-    );
-    return Number(rows[0].n);
-  });
+const contents = contentsOf;
+const countedRows = countedRowsOf;
 const total = (c: Record<string, { rows: number }>) =>
   Object.values(c).reduce((n, t) => n + t.rows, 0);
 const withoutLog = (c: Record<string, { rows: number; checksum: string }>) =>

@@ -44,13 +44,20 @@ import type { TableProgress } from "@/lib/portability/jobs";
 import {
   columnList,
   customerTables,
+  danglingReferences,
   qualifiedName,
+  writtenColumns,
   type CustomerTable,
 } from "@/lib/portability/tables";
 import { planWith } from "../databases/plan";
 import { syncDatabase } from "../databases/sync";
 import { ensurePlacementGuards } from "./guards";
-import { customerRowCounts, reconcileRowCounts } from "../usage/counters";
+import {
+  countedTables,
+  customerRowCounts,
+  mendRowCounts,
+  reconcileRowCounts,
+} from "../usage/counters";
 
 export const MOVE_PHASES = [
   "prepare",
@@ -357,21 +364,30 @@ async function deleteRows(
   restShare = 0,
 ): Promise<number> {
   let deleted = 0;
-  for (const t of [...tables].reverse()) {
-    for (;;) {
-      const started = performance.now();
-      const { rowCount } = await client.query(
-        `delete from ${qualifiedName(t)} where ctid in (select ctid from ${qualifiedName(t)} where tenant_id = $1 limit ${batch})`,
-        [tenantId],
-      );
-      deleted += rowCount ?? 0;
-      if ((rowCount ?? 0) < batch) break;
-      if (restShare > 0)
-        await new Promise((resolve) =>
-          setTimeout(resolve, (performance.now() - started) * restShare),
+  // In replica mode, as an erase: no trigger of the application writes a row of the customer
+  // back, and tables in a cycle go too (every row pointing at one of the customer's is its own).
+  await client.query("set session_replication_role = replica");
+  try {
+    for (const t of [...tables].reverse()) {
+      for (;;) {
+        const started = performance.now();
+        const { rowCount } = await client.query(
+          `delete from ${qualifiedName(t)} where ctid in (select ctid from ${qualifiedName(t)} where tenant_id = $1 limit ${batch})`,
+          [tenantId],
         );
+        deleted += rowCount ?? 0;
+        if ((rowCount ?? 0) < batch) break;
+        if (restShare > 0)
+          await new Promise((resolve) =>
+            setTimeout(resolve, (performance.now() - started) * restShare),
+          );
+      }
     }
+  } finally {
+    await client.query("reset session_replication_role");
   }
+  // Nor did the counting triggers run: the customer's counts here, mended to none.
+  for (const t of await countedTables(client)) await mendRowCounts(client, t, tenantId);
   return deleted;
 }
 
@@ -482,7 +498,7 @@ async function runMove(
       let watching = false;
       let mode: MoveMode = "offline";
       let rows = 0;
-      const tables = await customerTables(source);
+      const tables = writtenColumns(await customerTables(source));
       try {
         await at("prepare");
         // The target gets what it lacks of the primary's data plane (sync makes only that, and
@@ -630,7 +646,7 @@ async function runMove(
         await record.frozen(null);
         freezeMs = Date.now() - frozeAt;
         frozeAt = null;
-        // Offline, the rows went in through the counting triggers; online, most came past them.
+        // Offline, the copy mended the counts it wrote; online, most rows came past them.
         if (mode === "online") await recount(target, tenantId);
 
         await finishFlipped(record, source, tables, tenantId, options, async () => {
@@ -840,13 +856,24 @@ async function copyTables(
   }
   if (paced) record.note(paced());
   // Offline, the rows go from staging into the tables in foreign-key order, as the tenant role
-  // under the customer's setting.
-  if (!online)
+  // under the customer's setting: as they were (identity values too), in replica mode like an
+  // online copy's, so no trigger of the application writes its rows a second time and tables
+  // in a cycle go in at all; their foreign keys are checked after, for the customer's rows.
+  if (!online) {
     await target.query(
-      `set local role tenantry_tenant;
-       ${tables.map((t, i) => `insert into ${qualifiedName(t)} (${columnList(t.columns)}) select ${columnList(t.columns)} from ${staging(i)};`).join("\n")}
-       reset role`,
+      `set local session_replication_role = replica;
+       set local role tenantry_tenant;
+       ${tables.map((t, i) => `insert into ${qualifiedName(t)} (${columnList(t.columns)}) overriding system value select ${columnList(t.columns)} from ${staging(i)};`).join("\n")}`,
     );
+    const dangling = await danglingReferences(target, tables);
+    await target.query("reset role");
+    if (dangling.length)
+      throw new MoveError(
+        `The copied rows point at rows that were not copied: ${dangling.join(", ")}.`,
+      );
+    // Nor did the counting triggers run: the customer's counts there, in the same transaction.
+    for (const t of await countedTables(target)) await mendRowCounts(target, t, tenantId);
+  }
   await source.query("commit");
   await target.query("commit");
   return copied;
@@ -1079,11 +1106,7 @@ async function undoBeforeFlip(
   if (rows[0]?.database !== move[0]?.source) return;
   await arrive(source, tenantId);
   // Rows on the target are the move's only once its copy committed; before, a rollback took them.
-  if (state.copied) {
-    await deleteRows(target, tables, tenantId, 5_000);
-    // The deletes counted rows that replication had brought uncounted.
-    await reconcileRowCounts(target, { tenantId });
-  }
+  if (state.copied) await deleteRows(target, tables, tenantId, 5_000);
   if (state.targetWasDeparted) await depart(target, tenantId);
 }
 
@@ -1145,7 +1168,7 @@ export async function resumeMoves(
           withOwnerClient(ownerUrlIn(primaryUrl, entry(m.target)), async (target) => {
             for (const c of [source, target])
               await c.query("select set_config('app.tenant_id', $1, false)", [m.tenant_id]);
-            const tables = await customerTables(source);
+            const tables = writtenColumns(await customerTables(source));
             await stopReplication(source, target, m.id);
             await unwatchWrites(source, m.tenant_id);
             if (m.flipped) {
@@ -1246,7 +1269,7 @@ export async function cleanUpMove(
             throw new MoveError(
               `${m.tenant_id} is not departed from ${m.source}: nothing deleted.`,
             );
-          const tables = await customerTables(source);
+          const tables = writtenColumns(await customerTables(source));
           return deleteSourceRows(source, tables, m.tenant_id, options.batch);
         });
         record.note(`${rows} rows deleted from ${m.source}`);

@@ -16,10 +16,10 @@ import { freshTestDatabase, insertCustomers, insertUser } from "@/db/test/fixtur
 import { runAdoption } from "../adoption/run";
 import { generateCustomerId, LEGACY_CUSTOMER_ID } from "../customers/ids";
 import type { Manifest } from "./archive";
-import { exportCustomer, readTable } from "./export";
+import { exportCustomer } from "./export";
 import { eraseCustomer } from "./erase";
 import { restoreCustomer } from "./restore";
-import { customerTables } from "./tables";
+import { contentsOf } from "./test/contents";
 
 const db = freshTestDatabase();
 const url = () => db.database.ownerUrl;
@@ -29,17 +29,7 @@ let folder: string;
 let archiveOfA: string;
 let manifestOfA: Manifest & { sha256: string };
 
-/** Each table's rows and checksum for `customer`, read by the owner with an explicit filter. */
-async function contents(customer: string) {
-  return withOwnerClient(url(), async (client) => {
-    const result: Record<string, { rows: number; checksum: string }> = {};
-    for (const t of await customerTables(client))
-      result[`${t.schema}.${t.table}`] = await readTable(client, t, {
-        where: `tenant_id = '${customer}'`,
-      });
-    return result;
-  });
-}
+const contents = (customer: string) => contentsOf(url(), customer);
 const ofManifest = (m: Manifest) =>
   Object.fromEntries(
     m.tables.map((t) => [`${t.schema}.${t.table}`, { rows: t.rows, checksum: t.checksum }]),

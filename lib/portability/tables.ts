@@ -128,3 +128,10 @@ export async function danglingReferences(
   }
   return dangling;
 }
+
+/**
+ * The tables with the columns a row is written with: a stored generated column is computed
+ * again where the row lands (a move copies and verifies these; an archive keeps them all).
+ */
+export const writtenColumns = (tables: CustomerTable[]): CustomerTable[] =>
+  tables.map((t) => ({ ...t, columns: t.columns.filter((c) => !c.generated) }));
