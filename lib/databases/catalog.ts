@@ -1,9 +1,10 @@
 // The data plane's definition as a database's catalog holds it (docs/architecture.md §13): every
 // object of the schemas that hold customer tables, each as the statement that makes it, keyed
 // by name — so `sync` can make on another database what it lacks, in dependency order:
-// schemas, sequences, tables with their columns, constraints (keys before foreign keys), other
-// indexes, row-level security with its policies, grants to the app's roles. What sync cannot
-// make is named as a problem instead, before anything is written.
+// schemas, the enums and domains the columns use, sequences, tables with their columns,
+// constraints (keys before foreign keys), other indexes, row-level security with its policies,
+// grants to the app's roles. What sync cannot make is named as a problem instead, before
+// anything is written.
 import "server-only";
 import type { OwnerClient } from "@/db/owner";
 import { ident, qualified } from "../adoption/sql";
@@ -26,8 +27,8 @@ export interface DataPlaneCatalog {
   problems: string[];
   /**
    * What the data plane's tables use that sync does not make, which the target must have
-   * already: types of columns that are not PostgreSQL's own (an extension's, or a schema's enum
-   * or domain), and extensions whose operator classes an index uses (btree_gist's, for an
+   * already: types of columns that are not PostgreSQL's own nor an enum or domain (sync makes
+   * those): an extension's, a composite or a range type; and extensions whose operator classes an index uses (btree_gist's, for an
    * exclusion constraint per customer). Each with the first place that uses it.
    */
   needs: Need[];
@@ -63,6 +64,7 @@ export async function readCatalog(
     [schemas],
   );
   for (const { name } of present) add(`schema ${name}`, 0, `create schema ${ident(name)}`);
+  await readTypes(client, schemas, add);
 
   // Sequences of their own (not an identity column's, which its table makes).
   const { rows: sequences } = await client.query<{
@@ -127,6 +129,8 @@ export async function readCatalog(
               where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped) as columns
        from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = any($1) and c.relkind in ('r', 'p', 'v', 'm', 'f')
+        -- An extension's (pg_stat_statements' views): the extension makes them (readNeeds).
+        and not exists (select 1 from pg_depend x where x.classid = 'pg_class'::regclass and x.objid = c.oid and x.deptype = 'e')
       order by 1, 2`,
     [schemas],
   );
@@ -287,8 +291,10 @@ export async function readCatalog(
     );
 
   const { rows: functions } = await client.query<{ name: string }>(
-    `select n.nspname || '.' || p.proname as name from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-      where n.nspname = any($1) order by 1`,
+    `select distinct n.nspname || '.' || p.proname as name from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where n.nspname = any($1)
+        and not exists (select 1 from pg_depend x where x.classid = 'pg_proc'::regclass and x.objid = p.oid and x.deptype = 'e')
+      order by 1`,
     [schemas],
   );
   for (const f of functions)
@@ -315,6 +321,68 @@ export async function readCatalog(
   };
 }
 
+/**
+ * The enums and domains the data plane's columns use (through an array or a domain too), not an
+ * extension's: each as the statement that makes it, enums first (stage 1, before the tables).
+ * A type's schema outside the data plane is made if missing.
+ */
+async function readTypes(
+  client: OwnerClient,
+  schemas: string[],
+  add: (key: string, stage: number, sql: string) => void,
+) {
+  const { rows } = await client.query<{
+    name: string;
+    schema: string;
+    kind: "e" | "d";
+    labels: string[] | null;
+    base: string | null;
+    default: string | null;
+    notnull: boolean;
+    checks: string[] | null;
+  }>(
+    `with recursive used(oid) as (
+       select case when t.typcategory = 'A' then t.typelem else t.oid end
+         from pg_attribute a
+         join pg_class c on c.oid = a.attrelid and c.relkind in ('r', 'p')
+         join pg_namespace n on n.oid = c.relnamespace
+         join pg_type t on t.oid = a.atttypid
+        where n.nspname = any($1) and a.attnum > 0 and not a.attisdropped
+       union
+       select case when b.typcategory = 'A' then b.typelem else b.oid end
+         from used u join pg_type d on d.oid = u.oid and d.typtype = 'd' join pg_type b on b.oid = d.typbasetype)
+     select quote_ident(tn.nspname) || '.' || quote_ident(ty.typname) as name, tn.nspname as schema,
+            ty.typtype::text as kind,
+            (select array_agg(quote_literal(e.enumlabel) order by e.enumsortorder) from pg_enum e where e.enumtypid = ty.oid) as labels,
+            case when ty.typtype = 'd' then format_type(ty.typbasetype, ty.typtypmod) end as base,
+            ty.typdefault as default, ty.typnotnull as notnull,
+            (select array_agg('constraint ' || quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid) order by k.conname)
+               -- NOT NULL is typnotnull (PostgreSQL 18 also keeps it as a constraint).
+               from pg_constraint k where k.contypid = ty.oid and k.contype = 'c') as checks
+       from used u join pg_type ty on ty.oid = u.oid join pg_namespace tn on tn.oid = ty.typnamespace
+      where ty.typtype in ('e', 'd') and tn.nspname not in ('pg_catalog', 'information_schema')
+        and not exists (select 1 from pg_depend x where x.classid = 'pg_type'::regclass and x.objid = ty.oid and x.deptype = 'e')
+      -- Enums first; a domain after the domain it is over.
+      order by ty.typtype = 'd', ty.oid`,
+    [schemas],
+  );
+  for (const schema of new Set(rows.map((r) => r.schema).filter((x) => !schemas.includes(x))))
+    add(`schema ${schema}`, 0, `create schema if not exists ${ident(schema)}`);
+  for (const t of rows)
+    add(
+      `type ${t.name}`,
+      1,
+      t.kind === "e"
+        ? `create type ${t.name} as enum (${(t.labels ?? []).join(", ")})`
+        : [
+            `create domain ${t.name} as ${t.base}`,
+            ...(t.default !== null ? [`default ${t.default}`] : []),
+            ...(t.notnull ? ["not null"] : []),
+            ...(t.checks ?? []),
+          ].join(" "),
+    );
+}
+
 /** What the data plane's tables use from outside it (see `DataPlaneCatalog.needs`). */
 async function readNeeds(client: OwnerClient, schemas: string[]): Promise<Need[]> {
   const { rows } = await client.query<{
@@ -337,11 +405,19 @@ async function readNeeds(client: OwnerClient, schemas: string[]): Promise<Need[]
          join pg_namespace tn on tn.oid = ty.typnamespace
         where n.nspname = any($1) and a.attnum > 0 and not a.attisdropped
           and tn.nspname not in ('pg_catalog', 'information_schema')
+          -- Sync makes enums and domains (readTypes), but not an extension's.
+          and (ty.typtype not in ('e', 'd')
+               or exists (select 1 from pg_depend x where x.classid = 'pg_type'::regclass and x.objid = ty.oid and x.deptype = 'e'))
           -- A table's row type comes with its table; a composite type of its own does not.
           and (ty.typrelid = 0 or (select r.relkind from pg_class r where r.oid = ty.typrelid) = 'c')
        union all
+       -- Extensions installed in a data-plane schema (pgcrypto's functions in public).
+       select null, null, e.extname, 'installed in ' || n.nspname || ' on the primary'
+         from pg_extension e join pg_namespace n on n.oid = e.extnamespace
+        where n.nspname = any($1)
+       union all
        -- Extensions whose operator classes an index of the data plane uses.
-       select null, null, e.extname, ic.relname::text
+       select null, null, e.extname, 'used by the index ' || ic.relname
          from pg_index i
          join pg_class t on t.oid = i.indrelid join pg_namespace n on n.oid = t.relnamespace
          join pg_class ic on ic.oid = i.indexrelid
@@ -354,7 +430,7 @@ async function readNeeds(client: OwnerClient, schemas: string[]): Promise<Need[]
   );
   return rows.map((r) =>
     r.extension
-      ? { extension: r.extension, usedBy: r.used_by }
+      ? { extension: r.extension, usedBy: r.type ? `the type of ${r.used_by}` : r.used_by }
       : { type: r.type!, kind: r.kind!, usedBy: r.used_by },
   );
 }

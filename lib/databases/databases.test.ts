@@ -151,31 +151,47 @@ describe("sync", () => {
     } finally {
       await withOwnerClient(url(), (c) => c.query("drop function app.touch()"));
     }
-    // What the tables use from outside the data plane the target must have already: an
-    // extension's operator class (btree_gist, for an exclusion per customer) and an enum.
+    // Enums and domains the columns use, sync makes (before the tables); what an extension
+    // gives (btree_gist's operator class, for an exclusion per customer), and a composite type,
+    // the target must have.
     const uses = `create type app.mood as enum ('ok', 'meh');
-      alter table app.users add column mood app.mood,
+      create domain app.score as int default 0 not null constraint score_positive check (value >= 0);
+      create type app.pair as (a int, b int);
+      alter table app.users add column mood app.mood, add column score app.score, add column pair app.pair,
         add constraint one_nickname exclude using gist (tenant_id with =, nickname with =)`;
-    await withOwnerClient(url(), (c) => c.query(`create extension btree_gist; ${uses}`));
+    // An extension installed in the data plane's schema is the extension's to make: named as
+    // such, its functions not one by one.
+    await withOwnerClient(url(), (c) =>
+      c.query(`create extension btree_gist; create extension pg_trgm with schema app; ${uses}`),
+    );
     try {
       await expect(syncDatabase(url(), target.ownerUrl)).rejects.toThrow(
-        "Sync cannot make: The target lacks the extension btree_gist, which one_nickname uses: create it there first (create extension btree_gist). The target lacks the type app.mood (an enum), of app.users.mood: sync does not make types; make it there by hand first. Nothing was written.",
+        "Sync cannot make: The target lacks the extension btree_gist (used by the index one_nickname): create it there first (create extension btree_gist). The target lacks the extension pg_trgm (installed in app on the primary): create it there first (create extension pg_trgm). The target lacks the type app.pair (a composite type), of app.users.pair: sync does not make types; make it there by hand first. Nothing was written.",
       );
       expect(await tablesOf(target.ownerUrl)).toEqual(await tablesOf(url()));
-      // Once the target has them, sync makes the column and the constraint.
+      // Once the target has those, sync makes the enum, the domain, the columns and the constraint.
       await withOwnerClient(target.ownerUrl, (c) =>
-        c.query("create extension btree_gist; create type app.mood as enum ('ok', 'meh')"),
+        c.query(
+          "create extension btree_gist; create extension pg_trgm with schema app; create type app.pair as (a int, b int)",
+        ),
       );
       const made = await syncDatabase(url(), target.ownerUrl);
-      expect(made.create.map((o) => o.key)).toEqual([
-        "column mood of app.users",
-        "constraint one_nickname on app.users",
+      expect(made.create.map((o) => [o.key, o.sql])).toEqual([
+        ["type app.mood", "create type app.mood as enum ('ok', 'meh')"],
+        [
+          "type app.score",
+          "create domain app.score as integer default 0 not null constraint score_positive CHECK ((VALUE >= 0))",
+        ],
+        ["column mood of app.users", expect.stringContaining("app.mood")],
+        ["column score of app.users", expect.stringContaining("app.score")],
+        ["column pair of app.users", expect.stringContaining("app.pair")],
+        ["constraint one_nickname on app.users", expect.stringContaining("EXCLUDE USING gist")],
       ]);
     } finally {
       for (const where of [url(), target.ownerUrl])
         await withOwnerClient(where, (c) =>
           c.query(
-            "alter table app.users drop constraint if exists one_nickname, drop column if exists mood; drop type if exists app.mood",
+            "alter table app.users drop constraint if exists one_nickname, drop column if exists mood, drop column if exists score, drop column if exists pair; drop type if exists app.mood, app.pair; drop domain if exists app.score; drop extension if exists pg_trgm",
           ),
         );
     }

@@ -60,7 +60,7 @@ async function lacking(target: OwnerClient, needs: Need[]): Promise<string[]> {
       .filter((n) => noExtension.has(n.extension))
       .map(
         (n) =>
-          `The target lacks the extension ${n.extension}, which ${n.usedBy} uses: create it there first (create extension ${n.extension}).`,
+          `The target lacks the extension ${n.extension} (${n.usedBy}): create it there first (create extension ${n.extension}).`,
       ),
     ...types
       .filter((n) => noType.has(n.type))
