@@ -28,8 +28,9 @@ export interface DataPlaneCatalog {
   /**
    * What the data plane's tables use that sync does not make, which the target must have
    * already: types of columns that are not PostgreSQL's own nor an enum or domain (sync makes
-   * those): an extension's, a composite or a range type; and extensions whose operator classes an index uses (btree_gist's, for an
-   * exclusion constraint per customer). Each with the first place that uses it.
+   * those): an extension's, a composite or a range type; extensions installed in a data-plane
+   * schema; and extensions whose operator classes an index uses (btree_gist's, for an exclusion
+   * constraint per customer). Each with the first place that uses it.
    */
   needs: Need[];
 }
