@@ -323,6 +323,21 @@ export async function readCatalog(
 }
 
 /**
+ * `used`: each type a data-plane column uses (an array's element type, a domain's base type
+ * too), with the column (`used_by`, schema.table.column) — for readTypes, and for readNeeds.
+ */
+const USED_TYPES = `with recursive used(oid, used_by) as (
+       select case when t.typcategory = 'A' then t.typelem else t.oid end, n.nspname || '.' || c.relname || '.' || a.attname
+         from pg_attribute a
+         join pg_class c on c.oid = a.attrelid and c.relkind in ('r', 'p')
+         join pg_namespace n on n.oid = c.relnamespace
+         join pg_type t on t.oid = a.atttypid
+        where n.nspname = any($1) and a.attnum > 0 and not a.attisdropped
+       union
+       select case when b.typcategory = 'A' then b.typelem else b.oid end, u.used_by
+         from used u join pg_type d on d.oid = u.oid and d.typtype = 'd' join pg_type b on b.oid = d.typbasetype)`;
+
+/**
  * The enums and domains the data plane's columns use (through an array or a domain too), not an
  * extension's: each as the statement that makes it, enums first (stage 1, before the tables).
  * A type's schema outside the data plane is made if missing.
@@ -342,16 +357,7 @@ async function readTypes(
     notnull: boolean;
     checks: string[] | null;
   }>(
-    `with recursive used(oid) as (
-       select case when t.typcategory = 'A' then t.typelem else t.oid end
-         from pg_attribute a
-         join pg_class c on c.oid = a.attrelid and c.relkind in ('r', 'p')
-         join pg_namespace n on n.oid = c.relnamespace
-         join pg_type t on t.oid = a.atttypid
-        where n.nspname = any($1) and a.attnum > 0 and not a.attisdropped
-       union
-       select case when b.typcategory = 'A' then b.typelem else b.oid end
-         from used u join pg_type d on d.oid = u.oid and d.typtype = 'd' join pg_type b on b.oid = d.typbasetype)
+    `${USED_TYPES}
      select quote_ident(tn.nspname) || '.' || quote_ident(ty.typname) as name, tn.nspname as schema,
             ty.typtype::text as kind,
             (select array_agg(quote_literal(e.enumlabel) order by e.enumsortorder) from pg_enum e where e.enumtypid = ty.oid) as labels,
@@ -360,7 +366,8 @@ async function readTypes(
             (select array_agg('constraint ' || quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid) order by k.conname)
                -- NOT NULL is typnotnull (PostgreSQL 18 also keeps it as a constraint).
                from pg_constraint k where k.contypid = ty.oid and k.contype = 'c') as checks
-       from used u join pg_type ty on ty.oid = u.oid join pg_namespace tn on tn.oid = ty.typnamespace
+       from (select distinct oid from used) u join pg_type ty on ty.oid = u.oid
+       join pg_namespace tn on tn.oid = ty.typnamespace
       where ty.typtype in ('e', 'd') and tn.nspname not in ('pg_catalog', 'information_schema')
         and not exists (select 1 from pg_depend x where x.classid = 'pg_type'::regclass and x.objid = ty.oid and x.deptype = 'e')
       -- Enums first; a domain after the domain it is over.
@@ -392,20 +399,17 @@ async function readNeeds(client: OwnerClient, schemas: string[]): Promise<Need[]
     extension: string | null;
     used_by: string;
   }>(
-    `select distinct on (coalesce(extension, type)) * from (
-       -- Column types (an array's element type) that are not PostgreSQL's own.
+    `${USED_TYPES}
+     select distinct on (coalesce(extension, type)) * from (
+       -- Column types that are not PostgreSQL's own.
        select quote_ident(tn.nspname) || '.' || quote_ident(ty.typname) as type, ty.typtype::text as kind,
               (select e.extname from pg_depend d join pg_extension e on e.oid = d.refobjid
                 where d.classid = 'pg_type'::regclass and d.objid = ty.oid and d.deptype = 'e') as extension,
-              n.nspname || '.' || c.relname || '.' || a.attname as used_by
-         from pg_attribute a
-         join pg_class c on c.oid = a.attrelid and c.relkind in ('r', 'p')
-         join pg_namespace n on n.oid = c.relnamespace
-         join pg_type t on t.oid = a.atttypid
-         join pg_type ty on ty.oid = case when t.typcategory = 'A' then t.typelem else t.oid end
+              u.used_by
+         from used u
+         join pg_type ty on ty.oid = u.oid
          join pg_namespace tn on tn.oid = ty.typnamespace
-        where n.nspname = any($1) and a.attnum > 0 and not a.attisdropped
-          and tn.nspname not in ('pg_catalog', 'information_schema')
+        where tn.nspname not in ('pg_catalog', 'information_schema')
           -- Sync makes enums and domains (readTypes), but not an extension's.
           and (ty.typtype not in ('e', 'd')
                or exists (select 1 from pg_depend x where x.classid = 'pg_type'::regclass and x.objid = ty.oid and x.deptype = 'e'))

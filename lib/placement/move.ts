@@ -52,12 +52,7 @@ import {
 import { planWith } from "../databases/plan";
 import { syncDatabase } from "../databases/sync";
 import { ensurePlacementGuards } from "./guards";
-import {
-  countedTables,
-  customerRowCounts,
-  mendRowCounts,
-  reconcileRowCounts,
-} from "../usage/counters";
+import { customerRowCounts, mendCustomerRowCounts, reconcileRowCounts } from "../usage/counters";
 
 export const MOVE_PHASES = [
   "prepare",
@@ -387,7 +382,7 @@ async function deleteRows(
     await client.query("reset session_replication_role");
   }
   // Nor did the counting triggers run: the customer's counts here, mended to none.
-  for (const t of await countedTables(client)) await mendRowCounts(client, t, tenantId);
+  await mendCustomerRowCounts(client, tenantId);
   return deleted;
 }
 
@@ -872,7 +867,7 @@ async function copyTables(
         `The copied rows point at rows that were not copied: ${dangling.join(", ")}.`,
       );
     // Nor did the counting triggers run: the customer's counts there, in the same transaction.
-    for (const t of await countedTables(target)) await mendRowCounts(target, t, tenantId);
+    await mendCustomerRowCounts(target, tenantId);
   }
   await source.query("commit");
   await target.query("commit");

@@ -9,18 +9,15 @@ import { listTotal, totalQueries } from "@/lib/lists/keyset";
 import type { TableProgress } from "@/lib/portability/jobs";
 
 export async function listRegisteredDatabases(tx: Tx) {
-  return (
-    tx
-      .select({
-        name: databases.name,
-        kind: databases.kind,
-        status: databases.status,
-        envVar: databases.envVar,
-      })
-      .from(databases)
-      // The primary first, then the others by name.
-      .orderBy(sql`${databases.name} <> ${PRIMARY_DATABASE}`, databases.name)
-  );
+  return tx
+    .select({
+      name: databases.name,
+      kind: databases.kind,
+      status: databases.status,
+      envVar: databases.envVar,
+    })
+    .from(databases)
+    .orderBy(sql`${databases.name} <> ${PRIMARY_DATABASE}`, databases.name);
 }
 
 /**

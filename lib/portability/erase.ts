@@ -14,7 +14,7 @@ import { cleanUpCustomer } from "../placement/move";
 import { dataPlaneUrl } from "../placement/where";
 import { recordJob, type JobOptions, type Progress } from "./jobs";
 import { customerTables, qualifiedName } from "./tables";
-import { countedTables, mendRowCounts } from "../usage/counters";
+import { mendCustomerRowCounts } from "../usage/counters";
 
 export class EraseError extends Error {}
 
@@ -129,14 +129,15 @@ async function erase(
     // customer's (the keys are composite), and all of them go, tables in a cycle too.
     await client.query("set session_replication_role = replica");
     await client.query("set role tenantry_tenant");
-    const counts: { before: number }[] = [];
+    const before: number[] = [];
     const erased: EraseCertificate["tables"] = [];
     try {
       for (const t of tables) {
         const table = `${t.schema}.${t.table}`;
-        const before = await count(client, `select count(*) as n from ${qualifiedName(t)}`);
+        const rows = await count(client, `select count(*) as n from ${qualifiedName(t)}`);
+        before.push(rows);
         let deleted = 0;
-        progress.table(table, 0, "running", before);
+        progress.table(table, 0, "running", rows);
         for (;;) {
           const { rowCount } = await client.query(
             `delete from ${qualifiedName(t)} where (tableoid, ctid) in (select tableoid, ctid from ${qualifiedName(t)} limit ${batch})`,
@@ -145,7 +146,6 @@ async function erase(
           progress.table(table, deleted);
           if ((rowCount ?? 0) < batch) break;
         }
-        counts.push({ before });
         progress.table(table, deleted, "done");
       }
       // What is left, every table read once all are done: the certificate says so.
@@ -153,7 +153,7 @@ async function erase(
         erased.push({
           schema: t.schema,
           table: t.table,
-          before: counts[i].before,
+          before: before[i],
           after: await count(client, `select count(*) as n from ${qualifiedName(t)}`),
         });
       const left = erased.filter((t) => t.after > 0);
@@ -163,7 +163,7 @@ async function erase(
         );
       // Nor did the counting triggers run: the customer's counts, mended to none.
       await client.query("reset role");
-      for (const t of await countedTables(client)) await mendRowCounts(client, t, id);
+      await mendCustomerRowCounts(client, id);
     } finally {
       await client.query("reset role");
       await client.query("reset session_replication_role");

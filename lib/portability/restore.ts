@@ -23,7 +23,7 @@ import {
 import { readTable } from "./export";
 import { dataPlaneUrl } from "../placement/where";
 import { recordJob, type JobOptions, type Progress } from "./jobs";
-import { countedTables, mendRowCounts } from "../usage/counters";
+import { mendCustomerRowCounts } from "../usage/counters";
 import {
   columnList,
   customerTables,
@@ -188,7 +188,7 @@ async function restoreArchive(
     }
     // The counting triggers did not run either: the target's counts, mended as the owner.
     await client.query("reset role");
-    for (const t of await countedTables(client)) await mendRowCounts(client, t, target);
+    await mendCustomerRowCounts(client, target);
     return {
       customer: target,
       created,

@@ -225,6 +225,17 @@ export async function mendRowCounts(
 }
 
 /**
+ * The customer's counts on every counted table mended, in the caller's transaction (as the
+ * owner): after its rows were written or deleted past the counting triggers (replica mode).
+ */
+export async function mendCustomerRowCounts(
+  client: Pick<OwnerClient, "query">,
+  tenantId: string,
+): Promise<void> {
+  for (const t of await countedTables(client)) await mendRowCounts(client, t, tenantId);
+}
+
+/**
  * Compares each customer's maintained user count (customers.user_count, migration 0047) with
  * its memberships and mends what differs: in one repeatable-read transaction, so both are read
  * at one moment. A membership written meanwhile makes the update fail to serialize; it then
