@@ -61,6 +61,9 @@ describe("constructs the engine handles", () => {
       -- A foreign key to a unique index that is not a constraint (as Rails writes them).
       create table realworld.codes (id int primary key, code text not null);
       create unique index codes_by_code on realworld.codes (code);
+      -- Two names alike in their first 53 characters (Lago's integration_collection_mappings).
+      create unique index index_codes_unique_by_a_long_rails_generated_name_is_not_null on realworld.codes (code) where id > 0;
+      create unique index index_codes_unique_by_a_long_rails_generated_name_is_null on realworld.codes (code) where id <= 0;
       create table realworld.code_uses (id int primary key, code text not null references realworld.codes (code));
       -- A plain table's foreign key to the partitioned one: PostgreSQL clones it per partition.
       create table realworld.payment_refs (id int primary key, payment_id int, paid_on date,

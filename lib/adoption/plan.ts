@@ -1,6 +1,7 @@
 // The adoption plan (docs/architecture.md §9): from a schema's catalog, what will change in each table and
 // the exact SQL, in four phases so the tables are locked only for catalog changes — or, before
 // anything runs, what it cannot handle and why.
+import { createHash } from "node:crypto";
 import { findTenantPolicy } from "@/db/guard";
 import { CURRENT_TENANT_SQL } from "@/db/schema";
 import { LEGACY_CUSTOMER_ID } from "@/lib/customers/ids";
@@ -273,9 +274,15 @@ function keptBecause(t: TableInfo, key: Constraint, keptGlobal: Set<string>): st
   return null;
 }
 
-/** `name` with a suffix, within PostgreSQL's 63 bytes. */
-const derivedName = (name: string, suffix: string) =>
-  `${name.slice(0, 62 - suffix.length)}_${suffix}`;
+/**
+ * `name` with a suffix, within PostgreSQL's 63 bytes. A name cut to fit keeps a hash of the whole
+ * one: Rails names two indexes `…_is_null` and `…_is_not_null`, the same for their first 53.
+ */
+function derivedName(name: string, suffix: string): string {
+  if (name.length + suffix.length < 63) return `${name}_${suffix}`;
+  const hash = createHash("sha256").update(name).digest("hex").slice(0, 8);
+  return `${name.slice(0, 62 - suffix.length - 9)}_${hash}_${suffix}`;
+}
 /** The name of an index built concurrently before the lock, renamed or attached inside it. */
 const buildName = (name: string) => derivedName(name, "tenantry");
 
