@@ -1,10 +1,7 @@
 // The data plane's definition as a database's catalog holds it (docs/architecture.md §13): every
 // object of the schemas that hold customer tables, each as the statement that makes it, keyed
-// by name — so `sync` can make on another database what it lacks, in dependency order:
-// schemas, the enums and domains the columns use, sequences, tables with their columns,
-// constraints (keys before foreign keys), other indexes, row-level security with its policies,
-// grants to the app's roles. What sync cannot make is named as a problem instead, before
-// anything is written.
+// by name — so `sync` can make on another database what it lacks, in dependency order (STAGE).
+// What sync cannot make is named as a problem instead, before anything is written.
 import "server-only";
 import type { OwnerClient } from "@/db/owner";
 import { ident, qualified } from "../adoption/sql";
@@ -29,8 +26,9 @@ export interface DataPlaneCatalog {
    * What the data plane's tables use that sync does not make, which the target must have
    * already: types of columns that are not PostgreSQL's own nor an enum or domain (sync makes
    * those): an extension's, a composite or a range type; extensions installed in a data-plane
-   * schema; and extensions whose operator classes an index uses (btree_gist's, for an exclusion
-   * constraint per customer). Each with the first place that uses it.
+   * schema; extensions whose operator classes an index uses (btree_gist's, for an exclusion
+   * constraint per customer); and extensions whose language a function is in. Each with the
+   * first place that uses it.
    */
   needs: Need[];
 }
@@ -39,6 +37,38 @@ export type Need =
   { extension: string; usedBy: string } | { type: string; kind: string; usedBy: string };
 
 const APP_ROLES = ["tenantry_tenant", "tenantry_platform", "tenantry_app"];
+
+/** A function's name with its argument types, as GRANT and DROP name it (`p`, in `n`). */
+const ROUTINE = `quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')'`;
+
+/** `p`, a function, is not an extension's member (the extension makes it). */
+const OWN_FUNCTION = `not exists (select 1 from pg_depend x where x.classid = 'pg_proc'::regclass and x.objid = p.oid and x.deptype = 'e')`;
+
+/**
+ * The order objects are made in. A function comes before the tables when its signature names
+ * no table's or view's row type and its body is not parsed at creation (sync makes functions
+ * with check_function_bodies off): a column's default or a check may call it. Otherwise it
+ * comes after the views, which come after the keys a view's GROUP BY may rest on.
+ */
+const STAGE = {
+  schema: 0,
+  type: 1,
+  sequence: 1,
+  function: 2,
+  table: 3,
+  column: 4,
+  owner: 5,
+  key: 6,
+  // Before the foreign keys: a key may point at a unique index that is not a constraint.
+  index: 6,
+  foreignKey: 7,
+  view: 8,
+  lateFunction: 9,
+  trigger: 10,
+  security: 11,
+  policy: 12,
+  grant: 13,
+};
 
 /** The schemas that hold customer tables (tenant_id under forced RLS). */
 export async function dataPlaneSchemas(client: OwnerClient): Promise<string[]> {
@@ -59,12 +89,13 @@ export async function readCatalog(
 ): Promise<DataPlaneCatalog> {
   const objects: CatalogObject[] = [];
   const problems: string[] = [];
-  const add = (key: string, stage: number, sql: string) => objects.push({ key, stage, sql });
+  const add: Add = (key, stage, sql) => objects.push({ key, stage, sql });
   const { rows: present } = await client.query<{ name: string }>(
     "select nspname as name from pg_namespace where nspname = any($1) order by 1",
     [schemas],
   );
-  for (const { name } of present) add(`schema ${name}`, 0, `create schema ${ident(name)}`);
+  for (const { name } of present)
+    add(`schema ${name}`, STAGE.schema, `create schema ${ident(name)}`);
   await readTypes(client, schemas, add);
 
   // Sequences of their own (not an identity column's, which its table makes).
@@ -93,7 +124,7 @@ export async function readCatalog(
   for (const q of sequences)
     add(
       `sequence ${q.schema}.${q.name}`,
-      1,
+      STAGE.sequence,
       `create sequence ${qualified(q.schema, q.name)} as ${q.type} increment ${q.increment} minvalue ${q.min} maxvalue ${q.max} start ${q.start}${q.cycle ? " cycle" : ""}`,
     );
 
@@ -101,8 +132,11 @@ export async function readCatalog(
     schema: string;
     name: string;
     kind: string;
-    partitioned: boolean;
+    partition: boolean;
     inherits: boolean;
+    parent: string | null;
+    bound: string | null;
+    partitionBy: string | null;
     enabled: boolean;
     forced: boolean;
     columns: {
@@ -115,9 +149,13 @@ export async function readCatalog(
       collation: string | null;
     }[];
   }>(
-    `select n.nspname as schema, c.relname as name, c.relkind as kind,
-            c.relkind = 'p' or c.relispartition as partitioned,
+    `select n.nspname as schema, c.relname as name, c.relkind as kind, c.relispartition as partition,
             exists (select 1 from pg_inherits i where i.inhrelid = c.oid) as inherits,
+            (select quote_ident(pn.nspname) || '.' || quote_ident(p.relname)
+               from pg_inherits i join pg_class p on p.oid = i.inhparent join pg_namespace pn on pn.oid = p.relnamespace
+              where i.inhrelid = c.oid and c.relispartition) as parent,
+            pg_get_expr(c.relpartbound, c.oid) as bound,
+            case when c.relkind = 'p' then pg_get_partkeydef(c.oid) end as "partitionBy",
             c.relrowsecurity as enabled, c.relforcerowsecurity as forced,
             (select json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod),
                      'notnull', a.attnotnull, 'default', pg_get_expr(d.adbin, d.adrelid),
@@ -129,55 +167,67 @@ export async function readCatalog(
                left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
               where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped) as columns
        from pg_class c join pg_namespace n on n.oid = c.relnamespace
-      where n.nspname = any($1) and c.relkind in ('r', 'p', 'v', 'm', 'f')
+      where n.nspname = any($1) and c.relkind in ('r', 'p', 'm', 'f')
         -- An extension's (pg_stat_statements' views): the extension makes them (readNeeds).
         and not exists (select 1 from pg_depend x where x.classid = 'pg_class'::regclass and x.objid = c.oid and x.deptype = 'e')
-      order by 1, 2`,
+      -- A partition after the table it is a partition of.
+      order by case when c.relispartition then (select count(*) from pg_partition_ancestors(c.oid)) else 0 end, 1, 2`,
     [schemas],
   );
   for (const t of tables) {
     const name = `${t.schema}.${t.name}`;
-    if (t.kind !== "r" || t.partitioned || t.inherits) {
+    if ((t.kind !== "r" && t.kind !== "p") || (t.inherits && !t.partition)) {
       const what =
-        t.kind === "v"
-          ? "a view"
-          : t.kind === "m"
-            ? "a materialized view"
-            : t.kind === "f"
-              ? "a foreign table"
-              : t.inherits && !t.partitioned
-                ? "an inheriting table"
-                : "partitioned";
-      problems.push(`${name} is ${what}: sync makes plain tables only; make it by hand first.`);
+        t.kind === "m"
+          ? "a materialized view"
+          : t.kind === "f"
+            ? "a foreign table"
+            : "an inheriting table";
+      problems.push(`${name} is ${what}: sync cannot make it; make it by hand first.`);
       continue;
     }
-    const columns = t.columns.map((c) => {
-      const parts = [ident(c.name), c.type];
-      if (c.collation) parts.push(`collate ${c.collation}`);
-      if (c.generated === "s") parts.push(`generated always as (${c.default}) stored`);
-      else if (c.default !== null) parts.push(`default ${c.default}`);
-      if (c.identity)
-        parts.push(`generated ${c.identity === "a" ? "always" : "by default"} as identity`);
-      if (c.notnull) parts.push("not null");
-      return parts.join(" ");
-    });
-    add(`table ${name}`, 2, `create table ${qualified(t.schema, t.name)} (${columns.join(", ")})`);
-    for (const c of t.columns)
+    const partitionBy = t.partitionBy ? ` partition by ${t.partitionBy}` : "";
+    if (t.partition) {
+      // Its columns are its parent's.
       add(
-        `column ${c.name} of ${name}`,
-        3,
-        `alter table ${qualified(t.schema, t.name)} add column if not exists ${columns[t.columns.indexOf(c)]}`,
+        `table ${name}`,
+        STAGE.table,
+        `create table ${qualified(t.schema, t.name)} partition of ${t.parent} ${t.bound}${partitionBy}`,
       );
+    } else {
+      const columns = t.columns.map((c) => {
+        const parts = [ident(c.name), c.type];
+        if (c.collation) parts.push(`collate ${c.collation}`);
+        if (c.generated === "s") parts.push(`generated always as (${c.default}) stored`);
+        else if (c.default !== null) parts.push(`default ${c.default}`);
+        if (c.identity)
+          parts.push(`generated ${c.identity === "a" ? "always" : "by default"} as identity`);
+        if (c.notnull) parts.push("not null");
+        return parts.join(" ");
+      });
+      add(
+        `table ${name}`,
+        STAGE.table,
+        `create table ${qualified(t.schema, t.name)} (${columns.join(", ")})${partitionBy}`,
+      );
+      t.columns.forEach((c, i) =>
+        add(
+          `column ${c.name} of ${name}`,
+          STAGE.column,
+          `alter table ${qualified(t.schema, t.name)} add column if not exists ${columns[i]}`,
+        ),
+      );
+    }
     if (t.enabled)
       add(
         `row security of ${name}`,
-        7,
+        STAGE.security,
         `alter table ${qualified(t.schema, t.name)} enable row level security`,
       );
     if (t.forced)
       add(
         `forced row security of ${name}`,
-        7,
+        STAGE.security,
         `alter table ${qualified(t.schema, t.name)} force row level security`,
       );
   }
@@ -201,11 +251,12 @@ export async function readCatalog(
   for (const o of owned)
     add(
       `owner of sequence ${o.schema}.${o.sequence}`,
-      4,
+      STAGE.owner,
       `alter sequence ${qualified(o.schema, o.sequence)} owned by ${qualified(o.schema, o.table)}.${ident(o.column)}`,
     );
 
-  // Keys, uniques, checks and exclusions first (stage 4), foreign keys after them (5).
+  // Keys, uniques, checks and exclusions before foreign keys. A partitioned table's constraint
+  // makes its partitions' copies, which are not read.
   const { rows: constraints } = await client.query<{
     schema: string;
     table: string;
@@ -216,34 +267,73 @@ export async function readCatalog(
     `select n.nspname as schema, c.relname as table, k.conname as name, k.contype as type,
             pg_get_constraintdef(k.oid) as definition
        from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
-      where n.nspname = any($1) and c.relkind = 'r' and k.contype in ('p', 'u', 'c', 'f', 'x')
+      where n.nspname = any($1) and c.relkind in ('r', 'p') and k.contype in ('p', 'u', 'c', 'f', 'x')
+        and k.conparentid = 0 and k.conislocal
       order by 1, 2, 3`,
     [schemas],
   );
   for (const k of constraints)
     add(
       `constraint ${k.name} on ${k.schema}.${k.table}`,
-      k.type === "f" ? 6 : 5,
+      k.type === "f" ? STAGE.foreignKey : STAGE.key,
       `alter table ${qualified(k.schema, k.table)} add constraint ${ident(k.name)} ${k.definition}`,
     );
 
+  // Other indexes; a partitioned table's makes (or takes) its partitions', which are not read.
   const { rows: indexes } = await client.query<{
     schema: string;
     table: string;
     name: string;
     definition: string;
   }>(
-    `select n.nspname as schema, t.relname as table, i.relname as name, pg_get_indexdef(x.indexrelid) as definition
+    `select n.nspname as schema, t.relname as table, i.relname as name,
+            -- "on only": the partitioned table's own index, which would wait for its partitions'.
+            replace(pg_get_indexdef(x.indexrelid), ' ON ONLY ', ' ON ') as definition
        from pg_index x
        join pg_class i on i.oid = x.indexrelid
        join pg_class t on t.oid = x.indrelid
        join pg_namespace n on n.oid = t.relnamespace
-      where n.nspname = any($1) and t.relkind = 'r'
-        and not exists (select 1 from pg_constraint k where k.conindid = x.indexrelid)
+      where n.nspname = any($1) and t.relkind in ('r', 'p')
+        -- A key's own index comes with it (a foreign key's conindid is the index it points at).
+        and not exists (select 1 from pg_constraint k where k.conindid = x.indexrelid and k.contype in ('p', 'u', 'x'))
+        and not exists (select 1 from pg_inherits ih where ih.inhrelid = x.indexrelid)
       order by 1, 2, 3`,
     [schemas],
   );
-  for (const i of indexes) add(`index ${i.name} on ${i.schema}.${i.table}`, 6, i.definition);
+  for (const i of indexes)
+    add(`index ${i.name} on ${i.schema}.${i.table}`, STAGE.index, i.definition);
+
+  await readViews(client, schemas, add);
+  await readFunctions(client, schemas, add, problems);
+
+  const { rows: triggers } = await client.query<{
+    schema: string;
+    table: string;
+    name: string;
+    definition: string;
+    enabled: string;
+  }>(
+    `select n.nspname as schema, c.relname as table, tg.tgname as name,
+            pg_get_triggerdef(tg.oid) as definition, tg.tgenabled as enabled
+       from pg_trigger tg join pg_class c on c.oid = tg.tgrelid join pg_namespace n on n.oid = c.relnamespace
+      -- A partitioned table's trigger makes its partitions' (tgparentid).
+      where n.nspname = any($1) and not tg.tgisinternal and tg.tgparentid = 0 and tg.tgname <> all($2)
+      order by 1, 2, 3`,
+    [schemas, ["placement_guard", ...COUNTER_TRIGGERS]],
+  );
+  const ENABLED: Record<string, string> = {
+    D: "disable trigger",
+    R: "enable replica trigger",
+    A: "enable always trigger",
+  };
+  for (const t of triggers)
+    add(
+      `trigger ${t.name} on ${t.schema}.${t.table}`,
+      STAGE.trigger,
+      t.enabled in ENABLED
+        ? `${t.definition}; alter table ${qualified(t.schema, t.table)} ${ENABLED[t.enabled]} ${ident(t.name)}`
+        : t.definition,
+    );
 
   const { rows: policies } = await client.query<{
     schema: string;
@@ -262,11 +352,12 @@ export async function readCatalog(
   for (const p of policies)
     add(
       `policy ${p.name} on ${p.schema}.${p.table}`,
-      8,
+      STAGE.policy,
       `create policy ${ident(p.name)} on ${qualified(p.schema, p.table)} as ${p.permissive.toLowerCase()} for ${p.cmd.toLowerCase()} to ${p.roles.map((r) => (r === "public" ? "public" : ident(r))).join(", ")}${p.qual ? ` using (${p.qual})` : ""}${p.with_check ? ` with check (${p.with_check})` : ""}`,
     );
 
-  // Grants to the app's roles (on schemas, tables and sequences); no other role need exist there.
+  // Grants to the app's roles (on schemas, tables, views, sequences and functions); no other
+  // role need exist there. A function whose EXECUTE the primary took from PUBLIC loses it there too.
   const { rows: grants } = await client.query<{
     kind: string;
     object: string;
@@ -280,34 +371,34 @@ export async function readCatalog(
      select case c.relkind when 'S' then 'sequence' else 'table' end, quote_ident(n.nspname) || '.' || quote_ident(c.relname),
             g.rolname, a.privilege_type
        from pg_class c join pg_namespace n on n.oid = c.relnamespace, aclexplode(c.relacl) a join pg_roles g on g.oid = a.grantee
-      where n.nspname = any($1) and c.relkind in ('r', 'S') and g.rolname = any($2)
+      where n.nspname = any($1) and c.relkind in ('r', 'p', 'v', 'S') and g.rolname = any($2)
+     union all
+     select 'routine', ${ROUTINE}, coalesce(g.rolname, 'public'), a.privilege_type
+       from pg_proc p join pg_namespace n on n.oid = p.pronamespace, aclexplode(p.proacl) a left join pg_roles g on g.oid = a.grantee
+      where n.nspname = any($1) and (g.rolname = any($2) or a.grantee = 0) and p.prokind <> 'a'
+        and ${OWN_FUNCTION}
+     union all
+     select 'revoke', ${ROUTINE}, 'public', 'EXECUTE'
+       from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where n.nspname = any($1) and p.proacl is not null and p.prokind <> 'a'
+        and not exists (select 1 from aclexplode(p.proacl) a where a.grantee = 0 and a.privilege_type = 'EXECUTE')
+        and ${OWN_FUNCTION}
      order by 1, 2, 3, 4`,
     [schemas, APP_ROLES],
   );
-  for (const g of grants)
+  for (const g of grants) {
+    if (g.kind === "revoke") {
+      const revoke = `revoke execute on routine ${g.object} from public`;
+      add(revoke, STAGE.grant, revoke);
+      continue;
+    }
+    const privilege = g.privilege.toLowerCase();
     add(
-      `grant ${g.privilege.toLowerCase()} on ${g.kind} ${g.object} to ${g.grantee}`,
-      9,
-      `grant ${g.privilege.toLowerCase()} on ${g.kind === "table" ? "" : `${g.kind} `}${g.object} to ${ident(g.grantee)}`,
+      `grant ${privilege} on ${g.kind} ${g.object} to ${g.grantee}`,
+      STAGE.grant,
+      `grant ${privilege} on ${g.kind === "table" ? "" : `${g.kind} `}${g.object} to ${g.grantee === "public" ? "public" : ident(g.grantee)}`,
     );
-
-  const { rows: functions } = await client.query<{ name: string }>(
-    `select distinct n.nspname || '.' || p.proname as name from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-      where n.nspname = any($1)
-        and not exists (select 1 from pg_depend x where x.classid = 'pg_proc'::regclass and x.objid = p.oid and x.deptype = 'e')
-      order by 1`,
-    [schemas],
-  );
-  for (const f of functions)
-    problems.push(`${f.name} is a function: sync does not make functions; make it by hand first.`);
-  const { rows: triggers } = await client.query<{ name: string }>(
-    `select tg.tgname || ' on ' || n.nspname || '.' || c.relname as name
-       from pg_trigger tg join pg_class c on c.oid = tg.tgrelid join pg_namespace n on n.oid = c.relnamespace
-      where n.nspname = any($1) and not tg.tgisinternal and tg.tgname <> all($2) order by 1`,
-    [schemas, ["placement_guard", ...COUNTER_TRIGGERS]],
-  );
-  for (const t of triggers)
-    problems.push(`The trigger ${t.name}: sync does not make triggers; make it by hand first.`);
+  }
 
   objects.sort((a, b) => a.stage - b.stage);
   return {
@@ -320,6 +411,90 @@ export async function readCatalog(
     })),
     problems,
   };
+}
+
+type Add = (key: string, stage: number, sql: string) => void;
+
+/**
+ * The views, each after the views it reads: `create view … with (its options) as` its query.
+ * A view's query resolves names as the catalog prints them, under the same search_path.
+ */
+async function readViews(client: OwnerClient, schemas: string[], add: Add) {
+  const { rows } = await client.query<{
+    oid: number;
+    name: string;
+    options: string[] | null;
+    query: string;
+    reads: number[];
+  }>(
+    `select c.oid::int as oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname) as name,
+            c.reloptions as options, pg_get_viewdef(c.oid) as query,
+            array(select distinct d.refobjid::int from pg_rewrite r
+                    join pg_depend d on d.classid = 'pg_rewrite'::regclass and d.objid = r.oid
+                   where r.ev_class = c.oid and d.refclassid = 'pg_class'::regclass and d.refobjid <> c.oid) as reads
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = any($1) and c.relkind = 'v'
+        and not exists (select 1 from pg_depend x where x.classid = 'pg_class'::regclass and x.objid = c.oid and x.deptype = 'e')
+      order by 2`,
+    [schemas],
+  );
+  const made = new Set<number>();
+  let left = rows;
+  while (left.length) {
+    // Views whose views are made; a view that reads one of a cycle (which PostgreSQL does not
+    // let anyone make) would never be, so the rest go as they are and fail by name.
+    const ready = left.filter((v) =>
+      v.reads.every((r) => made.has(r) || !left.some((l) => l.oid === r)),
+    );
+    for (const v of ready.length ? ready : left) {
+      made.add(v.oid);
+      const options = v.options?.length ? ` with (${v.options.join(", ")})` : "";
+      add(
+        `view ${v.name}`,
+        STAGE.view,
+        `create view ${v.name}${options} as ${v.query.trim().replace(/;$/, "")}`,
+      );
+    }
+    left = left.filter((v) => !made.has(v.oid));
+  }
+}
+
+/**
+ * The functions and procedures, as PostgreSQL prints them (`create or replace function …`).
+ * Aggregates, and functions in C or internal to the server outside an extension, sync cannot
+ * make: named as problems. A function's language from an extension is a need (readNeeds).
+ */
+async function readFunctions(client: OwnerClient, schemas: string[], add: Add, problems: string[]) {
+  const { rows } = await client.query<{
+    name: string;
+    kind: string;
+    language: string;
+    definition: string | null;
+    late: boolean;
+  }>(
+    `select ${ROUTINE} as name, p.prokind as kind, l.lanname as language,
+            case when p.prokind <> 'a' and l.lanname not in ('c', 'internal') then pg_get_functiondef(p.oid) end as definition,
+            -- A body in standard SQL is parsed at creation; a table's or view's row type must exist.
+            p.prosqlbody is not null or exists (
+              select 1 from unnest(p.prorettype || p.proargtypes::oid[] || coalesce(p.proallargtypes, '{}')) s(oid)
+                join pg_type t on t.oid = s.oid
+                join pg_type e on e.oid = case when t.typcategory = 'A' then t.typelem else t.oid end
+                join pg_class r on r.oid = e.typrelid
+               where r.relkind <> 'c') as late
+       from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_language l on l.oid = p.prolang
+      where n.nspname = any($1) and ${OWN_FUNCTION}
+      order by 1`,
+    [schemas],
+  );
+  for (const f of rows) {
+    if (f.definition === null)
+      problems.push(
+        f.kind === "a"
+          ? `${f.name} is an aggregate: sync does not make aggregates; make it by hand first.`
+          : `${f.name} is a function in ${f.language === "c" ? "C" : "the server's internal language"} outside an extension: sync cannot make it; make it by hand first.`,
+      );
+    else add(`function ${f.name}`, f.late ? STAGE.lateFunction : STAGE.function, f.definition);
+  }
 }
 
 /**
@@ -339,14 +514,10 @@ const USED_TYPES = `with recursive used(oid, used_by) as (
 
 /**
  * The enums and domains the data plane's columns use (through an array or a domain too), not an
- * extension's: each as the statement that makes it, enums first (stage 1, before the tables).
+ * extension's: each as the statement that makes it, enums first (STAGE.type, before the tables).
  * A type's schema outside the data plane is made if missing.
  */
-async function readTypes(
-  client: OwnerClient,
-  schemas: string[],
-  add: (key: string, stage: number, sql: string) => void,
-) {
+async function readTypes(client: OwnerClient, schemas: string[], add: Add) {
   const { rows } = await client.query<{
     name: string;
     schema: string;
@@ -375,11 +546,11 @@ async function readTypes(
     [schemas],
   );
   for (const schema of new Set(rows.map((r) => r.schema).filter((x) => !schemas.includes(x))))
-    add(`schema ${schema}`, 0, `create schema if not exists ${ident(schema)}`);
+    add(`schema ${schema}`, STAGE.schema, `create schema if not exists ${ident(schema)}`);
   for (const t of rows)
     add(
       `type ${t.name}`,
-      1,
+      STAGE.type,
       t.kind === "e"
         ? `create type ${t.name} as enum (${(t.labels ?? []).join(", ")})`
         : [
@@ -420,6 +591,13 @@ async function readNeeds(client: OwnerClient, schemas: string[]): Promise<Need[]
        select null, null, e.extname, 'installed in ' || n.nspname || ' on the primary'
          from pg_extension e join pg_namespace n on n.oid = e.extnamespace
         where n.nspname = any($1)
+       union all
+       -- Extensions whose language a function is in (plv8's).
+       select null, null, e.extname, 'the language of ' || ${ROUTINE}
+         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+         join pg_depend d on d.classid = 'pg_language'::regclass and d.objid = p.prolang and d.deptype = 'e'
+         join pg_extension e on e.oid = d.refobjid
+        where n.nspname = any($1) and ${OWN_FUNCTION}
        union all
        -- Extensions whose operator classes an index of the data plane uses.
        select null, null, e.extname, 'used by the index ' || ic.relname

@@ -142,14 +142,14 @@ describe("sync", () => {
     const plan = await syncDatabase(url(), target.ownerUrl);
     expect(plan.create.map((o) => o.key)).toEqual(["column nickname of app.users"]);
     await withOwnerClient(url(), (c) =>
-      c.query("create function app.touch() returns int language sql as 'select 1'"),
+      c.query("create aggregate app.total(int) (sfunc = int4pl, stype = int)"),
     );
     try {
       await expect(syncDatabase(url(), target.ownerUrl)).rejects.toThrow(
-        "Sync cannot make: app.touch is a function: sync does not make functions; make it by hand first. Nothing was written.",
+        "Sync cannot make: app.total(integer) is an aggregate: sync does not make aggregates; make it by hand first. Nothing was written.",
       );
     } finally {
-      await withOwnerClient(url(), (c) => c.query("drop function app.touch()"));
+      await withOwnerClient(url(), (c) => c.query("drop aggregate app.total(int)"));
     }
     // Enums and domains the columns use, sync makes (before the tables); what an extension
     // gives (btree_gist's operator class, for an exclusion per customer), and a composite type,

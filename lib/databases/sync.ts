@@ -31,6 +31,8 @@ export async function syncDatabase(
         throw new SyncError(`Sync cannot make: ${plan.problems.join(" ")} Nothing was written.`);
       await target.query("begin");
       try {
+        // A function's body is read when it runs, not when it is made before the tables it reads.
+        await target.query("set local check_function_bodies = off");
         for (const o of plan.create) {
           try {
             await target.query(o.sql);

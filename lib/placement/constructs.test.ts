@@ -1,26 +1,33 @@
 // Moving a customer whose tables are as real schemas' are (issue #16): two tables that point at
 // one another (a forum's topics and their last post), identity columns GENERATED ALWAYS and a
-// stored generated column. Before, the copy could write none of them and the cleanup could not
-// delete the cycle; now the customer arrives whole, counted, and leaves nothing behind.
+// stored generated column, a partitioned table, views over a function, a trigger. Before, the
+// copy could write none of the first, the cleanup could not delete the cycle, and sync refused
+// the rest; now sync makes them all, the customer arrives whole, counted, and leaves nothing
+// behind, and another customer's rows in the same partitions are untouched by either move.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { endDatabasePools } from "@/db/databases";
+import { withOwnerClient } from "@/db/owner";
 import { startEmbeddedServer, type EmbeddedServer } from "@/db/embedded";
 import { forgetPlacements } from "@/db/placement";
-import { freshTestDatabase } from "@/db/test/fixture";
+import { freshTestDatabase, insertCustomers } from "@/db/test/fixture";
 import { freePort } from "@/db/test/ports";
+import { withCustomerData } from "@/db/tenant";
 import { runAdoption } from "../adoption/run";
-import { LEGACY_CUSTOMER_ID } from "../customers/ids";
+import { generateCustomerId, LEGACY_CUSTOMER_ID } from "../customers/ids";
 import { addDatabase } from "../databases/registry";
-import { syncDatabase } from "../databases/sync";
+import { syncDatabase, type SyncPlan } from "../databases/sync";
 import { contentsOf, countedRowsOf, emptyOf } from "../portability/test/contents";
 import { moveCustomer } from "./move";
 
 const db = freshTestDatabase();
 const primary = () => db.database.ownerUrl;
 const A = LEGACY_CUSTOMER_ID;
+let B: string;
+let synced: SyncPlan;
 let second: EmbeddedServer;
 let dataDir: string;
 const VAR = "TENANTRY_TEST_CONSTRUCTS_TARGET";
@@ -40,11 +47,38 @@ beforeAll(async () => {
     insert into forum.topics (title) values ('Welcome'), ('Rules');
     insert into forum.posts (topic_id, body) values (1, 'hello'), (1, 'again'), (2, 'be kind');
     update forum.topics set last_post_id = case id when 1 then 2 else 3 end;
-    insert into forum.attachments values (1, 1, 'a.png'), (2, 3, 'b.png');`);
+    insert into forum.attachments values (1, 1, 'a.png'), (2, 3, 'b.png');
+    -- A foreign key to a unique index that is not a constraint (as Rails writes them).
+    create table forum.tags (id int primary key, name text not null);
+    create unique index tags_by_name on forum.tags (name);
+    create table forum.post_tags (id int primary key, post_id int not null references forum.posts, tag text not null references forum.tags (name));
+    insert into forum.tags values (1, 'news');
+    insert into forum.post_tags values (1, 1, 'news');
+    create table forum.events (id int not null, year int not null, what text, primary key (id, year)) partition by list (year);
+    create table forum.events_2025 partition of forum.events for values in (2025);
+    create table forum.events_2026 partition of forum.events for values in (2026) partition by range (id);
+    create table forum.events_2026_low partition of forum.events_2026 for values from (minvalue) to (1000000);
+    create table forum.events_other partition of forum.events default;
+    create index events_what on forum.events (what);
+    insert into forum.events values (1, 2025, 'opened'), (2, 2025, 'closed'), (3, 2031, 'later');
+    create function forum.shout(text) returns text language sql immutable as $$ select upper($1) $$;
+    revoke execute on function forum.shout(text) from public;
+    create view forum.topic_titles as select id, forum.shout(title) as title from forum.topics;
+    create view forum.loud_topics with (security_barrier) as select * from forum.topic_titles where title like 'R%';
+    create function forum.trimmed() returns trigger language plpgsql as $$ begin new.body := btrim(new.body); return new; end $$;
+    create trigger posts_trimmed before insert or update on forum.posts for each row execute function forum.trimmed();`);
   const adopted = await runAdoption(primary(), { schema: "forum" });
   if (!adopted.ok) throw new Error(adopted.instructions);
+  await db.owner.query(`grant execute on function forum.shout(text) to tenantry_tenant;
+    grant select on forum.topic_titles, forum.loud_topics to tenantry_tenant`);
+  // B's events, in a partition of their own: their ctids are A's (in another partition).
+  [B] = await insertCustomers(db.owner, [generateCustomerId()]);
+  await db.owner.query(
+    "insert into forum.events (tenant_id, id, year, what) select $1, i, 2026, 'b' from generate_series(1, 40) i",
+    [B],
+  );
   await addDatabase(primary(), { name: "dedicated-1", envVar: VAR, kind: "dedicated" });
-  await syncDatabase(primary(), second.ownerUrl, { appPassword: second.appPassword });
+  synced = await syncDatabase(primary(), second.ownerUrl, { appPassword: second.appPassword });
 }, 180_000);
 
 afterAll(async () => {
@@ -54,10 +88,54 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+const titlesAs = (customer: string) =>
+  withCustomerData({ tenantId: customer }, async (tx) => {
+    const { rows } = await tx.execute<{ title: string }>(
+      sql`select title from forum.loud_topics order by 1`,
+    );
+    return rows.map((r) => r.title);
+  });
+
+describe("sync of a real schema's constructs", () => {
+  it("makes partitions after their tables, views after what they read, functions, triggers and their grants", async () => {
+    const keys = synced.create.map((o) => o.key);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        "table forum.events_2026_low",
+        "index events_what on forum.events",
+        "index tags_by_name on forum.tags",
+        "function forum.trimmed()",
+        "trigger posts_trimmed on forum.posts",
+        "grant execute on routine forum.shout(text) to tenantry_tenant",
+        "revoke execute on routine forum.shout(text) from public",
+        "grant select on table forum.loud_topics to tenantry_tenant",
+      ]),
+    );
+    const at = (key: string) => keys.indexOf(key);
+    expect(at("table forum.events")).toBeLessThan(at("table forum.events_2026"));
+    expect(at("table forum.events_2026")).toBeLessThan(at("table forum.events_2026_low"));
+    expect(at("function forum.shout(text)")).toBeLessThan(at("view forum.topic_titles"));
+    expect(at("view forum.topic_titles")).toBeLessThan(at("view forum.loud_topics"));
+    // A partition's copies of its table's keys, indexes and triggers are the table's to make.
+    expect(keys.filter((k) => / on forum\.events_/.test(k) && !k.startsWith("policy"))).toEqual([]);
+    await withOwnerClient(second.ownerUrl, async (c) => {
+      const { rows } = await c.query(
+        `select has_function_privilege('tenantry_platform', 'forum.shout(text)', 'execute') as platform,
+                has_function_privilege('tenantry_tenant', 'forum.shout(text)', 'execute') as tenant,
+                (select count(*)::int from pg_inherits where inhparent = 'forum.events_what'::regclass) as indexes`,
+      );
+      expect(rows[0]).toEqual({ platform: false, tenant: true, indexes: 3 });
+    });
+  });
+});
+
 describe("a move of tables in a cycle, with identity and generated columns", () => {
   it("copies the customer whole, counts it there, and deletes it from the source", async () => {
     const before = await contentsOf(primary(), A);
     expect(before["forum.posts"].rows).toBe(3);
+    expect(before["forum.events"].rows).toBe(3);
+    const others = await contentsOf(primary(), B);
+    expect(others["forum.events"].rows).toBe(40);
     const moved = await moveCustomer(primary(), A, "dedicated-1", {
       by: "test",
       mode: "offline",
@@ -65,9 +143,54 @@ describe("a move of tables in a cycle, with identity and generated columns", () 
     });
     expect(moved).toMatchObject({ source: "primary", target: "dedicated-1", mode: "offline" });
     expect(await contentsOf(second.ownerUrl, A)).toEqual(before);
-    expect(await countedRowsOf(second.ownerUrl, A)).toBe(7);
+    expect(await countedRowsOf(second.ownerUrl, A)).toBe(12);
     // The cleanup deleted the cycle's rows too, and the source counts none of them.
     expect(emptyOf(await contentsOf(primary(), A))).toBe(true);
     expect(await countedRowsOf(primary(), A)).toBe(0);
+    // Nor another customer's rows whose ctids were A's.
+    expect(await contentsOf(primary(), B)).toEqual(others);
+    // There, through the data door: the views over the function, and A's rows only.
+    expect(await titlesAs(A)).toEqual(["RULES"]);
+    await moveCustomer(primary(), B, "dedicated-1", { by: "test", mode: "offline", graceMs: 0 });
+    expect(await titlesAs(B)).toEqual([]);
+    await expect(
+      withCustomerData({ tenantId: B }, (tx) =>
+        tx.execute(sql`insert into forum.events (tenant_id, id, year) values (${A}, 99, 2026)`),
+      ),
+    ).rejects.toThrow();
+  });
+
+  it("moves it back online, partitions and all, while the other customer writes on the source", async () => {
+    const before = await contentsOf(second.ownerUrl, A);
+    const others = await contentsOf(second.ownerUrl, B);
+    let written = 0;
+    let writing = true;
+    const writer = (async () => {
+      while (writing) {
+        await withCustomerData({ tenantId: B }, (tx) =>
+          tx.execute(
+            sql`insert into forum.events (id, year, what) values (${100 + written}, 2026, 'during')`,
+          ),
+        );
+        written++;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    const moved = await moveCustomer(primary(), A, "primary", {
+      by: "test",
+      mode: "online",
+      graceMs: 0,
+    }).finally(() => (writing = false));
+    await writer;
+    expect(moved).toMatchObject({ source: "dedicated-1", target: "primary", mode: "online" });
+    expect(written).toBeGreaterThan(0);
+    expect(await contentsOf(primary(), A)).toEqual(before);
+    expect(emptyOf(await contentsOf(second.ownerUrl, A))).toBe(true);
+    // B's writes stayed where B lives, none of them replicated to A's new home.
+    expect(emptyOf(await contentsOf(primary(), B))).toBe(true);
+    expect((await contentsOf(second.ownerUrl, B))["forum.events"].rows).toBe(
+      others["forum.events"].rows + written,
+    );
+    expect(await titlesAs(A)).toEqual(["RULES"]);
   });
 });

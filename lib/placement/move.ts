@@ -367,7 +367,8 @@ async function deleteRows(
       for (;;) {
         const started = performance.now();
         const { rowCount } = await client.query(
-          `delete from ${qualifiedName(t)} where ctid in (select ctid from ${qualifiedName(t)} where tenant_id = $1 limit ${batch})`,
+          // A ctid names a row within its partition only: with the partition, as erase does.
+          `delete from ${qualifiedName(t)} where (tableoid, ctid) in (select tableoid, ctid from ${qualifiedName(t)} where tenant_id = $1 limit ${batch})`,
           [tenantId],
         );
         deleted += rowCount ?? 0;
@@ -1034,7 +1035,9 @@ async function copyAndReplicate(
   const name = replicationName(record.id);
   const filter = `(tenant_id = ${source.escapeLiteral(tenantId)})`;
   await source.query(
-    `create publication ${name} for table ${tables.map((t) => `${qualifiedName(t)} where ${filter}`).join(", ")}`,
+    // A partitioned table's rows go as its own, filtered by its filter (its partitions have none).
+    `create publication ${name} for table ${tables.map((t) => `${qualifiedName(t)} where ${filter}`).join(", ")}
+       with (publish_via_partition_root = true)`,
   );
   const copied = await withExportedSlot(sourceUrl, name, (snapshot) =>
     copyTables(source, target, tables, tenantId, record, { snapshot, pace }),
