@@ -146,6 +146,33 @@ describe("start-up guard", () => {
     }
   });
 
+  it("passes a partition the app's roles reach only through its table, and names one they can name", async () => {
+    const tenant = "(tenant_id = (select nullif(current_setting('app.tenant_id', true), '')))";
+    await db.owner.query(`
+      create table app.events (tenant_id text not null, id int, year int, primary key (tenant_id, id, year)) partition by list (year);
+      create table app.events_2025 partition of app.events for values in (2025);
+      alter table app.events enable row level security;
+      alter table app.events force row level security;
+      create policy events_tenant on app.events using ${tenant} with check ${tenant};
+      grant select on app.events to tenantry_tenant;`);
+    try {
+      const report = await checkIsolation(db.app);
+      expect(describeFailures(report)).toBe("");
+      expect(report.checks).toContainEqual({
+        name: "app.events_2025 is tenant-isolated",
+        ok: true,
+        detail: "a partition of app.events, which the app's roles reach only through it",
+      });
+      // Granted to a role of the app, a statement naming the partition meets no policy.
+      await db.owner.query("grant select on app.events_2025 to tenantry_tenant");
+      expect(describeFailures(await checkIsolation(db.app))).toBe(
+        "  - app.events_2025 is tenant-isolated: app.events_2025: RLS not enabled, RLS not forced, no tenant policy on tenant_id",
+      );
+    } finally {
+      await db.owner.query("drop table app.events");
+    }
+  });
+
   it("names a table whose policy is missing or weakened, or that has no RLS at all", async () => {
     await db.owner.query(`
       drop policy orders_tenant on app.orders;
