@@ -47,8 +47,10 @@ const OWN_FUNCTION = `not exists (select 1 from pg_depend x where x.classid = 'p
 /**
  * The order objects are made in. A function comes before the tables when its signature names
  * no table's or view's row type and its body is not parsed at creation (sync makes functions
- * with check_function_bodies off): a column's default or a check may call it. Otherwise it
- * comes after the views, which come after the keys a view's GROUP BY may rest on.
+ * with check_function_bodies off): a column's default or a check may call it. One that names a
+ * table's row type (a computed column, as PostgREST has them) or has a body in standard SQL
+ * comes after the tables and their keys, before the views that may call it; one that names a
+ * view's row type, after the views. Views come after the keys a GROUP BY may rest on.
  */
 const STAGE = {
   schema: 0,
@@ -62,12 +64,13 @@ const STAGE = {
   // Before the foreign keys: a key may point at a unique index that is not a constraint.
   index: 6,
   foreignKey: 7,
-  view: 8,
-  lateFunction: 9,
-  trigger: 10,
-  security: 11,
-  policy: 12,
-  grant: 13,
+  functionOfTables: 8,
+  view: 9,
+  functionOfViews: 10,
+  trigger: 11,
+  security: 12,
+  policy: 13,
+  grant: 14,
 };
 
 /** The schemas that hold customer tables (tenant_id under forced RLS). */
@@ -470,17 +473,18 @@ async function readFunctions(client: OwnerClient, schemas: string[], add: Add, p
     kind: string;
     language: string;
     definition: string | null;
-    late: boolean;
+    after: "tables" | "views" | null;
   }>(
     `select ${ROUTINE} as name, p.prokind as kind, l.lanname as language,
             case when p.prokind <> 'a' and l.lanname not in ('c', 'internal') then pg_get_functiondef(p.oid) end as definition,
-            -- A body in standard SQL is parsed at creation; a table's or view's row type must exist.
-            p.prosqlbody is not null or exists (
-              select 1 from unnest(p.prorettype || p.proargtypes::oid[] || coalesce(p.proallargtypes, '{}')) s(oid)
-                join pg_type t on t.oid = s.oid
-                join pg_type e on e.oid = case when t.typcategory = 'A' then t.typelem else t.oid end
-                join pg_class r on r.oid = e.typrelid
-               where r.relkind <> 'c') as late
+            -- The row types its signature names, of tables or views; a body in standard SQL is
+            -- parsed at creation, and reads tables.
+            (select case when bool_or(r.relkind = 'v') then 'views' when count(*) > 0 or p.prosqlbody is not null then 'tables' end
+               from unnest(p.prorettype || p.proargtypes::oid[] || coalesce(p.proallargtypes, '{}')) s(oid)
+               join pg_type t on t.oid = s.oid
+               join pg_type e on e.oid = case when t.typcategory = 'A' then t.typelem else t.oid end
+               join pg_class r on r.oid = e.typrelid
+              where r.relkind <> 'c') as after
        from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_language l on l.oid = p.prolang
       where n.nspname = any($1) and ${OWN_FUNCTION}
       order by 1`,
@@ -493,7 +497,16 @@ async function readFunctions(client: OwnerClient, schemas: string[], add: Add, p
           ? `${f.name} is an aggregate: sync does not make aggregates; make it by hand first.`
           : `${f.name} is a function in ${f.language === "c" ? "C" : "the server's internal language"} outside an extension: sync cannot make it; make it by hand first.`,
       );
-    else add(`function ${f.name}`, f.late ? STAGE.lateFunction : STAGE.function, f.definition);
+    else
+      add(
+        `function ${f.name}`,
+        f.after === "views"
+          ? STAGE.functionOfViews
+          : f.after === "tables"
+            ? STAGE.functionOfTables
+            : STAGE.function,
+        f.definition,
+      );
   }
 }
 

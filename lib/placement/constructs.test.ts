@@ -10,12 +10,13 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { endDatabasePools } from "@/db/databases";
+import { checkIsolation } from "@/db/guard";
 import { withOwnerClient } from "@/db/owner";
 import { startEmbeddedServer, type EmbeddedServer } from "@/db/embedded";
 import { forgetPlacements } from "@/db/placement";
 import { freshTestDatabase, insertCustomers } from "@/db/test/fixture";
 import { freePort } from "@/db/test/ports";
-import { withCustomerData } from "@/db/tenant";
+import { withCustomerData, withTenant } from "@/db/tenant";
 import { runAdoption } from "../adoption/run";
 import { generateCustomerId, LEGACY_CUSTOMER_ID } from "../customers/ids";
 import { addDatabase } from "../databases/registry";
@@ -63,14 +64,23 @@ beforeAll(async () => {
     insert into forum.events values (1, 2025, 'opened'), (2, 2025, 'closed'), (3, 2031, 'later');
     create function forum.shout(text) returns text language sql immutable as $$ select upper($1) $$;
     revoke execute on function forum.shout(text) from public;
-    create view forum.topic_titles as select id, forum.shout(title) as title from forum.topics;
+    -- A computed column over a table's row type, as PostgREST has them.
+    create function forum.title_of(forum.topics) returns text language sql stable as $$ select $1.title $$;
+    create view forum.topic_titles as select t.id, forum.shout(forum.title_of(t)) as title from forum.topics t;
     create view forum.loud_topics with (security_barrier) as select * from forum.topic_titles where title like 'R%';
     create function forum.trimmed() returns trigger language plpgsql as $$ begin new.body := btrim(new.body); return new; end $$;
     create trigger posts_trimmed before insert or update on forum.posts for each row execute function forum.trimmed();`);
   const adopted = await runAdoption(primary(), { schema: "forum" });
   if (!adopted.ok) throw new Error(adopted.instructions);
+  // An application that writes straight to a partition, too: isolated as its table is (the
+  // guard names a partition the app's roles may name that is not).
+  const tenant = "(tenant_id = (select nullif(current_setting('app.tenant_id', true), '')))";
   await db.owner.query(`grant execute on function forum.shout(text) to tenantry_tenant;
-    grant select on forum.topic_titles, forum.loud_topics to tenantry_tenant`);
+    grant select on forum.topic_titles, forum.loud_topics to tenantry_tenant;
+    alter table forum.events_2025 enable row level security;
+    alter table forum.events_2025 force row level security;
+    create policy events_2025_tenant on forum.events_2025 using ${tenant} with check ${tenant};
+    grant select, insert on forum.events_2025 to tenantry_tenant`);
   // B's events, in a partition of their own: their ctids are A's (in another partition).
   [B] = await insertCustomers(db.owner, [generateCustomerId()]);
   await db.owner.query(
@@ -114,7 +124,9 @@ describe("sync of a real schema's constructs", () => {
     const at = (key: string) => keys.indexOf(key);
     expect(at("table forum.events")).toBeLessThan(at("table forum.events_2026"));
     expect(at("table forum.events_2026")).toBeLessThan(at("table forum.events_2026_low"));
-    expect(at("function forum.shout(text)")).toBeLessThan(at("view forum.topic_titles"));
+    expect(at("function forum.shout(text)")).toBeLessThan(at("table forum.topics"));
+    expect(at("table forum.topics")).toBeLessThan(at("function forum.title_of(forum.topics)"));
+    expect(at("function forum.title_of(forum.topics)")).toBeLessThan(at("view forum.topic_titles"));
     expect(at("view forum.topic_titles")).toBeLessThan(at("view forum.loud_topics"));
     // A partition's copies of its table's keys, indexes and triggers are the table's to make.
     expect(keys.filter((k) => / on forum\.events_/.test(k) && !k.startsWith("policy"))).toEqual([]);
@@ -126,6 +138,10 @@ describe("sync of a real schema's constructs", () => {
       );
       expect(rows[0]).toEqual({ platform: false, tenant: true, indexes: 3 });
     });
+    // The target's guard, as the app's login there: its partitions as isolated as the primary's.
+    const report = await withOwnerClient(second.appUrl, (c) => checkIsolation(c));
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(report.checks.map((c) => c.name)).toContain("forum.events_other is tenant-isolated");
   });
 });
 
@@ -147,6 +163,14 @@ describe("a move of tables in a cycle, with identity and generated columns", () 
     // The cleanup deleted the cycle's rows too, and the source counts none of them.
     expect(emptyOf(await contentsOf(primary(), A))).toBe(true);
     expect(await countedRowsOf(primary(), A)).toBe(0);
+    // A client with a stale route, writing straight to a partition there, is refused.
+    const stale = await withTenant({ tenantId: A }, (tx) =>
+      tx.execute(sql`insert into forum.events_2025 (id, year) values (9, 2025)`),
+    ).then(
+      () => "written",
+      (e: Error) => ((e.cause as Error | undefined) ?? e).message,
+    );
+    expect(stale).toBe(`customer ${A} has moved to another database`);
     // Nor another customer's rows whose ctids were A's.
     expect(await contentsOf(primary(), B)).toEqual(others);
     // There, through the data door: the views over the function, and A's rows only.
@@ -180,11 +204,24 @@ describe("a move of tables in a cycle, with identity and generated columns", () 
       by: "test",
       mode: "online",
       graceMs: 0,
+      // A writes once, straight to a partition, after the copy's snapshot.
+      onPhase: async (phase) => {
+        if (phase === "catch-up")
+          await withCustomerData({ tenantId: A }, (tx) =>
+            tx.execute(
+              sql`insert into forum.events_2025 (id, year, what) values (50, 2025, 'late')`,
+            ),
+          );
+      },
     }).finally(() => (writing = false));
     await writer;
     expect(moved).toMatchObject({ source: "dedicated-1", target: "primary", mode: "online" });
     expect(written).toBeGreaterThan(0);
-    expect(await contentsOf(primary(), A)).toEqual(before);
+    // The write to the partition was noted as one to its table, which the verification read on
+    // the source again rather than hold against what the copy read: it waited for it.
+    const after = await contentsOf(primary(), A);
+    expect({ ...after, "forum.events": before["forum.events"] }).toEqual(before);
+    expect(after["forum.events"].rows).toBe(before["forum.events"].rows + 1);
     expect(emptyOf(await contentsOf(second.ownerUrl, A))).toBe(true);
     // B's writes stayed where B lives, none of them replicated to A's new home.
     expect(emptyOf(await contentsOf(primary(), B))).toBe(true);

@@ -12,15 +12,18 @@ export async function ensurePlacementGuards(
   known?: CustomerTable[],
 ): Promise<number> {
   const tables = known ?? (await customerTables(client));
-  const { rows } = await client.query<{ schema: string; table: string }>(
-    `select n.nspname as schema, c.relname as table
-       from pg_trigger g join pg_class c on c.oid = g.tgrelid join pg_namespace n on n.oid = c.relnamespace
-      where g.tgname = 'placement_guard'`,
+  // A partitioned table's partitions too: a statement on a partition fires its own statement
+  // triggers only (migration 0069).
+  const { rows } = await client.query<{ name: string; guarded: boolean }>(
+    `select p.relid::regclass::text as name,
+            exists (select 1 from pg_trigger g where g.tgrelid = p.relid and g.tgname = 'placement_guard') as guarded
+       from unnest($1::regclass[]) r(oid)
+       cross join lateral (select r.oid as relid union select relid from pg_partition_tree(r.oid)) p`,
+    [tables.map((t) => qualifiedName(t))],
   );
-  const guarded = new Set(rows.map((r) => qualifiedName(r)));
-  for (const t of tables.filter((t) => !guarded.has(qualifiedName(t))))
+  for (const t of rows.filter((r) => !r.guarded))
     await client.query(
-      `create or replace trigger placement_guard before insert or update or delete on ${qualifiedName(t)}
+      `create or replace trigger placement_guard before insert or update or delete on ${t.name}
          for each statement execute function placement.guard_writes()`,
     );
   return tables.length;
