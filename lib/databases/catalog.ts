@@ -41,8 +41,12 @@ const APP_ROLES = ["tenantry_tenant", "tenantry_platform", "tenantry_app"];
 /** A function's name with its argument types, as GRANT and DROP name it (`p`, in `n`). */
 const ROUTINE = `quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')'`;
 
-/** `p`, a function, is not an extension's member (the extension makes it). */
-const OWN_FUNCTION = `not exists (select 1 from pg_depend x where x.classid = 'pg_proc'::regclass and x.objid = p.oid and x.deptype = 'e')`;
+/**
+ * The object `oid` of `catalog` (pg_class, pg_type, pg_proc) is an extension's member: the
+ * extension makes it, sync does not (readNeeds names the extension).
+ */
+const extensionMember = (catalog: string, oid: string) =>
+  `exists (select 1 from pg_depend x where x.classid = '${catalog}'::regclass and x.objid = ${oid} and x.deptype = 'e')`;
 
 /**
  * The order objects are made in. A function comes before the tables when its signature names
@@ -171,8 +175,8 @@ export async function readCatalog(
               where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped) as columns
        from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = any($1) and c.relkind in ('r', 'p', 'm', 'f')
-        -- An extension's (pg_stat_statements' views): the extension makes them (readNeeds).
-        and not exists (select 1 from pg_depend x where x.classid = 'pg_class'::regclass and x.objid = c.oid and x.deptype = 'e')
+        -- An extension's: the extension makes them (readNeeds).
+        and not ${extensionMember("pg_class", "c.oid")}
       -- A partition after the table it is a partition of.
       order by case when c.relispartition then (select count(*) from pg_partition_ancestors(c.oid)) else 0 end, 1, 2`,
     [schemas],
@@ -379,13 +383,13 @@ export async function readCatalog(
      select 'routine', ${ROUTINE}, coalesce(g.rolname, 'public'), a.privilege_type
        from pg_proc p join pg_namespace n on n.oid = p.pronamespace, aclexplode(p.proacl) a left join pg_roles g on g.oid = a.grantee
       where n.nspname = any($1) and (g.rolname = any($2) or a.grantee = 0) and p.prokind <> 'a'
-        and ${OWN_FUNCTION}
+        and not ${extensionMember("pg_proc", "p.oid")}
      union all
      select 'revoke', ${ROUTINE}, 'public', 'EXECUTE'
        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
       where n.nspname = any($1) and p.proacl is not null and p.prokind <> 'a'
         and not exists (select 1 from aclexplode(p.proacl) a where a.grantee = 0 and a.privilege_type = 'EXECUTE')
-        and ${OWN_FUNCTION}
+        and not ${extensionMember("pg_proc", "p.oid")}
      order by 1, 2, 3, 4`,
     [schemas, APP_ROLES],
   );
@@ -437,7 +441,7 @@ async function readViews(client: OwnerClient, schemas: string[], add: Add) {
                    where r.ev_class = c.oid and d.refclassid = 'pg_class'::regclass and d.refobjid <> c.oid) as reads
        from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = any($1) and c.relkind = 'v'
-        and not exists (select 1 from pg_depend x where x.classid = 'pg_class'::regclass and x.objid = c.oid and x.deptype = 'e')
+        and not ${extensionMember("pg_class", "c.oid")}
       order by 2`,
     [schemas],
   );
@@ -486,7 +490,7 @@ async function readFunctions(client: OwnerClient, schemas: string[], add: Add, p
                join pg_class r on r.oid = e.typrelid
               where r.relkind <> 'c') as after
        from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_language l on l.oid = p.prolang
-      where n.nspname = any($1) and ${OWN_FUNCTION}
+      where n.nspname = any($1) and not ${extensionMember("pg_proc", "p.oid")}
       order by 1`,
     [schemas],
   );
@@ -553,7 +557,7 @@ async function readTypes(client: OwnerClient, schemas: string[], add: Add) {
        from (select distinct oid from used) u join pg_type ty on ty.oid = u.oid
        join pg_namespace tn on tn.oid = ty.typnamespace
       where ty.typtype in ('e', 'd') and tn.nspname not in ('pg_catalog', 'information_schema')
-        and not exists (select 1 from pg_depend x where x.classid = 'pg_type'::regclass and x.objid = ty.oid and x.deptype = 'e')
+        and not ${extensionMember("pg_type", "ty.oid")}
       -- Enums first; a domain after the domain it is over.
       order by ty.typtype = 'd', ty.oid`,
     [schemas],
@@ -596,7 +600,7 @@ async function readNeeds(client: OwnerClient, schemas: string[]): Promise<Need[]
         where tn.nspname not in ('pg_catalog', 'information_schema')
           -- Sync makes enums and domains (readTypes), but not an extension's.
           and (ty.typtype not in ('e', 'd')
-               or exists (select 1 from pg_depend x where x.classid = 'pg_type'::regclass and x.objid = ty.oid and x.deptype = 'e'))
+               or ${extensionMember("pg_type", "ty.oid")})
           -- A table's row type comes with its table; a composite type of its own does not.
           and (ty.typrelid = 0 or (select r.relkind from pg_class r where r.oid = ty.typrelid) = 'c')
        union all
@@ -610,7 +614,7 @@ async function readNeeds(client: OwnerClient, schemas: string[]): Promise<Need[]
          from pg_proc p join pg_namespace n on n.oid = p.pronamespace
          join pg_depend d on d.classid = 'pg_language'::regclass and d.objid = p.prolang and d.deptype = 'e'
          join pg_extension e on e.oid = d.refobjid
-        where n.nspname = any($1) and ${OWN_FUNCTION}
+        where n.nspname = any($1) and not ${extensionMember("pg_proc", "p.oid")}
        union all
        -- Extensions whose operator classes an index of the data plane uses.
        select null, null, e.extname, 'used by the index ' || ic.relname

@@ -4,18 +4,14 @@
 // copy could write none of the first, the cleanup could not delete the cycle, and sync refused
 // the rest; now sync makes them all, the customer arrives whole, counted, and leaves nothing
 // behind, and another customer's rows in the same partitions are untouched by either move.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { endDatabasePools } from "@/db/databases";
 import { checkIsolation } from "@/db/guard";
 import { withOwnerClient } from "@/db/owner";
-import { startEmbeddedServer, type EmbeddedServer } from "@/db/embedded";
 import { forgetPlacements } from "@/db/placement";
 import { freshTestDatabase, insertCustomers } from "@/db/test/fixture";
-import { freePort } from "@/db/test/ports";
+import { startSecondServer, type SecondServer } from "@/db/test/second-server";
 import { withCustomerData, withTenant } from "@/db/tenant";
 import { runAdoption } from "../adoption/run";
 import { generateCustomerId, LEGACY_CUSTOMER_ID } from "../customers/ids";
@@ -29,15 +25,11 @@ const primary = () => db.database.ownerUrl;
 const A = LEGACY_CUSTOMER_ID;
 let B: string;
 let synced: SyncPlan;
-let second: EmbeddedServer;
-let dataDir: string;
+let second: SecondServer;
 const VAR = "TENANTRY_TEST_CONSTRUCTS_TARGET";
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), "tenantry-move-constructs-"));
-  second = await startEmbeddedServer({ dataDir, port: await freePort() });
-  process.env[VAR] = second.ownerUrl;
-  process.env[`${VAR}_APP`] = second.appUrl;
+  second = await startSecondServer(VAR);
   await db.owner.query(`
     create schema forum;
     create table forum.topics (id int generated always as identity primary key, title text not null, last_post_id int);
@@ -95,7 +87,6 @@ afterAll(async () => {
   forgetPlacements();
   await endDatabasePools();
   await second?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const titlesAs = (customer: string) =>

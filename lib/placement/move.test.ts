@@ -5,18 +5,15 @@
 // and the data door follows the flip; a failure at any phase before the flip leaves the source as
 // it was and nothing on the target.
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { endDatabasePools } from "@/db/databases";
-import { startEmbeddedServer, type EmbeddedServer } from "@/db/embedded";
 import { withOwnerClient } from "@/db/owner";
 import { cachedPlacement, forgetPlacements } from "@/db/placement";
 import { generateSample } from "@/db/sample/generate";
 import { figuresAsOf, freshTestDatabase, insertCustomers } from "@/db/test/fixture";
-import { freePort } from "@/db/test/ports";
+import { startSecondServer, type SecondServer } from "@/db/test/second-server";
 import { withCustomerData, withTenant } from "@/db/tenant";
 import { runAdoption, runVerification } from "../adoption/run";
 import { snapshotTaken } from "../usage/test/snapshot";
@@ -43,21 +40,17 @@ const db = freshTestDatabase();
 const primary = () => db.database.ownerUrl;
 const A = LEGACY_CUSTOMER_ID;
 let B: string;
-let second: EmbeddedServer;
-let dataDir: string;
+let second: SecondServer;
 const VAR = "TENANTRY_TEST_MOVE_TARGET";
 
 beforeAll(async () => {
   // These moves clean up at once; "a finished move's cleanup" below waits for it.
   process.env.MOVE_CLEANUP_GRACE_MINUTES = "0";
-  dataDir = mkdtempSync(path.join(tmpdir(), "tenantry-move-test-"));
-  second = await startEmbeddedServer({ dataDir, port: await freePort() });
-  process.env[VAR] = second.ownerUrl;
-  process.env[`${VAR}_APP`] = second.appUrl;
+  second = await startSecondServer(VAR);
   await generateSample(primary(), { rows: 2_000 });
   const adopted = await runAdoption(primary(), { schema: "app" });
   if (!adopted.ok) throw new Error(adopted.instructions);
-  const file = path.join(dataDir, "a.tar");
+  const file = path.join(second.dir, "a.tar");
   await exportCustomer(primary(), A, file, { by: "test" });
   [B] = await insertCustomers(db.owner, [generateCustomerId()]);
   await restoreCustomer(primary(), file, { by: "test", as: B, replace: true });
@@ -73,7 +66,6 @@ afterAll(async () => {
   forgetPlacements();
   await endDatabasePools();
   await second?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const contents = contentsOf;
@@ -411,7 +403,7 @@ describe("a moved customer's data as a unit", () => {
   it("exports, restores and erases where the customer now lives", async () => {
     const there = await contents(second.ownerUrl, A);
     expect(total(there)).toBeGreaterThan(0);
-    const file = path.join(dataDir, "a-moved.tar");
+    const file = path.join(second.dir, "a-moved.tar");
     const manifest = await exportCustomer(primary(), A, file, { by: "test" });
     expect(manifest.source.server).toMatch(/^18/);
     expect(

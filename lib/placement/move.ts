@@ -45,6 +45,7 @@ import {
   columnList,
   customerTables,
   danglingReferences,
+  deleteBatch,
   qualifiedName,
   writtenColumns,
   type CustomerTable,
@@ -366,11 +367,9 @@ async function deleteRows(
     for (const t of [...tables].reverse()) {
       for (;;) {
         const started = performance.now();
-        const { rowCount } = await client.query(
-          // A ctid names a row within its partition only: with the partition, as erase does.
-          `delete from ${qualifiedName(t)} where (tableoid, ctid) in (select tableoid, ctid from ${qualifiedName(t)} where tenant_id = $1 limit ${batch})`,
-          [tenantId],
-        );
+        const { rowCount } = await client.query(deleteBatch(t, batch, "tenant_id = $1"), [
+          tenantId,
+        ]);
         deleted += rowCount ?? 0;
         if ((rowCount ?? 0) < batch) break;
         if (restShare > 0)

@@ -13,7 +13,7 @@ import { insertAuditEvent } from "@/lib/audit/record";
 import { cleanUpCustomer } from "../placement/move";
 import { dataPlaneUrl } from "../placement/where";
 import { recordJob, type JobOptions, type Progress } from "./jobs";
-import { customerTables, qualifiedName } from "./tables";
+import { customerTables, deleteBatch, qualifiedName } from "./tables";
 import { mendCustomerRowCounts } from "../usage/counters";
 
 export class EraseError extends Error {}
@@ -139,9 +139,7 @@ async function erase(
         let deleted = 0;
         progress.table(table, 0, "running", rows);
         for (;;) {
-          const { rowCount } = await client.query(
-            `delete from ${qualifiedName(t)} where (tableoid, ctid) in (select tableoid, ctid from ${qualifiedName(t)} limit ${batch})`,
-          );
+          const { rowCount } = await client.query(deleteBatch(t, batch));
           deleted += rowCount ?? 0;
           progress.table(table, deleted);
           if ((rowCount ?? 0) < batch) break;

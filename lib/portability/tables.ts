@@ -22,6 +22,13 @@ export interface CustomerTable {
 export const qualifiedName = (t: { schema: string; table: string }) => qualified(t.schema, t.table);
 export const columnList = (columns: { name: string }[]) => identList(columns.map((c) => c.name));
 
+/**
+ * Deletes at most `batch` rows of `t` (those `where` picks, if given): for an erase or a move's
+ * cleanup, batch by batch. A row is named by its partition and its ctid, which partitions share.
+ */
+export const deleteBatch = (t: CustomerTable, batch: number, where = "") =>
+  `delete from ${qualifiedName(t)} where (tableoid, ctid) in (select tableoid, ctid from ${qualifiedName(t)}${where && ` where ${where}`} limit ${batch})`;
+
 export async function customerTables(client: OwnerClient): Promise<CustomerTable[]> {
   const { rows } = await client.query<{
     schema: string;
