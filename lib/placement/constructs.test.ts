@@ -213,6 +213,9 @@ describe("a move of tables in a cycle, with identity and generated columns", () 
     const after = await contentsOf(primary(), A);
     expect({ ...after, "forum.events": before["forum.events"] }).toEqual(before);
     expect(after["forum.events"].rows).toBe(before["forum.events"].rows + 1);
+    expect(await countedRowsOf(primary(), A)).toBe(
+      Object.values(after).reduce((n, t) => n + t.rows, 0),
+    );
     expect(emptyOf(await contentsOf(second.ownerUrl, A))).toBe(true);
     // B's writes stayed where B lives, none of them replicated to A's new home.
     expect(emptyOf(await contentsOf(primary(), B))).toBe(true);

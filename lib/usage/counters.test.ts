@@ -26,8 +26,8 @@ const [A, B] = [generateCustomerId(), generateCustomerId()];
 const owner = <T>(fn: Parameters<typeof withOwnerClient<T>>[1]) =>
   withOwnerClient(db.database.ownerUrl, fn);
 
-/** Each customer's rows of app.items by the counters, and by counting. */
-async function counts() {
+/** Each customer's rows of `table` by the counters, and by counting. */
+async function counts(table = "app.items") {
   const read = async (query: string) =>
     Object.fromEntries(
       (await db.owner.query<{ tenant_id: string; n: string }>(query)).rows.map((r) => [
@@ -37,9 +37,9 @@ async function counts() {
     );
   return {
     counted: await read(
-      "select customer_id as tenant_id, sum(n) as n from tally.counts where relid = 'app.items'::regclass group by 1 having sum(n) <> 0",
+      `select customer_id as tenant_id, sum(n) as n from tally.counts where relid = '${table}'::regclass group by 1 having sum(n) <> 0`,
     ),
-    actual: await read("select tenant_id, count(*) as n from app.items group by 1"),
+    actual: await read(`select tenant_id, count(*) as n from ${table} group by 1`),
   };
 }
 
@@ -294,32 +294,101 @@ describe("making the counters", () => {
 });
 
 describe("the row counters on a partitioned table", () => {
-  it("count what is written through the parent; the reconcile finds what went straight to a partition", async () => {
+  const eventCounts = () => counts("app.events");
+
+  it("count every write, through the table or straight to a partition, and a partition's truncation", async () => {
     await db.owner.query(`
       create table app.events (tenant_id text not null, id int, at date not null, primary key (tenant_id, id, at)) partition by range (at);
       create table app.events_2025 partition of app.events for values from ('2025-01-01') to ('2026-01-01');
-      create table app.events_2026 partition of app.events for values from ('2026-01-01') to ('2027-01-01');
+      create table app.events_2026 partition of app.events for values from ('2026-01-01') to ('2027-01-01') partition by hash (id);
+      create table app.events_2026_0 partition of app.events_2026 for values with (modulus 2, remainder 0);
+      create table app.events_2026_1 partition of app.events_2026 for values with (modulus 2, remainder 1);
       alter table app.events enable row level security;
       alter table app.events force row level security;
       create policy events_tenant on app.events
         using (tenant_id = ${CURRENT_TENANT_SQL})
         with check (tenant_id = ${CURRENT_TENANT_SQL});
-      grant select, insert, delete on app.events to tenantry_tenant;`);
-    expect(await owner((c) => ensureRowCounters(c))).toEqual(['"app"."events"']);
+      grant select, insert, delete on app.events to tenantry_tenant;
+      insert into app.events select '${B}', g, date '2026-01-01' + g from generate_series(1, 9) g;`);
+    expect(await owner((c) => ensureRowCounters(c))).toEqual([
+      '"app"."events"',
+      '"app"."events_2025"',
+      '"app"."events_2026"',
+      '"app"."events_2026_0"',
+      '"app"."events_2026_1"',
+    ]);
+    expect(await owner((c) => ensureRowCounters(c))).toEqual([]);
+    expect(await eventCounts()).toEqual({ counted: { [B]: 9 }, actual: { [B]: 9 } });
+
+    // Through the table, as the customer.
     await asTenant(
       A,
       sql`insert into app.events select ${A}, g, date '2025-06-01' + g * 2 from generate_series(1, 200) g`,
     );
     await asTenant(A, sql`delete from app.events where at < '2025-07-01'`);
-    await db.owner.query("insert into app.events_2026 values ($1, 1000, '2026-02-01')", [B]);
-    const { drift } = await owner((c) => reconcileRowCounts(c));
-    expect(drift).toEqual([{ table: "app.events", tenantId: B, counted: 0, actual: 1 }]);
-    // A's count was right all along: only B's was mended.
-    const { rows } = await db.owner.query(
-      "select count(*)::int as n from app.events where tenant_id = $1",
+    // Straight to a partition and to a sub-partition, and to the table the leaves divide.
+    await db.owner.query(
+      "insert into app.events_2025 select $1, g, date '2025-03-01' from generate_series(1000, 1004) g",
+      [B],
+    );
+    await db.owner.query(
+      "insert into app.events_2026_0 select $1, g, '2026-05-01' from generate_series(2000, 2100) g where satisfies_hash_partition('app.events_2026'::regclass, 2, 0, g)",
       [A],
     );
-    expect(rows[0].n).toBe(200 - 14);
+    await db.owner.query(
+      "insert into app.events_2026 select $1, g, '2026-06-01' from generate_series(3000, 3010) g",
+      [B],
+    );
+    await db.owner.query("delete from app.events_2025 where tenant_id = $1 and id > 190", [A]);
+    // A customer change, through the table and straight to a partition (the owner's work).
+    await db.owner.query(
+      "update app.events set tenant_id = $2 where tenant_id = $1 and id = 3000",
+      [B, A],
+    );
+    await db.owner.query(
+      "update app.events_2025 set tenant_id = $2 where tenant_id = $1 and id = 1000",
+      [B, A],
+    );
+    expect((await eventCounts()).counted).toEqual((await eventCounts()).actual);
+
+    // A leaf's truncation takes its rows only, whoever's they are.
+    await db.owner.query("truncate app.events_2026_1");
+    const afterLeaf = await eventCounts();
+    expect(afterLeaf.counted).toEqual(afterLeaf.actual);
+    expect(afterLeaf.actual[A]).toBeGreaterThan(0);
+    expect(await owner((c) => reconcileRowCounts(c))).toMatchObject({ drift: [] });
+
+    // A sub-partitioned partition's truncation counts through its leaves, once.
+    await db.owner.query("truncate app.events_2026");
+    const afterSub = await eventCounts();
+    expect(afterSub.counted).toEqual(afterSub.actual);
+
+    // A partition made later gets the counters at the next pass, without a count.
+    await db.owner.query(
+      "create table app.events_2027 partition of app.events for values from ('2027-01-01') to ('2028-01-01')",
+    );
+    expect(await owner((c) => ensureRowCounters(c))).toEqual(['"app"."events_2027"']);
+    await db.owner.query("insert into app.events_2027 values ($1, 1, '2027-02-01')", [B]);
+    const later = await eventCounts();
+    expect(later.counted).toEqual(later.actual);
+    expect(await owner((c) => reconcileRowCounts(c))).toMatchObject({ drift: [] });
+
+    // The whole table's truncation leaves nothing counted.
+    await db.owner.query("truncate app.events");
+    expect(await eventCounts()).toEqual({ counted: {}, actual: {} });
+  });
+
+  it("a write straight to a partition that predates its counters is the reconcile's to find", async () => {
+    await db.owner.query(
+      "create table app.events_2028 partition of app.events for values from ('2028-01-01') to ('2029-01-01')",
+    );
+    await db.owner.query("insert into app.events_2028 values ($1, 1, '2028-02-01')", [A]);
+    const { drift } = await owner(async (c) => {
+      await ensureRowCounters(c);
+      return reconcileRowCounts(c);
+    });
+    expect(drift).toEqual([{ table: "app.events", tenantId: A, counted: 0, actual: 1 }]);
+    expect(await eventCounts()).toEqual({ counted: { [A]: 1 }, actual: { [A]: 1 } });
   });
 });
 

@@ -98,52 +98,81 @@ export async function countedTables(client: Pick<OwnerClient, "query">): Promise
   const { rows } = await client.query<Named>(
     `select n.nspname as schema, c.relname as table
        from pg_trigger g join pg_class c on c.oid = g.tgrelid join pg_namespace n on n.oid = c.relnamespace
-      where g.tgname = $1 and g.tgparentid = 0 order by 1, 2`,
+      where g.tgname = $1 and g.tgparentid = 0 and not c.relispartition order by 1, 2`,
     [COUNTER_TRIGGERS[0]],
   );
   return rows;
 }
 
+/** A table's state as to the counters: whether it carries them, and its partitions that lack them. */
+const COUNTER_STATE = `
+  select exists (select 1 from pg_trigger g where g.tgrelid = r.oid and g.tgname = $2) as counted,
+         coalesce((select json_agg(json_build_object('schema', n.nspname, 'table', c.relname, 'leaf', p.isleaf) order by n.nspname, c.relname)
+                     from pg_partition_tree(r.oid) p
+                     join pg_class c on c.oid = p.relid join pg_namespace n on n.oid = c.relnamespace
+                    where p.relid <> r.oid
+                      and not exists (select 1 from pg_trigger g where g.tgrelid = p.relid and g.tgname = $2)),
+                  '[]') as partitions
+    from unnest($1::regclass[]) with ordinality r(oid, i) order by r.i`;
+
+type CounterState = { counted: boolean; partitions: (Named & { leaf: boolean })[] };
+
 /**
- * Puts the counters on every customer table that lacks them, each in its own transaction with
- * its first counts: making the triggers locks out the table's writers until the count is in,
- * so none is missed or counted twice (once per table, as long as one count of it takes).
- * Returns the tables it counted.
+ * The counters' triggers on a table, or on a partition. A statement fires the statement triggers
+ * of the table it names only, so a partition counts its own inserts and deletes (under its
+ * table: migration 0070), and a leaf counts its rows away before a TRUNCATE of it. tally_moved,
+ * a row trigger, reaches the partitions from the table.
+ */
+const counterTriggers = (name: string, kind: "table" | "partition" | "leaf") =>
+  `create trigger tally_inserted after insert on ${name}
+     referencing new table as inserted for each statement execute function tally.count_rows();
+   create trigger tally_deleted after delete on ${name}
+     referencing old table as deleted for each statement execute function tally.count_rows();` +
+  (kind === "table"
+    ? `create trigger tally_moved after update of tenant_id on ${name}
+         for each row when (old.tenant_id is distinct from new.tenant_id) execute function tally.count_moved();
+       create trigger tally_truncated after truncate on ${name}
+         for each statement execute function tally.count_truncated();`
+    : kind === "leaf"
+      ? `create trigger tally_truncated before truncate on ${name}
+           for each statement execute function tally.count_partition_truncated();`
+      : "");
+
+/**
+ * Puts the counters on every customer table that lacks them, and on its partitions, each table
+ * in its own transaction with its first counts: making the triggers locks out the table's writers
+ * (its partitions' too) until the count is in, so none is missed or counted twice (once per
+ * table, as long as one count of it takes). A partition added to a counted table later gets them
+ * without a count: a write straight to it before then is the reconcile's to find. Returns the
+ * tables it counted, and the partitions it put the counters on.
  */
 export async function ensureRowCounters(client: OwnerClient, known?: Named[]): Promise<string[]> {
   const tables = known ?? (await customerTables(client));
-  const counted = new Set((await countedTables(client)).map(qualifiedName));
+  const state = async (names: string[]) =>
+    (await client.query<CounterState>(COUNTER_STATE, [names, COUNTER_TRIGGERS[0]])).rows;
   const made: string[] = [];
-  for (const t of tables.filter((t) => !counted.has(qualifiedName(t)))) {
-    const name = qualifiedName(t);
+  const names = tables.map(qualifiedName);
+  const lacking = (await state(names)).flatMap((t, i) =>
+    !t.counted || t.partitions.length ? [names[i]] : [],
+  );
+  for (const name of lacking) {
     await client.query("begin");
     try {
       // Self-exclusive: of two at once (the reconcile and an adoption's end), the second finds
       // the counters made and leaves them.
       await client.query(`lock table ${name} in share row exclusive mode`);
-      const { rows: already } = await client.query(
-        "select 1 from pg_trigger where tgrelid = $1::regclass and tgname = $2",
-        [name, COUNTER_TRIGGERS[0]],
-      );
-      if (already.length) {
-        await client.query("commit");
-        continue;
-      }
-      await client.query(`
-        create trigger tally_inserted after insert on ${name}
-          referencing new table as inserted for each statement execute function tally.count_rows();
-        create trigger tally_deleted after delete on ${name}
-          referencing old table as deleted for each statement execute function tally.count_rows();
-        create trigger tally_moved after update of tenant_id on ${name}
-          for each row when (old.tenant_id is distinct from new.tenant_id) execute function tally.count_moved();
-        create trigger tally_truncated after truncate on ${name}
-          for each statement execute function tally.count_truncated();
-        delete from tally.row_counts where relid = ${literal(name)}::regclass;
-        delete from tally.row_totals where relid = ${literal(name)}::regclass;
-        insert into tally.row_totals (relid, customer_id, n)
-          select ${literal(name)}::regclass, tenant_id, count(*) from ${name} group by 2;`);
+      const [now] = await state([name]);
+      const partitions = now.partitions.map((p) => ({ ...p, name: qualifiedName(p) }));
+      for (const p of partitions)
+        await client.query(counterTriggers(p.name, p.leaf ? "leaf" : "partition"));
+      if (!now.counted)
+        await client.query(`${counterTriggers(name, "table")}
+          delete from tally.row_counts where relid = ${literal(name)}::regclass;
+          delete from tally.row_totals where relid = ${literal(name)}::regclass;
+          insert into tally.row_totals (relid, customer_id, n)
+            select ${literal(name)}::regclass, tenant_id, count(*) from ${name} group by 2;`);
       await client.query("commit");
-      made.push(name);
+      made.push(...(now.counted ? [] : [name]), ...partitions.map((p) => p.name));
     } catch (error) {
       await client.query("rollback").catch(() => undefined);
       throw new Error(`Counting the rows of ${name} failed: ${(error as Error).message}`);

@@ -1,7 +1,7 @@
 // The counts' reconcile (docs/architecture.md §8): the user counts on the primary and the row
 // counters on every registered database that is not offline, each compared with an exact count
-// and mended. Drift means something wrote past the triggers (a statement on a partition
-// rather than its parent, a replicated row): it is reported, and raised as one alert per run.
+// and mended. Drift means something wrote past the triggers (a replicated row, a customer
+// change that moved a row to another partition): it is reported, and raised as one alert per run.
 import "server-only";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { ownerUrlIn, PRIMARY_DATABASE } from "@/db/databases";
