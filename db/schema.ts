@@ -428,6 +428,19 @@ export const usageRuns = control.table(
   (t) => [index("usage_runs_started_idx").on(t.startedAt)],
 );
 
+/**
+ * One export at a time per user, across every instance of the console (lib/audit/export.ts): a
+ * lease that the export renews while it runs, so that one whose process died frees its user
+ * once the lease runs out.
+ */
+export const exportSlots = control.table("export_slots", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  token: uuid("token").notNull(),
+  heldUntil: timestamp("held_until", { withTimezone: true }).notNull(),
+});
+
 /** When a background job last finished (the counts' reconcile), so a restart does not redo it early. */
 export const jobRuns = control.table("job_runs", {
   job: text("job").primaryKey(),

@@ -90,6 +90,8 @@ export const SYSTEM_PURPOSES = [
   "lifecycle",
   // One's own account (its second factor, its sessions) and redeeming a password reset link.
   "account",
+  // A user's one export slot, shared by every instance of the console.
+  "export-slot",
 ] as const;
 export type SystemPurpose = (typeof SYSTEM_PURPOSES)[number];
 

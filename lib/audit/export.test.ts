@@ -4,9 +4,14 @@ import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditEvents } from "@/db/schema";
 import { openPlatformRead, withTenant, type PlatformContext } from "@/db/tenant";
-import { insertCustomers, freshTestDatabase } from "@/db/test/fixture";
+import { insertCustomers, insertUser, freshTestDatabase } from "@/db/test/fixture";
 import { generateCustomerId } from "../customers/ids";
-import { auditCsvChunks, claimExport, EXPORT_STATEMENT_TIMEOUT_MS } from "./export";
+import {
+  auditCsvChunks,
+  claimExport,
+  EXPORT_LEASE_SECONDS,
+  EXPORT_STATEMENT_TIMEOUT_MS,
+} from "./export";
 import { listAuditEvents } from "./queries";
 import { auditFilterSchema } from "./schemas";
 
@@ -114,13 +119,57 @@ describe("the audit CSV export", () => {
     expect(csv).not.toMatch(/,=2\+5,/);
   });
 
-  it("lets one export per user run at a time", () => {
-    const release = claimExport("user-1");
+  it("lets one export per user run at a time, across instances, with a lease that runs out", async () => {
+    const [one, two] = [
+      await insertUser(db.owner, { email: "one@slots.example", tenantId: A }),
+      await insertUser(db.owner, { email: "two@slots.example", tenantId: B }),
+    ];
+    const slot = async (userId: string) =>
+      (
+        await db.owner.query<{ token: string; left: number }>(
+          "select token, extract(epoch from held_until - now())::int as left from control.export_slots where user_id = $1",
+          [userId],
+        )
+      ).rows[0];
+    const release = await claimExport(one);
     expect(release).not.toBeNull();
-    expect(claimExport("user-1")).toBeNull();
-    expect(claimExport("user-2")).not.toBeNull();
-    release!();
-    expect(claimExport("user-1")).not.toBeNull();
+    expect((await slot(one)).left).toBeGreaterThan(EXPORT_LEASE_SECONDS - 5);
+    expect(await claimExport(one)).toBeNull();
+    // Another user's slot is their own.
+    const other = await claimExport(two);
+    expect(other).not.toBeNull();
+    await other!();
+    await release!();
+    expect(await slot(one)).toBeUndefined();
+
+    // Held by another instance (a row no claim of this process made): refused while it holds.
+    await db.owner.query(
+      "insert into control.export_slots values ($1, gen_random_uuid(), now() + interval '1 minute')",
+      [one],
+    );
+    expect(await claimExport(one)).toBeNull();
+    await db.owner.query("delete from control.export_slots where user_id = $1", [one]);
+    // A claim whose process died: its lease runs out and the slot is taken over. Its release,
+    // late, gives up nothing of the new claim's.
+    const stale = await claimExport(one);
+    await db.owner.query(
+      "update control.export_slots set held_until = now() - interval '1 second' where user_id = $1",
+      [one],
+    );
+    const late = await claimExport(one, { renewEveryMs: 50 });
+    expect(late).not.toBeNull();
+    const { token } = await slot(one);
+    await stale!();
+    expect((await slot(one)).token).toBe(token);
+
+    // A running export renews its lease.
+    await db.owner.query(
+      "update control.export_slots set held_until = now() + interval '2 seconds' where user_id = $1",
+      [one],
+    );
+    await expect.poll(async () => (await slot(one)).left, { timeout: 5_000 }).toBeGreaterThan(60);
+    await late!();
+    expect(await slot(one)).toBeUndefined();
   });
 });
 

@@ -3,8 +3,10 @@
 // holds a pooled connection. csv-stringify does the quoting and escapes formula cells (a
 // spreadsheet would run `=HYPERLINK(…)` from a target ID an attacker typed into a URL).
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { stringify } from "csv-stringify/sync";
-import type { Tx } from "@/db/tenant";
+import { sql } from "drizzle-orm";
+import { withSystem, type Tx } from "@/db/tenant";
 import { auditBatch, type AuditRow } from "./queries";
 import type { AuditFilter } from "./schemas";
 
@@ -67,12 +69,43 @@ export async function* auditCsvChunks(
   }
 }
 
-// One export in flight per user (in this process): a second one waits for the first to end.
-const inFlight = new Set<string>();
+/** How long a claimed export slot holds without being renewed. */
+export const EXPORT_LEASE_SECONDS = 90;
 
-/** Claims the user's one export slot; null when an export of theirs is still running. */
-export function claimExport(userId: string): (() => void) | null {
-  if (inFlight.has(userId)) return null;
-  inFlight.add(userId);
-  return () => void inFlight.delete(userId);
+/**
+ * Claims the user's one export slot, which every instance of the console shares
+ * (control.export_slots); null while another export of theirs holds it. A running export renews
+ * its lease every `renewEveryMs`, so a slot whose process died frees itself when the lease runs
+ * out. The release (idempotent) gives up only this claim's lease, never one taken over since.
+ */
+export async function claimExport(
+  userId: string,
+  { renewEveryMs = 30_000 } = {},
+): Promise<(() => Promise<void>) | null> {
+  const token = randomUUID();
+  const lease = sql`now() + make_interval(secs => ${EXPORT_LEASE_SECONDS})`;
+  const { rows } = await withSystem("export-slot", (tx) =>
+    tx.execute(sql`
+      insert into control.export_slots (user_id, token, held_until)
+      values (${userId}, ${token}, ${lease})
+      on conflict (user_id) do update set token = excluded.token, held_until = excluded.held_until
+       where control.export_slots.held_until < now()
+      returning 1`),
+  );
+  if (!rows.length) return null;
+  const mine = sql`user_id = ${userId} and token = ${token}`;
+  const renewal = setInterval(() => {
+    withSystem("export-slot", (tx) =>
+      tx.execute(sql`update control.export_slots set held_until = ${lease} where ${mine}`),
+    ).catch((error: Error) => console.error(`export slot of ${userId}: ${error.message}`));
+  }, renewEveryMs);
+  renewal.unref();
+  let released: Promise<void> | undefined;
+  return () =>
+    (released ??= (async () => {
+      clearInterval(renewal);
+      await withSystem("export-slot", (tx) =>
+        tx.execute(sql`delete from control.export_slots where ${mine}`),
+      ).catch((error: Error) => console.error(`export slot of ${userId}: ${error.message}`));
+    })());
 }

@@ -26,7 +26,7 @@ export const GET = route(
   },
   async (_request, ctx, filter) => {
     const platform = can(ctx.role, "audit-log.read");
-    const release = claimExport(ctx.user.id);
+    const release = await claimExport(ctx.user.id);
     if (!release) {
       return new Response("An export of yours is still running. Let it finish, then try again.", {
         status: 429,
@@ -54,7 +54,7 @@ export const GET = route(
         read = (fn) => withTenant({ tenantId }, fn, { readOnly: true, ...timeout });
       }
     } catch (error) {
-      release();
+      await release();
       throw error;
     }
     const chunks = auditCsvChunks(read, filter, platform ? undefined : ctx.customer!.id);
@@ -64,17 +64,17 @@ export const GET = route(
         try {
           const next = await chunks.next();
           if (next.done) {
-            release();
+            void release();
             controller.close();
           } else controller.enqueue(encoder.encode(next.value.text));
         } catch (error) {
           console.error("audit export failed:", error);
-          release();
+          void release();
           controller.error(error);
         }
       },
       async cancel() {
-        release();
+        void release();
         await chunks.return(undefined);
       },
     });

@@ -36,7 +36,7 @@ export const GET = route(
         "Exports read as the database's owner: set DATABASE_URL to the owner's connection and restart the console.",
         { status: 503 },
       );
-    const release = claimExport(ctx.user.id);
+    const release = await claimExport(ctx.user.id);
     if (!release)
       return new Response("An export of yours is still running. Let it finish, then try again.", {
         status: 429,
@@ -52,7 +52,7 @@ export const GET = route(
           targetType: "customer",
           targetId: customer,
         }),
-      release,
+      () => void release(),
     );
   },
 );
