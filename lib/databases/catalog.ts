@@ -13,6 +13,8 @@ export interface CatalogObject {
   /** The order the objects are made in. */
   stage: number;
   sql: string;
+  /** A view's query as this server prints it: the end of `sql`. */
+  query?: string;
 }
 
 export interface DataPlaneCatalog {
@@ -38,8 +40,11 @@ export type Need =
 
 const APP_ROLES = ["tenantry_tenant", "tenantry_platform", "tenantry_app"];
 
-/** A function's name with its argument types, as GRANT and DROP name it (`p`, in `n`). */
-const ROUTINE = `quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')'`;
+/**
+ * A function's name with its argument types, as GRANT and DROP name it (`p`, in `n`): an
+ * ordered-set aggregate's direct and aggregated ones in one list.
+ */
+const ROUTINE = `quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || replace(pg_get_function_identity_arguments(p.oid), ' ORDER BY ', ', ') || ')'`;
 
 /**
  * The object `oid` of `catalog` (pg_class, pg_type, pg_proc) is an extension's member: the
@@ -96,7 +101,8 @@ export async function readCatalog(
 ): Promise<DataPlaneCatalog> {
   const objects: CatalogObject[] = [];
   const problems: string[] = [];
-  const add: Add = (key, stage, sql) => objects.push({ key, stage, sql });
+  const add: Add = (key, stage, sql, query) =>
+    objects.push({ key, stage, sql, ...(query === undefined ? {} : { query }) });
   const { rows: present } = await client.query<{ name: string }>(
     "select nspname as name from pg_namespace where nspname = any($1) order by 1",
     [schemas],
@@ -382,12 +388,12 @@ export async function readCatalog(
      union all
      select 'routine', ${ROUTINE}, coalesce(g.rolname, 'public'), a.privilege_type
        from pg_proc p join pg_namespace n on n.oid = p.pronamespace, aclexplode(p.proacl) a left join pg_roles g on g.oid = a.grantee
-      where n.nspname = any($1) and (g.rolname = any($2) or a.grantee = 0) and p.prokind <> 'a'
+      where n.nspname = any($1) and (g.rolname = any($2) or a.grantee = 0)
         and not ${extensionMember("pg_proc", "p.oid")}
      union all
      select 'revoke', ${ROUTINE}, 'public', 'EXECUTE'
        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-      where n.nspname = any($1) and p.proacl is not null and p.prokind <> 'a'
+      where n.nspname = any($1) and p.proacl is not null
         and not exists (select 1 from aclexplode(p.proacl) a where a.grantee = 0 and a.privilege_type = 'EXECUTE')
         and not ${extensionMember("pg_proc", "p.oid")}
      order by 1, 2, 3, 4`,
@@ -420,7 +426,7 @@ export async function readCatalog(
   };
 }
 
-type Add = (key: string, stage: number, sql: string) => void;
+type Add = (key: string, stage: number, sql: string, query?: string) => void;
 
 /**
  * The views, each after the views it reads: `create view … with (its options) as` its query.
@@ -456,31 +462,32 @@ async function readViews(client: OwnerClient, schemas: string[], add: Add) {
     for (const v of ready.length ? ready : left) {
       made.add(v.oid);
       const options = v.options?.length ? ` with (${v.options.join(", ")})` : "";
-      add(
-        `view ${v.name}`,
-        STAGE.view,
-        `create view ${v.name}${options} as ${v.query.trim().replace(/;$/, "")}`,
-      );
+      const query = v.query.trim().replace(/;$/, "");
+      add(`view ${v.name}`, STAGE.view, `create view ${v.name}${options} as ${query}`, query);
     }
     left = left.filter((v) => !made.has(v.oid));
   }
 }
 
 /**
- * The functions and procedures, as PostgreSQL prints them (`create or replace function …`).
- * Aggregates, and functions in C or internal to the server outside an extension, sync cannot
- * make: named as problems. A function's language from an extension is a need (readNeeds).
+ * The functions and procedures, as PostgreSQL prints them (`create or replace function …`), and
+ * the aggregates, as AGGREGATE_DEFINITION writes them: each after the functions it is made of.
+ * Functions in C or internal to the server outside an extension sync cannot make: named as
+ * problems. A function's language from an extension is a need (readNeeds).
  */
 async function readFunctions(client: OwnerClient, schemas: string[], add: Add, problems: string[]) {
   const { rows } = await client.query<{
+    oid: number;
     name: string;
-    kind: string;
     language: string;
     definition: string | null;
     after: "tables" | "views" | null;
+    /** An aggregate's functions (its transition, final, combine … functions). */
+    parts: number[] | null;
   }>(
-    `select ${ROUTINE} as name, p.prokind as kind, l.lanname as language,
-            case when p.prokind <> 'a' and l.lanname not in ('c', 'internal') then pg_get_functiondef(p.oid) end as definition,
+    `select p.oid, ${ROUTINE} as name, l.lanname as language,
+            case when p.prokind = 'a' then (${AGGREGATE_DEFINITION})
+                 when l.lanname not in ('c', 'internal') then pg_get_functiondef(p.oid) end as definition,
             -- The row types its signature names, of tables or views; a body in standard SQL is
             -- parsed at creation, and reads tables.
             (select case when bool_or(r.relkind = 'v') then 'views' when count(*) > 0 or p.prosqlbody is not null then 'tables' end
@@ -488,31 +495,74 @@ async function readFunctions(client: OwnerClient, schemas: string[], add: Add, p
                join pg_type t on t.oid = s.oid
                join pg_type e on e.oid = case when t.typcategory = 'A' then t.typelem else t.oid end
                join pg_class r on r.oid = e.typrelid
-              where r.relkind <> 'c') as after
+              where r.relkind <> 'c') as after,
+            (select array[a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn,
+                          a.aggmtransfn, a.aggminvtransfn, a.aggmfinalfn]::oid[]::int8[]
+               from pg_aggregate a where a.aggfnoid = p.oid) as parts
        from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_language l on l.oid = p.prolang
       where n.nspname = any($1) and not ${extensionMember("pg_proc", "p.oid")}
-      order by 1`,
+      order by p.prokind = 'a', 2`,
     [schemas],
   );
+  const stageOf = new Map<number, number>();
   for (const f of rows) {
-    if (f.definition === null)
+    if (f.definition === null) {
       problems.push(
-        f.kind === "a"
-          ? `${f.name} is an aggregate: sync does not make aggregates; make it by hand first.`
-          : `${f.name} is a function in ${f.language === "c" ? "C" : "the server's internal language"} outside an extension: sync cannot make it; make it by hand first.`,
+        `${f.name} is a function in ${f.language === "c" ? "C" : "the server's internal language"} outside an extension: sync cannot make it; make it by hand first.`,
       );
-    else
-      add(
-        `function ${f.name}`,
-        f.after === "views"
-          ? STAGE.functionOfViews
-          : f.after === "tables"
-            ? STAGE.functionOfTables
-            : STAGE.function,
-        f.definition,
-      );
+      continue;
+    }
+    const stage = Math.max(
+      f.after === "views"
+        ? STAGE.functionOfViews
+        : f.after === "tables"
+          ? STAGE.functionOfTables
+          : STAGE.function,
+      // An aggregate comes with the last of its functions (after them: aggregates are read last).
+      ...(f.parts ?? []).map((part) => stageOf.get(Number(part)) ?? STAGE.function),
+    );
+    stageOf.set(Number(f.oid), stage);
+    add(`function ${f.name}`, stage, f.definition);
   }
 }
+
+/** A function's qualified name (`oid` names it), for an aggregate's definition. */
+const functionName = (oid: string) =>
+  `(select quote_ident(fs.nspname) || '.' || quote_ident(f.proname) from pg_proc f join pg_namespace fs on fs.oid = f.pronamespace where f.oid = ${oid})`;
+const modify = (column: string) =>
+  `case ${column} when 'r' then 'read_only' when 's' then 'shareable' else 'read_write' end`;
+
+/**
+ * The statement that makes the aggregate `p` (in `n`), every option written out, as PostgreSQL
+ * has no function that prints one: plain, moving-aggregate, ordered-set and hypothetical-set.
+ */
+const AGGREGATE_DEFINITION = `
+  select 'create or replace aggregate ' || quote_ident(n.nspname) || '.' || quote_ident(p.proname)
+         || '(' || pg_get_function_identity_arguments(p.oid) || ') (' || array_to_string(array[
+           'sfunc = ' || ${functionName("a.aggtransfn")},
+           'stype = ' || format_type(a.aggtranstype, null),
+           case when a.aggtransspace <> 0 then 'sspace = ' || a.aggtransspace end,
+           case when a.aggfinalfn <> 0 then 'finalfunc = ' || ${functionName("a.aggfinalfn")} end,
+           case when a.aggfinalextra then 'finalfunc_extra' end,
+           case when a.aggfinalfn <> 0 then 'finalfunc_modify = ' || ${modify("a.aggfinalmodify")} end,
+           case when a.aggcombinefn <> 0 then 'combinefunc = ' || ${functionName("a.aggcombinefn")} end,
+           case when a.aggserialfn <> 0 then 'serialfunc = ' || ${functionName("a.aggserialfn")} end,
+           case when a.aggdeserialfn <> 0 then 'deserialfunc = ' || ${functionName("a.aggdeserialfn")} end,
+           case when a.agginitval is not null then 'initcond = ' || quote_literal(a.agginitval) end,
+           case when a.aggmtransfn <> 0 then 'msfunc = ' || ${functionName("a.aggmtransfn")} end,
+           case when a.aggminvtransfn <> 0 then 'minvfunc = ' || ${functionName("a.aggminvtransfn")} end,
+           case when a.aggmtransfn <> 0 then 'mstype = ' || format_type(a.aggmtranstype, null) end,
+           case when a.aggmtransspace <> 0 then 'msspace = ' || a.aggmtransspace end,
+           case when a.aggmfinalfn <> 0 then 'mfinalfunc = ' || ${functionName("a.aggmfinalfn")} end,
+           case when a.aggmfinalextra then 'mfinalfunc_extra' end,
+           case when a.aggmfinalfn <> 0 then 'mfinalfunc_modify = ' || ${modify("a.aggmfinalmodify")} end,
+           case when a.aggminitval is not null then 'minitcond = ' || quote_literal(a.aggminitval) end,
+           (select 'sortop = operator(' || quote_ident(os.nspname) || '.' || o.oprname || ')'
+              from pg_operator o join pg_namespace os on os.oid = o.oprnamespace where o.oid = a.aggsortop),
+           case when a.aggkind = 'h' then 'hypothetical' end,
+           'parallel = ' || case p.proparallel when 's' then 'safe' when 'r' then 'restricted' else 'unsafe' end
+         ], ', ') || ')'
+    from pg_aggregate a where a.aggfnoid = p.oid`;
 
 /**
  * `used`: each type a data-plane column uses (an array's element type, a domain's base type

@@ -24,14 +24,41 @@ export async function planWith(source: OwnerClient, target: OwnerClient): Promis
     readCatalog(target, schemas),
   ]);
   const have = new Map(there.objects.map((o) => [o.key, o.sql]));
+  const drift: string[] = [];
+  for (const o of wanted.objects) {
+    const theirs = have.get(o.key);
+    if (theirs === undefined || theirs === o.sql || o.key.startsWith("table ")) continue;
+    if (o.query !== undefined && (await printedThere(target, o.sql, o.query)) === theirs) continue;
+    drift.push(`${o.key}: here ${theirs}; on the primary ${o.sql}`);
+  }
   return {
     schemas,
     create: wanted.objects.filter((o) => !have.has(o.key)),
-    drift: wanted.objects
-      .filter((o) => have.has(o.key) && have.get(o.key) !== o.sql && !o.key.startsWith("table "))
-      .map((o) => `${o.key}: here ${have.get(o.key)}; on the primary ${o.sql}`),
+    drift,
     problems: [...wanted.problems, ...(await lacking(target, wanted.needs))],
   };
+}
+
+/**
+ * The primary's view (`sql`, ending in its `query`) as the target prints it. How PostgreSQL
+ * prints a view changes between versions (16 leaves out the table of a column when the query
+ * reads one), so two texts differ as drift only when the queries do. The query is made there as a
+ * temporary view, in a transaction rolled back: nothing is written, no lock taken on the view.
+ * Null when the target cannot make it (then it is drift).
+ */
+async function printedThere(target: OwnerClient, sql: string, query: string) {
+  await target.query("begin");
+  try {
+    await target.query(`create temporary view tenantry_printed as ${query}`);
+    const { rows } = await target.query<{ query: string }>(
+      "select pg_get_viewdef('pg_temp.tenantry_printed'::regclass) as query",
+    );
+    return sql.slice(0, sql.length - query.length) + rows[0].query.trim().replace(/;$/, "");
+  } catch {
+    return null;
+  } finally {
+    await target.query("rollback");
+  }
 }
 
 const KINDS: Record<string, string> = {

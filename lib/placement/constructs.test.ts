@@ -16,7 +16,7 @@ import { withCustomerData, withTenant } from "@/db/tenant";
 import { runAdoption } from "../adoption/run";
 import { generateCustomerId, LEGACY_CUSTOMER_ID } from "../customers/ids";
 import { addDatabase } from "../databases/registry";
-import { syncDatabase, type SyncPlan } from "../databases/sync";
+import { planSync, syncDatabase, type SyncPlan } from "../databases/sync";
 import { contentsOf, countedRowsOf, emptyOf } from "../portability/test/contents";
 import { moveCustomer } from "./move";
 
@@ -61,13 +61,26 @@ beforeAll(async () => {
     create view forum.topic_titles as select t.id, forum.shout(forum.title_of(t)) as title from forum.topics t;
     create view forum.loud_topics with (security_barrier) as select * from forum.topic_titles where title like 'R%';
     create function forum.trimmed() returns trigger language plpgsql as $$ begin new.body := btrim(new.body); return new; end $$;
-    create trigger posts_trimmed before insert or update on forum.posts for each row execute function forum.trimmed();`);
+    create trigger posts_trimmed before insert or update on forum.posts for each row execute function forum.trimmed();
+    -- Aggregates: one over a function of the schema's own, with a combine function, that a view
+    -- calls; a moving one with an inverse; an ordered-set one with a final function of its own.
+    create function forum.longer(text, text) returns text language sql immutable
+      as $$ select case when length($2) > length(coalesce($1, '')) then $2 else $1 end $$;
+    create aggregate forum.longest(text) (sfunc = forum.longer, stype = text, combinefunc = forum.longer, parallel = safe);
+    create aggregate forum.running(int) (sfunc = int4pl, stype = int, initcond = '0',
+      msfunc = int4pl, minvfunc = int4mi, mstype = int, minitcond = '0');
+    create function forum.nth_of(text[], int) returns text language sql immutable as $$ select $1[$2] $$;
+    create aggregate forum.nth(int order by text) (sfunc = array_append, stype = text[], finalfunc = forum.nth_of, initcond = '{}');
+    revoke execute on function forum.nth(int, text) from public;
+    create view forum.topic_longest as
+      select t.id, forum.longest(p.body) as longest from forum.topics t join forum.posts p on p.topic_id = t.id group by t.id;`);
   const adopted = await runAdoption(primary(), { schema: "forum" });
   if (!adopted.ok) throw new Error(adopted.instructions);
   // An application that writes straight to a partition, too: isolated as its table is (the
   // guard names a partition the app's roles may name that is not).
   const tenant = "(tenant_id = (select nullif(current_setting('app.tenant_id', true), '')))";
-  await db.owner.query(`grant execute on function forum.shout(text) to tenantry_tenant;
+  await db.owner
+    .query(`grant execute on function forum.shout(text), forum.nth(int, text) to tenantry_tenant;
     grant select on forum.topic_titles, forum.loud_topics to tenantry_tenant;
     alter table forum.events_2025 enable row level security;
     alter table forum.events_2025 force row level security;
@@ -110,6 +123,8 @@ describe("sync of a real schema's constructs", () => {
         "grant execute on routine forum.shout(text) to tenantry_tenant",
         "revoke execute on routine forum.shout(text) from public",
         "grant select on table forum.loud_topics to tenantry_tenant",
+        "grant execute on routine forum.nth(integer, text) to tenantry_tenant",
+        "revoke execute on routine forum.nth(integer, text) from public",
       ]),
     );
     const at = (key: string) => keys.indexOf(key);
@@ -119,6 +134,10 @@ describe("sync of a real schema's constructs", () => {
     expect(at("table forum.topics")).toBeLessThan(at("function forum.title_of(forum.topics)"));
     expect(at("function forum.title_of(forum.topics)")).toBeLessThan(at("view forum.topic_titles"));
     expect(at("view forum.topic_titles")).toBeLessThan(at("view forum.loud_topics"));
+    expect(at("function forum.longer(text, text)")).toBeLessThan(
+      at("function forum.longest(text)"),
+    );
+    expect(at("function forum.longest(text)")).toBeLessThan(at("view forum.topic_longest"));
     // A partition's copies of its table's keys, indexes and triggers are the table's to make.
     expect(keys.filter((k) => / on forum\.events_/.test(k) && !k.startsWith("policy"))).toEqual([]);
     await withOwnerClient(second.ownerUrl, async (c) => {
@@ -128,7 +147,39 @@ describe("sync of a real schema's constructs", () => {
                 (select count(*)::int from pg_inherits where inhparent = 'forum.events_what'::regclass) as indexes`,
       );
       expect(rows[0]).toEqual({ platform: false, tenant: true, indexes: 3 });
+      // The aggregates there do what they do here.
+      const aggregates = `select forum.longest(w) as longest, forum.nth(2) within group (order by w) as second,
+                                 (select array_agg(r order by i) from (select i, forum.running(i) over (order by i rows 1 preceding) as r
+                                                                         from generate_series(1, 4) i) s) as running,
+                                 has_function_privilege('tenantry_tenant', 'forum.nth(int, text)', 'execute') as tenant,
+                                 has_function_privilege('tenantry_platform', 'forum.nth(int, text)', 'execute') as platform
+                            from unnest(array['be', 'kind', 'always']) w`;
+      const here = await db.owner.query(aggregates);
+      expect(here.rows[0]).toMatchObject({
+        longest: "always",
+        running: [1, 3, 5, 7],
+        tenant: true,
+      });
+      expect((await c.query(aggregates)).rows).toEqual(here.rows);
     });
+    // What the primary and the target make of the same catalog is the same: nothing to make,
+    // no drift (the aggregates written out the same on both sides).
+    expect(await planSync(primary(), second.ownerUrl)).toMatchObject({ create: [], drift: [] });
+    // A view changed there is drift, whatever the versions print.
+    const loud = (letter: string) =>
+      withOwnerClient(second.ownerUrl, (c) =>
+        c.query(`create or replace view forum.loud_topics with (security_barrier) as
+                   select * from forum.topic_titles where title like '${letter}%'`),
+      );
+    await loud("W");
+    try {
+      const { drift } = await planSync(primary(), second.ownerUrl);
+      expect(drift).toHaveLength(1);
+      expect(drift[0]).toMatch(/^view forum\.loud_topics: here .*'W%'.* on the primary .*'R%'/s);
+    } finally {
+      await loud("R");
+    }
+    expect((await planSync(primary(), second.ownerUrl)).drift).toEqual([]);
     // The target's guard, as the app's login there: its partitions as isolated as the primary's.
     const report = await withOwnerClient(second.appUrl, (c) => checkIsolation(c));
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
