@@ -6,7 +6,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { generateCustomerId } from "../lib/customers/ids";
 import { createPool, setAppPool, type Pool } from "./client";
 import { auditEvents, memberships } from "./schema";
-import { afterCommit, withPlatform, withSystem, withTenant, TenantContextError } from "./tenant";
+import {
+  afterCommit,
+  PLANNED_PER_CALL,
+  withPlatform,
+  withSystem,
+  withTenant,
+  TenantContextError,
+} from "./tenant";
 import { insertCustomers, insertUser, freshTestDatabase } from "./test/fixture";
 
 const db = freshTestDatabase();
@@ -319,6 +326,31 @@ describe("fail closed", () => {
       expect((await read()).rows).toEqual([{ a: 2, b: "two" }]);
     });
     await db.owner.query("drop table if exists public.reshaped");
+  });
+
+  it("does not prepare a statement planned per call, which still binds to its customer", async () => {
+    await onOneConnection(async (single) => {
+      const emails = (tenantId: string) =>
+        withTenant(
+          { tenantId },
+          (tx) =>
+            tx.execute(
+              sql`select email from control.users where ${PLANNED_PER_CALL} and email like '%.example' order by email`,
+            ),
+          { readOnly: true },
+        );
+      for (let i = 0; i < 7; i++) await emails(A);
+      expect((await emails(B)).rows).toEqual([{ email: "b1@b.example" }]);
+      const client = await single.connect();
+      try {
+        const { rows } = await client.query(
+          `select statement from pg_prepared_statements where statement like '%planned per call%'`,
+        );
+        expect(rows).toEqual([]);
+      } finally {
+        client.release();
+      }
+    });
   });
 
   it("keeps 100 concurrent calls for 10 customers on a pool of 10 apart", async () => {

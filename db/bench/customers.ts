@@ -4,8 +4,9 @@
 // the page reads it (rows, the total counted or estimated), p50/p95, against a primary-key
 // lookup timed in the same run; each plan is read, and any sequential scan in it is named. Then
 // the overview's figures after a usage snapshot of every customer, a move queue's next customers
-// against reading every customer's latest snapshot, and the user counts' trigger: single-row
-// membership inserts with it against without it.
+// against reading every customer's latest snapshot, a large customer's Users page against the
+// query it was before, and the user counts' trigger: single-row membership inserts with it
+// against without it.
 import { asc, desc, eq, sql } from "drizzle-orm";
 import { customerListQueries, listCustomers, SORT_KEYS } from "../../lib/customers/queries";
 import { SORTABLE } from "../../lib/customers/list";
@@ -13,6 +14,8 @@ import { customerListSchema, type CustomerListParams } from "../../lib/customers
 import { encodeCursor } from "../../lib/lists/cursor";
 import { COUNT_BELOW_ESTIMATE, EXACT_TOTAL_UP_TO } from "../../lib/lists/keyset";
 import { queueCandidates } from "../../lib/placement/queue";
+import { listMembers } from "../../lib/users/queries";
+import { MEMBERS_PER_PAGE } from "../../lib/users/schemas";
 import { platformOverview } from "../../lib/usage/queries";
 import { takeSnapshot } from "../../lib/usage/snapshot";
 import { customers } from "../schema";
@@ -227,6 +230,53 @@ await withBenchDatabase("customers", { owner: 2, app: 2 }, async ({ owner }) => 
 a move queue's next 10 customers: p50 ${ms(q.p50)}  p95 ${ms(q.p95)}; ` +
       `reading every customer's latest snapshot (before): p50 ${ms(b.p50)}, ${(b.p50 / q.p95).toFixed(0)} times the new p95`,
   );
+
+  // A large customer's Users page: a tenth of the users moved to one customer, its first page
+  // and one half-way down by cursor, and a small customer's first page, against the page as it
+  // was read before (ordered by email and id, which sorts every one of the customer's users).
+  const { rows: big } = await owner.query<{ id: string }>(
+    "select id from control.customers order by id limit 2",
+  );
+  const [large, small] = big.map((r) => r.id);
+  await owner.query(
+    "update control.memberships set tenant_id = $1 where user_id in (select id from control.users order by id limit $2)",
+    [large, Math.floor(USERS / 10)],
+  );
+  await owner.query("vacuum analyze control.memberships");
+  const { rows: middle } = await owner.query<{ email: string }>(
+    `select lower(u.email) as email from control.memberships m join control.users u on u.id = m.user_id
+      where m.tenant_id = $1 order by 1 offset $2 limit 1`,
+    [large, Math.floor(USERS / 20)],
+  );
+  const membersBefore = (tenantId: string) =>
+    withSystem("bench", (tx) =>
+      tx.execute(sql`select u.id, u.email from control.memberships m join control.users u on u.id = m.user_id
+                      where m.tenant_id = ${tenantId} order by u.email, u.id limit ${MEMBERS_PER_PAGE + 1}`),
+    );
+  const members = (tenantId: string, email?: string) =>
+    withSystem("bench", (tx) =>
+      listMembers(tx, tenantId, email ? { page: 2, towards: "next", email } : undefined),
+    );
+  const timedPages = async (read: () => Promise<unknown>) => {
+    const samples: number[] = [];
+    for (let i = 0; i < SAMPLES; i++) samples.push(await timed(read));
+    return summarize(samples);
+  };
+  const old = await timedPages(() => membersBefore(large));
+  console.log(
+    `
+Users page of a customer with ${Math.floor(USERS / 10)} users (of ${USERS}), as before: p50 ${ms(old.p50)}  p95 ${ms(old.p95)}`,
+  );
+  for (const [label, read] of [
+    ["the first page", () => members(large)],
+    ["a page half-way down, by cursor", () => members(large, middle[0].email)],
+    ["a small customer's first page", () => members(small)],
+  ] as const) {
+    const p = await timedPages(read);
+    console.log(
+      `  ${label}: p50 ${ms(p.p50)}  p95 ${ms(p.p95)}; ${ratio(p.p95 / old.p95)} of before (p95)`,
+    );
+  }
 
   // The user counts' write cost: single-row membership inserts, as invitations make them, in
   // alternating rounds with the counting triggers on and off.

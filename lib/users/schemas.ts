@@ -2,11 +2,11 @@ import { z } from "zod";
 import { membershipRoles } from "@/db/schema";
 import { cursorParam, keysetPositionSchema } from "@/lib/lists/cursor";
 
-/** Where a page of a customer's users starts (keyset paging by email): after or before this user. */
-const memberCursorSchema = keysetPositionSchema.extend({
-  email: z.string().max(320),
-  id: z.uuid(),
-});
+/**
+ * Where a page of a customer's users starts (keyset paging by lower-cased email, which is
+ * unique): after or before this address.
+ */
+const memberCursorSchema = keysetPositionSchema.extend({ email: z.string().max(320) });
 export type MemberCursor = z.infer<typeof memberCursorSchema>;
 
 /** A page of a customer's users: from the URL's `cursor`; one that does not decode starts at the top. */
