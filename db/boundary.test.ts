@@ -50,6 +50,8 @@ describe("module boundaries", () => {
       "lib/invites/accept.ts",
       "lib/audit/chain.ts",
       "lib/audit/seal.ts",
+      // A user's one export slot, shared by every console instance.
+      "lib/audit/export.ts",
       "lib/usage/snapshot.ts",
       "lib/adoption/cli.ts",
       "lib/adoption/queries.ts",
