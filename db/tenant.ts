@@ -23,10 +23,10 @@
 // request's values.
 // Not named either: a text with `*` in its select list (a table recreated with other columns
 // would change its result, which a prepared statement refuses), a text with PLANNED_PER_CALL in
-// its condition (one whose best plan depends on the customer's size: a generic plan, costed
-// for the average customer, would sort a large customer's 200 000 users for a page of 50),
-// very long texts, and new texts once a session holds MAX_NAMED_PER_SESSION. A pooler in transaction mode, which moves sessions
-// under the app, would need naming turned off.
+// its condition (one whose best plan depends on the customer's size: a generic plan, costed for
+// the average customer, would sort a large customer's 20 000 users for a page of 50), very long
+// texts, and new texts once a session holds MAX_NAMED_PER_SESSION. A pooler in transaction mode,
+// which moves sessions under the app, would need naming turned off.
 import "server-only";
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
@@ -413,8 +413,8 @@ const MAX_NAMED_TEXT = 8_000;
 /** The name a caller's statement runs under on this session, if it may have one (see the header). */
 function sessionName(client: pg.PoolClient, text: string): string | undefined {
   // A `*` other than count(*)'s may be a select list's (or a product: it then just goes unnamed).
-  if (text.length > MAX_NAMED_TEXT || text.includes(PLANNED_PER_CALL_TEXT)) return undefined;
-  if (/\*(?!\))/.test(text)) return undefined;
+  if (text.length > MAX_NAMED_TEXT || text.includes(PLANNED_PER_CALL_TEXT) || /\*(?!\))/.test(text))
+    return undefined;
   const name = statementName(text);
   // pg's own record of what this session has prepared: counted only for a text it has not.
   const { parsedStatements } = (client as unknown as { connection: PgConnection }).connection;
