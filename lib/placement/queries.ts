@@ -1,12 +1,13 @@
 // What the console shows of placement (docs/architecture.md §13): the registered databases with
 // the customers on each, and moves — through the caller's (platform) transaction.
 import "server-only";
-import { desc, eq, sql } from "drizzle-orm";
+import { asc, desc, eq, sql } from "drizzle-orm";
 import { PRIMARY_DATABASE } from "@/db/databases";
 import { customers, databases, moves } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
-import { listTotal, totalQueries } from "@/lib/lists/keyset";
+import { keysetPage, listTotal, timeKey, totalQueries, type KeysetPage } from "@/lib/lists/keyset";
 import type { TableProgress } from "@/lib/portability/jobs";
+import { MOVES_PER_PAGE, type MoveCursor } from "./schemas";
 
 export async function listRegisteredDatabases(tx: Tx) {
   return tx
@@ -71,6 +72,38 @@ export async function listMoves(tx: Tx, options: { customer?: string; limit?: nu
     .orderBy(desc(moves.startedAt))
     .limit(options.limit ?? 20);
   return rows.map(typed);
+}
+
+/**
+ * A page of the history of moves, newest first (by start, then ID), by keyset from `cursor`,
+ * with the total counted up to a bound and estimated above it: a gradual migration leaves a
+ * move per customer, and no page reads more than its rows (the started_at index).
+ */
+export async function listMovesPage(
+  tx: Tx,
+  cursor?: MoveCursor,
+  size = MOVES_PER_PAGE,
+): Promise<KeysetPage<MoveView>> {
+  const back = cursor?.towards === "previous";
+  const direction = back ? asc : desc;
+  const fetched = await tx
+    .select({ ...moveColumns, key: timeKey.text(moves.startedAt).as("cursor_at") })
+    .from(moves)
+    .where(
+      cursor
+        ? sql`(${moves.startedAt}, ${moves.id}) ${sql.raw(back ? ">" : "<")} (${timeKey.read(cursor.at)}, ${cursor.id}::uuid)`
+        : undefined,
+    )
+    .orderBy(direction(moves.startedAt), direction(moves.id))
+    .limit(size + 1);
+  const page = keysetPage(
+    fetched.map((row) => ({ ...typed(row), key: row.key })),
+    size,
+    cursor,
+    (row, position) => ({ ...position, at: row.key, id: row.id }) satisfies MoveCursor,
+  );
+  if (!page) return listMovesPage(tx, undefined, size);
+  return { ...page, total: await listTotal(tx, totalQueries(tx, moves, undefined)) };
 }
 
 export async function getMove(tx: Tx, id: string) {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cursorParam, keysetPositionSchema } from "@/lib/lists/cursor";
 import { customerIdSchema } from "@/lib/customers/schemas";
 import { databaseNameSchema } from "../databases/schemas";
 
@@ -13,6 +14,22 @@ export const movesQuerySchema = z.object({
   customer: customerIdSchema.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
+
+/**
+ * Where a page of the history of moves starts (keyset paging): after, or before, the move
+ * started at this time (microseconds since the epoch) with this ID.
+ */
+const moveCursorSchema = keysetPositionSchema.extend({
+  at: z.string().regex(/^\d{1,17}$/),
+  id: z.uuid(),
+});
+export type MoveCursor = z.infer<typeof moveCursorSchema>;
+
+/** The Databases page's URL: where its history of moves starts (`moves`, a cursor). */
+export const databasesPageSchema = z.object({ moves: cursorParam(moveCursorSchema) });
+
+/** Moves a page of the history. */
+export const MOVES_PER_PAGE = 20;
 
 export const startQueueSchema = z.object({
   to: databaseNameSchema,

@@ -10,7 +10,9 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Section } from "@/components/ui/section";
 import { platformPage } from "@/lib/auth/pages";
 import { databaseHealth } from "@/lib/databases/registry";
-import { databasesWithCustomers, listMoves } from "@/lib/placement/queries";
+import { databasesWithCustomers, listMovesPage } from "@/lib/placement/queries";
+import { databasesPageSchema } from "@/lib/placement/schemas";
+import { ListPages } from "@/components/ui/page-link";
 import { listQueues, queueCandidates } from "@/lib/placement/queue";
 import { PLACEMENT_THRESHOLD_ROWS } from "@/lib/usage/overview";
 import { QueueToggle, StartQueueForm } from "@/components/placement/queue-controls";
@@ -18,7 +20,12 @@ import { QueueToggle, StartQueueForm } from "@/components/placement/queue-contro
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Databases" };
 
-export default async function DatabasesPage() {
+export default async function DatabasesPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[]>>;
+}) {
+  const { moves: movesFrom } = databasesPageSchema.parse(await searchParams);
   const { data } = await platformPage(
     { permission: "databases.manage", action: "databases.view" },
     async (tx) => {
@@ -26,7 +33,7 @@ export default async function DatabasesPage() {
       const open = queues.find((q) => q.status !== "done");
       return {
         databases: await databasesWithCustomers(tx),
-        moves: await listMoves(tx, { limit: 20 }),
+        moves: await listMovesPage(tx, movesFrom),
         queues,
         open,
         next: open ? await queueCandidates(tx, open, 10) : [],
@@ -36,7 +43,8 @@ export default async function DatabasesPage() {
   );
   // Each database answers for itself, through the app's own login there.
   const health = await Promise.all(data.databases.map((d) => databaseHealth(d)));
-  const running = data.moves.some((m) => m.status === "running") || data.open?.status === "running";
+  const running =
+    data.moves.rows.some((m) => m.status === "running") || data.open?.status === "running";
   return (
     <>
       <LiveRefresh active={running} />
@@ -152,7 +160,11 @@ export default async function DatabasesPage() {
             <MoveForm
               targets={data.databases.filter((d) => d.status === "active").map((d) => d.name)}
             />
-            <MovesList moves={data.moves} />
+            <MovesList moves={data.moves.rows} />
+            <ListPages
+              list={data.moves}
+              href={(c) => (c ? `/databases?moves=${c}` : "/databases")}
+            />
           </div>
         </Section>
       </div>
