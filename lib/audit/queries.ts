@@ -1,8 +1,14 @@
 import "server-only";
-import { and, asc, desc, eq, gte, like, lt, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, like, lt, sql, type SQL } from "drizzle-orm";
 import { auditEvents } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
-import { keysetPage, listTotal, timeKey, totalQueries, type KeysetPage } from "@/lib/lists/keyset";
+import {
+  keysetPage,
+  listTotal,
+  newestFirst,
+  totalQueries,
+  type KeysetPage,
+} from "@/lib/lists/keyset";
 import type { AuditCursor, AuditFilter } from "./schemas";
 
 function escapeLike(text: string) {
@@ -55,20 +61,12 @@ export async function listAuditEvents(
   const { cursor } = filter;
   const where = auditWhere(filter, tenantId);
   // A previous page is read forwards in time from the cursor, then turned round.
-  const back = cursor?.towards === "previous";
-  const direction = back ? asc : desc;
+  const keyset = newestFirst(auditEvents.at, auditEvents.id, "bigint", cursor);
   const fetched = await tx
-    .select({ ...auditColumns, key: timeKey.text(auditEvents.at).as("cursor_at") })
+    .select({ ...auditColumns, key: keyset.key })
     .from(auditEvents)
-    .where(
-      and(
-        where,
-        cursor
-          ? sql`(${auditEvents.at}, ${auditEvents.id}) ${sql.raw(back ? ">" : "<")} (${timeKey.read(cursor.at)}, ${cursor.id}::bigint)`
-          : undefined,
-      ),
-    )
-    .orderBy(direction(auditEvents.at), direction(auditEvents.id))
+    .where(and(where, keyset.after))
+    .orderBy(...keyset.order)
     .limit(filter.size + 1);
   const page = keysetPage(
     fetched,

@@ -1,5 +1,5 @@
 import "server-only";
-import { count, sql, type SQL } from "drizzle-orm";
+import { asc, count, desc, sql, type SQL } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { Tx } from "@/db/tenant";
 import { encodeCursor, type KeysetPosition } from "./cursor";
@@ -25,6 +25,28 @@ export const timeKey = {
   read: (text: string): SQL =>
     sql`('epoch'::timestamptz + ${text}::bigint * interval '1 microsecond')`,
 };
+
+/**
+ * A newest-first list's keyset by (time, ID), from `cursor`: the time as the cursor carries it
+ * (`key`, to select), the condition past the cursor's row (a previous page reads forwards from
+ * it, to be turned round by keysetPage), and the order.
+ */
+export function newestFirst(
+  at: PgColumn,
+  id: PgColumn,
+  idType: "bigint" | "uuid",
+  cursor: (KeysetPosition & { at: string; id: string | number }) | undefined,
+) {
+  const back = cursor?.towards === "previous";
+  const direction = back ? asc : desc;
+  return {
+    key: timeKey.text(at).as("cursor_at"),
+    after: cursor
+      ? sql`(${at}, ${id}) ${sql.raw(back ? ">" : "<")} (${timeKey.read(cursor.at)}, ${cursor.id}::${sql.raw(idType)})`
+      : undefined,
+    order: [direction(at), direction(id)],
+  };
+}
 
 /** One page of a keyset-paged list, and the URL changes to the pages either side (null where none). */
 export interface KeysetPage<Row> {

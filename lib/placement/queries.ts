@@ -1,11 +1,17 @@
 // What the console shows of placement (docs/architecture.md §13): the registered databases with
 // the customers on each, and moves — through the caller's (platform) transaction.
 import "server-only";
-import { asc, desc, eq, sql } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import { PRIMARY_DATABASE } from "@/db/databases";
 import { customers, databases, moves } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
-import { keysetPage, listTotal, timeKey, totalQueries, type KeysetPage } from "@/lib/lists/keyset";
+import {
+  keysetPage,
+  listTotal,
+  newestFirst,
+  totalQueries,
+  type KeysetPage,
+} from "@/lib/lists/keyset";
 import type { TableProgress } from "@/lib/portability/jobs";
 import { MOVES_PER_PAGE, type MoveCursor } from "./schemas";
 
@@ -84,17 +90,12 @@ export async function listMovesPage(
   cursor?: MoveCursor,
   size = MOVES_PER_PAGE,
 ): Promise<KeysetPage<MoveView>> {
-  const back = cursor?.towards === "previous";
-  const direction = back ? asc : desc;
+  const keyset = newestFirst(moves.startedAt, moves.id, "uuid", cursor);
   const fetched = await tx
-    .select({ ...moveColumns, key: timeKey.text(moves.startedAt).as("cursor_at") })
+    .select({ ...moveColumns, key: keyset.key })
     .from(moves)
-    .where(
-      cursor
-        ? sql`(${moves.startedAt}, ${moves.id}) ${sql.raw(back ? ">" : "<")} (${timeKey.read(cursor.at)}, ${cursor.id}::uuid)`
-        : undefined,
-    )
-    .orderBy(direction(moves.startedAt), direction(moves.id))
+    .where(keyset.after)
+    .orderBy(...keyset.order)
     .limit(size + 1);
   const page = keysetPage(
     fetched.map((row) => ({ ...typed(row), key: row.key })),
