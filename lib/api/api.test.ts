@@ -216,8 +216,36 @@ describe("API keys", () => {
   it("keep platform tokens to the status API, and customer keys out of it", async () => {
     const r = await call(movesRoute, "GET", `/api/v1/moves?customer=${B}`, keys.platform);
     expect(r.status).toBe(200);
-    expect((await r.json()).moves.map((m: { id: string }) => m.id)).toEqual([bMove]);
+    expect(await r.json()).toMatchObject({ moves: [{ id: bMove }], next: null });
     expect((await call(usageRoute, "GET", "/api/v1/usage", keys.platform)).status).toBe(404);
+  });
+
+  it("page the moves by cursor, each once, and refuse a cursor that is not one", async () => {
+    await db.owner.query(
+      `insert into control.moves (tenant_id, source, target, mode, started_by, status, started_at)
+       select $1, 'primary', 'primary', 'offline', 'test', 'failed', now() - g * interval '1 second'
+         from generate_series(1, 4) g`,
+      [B],
+    );
+    const seen: string[] = [];
+    let next: string | null = null;
+    do {
+      const r = await call(
+        movesRoute,
+        "GET",
+        `/api/v1/moves?customer=${B}&limit=2${next ? `&cursor=${next}` : ""}`,
+        keys.platform,
+      );
+      expect(r.status).toBe(200);
+      const body = (await r.json()) as { moves: { id: string }[]; next: string | null };
+      seen.push(...body.moves.map((m) => m.id));
+      next = body.next;
+    } while (next);
+    expect(seen).toHaveLength(5);
+    expect(new Set(seen).size).toBe(5);
+    expect(seen).toContain(bMove);
+    const bad = await call(movesRoute, "GET", "/api/v1/moves?cursor=not-a-cursor", keys.platform);
+    expect(bad.status).toBe(400);
   });
 });
 

@@ -71,9 +71,10 @@ export const ENDPOINTS = {
     permission: "databases.manage",
     action: "moves.list",
     input: movesQuerySchema,
-    response: z.object({ moves: z.array(statusDocument) }),
+    response: z.object({ moves: z.array(statusDocument), next: z.string().nullable() }),
     summary: "Moves, newest first",
-    description: "For operations tooling: super-admins and platform tokens.",
+    description:
+      "For operations tooling: super-admins and platform tokens. `next` is the cursor of the following page (null on the last).",
   },
   move: {
     path: "/api/v1/moves/{id}",

@@ -39,7 +39,7 @@ const asPlatform = <T>(fn: (tx: Tx) => Promise<T>) =>
 const cursorOf = (cursor: string | null | undefined) =>
   databasesPageSchema.parse({ moves: cursor ?? undefined }).moves as MoveCursor | undefined;
 const page = (cursor?: string | null) =>
-  asPlatform((tx) => listMovesPage(tx, cursorOf(cursor), 10));
+  asPlatform((tx) => listMovesPage(tx, { cursor: cursorOf(cursor), size: 10 }));
 
 describe("the history of moves", () => {
   it("pages forth and back, newest first, through moves that started at the same moment", async () => {
@@ -66,7 +66,7 @@ describe("the history of moves", () => {
   });
 
   it("is not a customer's to read: its door may not read the moves at all", async () => {
-    const refused = await withTenant({ tenantId: A }, (tx) => listMovesPage(tx, undefined, 50), {
+    const refused = await withTenant({ tenantId: A }, (tx) => listMovesPage(tx, { size: 50 }), {
       readOnly: true,
     }).then(
       () => "read",

@@ -1,7 +1,7 @@
 // What the console shows of placement (docs/architecture.md §13): the registered databases with
 // the customers on each, and moves — through the caller's (platform) transaction.
 import "server-only";
-import { desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import { PRIMARY_DATABASE } from "@/db/databases";
 import { customers, databases, moves } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
@@ -81,20 +81,22 @@ export async function listMoves(tx: Tx, options: { customer?: string; limit?: nu
 }
 
 /**
- * A page of the history of moves, newest first (by start, then ID), by keyset from `cursor`,
- * with the total counted up to a bound and estimated above it: a gradual migration leaves a
- * move per customer, and no page reads more than its rows (the started_at index).
+ * A page of the history of moves (of every customer, or of one), newest first (by start, then
+ * ID), by keyset from `cursor`, with the total counted up to a bound and estimated above it: a
+ * gradual migration leaves a move per customer, and no page reads more than its rows (the
+ * started_at index).
  */
 export async function listMovesPage(
   tx: Tx,
-  cursor?: MoveCursor,
-  size = MOVES_PER_PAGE,
+  options: { cursor?: MoveCursor; customer?: string; size?: number } = {},
 ): Promise<KeysetPage<MoveView>> {
+  const { cursor, customer, size = MOVES_PER_PAGE } = options;
   const keyset = newestFirst(moves.startedAt, moves.id, "uuid", cursor);
+  const of = customer ? eq(moves.tenantId, customer) : undefined;
   const fetched = await tx
     .select({ ...moveColumns, key: keyset.key })
     .from(moves)
-    .where(keyset.after)
+    .where(and(of, keyset.after))
     .orderBy(...keyset.order)
     .limit(size + 1);
   const page = keysetPage(
@@ -103,8 +105,8 @@ export async function listMovesPage(
     cursor,
     (row, position) => ({ ...position, at: row.key, id: row.id }) satisfies MoveCursor,
   );
-  if (!page) return listMovesPage(tx, undefined, size);
-  return { ...page, total: await listTotal(tx, totalQueries(tx, moves, undefined)) };
+  if (!page) return listMovesPage(tx, { customer, size });
+  return { ...page, total: await listTotal(tx, totalQueries(tx, moves, of)) };
 }
 
 export async function getMove(tx: Tx, id: string) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cursorParam, keysetPositionSchema } from "@/lib/lists/cursor";
+import { cursorParam, decodeCursor, keysetPositionSchema } from "@/lib/lists/cursor";
 import { customerIdSchema } from "@/lib/customers/schemas";
 import { databaseNameSchema } from "../databases/schemas";
 
@@ -10,10 +10,6 @@ export const startMoveSchema = z.object({
 });
 
 export const moveIdSchema = z.object({ id: z.uuid({ message: "A move's ID is a UUID." }) });
-export const movesQuerySchema = z.object({
-  customer: customerIdSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
 
 /**
  * Where a page of the history of moves starts (keyset paging): after, or before, the move
@@ -30,6 +26,25 @@ export const databasesPageSchema = z.object({ moves: cursorParam(moveCursorSchem
 
 /** Moves a page of the history. */
 export const MOVES_PER_PAGE = 20;
+
+/**
+ * The status API's list of moves: of one customer or every one, `limit` a page, from `cursor`
+ * (the `next` of the page before). A cursor that is not one is refused, not taken for the top:
+ * a client that loops on `next` must not start over.
+ */
+export const movesQuerySchema = z.object({
+  customer: customerIdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z
+    .string()
+    .max(1200)
+    .refine(
+      (c) => moveCursorSchema.safeParse(decodeCursor(c)).success,
+      "Not a cursor of this list.",
+    )
+    .transform((c) => moveCursorSchema.parse(decodeCursor(c)))
+    .optional(),
+});
 
 export const startQueueSchema = z.object({
   to: databaseNameSchema,

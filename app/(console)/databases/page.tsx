@@ -33,7 +33,7 @@ export default async function DatabasesPage({
       const open = queues.find((q) => q.status !== "done");
       return {
         databases: await databasesWithCustomers(tx),
-        moves: await listMovesPage(tx, movesFrom),
+        moves: await listMovesPage(tx, { cursor: movesFrom }),
         queues,
         open,
         next: open ? await queueCandidates(tx, open, 10) : [],
