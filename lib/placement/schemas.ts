@@ -38,11 +38,12 @@ export const movesQuerySchema = z.object({
   cursor: z
     .string()
     .max(1200)
-    .refine(
-      (c) => moveCursorSchema.safeParse(decodeCursor(c)).success,
-      "Not a cursor of this list.",
-    )
-    .transform((c) => moveCursorSchema.parse(decodeCursor(c)))
+    .transform((c, ctx) => {
+      const cursor = moveCursorSchema.safeParse(decodeCursor(c));
+      if (cursor.success) return cursor.data;
+      ctx.addIssue({ code: "custom", message: "Not a cursor of this list." });
+      return z.NEVER;
+    })
     .optional(),
 });
 
