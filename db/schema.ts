@@ -152,6 +152,11 @@ export const users = control.table(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     email: text("email").notNull(),
+    // The address as it is looked up and sorted: a column, not lower(email) in each query, since
+    // lower() is not leakproof: under a customer's policies no index on lower(email) serves it.
+    emailKey: text("email_key")
+      .notNull()
+      .generatedAlwaysAs(sql`lower(email)`),
     passwordHash: text("password_hash"),
     displayName: text("display_name").notNull(),
     platformRole: text("platform_role", { enum: ["super_admin"] }),
@@ -161,7 +166,7 @@ export const users = control.table(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex("users_email_key").on(sql`lower(${t.email})`),
+    uniqueIndex("users_email_key").on(t.emailKey),
     // The few super-admins among millions of users (the Super-admins page).
     index("users_platform_role_idx")
       .on(t.email)
@@ -295,6 +300,14 @@ export const invites = control.table(
   (t) => [
     uniqueIndex("invites_token_hash_key").on(t.tokenHash),
     index("invites_tenant_created_idx").on(t.tenantId, t.createdAt),
+    // The open ones (neither accepted nor withdrawn): a customer's page of them newest first, as
+    // a range on expiry, and the check for one to an address, without reading its history.
+    index("invites_open_expires_idx")
+      .on(t.tenantId, t.expiresAt, t.id)
+      .where(sql`${t.acceptedAt} is null and ${t.revokedAt} is null`),
+    index("invites_open_email_idx")
+      .on(t.tenantId, t.email)
+      .where(sql`${t.acceptedAt} is null and ${t.revokedAt} is null`),
     check("invites_role_valid", sql`${t.role} in ('admin','member')`),
     tenantPolicy("invites_tenant_isolation"),
   ],

@@ -36,14 +36,17 @@ export function PageLink({
 export function ListPages({
   list,
   href,
+  label = "Pages",
 }: {
   list: KeysetPage<unknown>;
   href: (cursor: string | null) => string;
+  /** The pager's name, where a page has more than one. */
+  label?: string;
 }) {
   if (!list.previous && !list.next) return null;
   const last = list.first + list.rows.length - 1;
   return (
-    <nav aria-label="Pages" className="flex items-center justify-end gap-3 px-4 py-3 text-sm">
+    <nav aria-label={label} className="flex items-center justify-end gap-3 px-4 py-3 text-sm">
       <span className="text-slate-600">
         {list.first.toLocaleString("en")}–{last.toLocaleString("en")} of{" "}
         {list.total.count.toLocaleString("en")}

@@ -5,7 +5,8 @@
 // lookup timed in the same run; each plan is read, and any sequential scan in it is named. Then
 // the overview's figures after a usage snapshot of every customer, a move queue's next customers
 // against reading every customer's latest snapshot, a large customer's Users page against the
-// query it was before, and the user counts' trigger: single-row membership inserts with it
+// query it was before, its open invitations and an invitation's checks against theirs before,
+// and the user counts' trigger: single-row membership inserts with it
 // against without it.
 import { asc, desc, eq, sql } from "drizzle-orm";
 import { customerListQueries, listCustomers, SORT_KEYS } from "../../lib/customers/queries";
@@ -14,12 +15,13 @@ import { customerListSchema, type CustomerListParams } from "../../lib/customers
 import { encodeCursor } from "../../lib/lists/cursor";
 import { COUNT_BELOW_ESTIMATE, EXACT_TOTAL_UP_TO } from "../../lib/lists/keyset";
 import { queueCandidates } from "../../lib/placement/queue";
-import { listMembers } from "../../lib/users/queries";
+import { createInvite } from "../../lib/invites/mutations";
+import { listMembers, listPendingInvites } from "../../lib/users/queries";
 import { MEMBERS_PER_PAGE } from "../../lib/users/schemas";
 import { platformOverview } from "../../lib/usage/queries";
 import { takeSnapshot } from "../../lib/usage/snapshot";
 import { customers } from "../schema";
-import { withSystem, type Tx } from "../tenant";
+import { withSystem, withTenant, type Tx } from "../tenant";
 import { withBenchDatabase } from "./database";
 import { ms, ratio, summarize, timed } from "./stats";
 
@@ -233,7 +235,8 @@ a move queue's next 10 customers: p50 ${ms(q.p50)}  p95 ${ms(q.p95)}; ` +
 
   // A large customer's Users page: a tenth of the users moved to one customer, its first page
   // and one half-way down by cursor, and a small customer's first page, against the page as it
-  // was read before (ordered by email and id, which sorts every one of the customer's users).
+  // was read before (ordered by email and id, which sorts every one of the customer's users) and
+  // as it was first keyed (by lower(email)); all through the customer's door, as its admin reads.
   const { rows: big } = await owner.query<{ id: string }>(
     "select id from control.customers order by id limit 2",
   );
@@ -244,17 +247,28 @@ a move queue's next 10 customers: p50 ${ms(q.p50)}  p95 ${ms(q.p95)}; ` +
   );
   await owner.query("vacuum analyze control.memberships");
   const { rows: middle } = await owner.query<{ email: string }>(
-    `select lower(u.email) as email from control.memberships m join control.users u on u.id = m.user_id
+    `select u.email_key as email from control.memberships m join control.users u on u.id = m.user_id
       where m.tenant_id = $1 order by 1 offset $2 limit 1`,
     [large, Math.floor(USERS / 20)],
   );
+  // Each read through the customer's own door, as its admin's page reads it.
+  const asAdminOf = <T>(tenantId: string, work: (tx: Tx) => Promise<T>) =>
+    withTenant({ tenantId }, work, { readOnly: true });
   const membersBefore = (tenantId: string) =>
-    withSystem("bench", (tx) =>
+    asAdminOf(tenantId, (tx) =>
       tx.execute(sql`select u.id, u.email from control.memberships m join control.users u on u.id = m.user_id
                       where m.tenant_id = ${tenantId} order by u.email, u.id limit ${MEMBERS_PER_PAGE + 1}`),
     );
+  // The keyset as it was first built: on lower(email), which is not leakproof, so under the
+  // customer's policies its index gives the order but not the start.
+  const membersByLower = (tenantId: string, email?: string) =>
+    asAdminOf(tenantId, (tx) =>
+      tx.execute(sql`select u.id, u.email from control.memberships m join control.users u on u.id = m.user_id
+                      where m.tenant_id = ${tenantId} and ${email ? sql`lower(u.email) > ${email}` : sql`true`}
+                      order by lower(u.email) limit ${MEMBERS_PER_PAGE + 1}`),
+    );
   const members = (tenantId: string, email?: string) =>
-    withSystem("bench", (tx) =>
+    asAdminOf(tenantId, (tx) =>
       listMembers(tx, tenantId, email ? { page: 2, towards: "next", email } : undefined),
     );
   const timedPages = async (read: () => Promise<unknown>) => {
@@ -265,8 +279,19 @@ a move queue's next 10 customers: p50 ${ms(q.p50)}  p95 ${ms(q.p95)}; ` +
   const old = await timedPages(() => membersBefore(large));
   console.log(
     `
-Users page of a customer with ${Math.floor(USERS / 10)} users (of ${USERS}), as before: p50 ${ms(old.p50)}  p95 ${ms(old.p95)}`,
+Users page of a customer with ${Math.floor(USERS / 10)} users (of ${USERS}), in its own door, as before: p50 ${ms(old.p50)}  p95 ${ms(old.p95)}`,
   );
+  await owner.query("create unique index bench_users_lower_email on control.users (lower(email))");
+  for (const [label, read] of [
+    ["by lower(email), the first page", () => membersByLower(large)],
+    ["by lower(email), half-way down", () => membersByLower(large, middle[0].email)],
+  ] as const) {
+    const p = await timedPages(read);
+    console.log(
+      `  ${label}: p50 ${ms(p.p50)}  p95 ${ms(p.p95)}; ${ratio(p.p95 / old.p95)} of before (p95)`,
+    );
+  }
+  await owner.query("drop index control.bench_users_lower_email");
   for (const [label, read] of [
     ["the first page", () => members(large)],
     ["a page half-way down, by cursor", () => members(large, middle[0].email)],
@@ -275,6 +300,85 @@ Users page of a customer with ${Math.floor(USERS / 10)} users (of ${USERS}), as 
     const p = await timedPages(read);
     console.log(
       `  ${label}: p50 ${ms(p.p50)}  p95 ${ms(p.p95)}; ${ratio(p.p95 / old.p95)} of before (p95)`,
+    );
+  }
+
+  // The same customer's invitations: one accepted for each of its users, and OPEN_INVITES open
+  // and as many expired. Its open invitations' page and an invitation's checks (already a
+  // user, already invited, the plan's quota), timed as they were read before (every open one
+  // sorted; the customer's memberships counted and its whole history of invitations read,
+  // without the open invitations' indexes) and as they are now.
+  const OPEN_INVITES = Math.floor(USERS / 100);
+  await owner.query(
+    `insert into control.invites (tenant_id, email, role, token_hash, created_at, expires_at, accepted_at)
+     select m.tenant_id, u.email, 'member', md5(u.email), now() - interval '30 days', now() - interval '27 days', now() - interval '29 days'
+       from control.memberships m join control.users u on u.id = m.user_id where m.tenant_id = $1`,
+    [large],
+  );
+  await owner.query(
+    `insert into control.invites (tenant_id, email, role, token_hash, created_at, expires_at)
+     select $1, 'open' || g || '@example.com', 'member', md5('open' || g), now() - g * interval '1 second',
+            now() + interval '72 hours' - g * interval '1 second' - case when g % 2 = 0 then interval '100 days' else interval '0' end
+       from generate_series(1, $2::int * 2) g`,
+    [large, OPEN_INVITES],
+  );
+  await owner.query(
+    `update control.customers set quota_overrides = '{"maxUsers": 10000000}' where id = $1`,
+    [large],
+  );
+  await owner.query("vacuum analyze control.invites");
+  const OPEN_INDEXES = ["invites_open_expires_idx", "invites_open_email_idx"];
+  const { rows: indexes } = await owner.query<{ name: string; definition: string }>(
+    "select indexname as name, indexdef as definition from pg_indexes where indexname = any($1)",
+    [OPEN_INDEXES],
+  );
+  let invited = 0;
+  const asAdmin = <T>(work: (tx: Tx) => Promise<T>) => withTenant({ tenantId: large }, work);
+  const inviteBefore = () =>
+    asAdmin(async (tx) => {
+      const email = `before${invited++}@example.com`;
+      await tx.execute(sql`select u.id from control.memberships m join control.users u on u.id = m.user_id
+                            where m.tenant_id = ${large} and lower(u.email) = ${email}`);
+      await tx.execute(sql`select id from control.invites where tenant_id = ${large} and email = ${email}
+                            and accepted_at is null and revoked_at is null and expires_at > now()`);
+      await tx.execute(sql`select p.max_users, c.quota_overrides from control.customers c
+                            join control.plans p on p.name = c.plan where c.id = ${large}`);
+      await tx.execute(sql`
+        select (select count(*)::int from control.memberships m where m.tenant_id = ${large})
+             + (select count(*)::int from control.invites i where i.tenant_id = ${large}
+                  and i.accepted_at is null and i.revoked_at is null and i.expires_at > now()) as taken`);
+      await tx.execute(sql`insert into control.invites (tenant_id, email, role, token_hash, expires_at)
+                            values (${large}, ${email}, 'member', md5(${email}), now() + interval '72 hours')`);
+    });
+  const inviteNow = () =>
+    asAdmin((tx) =>
+      createInvite(tx, {
+        tenantId: large,
+        email: `now${invited++}@example.com`,
+        role: "member",
+        invitedBy: null,
+      }),
+    );
+  const invitesBefore = () =>
+    asAdmin((tx) =>
+      tx.execute(sql`select id, email, role, created_at, expires_at from control.invites
+                      where tenant_id = ${large} and accepted_at is null and revoked_at is null
+                        and expires_at > now() order by created_at desc`),
+    );
+  const invitesNow = () => asAdmin((tx) => listPendingInvites(tx, large, new Date()));
+  for (const { name } of indexes) await owner.query(`drop index control.${name}`);
+  const was = { page: await timedPages(invitesBefore), invite: await timedPages(inviteBefore) };
+  for (const { definition } of indexes) await owner.query(definition);
+  await owner.query("analyze control.invites");
+  const is = { page: await timedPages(invitesNow), invite: await timedPages(inviteNow) };
+  console.log(`
+the same customer's invitations (${USERS / 10} accepted, ${OPEN_INVITES} open, ${OPEN_INVITES} expired):`);
+  for (const [label, before, now] of [
+    ["its open invitations' page", was.page, is.page],
+    ["an invitation (its checks and insert)", was.invite, is.invite],
+  ] as const) {
+    console.log(
+      `  ${label}: before p50 ${ms(before.p50)}  p95 ${ms(before.p95)}; now p50 ${ms(now.p50)}  p95 ${ms(now.p95)}, ${ratio(now.p95 / before.p95)} of before (p95)`,
     );
   }
 

@@ -1,5 +1,7 @@
 // A customer's Users page holds 50 users a page. One customer's admin pages through its 60 users
 // and back; the 30 users of another customer, whose addresses sort between them, never show.
+// Its 55 open invitations page the same way, each list keeping the other's place; the other
+// customer's 20, expiring between them, never show.
 import { expect, test } from "@playwright/test";
 import { generateCustomerId } from "../../lib/customers/ids";
 import { CUSTOMER_ADMIN, signIn } from "../auth/helpers";
@@ -28,6 +30,17 @@ test.beforeAll(async () => {
             case when email = $4 then 'admin' else 'member' end
        from made`,
     [one, two, CUSTOMER_ADMIN, ADMIN],
+  );
+  await ownerQuery(
+    `insert into control.invites (tenant_id, email, role, token_hash, expires_at)
+     select $1, 'i' || lpad(g::text, 2, '0') || '@one.paging.example', 'member',
+            md5('paging one ' || g), now() + interval '2 days' + g * interval '2 minutes'
+       from generate_series(1, 55) g
+     union all
+     select $2, 'i' || lpad(g::text, 2, '0') || 'x@two.paging.example', 'member',
+            md5('paging two ' || g), now() + interval '2 days' + (2 * g + 1) * interval '1 minute'
+       from generate_series(1, 20) g`,
+    [one, two],
   );
 });
 
@@ -58,5 +71,38 @@ test("a customer admin pages through its users, forth and back, and sees only it
   await members.getByRole("link", { name: "Previous page" }).click();
   await expect(page).not.toHaveURL(/cursor=/);
   await expect(members.getByText("1–50 of 60")).toBeVisible();
+  expect(await emails()).toEqual(first);
+});
+
+test("a customer admin pages through its open invitations, keeping its place in the users", async ({
+  page,
+}) => {
+  await signIn(page, ADMIN);
+  await page.goto("/users");
+  const members = page.getByRole("region", { name: "Members (60)" });
+  const invitations = page.getByRole("region", { name: "Open invitations (55)" });
+  const emails = async () =>
+    (await invitations.getByRole("row").locator("td:nth-child(1)").allTextContents()).map((t) =>
+      t.trim(),
+    );
+  await expect(invitations.getByText("1–50 of 55")).toBeVisible();
+  const first = await emails();
+  expect(first).toHaveLength(50);
+
+  await members.getByRole("link", { name: "Next page" }).click();
+  await expect(members.getByText("51–60 of 60")).toBeVisible();
+  await invitations.getByRole("link", { name: "Next page" }).click();
+  await expect(page).toHaveURL(/cursor=.*invites=/);
+  await expect(invitations.getByText("51–55 of 55")).toBeVisible();
+  await expect(members.getByText("51–60 of 60")).toBeVisible();
+  const second = await emails();
+  const seen = [...first, ...second];
+  expect(new Set(seen).size).toBe(55);
+  expect(seen.every((e) => e.endsWith("@one.paging.example"))).toBe(true);
+
+  await invitations.getByRole("link", { name: "Previous page" }).click();
+  await expect(page).not.toHaveURL(/invites=/);
+  await expect(invitations.getByText("1–50 of 55")).toBeVisible();
+  await expect(members.getByText("51–60 of 60")).toBeVisible();
   expect(await emails()).toEqual(first);
 });

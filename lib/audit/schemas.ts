@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { auditOutcomes } from "@/db/schema";
 import { customerIdSchema } from "@/lib/customers/schemas";
-import { cursorParam, keysetPositionSchema } from "@/lib/lists/cursor";
+import { cursorParam, newestFirstCursorSchema } from "@/lib/lists/cursor";
 
 /** A calendar day as YYYY-MM-DD that exists (2024-13-01 and 2024-02-30 do not). */
 export const daySchema = z
@@ -18,10 +18,9 @@ const day = daySchema.optional().catch(undefined);
  * Where a page of the audit viewer starts (keyset paging): after, or before, the event at this
  * time (microseconds since the epoch, as the database wrote it) with this ID. `page` is only shown.
  */
-const cursorSchema = keysetPositionSchema.extend({
-  at: z.string().regex(/^\d{1,17}$/),
-  id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-});
+const cursorSchema = newestFirstCursorSchema(
+  z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+);
 export type AuditCursor = z.infer<typeof cursorSchema>;
 
 /** The audit viewer's URL: the filters of the table and of its CSV export alike. */

@@ -120,7 +120,7 @@ export async function checkCredentials(
 
   const { until, user } = await withSystem("sign-in", async (tx) => {
     const until = await throttledUntil(tx, email, input.ip, now);
-    const [user] = await selectAccounts(tx).where(sql`lower(${users.email}) = ${email}`);
+    const [user] = await selectAccounts(tx).where(eq(users.emailKey, email));
     return { until, user };
   });
 

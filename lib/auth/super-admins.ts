@@ -23,10 +23,7 @@ export async function insertSuperAdmin(
   },
 ) {
   const email = input.email.trim().toLowerCase();
-  const [existing] = await tx
-    .select({ id: users.id })
-    .from(users)
-    .where(sql`lower(${users.email}) = ${email}`);
+  const [existing] = await tx.select({ id: users.id }).from(users).where(eq(users.emailKey, email));
   if (existing) throw new DuplicateEmailError(`${email} is already a console user.`);
   const [row] = await tx
     .insert(users)

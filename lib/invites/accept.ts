@@ -2,7 +2,7 @@
 // only by the token's hash. Single use: the invite row is locked, checked and marked in the
 // same transaction that creates the user and the membership.
 import "server-only";
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { isUniqueViolation } from "@/db/errors";
 import { customers, invites, memberships, users } from "@/db/schema";
 import { withSystem } from "@/db/tenant";
@@ -113,7 +113,7 @@ function accept(
     const [existing] = await tx
       .select({ id: users.id })
       .from(users)
-      .where(sql`lower(${users.email}) = ${email}`);
+      .where(eq(users.emailKey, email));
     if (existing) {
       await insertAuditEvent(tx, {
         actorEmail: email,

@@ -1,10 +1,11 @@
 import "server-only";
-import { and, eq, gt, isNull, sql } from "drizzle-orm";
-import { customers, invites, memberships, plans, users } from "@/db/schema";
+import { and, count, eq, isNull } from "drizzle-orm";
+import { customers, invites, plans } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
 import { ActionError, NotFoundError } from "@/lib/auth/action";
 import { INVITE_TTL_HOURS } from "./schemas";
 import { newInviteToken } from "./tokens";
+import { memberByAddress, openInvitesOf } from "@/lib/users/queries";
 
 /**
  * Creates an invitation to `tenantId` in the caller's transaction: withTenant for a customer
@@ -24,24 +25,12 @@ export async function createInvite(
 ): Promise<{ id: string; token: string; expiresAt: Date }> {
   const { tenantId, email, role } = input;
   const now = input.now ?? new Date();
-  const [member] = await tx
-    .select({ id: users.id })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(eq(memberships.tenantId, tenantId), sql`lower(${users.email}) = ${email}`));
+  const [member] = await memberByAddress(tx, tenantId, email);
   if (member) throw new ActionError(`${email} is already a user of this customer.`);
   const [pending] = await tx
     .select({ id: invites.id })
     .from(invites)
-    .where(
-      and(
-        eq(invites.tenantId, tenantId),
-        eq(invites.email, email),
-        isNull(invites.acceptedAt),
-        isNull(invites.revokedAt),
-        gt(invites.expiresAt, now),
-      ),
-    );
+    .where(and(openInvitesOf(tenantId, now), eq(invites.email, email)));
   if (pending)
     throw new ActionError(
       `${email} already has an open invitation. Withdraw it to send a new one.`,
@@ -65,24 +54,30 @@ export async function createInvite(
   return { id: invite.id, token, expiresAt };
 }
 
-/** Console users are limited by the plan (or the customer's override); open invitations count. */
+/**
+ * Console users are limited by the plan (or the customer's override); open invitations count.
+ * The users are the count the memberships' triggers keep on the customer, and the open
+ * invitations a range of their index, so a large customer's check reads neither its users nor
+ * its invitations' history.
+ */
 async function requireUserQuota(tx: Tx, tenantId: string, now: Date) {
   const [limits] = await tx
     .select({
       plan: plans.displayName,
       maxUsers: plans.maxUsers,
       overrides: customers.quotaOverrides,
+      users: customers.userCount,
     })
     .from(customers)
     .innerJoin(plans, eq(plans.name, customers.plan))
     .where(eq(customers.id, tenantId));
   if (!limits) throw new NotFoundError();
   const max = (limits.overrides as { maxUsers?: number }).maxUsers ?? limits.maxUsers;
-  const { rows } = await tx.execute<{ taken: number }>(sql`
-    select (select count(*)::int from control.memberships m where m.tenant_id = ${tenantId})
-         + (select count(*)::int from control.invites i where i.tenant_id = ${tenantId}
-              and i.accepted_at is null and i.revoked_at is null and i.expires_at > ${now}) as taken`);
-  const taken = rows[0].taken;
+  const [open] = await tx
+    .select({ invites: count() })
+    .from(invites)
+    .where(openInvitesOf(tenantId, now));
+  const taken = limits.users + open.invites;
   if (taken >= max) {
     throw new ActionError(
       `The ${limits.plan} plan allows ${max} console user${max === 1 ? "" : "s"}, and ${taken} are taken (users and open invitations). Remove one, or ask for a larger plan.`,

@@ -23,6 +23,13 @@ export const keysetPositionSchema = z.object({
 });
 export type KeysetPosition = z.infer<typeof keysetPositionSchema>;
 
+/**
+ * A newest-first list's cursor (lib/lists/keyset.ts, newestFirst): the row's time as microseconds
+ * since the epoch, as the database wrote it, and its ID.
+ */
+export const newestFirstCursorSchema = <Id extends z.ZodType>(id: Id) =>
+  keysetPositionSchema.extend({ at: z.string().regex(/^\d{1,17}$/), id });
+
 /** A URL's cursor parameter read by a list's cursor schema: undefined unless it decodes and fits. */
 export const cursorParam = <T extends z.ZodType>(schema: T) =>
   z.preprocess(decodeCursor, schema.optional()).catch(undefined);

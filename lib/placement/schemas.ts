@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cursorParam, decodeCursor, keysetPositionSchema } from "@/lib/lists/cursor";
+import { cursorParam, decodeCursor, newestFirstCursorSchema } from "@/lib/lists/cursor";
 import { customerIdSchema } from "@/lib/customers/schemas";
 import { databaseNameSchema } from "../databases/schemas";
 
@@ -15,10 +15,7 @@ export const moveIdSchema = z.object({ id: z.uuid({ message: "A move's ID is a U
  * Where a page of the history of moves starts (keyset paging): after, or before, the move
  * started at this time (microseconds since the epoch) with this ID.
  */
-const moveCursorSchema = keysetPositionSchema.extend({
-  at: z.string().regex(/^\d{1,17}$/),
-  id: z.uuid(),
-});
+const moveCursorSchema = newestFirstCursorSchema(z.uuid());
 export type MoveCursor = z.infer<typeof moveCursorSchema>;
 
 /** The Databases page's URL: where its history of moves starts (`moves`, a cursor). */

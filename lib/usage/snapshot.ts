@@ -185,14 +185,14 @@ export async function snapshotIn(
     "users.active30",
     sql`select m.tenant_id, count(distinct m.user_id) as value
           from control.memberships m join control.users u on u.id = m.user_id
-          join control.sign_in_attempts a on a.email = lower(u.email) and a.succeeded and a.at >= ${since}
+          join control.sign_in_attempts a on a.email = u.email_key and a.succeeded and a.at >= ${since}
          group by 1`,
   );
   figure(
     "signins.30d",
     sql`select m.tenant_id, count(*) as value
           from control.memberships m join control.users u on u.id = m.user_id
-          join control.sign_in_attempts a on a.email = lower(u.email) and a.succeeded and a.at >= ${since}
+          join control.sign_in_attempts a on a.email = u.email_key and a.succeeded and a.at >= ${since}
          group by 1`,
   );
   figure(

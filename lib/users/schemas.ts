@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { membershipRoles } from "@/db/schema";
-import { cursorParam, keysetPositionSchema } from "@/lib/lists/cursor";
+import { cursorParam, keysetPositionSchema, newestFirstCursorSchema } from "@/lib/lists/cursor";
 
 /**
  * Where a page of a customer's users starts (keyset paging by lower-cased email, which is
@@ -9,10 +9,24 @@ import { cursorParam, keysetPositionSchema } from "@/lib/lists/cursor";
 const memberCursorSchema = keysetPositionSchema.extend({ email: z.string().max(320) });
 export type MemberCursor = z.infer<typeof memberCursorSchema>;
 
-/** A page of a customer's users: from the URL's `cursor`; one that does not decode starts at the top. */
+/**
+ * Where a page of a customer's open invitations starts (keyset paging, the latest to expire
+ * first): after, or before, the invitation expiring at this time with this ID.
+ */
+const inviteCursorSchema = newestFirstCursorSchema(z.uuid());
+export type InviteCursor = z.infer<typeof inviteCursorSchema>;
+
+/**
+ * The Users page's URL: where its list of users starts (`cursor`) and where its open invitations
+ * start (`invites`); one that does not decode starts its list at the top.
+ */
 export const memberPageSchema = z.object({
   cursor: cursorParam(memberCursorSchema),
+  invites: cursorParam(inviteCursorSchema),
 });
+
+/** Open invitations a page. */
+export const INVITES_PER_PAGE = 50;
 
 /** Users a page. */
 export const MEMBERS_PER_PAGE = 50;

@@ -22,7 +22,8 @@ export default async function UsersPage({
 }: {
   searchParams: Promise<Record<string, string | string[]>>;
 }) {
-  const { cursor } = memberPageSchema.parse(await searchParams);
+  const params = await searchParams;
+  const { cursor, invites } = memberPageSchema.parse(params);
   const {
     ctx,
     data: [list, pending, sessionCounts, requireTwoFactor],
@@ -32,7 +33,7 @@ export default async function UsersPage({
       const members = await listMembers(tx, customer.id, cursor);
       return [
         members,
-        await listPendingInvites(tx, customer.id, new Date()),
+        await listPendingInvites(tx, customer.id, new Date(), invites),
         await openSessionCounts(
           tx,
           customer.id,
@@ -48,6 +49,15 @@ export default async function UsersPage({
     },
   );
   const members = list.rows;
+  // Each list's pager keeps where the other list is.
+  const href = (change: { cursor?: string | null; invites?: string | null }) => {
+    const query = new URLSearchParams();
+    for (const name of ["cursor", "invites"] as const) {
+      const value = name in change ? change[name] : params[name];
+      if (typeof value === "string" && value) query.set(name, value);
+    }
+    return query.size ? `/users?${query}` : "/users";
+  };
   return (
     <>
       <PageHeader
@@ -85,19 +95,20 @@ export default async function UsersPage({
               </Row>
             ))}
           </Table>
-          <ListPages list={list} href={(c) => (c ? `/users?cursor=${c}` : "/users")} />
+          <ListPages list={list} href={(c) => href({ cursor: c })} />
         </section>
 
         <section aria-labelledby="invites-heading">
           <h2 id="invites-heading" className="mb-2 text-sm font-medium">
             Open invitations
+            {pending.rows.length > 0 && ` (${pending.total.count.toLocaleString("en")})`}
           </h2>
-          {pending.length === 0 ? (
+          {pending.rows.length === 0 ? (
             <EmptyState title="No open invitations" />
           ) : (
             <div className="rounded-lg border border-slate-200 bg-white">
               <Table headers={["Email", "Role", "Expires (UTC)", ""]}>
-                {pending.map((invite) => (
+                {pending.rows.map((invite) => (
                   <Row key={invite.id}>
                     <Cell>{invite.email}</Cell>
                     <Cell>{invite.role}</Cell>
@@ -108,6 +119,11 @@ export default async function UsersPage({
                   </Row>
                 ))}
               </Table>
+              <ListPages
+                list={pending}
+                href={(c) => href({ invites: c })}
+                label="Pages of open invitations"
+              />
             </div>
           )}
         </section>

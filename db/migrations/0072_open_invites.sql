@@ -1,0 +1,2 @@
+CREATE INDEX "invites_open_expires_idx" ON "control"."invites" USING btree ("tenant_id","expires_at","id") WHERE "control"."invites"."accepted_at" is null and "control"."invites"."revoked_at" is null;--> statement-breakpoint
+CREATE INDEX "invites_open_email_idx" ON "control"."invites" USING btree ("tenant_id","email") WHERE "control"."invites"."accepted_at" is null and "control"."invites"."revoked_at" is null;
