@@ -340,6 +340,25 @@ describe("the row counters on a partitioned table", () => {
       [B],
     );
     await db.owner.query("delete from app.events_2025 where tenant_id = $1 and id > 190", [A]);
+    // A tally_moved made as an AFTER trigger (before migration 0074) is made again, BEFORE,
+    // on the table and so on every partition.
+    await db.owner.query(`
+      drop trigger tally_moved on app.events;
+      create trigger tally_moved after update of tenant_id on app.events for each row
+        when (old.tenant_id is distinct from new.tenant_id) execute function tally.count_moved()`);
+    expect(await owner((c) => ensureRowCounters(c))).toEqual([]);
+    const { rows: moved } = await db.owner.query<{ on: string; before: boolean }>(
+      `select tgrelid::regclass::text as on, tgtype & 2 = 2 as before from pg_trigger
+        where tgname = 'tally_moved' and tgrelid::regclass::text like 'app.events%' order by 1`,
+    );
+    expect(moved.map((t) => t.on)).toEqual([
+      "app.events",
+      "app.events_2025",
+      "app.events_2026",
+      "app.events_2026_0",
+      "app.events_2026_1",
+    ]);
+    expect(moved.every((t) => t.before)).toBe(true);
     // A customer change, through the table and straight to a partition (the owner's work).
     await db.owner.query(
       "update app.events set tenant_id = $2 where tenant_id = $1 and id = 3000",
@@ -349,6 +368,18 @@ describe("the row counters on a partitioned table", () => {
       "update app.events_2025 set tenant_id = $2 where tenant_id = $1 and id = 1000",
       [B, A],
     );
+    // One that moves the row to another partition: a delete and an insert there.
+    await db.owner.query(
+      "update app.events set tenant_id = $2, at = '2026-08-01' where tenant_id = $1 and id = 1001",
+      [B, A],
+    );
+    expect(
+      (
+        await db.owner.query(
+          "select tableoid::regclass::text as leaf from app.events where id = 1001",
+        )
+      ).rows[0].leaf,
+    ).toMatch(/^app\.events_2026_/);
     expect((await eventCounts()).counted).toEqual((await eventCounts()).actual);
 
     // A leaf's truncation takes its rows only, whoever's they are.

@@ -104,9 +104,15 @@ export async function countedTables(client: Pick<OwnerClient, "query">): Promise
   return rows;
 }
 
-/** A table's state as to the counters: whether it carries them, and its partitions that lack them. */
+/**
+ * A table's state as to the counters: whether it carries them, whether its tally_moved is still
+ * an AFTER trigger (made before migration 0074: the BEFORE bit of tgtype unset), and its
+ * partitions that lack them.
+ */
 const COUNTER_STATE = `
   select exists (select 1 from pg_trigger g where g.tgrelid = r.oid and g.tgname = $2) as counted,
+         exists (select 1 from pg_trigger g where g.tgrelid = r.oid and g.tgname = 'tally_moved'
+                    and g.tgtype & 2 = 0) as "movedAfter",
          coalesce((select json_agg(json_build_object('schema', n.nspname, 'table', c.relname, 'leaf', p.isleaf) order by n.nspname, c.relname)
                      from pg_partition_tree(r.oid) p
                      join pg_class c on c.oid = p.relid join pg_namespace n on n.oid = c.relnamespace
@@ -115,13 +121,18 @@ const COUNTER_STATE = `
                   '[]') as partitions
     from unnest($1::regclass[]) with ordinality r(oid, i) order by r.i`;
 
-type CounterState = { counted: boolean; partitions: (Named & { leaf: boolean })[] };
+type CounterState = {
+  counted: boolean;
+  movedAfter: boolean;
+  partitions: (Named & { leaf: boolean })[];
+};
 
 /**
  * The counters' triggers on a table, or on a partition. A statement fires the statement triggers
  * of the table it names only, so a partition counts its own inserts and deletes (under its
  * table: migration 0070), and a leaf counts its rows away before a TRUNCATE of it. tally_moved,
- * a row trigger, reaches the partitions from the table.
+ * a row trigger, reaches the partitions from the table; it fires BEFORE the update, since an
+ * update that moves a row to another partition fires no AFTER UPDATE trigger (migration 0074).
  */
 const counterTriggers = (name: string, kind: "table" | "partition" | "leaf") =>
   `create trigger tally_inserted after insert on ${name}
@@ -129,8 +140,7 @@ const counterTriggers = (name: string, kind: "table" | "partition" | "leaf") =>
    create trigger tally_deleted after delete on ${name}
      referencing old table as deleted for each statement execute function tally.count_rows();` +
   (kind === "table"
-    ? `create trigger tally_moved after update of tenant_id on ${name}
-         for each row when (old.tenant_id is distinct from new.tenant_id) execute function tally.count_moved();
+    ? `${movedTrigger(name)}
        create trigger tally_truncated after truncate on ${name}
          for each statement execute function tally.count_truncated();`
     : kind === "leaf"
@@ -138,13 +148,18 @@ const counterTriggers = (name: string, kind: "table" | "partition" | "leaf") =>
            for each statement execute function tally.count_partition_truncated();`
       : "");
 
+const movedTrigger = (name: string) =>
+  `create trigger tally_moved before update of tenant_id on ${name}
+     for each row when (old.tenant_id is distinct from new.tenant_id) execute function tally.count_moved();`;
+
 /**
  * Puts the counters on every customer table that lacks them, and on its partitions, each table
  * in its own transaction with its first counts: making the triggers locks out the table's writers
  * (its partitions' too) until the count is in, so none is missed or counted twice (once per
  * table, as long as one count of it takes). A partition added to a counted table later gets them
- * without a count: a write straight to it before then is the reconcile's to find. Returns the
- * tables it counted, and the partitions it put the counters on.
+ * without a count: a write straight to it before then is the reconcile's to find. A tally_moved
+ * made as an AFTER trigger (before migration 0074) is made again as a BEFORE one, under the same
+ * lock. Returns the tables it counted, and the partitions it put the counters on.
  */
 export async function ensureRowCounters(client: OwnerClient, known?: Named[]): Promise<string[]> {
   const tables = known ?? (await customerTables(client));
@@ -153,7 +168,7 @@ export async function ensureRowCounters(client: OwnerClient, known?: Named[]): P
   const made: string[] = [];
   const names = tables.map(qualifiedName);
   const lacking = (await state(names)).flatMap((t, i) =>
-    !t.counted || t.partitions.length ? [names[i]] : [],
+    !t.counted || t.movedAfter || t.partitions.length ? [names[i]] : [],
   );
   for (const name of lacking) {
     await client.query("begin");
@@ -165,6 +180,8 @@ export async function ensureRowCounters(client: OwnerClient, known?: Named[]): P
       const partitions = now.partitions.map((p) => ({ ...p, name: qualifiedName(p) }));
       for (const p of partitions)
         await client.query(counterTriggers(p.name, p.leaf ? "leaf" : "partition"));
+      if (now.movedAfter)
+        await client.query(`drop trigger tally_moved on ${name}; ${movedTrigger(name)}`);
       if (!now.counted)
         await client.query(`${counterTriggers(name, "table")}
           delete from tally.row_counts where relid = ${literal(name)}::regclass;
