@@ -9,6 +9,8 @@ import { generateCustomerId } from "../customers/ids";
 import {
   auditCsvChunks,
   claimExport,
+  releasedAtEnd,
+  type BatchReader,
   EXPORT_LEASE_SECONDS,
   EXPORT_STATEMENT_TIMEOUT_MS,
 } from "./export";
@@ -170,6 +172,25 @@ describe("the audit CSV export", () => {
     await expect.poll(async () => (await slot(one)).left, { timeout: 5_000 }).toBeGreaterThan(60);
     await late!();
     expect(await slot(one)).toBeUndefined();
+  });
+
+  it("gives the slot up before the body ends: the next export after the last byte finds it free", async () => {
+    const user = await insertUser(db.owner, { email: "end@slots.example", tenantId: A });
+    const read: BatchReader = (fn) => withTenant({ tenantId: A }, fn, { readOnly: true });
+    for (const ending of ["done", "cancelled"] as const) {
+      const release = await claimExport(user);
+      // A release that takes its time, as a busy database's would.
+      const slow = async () => {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await release!();
+      };
+      const body = releasedAtEnd(auditCsvChunks(read, auditFilterSchema.parse({}), A), slow);
+      const reader = body.getReader();
+      if (ending === "done") while (!(await reader.read()).done);
+      else await reader.cancel();
+      expect(await claimExport(user)).not.toBeNull();
+      await db.owner.query("delete from control.export_slots where user_id = $1", [user]);
+    }
   });
 });
 

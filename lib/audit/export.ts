@@ -69,6 +69,37 @@ export async function* auditCsvChunks(
   }
 }
 
+/**
+ * The response body of an export: one chunk per pull. The slot is released when the chunks end,
+ * fail or the client goes away, and before the body ends, so the next export asked for after
+ * this one's last byte finds the slot free.
+ */
+export function releasedAtEnd(
+  chunks: AsyncGenerator<{ text: string }>,
+  release: () => Promise<void>,
+): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await chunks.next();
+        if (next.done) {
+          await release();
+          controller.close();
+        } else controller.enqueue(encoder.encode(next.value.text));
+      } catch (error) {
+        console.error("audit export failed:", error);
+        await release();
+        controller.error(error);
+      }
+    },
+    async cancel() {
+      await release();
+      await chunks.return(undefined);
+    },
+  });
+}
+
 /** How long a claimed export slot holds without being renewed. */
 export const EXPORT_LEASE_SECONDS = 90;
 

@@ -2,6 +2,7 @@ import { openPlatformRead, withTenant } from "@/db/tenant";
 import { requestMeta } from "@/lib/audit/request";
 import {
   auditCsvChunks,
+  releasedAtEnd,
   claimExport,
   EXPORT_STATEMENT_TIMEOUT_MS,
   type BatchReader,
@@ -57,27 +58,10 @@ export const GET = route(
       await release();
       throw error;
     }
-    const chunks = auditCsvChunks(read, filter, platform ? undefined : ctx.customer!.id);
-    const encoder = new TextEncoder();
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        try {
-          const next = await chunks.next();
-          if (next.done) {
-            void release();
-            controller.close();
-          } else controller.enqueue(encoder.encode(next.value.text));
-        } catch (error) {
-          console.error("audit export failed:", error);
-          void release();
-          controller.error(error);
-        }
-      },
-      async cancel() {
-        void release();
-        await chunks.return(undefined);
-      },
-    });
+    const body = releasedAtEnd(
+      auditCsvChunks(read, filter, platform ? undefined : ctx.customer!.id),
+      release,
+    );
     const stamp = new Date().toISOString().slice(0, 10);
     return new Response(body, {
       headers: {
