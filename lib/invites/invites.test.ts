@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { invites } from "@/db/schema";
-import { withPlatform, withTenant } from "@/db/tenant";
+import { withPlatform, withTenant, type Tx } from "@/db/tenant";
 import { insertCustomers, freshTestDatabase } from "@/db/test/fixture";
 import { checkCredentials, type Clock } from "../auth/sign-in";
 import { generateCustomerId } from "../customers/ids";
@@ -223,5 +223,40 @@ describe("createInvite", () => {
       { readOnly: true },
     );
     expect(seenByA.map((r) => r.email)).not.toContain("first-admin@b.example");
+  });
+
+  it("takes one of two invitations to one address asked for at the same moment", async () => {
+    const C = generateCustomerId();
+    await insertCustomers(db.owner, [C]);
+    const email = "same-moment@c.example";
+    const create = (tx: Tx) =>
+      createInvite(tx, { tenantId: C, email, role: "member", invitedBy: null });
+    let made!: () => void;
+    let commit!: () => void;
+    const madeFirst = new Promise<void>((resolve) => (made = resolve));
+    const first = withTenant({ tenantId: C }, async (tx) => {
+      await create(tx);
+      made();
+      await new Promise<void>((resolve) => (commit = resolve));
+    });
+    await madeFirst;
+    // The second checks while the first is made but not committed: it waits for the first.
+    const second = withTenant({ tenantId: C }, create).then(
+      () => "made",
+      (error: Error) => error.message,
+    );
+    const early = await Promise.race([
+      second,
+      new Promise((resolve) => setTimeout(() => resolve("waiting"), 300)),
+    ]);
+    commit();
+    await first;
+    expect(early).toBe("waiting");
+    expect(await second).toMatch(/already has an open invitation/);
+    const { rows } = await db.owner.query(
+      "select count(*)::int as n from control.invites where email = $1",
+      [email],
+    );
+    expect(rows).toEqual([{ n: 1 }]);
   });
 });

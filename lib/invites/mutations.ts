@@ -1,5 +1,5 @@
 import "server-only";
-import { and, count, eq, isNull } from "drizzle-orm";
+import { and, count, eq, isNull, sql } from "drizzle-orm";
 import { customers, invites, plans } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
 import { ActionError, NotFoundError } from "@/lib/auth/action";
@@ -25,6 +25,12 @@ export async function createInvite(
 ): Promise<{ id: string; token: string; expiresAt: Date }> {
   const { tenantId, email, role } = input;
   const now = input.now ?? new Date();
+  // One invitation of a customer's at a time, to the transaction's end: two asked for at once
+  // would each pass the checks below without seeing the other's (an address invited twice, the
+  // plan's limit passed).
+  await tx.execute(
+    sql`select pg_advisory_xact_lock(hashtext('tenantry.invites'), hashtext(${tenantId}))`,
+  );
   const [member] = await memberByAddress(tx, tenantId, email);
   if (member) throw new ActionError(`${email} is already a user of this customer.`);
   const [pending] = await tx
