@@ -1,5 +1,6 @@
 // The streamed export holds no pooled connection while its client is slow, records the access
 // before the first byte, and turns spreadsheet formulas into text.
+import { Readable } from "node:stream";
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditEvents } from "@/db/schema";
@@ -177,14 +178,22 @@ describe("the audit CSV export", () => {
   it("gives the slot up before the body ends: the next export after the last byte finds it free", async () => {
     const user = await insertUser(db.owner, { email: "end@slots.example", tenantId: A });
     const read: BatchReader = (fn) => withTenant({ tenantId: A }, fn, { readOnly: true });
-    for (const ending of ["done", "cancelled"] as const) {
+    const sources = {
+      csv: () => auditCsvChunks(read, auditFilterSchema.parse({}), A),
+      bytes: () => Readable.from([Buffer.from("an archive's "), Buffer.from("bytes")]),
+    };
+    for (const [source, ending] of [
+      ["csv", "done"],
+      ["csv", "cancelled"],
+      ["bytes", "done"],
+    ] as const) {
       const release = await claimExport(user);
       // A release that takes its time, as a busy database's would.
       const slow = async () => {
         await new Promise((resolve) => setTimeout(resolve, 200));
         await release!();
       };
-      const body = releasedAtEnd(auditCsvChunks(read, auditFilterSchema.parse({}), A), slow);
+      const body = releasedAtEnd(sources[source](), slow);
       const reader = body.getReader();
       if (ending === "done") while (!(await reader.read()).done);
       else await reader.cancel();

@@ -70,32 +70,34 @@ export async function* auditCsvChunks(
 }
 
 /**
- * The response body of an export: one chunk per pull. The slot is released when the chunks end,
- * fail or the client goes away, and before the body ends, so the next export asked for after
- * this one's last byte finds the slot free.
+ * The response body of an export (the audit CSV's chunks of text, an archive's bytes): one
+ * chunk per pull. The export's slot is released when the chunks end, fail or the client goes away, and
+ * before the body ends, so the next export asked for after this one's last byte finds it free.
  */
 export function releasedAtEnd(
-  chunks: AsyncGenerator<{ text: string }>,
+  chunks: AsyncIterable<{ text: string } | Uint8Array>,
   release: () => Promise<void>,
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
+  const iterator = chunks[Symbol.asyncIterator]();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const next = await chunks.next();
+        const next = await iterator.next();
         if (next.done) {
           await release();
           controller.close();
-        } else controller.enqueue(encoder.encode(next.value.text));
+        } else
+          controller.enqueue("text" in next.value ? encoder.encode(next.value.text) : next.value);
       } catch (error) {
-        console.error("audit export failed:", error);
+        console.error("export failed:", error);
         await release();
         controller.error(error);
       }
     },
     async cancel() {
       await release();
-      await chunks.return(undefined);
+      await iterator.return?.();
     },
   });
 }

@@ -6,9 +6,9 @@ import { createReadStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Readable } from "node:stream";
 import { ArchiveError } from "./archive";
 import { exportCustomer } from "./export";
+import { releasedAtEnd } from "@/lib/audit/export";
 
 /**
  * The archive of `customerId` as a response; `recorded` runs once it is written, before the
@@ -19,12 +19,14 @@ export async function archiveResponse(
   customerId: string,
   by: string,
   recorded: () => Promise<unknown>,
-  done: () => void,
+  release: () => Promise<void>,
 ): Promise<Response> {
   const folder = await mkdtemp(path.join(tmpdir(), "tenantry-download-"));
-  const cleanUp = () => {
-    done();
+  const removeFolder = () =>
     void rm(folder, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+  const cleanUp = async () => {
+    removeFolder();
+    await release();
   };
   try {
     const file = path.join(folder, "archive.tar.gz");
@@ -32,14 +34,14 @@ export async function archiveResponse(
       await exportCustomer(ownerUrl, customerId, file, { by });
     } catch (error) {
       if (!(error instanceof ArchiveError)) throw error;
-      cleanUp();
+      await cleanUp();
       return new Response("Not found.", { status: 404 });
     }
     await recorded();
     const stream = createReadStream(file);
-    stream.once("close", cleanUp);
+    stream.once("close", removeFolder);
     const stamp = new Date().toISOString().slice(0, 10);
-    return new Response(Readable.toWeb(stream) as ReadableStream<Uint8Array>, {
+    return new Response(releasedAtEnd(stream, release), {
       headers: {
         "Content-Type": "application/gzip",
         "Content-Disposition": `attachment; filename="customer-${customerId}-${stamp}.tar.gz"`,
@@ -47,7 +49,7 @@ export async function archiveResponse(
       },
     });
   } catch (error) {
-    cleanUp();
+    await cleanUp();
     throw error;
   }
 }

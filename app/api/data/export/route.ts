@@ -52,7 +52,7 @@ export const GET = route(
           targetType: "customer",
           targetId: customer,
         }),
-      () => void release(),
+      release,
     );
   },
 );
