@@ -105,4 +105,14 @@ test("a customer admin pages through its open invitations, keeping its place in 
   await expect(invitations.getByText("1–50 of 55")).toBeVisible();
   await expect(members.getByText("51–60 of 60")).toBeVisible();
   expect(await emails()).toEqual(first);
+
+  // Page two's invitations withdrawn meanwhile: its link shows the first page, not an empty one.
+  await page.goBack();
+  await expect(invitations.getByText("51–55 of 55")).toBeVisible();
+  await ownerQuery("update control.invites set revoked_at = now() where email = any($1)", [second]);
+  await page.reload();
+  await expect(page).not.toHaveURL(/invites=/);
+  await expect(page).toHaveURL(/cursor=/);
+  const left = page.getByRole("region", { name: "Open invitations (50)" });
+  await expect(left.getByRole("row")).toHaveCount(51);
 });

@@ -60,6 +60,13 @@ export interface KeysetPage<Row> {
 }
 
 /**
+ * Whether a page past the first came back empty: its rows were removed since its cursor was
+ * made (the last ones on it withdrawn, say). A page shows the list's first page instead.
+ */
+export const pastTheLastRow = (list: KeysetPage<unknown>) =>
+  list.page > 1 && list.rows.length === 0;
+
+/**
  * The statements behind a list's total: its matches counted up to EXACT_TOTAL_UP_TO (one more,
  * to know there are more), and the planner's estimate of them. Neither costs more than that many
  * rows, however large the table.

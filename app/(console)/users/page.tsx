@@ -12,6 +12,8 @@ import { memberPageSchema } from "@/lib/users/schemas";
 import { dateTime } from "@/components/ui/format";
 import { tenantPage } from "@/lib/auth/pages";
 import Link from "next/link";
+import { redirect } from "next/navigation";
+import { pastTheLastRow } from "@/lib/lists/keyset";
 import { eq } from "drizzle-orm";
 
 export const dynamic = "force-dynamic";
@@ -58,6 +60,8 @@ export default async function UsersPage({
     }
     return query.size ? `/users?${query}` : "/users";
   };
+  if (pastTheLastRow(list)) redirect(href({ cursor: null }));
+  if (pastTheLastRow(pending)) redirect(href({ invites: null }));
   return (
     <>
       <PageHeader
