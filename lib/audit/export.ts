@@ -71,8 +71,8 @@ export async function* auditCsvChunks(
 
 /**
  * The response body of an export (the audit CSV's chunks of text, an archive's bytes): one
- * chunk per pull. The export's slot is released when the chunks end, fail or the client goes away, and
- * before the body ends, so the next export asked for after this one's last byte finds it free.
+ * chunk per pull. The export's slot is released when the chunks end or fail or the client goes
+ * away, before the body ends: the next export asked for after this one's last byte finds it free.
  */
 export function releasedAtEnd(
   chunks: AsyncIterable<{ text: string } | Uint8Array>,
