@@ -136,9 +136,19 @@ export function DataTable<T>({
         className="flex items-center justify-between border-t border-slate-200 px-4 py-3 text-sm"
       >
         <span className="text-slate-600">
-          {data.length === 0
-            ? "No results"
-            : `${first.toLocaleString("en")}–${last.toLocaleString("en")} of ${about}${shownTotal}`}
+          {data.length === 0 && page > 1 ? (
+            // Its rows were removed since its cursor was made: the way back is the first page.
+            <>
+              No results past here.{" "}
+              <Link href={href(pager.restart)} className="text-indigo-700 underline">
+                First page
+              </Link>
+            </>
+          ) : data.length === 0 ? (
+            "No results"
+          ) : (
+            `${first.toLocaleString("en")}–${last.toLocaleString("en")} of ${about}${shownTotal}`
+          )}
         </span>
         <div className="flex items-center gap-3">
           <label className="flex items-center gap-2 text-slate-600">

@@ -47,4 +47,15 @@ test("a customer admin pages through the audit trail, forth and back, and sees o
   await page.getByRole("link", { name: "Previous page" }).click();
   await expect(page).not.toHaveURL(/cursor=/);
   expect(await actions()).toEqual(first);
+
+  // A later page whose events are gone (a cursor before them all): the way back is offered.
+  const past = Buffer.from(JSON.stringify({ page: 4, towards: "next", at: "1", id: 1 })).toString(
+    "base64url",
+  );
+  await page.goto(`/audit-trail?action=paging.&size=25&cursor=${past}`);
+  await expect(page.getByText("No results past here.")).toBeVisible();
+  await page.getByRole("link", { name: "First page" }).click();
+  await expect(page).not.toHaveURL(/cursor=/);
+  await expect(page).toHaveURL(/action=paging\./);
+  expect(await actions()).toEqual(first);
 });

@@ -1,16 +1,17 @@
 // A customer's Users page holds 50 users a page. One customer's admin pages through its 60 users
 // and back; the 30 users of another customer, whose addresses sort between them, never show.
 // Its 55 open invitations page the same way, each list keeping the other's place; the other
-// customer's 20, expiring between them, never show.
+// customer's 20, expiring between them, never show. A later page that came back empty shows
+// the first, on the Users page and on the customer's page for a super-admin.
 import { expect, test } from "@playwright/test";
 import { generateCustomerId } from "../../lib/customers/ids";
-import { CUSTOMER_ADMIN, signIn } from "../auth/helpers";
+import { CUSTOMER_ADMIN, SUPER_ADMIN, signIn } from "../auth/helpers";
 import { ownerQuery } from "../db";
 
 const ADMIN = "p00@one.paging.example";
+const [one, two] = [generateCustomerId(), generateCustomerId()];
 
 test.beforeAll(async () => {
-  const [one, two] = [generateCustomerId(), generateCustomerId()];
   await ownerQuery(
     `insert into control.customers (id, name, contact_email, status)
      values ($1, 'Users Paging One', 'x@one.paging.example', 'active'), ($2, 'Users Paging Two', 'x@two.paging.example', 'active')`,
@@ -115,4 +116,16 @@ test("a customer admin pages through its open invitations, keeping its place in 
   await expect(page).toHaveURL(/cursor=/);
   const left = page.getByRole("region", { name: "Open invitations (50)" });
   await expect(left.getByRole("row")).toHaveCount(51);
+});
+
+test("a super-admin's link to a later page of a customer's users, now empty, shows the first", async ({
+  page,
+}) => {
+  await signIn(page, SUPER_ADMIN);
+  const past = Buffer.from(
+    JSON.stringify({ page: 3, towards: "next", email: "zz@one.paging.example" }),
+  ).toString("base64url");
+  await page.goto(`/customers/${one}?users=${past}`);
+  await expect(page).toHaveURL(new RegExp(`/customers/${one}$`));
+  await expect(page.getByText("1–50 of 60")).toBeVisible();
 });

@@ -13,6 +13,8 @@ import { databaseHealth } from "@/lib/databases/registry";
 import { databasesWithCustomers, listMovesPage } from "@/lib/placement/queries";
 import { databasesPageSchema } from "@/lib/placement/schemas";
 import { ListPages } from "@/components/ui/page-link";
+import { redirect } from "next/navigation";
+import { pastTheLastRow } from "@/lib/lists/keyset";
 import { listQueues, queueCandidates } from "@/lib/placement/queue";
 import { PLACEMENT_THRESHOLD_ROWS } from "@/lib/usage/overview";
 import { QueueToggle, StartQueueForm } from "@/components/placement/queue-controls";
@@ -41,6 +43,8 @@ export default async function DatabasesPage({
       };
     },
   );
+  // A later page of the history that came back empty (its moves were removed since): the first.
+  if (pastTheLastRow(data.moves)) redirect("/databases");
   // Each database answers for itself, through the app's own login there.
   const health = await Promise.all(data.databases.map((d) => databaseHealth(d)));
   const running =

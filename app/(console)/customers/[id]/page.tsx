@@ -35,6 +35,8 @@ import { EndUserSessionsButton } from "@/components/account/session-buttons";
 import { CustomerHistory } from "@/components/customers/customer-history";
 import { Section } from "@/components/ui/section";
 import { dateTime } from "@/components/ui/format";
+import { redirect } from "next/navigation";
+import { pastTheLastRow } from "@/lib/lists/keyset";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Customer" };
@@ -79,6 +81,8 @@ export default async function CustomerPage({
       };
     },
   );
+  // A later page of its users that came back empty (they were removed since): the first one.
+  if (pastTheLastRow(members)) redirect(`/customers/${customer.id}`);
   const overrides = customer.quotaOverrides as Record<string, number>;
   const transitions = transitionsFrom(customer.status);
   return (
