@@ -147,6 +147,17 @@ export const customers = control.table(
 export type Customer = typeof customers.$inferSelect;
 export type NewCustomer = typeof customers.$inferInsert;
 
+/**
+ * A user's membership in the current customer (memberships are tenant-isolated), for the users'
+ * policies. A scalar subquery, at most one row by memberships_user_key: it is evaluated per user
+ * read, by that index. `exists` let the planner hash the customer's every membership instead
+ * whenever a read might pass many users, as a page walking users_email_key from its cursor
+ * does: a page cost as much as the customer's size.
+ */
+function throughMembership(user: AnyPgColumn) {
+  return sql`coalesce((select true from control.memberships m where m.user_id = ${user}), false)`;
+}
+
 export const users = control.table(
   "users",
   {
@@ -182,14 +193,14 @@ export const users = control.table(
       as: "permissive",
       for: "select",
       to: tenantRole,
-      using: sql`exists (select 1 from control.memberships m where m.user_id = ${t.id})`,
+      using: throughMembership(t.id),
     }),
     // …and a customer admin removing one of their users deletes the account with it.
     pgPolicy("users_deletable_through_membership", {
       as: "permissive",
       for: "delete",
       to: tenantRole,
-      using: sql`exists (select 1 from control.memberships m where m.user_id = ${t.id})`,
+      using: throughMembership(t.id),
     }),
   ],
 );

@@ -196,19 +196,28 @@ describe("the plan's user limit", () => {
 });
 
 describe("users of one customer, seen from another", () => {
-  it("cannot be deleted through withTenant of another customer", async () => {
+  it("cannot be read, suspended or deleted through withTenant of another customer", async () => {
     const [A, B] = await insertCustomers(db.owner, [generateCustomerId(), generateCustomerId()]);
     const userOfB = await insertUser(db.owner, {
       email: `member@${B.toLowerCase()}.example`,
       tenantId: B,
     });
-    const deleted = await withTenant({ tenantId: A }, (tx) =>
-      tx.execute(sql`delete from control.users where id = ${userOfB}`),
-    );
-    expect(deleted.rowCount).toBe(0);
-    const byB = await withTenant({ tenantId: B }, (tx) =>
-      tx.execute(sql`delete from control.users where id = ${userOfB}`),
-    );
-    expect(byB.rowCount).toBe(1);
+    // Each of the users' three policies (migration 0075), from A's door and then from B's.
+    const through = (tenantId: string) =>
+      withTenant({ tenantId }, async (tx) => ({
+        read: (await tx.execute(sql`select id from control.users where id = ${userOfB}`)).rowCount,
+        suspended: (
+          await tx.execute(
+            sql`update control.users set status = 'disabled' where id = ${userOfB} and status = 'active'`,
+          )
+        ).rowCount,
+        deleted: (await tx.execute(sql`delete from control.users where id = ${userOfB}`)).rowCount,
+      }));
+    expect(await through(A)).toEqual({ read: 0, suspended: 0, deleted: 0 });
+    const { rows } = await db.owner.query("select status from control.users where id = $1", [
+      userOfB,
+    ]);
+    expect(rows).toEqual([{ status: "active" }]);
+    expect(await through(B)).toEqual({ read: 1, suspended: 1, deleted: 1 });
   });
 });
