@@ -12,3 +12,9 @@ export const dateTimeSeconds = new Intl.DateTimeFormat("en-GB", {
   timeStyle: "medium",
   timeZone: "UTC",
 });
+/** A calendar month, "November 2026" (UTC). */
+export const monthYear = new Intl.DateTimeFormat("en-GB", {
+  month: "long",
+  year: "numeric",
+  timeZone: "UTC",
+});

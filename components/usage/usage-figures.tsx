@@ -1,5 +1,6 @@
 import type { Figures } from "@/lib/usage/queries";
-import { dateTime as when, number } from "@/components/ui/format";
+import { dateTime as when, monthYear, number } from "@/components/ui/format";
+import { apiCallsAllowed } from "@/lib/usage/quotas";
 
 export function formatBytes(bytes: number): string {
   const units = ["B", "KB", "MB", "GB", "TB"];
@@ -103,6 +104,28 @@ export function QuotaBar({
           style={{ width: `${Math.min(100, share * 100)}%` }}
         />
       </div>
+    </div>
+  );
+}
+
+/** This month's API calls against the limit, and how many go through before calls are refused. */
+export function ApiCallsBar({
+  calls,
+  limits,
+}: {
+  calls: { month: string; calls: number };
+  limits: { maxApiCallsMonth: number; apiCallsMarginPercent: number };
+}) {
+  const margin = limits.apiCallsMarginPercent;
+  return (
+    <div>
+      <QuotaBar label="API calls this month" used={calls.calls} limit={limits.maxApiCallsMonth} />
+      <p className="mt-1 text-xs text-slate-500">
+        {monthYear.format(new Date(`${calls.month}-01T00:00:00Z`))} (UTC), counted as calls go
+        through. Up to {number.format(apiCallsAllowed(limits))} go through
+        {margin > 0 ? ` (the limit and the plan's ${margin} % margin)` : ""}; more are refused until
+        the month ends.
+      </p>
     </div>
   );
 }

@@ -1,9 +1,21 @@
 // The platform API (issue #17): a customer admin creates a key, sees it once, uses it as an
-// operations script would (Playwright's request API, no cookies), and revokes it; the other
-// customer's admin never sees it; the reference renders the OpenAPI document.
+// operations script would (Playwright's request API, no cookies), sees the calls counted on the
+// usage page, and revokes it; the other customer's admin never sees it nor its calls; the
+// reference renders the OpenAPI document.
 import { expect, request as http, test } from "@playwright/test";
 import { signIn } from "../auth/helpers";
 import { ownerQuery } from "../db";
+
+/** A customer's API calls this month (UTC), as the database counted them. */
+const callsThisMonth = async (name: string) => {
+  const [row] = await ownerQuery<{ calls: string }>(
+    `select coalesce(sum(a.calls), 0)::text as calls from control.customers c
+       left join control.api_calls a on a.tenant_id = c.id and a.month = to_char(now() at time zone 'UTC', 'YYYY-MM')
+      where c.name = $1`,
+    [name],
+  );
+  return Number(row.calls);
+};
 
 test("a customer admin creates an API key, uses it, and revokes it; another customer's admin never sees it", async ({
   page,
@@ -46,6 +58,17 @@ test("a customer admin creates an API key, uses it, and revokes it; another cust
   // Nothing of the platform's.
   expect((await api.get("/api/v1/moves")).status()).toBe(404);
 
+  // Its usage page counts the calls against the plan's month, as the database has them (a
+  // lease's calls are counted within 200 ms, so the two are read again until they agree).
+  const meter = (on: typeof page) => on.getByRole("meter", { name: "API calls this month" });
+  await expect(async () => {
+    await page.goto("/usage");
+    const shown = Number(await meter(page).getAttribute("aria-valuenow"));
+    expect(shown).toBeGreaterThanOrEqual(2);
+    expect(shown).toBe(await callsThisMonth("Northwind Motors"));
+  }).toPass();
+  await page.goto("/api-keys");
+
   // Listed by its prefix; the secret is nowhere on the page once it is reloaded.
   await page.reload();
   await expect(page.getByRole("table", { name: /API keys of/ })).toContainText(prefix);
@@ -57,6 +80,15 @@ test("a customer admin creates an API key, uses it, and revokes it; another cust
   await other.goto("/api-keys");
   await expect(other.getByRole("heading", { name: "API keys" })).toBeVisible();
   expect(await other.content()).not.toContain(prefix);
+  // …and its usage page counts its own calls, none of Northwind's.
+  await other.goto("/usage");
+  await expect(meter(other)).toHaveAttribute(
+    "aria-valuenow",
+    String(await callsThisMonth("Bluebird Auto Parts")),
+  );
+  expect(await callsThisMonth("Bluebird Auto Parts")).toBeLessThan(
+    await callsThisMonth("Northwind Motors"),
+  );
 
   // Revoked: the next call fails.
   await page.getByRole("button", { name: `Revoke ${prefix}` }).click();

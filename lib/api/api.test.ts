@@ -25,6 +25,9 @@ vi.mock("next/headers", () => ({
 const { createKey, revokeKey } = await import("./keys");
 const { flushLeases, LEASE_MS, limiterStatements, listening, takeCall } = await import("./limits");
 const { openApiDocument } = await import("./openapi");
+const { apiCallsThisMonth } = await import("./queries");
+const { effectiveLimits } = await import("@/lib/usage/queries");
+const { apiCallsAllowed } = await import("@/lib/usage/quotas");
 const customerRoute = await import("@/app/api/v1/customer/route");
 const usageRoute = await import("@/app/api/v1/usage/route");
 const eventsRoute = await import("@/app/api/v1/usage/events/route");
@@ -338,6 +341,13 @@ describe("limits", () => {
     for (let i = 0; i < 7; i++)
       statuses.push((await call(customerRoute, "GET", "/api/v1/customer", keys.c)).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    // What the usage page says: every call that went through counted, and as many allowed.
+    await flushLeases({ all: true });
+    const shown = await withTenant({ tenantId: C }, async (tx) => ({
+      calls: (await apiCallsThisMonth(tx, C)).calls,
+      allowed: apiCallsAllowed((await effectiveLimits(tx, C))!),
+    }));
+    expect(shown).toEqual({ calls: 5, allowed: 5 });
     const r = await call(customerRoute, "GET", "/api/v1/customer", keys.c);
     expect(r.headers.get("retry-after")).toMatch(/^\d+$/);
     expect(await r.json()).toMatchObject({
@@ -345,6 +355,35 @@ describe("limits", () => {
       status: 429,
       detail: expect.stringContaining("This month's 5 API calls"),
     });
+  });
+
+  it("let the plan's margin through past the limit, as the usage page says, and show no one another's calls", async () => {
+    // Team: a 10 % margin, so a limit of 5 lets ceil(5.5) = 6 calls through.
+    const [E] = await insertCustomers(db.owner, [generateCustomerId()]);
+    await db.owner.query(
+      `update control.customers set plan = 'team', quota_overrides = '{"maxApiCallsMonth": 5}' where id = $1`,
+      [E],
+    );
+    const key = (await keyFor(E, ALL)).key;
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++)
+      statuses.push((await call(customerRoute, "GET", "/api/v1/customer", key)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 429, 429]);
+    await flushLeases({ all: true });
+    const seen = await withTenant({ tenantId: E }, async (tx) => ({
+      own: await apiCallsThisMonth(tx, E),
+      allowed: apiCallsAllowed((await effectiveLimits(tx, E))!),
+      // C's calls (5, above), asked for in E's door: RLS shows none of them.
+      other: (await apiCallsThisMonth(tx, C)).calls,
+    }));
+    expect(seen.own.calls).toBe(6);
+    expect(seen.allowed).toBe(6);
+    expect(seen.other).toBe(0);
+    const { rows } = await db.owner.query(
+      "select calls from control.api_calls where tenant_id = $1 and month = $2",
+      [C, seen.own.month],
+    );
+    expect(rows).toEqual([{ calls: "5" }]);
   });
 
   it("let at most the plan's rate through, shared by two app instances, with the headers", async () => {

@@ -17,7 +17,6 @@ export async function customerInfo(tx: Tx, tenantId: string) {
     .where(eq(customers.id, tenantId));
   const limits = await effectiveLimits(tx, tenantId);
   if (!row || !limits) return null;
-  const o = row.customer.quotaOverrides as { maxApiCallsMonth?: number };
   return {
     id: row.customer.id,
     name: row.customer.name,
@@ -28,10 +27,23 @@ export async function customerInfo(tx: Tx, tenantId: string) {
       users: limits.maxUsers,
       rows: limits.maxRows,
       storageBytes: limits.maxStorageBytes,
-      apiCallsMonth: o.maxApiCallsMonth ?? row.plan.maxApiCallsMonth,
+      apiCallsMonth: limits.maxApiCallsMonth,
       rateLimitPerMinute: row.plan.rateLimitPerMinute,
     },
   };
+}
+
+/**
+ * The customer's API calls counted this calendar month (UTC) so far: the calls of each app
+ * instance's current lease are counted within LEASE_MS (lib/api/limits.ts).
+ */
+export async function apiCallsThisMonth(tx: Tx, tenantId: string, now = new Date()) {
+  const { month } = monthOf(now);
+  const [row] = await tx
+    .select({ calls: apiCalls.calls })
+    .from(apiCalls)
+    .where(and(eq(apiCalls.tenantId, tenantId), eq(apiCalls.month, month)));
+  return { month, calls: row?.calls ?? 0 };
 }
 
 /** The latest figures, a daily trend of rows, this month's API calls and metered events. */
@@ -40,11 +52,7 @@ export async function customerUsage(tx: Tx, tenantId: string, days: number) {
   if (!info) return null;
   const { takenAt, figures } = await latestFigures(tx, tenantId);
   const { "rows.total": trend } = await dailyTrend(tx, tenantId, ["rows.total"], days);
-  const { month } = monthOf(new Date());
-  const [calls] = await tx
-    .select({ calls: apiCalls.calls })
-    .from(apiCalls)
-    .where(and(eq(apiCalls.tenantId, tenantId), eq(apiCalls.month, month)));
+  const { month, calls } = await apiCallsThisMonth(tx, tenantId);
   const events = await tx
     .select({
       kind: usageEvents.kind,
@@ -65,7 +73,7 @@ export async function customerUsage(tx: Tx, tenantId: string, days: number) {
     takenAt: takenAt?.toISOString() ?? null,
     figures,
     trend: trend.map((t) => ({ day: t.day, rows: Number(t.value) })),
-    apiCalls: { month, calls: calls?.calls ?? 0, limit: info.limits.apiCallsMonth },
+    apiCalls: { month, calls, limit: info.limits.apiCallsMonth },
     events,
   };
 }

@@ -93,6 +93,9 @@ export async function effectiveLimits(tx: Tx, tenantId: string) {
     maxUsers: o.maxUsers ?? row.plan.maxUsers,
     maxRows: o.maxRows ?? row.plan.maxRows,
     maxStorageBytes: o.maxStorageBytes ?? row.plan.maxStorageBytes,
+    maxApiCallsMonth: o.maxApiCallsMonth ?? row.plan.maxApiCallsMonth,
+    /** How far past maxApiCallsMonth calls still go through (control.take_calls). */
+    apiCallsMarginPercent: row.plan.apiCallsSoftMarginPercent,
   };
 }
 

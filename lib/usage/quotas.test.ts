@@ -85,11 +85,15 @@ describe("rows against the limit", () => {
   });
 
   it("give the banner's levels", () => {
-    const limits = { maxRows: 10, maxStorageBytes: 1000 };
-    expect(quotaLevels({ "rows.total": 7, "storage.bytes": 10 }, limits)).toEqual([]);
-    expect(quotaLevels({ "rows.total": 8, "storage.bytes": 1000 }, limits)).toEqual([
+    const limits = { maxRows: 10, maxStorageBytes: 1000, maxApiCallsMonth: 100 };
+    expect(quotaLevels({ "rows.total": 7, "storage.bytes": 10 }, limits, 79)).toEqual([]);
+    expect(quotaLevels({ "rows.total": 8, "storage.bytes": 1000 }, limits, 80)).toEqual([
       { metric: "rows", level: 80, value: 8, limit: 10 },
       { metric: "storage", level: 100, value: 1000, limit: 1000 },
+      { metric: "api-calls", level: 80, value: 80, limit: 100 },
+    ]);
+    expect(quotaLevels({}, limits, 105)).toEqual([
+      { metric: "api-calls", level: 100, value: 105, limit: 100 },
     ]);
   });
 });

@@ -1,7 +1,7 @@
 // Quotas that act (docs/architecture.md §8): rows and storage against the plan's limits (with the
 // customer's overrides). A usage snapshot notes each customer that crossed 80 % or 100 % of a
 // limit since its figures before — an audit event (`quota.crossed`) and an alert — and the
-// customer's admins see a banner from 80 %.
+// customer's admins see a banner from 80 %, of those and of the month's API calls.
 import "server-only";
 import { sql } from "drizzle-orm";
 import type { Tx } from "@/db/tenant";
@@ -75,18 +75,42 @@ export async function noteQuotaCrossings(tx: Tx, runId: string, takenAt: Date) {
   }
 }
 
-/** A customer's rows and storage against its limits: the banner's level (80 or 100) for each. */
+/** What the banner says a customer is near or over: a limit, its level, and the figures. */
+export type QuotaLevel = {
+  metric: "rows" | "storage" | "api-calls";
+  level: 80 | 100;
+  value: number;
+  limit: number;
+};
+
+/**
+ * A customer's rows and storage (its latest figures) and this month's API calls against its
+ * limits: the banner's level (80 or 100) for each at 80 % or more.
+ */
 export function quotaLevels(
   figures: Record<string, number>,
-  limits: { maxRows: number; maxStorageBytes: number },
-): { metric: "rows" | "storage"; level: 80 | 100; value: number; limit: number }[] {
-  const out: { metric: "rows" | "storage"; level: 80 | 100; value: number; limit: number }[] = [];
+  limits: { maxRows: number; maxStorageBytes: number; maxApiCallsMonth: number },
+  apiCalls: number,
+): QuotaLevel[] {
+  const out: QuotaLevel[] = [];
   for (const [metric, value, limit] of [
     ["rows", figures["rows.total"] ?? 0, limits.maxRows],
     ["storage", figures["storage.bytes"] ?? 0, limits.maxStorageBytes],
+    ["api-calls", apiCalls, limits.maxApiCallsMonth],
   ] as const) {
     if (value >= limit) out.push({ metric, level: 100, value, limit });
     else if (value >= 0.8 * limit) out.push({ metric, level: 80, value, limit });
   }
   return out;
+}
+
+/**
+ * How many API calls a month go through: the limit and the plan's margin past it, as
+ * control.take_calls refuses a call once the month's count reaches limit × (100 + margin) %.
+ */
+export function apiCallsAllowed(limits: {
+  maxApiCallsMonth: number;
+  apiCallsMarginPercent: number;
+}) {
+  return Math.ceil((limits.maxApiCallsMonth * (100 + limits.apiCallsMarginPercent)) / 100);
 }

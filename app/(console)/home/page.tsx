@@ -6,6 +6,7 @@ import { getOwnCustomer } from "@/lib/customers/queries";
 import { tenantPage } from "@/lib/auth/pages";
 import { QuotaBanner } from "@/components/usage/quota-banner";
 import { effectiveLimits, latestFigures } from "@/lib/usage/queries";
+import { apiCallsThisMonth } from "@/lib/api/queries";
 import { quotaLevels } from "@/lib/usage/quotas";
 
 export const dynamic = "force-dynamic";
@@ -24,7 +25,11 @@ export default async function CustomerHomePage() {
       return own && limits
         ? {
             customer: own,
-            quotas: quotaLevels((await latestFigures(tx, customer.id)).figures, limits),
+            quotas: quotaLevels(
+              (await latestFigures(tx, customer.id)).figures,
+              limits,
+              (await apiCallsThisMonth(tx, customer.id)).calls,
+            ),
           }
         : null;
     },

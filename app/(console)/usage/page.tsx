@@ -1,6 +1,7 @@
-import { formatBytes, QuotaBar, UsageFigures } from "@/components/usage/usage-figures";
+import { ApiCallsBar, formatBytes, QuotaBar, UsageFigures } from "@/components/usage/usage-figures";
 import { Trend } from "@/components/usage/trend";
 import { PageHeader } from "@/components/ui/page-header";
+import { apiCallsThisMonth } from "@/lib/api/queries";
 import { dailyTrend, effectiveLimits, latestFigures } from "@/lib/usage/queries";
 import { tenantPage } from "@/lib/auth/pages";
 
@@ -11,7 +12,7 @@ export const metadata = { title: "Usage" };
 export default async function UsagePage() {
   const {
     ctx,
-    data: { latest, limits, trends },
+    data: { latest, limits, calls, trends },
   } = await tenantPage(
     { permission: "usage.read", action: "usage.view" },
     async (tx, { customer }) => {
@@ -20,6 +21,7 @@ export default async function UsagePage() {
       return {
         latest: await latestFigures(tx, customer.id),
         limits,
+        calls: await apiCallsThisMonth(tx, customer.id),
         trends: await dailyTrend(tx, customer.id, ["users.total", "actions.30d"]),
       };
     },
@@ -50,6 +52,7 @@ export default async function UsagePage() {
             limit={limits.maxStorageBytes}
             format={formatBytes}
           />
+          <ApiCallsBar calls={calls} limits={limits} />
         </section>
         <div className="grid gap-6 md:grid-cols-2">
           <Trend title="Console users, last 30 days" points={trends["users.total"]} />

@@ -9,7 +9,7 @@ import { EraseForm } from "@/components/customers/erase-form";
 import { ExportLink } from "@/components/customers/export-link";
 import { StatusBadge } from "@/components/customers/status-badge";
 import { StartSwitchForm } from "@/components/switches/start-switch-form";
-import { UsageFigures } from "@/components/usage/usage-figures";
+import { ApiCallsBar, UsageFigures } from "@/components/usage/usage-figures";
 import { EmptyState } from "@/components/ui/empty-state";
 import { LiveRefresh } from "@/components/ui/live-refresh";
 import { PageHeader } from "@/components/ui/page-header";
@@ -26,7 +26,8 @@ import { formatCustomerId } from "@/lib/customers/ids";
 import { isTrialExpired, transitionsFrom } from "@/lib/customers/lifecycle";
 import { customerHistory, getCustomer, listPlans } from "@/lib/customers/queries";
 import { customerIdSchema } from "@/lib/customers/schemas";
-import { latestFigures } from "@/lib/usage/queries";
+import { apiCallsThisMonth } from "@/lib/api/queries";
+import { effectiveLimits, latestFigures } from "@/lib/usage/queries";
 import { listMembers } from "@/lib/users/queries";
 import { memberPageSchema } from "@/lib/users/schemas";
 import { ListPages } from "@/components/ui/page-link";
@@ -55,7 +56,20 @@ export default async function CustomerPage({
   // A malformed ID is no customer: audited as a denied view of what was asked for.
   const id = parsed.success ? parsed.data : null;
   const {
-    data: { customer, plan, history, members, plans, usage, data, databases, moves, keys },
+    data: {
+      customer,
+      plan,
+      history,
+      members,
+      plans,
+      usage,
+      limits,
+      calls,
+      data,
+      databases,
+      moves,
+      keys,
+    },
   } = await platformPage(
     // The view is on the customer's own trail too; an unknown ID lands on the platform's.
     {
@@ -67,13 +81,16 @@ export default async function CustomerPage({
     },
     async (tx) => {
       const detail = id ? await getCustomer(tx, id) : null;
-      if (!id || !detail) return null;
+      const limits = id && detail ? await effectiveLimits(tx, id) : null;
+      if (!id || !detail || !limits) return null;
       return {
         ...detail,
         history: await customerHistory(tx, id),
         members: await listMembers(tx, id, usersFrom),
         plans: await listPlans(tx),
         usage: await latestFigures(tx, id),
+        limits,
+        calls: await apiCallsThisMonth(tx, id),
         data: await dataLifecycle(tx, id),
         databases: await listRegisteredDatabases(tx),
         moves: await listMoves(tx, { customer: id, limit: 5 }),
@@ -241,6 +258,9 @@ export default async function CustomerPage({
             takenAt={usage.takenAt}
             scoped={"rows.total" in usage.figures}
           />
+          <div className="mt-4">
+            <ApiCallsBar calls={calls} limits={limits} />
+          </div>
         </Section>
         <Section title="Users">
           {members.rows.length === 0 ? (
