@@ -42,7 +42,10 @@ export interface EmbeddedServer {
 /**
  * A postmaster.pid left behind: when its postmaster still runs on this data folder (its start
  * process was killed), stop it (fast shutdown); otherwise the file is stale and goes, since its
- * PID may since belong to another process and PostgreSQL would then refuse to start.
+ * PID may since belong to another process and PostgreSQL would then refuse to start. A
+ * postmaster whose Node process still runs (the one that started it: a running `npm start`) is
+ * in use, not left behind: refused, naming that process, instead of stopped under it. A killed
+ * start's postmaster has been handed to init (or another reaper, which is not Node).
  */
 async function clearLeftoverPostmaster(pgdata: string, log: (line: string) => void) {
   const pidFile = path.join(pgdata, "postmaster.pid");
@@ -50,6 +53,12 @@ async function clearLeftoverPostmaster(pgdata: string, log: (line: string) => vo
   const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
   const command = Number.isInteger(pid) && pid > 0 && processAlive(pid) ? readCommand(pid) : "";
   if (command.includes("postgres") && command.includes(pgdata)) {
+    const parent = parentOf(pid);
+    if (parent > 1 && processAlive(parent) && /\bnode\b/.test(readCommand(parent)))
+      throw new InUseError(
+        `${pgdata} is in use by the server that process ${parent} started and still runs ` +
+          `(${readCommand(parent).slice(0, 120).trim()})`,
+      );
     log(`Stopping the embedded PostgreSQL left running by an earlier start (pid ${pid}) …`);
     process.kill(pid, "SIGINT");
     for (let waited = 0; processAlive(pid) && waited < 30_000; waited += 100)
@@ -61,6 +70,20 @@ async function clearLeftoverPostmaster(pgdata: string, log: (line: string) => vo
     return;
   }
   unlinkSync(pidFile);
+}
+
+/** The embedded server's data folder is served by a process that still runs. */
+export class InUseError extends Error {}
+
+/** A process's parent, from /proc (0 when it cannot be read). */
+function parentOf(pid: number): number {
+  try {
+    // "pid (command) state ppid …": the command may hold spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) || 0;
+  } catch {
+    return 0;
+  }
 }
 
 function readCommand(pid: number): string {

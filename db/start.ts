@@ -5,11 +5,17 @@
 // and prints its URL and the sign-in; Ctrl-C stops it all, the embedded server last.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { createPool, setAppPool } from "./client";
-import { DEFAULT_EMBEDDED_PORT, startEmbeddedServer, type EmbeddedServer } from "./embedded";
+import {
+  DEFAULT_EMBEDDED_PORT,
+  InUseError,
+  startEmbeddedServer,
+  type EmbeddedServer,
+} from "./embedded";
 import { appDatabaseUrl, readDatabaseEnv } from "./env";
 import { checkIsolation, describeFailures } from "./guard";
 import { runMigrations } from "./migrate";
@@ -22,7 +28,7 @@ import {
   seedDemo,
 } from "./seed";
 import { hasSuperAdmin } from "../lib/auth/super-admins";
-import { SERVE_ARGS } from "../lib/http/serve-args";
+import { cannotListenOn, SERVE_ARGS } from "../lib/http/serve-args";
 import { prepareDemoDedicated } from "../lib/databases/demo";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -93,7 +99,21 @@ function readArgs(): { demo: boolean } {
 
 const args = readArgs();
 
+/**
+ * Why the console could not listen on `port` (as serve.ts will: every interface), if it could
+ * not: asked before anything starts, so a port taken fails in a second, not after migrations.
+ */
+function cannotListen(port: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    probe.listen(port, () => probe.close(() => resolve(null)));
+  });
+}
+
 async function main() {
+  const refused = await cannotListen(port);
+  if (refused) fail(cannotListenOn(port, refused));
   const env = readDatabaseEnv();
   let ownerUrl: string;
   let appUrl: string;
@@ -110,7 +130,13 @@ async function main() {
       dataDir,
       port: pgPort,
       log: (line) => console.log(line),
-    }).catch((error: Error) => fail(`The embedded PostgreSQL failed: ${error.message}`));
+    }).catch((error: Error) =>
+      fail(
+        error instanceof InUseError
+          ? `Another start is serving this data folder: ${error.message}. Stop it (Ctrl-C there), or start this one with another TENANTRY_DATA_DIR.`
+          : `The embedded PostgreSQL failed: ${error.message}`,
+      ),
+    );
     ({ ownerUrl, appUrl, appPassword } = embedded);
   }
   const isEmbedded = embedded !== undefined;

@@ -3,7 +3,8 @@
 // (not a superuser) with a password and nothing gets in without one, an adoption's steps show
 // live while it runs (two connections at once, as on any server), and after the start process is
 // killed with SIGKILL the next start recovers; and when its database restarts under traffic, the
-// console answers 503 meanwhile, within seconds, and serves again once it is back.
+// console answers 503 meanwhile, within seconds, and serves again once it is back. A second start
+// while it runs, on its data folder or its port, is refused with a sentence and leaves it serving.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -12,7 +13,8 @@ import { expect, test, type APIRequestContext } from "@playwright/test";
 import pg from "pg";
 import { startEmbeddedServer } from "../../db/embedded";
 import { DEMO_PASSWORD, SUPER_ADMIN, signIn } from "../auth/helpers";
-import { startConsole, type ConsoleProcess } from "./console-process";
+import { SERVE_ARGS } from "../../lib/http/serve-args";
+import { ROOT, startConsole, type ConsoleProcess } from "./console-process";
 
 function psql(url: string, sql: string) {
   const env = { ...process.env };
@@ -58,6 +60,43 @@ test("npm start with no DATABASE_URL serves the console on an embedded PostgreSQ
       expect(refused.status).not.toBe(0);
       expect(refused.stderr).toMatch(/password/);
     }
+
+    // A second start while this one runs. On its data folder: refused, naming this one, before
+    // it stops anything. On its port: refused before it starts anything. And the console's
+    // server itself, should the port be taken after that check (run here with this console's
+    // own environment): a sentence and exit 1, not a server that never serves.
+    const sameFolder = startConsole(env);
+    expect(await sameFolder.exited(), sameFolder.output()).not.toBe(0);
+    expect(sameFolder.output()).toContain("Another start is serving this data folder");
+    const otherFolder = mkdtempSync(path.join(os.tmpdir(), "tenantry-embedded-"));
+    const samePort = startConsole({
+      ...env,
+      TENANTRY_DATA_DIR: otherFolder,
+      PORT: String(console_.port),
+    });
+    expect(await samePort.exited(), samePort.output()).not.toBe(0);
+    expect(samePort.output()).toContain(`cannot listen on port ${console_.port}: it is taken`);
+    rmSync(otherFolder, { recursive: true, force: true });
+    const [server] = execFileSync("pgrep", ["-f", "lib/http/serve.ts"], { encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .map(Number)
+      .filter((pid) => pid && isDescendant(pid, console_.child.pid!));
+    const serverEnv = Object.fromEntries(
+      readFileSync(`/proc/${server}/environ`, "utf8")
+        .split("\0")
+        .filter(Boolean)
+        .map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]),
+    );
+    const serve = spawnSync(process.execPath, SERVE_ARGS, {
+      cwd: ROOT,
+      env: serverEnv as NodeJS.ProcessEnv,
+      encoding: "utf8",
+      timeout: 90_000,
+    });
+    expect(serve.status, serve.stderr).toBe(1);
+    expect(serve.stderr).toContain(`cannot listen on port ${console_.port}: it is taken`);
+    expect(await console_.healthy(), console_.output()).toBe(200);
 
     const page = await (
       await browser.newContext({ baseURL: `http://localhost:${console_.port}` })

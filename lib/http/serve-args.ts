@@ -15,3 +15,13 @@ export const SERVE_ARGS = [
   "tsx",
   path.resolve(import.meta.dirname, "serve.ts"),
 ];
+
+/**
+ * Why the console cannot listen on `port` (an errno code such as EADDRINUSE), in a sentence: npm
+ * start's check before anything starts and the server's own listen say the same.
+ */
+export function cannotListenOn(port: number, code: string): string {
+  return code === "EADDRINUSE"
+    ? `The console cannot listen on port ${port}: it is taken (another console?). Stop what holds it, or start with another PORT.`
+    : `The console cannot listen on port ${port} (${code}): start with another PORT.`;
+}

@@ -10,6 +10,7 @@ import { createServer } from "node:http";
 import path from "node:path";
 import next from "next";
 import { readProxyTrust } from "./client-ip";
+import { cannotListenOn } from "./serve-args";
 import { answerServerErrors } from "./server-errors";
 
 // Refuse bad proxy settings now, with a sentence, rather than on the first sign-in.
@@ -33,6 +34,12 @@ const server = createServer((request, response) => {
   request.headers["x-forwarded-for"] = prior ? `${prior}, ${peer}` : peer;
   answerServerErrors(request, response);
   void handle(request, response);
+});
+// A port taken (or not allowed) is said in a sentence, and the process ends: left running, it
+// would hold its database connections and never serve.
+server.once("error", (error: NodeJS.ErrnoException) => {
+  console.error(cannotListenOn(port, error.code ?? error.message));
+  process.exit(1);
 });
 server.listen(port, () =>
   console.log(`  ▲ Tenantry on http://localhost:${port}\n  ✓ Ready in ${Date.now() - started}ms`),
