@@ -770,9 +770,31 @@ export const usageEvents = control.table(
     keyId: uuid("key_id"),
   },
   (t) => [
+    // A month's events are read from usage_event_totals, never by a range of occurred_at.
     primaryKey({ columns: [t.tenantId, t.eventId] }),
-    index("usage_events_month_idx").on(t.tenantId, t.occurredAt),
     tenantPolicy("usage_events_tenant_isolation", "tenant_id"),
+  ],
+);
+
+/**
+ * Each customer's metered events per calendar month (UTC, "YYYY-MM") and kind, kept by
+ * statement-level triggers on usage_events (migration 0077), so this month's figures are a few
+ * rows however many events the customer sends.
+ */
+export const usageEventTotals = control.table(
+  "usage_event_totals",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => customers.id),
+    month: text("month").notNull(),
+    kind: text("kind").notNull(),
+    events: bigint("events", { mode: "number" }).notNull(),
+    quantity: bigint("quantity", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.month, t.kind] }),
+    tenantPolicy("usage_event_totals_tenant_isolation", "tenant_id"),
   ],
 );
 

@@ -1,5 +1,6 @@
 import type { Figures } from "@/lib/usage/queries";
 import { dateTime as when, monthYear, number } from "@/components/ui/format";
+import { Cell, Row, Table } from "@/components/ui/table";
 import { apiCallsAllowed } from "@/lib/usage/quotas";
 
 export function formatBytes(bytes: number): string {
@@ -127,5 +128,47 @@ export function ApiCallsBar({
         the month ends.
       </p>
     </div>
+  );
+}
+
+/** Kinds of metered events a page lists; the API gives every one. */
+export const EVENT_KINDS_SHOWN = 100;
+
+/**
+ * A month's metered events per kind, as the platform API counted them: the first
+ * EVENT_KINDS_SHOWN kinds by name (`events` may hold one more, to say there are more).
+ */
+export function MeteredEvents({
+  month,
+  events,
+}: {
+  month: string;
+  events: { kind: string; events: number; quantity: number }[];
+}) {
+  const name = monthYear.format(new Date(`${month}-01T00:00:00Z`));
+  if (events.length === 0)
+    return (
+      <p className="text-sm text-slate-600">
+        No metered events in {name} yet. Your systems send them to the platform API (
+        <code>POST /api/v1/usage/events</code>), each counted once by its ID.
+      </p>
+    );
+  return (
+    <>
+      <Table headers={["Kind", "Events", "Quantity"]} caption={`Metered events in ${name}`}>
+        {events.slice(0, EVENT_KINDS_SHOWN).map((e) => (
+          <Row key={e.kind}>
+            <Cell className="font-mono">{e.kind}</Cell>
+            <Cell>{number.format(e.events)}</Cell>
+            <Cell>{number.format(e.quantity)}</Cell>
+          </Row>
+        ))}
+      </Table>
+      {events.length > EVENT_KINDS_SHOWN && (
+        <p className="mt-2 text-xs text-slate-500">
+          The first {EVENT_KINDS_SHOWN} kinds by name; GET /api/v1/usage gives every one.
+        </p>
+      )}
+    </>
   );
 }

@@ -67,6 +67,9 @@ test("a customer admin creates an API key, uses it, and revokes it; another cust
     expect(shown).toBeGreaterThanOrEqual(2);
     expect(shown).toBe(await callsThisMonth("Northwind Motors"));
   }).toPass();
+  // …and the metered event it sent, per kind.
+  const metered = page.getByRole("table", { name: /^Metered events in / });
+  await expect(metered.getByRole("row", { name: "invoice 1 2" })).toBeVisible();
   await page.goto("/api-keys");
 
   // Listed by its prefix; the secret is nowhere on the page once it is reloaded.
@@ -89,6 +92,9 @@ test("a customer admin creates an API key, uses it, and revokes it; another cust
   expect(await callsThisMonth("Bluebird Auto Parts")).toBeLessThan(
     await callsThisMonth("Northwind Motors"),
   );
+  const theirs = other.getByRole("region", { name: "Metered events this month" });
+  await expect(theirs).toBeVisible();
+  await expect(theirs).not.toContainText("invoice");
 
   // Revoked: the next call fails.
   await page.getByRole("button", { name: `Revoke ${prefix}` }).click();

@@ -25,7 +25,7 @@ vi.mock("next/headers", () => ({
 const { createKey, revokeKey } = await import("./keys");
 const { flushLeases, LEASE_MS, limiterStatements, listening, takeCall } = await import("./limits");
 const { openApiDocument } = await import("./openapi");
-const { apiCallsThisMonth } = await import("./queries");
+const { apiCallsThisMonth, eventsOfMonth } = await import("./queries");
 const { effectiveLimits } = await import("@/lib/usage/queries");
 const { apiCallsAllowed } = await import("@/lib/usage/quotas");
 const customerRoute = await import("@/app/api/v1/customer/route");
@@ -287,6 +287,79 @@ describe("metered events", () => {
     ]);
   });
 
+  it("are totalled per month and kind as they are written and deleted, exactly as counted", async () => {
+    const E = (await insertCustomers(db.owner, [generateCustomerId()]))[0];
+    const key = (await keyFor(E, ALL)).key;
+    const lastMonth = new Date();
+    lastMonth.setUTCDate(0);
+    const post = async (events: unknown[]) =>
+      (await call(eventsRoute, "POST", "/api/v1/usage/events", key, { events })).json();
+    expect(
+      await post([
+        { id: "t-1", kind: "sms", quantity: 3 },
+        { id: "t-2", kind: "sms", quantity: 4 },
+        { id: "t-3", kind: "seat", quantity: 2, occurredAt: lastMonth.toISOString() },
+        { id: "t-1", kind: "sms", quantity: 3 },
+      ]),
+    ).toMatchObject({ accepted: 3 });
+    // Sent again, with one new: only the new one counts.
+    expect(
+      await post([
+        { id: "t-2", kind: "sms", quantity: 4 },
+        { id: "t-4", kind: "email" },
+      ]),
+    ).toEqual({ accepted: 1, duplicates: 1 });
+    // Deleted (the owner's work, as an erase does): taken away again.
+    await asOwnerOf(E, "delete from control.usage_events where event_id = 't-1'");
+    const totals = () =>
+      db.owner
+        .query(
+          "select month, kind, events::int, quantity::int from control.usage_event_totals where tenant_id = $1 and events > 0 order by 1, 2",
+          [E],
+        )
+        .then((r) => r.rows);
+    const exact = () =>
+      db.owner
+        .query(
+          `select to_char(occurred_at at time zone 'UTC', 'YYYY-MM') as month, kind, count(*)::int as events,
+                  sum(quantity)::int as quantity
+             from control.usage_events where tenant_id = $1 group by 1, 2 order by 1, 2`,
+          [E],
+        )
+        .then((r) => r.rows);
+    expect(await totals()).toEqual(await exact());
+    const month = new Date().toISOString().slice(0, 7);
+    expect(await totals()).toEqual([
+      { month: lastMonth.toISOString().slice(0, 7), kind: "seat", events: 1, quantity: 2 },
+      { month, kind: "email", events: 1, quantity: 1 },
+      { month, kind: "sms", events: 1, quantity: 4 },
+    ]);
+    // What the API and the usage page read: this month's only.
+    const usage = await (await call(usageRoute, "GET", "/api/v1/usage", key)).json();
+    expect(usage.events).toEqual([
+      { kind: "email", quantity: 1, events: 1 },
+      { kind: "sms", quantity: 4, events: 1 },
+    ]);
+    // Another customer's door reads none of E's totals, and cannot write them.
+    const fromA = await withTenant({ tenantId: A }, async (tx) => ({
+      read: await eventsOfMonth(tx, E, month),
+      updated: (
+        await tx.execute(
+          sql`update control.usage_event_totals set events = events + 1 where tenant_id = ${E}`,
+        )
+      ).rowCount,
+    }));
+    expect(fromA).toEqual({ read: [], updated: 0 });
+    await expect(
+      withTenant({ tenantId: A }, (tx) =>
+        tx.execute(
+          sql`insert into control.usage_event_totals (tenant_id, month, kind, events, quantity) values (${E}, ${month}, 'x', 1, 1)`,
+        ),
+      ),
+    ).rejects.toThrow();
+    expect(await totals()).toEqual(await exact());
+  });
+
   it("are the customer's under RLS: A neither reads nor writes B's", async () => {
     const seen = await withTenant({ tenantId: A }, (tx) =>
       tx.execute<{ n: number }>(
@@ -516,3 +589,16 @@ describe("the OpenAPI document", () => {
     expect(JSON.stringify(doc.components?.schemas?.UsageEvents)).toContain("maxItems");
   });
 });
+
+/** A statement as the owner in `tenantId`'s context (the events are under forced RLS). */
+async function asOwnerOf(tenantId: string, text: string) {
+  const client = await db.owner.connect();
+  try {
+    await client.query("begin");
+    await client.query("select set_config('app.tenant_id', $1, true)", [tenantId]);
+    await client.query(text);
+    await client.query("commit");
+  } finally {
+    client.release();
+  }
+}

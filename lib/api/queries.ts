@@ -1,8 +1,8 @@
 // What the platform API reads and writes for a customer (docs/architecture.md §14), through the
 // caller's tenant transaction: the customer, its usage, and its metered events.
 import "server-only";
-import { and, eq, gte, sql } from "drizzle-orm";
-import { apiCalls, customers, plans, usageEvents } from "@/db/schema";
+import { and, eq, gt } from "drizzle-orm";
+import { apiCalls, customers, plans, usageEvents, usageEventTotals } from "@/db/schema";
 import type { Tx } from "@/db/tenant";
 import { dailyTrend, effectiveLimits, latestFigures } from "@/lib/usage/queries";
 import { monthOf } from "./limits";
@@ -46,6 +46,30 @@ export async function apiCallsThisMonth(tx: Tx, tenantId: string, now = new Date
   return { month, calls: row?.calls ?? 0 };
 }
 
+/**
+ * The customer's metered events of `month` (UTC, "YYYY-MM") per kind: how many and their summed
+ * quantity, read from the totals the events' triggers keep (migration 0077), a row per kind, the
+ * first `limit` kinds by name if given.
+ */
+export function eventsOfMonth(tx: Tx, tenantId: string, month: string, limit?: number) {
+  const rows = tx
+    .select({
+      kind: usageEventTotals.kind,
+      quantity: usageEventTotals.quantity,
+      events: usageEventTotals.events,
+    })
+    .from(usageEventTotals)
+    .where(
+      and(
+        eq(usageEventTotals.tenantId, tenantId),
+        eq(usageEventTotals.month, month),
+        gt(usageEventTotals.events, 0),
+      ),
+    )
+    .orderBy(usageEventTotals.kind);
+  return limit === undefined ? rows : rows.limit(limit);
+}
+
 /** The latest figures, a daily trend of rows, this month's API calls and metered events. */
 export async function customerUsage(tx: Tx, tenantId: string, days: number) {
   const info = await customerInfo(tx, tenantId);
@@ -53,21 +77,7 @@ export async function customerUsage(tx: Tx, tenantId: string, days: number) {
   const { takenAt, figures } = await latestFigures(tx, tenantId);
   const { "rows.total": trend } = await dailyTrend(tx, tenantId, ["rows.total"], days);
   const { month, calls } = await apiCallsThisMonth(tx, tenantId);
-  const events = await tx
-    .select({
-      kind: usageEvents.kind,
-      quantity: sql<number>`sum(${usageEvents.quantity})::bigint`.mapWith(Number),
-      events: sql<number>`count(*)::int`,
-    })
-    .from(usageEvents)
-    .where(
-      and(
-        eq(usageEvents.tenantId, tenantId),
-        gte(usageEvents.occurredAt, new Date(`${month}-01T00:00:00Z`)),
-      ),
-    )
-    .groupBy(usageEvents.kind)
-    .orderBy(usageEvents.kind);
+  const events = await eventsOfMonth(tx, tenantId, month);
   return {
     customer: tenantId,
     takenAt: takenAt?.toISOString() ?? null,

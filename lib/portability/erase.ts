@@ -194,6 +194,7 @@ async function erase(
         apiKeys: await gone("api_keys"),
         usageEvents: await gone("usage_events"),
       };
+      await gone("usage_event_totals");
       await gone("api_calls");
       await gone("usage_sizes");
       await tx.query(

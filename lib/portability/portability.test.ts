@@ -216,6 +216,10 @@ describe("an erase", () => {
     expect(
       await asCustomer(E, "select 1 from control.usage_sizes where tenant_id = $1", [E]),
     ).toEqual([]);
+    // The metered event's month total went with it.
+    expect(
+      await asCustomer(E, "select 1 from control.usage_event_totals where tenant_id = $1", [E]),
+    ).toEqual([]);
 
     const { rows } = await db.owner.query(
       `select c.status, c.contact_email, (select count(*)::int from control.erasures e where e.tenant_id = c.id) as certificates,

@@ -1,7 +1,15 @@
-import { ApiCallsBar, formatBytes, QuotaBar, UsageFigures } from "@/components/usage/usage-figures";
+import {
+  ApiCallsBar,
+  EVENT_KINDS_SHOWN,
+  formatBytes,
+  MeteredEvents,
+  QuotaBar,
+  UsageFigures,
+} from "@/components/usage/usage-figures";
+import { Section } from "@/components/ui/section";
 import { Trend } from "@/components/usage/trend";
 import { PageHeader } from "@/components/ui/page-header";
-import { apiCallsThisMonth } from "@/lib/api/queries";
+import { apiCallsThisMonth, eventsOfMonth } from "@/lib/api/queries";
 import { dailyTrend, effectiveLimits, latestFigures } from "@/lib/usage/queries";
 import { tenantPage } from "@/lib/auth/pages";
 
@@ -12,16 +20,18 @@ export const metadata = { title: "Usage" };
 export default async function UsagePage() {
   const {
     ctx,
-    data: { latest, limits, calls, trends },
+    data: { latest, limits, calls, events, trends },
   } = await tenantPage(
     { permission: "usage.read", action: "usage.view" },
     async (tx, { customer }) => {
       const limits = await effectiveLimits(tx, customer.id);
       if (!limits) return null;
+      const calls = await apiCallsThisMonth(tx, customer.id);
       return {
         latest: await latestFigures(tx, customer.id),
         limits,
-        calls: await apiCallsThisMonth(tx, customer.id),
+        calls,
+        events: await eventsOfMonth(tx, customer.id, calls.month, EVENT_KINDS_SHOWN + 1),
         trends: await dailyTrend(tx, customer.id, ["users.total", "actions.30d"]),
       };
     },
@@ -54,6 +64,9 @@ export default async function UsagePage() {
           />
           <ApiCallsBar calls={calls} limits={limits} />
         </section>
+        <Section title="Metered events this month">
+          <MeteredEvents month={calls.month} events={events} />
+        </Section>
         <div className="grid gap-6 md:grid-cols-2">
           <Trend title="Console users, last 30 days" points={trends["users.total"]} />
           <Trend
