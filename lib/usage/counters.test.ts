@@ -198,9 +198,30 @@ describe("the row counters", () => {
     run = await snapshotTaken("command");
     expect(await figure(run.runId, B)).toBe(actual[B]);
 
+    // A metered event written past its totals' trigger: drift there too.
+    await db.owner.query(
+      "alter table control.usage_events disable trigger usage_events_total_insert",
+    );
+    await db.owner.query(
+      `insert into control.usage_events (tenant_id, event_id, kind, quantity, occurred_at)
+       values ($1, 'past-the-trigger', 'sms', 5, '2026-01-15T00:00:00Z')`,
+      [A],
+    );
+    await db.owner.query(
+      "alter table control.usage_events enable trigger usage_events_total_insert",
+    );
+
     const onlyA = await owner((c) => reconcileRowCounts(c, { tenantId: A }));
     expect(onlyA.drift).toEqual([]);
     const report = await reconcileCounts(db.database.ownerUrl);
+    expect(report.events).toEqual([
+      { table: "control.usage_events 2026-01 sms", tenantId: A, counted: 0, actual: 1 },
+    ]);
+    const { rows: totals } = await db.owner.query(
+      "select events::int, quantity::int from control.usage_event_totals where tenant_id = $1 and month = '2026-01'",
+      [A],
+    );
+    expect(totals).toEqual([{ events: 1, quantity: 5 }]);
     expect(report.databases).toEqual([
       {
         name: "primary",
@@ -214,7 +235,8 @@ describe("the row counters", () => {
     expect(alerts).toHaveLength(1);
     const after = await counts();
     expect(after.counted).toEqual(after.actual);
-    expect((await reconcileCounts(db.database.ownerUrl)).databases[0].drift).toEqual([]);
+    const again = await reconcileCounts(db.database.ownerUrl);
+    expect([again.databases[0].drift, again.events]).toEqual([[], []]);
   });
 
   it("are reconciled again only when a reconcile is due, and otherwise only made where missing", async () => {

@@ -283,32 +283,81 @@ export async function mendCustomerRowCounts(
 
 /**
  * Compares each customer's maintained user count (customers.user_count, migration 0047) with
- * its memberships and mends what differs: in one repeatable-read transaction, so both are read
- * at one moment. A membership written meanwhile makes the update fail to serialize; it then
- * tries once more.
+ * its memberships and mends what differs.
  */
-export async function reconcileUserCounts(client: OwnerClient): Promise<Drift[]> {
+export function reconcileUserCounts(client: OwnerClient): Promise<Drift[]> {
+  return inOneMoment(client, async () => {
+    const { rows } = await client.query<{ id: string; counted: number; actual: number }>(
+      `select c.id, c.user_count as counted, coalesce(m.n, 0)::int as actual
+         from control.customers c
+         left join (select tenant_id, count(*) as n from control.memberships group by 1) m on m.tenant_id = c.id
+        where c.user_count <> coalesce(m.n, 0)`,
+    );
+    for (const r of rows)
+      await client.query("update control.customers set user_count = $2 where id = $1", [
+        r.id,
+        r.actual,
+      ]);
+    return rows.map((r) => ({
+      table: "control.memberships",
+      tenantId: r.id,
+      counted: r.counted,
+      actual: r.actual,
+    }));
+  });
+}
+
+/**
+ * Compares each customer's metered event totals per month and kind (control.usage_event_totals,
+ * migration 0077) with its events and mends what differs: the events or their quantity. A
+ * total's drift names the month and kind after the table.
+ */
+export function reconcileEventTotals(client: OwnerClient): Promise<Drift[]> {
+  return inOneMoment(client, async () => {
+    const { rows } = await client.query<{
+      tenant_id: string;
+      month: string;
+      kind: string;
+      counted: string;
+      actual: string;
+      quantity: string;
+    }>(
+      `select tenant_id, month, kind, coalesce(t.events, 0)::text as counted,
+              coalesce(e.events, 0)::text as actual, coalesce(e.quantity, 0)::text as quantity
+         from (select tenant_id, month, kind, events, quantity from control.usage_event_totals) t
+         full join (select tenant_id, to_char(occurred_at at time zone 'UTC', 'YYYY-MM') as month, kind,
+                           count(*) as events, sum(quantity) as quantity
+                      from control.usage_events group by 1, 2, 3) e using (tenant_id, month, kind)
+        where coalesce(t.events, 0) <> coalesce(e.events, 0)
+           or coalesce(t.quantity, 0) <> coalesce(e.quantity, 0)`,
+    );
+    for (const r of rows)
+      await client.query(
+        `insert into control.usage_event_totals (tenant_id, month, kind, events, quantity)
+         values ($1, $2, $3, $4, $5)
+         on conflict (tenant_id, month, kind) do update set events = excluded.events, quantity = excluded.quantity`,
+        [r.tenant_id, r.month, r.kind, r.actual, r.quantity],
+      );
+    return rows.map((r) => ({
+      table: `control.usage_events ${r.month} ${r.kind}`,
+      tenantId: r.tenant_id,
+      counted: Number(r.counted),
+      actual: Number(r.actual),
+    }));
+  });
+}
+
+/**
+ * `work` in one repeatable-read transaction, so a maintained figure and what it counts are read
+ * at one moment. A write meanwhile makes the mend fail to serialize; it then tries once more.
+ */
+async function inOneMoment<T>(client: OwnerClient, work: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     await client.query("begin isolation level repeatable read");
     try {
-      const { rows } = await client.query<{ id: string; counted: number; actual: number }>(
-        `select c.id, c.user_count as counted, coalesce(m.n, 0)::int as actual
-           from control.customers c
-           left join (select tenant_id, count(*) as n from control.memberships group by 1) m on m.tenant_id = c.id
-          where c.user_count <> coalesce(m.n, 0)`,
-      );
-      for (const r of rows)
-        await client.query("update control.customers set user_count = $2 where id = $1", [
-          r.id,
-          r.actual,
-        ]);
+      const result = await work();
       await client.query("commit");
-      return rows.map((r) => ({
-        table: "control.memberships",
-        tenantId: r.id,
-        counted: r.counted,
-        actual: r.actual,
-      }));
+      return result;
     } catch (error) {
       await client.query("rollback").catch(() => undefined);
       if ((error as { code?: string }).code !== "40001" || attempt >= 2) throw error;

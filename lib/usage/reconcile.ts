@@ -1,18 +1,27 @@
-// The counts' reconcile (docs/architecture.md §8): the user counts on the primary and the row
-// counters on every registered database that is not offline, each compared with an exact count
-// and mended. Drift means something wrote past the triggers (a replicated row, a customer
-// change that moved a row to another partition): it is reported, and raised as one alert per run.
+// The counts' reconcile (docs/architecture.md §8): the user counts and the metered events' month
+// totals on the primary and the row counters on every registered database that is not offline,
+// each compared with an exact count and mended. Drift means something wrote past the triggers (a
+// replicated row, a customer change that moved a row to another partition): it is reported, and
+// raised as one alert per run.
 import "server-only";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { ownerUrlIn, PRIMARY_DATABASE } from "@/db/databases";
 import { withOwnerClient, type OwnerClient } from "@/db/owner";
 import { listDatabases } from "@/lib/databases/registry";
 import { raiseAlert } from "@/lib/alerts/raise";
-import { ensureRowCounters, reconcileRowCounts, reconcileUserCounts, type Drift } from "./counters";
+import {
+  ensureRowCounters,
+  reconcileEventTotals,
+  reconcileRowCounts,
+  reconcileUserCounts,
+  type Drift,
+} from "./counters";
 
 export interface ReconcileReport {
   databases: { name: string; tables: number; drift: Drift[]; error?: string }[];
   users: Drift[];
+  /** The metered events' month totals (control.usage_event_totals) on the primary. */
+  events: Drift[];
 }
 
 /** The job's name in control.job_runs. */
@@ -49,7 +58,8 @@ export async function reconcileCounts(
   );
   return withOwnerClient(ownerUrl, async (client) => {
     const users = await reconcileUserCounts(client);
-    const drifted = databases.reduce((n, d) => n + d.drift.length, users.length);
+    const events = await reconcileEventTotals(client);
+    const drifted = databases.reduce((n, d) => n + d.drift.length, users.length + events.length);
     if (drifted)
       await raiseAlert(drizzle(client), {
         kind: "failure",
@@ -57,6 +67,7 @@ export async function reconcileCounts(
         summary: `The usage counts had drifted for ${drifted} table(s) and customer(s); the reconcile mended them.`,
         details: {
           users: users.slice(0, 20),
+          events: events.slice(0, 20),
           rows: databases
             .flatMap((d) => d.drift.map((x) => ({ database: d.name, ...x })))
             .slice(0, 20),
@@ -67,7 +78,7 @@ export async function reconcileCounts(
        on conflict (job) do update set finished_at = excluded.finished_at`,
       [JOB],
     );
-    return { databases, users };
+    return { databases, users, events };
   });
 }
 
@@ -109,5 +120,10 @@ export function describeReconcile(report: ReconcileReport): string[] {
   );
   for (const u of report.users)
     lines.push(`  ${u.tenantId}: counted ${u.counted}, actually ${u.actual}`);
+  lines.push(
+    `${PRIMARY_DATABASE} metered event totals: ${report.events.length ? `${report.events.length} drifted and mended` : "no drift"}`,
+  );
+  for (const e of report.events)
+    lines.push(`  ${e.table} ${e.tenantId}: counted ${e.counted}, actually ${e.actual}`);
   return lines;
 }
