@@ -56,8 +56,8 @@ async function clearLeftoverPostmaster(pgdata: string, log: (line: string) => vo
     const parent = parentOf(pid);
     if (parent > 1 && processAlive(parent) && /\bnode\b/.test(readCommand(parent)))
       throw new InUseError(
-        `${pgdata} is in use by the server that process ${parent} started and still runs ` +
-          `(${readCommand(parent).slice(0, 120).trim()})`,
+        `${pgdata} is in use by the server that process ${parent}` +
+          `${readCommand(parent).includes("db/start.ts") ? " (npm start)" : ""} started and still runs`,
       );
     log(`Stopping the embedded PostgreSQL left running by an earlier start (pid ${pid}) …`);
     process.kill(pid, "SIGINT");

@@ -1,7 +1,8 @@
 // `npm start [-- --demo]`: the console on its embedded PostgreSQL (no DATABASE_URL) or on a real
 // server. Starts the embedded server if there is no DATABASE_URL, migrates, checks isolation,
 // seeds the demo (on the embedded database's first start, or with --demo into a database
-// without users, never by default on a real one), builds if needed, starts the console's server
+// without users, never by default on a real one), builds when its sources changed since the last
+// build (lib/http/build.ts) or there is none, starts the console's server
 // and prints its URL and the sign-in; Ctrl-C stops it all, the embedded server last.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -28,6 +29,7 @@ import {
   seedDemo,
 } from "./seed";
 import { hasSuperAdmin } from "../lib/auth/super-admins";
+import { whyBuild } from "../lib/http/build";
 import { cannotListenOn, SERVE_ARGS } from "../lib/http/serve-args";
 import { prepareDemoDedicated } from "../lib/databases/demo";
 
@@ -189,8 +191,9 @@ async function main() {
   if (signInHint.startsWith("no super-admin"))
     console.log(`\n${signInHint[0].toUpperCase()}${signInHint.slice(1)}.\n`);
 
-  if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
-    console.log("Building the console (first start only) …");
+  const build = whyBuild(root);
+  if (build) {
+    console.log(`Building the console (${build}) …`);
     const code = await new Promise<number | null>((resolve) => {
       const build = spawn(path.join(root, "node_modules", ".bin", "next"), ["build"], {
         cwd: root,

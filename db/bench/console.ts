@@ -1,13 +1,13 @@
 // The console's own HTTP server for the benches that send it requests (bench:load, bench:usage):
-// built first when there is no build, started on a bench database with the background jobs that
-// would scan or write in the middle of a measurement turned off, and browsers' session cookies
-// for its users (a session record and the JWT that names it).
+// built first when there is no build or its sources changed since, started on a bench database
+// with the background jobs that would scan or write in the middle of a measurement turned off,
+// and browsers' session cookies for its users (a session record and the JWT that names it).
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { encode } from "next-auth/jwt";
 import type { Pool } from "../client";
 import type { TestDatabase } from "../test/databases";
+import { whyBuild } from "../../lib/http/build";
 import { SERVE_ARGS } from "../../lib/http/serve-args";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -15,8 +15,9 @@ const AUTH_SECRET = "bench-only-secret-not-for-any-real-deployment";
 process.env.TOTP_ENCRYPTION_KEY ??= "bench-only-key-of-at-least-thirty-two-characters";
 
 export function ensureBuild(): void {
-  if (existsSync(path.join(ROOT, ".next", "BUILD_ID"))) return;
-  console.log("No build yet: next build …");
+  const why = whyBuild(ROOT);
+  if (!why) return;
+  console.log(`next build (${why}) …`);
   if (spawnSync("npx", ["next", "build"], { cwd: ROOT, stdio: "inherit" }).status !== 0)
     process.exit(1);
 }

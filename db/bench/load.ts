@@ -1,6 +1,6 @@
 // npm run bench:load — the console under load (issue #20). The console's own HTTP server
-// (lib/http/serve.ts, on the last `next build`; built first when there is none) on a real
-// PostgreSQL with a seeded platform: 100 customers with an admin and a member each, a
+// (lib/http/serve.ts, on the last `next build`; built first when there is none or it is stale)
+// on a real PostgreSQL with a seeded platform: 100 customers with an admin and a member each, a
 // super-admin, and BENCH_ROWS (1 000 000) data-plane rows (the sample, adopted: one customer's).
 // autocannon (the well-kept Node load generator) sends mixed traffic from every role (signed
 // out, member, admin, super-admin, a super-admin switched into a customer, API keys) for
