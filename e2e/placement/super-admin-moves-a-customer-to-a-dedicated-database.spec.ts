@@ -115,6 +115,15 @@ test("a super-admin moves a customer to the dedicated database and watches it; i
   expect((await page.request.get(`/api/v1/moves/${moves[0].id}`)).status()).toBe(200);
   expect((await page.request.get("/api/v1/moves/not-a-uuid")).status()).toBe(400);
 
+  // A later page of the history whose moves are gone (a cursor from before every move): the
+  // Databases page shows the first page instead of an empty one.
+  const past = Buffer.from(
+    JSON.stringify({ page: 3, towards: "next", at: "1", id: moves[0].id }),
+  ).toString("base64url");
+  await page.goto(`/databases?moves=${past}`);
+  await expect(page).toHaveURL(/\/databases$/);
+  await expect(page.getByRole("region", { name: "Moves" })).toContainText("Cascade Tire & Service");
+
   // The customer's admin: the same console, and nothing of placement.
   await customerAdmin.reload();
   expect(await customerAdmin.getByRole("table").innerText()).toBe(usersBefore);
