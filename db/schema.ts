@@ -333,6 +333,8 @@ export const auditChain = control.table("audit_chain", {
   chain: text("chain").primaryKey(),
   seq: bigint("seq", { mode: "number" }).notNull(),
   lastHash: text("last_hash"),
+  /** The latest event's time in the chain, kept by the sealer: a customer's last activity. */
+  lastAt: timestamp("last_at", { withTimezone: true }),
   anchorSeq: bigint("anchor_seq", { mode: "number" }).notNull().default(0),
   anchorHash: text("anchor_hash"),
 });

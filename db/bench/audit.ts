@@ -9,13 +9,16 @@
 // (3) The viewer at that size: a page of the platform's log (the first, and the 200th, reached
 //     by its cursor) and the first of one customer's trail, p50/p95, against counting every
 //     event, which each page view did before the viewer paged by keyset, timed in the same run.
-import { sql } from "drizzle-orm";
+// (4) The usage snapshot's last activity per customer over 1 000 000 more events of 1 000
+//     customers: the greatest time over every event (before) against the chains' heads (now).
+import { sql, type SQL } from "drizzle-orm";
 import { verifyAuditChain } from "../../lib/audit/chain";
 import { auditCsvChunks } from "../../lib/audit/export";
 import { sealAuditEvents } from "../../lib/audit/seal";
 import { listAuditEvents } from "../../lib/audit/queries";
 import { auditFilterSchema } from "../../lib/audit/schemas";
 import { generateCustomerId } from "../../lib/customers/ids";
+import { LAST_ACTIVITY } from "../../lib/usage/snapshot";
 import { withSystem, withTenant } from "../tenant";
 import { withBenchDatabase } from "./database";
 import { ms, ratio, summarize, timed } from "./stats";
@@ -176,4 +179,49 @@ await withBenchDatabase("audit", { owner: 2, app: 16 }, async ({ owner }) => {
     console.log(
       `  ${name}: p50 ${ms(p.p50)}  p95 ${ms(p.p95)}, ${ratio(p.p95 / counted.p50)} of counting every event`,
     );
+
+  // The usage snapshot's last activity per customer, over EVENTS more events of 1 000 customers,
+  // loaded as sealed (the unsealing trigger off for the load) with their chains' heads as the
+  // sealer keeps them: the greatest time over every customer's log (before migration 0079)
+  // against the heads and the events not sealed yet (now).
+  const customers = Array.from({ length: 1000 }, generateCustomerId);
+  await owner.query(
+    "insert into control.customers (id, name, contact_email) select t, 'Active ' || t, 'a@example.com' from unnest($1::text[]) t",
+    [customers],
+  );
+  await owner.query("alter table control.audit_events disable trigger audit_events_unsealed");
+  await owner.query(
+    `insert into control.audit_events (tenant_id, at, actor_role, action, outcome, chain_seq, prev_hash, hash)
+     select ($2::text[])[1 + g % 1000], now() - g * interval '1 second', 'admin', 'bench.activity', 'ok',
+            g, md5((g - 1)::text), md5(g::text)
+       from generate_series(1, $1::int) g`,
+    [EVENTS, customers],
+  );
+  await owner.query("alter table control.audit_events enable trigger audit_events_unsealed");
+  await owner.query(
+    `insert into control.audit_chain (chain, seq, last_hash, last_at)
+     select tenant_id, max(chain_seq), max(hash), max(at) from control.audit_events
+      where tenant_id = any($1) group by 1`,
+    [customers],
+  );
+  // The export's events were left unsealed; the sealer would have sealed them long since.
+  await owner.query("alter table control.audit_events disable trigger audit_events_append_only");
+  await owner.query(
+    "update control.audit_events set chain_seq = 1000000000 + id, prev_hash = 'bench', hash = 'bench' where hash is null",
+  );
+  await owner.query("alter table control.audit_events enable trigger audit_events_append_only");
+  await owner.query("vacuum analyze control.audit_events, control.audit_chain");
+  const activity = (query: SQL) =>
+    sample(() => withSystem("bench", (tx) => tx.execute(query), { readOnly: true }));
+  const overLog = await activity(
+    sql`select tenant_id, extract(epoch from max(at))::bigint as value from control.audit_events where tenant_id is not null group by 1`,
+  );
+  const fromHeads = await activity(LAST_ACTIVITY);
+  console.log(
+    `\n(4) the usage snapshot's last activity of ${(customers.length + tenants.length).toLocaleString("en")} customers over ${EVENTS.toLocaleString("en")} of their events:`,
+  );
+  console.log(`  over every event (before): p50 ${ms(overLog.p50)}  p95 ${ms(overLog.p95)}`);
+  console.log(
+    `  from the chains' heads and the unsealed events (now): p50 ${ms(fromHeads.p50)}  p95 ${ms(fromHeads.p95)}, ${ratio(fromHeads.p95 / overLog.p95)} of before (p95)`,
+  );
 });

@@ -66,6 +66,18 @@ export async function scopedTables(
 const LOCK = sql`hashtext('tenantry.usage-snapshot')`;
 
 /**
+ * Each customer's latest audit event, as (tenant_id, value in epoch seconds): its chain's head
+ * for the sealed events (the sealer keeps it, migration 0079) and the few events not sealed yet
+ * (a partial index), not the greatest time over the customer's whole log.
+ */
+export const LAST_ACTIVITY = sql`
+  select tenant_id, extract(epoch from max(at))::bigint as value from (
+    select chain as tenant_id, last_at as at from control.audit_chain where chain <> '' and last_at is not null
+    union all
+    select tenant_id, at from control.audit_events where hash is null and tenant_id is not null) latest
+  group by 1`;
+
+/**
  * How far a table's bytes a row may move from those a run shared its storage out by (a ratio
  * either way) before the next run shares it out again at the new figure.
  */
@@ -199,10 +211,7 @@ export async function snapshotIn(
     "actions.30d",
     sql`select tenant_id, count(*) as value from control.audit_events where at >= ${since} and tenant_id is not null group by 1`,
   );
-  figure(
-    "activity.last",
-    sql`select tenant_id, extract(epoch from max(at))::bigint as value from control.audit_events where tenant_id is not null group by 1`,
-  );
+  figure("activity.last", LAST_ACTIVITY);
 
   // Each tenant-scoped table's rows per customer, read from its counters (folded first) where it
   // carries them, else counted, here for the customers that live here and on every other

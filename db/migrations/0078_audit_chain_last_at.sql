@@ -1,0 +1,1 @@
+ALTER TABLE "control"."audit_chain" ADD COLUMN "last_at" timestamp with time zone;
