@@ -30,13 +30,21 @@ export async function applyAuditRetention(ownerUrl: string, options: { days: num
       );
     }
     await client.query("set local role tenantry_platform");
-    const deleted =
-      (
-        await client.query(
-          `delete from control.audit_events e using control.audit_chain h
-            where h.chain = coalesce(e.tenant_id, '') and e.chain_seq <= h.anchor_seq`,
-        )
-      ).rowCount ?? 0;
+    // The sealer's counts per chain and day (migration 0081) lose what goes, so a window that
+    // reaches past the cut (a retention under 31 days) counts only what is kept.
+    const {
+      rows: [{ deleted }],
+    } = await client.query<{ deleted: number }>(
+      `with gone as (
+         delete from control.audit_events e using control.audit_chain h
+          where h.chain = coalesce(e.tenant_id, '') and e.chain_seq <= h.anchor_seq
+         returning (e.at at time zone 'UTC')::date as day, h.chain),
+       counted as (select day, chain, count(*) as n from gone group by 1, 2),
+       uncounted as (
+         update control.audit_daily d set events = d.events - c.n
+           from counted c where d.day = c.day and d.chain = c.chain)
+       select coalesce(sum(n), 0)::int as deleted from counted`,
+    );
     await client.query(
       "insert into control.audit_events (actor_role, action, outcome, details) values ('system', 'audit.retention', 'ok', $1)",
       [

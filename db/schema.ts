@@ -5,6 +5,7 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
+  date,
   integer,
   check,
   doublePrecision,
@@ -338,6 +339,21 @@ export const auditChain = control.table("audit_chain", {
   anchorSeq: bigint("anchor_seq", { mode: "number" }).notNull().default(0),
   anchorHash: text("anchor_hash"),
 });
+
+/**
+ * Each chain's events per day (UTC), kept by the sealer as it seals them (migration 0081): a
+ * customer's audited actions in 30 days without reading 30 days of events. Days are kept while
+ * a 30-day window can reach them.
+ */
+export const auditDaily = control.table(
+  "audit_daily",
+  {
+    day: date("day", { mode: "string" }).notNull(),
+    chain: text("chain").notNull(),
+    events: bigint("events", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.chain] })],
+);
 
 export const switchModes = ["read", "write"] as const;
 

@@ -9,8 +9,9 @@
 // (3) The viewer at that size: a page of the platform's log (the first, and the 200th, reached
 //     by its cursor) and the first of one customer's trail, p50/p95, against counting every
 //     event, which each page view did before the viewer paged by keyset, timed in the same run.
-// (4) The usage snapshot's last activity per customer over 1 000 000 more events of 1 000
-//     customers: the greatest time over every event (before) against the chains' heads (now).
+// (4) The usage snapshot's last activity and audited actions in 30 days per customer over
+//     1 000 000 more events of 1 000 customers: over every event (before) against the chains'
+//     heads and the sealer's counts per day (now).
 import { sql, type SQL } from "drizzle-orm";
 import { verifyAuditChain } from "../../lib/audit/chain";
 import { auditCsvChunks } from "../../lib/audit/export";
@@ -18,7 +19,7 @@ import { sealAuditEvents } from "../../lib/audit/seal";
 import { listAuditEvents } from "../../lib/audit/queries";
 import { auditFilterSchema } from "../../lib/audit/schemas";
 import { generateCustomerId } from "../../lib/customers/ids";
-import { LAST_ACTIVITY } from "../../lib/usage/snapshot";
+import { actionsSince, LAST_ACTIVITY } from "../../lib/usage/snapshot";
 import { withSystem, withTenant } from "../tenant";
 import { withBenchDatabase } from "./database";
 import { ms, ratio, summarize, timed } from "./stats";
@@ -204,6 +205,12 @@ await withBenchDatabase("audit", { owner: 2, app: 16 }, async ({ owner }) => {
       where tenant_id = any($1) group by 1`,
     [customers],
   );
+  await owner.query(
+    `insert into control.audit_daily (day, chain, events)
+     select (at at time zone 'UTC')::date, tenant_id, count(*) from control.audit_events
+      where tenant_id = any($1) group by 1, 2`,
+    [customers],
+  );
   // The export's events were left unsealed; the sealer would have sealed them long since.
   await owner.query("alter table control.audit_events disable trigger audit_events_append_only");
   await owner.query(
@@ -217,11 +224,22 @@ await withBenchDatabase("audit", { owner: 2, app: 16 }, async ({ owner }) => {
     sql`select tenant_id, extract(epoch from max(at))::bigint as value from control.audit_events where tenant_id is not null group by 1`,
   );
   const fromHeads = await activity(LAST_ACTIVITY);
+  const since = new Date(Date.now() - 30 * 86_400_000);
+  const actionsOverLog = await activity(
+    sql`select tenant_id, count(*) as value from control.audit_events where at >= ${since} and tenant_id is not null group by 1`,
+  );
+  const actionsFromDays = await activity(actionsSince(since));
   console.log(
     `\n(4) the usage snapshot's last activity of ${(customers.length + tenants.length).toLocaleString("en")} customers over ${EVENTS.toLocaleString("en")} of their events:`,
   );
   console.log(`  over every event (before): p50 ${ms(overLog.p50)}  p95 ${ms(overLog.p95)}`);
   console.log(
     `  from the chains' heads and the unsealed events (now): p50 ${ms(fromHeads.p50)}  p95 ${ms(fromHeads.p95)}, ${ratio(fromHeads.p95 / overLog.p95)} of before (p95)`,
+  );
+  console.log(
+    `and their audited actions in 30 days: over every event of the window (before) p50 ${ms(actionsOverLog.p50)}  p95 ${ms(actionsOverLog.p95)}`,
+  );
+  console.log(
+    `  from the sealer's counts per day and the window's first day (now): p50 ${ms(actionsFromDays.p50)}  p95 ${ms(actionsFromDays.p95)}, ${ratio(actionsFromDays.p95 / actionsOverLog.p95)} of before (p95)`,
   );
 });

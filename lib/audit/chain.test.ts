@@ -196,6 +196,29 @@ describe("retention", () => {
     expect(rows.map((r) => r.action)).toEqual(["recent.1", "recent.2", "audit.retention"]);
     expect(await verifyAuditChain()).toMatchObject({ ok: true, events: 3 });
   });
+
+  it("takes what it deletes off the sealer's counts per day, so they count only what is kept", async () => {
+    const [C] = await insertCustomers(db.owner, [generateCustomerId()]);
+    const event = (ago: number) =>
+      db.owner.query(
+        "insert into control.audit_events (tenant_id, action, outcome, at) values ($1, 'act', 'ok', now() - $2 * interval '1 hour')",
+        [C, ago],
+      );
+    // Events over three days; a retention of one day cuts the three older than a day.
+    for (const ago of [60, 50, 30, 20, 1]) await event(ago);
+    await sealAuditEvents();
+    await applyAuditRetention(db.database.ownerUrl, { days: 1 });
+    const { rows } = await db.owner.query(
+      `select d.day::text, d.events::int as counted,
+              (select count(*)::int from control.audit_events e
+                where e.tenant_id = d.chain and (e.at at time zone 'UTC')::date = d.day) as kept
+         from control.audit_daily d where d.chain = $1 order by 1`,
+      [C],
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.map((r) => r.counted)).toEqual(rows.map((r) => r.kept));
+    expect(rows.reduce((n, r) => n + r.kept, 0)).toBe(2);
+  });
 });
 
 describe("chains per customer", () => {

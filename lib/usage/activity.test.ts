@@ -1,6 +1,7 @@
 // A customer's last activity (the usage figure activity.last) is the latest of its audit events,
 // read from its chain's head, which the sealer keeps (migration 0079), and from its events not
-// sealed yet: not from the customer's whole log.
+// sealed yet: not from the customer's whole log. Its audited actions in 30 days (actions.30d)
+// are its events from 30 days back, whole days from the counts the sealer keeps (migration 0081).
 import { beforeAll, describe, expect, it } from "vitest";
 import { figuresAsOf, freshTestDatabase, insertCustomers } from "@/db/test/fixture";
 import { sealAuditEvents } from "@/lib/audit/seal";
@@ -72,5 +73,44 @@ describe("a customer's last activity", () => {
       [B],
     );
     expect(await lastActivity(B)).toBe((await latestEvent(B)) + 86_400);
+  });
+});
+
+describe("a customer's audited actions in 30 days", () => {
+  it("are its events from 30 days back, sealed or not, whole days read from the sealer's counts", async () => {
+    const [C] = await insertCustomers(db.owner, [generateCustomerId()]);
+    const now = new Date();
+    const since = now.getTime() - 30 * 86_400_000;
+    const at = (ms: number) =>
+      db.owner.query(
+        "insert into control.audit_events (tenant_id, action, outcome, at) values ($1, 'act', 'ok', $2)",
+        [C, new Date(ms)],
+      );
+    // Around the window's start (just before it; on its first, partial day), inside it, today.
+    for (const ms of [since - 60_000, since + 60_000, since + 7_200_000, since + 20 * 86_400_000])
+      await at(ms);
+    await at(now.getTime() - 3_600_000);
+    await sealAuditEvents();
+    // Not sealed yet: one on the window's first day, one today.
+    await at(since + 180_000);
+    await at(now.getTime() - 120_000);
+    const exact = Number(
+      (
+        await db.owner.query(
+          "select count(*) as n from control.audit_events where tenant_id = $1 and at >= $2",
+          [C, new Date(since)],
+        )
+      ).rows[0].n,
+    );
+    expect(exact).toBe(6);
+    const actions = async () =>
+      (await figuresAsOf(db.owner, (await snapshotTaken("command", now)).runId, C))["actions.30d"];
+    expect(await actions()).toBe(exact);
+    // A whole day inside the window is read from the sealer's count: moved by hand, it moves.
+    await db.owner.query(
+      "update control.audit_daily set events = events + 5 where chain = $1 and day = ($2::timestamptz at time zone 'UTC')::date",
+      [C, new Date(since + 20 * 86_400_000)],
+    );
+    expect(await actions()).toBe(exact + 5);
   });
 });

@@ -78,6 +78,26 @@ export const LAST_ACTIVITY = sql`
   group by 1`;
 
 /**
+ * Each customer's audit events from `since` on, as (tenant_id, value): its whole days after
+ * since's day (UTC) from the counts the sealer keeps (control.audit_daily, migration 0081), and
+ * from the log only since's own day from `since` on and the events not sealed yet after it.
+ */
+export function actionsSince(since: Date): SQL {
+  const dayEnd = sql`((${since}::timestamptz at time zone 'UTC')::date + 1)::timestamp at time zone 'UTC'`;
+  return sql`
+    select tenant_id, sum(n) as value from (
+      select chain as tenant_id, events as n from control.audit_daily
+       where day > (${since}::timestamptz at time zone 'UTC')::date and chain <> ''
+      union all
+      select tenant_id, 1 from control.audit_events
+       where tenant_id is not null and at >= ${since} and at < ${dayEnd}
+      union all
+      select tenant_id, 1 from control.audit_events
+       where hash is null and tenant_id is not null and at >= ${dayEnd}) actions
+    group by 1`;
+}
+
+/**
  * How far a table's bytes a row may move from those a run shared its storage out by (a ratio
  * either way) before the next run shares it out again at the new figure.
  */
@@ -207,10 +227,7 @@ export async function snapshotIn(
           join control.sign_in_attempts a on a.email = u.email_key and a.succeeded and a.at >= ${since}
          group by 1`,
   );
-  figure(
-    "actions.30d",
-    sql`select tenant_id, count(*) as value from control.audit_events where at >= ${since} and tenant_id is not null group by 1`,
-  );
+  figure("actions.30d", actionsSince(since));
   figure("activity.last", LAST_ACTIVITY);
 
   // Each tenant-scoped table's rows per customer, read from its counters (folded first) where it
