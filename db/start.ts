@@ -1,9 +1,9 @@
 // `npm start [-- --demo]`: the console on its embedded PostgreSQL (no DATABASE_URL) or on a real
 // server. Starts the embedded server if there is no DATABASE_URL, migrates, checks isolation,
 // seeds the demo (on the embedded database's first start, or with --demo into a database
-// without users, never by default on a real one), builds when its sources changed since the last
-// build (lib/http/build.ts) or there is none, starts the console's server
-// and prints its URL and the sign-in; Ctrl-C stops it all, the embedded server last.
+// without users, never by default on a real one), builds when there is no build or its sources
+// changed since (lib/http/build.ts), starts the console's server and prints its URL and the
+// sign-in; Ctrl-C stops it all, the embedded server last.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
@@ -191,9 +191,9 @@ async function main() {
   if (signInHint.startsWith("no super-admin"))
     console.log(`\n${signInHint[0].toUpperCase()}${signInHint.slice(1)}.\n`);
 
-  const build = whyBuild(root);
-  if (build) {
-    console.log(`Building the console (${build}) …`);
+  const stale = whyBuild(root);
+  if (stale) {
+    console.log(`Building the console (${stale}) …`);
     const code = await new Promise<number | null>((resolve) => {
       const build = spawn(path.join(root, "node_modules", ".bin", "next"), ["build"], {
         cwd: root,

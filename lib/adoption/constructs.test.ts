@@ -133,6 +133,14 @@ describe("constructs the engine handles", () => {
     if (!adopted.ok) throw new Error(adopted.instructions);
     expect(adopted.report.ok).toBe(true);
     expect((await fingerprint(db, "realworld")).data).toEqual(before.data);
+    // Every adopted table carries the row counters, the one with no column of its own too.
+    const { rows: uncounted } = await db.owner.query(
+      `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'realworld' and c.relkind in ('r', 'p') and not c.relispartition
+          and c.relforcerowsecurity
+          and not exists (select 1 from pg_trigger g where g.tgrelid = c.oid and g.tgname = 'tally_inserted')`,
+    );
+    expect(uncounted).toEqual([]);
 
     // The view that groups by the key still answers, as the caller: B sees none of A's accounts.
     expect(

@@ -25,6 +25,7 @@
 // mid-move loses its locks and its open transactions with it; resumeMoves then finishes a
 // flipped move or rolls back one that was not. At most MOVES_PARALLEL (default 1) moves run at once.
 import "server-only";
+import { Writable } from "node:stream";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { from as copyFrom } from "pg-copy-streams";
 import { copyOut, Pace, responsivePace } from "@/db/copy";
@@ -43,6 +44,7 @@ import { RowChecksum } from "@/lib/portability/checksum";
 import type { TableProgress } from "@/lib/portability/jobs";
 import {
   columnList,
+  defaultRows,
   customerTables,
   danglingReferences,
   deleteBatch,
@@ -832,11 +834,15 @@ async function copyTables(
         .then(() => record.live({ table: { table, rows: n, of, state: "running" } }))
         .catch((error) => (stop ??= error));
     });
-    const into = target.query(
-      copyFrom(
-        `copy ${online ? qualifiedName(t) : staging(i)} (${columnList(t.columns)}) from stdin`,
-      ),
-    );
+    // A table with no column but the customer's: only its rows' number goes (defaultRows).
+    const counted = t.columns.length === 0;
+    const into = counted
+      ? new Writable({ write: (_chunk, _encoding, next) => next() })
+      : target.query(
+          copyFrom(
+            `copy ${online ? qualifiedName(t) : staging(i)} (${columnList(t.columns)}) from stdin`,
+          ),
+        );
     await copyOut(
       source,
       `select ${columnList(t.columns)} from ${qualifiedName(t)} where tenant_id = '${tenantId}'`,
@@ -844,6 +850,7 @@ async function copyTables(
       ...(online?.pace ? [online.pace.stage()] : []),
       into,
     );
+    if (counted && online) await target.query(defaultRows(t, sum.rows));
     await live;
     if (stop) throw stop;
     copied.set(qualifiedName(t), { rows: sum.rows, checksum: sum.checksum });
@@ -858,7 +865,13 @@ async function copyTables(
     await target.query(
       `set local session_replication_role = replica;
        set local role tenantry_tenant;
-       ${tables.map((t, i) => `insert into ${qualifiedName(t)} (${columnList(t.columns)}) overriding system value select ${columnList(t.columns)} from ${staging(i)};`).join("\n")}`,
+       ${tables
+         .map((t, i) =>
+           t.columns.length === 0
+             ? `${defaultRows(t, copied.get(qualifiedName(t))!.rows)};`
+             : `insert into ${qualifiedName(t)} (${columnList(t.columns)}) overriding system value select ${columnList(t.columns)} from ${staging(i)};`,
+         )
+         .join("\n")}`,
     );
     const dangling = await danglingReferences(target, tables);
     await target.query("reset role");

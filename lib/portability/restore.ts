@@ -26,6 +26,7 @@ import { recordJob, type JobOptions, type Progress } from "./jobs";
 import { mendCustomerRowCounts } from "../usage/counters";
 import {
   columnList,
+  defaultRows,
   customerTables,
   danglingReferences,
   qualifiedName,
@@ -133,6 +134,7 @@ async function restoreArchive(
     // applies. The tenant role then inserts from it, under the target's setting.
     progress.step("loading the archive's tables");
     for (const [i, t] of order.entries()) {
+      if (t.columns.length === 0) continue; // its rows are only counted (defaultRows)
       const staging = `pg_temp.restore_${i}`;
       await client.query(
         `create temporary table restore_${i} on commit drop as select ${columnList(t.columns)} from ${qualifiedName(t)} with no data`,
@@ -166,7 +168,9 @@ async function restoreArchive(
       // generated column is computed again, and read back with the rest.
       const columns = columnList(writable(t, tables));
       await client.query(
-        `insert into ${qualifiedName(t)} (${columns}) overriding system value select ${columns} from pg_temp.restore_${i}`,
+        t.columns.length === 0
+          ? defaultRows(t, t.rows)
+          : `insert into ${qualifiedName(t)} (${columns}) overriding system value select ${columns} from pg_temp.restore_${i}`,
       );
       progress.table(`${t.schema}.${t.table}`, t.rows);
     }

@@ -23,6 +23,15 @@ export const qualifiedName = (t: { schema: string; table: string }) => qualified
 export const columnList = (columns: { name: string }[]) => identList(columns.map((c) => c.name));
 
 /**
+ * Writing `rows` rows into a table with no column but the customer's (a placeholder, as
+ * PostgREST's test schema has): COPY and INSERT need a column list, and there is none, so only
+ * the number of rows travels, and they are written as that many rows of the table's defaults
+ * (the customer column's is the customer's setting). Read back, they are as many empty lines.
+ */
+export const defaultRows = (t: { schema: string; table: string }, rows: number) =>
+  `insert into ${qualifiedName(t)} select from generate_series(1, ${Math.trunc(rows)})`;
+
+/**
  * Deletes at most `batch` rows of `t` (those `where` picks, if given): for an erase or a move's
  * cleanup, batch by batch. A row is named by its partition and its ctid, which partitions share.
  */
@@ -37,10 +46,11 @@ export async function customerTables(client: OwnerClient): Promise<CustomerTable
     parents: string[] | null;
   }>(
     `select n.nspname as schema, c.relname as table,
-            (select json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod),
+            coalesce((select json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod),
                      'required', a.attnotnull and not a.atthasdef and a.attidentity = '' and a.attgenerated = '',
                      'generated', case when a.attgenerated <> '' then true end) order by a.attnum)
-               from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped and a.attname <> $1) as columns,
+               from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped and a.attname <> $1),
+              '[]') as columns,
             (select array_agg(distinct p.relnamespace::regnamespace::text || '.' || p.relname)
                from pg_constraint k join pg_class p on p.oid = k.confrelid
               where k.conrelid = c.oid and k.contype = 'f' and p.oid <> c.oid) as parents
