@@ -3,9 +3,12 @@
 // transaction, its role and settings). Memory stays flat: rows flow in chunks. A pace between
 // them, for a copy that must leave its servers room.
 import { pipeline } from "node:stream/promises";
-import { Transform, type Readable, type TransformCallback, type Writable } from "node:stream";
+import { Transform, Writable, type Readable, type TransformCallback } from "node:stream";
 import type pg from "pg";
 import { from as copyFrom, to as copyTo } from "pg-copy-streams";
+
+/** A sink that keeps nothing: for a stream read only for what its stages count. */
+export const nowhere = () => new Writable({ write: (_chunk, _encoding, next) => next() });
 
 /** `COPY (query) TO STDOUT`, in COPY's text format, through `stages` into the last of them. */
 export async function copyOut(

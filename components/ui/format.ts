@@ -12,9 +12,10 @@ export const dateTimeSeconds = new Intl.DateTimeFormat("en-GB", {
   timeStyle: "medium",
   timeZone: "UTC",
 });
-/** A calendar month, "November 2026" (UTC). */
-export const monthYear = new Intl.DateTimeFormat("en-GB", {
+const monthYear = new Intl.DateTimeFormat("en-GB", {
   month: "long",
   year: "numeric",
   timeZone: "UTC",
 });
+/** A calendar month given as "YYYY-MM" (UTC), named: "November 2026". */
+export const monthName = (month: string) => monthYear.format(new Date(`${month}-01T00:00:00Z`));

@@ -1,5 +1,5 @@
 import type { Figures } from "@/lib/usage/queries";
-import { dateTime as when, monthYear, number } from "@/components/ui/format";
+import { dateTime as when, monthName, number } from "@/components/ui/format";
 import { Cell, Row, Table } from "@/components/ui/table";
 import { apiCallsAllowed } from "@/lib/usage/quotas";
 
@@ -122,8 +122,8 @@ export function ApiCallsBar({
     <div>
       <QuotaBar label="API calls this month" used={calls.calls} limit={limits.maxApiCallsMonth} />
       <p className="mt-1 text-xs text-slate-500">
-        {monthYear.format(new Date(`${calls.month}-01T00:00:00Z`))} (UTC), counted as calls go
-        through. Up to {number.format(apiCallsAllowed(limits))} go through
+        {monthName(calls.month)} (UTC), counted as calls go through. Up to{" "}
+        {number.format(apiCallsAllowed(limits))} go through
         {margin > 0 ? ` (the limit and the plan's ${margin} % margin)` : ""}; more are refused until
         the month ends.
       </p>
@@ -145,7 +145,7 @@ export function MeteredEvents({
   month: string;
   events: { kind: string; events: number; quantity: number }[];
 }) {
-  const name = monthYear.format(new Date(`${month}-01T00:00:00Z`));
+  const name = monthName(month);
   if (events.length === 0)
     return (
       <p className="text-sm text-slate-600">

@@ -10,13 +10,12 @@
 import { createReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { Writable } from "node:stream";
 import { generateCustomerId } from "../../lib/customers/ids";
 import type { Manifest } from "../../lib/portability/archive";
 import { exportCustomer } from "../../lib/portability/export";
 import { restoreCustomer } from "../../lib/portability/restore";
 import { columnList, customerTables, qualifiedName } from "../../lib/portability/tables";
-import { copyIn, copyOut } from "../copy";
+import { copyIn, copyOut, nowhere } from "../copy";
 import { withOwnerClient } from "../owner";
 import { timed } from "./stats";
 
@@ -33,7 +32,7 @@ const copyOutRaw = () =>
       await copyOut(
         client,
         `select ${columnList(t.columns)} from ${qualifiedName(t)} where tenant_id = '${env("BENCH_CUSTOMER")}'`,
-        new Writable({ write: (_c, _e, next) => next() }),
+        nowhere(),
       );
   });
 

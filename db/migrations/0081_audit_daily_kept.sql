@@ -52,11 +52,14 @@ BEGIN
      SET chain_seq = s.chain_seq, prev_hash = s.prev_hash, hash = s.hash
     FROM unnest(ids, seqs, prevs, hashes) AS s(id, chain_seq, prev_hash, hash)
    WHERE a.id = s.id;
-  INSERT INTO control.audit_daily AS d (day, chain, events)
-  SELECT s.day, s.chain, count(*) FROM unnest(days, chains) AS s(day, chain) GROUP BY 1, 2 ORDER BY 1, 2
-  ON CONFLICT (day, chain) DO UPDATE SET events = d.events + excluded.events;
-  -- Days no 30-day window reaches any more.
-  DELETE FROM control.audit_daily WHERE day < (now() AT TIME ZONE 'UTC')::date - 31;
+  -- The day counts, only when the batch sealed something: the sealer runs every 200 ms.
+  IF cardinality(ids) > 0 THEN
+    INSERT INTO control.audit_daily AS d (day, chain, events)
+    SELECT s.day, s.chain, count(*) FROM unnest(days, chains) AS s(day, chain) GROUP BY 1, 2 ORDER BY 1, 2
+    ON CONFLICT (day, chain) DO UPDATE SET events = d.events + excluded.events;
+    -- Days no 30-day window reaches any more.
+    DELETE FROM control.audit_daily WHERE day < (now() AT TIME ZONE 'UTC')::date - 31;
+  END IF;
   RETURN cardinality(ids);
 END
 $$;

@@ -25,10 +25,9 @@
 // mid-move loses its locks and its open transactions with it; resumeMoves then finishes a
 // flipped move or rolls back one that was not. At most MOVES_PARALLEL (default 1) moves run at once.
 import "server-only";
-import { Writable } from "node:stream";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { from as copyFrom } from "pg-copy-streams";
-import { copyOut, Pace, responsivePace } from "@/db/copy";
+import { copyOut, nowhere, Pace, responsivePace } from "@/db/copy";
 import { appUrlOf, ownerUrlIn, PRIMARY_DATABASE, type DatabaseEntry } from "@/db/databases";
 import {
   readAsPlatform,
@@ -837,7 +836,7 @@ async function copyTables(
     // A table with no column but the customer's: only its rows' number goes (defaultRows).
     const counted = t.columns.length === 0;
     const into = counted
-      ? new Writable({ write: (_chunk, _encoding, next) => next() })
+      ? nowhere()
       : target.query(
           copyFrom(
             `copy ${online ? qualifiedName(t) : staging(i)} (${columnList(t.columns)}) from stdin`,

@@ -14,6 +14,7 @@ import { promisify } from "node:util";
 import { createGzip } from "node:zlib";
 import * as tar from "tar";
 import { Header, Pax } from "tar";
+import { nowhere } from "@/db/copy";
 import { RowChecksum } from "./checksum";
 import type { CustomerTable } from "./tables";
 import { processAlive } from "../processes";
@@ -193,7 +194,6 @@ async function sweepPartials(folder: string) {
   }
 }
 
-const nowhere = () => new Writable({ write: (_c, _e, next) => next() });
 const openFile = promisify(open);
 const writeAt = promisify(write);
 const closeFile = promisify(close);

@@ -4,8 +4,8 @@
 // role under the customer's setting: the database itself keeps every other customer's rows out.
 import "server-only";
 import { createHash } from "node:crypto";
-import { Writable } from "node:stream";
-import { copyOut, type Pace } from "@/db/copy";
+import type { Writable } from "node:stream";
+import { copyOut, nowhere, type Pace } from "@/db/copy";
 import { withOwnerClient, type OwnerClient } from "@/db/owner";
 import {
   ARCHIVE_FORMAT,
@@ -44,7 +44,7 @@ export async function readTable(
     `select ${columnList(t.columns)} from ${qualifiedName(t)}${options.where ? ` where ${options.where}` : ""}`,
     sum,
     ...(options.pace ? [options.pace.stage()] : []),
-    options.sink ?? new Writable({ write: (_c, _e, next) => next() }),
+    options.sink ?? nowhere(),
   );
   return { rows: sum.rows, checksum: sum.checksum };
 }
